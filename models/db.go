@@ -1,0 +1,102 @@
+// Package models holds the portal's data: bun structs and the query functions
+// that read and write them. Query functions take a bun.IDB so that they run on
+// the database or inside a transaction alike.
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// ErrNotFound is returned when a row does not exist or is outside the caller's scope.
+var ErrNotFound = errors.New("not found")
+
+// IsPostgres reports whether the database URL selects PostgreSQL.
+func IsPostgres(databaseURL string) bool {
+	return strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://")
+}
+
+// Open connects to PostgreSQL for postgres:// URLs and to an SQLite file otherwise.
+// SQLite runs with one connection (one writer), WAL, foreign keys, a busy timeout,
+// synchronous=FULL and immediate transactions.
+func Open(databaseURL string) (*bun.DB, error) {
+	if IsPostgres(databaseURL) {
+		sqldb, err := sql.Open("pgx", databaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqldb.SetMaxOpenConns(20)
+		db := bun.NewDB(sqldb, pgdialect.New())
+		if err := db.Ping(); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("connect to postgres: %w", err)
+		}
+		return db, nil
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite://"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return nil, errors.New("open sqlite: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	sqldb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	sqldb.SetMaxOpenConns(1)
+	db := bun.NewDB(sqldb, sqlitedialect.New())
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// IsPG reports whether db speaks the PostgreSQL dialect.
+func IsPG(db bun.IDB) bool {
+	return db.Dialect().Name().String() == "pg"
+}
+
+// dialectName is used by the few queries that differ between SQLite and PostgreSQL.
+func dialectName(db bun.IDB) string { return db.Dialect().Name().String() }
+
+// InTx runs fn in a transaction on db, or in a savepoint when db is already a transaction.
+func InTx(ctx context.Context, db bun.IDB, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return db.RunInTx(ctx, nil, fn)
+}
+
+// notFound maps sql.ErrNoRows to ErrNotFound and wraps other errors with op.
+func notFound(err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

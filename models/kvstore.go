@@ -1,0 +1,94 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// KV is one row of the key-value store behind server-side sessions and rate limits.
+type KV struct {
+	bun.BaseModel `bun:"table:kv_store"`
+
+	Key       string `bun:"name,pk"`
+	Value     []byte `bun:",notnull"`
+	ExpiresAt int64  `bun:",notnull"` // unix seconds, 0 = never
+}
+
+// Storage implements fiber.Storage on the database, so that sessions survive restarts
+// and are shared by several instances on PostgreSQL.
+type Storage struct {
+	DB  *bun.DB
+	Now func() time.Time
+}
+
+// NewStorage returns a Storage on db.
+func NewStorage(db *bun.DB) *Storage { return &Storage{DB: db, Now: time.Now} }
+
+// Get returns the value for key, or nil when it is missing or expired.
+func (s *Storage) Get(key string) ([]byte, error) {
+	var kv KV
+	err := s.DB.NewSelect().Model(&kv).Where("name = ?", key).Scan(context.Background())
+	if err != nil {
+		if notFound(err, "") == ErrNotFound {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("storage get: %w", err)
+	}
+	if kv.ExpiresAt != 0 && kv.ExpiresAt <= s.Now().Unix() {
+		return nil, nil
+	}
+	return kv.Value, nil
+}
+
+// Set stores val under key for exp (0: no expiry).
+func (s *Storage) Set(key string, val []byte, exp time.Duration) error {
+	if key == "" || len(val) == 0 {
+		return nil
+	}
+	var expires int64
+	if exp > 0 {
+		expires = s.Now().Add(exp).Unix()
+	}
+	_, err := s.DB.NewInsert().Model(&KV{Key: key, Value: val, ExpiresAt: expires}).
+		On("CONFLICT (name) DO UPDATE").Set("value = EXCLUDED.value").Set("expires_at = EXCLUDED.expires_at").
+		Exec(context.Background())
+	if err != nil {
+		return fmt.Errorf("storage set: %w", err)
+	}
+	return nil
+}
+
+// Delete removes key.
+func (s *Storage) Delete(key string) error {
+	_, err := s.DB.NewDelete().Model((*KV)(nil)).Where("name = ?", key).Exec(context.Background())
+	if err != nil {
+		return fmt.Errorf("storage delete: %w", err)
+	}
+	return nil
+}
+
+// Reset removes every key.
+func (s *Storage) Reset() error {
+	_, err := s.DB.NewDelete().Model((*KV)(nil)).Where("1 = 1").Exec(context.Background())
+	if err != nil {
+		return fmt.Errorf("storage reset: %w", err)
+	}
+	return nil
+}
+
+// Close does nothing: the database is closed by its owner.
+func (s *Storage) Close() error { return nil }
+
+// DeleteExpired removes expired keys; the cleanup job calls it.
+func (s *Storage) DeleteExpired(ctx context.Context) (int64, error) {
+	res, err := s.DB.NewDelete().Model((*KV)(nil)).
+		Where("expires_at <> 0 AND expires_at <= ?", s.Now().Unix()).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("storage delete expired: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
