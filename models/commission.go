@@ -11,13 +11,13 @@ import (
 type Commission struct {
 	bun.BaseModel `bun:"table:commissions"`
 
-	ID             int64     `bun:",pk,autoincrement"`
-	Department     string    `bun:",notnull,unique"` // INSEE department code, e.g. "31"
-	Region         string    `bun:",notnull"`        // INSEE region code, e.g. "76" (Occitanie)
-	Name           string    `bun:",notnull"`
-	ArreteRef      string    `bun:",notnull"` // préfet's arrêté of composition
-	Demo           bool      `bun:",notnull"`
-	CreatedAt      time.Time `bun:",notnull"`
+	ID         int64     `bun:",pk,autoincrement"`
+	Department string    `bun:",notnull,unique"` // INSEE department code, e.g. "31"
+	Region     string    `bun:",notnull"`        // INSEE region code, e.g. "76" (Occitanie)
+	Name       string    `bun:",notnull"`
+	ArreteRef  string    `bun:",notnull"` // préfet's arrêté of composition
+	Demo       bool      `bun:",notnull"`
+	CreatedAt  time.Time `bun:",notnull"`
 }
 
 // CreateCommission inserts c and records it in the audit chain.

@@ -68,13 +68,15 @@ type User struct {
 	ID           int64  `bun:",pk,autoincrement"`
 	CommissionID *int64 `bun:",nullzero"`
 	Region       string `bun:",notnull"` // for the region role
-	Email        string `bun:",notnull,unique"`
-	Name         string `bun:",notnull"`
-	Role         Role   `bun:",notnull"`
-	PasswordHash string `bun:",notnull"` // argon2id PHC string; empty until the account is activated
-	Active       bool   `bun:",notnull"`
-	FailedLogins int    `bun:",notnull"`
-	LockedUntil  *time.Time
+	// AssociationID links an association account (and a member sitting for an association) to it.
+	AssociationID *int64 `bun:",nullzero"`
+	Email         string `bun:",notnull,unique"`
+	Name          string `bun:",notnull"`
+	Role          Role   `bun:",notnull"`
+	PasswordHash  string `bun:",notnull"` // argon2id PHC string; empty until the account is activated
+	Active        bool   `bun:",notnull"`
+	FailedLogins  int    `bun:",notnull"`
+	LockedUntil   *time.Time
 	// SessionsValidAfter invalidates every session created before it.
 	SessionsValidAfter time.Time `bun:",notnull"`
 	LastLoginAt        *time.Time

@@ -24,20 +24,36 @@ type commission20261122 struct {
 type user20261122 struct {
 	bun.BaseModel `bun:"table:users"`
 
-	ID                 int64     `bun:",pk,autoincrement"`
-	CommissionID       *int64    `bun:",nullzero"`
-	Region             string    `bun:",notnull"`
-	Email              string    `bun:",notnull,unique"`
-	Name               string    `bun:",notnull"`
-	Role               string    `bun:",notnull"`
-	PasswordHash       string    `bun:",notnull"`
-	Active             bool      `bun:",notnull"`
-	FailedLogins       int       `bun:",notnull"`
+	ID                 int64  `bun:",pk,autoincrement"`
+	CommissionID       *int64 `bun:",nullzero"`
+	Region             string `bun:",notnull"`
+	AssociationID      *int64 `bun:",nullzero"`
+	Email              string `bun:",notnull,unique"`
+	Name               string `bun:",notnull"`
+	Role               string `bun:",notnull"`
+	PasswordHash       string `bun:",notnull"`
+	Active             bool   `bun:",notnull"`
+	FailedLogins       int    `bun:",notnull"`
 	LockedUntil        *time.Time
 	SessionsValidAfter time.Time `bun:",notnull"`
 	LastLoginAt        *time.Time
 	CreatedAt          time.Time `bun:",notnull"`
 	UpdatedAt          time.Time `bun:",notnull"`
+}
+
+type association20261122 struct {
+	bun.BaseModel `bun:"table:associations"`
+
+	ID             int64     `bun:",pk,autoincrement"`
+	CommissionID   int64     `bun:",notnull"`
+	Name           string    `bun:",notnull"`
+	AgrementArrete string    `bun:",notnull"`
+	AgrementDate   time.Time `bun:",notnull"`
+	AgrementEnds   time.Time `bun:",notnull"`
+	Departments    string    `bun:",notnull"`
+	ContactEmail   string    `bun:",notnull"`
+	CreatedAt      time.Time `bun:",notnull"`
+	UpdatedAt      time.Time `bun:",notnull"`
 }
 
 type audit20261122 struct {
@@ -78,7 +94,10 @@ type apiToken20261122 struct {
 func init() {
 	tables := []table{
 		{model: (*commission20261122)(nil)},
-		{model: (*user20261122)(nil), fks: []string{"(commission_id) REFERENCES commissions (id)"}},
+		{model: (*association20261122)(nil), fks: []string{"(commission_id) REFERENCES commissions (id)"}},
+		{model: (*user20261122)(nil), fks: []string{
+			"(commission_id) REFERENCES commissions (id)", "(association_id) REFERENCES associations (id)",
+		}},
 		{model: (*audit20261122)(nil)},
 		{model: (*kv20261122)(nil)},
 		{model: (*apiToken20261122)(nil), fks: []string{"(user_id) REFERENCES users (id) ON DELETE CASCADE"}},

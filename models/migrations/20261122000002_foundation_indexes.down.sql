@@ -1,3 +1,5 @@
+DROP INDEX associations_commission_idx;
+--bun:split
 DROP INDEX api_tokens_user_idx;
 --bun:split
 DROP INDEX kv_store_expires_idx;
