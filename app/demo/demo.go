@@ -1,0 +1,56 @@
+// Package demo fills a database with the fictitious Haute-Garonne commission used by
+// `seance demo`. Each feature adds its own step to Steps, in dependency order.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"seance/models"
+)
+
+// Password is the password of every demo account.
+const Password = "demo-seance-2026"
+
+// Seeder carries what the steps share: each step reads what earlier steps made.
+type Seeder struct {
+	DB           *bun.DB
+	Keys         *models.Keyring
+	Now          time.Time // the demo's "today"
+	PasswordHash string    // argon2id hash of Password, computed once
+
+	Commission   *models.Commission
+	Users        map[string]*models.User // by e-mail
+	Associations []*models.Association
+}
+
+// Actor is the audit actor of demo seeding.
+func (s *Seeder) Actor() models.Actor { return models.SystemActor("démo") }
+
+// Step is one feature's part of the demo.
+type Step struct {
+	Name string
+	Run  func(ctx context.Context, s *Seeder) error
+}
+
+// Steps run in order; features append theirs after the ones they build on.
+var Steps = []Step{
+	{"commission", seedCommission},
+	{"comptes", seedAccounts},
+}
+
+// Seed runs every step.
+func Seed(ctx context.Context, s *Seeder) error {
+	if s.Users == nil {
+		s.Users = map[string]*models.User{}
+	}
+	for _, st := range Steps {
+		if err := st.Run(ctx, s); err != nil {
+			return fmt.Errorf("demo step %s: %w", st.Name, err)
+		}
+	}
+	return nil
+}
