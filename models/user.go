@@ -200,10 +200,12 @@ func RecordLoginFailure(ctx context.Context, db bun.IDB, u *User, email, ip stri
 			entry.Actor.UserID = u.ID
 			entry.CommissionID = u.CommissionIDOrZero()
 			entry.Object = ObjectRef("user", u.ID)
-			q := tx.NewUpdate().Model((*User)(nil)).Set("failed_logins = failed_logins + 1").Where("id = ?", u.ID)
+			q := tx.NewUpdate().Model((*User)(nil)).Where("id = ?", u.ID)
 			if u.FailedLogins+1 >= MaxFailedLogins {
 				q = q.Set("locked_until = ?", now.Add(LockoutDuration).UTC()).Set("failed_logins = 0")
 				entry.Details["locked"] = true
+			} else {
+				q = q.Set("failed_logins = failed_logins + 1")
 			}
 			if _, err := q.Exec(ctx); err != nil {
 				return fmt.Errorf("record login failure: %w", err)

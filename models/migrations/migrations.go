@@ -92,3 +92,16 @@ func dropTables(ctx context.Context, tx bun.Tx, tables ...table) error {
 	}
 	return nil
 }
+
+// Rollback undoes the last group of migrations and returns its id (0: nothing left).
+func Rollback(ctx context.Context, db *bun.DB) (int64, error) {
+	m := migrate.NewMigrator(db, Migrations, migrate.WithMarkAppliedOnSuccess(true))
+	if err := m.Init(ctx); err != nil {
+		return 0, fmt.Errorf("migrate init: %w", err)
+	}
+	g, err := m.Rollback(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("rollback: %w", err)
+	}
+	return g.ID, nil
+}

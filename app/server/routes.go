@@ -1,0 +1,81 @@
+package server
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"seance/app/admin"
+	"seance/app/auth"
+	"seance/app/home"
+	"seance/app/web"
+	"seance/models"
+)
+
+// route is one line of the route table: who may call it is declared here and nowhere else.
+type route struct {
+	method  string
+	path    string
+	access  []models.Role // nil with public false: any signed-in user
+	public  bool          // no sign-in needed
+	handler fiber.Handler
+	extra   []fiber.Handler // route-specific middleware, run before the access check
+}
+
+// Role groups used in the table.
+var (
+	staff       = []models.Role{models.RoleSecretariat, models.RoleAdmin}
+	anySignedIn []models.Role
+)
+
+func registerRoutes(app *fiber.App, d Deps) {
+	store := models.NewStorage(d.DB)
+	store.Now = d.Now
+	sessions := &web.Sessions{Store: store, Secure: d.Config.Secure(), Now: d.Now}
+	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now}
+	homeH := &home.Handler{DB: d.DB}
+	adminH := &admin.Handler{DB: d.DB}
+
+	loginLimit := limiter.New(limiter.Config{
+		Max: 20, Expiration: 5 * time.Minute, Storage: store,
+		KeyGenerator: func(c *fiber.Ctx) string { return "ratelimit:login:" + c.IP() },
+		LimitReached: authH.RateLimited,
+	})
+
+	routes := []route{
+		{method: "GET", path: "/healthz", public: true, handler: health(d)},
+		{method: "GET", path: "/login", public: true, handler: authH.ShowLogin},
+		{method: "POST", path: "/login", public: true, handler: authH.Login, extra: []fiber.Handler{loginLimit}},
+		{method: "POST", path: "/logout", access: anySignedIn, handler: authH.Logout},
+
+		{method: "GET", path: "/", access: anySignedIn, handler: homeH.Dashboard},
+		{method: "GET", path: "/api/v1/me", access: anySignedIn, handler: homeH.Me},
+
+		{method: "GET", path: "/admin/audit", access: staff, handler: adminH.Audit},
+		{method: "POST", path: "/admin/audit/verify", access: staff, handler: adminH.VerifyAudit},
+	}
+
+	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))
+	app.Use(authH.BearerToken, sessions.Middleware, authH.LoadUser, web.CSRF)
+	for _, r := range routes {
+		handlers := append([]fiber.Handler{}, r.extra...)
+		if !r.public {
+			handlers = append(handlers, auth.Require(r.access...))
+		}
+		handlers = append(handlers, r.handler)
+		app.Add(r.method, r.path, handlers...)
+	}
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// health answers /healthz with the database status, as JSON.
+func health(d Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := d.DB.PingContext(c.UserContext()); err != nil {
+			d.Log.Error("health check", "err", err)
+			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "error", "database": "unreachable"})
+		}
+		return c.JSON(fiber.Map{"status": "ok", "database": "ok"})
+	}
+}

@@ -1,0 +1,184 @@
+// Package server builds the Fiber application: middleware, error pages and the route table.
+package server
+
+import (
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/utils"
+	"github.com/gofiber/template/html/v2"
+	"github.com/uptrace/bun"
+
+	"seance/app/config"
+	"seance/app/web"
+	"seance/models"
+	"seance/static"
+	"seance/views"
+)
+
+// Deps are the long-lived values the server needs; main builds them.
+type Deps struct {
+	DB     *bun.DB
+	Config *config.Config
+	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+// BodyLimit bounds request bodies (attachments are at most 20 MB each).
+const BodyLimit = 25 << 20
+
+// ContentSecurityPolicy allows only the portal's own scripts, styles, fonts and images.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// New returns the portal's application.
+func New(d Deps) *fiber.App {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	engine := html.NewFileSystem(http.FS(views.FS), ".html")
+	engine.AddFuncMap(templateFuncs(d.Config.Location))
+	app := fiber.New(fiber.Config{
+		Views:                 engine,
+		Immutable:             true,
+		ProxyHeader:           d.Config.ProxyHeader,
+		BodyLimit:             BodyLimit,
+		DisableStartupMessage: true,
+		ErrorHandler:          errorHandler(d.Log),
+		ReadTimeout:           60 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+	})
+	app.Use(recover.New())
+	app.Use(requestLog(d.Log, d.Now))
+	app.Use(helmet.New(helmet.Config{
+		ContentSecurityPolicy: ContentSecurityPolicy,
+		ReferrerPolicy:        "same-origin",
+		PermissionPolicy:      "camera=(), microphone=(), geolocation=()",
+		HSTSMaxAge:            hstsFor(d.Config),
+	}))
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	registerRoutes(app, d)
+	return app
+}
+
+func hstsFor(cfg *config.Config) int {
+	if cfg.Secure() {
+		return 31536000
+	}
+	return 0
+}
+
+func requestLog(log *slog.Logger, now func() time.Time) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := now()
+		err := c.Next()
+		if strings.HasPrefix(c.Path(), "/static/") {
+			return err
+		}
+		status := c.Response().StatusCode()
+		if err != nil {
+			var fe *fiber.Error
+			if errors.As(err, &fe) {
+				status = fe.Code
+			} else if errors.Is(err, models.ErrNotFound) {
+				status = fiber.StatusNotFound
+			} else {
+				status = fiber.StatusInternalServerError
+			}
+		}
+		// The path only: query strings may carry tokens.
+		log.Info("request", "method", c.Method(), "path", c.Path(), "status", status, "duration", now().Sub(start).Round(time.Microsecond))
+		return err
+	}
+}
+
+// frenchStatus gives a French title and message for the statuses users meet.
+var frenchStatus = map[int][2]string{
+	400: {"Requête incorrecte", "La requête envoyée n'est pas valide."},
+	401: {"Connexion requise", "Vous devez vous connecter pour accéder à cette page."},
+	403: {"Accès refusé", "Vous n'avez pas accès à cette page."},
+	404: {"Page introuvable", "La page que vous cherchez n'existe pas, ou vous n'y avez pas accès."},
+	405: {"Action impossible", "Cette action n'est pas permise sur cette page."},
+	409: {"Conflit", "Cette action entre en conflit avec une modification récente. Rechargez la page."},
+	413: {"Fichier trop volumineux", "Le fichier ou le formulaire envoyé dépasse la taille autorisée (20 Mo par pièce jointe)."},
+	422: {"Données invalides", "Les données envoyées ne sont pas valides."},
+	429: {"Trop de requêtes", "Trop de requêtes en peu de temps. Patientez quelques minutes."},
+	500: {"Erreur du service", "Une erreur inattendue est survenue. L'équipe technique a été prévenue ; réessayez plus tard."},
+	503: {"Service indisponible", "Le service est momentanément indisponible. Réessayez dans quelques minutes."},
+}
+
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		code := fiber.StatusInternalServerError
+		var msg string
+		var fe *fiber.Error
+		switch {
+		case errors.Is(err, models.ErrNotFound):
+			code = fiber.StatusNotFound
+		case errors.As(err, &fe):
+			code = fe.Code
+			// Our own errors carry a French message; Fiber's generic ones do not.
+			if fe.Message != utils.StatusMessage(fe.Code) && !strings.HasPrefix(fe.Message, "Cannot ") {
+				msg = fe.Message
+			}
+		}
+		if code >= 500 {
+			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		}
+		fr, ok := frenchStatus[code]
+		if !ok {
+			fr = frenchStatus[500]
+			if code < 500 {
+				fr = frenchStatus[400]
+			}
+		}
+		if msg == "" || code >= 500 {
+			msg = fr[1]
+		}
+		c.Status(code)
+		if strings.HasPrefix(c.Path(), "/api/") || strings.HasPrefix(c.Path(), "/healthz") {
+			return c.JSON(fiber.Map{"error": msg, "status": code})
+		}
+		if rerr := web.Render(c, "errors/error", fiber.Map{"Title": fr[0], "Status": code, "Message": msg}); rerr != nil {
+			log.Error("render error page", "err", rerr)
+			return c.Type("txt", "utf-8").SendString(fr[0] + " : " + msg)
+		}
+		return nil
+	}
+}
+
+func templateFuncs(loc *time.Location) template.FuncMap {
+	months := [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+	return template.FuncMap{
+		// dateFR formats a date as "24 novembre 2026" in the portal's time zone.
+		"dateFR": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			t = t.In(loc)
+			return utils.ToString(t.Day()) + " " + months[t.Month()-1] + " " + utils.ToString(t.Year())
+		},
+		// dateTimeFR formats a time as "24/11/2026 à 14:30".
+		"dateTimeFR": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(loc).Format("02/01/2006 à 15:04")
+		},
+		"isoDate": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(loc).Format(time.DateOnly)
+		},
+	}
+}

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"seance/models"
+)
+
+const (
+	userLocal       = "web.user"
+	commissionLocal = "web.commission"
+	siteLocal       = "web.site"
+)
+
+// Site is what every page shows about the instance.
+type Site struct {
+	Demo    bool
+	BaseURL string
+}
+
+// SiteMiddleware makes site available to every render.
+func SiteMiddleware(site Site) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Locals(siteLocal, site)
+		return c.Next()
+	}
+}
+
+// SetUser records the signed-in user and their commission (nil for admins and region users).
+func SetUser(c *fiber.Ctx, u *models.User, cm *models.Commission) {
+	c.Locals(userLocal, u)
+	if cm != nil {
+		c.Locals(commissionLocal, cm)
+	}
+}
+
+// User returns the signed-in user, or nil.
+func User(c *fiber.Ctx) *models.User {
+	u, _ := c.Locals(userLocal).(*models.User)
+	return u
+}
+
+// Commission returns the signed-in user's commission, or nil.
+func Commission(c *fiber.Ctx) *models.Commission {
+	cm, _ := c.Locals(commissionLocal).(*models.Commission)
+	return cm
+}
+
+// Page is the data every template receives; Data holds the page's own values.
+type Page struct {
+	Title      string
+	User       *models.User
+	Commission *models.Commission
+	Nav        []NavItem
+	Path       string
+	CSRF       string
+	Flashes    []Flash
+	Site       Site
+	Data       fiber.Map
+	Errors     map[string]string // field errors of a form, by field name
+}
+
+// Render renders the page template name (e.g. "home/index") with data.
+// data["Title"] sets the page title; data["Errors"] the form's field errors.
+func Render(c *fiber.Ctx, name string, data fiber.Map) error {
+	site, _ := c.Locals(siteLocal).(Site)
+	u := User(c)
+	p := Page{
+		User: u, Commission: Commission(c), Nav: navFor(u, c.Path()), Path: c.Path(),
+		CSRF: SessionOf(c).CSRF, Flashes: takeFlashes(c), Site: site, Data: data,
+	}
+	if t, ok := data["Title"].(string); ok {
+		p.Title = t
+	}
+	if e, ok := data["Errors"].(map[string]string); ok {
+		p.Errors = e
+	}
+	c.Type("html", "utf-8")
+	return c.Render(name, p)
+}

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"seance/app/auth"
+	"seance/app/config"
+	"seance/app/demo"
+	"seance/app/server"
+	"seance/jobs"
+	"seance/models"
+	"seance/models/migrations"
+)
+
+func openDB(ctx context.Context, cfg *config.Config) (*bun.DB, error) {
+	db, err := models.Open(cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrations.Up(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func cmdServe(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireSecretKey(); err != nil {
+		return err
+	}
+	return serve(ctx, cfg, slog.New(slog.NewTextHandler(stderr, nil)), nil)
+}
+
+// serve runs migrations, jobs and the HTTP server until ctx ends. ready, when set,
+// is called once the listener is open.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(addr string)) error {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sched, err := jobs.Start(ctx, log, &jobs.Cleanup{Storage: models.NewStorage(db)})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := sched.Shutdown(); err != nil {
+			log.Error("stop scheduler", "err", err)
+		}
+	}()
+	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: time.Now})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (SEANCE_ADDR): %w", cfg.Addr, err)
+	}
+	go func() {
+		<-ctx.Done()
+		if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
+			log.Error("shutdown", "err", err)
+		}
+	}()
+	log.Info("Séance is listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "database", dbKind(cfg.DatabaseURL))
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	return app.Listener(ln)
+}
+
+func dbKind(url string) string {
+	if models.IsPostgres(url) {
+		return "postgresql"
+	}
+	return "sqlite " + url
+}
+
+// demoDatabase is used by `seance demo` when DATABASE_URL is not set, so that the demo
+// never resets the default production file.
+const demoDatabase = "./data/demo.db"
+
+func cmdDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	if getenv("DATABASE_URL") == "" {
+		cfg.DatabaseURL = demoDatabase
+	}
+	if cfg.Keys == nil {
+		if err := cfg.UseGeneratedKey(); err != nil {
+			return err
+		}
+	}
+	cfg.Demo = true
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := resetDemo(ctx, cfg, log); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, `
+Séance — démonstration (données fictives)
+  Adresse        : %s
+  Mot de passe   : %s (tous les comptes)
+  Comptes        : %s, %s, membre01@demo.example … membre19@demo.example,
+                   association1@demo.example, association2@demo.example,
+                   %s, %s, %s
+
+`, cfg.BaseURL, demo.Password, demo.EmailSecretariat, demo.EmailPresident, demo.EmailPrefecture, demo.EmailRegion, demo.EmailAdmin)
+	return serve(ctx, cfg, log, nil)
+}
+
+// resetDemo empties the demo database (removes the SQLite file, or rolls back every
+// migration on PostgreSQL after checking it holds only demo data) and seeds it.
+func resetDemo(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	if models.IsPostgres(cfg.DatabaseURL) {
+		if err := resetPostgresDemo(ctx, cfg.DatabaseURL); err != nil {
+			return err
+		}
+	} else {
+		path := strings.TrimPrefix(strings.TrimPrefix(cfg.DatabaseURL, "sqlite://"), "file:")
+		for _, p := range []string{path, path + "-wal", path + "-shm"} {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("reset demo database: %w", err)
+			}
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	hash, err := auth.HashPassword(demo.Password)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	s := &demo.Seeder{DB: db, Keys: cfg.Keys, Now: time.Now().UTC(), PasswordHash: hash}
+	if err := demo.Seed(ctx, s); err != nil {
+		return err
+	}
+	log.Info("demo data ready", "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func resetPostgresDemo(ctx context.Context, url string) error {
+	db, err := models.Open(url)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var real int
+	err = db.NewRaw("SELECT count(*) FROM commissions WHERE NOT demo").Scan(ctx, &real)
+	if err != nil {
+		if strings.Contains(err.Error(), "does not exist") {
+			return nil // empty database
+		}
+		return fmt.Errorf("inspect database: %w", err)
+	}
+	if real > 0 {
+		return errors.New("refusing to reset: DATABASE_URL holds real (non-demo) commissions; point the demo at an empty database")
+	}
+	for {
+		group, err := migrations.Rollback(ctx, db)
+		if err != nil {
+			return fmt.Errorf("reset demo database: %w", err)
+		}
+		if group == 0 {
+			return nil
+		}
+	}
+}
+
+func cmdHealthcheck(getenv func(string) string) error {
+	addr := getenv("SEANCE_ADDR")
+	if addr == "" {
+		addr = ":8080"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("SEANCE_ADDR=%q: %w", addr, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: status %d", resp.StatusCode)
+	}
+	return nil
+}

@@ -1,0 +1,38 @@
+package jobs_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"seance/jobs"
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+func TestCleanupDeletesExpiredSessions(t *testing.T) {
+	db := modelstest.NewDB(t)
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	st := models.NewStorage(db)
+	st.Now = func() time.Time { return now }
+	if err := st.Set("old", []byte("x"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Set("fresh", []byte("y"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(10 * time.Minute)
+	if err := (&jobs.Cleanup{Storage: st}).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.NewSelect().Model((*models.KV)(nil)).Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("keys left = %d, want 1 (the fresh one)", n)
+	}
+	if v, err := st.Get("fresh"); err != nil || string(v) != "y" {
+		t.Fatalf("Get(fresh) = %q, %v", v, err)
+	}
+}

@@ -1,0 +1,72 @@
+// Command seance runs the Séance portal and its administration commands.
+//
+//	seance [serve]            run the portal (needs SEANCE_SECRET_KEY)
+//	seance demo               reset a demo database, fill it and run the portal
+//	seance migrate            apply database migrations
+//	seance user add|passwd|list
+//	seance token create       create an API token for a user
+//	seance audit verify       recompute the audit hash chain
+//	seance keys new           print a new SEANCE_SECRET_KEY
+//	seance healthcheck        exit 0 when the local server answers /healthz
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "seance:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches the subcommand; everything it needs is passed in.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, getenv, stderr)
+	case "demo":
+		return cmdDemo(ctx, getenv, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, getenv, stdout)
+	case "user":
+		return cmdUser(ctx, args, getenv, stdin, stdout)
+	case "token":
+		return cmdToken(ctx, args, getenv, stdout)
+	case "audit":
+		return cmdAudit(ctx, args, getenv, stdout)
+	case "keys":
+		return cmdKeys(ctx, args, getenv, stdout)
+	case "healthcheck":
+		return cmdHealthcheck(getenv)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+const usage = `usage: seance [command]
+  serve                          run the portal (default; needs SEANCE_SECRET_KEY)
+  demo                           reset the demo database, fill it with fictitious data and run the portal
+  migrate                        apply database migrations
+  user add -email E -name N -role R [-commission 31] [-region 76] [-password-stdin]
+  user passwd -email E           read a new password from standard input
+  user list [-commission 31]
+  token create -email E -name N  create an API token (printed once)
+  audit verify                   recompute the audit hash chain
+  keys new                       print a new random SEANCE_SECRET_KEY
+  healthcheck                    exit 0 when the server at SEANCE_ADDR answers /healthz
+`
