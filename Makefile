@@ -1,0 +1,33 @@
+# Séance: common tasks. CI runs .ci/run.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+
+.PHONY: run demo test test-pg test-browser lint build docker vendor
+
+run:
+	go run . serve
+
+demo:
+	go run . demo
+
+test:
+	go test -race -count=1 ./...
+
+test-pg:
+	TEST_DATABASE_URL='$(PG_URL)' go test -count=1 ./...
+
+test-browser:
+	go test -count=1 -v -run Browser ./app/browsertest/...
+
+lint:
+	go vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	@command -v golangci-lint >/dev/null && golangci-lint run || echo "golangci-lint not installed: skipped"
+
+build:
+	CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o seance .
+
+docker:
+	docker build -t seance .
+
+vendor:
+	bash static/vendor/refresh.sh

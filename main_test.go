@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"seance/app/config"
+	"seance/app/demo"
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, io.Discard)
+	return out.String(), err
+}
+
+func TestCLIUserTokenAndAudit(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": modelstest.URL(t)}
+	if _, err := runCLI(t, env, "", "migrate"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCLI(t, env, "un mot de passe assez long\n", "user", "add", "-email", "Admin@Example.org", "-name", "Admin", "-role", "admin", "-password-stdin")
+	if err != nil || !strings.Contains(out, "admin@example.org") {
+		t.Fatalf("user add = %q, %v", out, err)
+	}
+	if _, err := runCLI(t, env, "court\n", "user", "passwd", "-email", "admin@example.org"); err == nil || !strings.Contains(err.Error(), "au moins 12") {
+		t.Fatalf("user passwd with a short password error = %v, want the policy message", err)
+	}
+	if _, err := runCLI(t, env, "motdepasse123\n", "user", "passwd", "-email", "admin@example.org"); err == nil || !strings.Contains(err.Error(), "trop courant") {
+		t.Fatalf("user passwd with a common password error = %v, want the policy message", err)
+	}
+	if _, err := runCLI(t, env, "", "user", "add", "-email", "x@example.org", "-name", "X", "-role", "secretariat", "-commission", "99"); err == nil {
+		t.Fatal("user add with an unknown commission succeeded")
+	}
+	out, err = runCLI(t, env, "", "user", "list")
+	if err != nil || !strings.Contains(out, "admin@example.org") {
+		t.Fatalf("user list = %q, %v", out, err)
+	}
+	out, err = runCLI(t, env, "", "token", "create", "-email", "admin@example.org", "-name", "export")
+	if err != nil || !strings.HasPrefix(out, "sea_") {
+		t.Fatalf("token create = %q, %v", out, err)
+	}
+	out, err = runCLI(t, env, "", "audit", "verify")
+	if err != nil || !strings.Contains(out, "intact") {
+		t.Fatalf("audit verify = %q, %v", out, err)
+	}
+	db, err := models.Open(env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.NewUpdate().Model((*models.AuditRecord)(nil)).Set("action = 'user.delete'").Where("id = 1").Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCLI(t, env, "", "audit", "verify"); err == nil || !strings.Contains(err.Error(), "broken at record 1") {
+		t.Fatalf("audit verify after tampering error = %v, want broken at record 1", err)
+	}
+}
+
+func TestCLIServeNeedsSecretKey(t *testing.T) {
+	_, err := runCLI(t, map[string]string{"DATABASE_URL": modelstest.URL(t)}, "", "serve")
+	if err == nil || !strings.Contains(err.Error(), "SEANCE_SECRET_KEY") {
+		t.Fatalf("serve without a key error = %v, want one naming SEANCE_SECRET_KEY", err)
+	}
+	if _, err := runCLI(t, nil, "", "nimportequoi"); err == nil {
+		t.Fatal("unknown command succeeded")
+	}
+	out, err := runCLI(t, nil, "", "keys", "new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.ParseKey(out); err != nil {
+		t.Fatalf("keys new printed %q: %v", out, err)
+	}
+}
+
+func TestServeAndHealthcheck(t *testing.T) {
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{"DATABASE_URL": modelstest.URL(t), "SEANCE_ADDR": "127.0.0.1:0", "SEANCE_SECRET_KEY": models.NewKey()}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), func(a string) { ready <- a }) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("serve stopped: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	if err := cmdHealthcheck(func(k string) string { return map[string]string{"SEANCE_ADDR": addr}[k] }); err != nil {
+		t.Fatalf("healthcheck against a running server: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve after shutdown: %v", err)
+	}
+	if err := cmdHealthcheck(func(k string) string { return map[string]string{"SEANCE_ADDR": addr}[k] }); err == nil {
+		t.Fatal("healthcheck against a stopped server succeeded")
+	}
+}
+
+func TestDemoResetAndSeed(t *testing.T) {
+	url := modelstest.URL(t)
+	cfg, err := config.Load(func(k string) string { return map[string]string{"DATABASE_URL": url}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.UseGeneratedKey(); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for range 2 { // the second run resets what the first made
+		if err := resetDemo(context.Background(), cfg, log); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := models.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	for _, email := range []string{demo.EmailSecretariat, demo.EmailPresident, demo.MemberEmail(1), demo.MemberEmail(19), demo.AssociationEmail(2), demo.EmailPrefecture, demo.EmailAdmin} {
+		if _, err := models.FindUserByEmail(ctx, db, email); err != nil {
+			t.Errorf("demo account %s: %v", email, err)
+		}
+	}
+	cs, err := models.ListCommissions(ctx, db, "")
+	if err != nil || len(cs) != 1 || cs[0].Department != "31" {
+		t.Fatalf("demo commissions = %v, %v; want one for 31", cs, err)
+	}
+	rep, err := models.VerifyAuditChain(ctx, db)
+	if err != nil || !rep.OK {
+		t.Fatalf("demo audit chain = %+v, %v", rep, err)
+	}
+}
