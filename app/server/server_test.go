@@ -273,3 +273,27 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Errorf("login page has inline script")
 	}
 }
+
+func TestMalformedInputNeverGives500(t *testing.T) {
+	env := servertest.New(t)
+	c := env.Client()
+	c.Get(t, "/login")
+	for _, tt := range []struct {
+		name, contentType, body string
+	}{
+		{"bad percent escape", "application/x-www-form-urlencoded", "csrf=" + c.CSRF + "&email=%zz&password=%"},
+		{"invalid utf-8", "application/x-www-form-urlencoded", "csrf=" + c.CSRF + "&email=\xff\xfe@x&password=\xc3"},
+		{"multipart without boundary", "multipart/form-data", "abc"},
+		{"json instead of a form", "application/json", `{"email":"a@b.c"}`},
+		{"repeated fields", "application/x-www-form-urlencoded", "csrf=" + c.CSRF + "&email=a@b.c&email=d@e.f&password=x&password=y"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", tt.contentType)
+			resp := c.Do(t, req)
+			if resp.Status >= 500 {
+				t.Fatalf("POST /login with %s: status %d", tt.name, resp.Status)
+			}
+		})
+	}
+}
