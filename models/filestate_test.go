@@ -15,10 +15,10 @@ func TestFileStateMachine_EveryTransitionPerRole(t *testing.T) {
 	w := newWorld(t)
 	at := date(2026, 3, 2)
 	allowed := map[[2]models.State][]string{
-		{models.StateDraft, models.StateSubmitted}:      {"association"},
-		{models.StateIncomplete, models.StateSubmitted}: {"association"},
-		{models.StateSubmitted, models.StateIncomplete}: {"secretariat"},
-		{models.StateSubmitted, models.StateAdmissible}: {"secretariat"},
+		{models.StateDraft, models.StateSubmitted}:       {"association"},
+		{models.StateIncomplete, models.StateSubmitted}:  {"association"},
+		{models.StateSubmitted, models.StateIncomplete}:  {"secretariat"},
+		{models.StateSubmitted, models.StateAdmissible}:  {"secretariat"},
 		{models.StateAdmissible, models.StateIncomplete}: {"secretariat"},
 		{models.StateAdmissible, models.StateScheduled}:  {"secretariat", "president"},
 		{models.StateScheduled, models.StateAdmissible}:  {"secretariat", "president"},
