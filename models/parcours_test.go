@@ -27,10 +27,10 @@ func TestRule9_CumulativeCapOf24MonthsAcrossAnInterruption(t *testing.T) {
 		wantStart time.Time
 		wantMonth int
 	}{
-		{date(2024, 9, 1), date(2024, 9, 1), 9},   // resumes with the authorisation, after the gap
-		{date(2025, 2, 3), date(2025, 3, 1), 15},  // follows the current period
-		{date(2025, 8, 4), date(2025, 9, 1), 21},  // idem
-		{date(2026, 2, 2), date(2026, 3, 1), 24},  // only 3 months remain: the period is shortened
+		{date(2024, 9, 1), date(2024, 9, 1), 9},  // resumes with the authorisation, after the gap
+		{date(2025, 2, 3), date(2025, 3, 1), 15}, // follows the current period
+		{date(2025, 8, 4), date(2025, 9, 1), 21}, // idem
+		{date(2026, 2, 2), date(2026, 3, 1), 24}, // only 3 months remain: the period is shortened
 	}
 	for _, st := range steps {
 		f := w.request(t, modelstest.CompleteInput(models.KindRenewal, nil, pid), models.DecisionAuthorised, st.on)
