@@ -31,7 +31,12 @@ func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 // prefecture, region, admin, secretariat_c2 (another commission).
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	db := modelstest.NewDB(t)
+	return newWorldOn(t, modelstest.NewDB(t))
+}
+
+// newWorldOn builds the world on a migrated database.
+func newWorldOn(t *testing.T, db *bun.DB) *world {
+	t.Helper()
 	w := &world{ctx: context.Background(), db: db, kr: modelstest.Keyring(t), users: map[string]*models.User{}}
 	w.c = modelstest.Commission(t, db, "31")
 	w.c2 = modelstest.Commission(t, db, "09")
@@ -106,7 +111,9 @@ func (w *world) driveTo(t *testing.T, id int64, target models.State, outcome mod
 		{models.StateExamined, models.StateDecided, "secretariat"},
 	}
 	if target == models.StateIncomplete {
-		w.move(t, "association", id, models.StateSubmitted, models.TransitionInput{}, at)
+		if w.file(t, id).State == models.StateDraft {
+			w.move(t, "association", id, models.StateSubmitted, models.TransitionInput{}, at)
+		}
 		w.move(t, "secretariat", id, models.StateIncomplete, inputFor(models.StateIncomplete, outcome, at), at)
 		return
 	}
