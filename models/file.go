@@ -346,7 +346,8 @@ func proposalAAD(fileID int64) string { return fmt.Sprintf("file:%d:proposal", f
 
 // FileInput is what an association enters for a file. On creation Kind is required, with
 // Person for an entry (a new person) or ParcoursID for the other kinds; on update Kind,
-// PersonID and ParcoursID are ignored and a nil Person leaves the identity unchanged.
+// PersonID and ParcoursID are ignored. A non-nil Person replaces the person's identity and
+// attributes (e.g. a new address at renewal); nil leaves them unchanged.
 type FileInput struct {
 	Kind          FileKind
 	AssociationID int64 // ignored: the file belongs to the creating user's association

@@ -189,6 +189,9 @@ func applySubmit(ctx context.Context, tx bun.Tx, kr *Keyring, f *File, now time.
 	if !a.MaySubmitFiles(c.Department, now) {
 		return refuse("L'association n'a pas d'agrément en cours couvrant le département %s : elle ne peut pas déposer de dossier.", c.Department)
 	}
+	if kr == nil {
+		return fmt.Errorf("submit file %d: no keyring to open the proposal", f.ID)
+	}
 	p, err := openProposal(kr, f)
 	if err != nil {
 		return err
