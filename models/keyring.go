@@ -1,6 +1,7 @@
 package models
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -112,4 +113,45 @@ func (kr *Keyring) Open(sealed, aad string) ([]byte, error) {
 func SealedWith(sealed string) string {
 	id, _, _ := strings.Cut(sealed, ":")
 	return id
+}
+
+// SealBytes is Seal for large values kept in a binary column (attachments): the
+// result is "<key id>:" followed by the raw nonce and ciphertext, without base64.
+func (kr *Keyring) SealBytes(plaintext []byte, aad string) []byte {
+	aead := kr.keys[kr.current]
+	out := make([]byte, 0, len(kr.current)+1+aead.NonceSize()+len(plaintext)+aead.Overhead())
+	out = append(out, kr.current...)
+	out = append(out, ':')
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		panic(err)
+	}
+	out = append(out, nonce...)
+	return aead.Seal(out, nonce, plaintext, []byte(aad))
+}
+
+// OpenBytes decrypts a value made by SealBytes with the same aad.
+func (kr *Keyring) OpenBytes(sealed []byte, aad string) ([]byte, error) {
+	id, raw, ok := bytes.Cut(sealed, []byte{':'})
+	if !ok {
+		return nil, ErrSealed
+	}
+	aead, ok := kr.keys[string(id)]
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown key %s", ErrSealed, id)
+	}
+	if len(raw) < aead.NonceSize() {
+		return nil, ErrSealed
+	}
+	pt, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], []byte(aad))
+	if err != nil {
+		return nil, ErrSealed
+	}
+	return pt, nil
+}
+
+// SealedBytesWith returns the key id a value made by SealBytes names.
+func SealedBytesWith(sealed []byte) string {
+	id, _, _ := bytes.Cut(sealed, []byte{':'})
+	return string(id)
 }

@@ -1,0 +1,486 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Access is what a user may see of a file (REGLES.md requirement 15, issue point 3).
+type Access int
+
+// The levels of access, each including the ones before it.
+const (
+	AccessNone     Access = iota // the file does not exist for the user: ErrNotFound
+	AccessSummary                // pseudonymised summary: reference, kind, state, clear attributes
+	AccessProposal               // + the association's proposal, the attachments and the history
+	AccessFull                   // + the identity of the person
+)
+
+// MemberAccessAfterSession is how long after a session its convened members still see the
+// summaries of its files; the sessions feature sets grants to end then.
+const MemberAccessAfterSession = 30 * 24 * time.Hour
+
+// FileAccessGrant lets a member or the president see a file for a while: the sessions
+// feature writes one per convened user and file on the agenda, valid from the
+// convocation until 30 days after the session.
+type FileAccessGrant struct {
+	bun.BaseModel `bun:"table:file_access_grants"`
+
+	ID           int64     `bun:",pk,autoincrement"`
+	CommissionID int64     `bun:",notnull"`
+	FileID       int64     `bun:",notnull"`
+	UserID       int64     `bun:",notnull"`
+	ValidFrom    time.Time `bun:",notnull"`
+	ValidUntil   time.Time `bun:",notnull"` // excluded
+	Reason       string    `bun:",notnull"` // e.g. "Convocation à la séance du 12/03/2026"
+	SessionID    *int64    `bun:",nullzero"`
+	CreatedAt    time.Time `bun:",notnull"`
+}
+
+// ActiveAt reports whether the grant is valid at now.
+func (g *FileAccessGrant) ActiveAt(now time.Time) bool {
+	return !now.Before(g.ValidFrom) && now.Before(g.ValidUntil)
+}
+
+// FileInterest is a user's declared interest in a file (CRPA R133-12): the user neither
+// sees the file nor takes part in its vote.
+type FileInterest struct {
+	bun.BaseModel `bun:"table:file_interests"`
+
+	ID           int64     `bun:",pk,autoincrement"`
+	CommissionID int64     `bun:",notnull"`
+	FileID       int64     `bun:",notnull"`
+	UserID       int64     `bun:",notnull"`
+	Reason       string    `bun:",notnull"`
+	DeclaredAt   time.Time `bun:",notnull"`
+}
+
+// accessFor computes what viewer may see of f at now; AccessNone comes with ErrNotFound.
+//   - secretariat: everything of its commission;
+//   - association: everything of the files it instructs, nothing else;
+//   - president: summaries; the proposal and attachments while granted (file on an agenda),
+//     unless they declared an interest;
+//   - member: the summary while granted (convened), never for a file their association
+//     instructs or in which they declared an interest;
+//   - prefecture, region, admin: nothing.
+func accessFor(ctx context.Context, db bun.IDB, viewer *User, f *File, now time.Time) (Access, error) {
+	if viewer == nil || !viewer.Active || viewer.CommissionIDOrZero() != f.CommissionID {
+		return AccessNone, ErrNotFound
+	}
+	switch viewer.Role {
+	case RoleSecretariat:
+		return AccessFull, nil
+	case RoleAssociation:
+		if viewer.AssociationID != nil && *viewer.AssociationID == f.AssociationID {
+			return AccessFull, nil
+		}
+		return AccessNone, ErrNotFound
+	case RolePresident, RoleMember:
+		if viewer.Role == RoleMember && viewer.AssociationID != nil && *viewer.AssociationID == f.AssociationID {
+			return AccessNone, ErrNotFound
+		}
+		interested, err := db.NewSelect().Model((*FileInterest)(nil)).Where("file_id = ? AND user_id = ?", f.ID, viewer.ID).Exists(ctx)
+		if err != nil {
+			return AccessNone, fmt.Errorf("file access: %w", err)
+		}
+		granted := false
+		if !interested {
+			var gs []FileAccessGrant
+			if err := db.NewSelect().Model(&gs).Where("file_id = ? AND user_id = ?", f.ID, viewer.ID).Scan(ctx); err != nil {
+				return AccessNone, fmt.Errorf("file access: %w", err)
+			}
+			for i := range gs {
+				granted = granted || gs[i].ActiveAt(now)
+			}
+		}
+		switch {
+		case viewer.Role == RolePresident && granted:
+			return AccessProposal, nil
+		case viewer.Role == RolePresident, granted:
+			return AccessSummary, nil
+		}
+	}
+	return AccessNone, ErrNotFound
+}
+
+// FileAccess returns what viewer may see of file fileID at now; ErrNotFound when nothing,
+// including for a file of another commission.
+func FileAccess(ctx context.Context, db bun.IDB, viewer *User, fileID int64, now time.Time) (Access, error) {
+	f, err := findFileRow(ctx, db, viewer.CommissionIDOrZero(), fileID)
+	if err != nil {
+		return AccessNone, err
+	}
+	return accessFor(ctx, db, viewer, f, now)
+}
+
+// findFileFor returns the file if viewer has at least access need at now.
+func findFileFor(ctx context.Context, db bun.IDB, viewer *User, fileID int64, need Access, now time.Time) (*File, Access, error) {
+	f, err := findFileRow(ctx, db, viewer.CommissionIDOrZero(), fileID)
+	if err != nil {
+		return nil, AccessNone, err
+	}
+	acc, err := accessFor(ctx, db, viewer, f, now)
+	if err != nil {
+		return nil, AccessNone, err
+	}
+	if acc < need {
+		return nil, acc, ErrNotFound
+	}
+	return f, acc, nil
+}
+
+// FileSummary is the pseudonymised view of a file: no identity, no free text.
+type FileSummary struct {
+	ID              int64
+	Reference       string
+	Kind            FileKind
+	State           State
+	AssociationID   int64
+	AssociationName string
+	ParcoursID      *int64
+	Gender          Gender
+	BirthYear       int
+	Nationality     string
+	Children        int
+	AFISRequested   bool
+	APSNeeded       bool
+	HousingNeed     Housing
+	AssociationAvis Avis
+	CommissionAvis  Avis
+	Decision        DecisionOutcome
+	SessionDate     *time.Time
+	SubmittedAt     *time.Time
+	DecidedOn       *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// summarize builds the summaries of files, with their persons and associations.
+func summarize(ctx context.Context, db bun.IDB, cid int64, files []File) ([]FileSummary, error) {
+	if len(files) == 0 {
+		return []FileSummary{}, nil
+	}
+	ids := make([]int64, 0, len(files))
+	for i := range files {
+		ids = append(ids, files[i].PersonID)
+	}
+	var persons []Person
+	if err := db.NewSelect().Model(&persons).ExcludeColumn("identity_sealed").Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("summarize files: %w", err)
+	}
+	byID := map[int64]*Person{}
+	for i := range persons {
+		byID[persons[i].ID] = &persons[i]
+	}
+	as, err := ListAssociations(ctx, db, cid)
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	for _, a := range as {
+		names[a.ID] = a.Name
+	}
+	out := make([]FileSummary, len(files))
+	for i := range files {
+		f := &files[i]
+		s := FileSummary{
+			ID: f.ID, Reference: f.Reference, Kind: f.Kind, State: f.State, AssociationID: f.AssociationID,
+			AssociationName: names[f.AssociationID], ParcoursID: f.ParcoursID, Children: f.Children,
+			AFISRequested: f.AFISRequested, APSNeeded: f.APSNeeded, HousingNeed: f.HousingNeed,
+			AssociationAvis: f.AssociationAvis, CommissionAvis: f.CommissionAvis, Decision: f.Decision,
+			SessionDate: f.SessionDate, SubmittedAt: f.SubmittedAt, DecidedOn: f.DecidedOn, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt,
+		}
+		if p := byID[f.PersonID]; p != nil {
+			s.Gender, s.BirthYear, s.Nationality = p.Gender, p.BirthYear, p.Nationality
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// FindFileSummary returns the pseudonymised summary of a file and what else viewer may see.
+func FindFileSummary(ctx context.Context, db bun.IDB, viewer *User, fileID int64, now time.Time) (*FileSummary, Access, error) {
+	f, acc, err := findFileFor(ctx, db, viewer, fileID, AccessSummary, now)
+	if err != nil {
+		return nil, AccessNone, err
+	}
+	ss, err := summarize(ctx, db, f.CommissionID, []File{*f})
+	if err != nil {
+		return nil, AccessNone, err
+	}
+	return &ss[0], acc, nil
+}
+
+// FindFile returns the file record (clear fields: states, dates, decision, missing items)
+// to a viewer who may see at least its proposal.
+func FindFile(ctx context.Context, db bun.IDB, viewer *User, fileID int64, now time.Time) (*File, Access, error) {
+	return findFileFor(ctx, db, viewer, fileID, AccessProposal, now)
+}
+
+// FileProposal returns the association's proposal to a viewer who may see it.
+func FileProposal(ctx context.Context, db bun.IDB, kr *Keyring, viewer *User, fileID int64, now time.Time) (*Proposal, error) {
+	f, _, err := findFileFor(ctx, db, viewer, fileID, AccessProposal, now)
+	if err != nil {
+		return nil, err
+	}
+	return openProposal(kr, f)
+}
+
+// RevealIdentity returns the identity of the person concerned by a file to a viewer who
+// may see it, after recording the display in the audit chain (who, when, which file).
+func RevealIdentity(ctx context.Context, db bun.IDB, kr *Keyring, viewer *User, fileID int64, now time.Time) (*Identity, error) {
+	f, _, err := findFileFor(ctx, db, viewer, fileID, AccessFull, now)
+	if err != nil {
+		return nil, err
+	}
+	p, err := findPerson(ctx, db, f.CommissionID, f.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	id, err := openIdentity(kr, p)
+	if err != nil {
+		return nil, err
+	}
+	err = Audit(ctx, db, AuditEntry{
+		CommissionID: f.CommissionID, Actor: ActorFor(viewer), Action: "file.identity_view", Object: ObjectRef("file", f.ID),
+		Details: map[string]any{"reference": f.Reference},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return id, nil
+}
+
+// FileHistory returns the history of a file, oldest first, to a viewer who may see its proposal.
+func FileHistory(ctx context.Context, db bun.IDB, viewer *User, fileID int64, now time.Time) ([]FileEvent, error) {
+	f, _, err := findFileFor(ctx, db, viewer, fileID, AccessProposal, now)
+	if err != nil {
+		return nil, err
+	}
+	var es []FileEvent
+	if err := db.NewSelect().Model(&es).Where("file_id = ?", f.ID).Order("id ASC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("file history: %w", err)
+	}
+	return es, nil
+}
+
+// FileFilter narrows ListFiles; zero values match everything.
+type FileFilter struct {
+	States        []State
+	Kind          FileKind
+	AssociationID int64
+	Year          int
+	ParcoursID    int64
+}
+
+// ListFiles returns the summaries of the files viewer may see at now, newest first: all of
+// the commission for the secretariat and the president, its own for an association, the
+// granted ones for a member; none for other roles.
+func ListFiles(ctx context.Context, db bun.IDB, viewer *User, filter FileFilter, now time.Time) ([]FileSummary, error) {
+	cid := viewer.CommissionIDOrZero()
+	var files []File
+	q := db.NewSelect().Model(&files).ExcludeColumn("proposal_sealed").Where("commission_id = ?", cid).Order("year DESC", "seq DESC")
+	if len(filter.States) > 0 {
+		q = q.Where("state IN (?)", bun.In(filter.States))
+	}
+	if filter.Kind != "" {
+		q = q.Where("kind = ?", filter.Kind)
+	}
+	if filter.AssociationID != 0 {
+		q = q.Where("association_id = ?", filter.AssociationID)
+	}
+	if filter.Year != 0 {
+		q = q.Where("year = ?", filter.Year)
+	}
+	if filter.ParcoursID != 0 {
+		q = q.Where("parcours_id = ?", filter.ParcoursID)
+	}
+	switch {
+	case !viewer.Active:
+		return []FileSummary{}, nil
+	case viewer.Role == RoleSecretariat, viewer.Role == RolePresident:
+	case viewer.Role == RoleAssociation && viewer.AssociationID != nil:
+		q = q.Where("association_id = ?", *viewer.AssociationID)
+	case viewer.Role == RoleMember:
+		ids, err := grantedFileIDs(ctx, db, viewer, now)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return []FileSummary{}, nil
+		}
+		q = q.Where("id IN (?)", bun.In(ids))
+		if viewer.AssociationID != nil {
+			q = q.Where("association_id <> ?", *viewer.AssociationID)
+		}
+	default:
+		return []FileSummary{}, nil
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list files: %w", err)
+	}
+	return summarize(ctx, db, cid, files)
+}
+
+// grantedFileIDs returns the files a user holds a grant for at now, interests left out.
+func grantedFileIDs(ctx context.Context, db bun.IDB, u *User, now time.Time) ([]int64, error) {
+	var gs []FileAccessGrant
+	if err := db.NewSelect().Model(&gs).Where("user_id = ?", u.ID).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list grants: %w", err)
+	}
+	var interests []int64
+	if err := db.NewSelect().Model((*FileInterest)(nil)).Column("file_id").Where("user_id = ?", u.ID).Scan(ctx, &interests); err != nil {
+		return nil, fmt.Errorf("list interests: %w", err)
+	}
+	excluded := map[int64]bool{}
+	for _, id := range interests {
+		excluded[id] = true
+	}
+	var ids []int64
+	for i := range gs {
+		if gs[i].ActiveAt(now) && !excluded[gs[i].FileID] {
+			ids = append(ids, gs[i].FileID)
+		}
+	}
+	return ids, nil
+}
+
+// GrantFileAccess lets a member or the president of the file's commission see the file
+// from g.ValidFrom until g.ValidUntil; the sessions feature calls it when it convenes.
+func GrantFileAccess(ctx context.Context, db bun.IDB, actor Actor, g *FileAccessGrant) error {
+	if !g.ValidUntil.After(g.ValidFrom) {
+		return FileErrors{"valid_until": "La fin de l'accès doit suivre son début."}
+	}
+	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		f, err := findFileRow(ctx, tx, g.CommissionID, g.FileID)
+		if err != nil {
+			return err
+		}
+		u, err := FindUser(ctx, tx, g.UserID)
+		if err != nil {
+			return err
+		}
+		if u.CommissionIDOrZero() != f.CommissionID || (u.Role != RoleMember && u.Role != RolePresident) {
+			return refuse("Seuls les membres et la présidence de la commission reçoivent un accès aux dossiers d'une séance.")
+		}
+		g.ValidFrom, g.ValidUntil, g.CreatedAt = g.ValidFrom.UTC(), g.ValidUntil.UTC(), Now()
+		if _, err := tx.NewInsert().Model(g).Exec(ctx); err != nil {
+			return fmt.Errorf("grant file access: %w", err)
+		}
+		return Audit(ctx, tx, AuditEntry{
+			CommissionID: f.CommissionID, Actor: actor, Action: "file.access_grant", Object: ObjectRef("file", f.ID),
+			Details: map[string]any{"user_id": u.ID, "from": g.ValidFrom.Format(time.RFC3339), "until": g.ValidUntil.Format(time.RFC3339), "reason": g.Reason},
+		})
+	})
+}
+
+// RevokeFileAccess removes a grant of commission cid (e.g. the file left the agenda).
+func RevokeFileAccess(ctx context.Context, db bun.IDB, actor Actor, cid, grantID int64) error {
+	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		g := new(FileAccessGrant)
+		if err := tx.NewSelect().Model(g).Where("id = ? AND commission_id = ?", grantID, cid).Scan(ctx); err != nil {
+			return notFound(err, "find file access grant")
+		}
+		if _, err := tx.NewDelete().Model(g).WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("revoke file access: %w", err)
+		}
+		return Audit(ctx, tx, AuditEntry{
+			CommissionID: cid, Actor: actor, Action: "file.access_revoke", Object: ObjectRef("file", g.FileID),
+			Details: map[string]any{"user_id": g.UserID, "grant_id": g.ID},
+		})
+	})
+}
+
+// ListFileAccessGrants returns the grants on a file of commission cid.
+func ListFileAccessGrants(ctx context.Context, db bun.IDB, cid, fileID int64) ([]FileAccessGrant, error) {
+	var gs []FileAccessGrant
+	if err := db.NewSelect().Model(&gs).Where("commission_id = ? AND file_id = ?", cid, fileID).Order("id ASC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list file access grants: %w", err)
+	}
+	return gs, nil
+}
+
+// DeclareInterest records that user userID has an interest in file fileID of commission
+// cid: from then on they neither see it nor vote on it (REGLES.md requirement 6).
+func DeclareInterest(ctx context.Context, db bun.IDB, actor Actor, cid, fileID, userID int64, reason string, now time.Time) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return FileErrors{"reason": "Indiquez la nature de l'intérêt déclaré."}
+	}
+	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		f, err := findFileRow(ctx, tx, cid, fileID)
+		if err != nil {
+			return err
+		}
+		u, err := FindUser(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if u.CommissionIDOrZero() != cid {
+			return ErrNotFound
+		}
+		exists, err := tx.NewSelect().Model((*FileInterest)(nil)).Where("file_id = ? AND user_id = ?", fileID, userID).Exists(ctx)
+		if err != nil {
+			return fmt.Errorf("declare interest: %w", err)
+		}
+		if exists {
+			return refuse("Cet intérêt est déjà déclaré.")
+		}
+		in := &FileInterest{CommissionID: cid, FileID: fileID, UserID: userID, Reason: reason, DeclaredAt: now.UTC()}
+		if _, err := tx.NewInsert().Model(in).Exec(ctx); err != nil {
+			return fmt.Errorf("declare interest: %w", err)
+		}
+		return Audit(ctx, tx, AuditEntry{
+			CommissionID: cid, Actor: actor, Action: "file.interest", Object: ObjectRef("file", f.ID),
+			Details: map[string]any{"reference": f.Reference, "user_id": userID},
+		})
+	})
+}
+
+// Exclusion is a user who must not see a file nor take part in its vote, and why.
+type Exclusion struct {
+	UserID int64
+	Name   string
+	Reason string // French
+}
+
+// FileExclusions returns the users of commission cid excluded from file fileID: the
+// accounts and members of the instructing association (R121-12-7) and the users who
+// declared an interest (R133-12). The voting feature leaves them out and the minutes
+// show them (REGLES.md requirement 6).
+func FileExclusions(ctx context.Context, db bun.IDB, cid, fileID int64) ([]Exclusion, error) {
+	f, err := findFileRow(ctx, db, cid, fileID)
+	if err != nil {
+		return nil, err
+	}
+	var us []User
+	if err := db.NewSelect().Model(&us).Where("commission_id = ? AND association_id = ?", cid, f.AssociationID).Order("id ASC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("file exclusions: %w", err)
+	}
+	out := []Exclusion{}
+	seen := map[int64]bool{}
+	for _, u := range us {
+		seen[u.ID] = true
+		out = append(out, Exclusion{UserID: u.ID, Name: u.Name, Reason: "Association qui instruit le dossier"})
+	}
+	var ins []FileInterest
+	if err := db.NewSelect().Model(&ins).Where("file_id = ?", fileID).Order("id ASC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("file exclusions: %w", err)
+	}
+	for _, in := range ins {
+		if seen[in.UserID] {
+			continue
+		}
+		u, err := FindUser(ctx, db, in.UserID)
+		if err != nil {
+			return nil, err
+		}
+		seen[u.ID] = true
+		out = append(out, Exclusion{UserID: u.ID, Name: u.Name, Reason: "Intérêt déclaré : " + in.Reason})
+	}
+	return out, nil
+}

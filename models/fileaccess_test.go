@@ -1,0 +1,216 @@
+package models_test
+
+import (
+	"testing"
+	"time"
+
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+// TestFileAccessMatrix checks what each role sees of a file of association 1, with
+// grants present, absent, expired or not yet valid, declared interests, and the files of
+// another commission.
+func TestFileAccessMatrix(t *testing.T) {
+	w := newWorld(t)
+	now := date(2026, 3, 2).Add(10 * time.Hour)
+	f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Acces", "Mia", 1990), 0), now)
+	w.driveTo(t, f.ID, models.StateScheduled, "", now)
+	if _, err := models.AddAttachment(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, models.AttachmentReport, "rapport.pdf", pdfBytes("rapport"), now); err != nil {
+		t.Fatal(err)
+	}
+	other := modelstest.User(t, w.db, w.c2, models.RoleSecretariat, nil)
+	otherFile, err := models.CreateFile(w.ctx, w.db, w.kr, w.users["association_c2"], modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Ailleurs", "Noa", 1990), 0), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := map[string]*models.User{}
+	for _, name := range []string{"member_granted", "member_expired", "member_future", "member_interest", "member_a1_granted", "president_granted", "president_interest"} {
+		role := models.RoleMember
+		if name[0] == 'p' {
+			role = models.RolePresident
+		}
+		var a *models.Association
+		if name == "member_a1_granted" {
+			a = w.a1
+		}
+		extra[name] = modelstest.User(t, w.db, w.c, role, a)
+	}
+	grant := func(u *models.User, from, until time.Time) {
+		g := &models.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: u.ID, ValidFrom: from, ValidUntil: until, Reason: "Convocation (test)"}
+		if err := models.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"), g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	session := now.AddDate(0, 0, 7)
+	for _, name := range []string{"member_granted", "member_interest", "member_a1_granted", "president_granted", "president_interest"} {
+		grant(extra[name], now.AddDate(0, 0, -3), session.Add(models.MemberAccessAfterSession))
+	}
+	grant(extra["member_expired"], now.AddDate(0, -3, 0), now.AddDate(0, 0, -1))
+	grant(extra["member_future"], now.AddDate(0, 0, 1), session.Add(models.MemberAccessAfterSession))
+	for _, name := range []string{"member_interest", "president_interest"} {
+		if err := models.DeclareInterest(w.ctx, w.db, models.ActorFor(extra[name]), w.c.ID, f.ID, extra[name].ID, "Lien familial", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = models.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"),
+		&models.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: w.users["prefecture"].ID, ValidFrom: now, ValidUntil: session, Reason: "x"})
+	wantRefusal(t, err, models.FileFormLevel, "membres")
+
+	for _, tt := range []struct {
+		user string
+		want models.Access
+	}{
+		{"secretariat", models.AccessFull},
+		{"association", models.AccessFull},
+		{"association2", models.AccessNone},
+		{"president", models.AccessSummary},
+		{"president_granted", models.AccessProposal},
+		{"president_interest", models.AccessSummary},
+		{"member", models.AccessNone},
+		{"member_granted", models.AccessSummary},
+		{"member_expired", models.AccessNone},
+		{"member_future", models.AccessNone},
+		{"member_interest", models.AccessNone},
+		{"member_a1_granted", models.AccessNone}, // their association instructs the file
+		{"prefecture", models.AccessNone},
+		{"region", models.AccessNone},
+		{"admin", models.AccessNone},
+		{"secretariat_c2", models.AccessNone},
+		{"association_c2", models.AccessNone},
+	} {
+		t.Run(tt.user, func(t *testing.T) {
+			u := w.users[tt.user]
+			if u == nil {
+				u = extra[tt.user]
+			}
+			got, err := models.FileAccess(w.ctx, w.db, u, f.ID, now)
+			if got != tt.want || (tt.want == models.AccessNone) != isNotFound(err) {
+				t.Fatalf("FileAccess = %v, %v; want %v", got, err, tt.want)
+			}
+			_, _, err = models.FindFileSummary(w.ctx, w.db, u, f.ID, now)
+			if (tt.want >= models.AccessSummary) != (err == nil) {
+				t.Errorf("FindFileSummary error = %v with access %v", err, tt.want)
+			}
+			_, err = models.FileProposal(w.ctx, w.db, w.kr, u, f.ID, now)
+			if (tt.want >= models.AccessProposal) != (err == nil) || (err != nil && !isNotFound(err)) {
+				t.Errorf("FileProposal error = %v with access %v", err, tt.want)
+			}
+			as, err := models.ListAttachments(w.ctx, w.db, w.kr, u, f.ID, now)
+			if (tt.want >= models.AccessProposal) != (err == nil) {
+				t.Errorf("ListAttachments error = %v with access %v", err, tt.want)
+			}
+			if err == nil {
+				if _, content, err := models.OpenAttachment(w.ctx, w.db, w.kr, u, as[0].ID, now); err != nil || len(content) == 0 {
+					t.Errorf("OpenAttachment = %d bytes, %v", len(content), err)
+				}
+			}
+			_, err = models.RevealIdentity(w.ctx, w.db, w.kr, u, f.ID, now)
+			if (tt.want == models.AccessFull) != (err == nil) || (err != nil && !isNotFound(err)) {
+				t.Errorf("RevealIdentity error = %v with access %v", err, tt.want)
+			}
+			list, err := models.ListFiles(w.ctx, w.db, u, models.FileFilter{}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed := false
+			for _, s := range list {
+				listed = listed || s.ID == f.ID
+				if s.ID == otherFile.ID && u.CommissionIDOrZero() == w.c.ID {
+					t.Errorf("ListFiles shows the file of another commission")
+				}
+			}
+			if listed != (tt.want >= models.AccessSummary) {
+				t.Errorf("ListFiles lists the file = %v with access %v", listed, tt.want)
+			}
+		})
+	}
+	// Another commission's file does not exist for this commission's secretariat, and vice versa.
+	if _, err := models.FileAccess(w.ctx, w.db, w.users["secretariat"], otherFile.ID, now); !isNotFound(err) {
+		t.Fatalf("FileAccess to another commission's file error = %v, want ErrNotFound", err)
+	}
+	if acc, err := models.FileAccess(w.ctx, w.db, other, otherFile.ID, now); err != nil || acc != models.AccessFull {
+		t.Fatalf("FileAccess of its own secretariat = %v, %v", acc, err)
+	}
+	// A deactivated account sees nothing.
+	if err := models.SetUserActive(w.ctx, w.db, models.SystemActor("test"), w.users["secretariat"].ID, false); err != nil {
+		t.Fatal(err)
+	}
+	inactive, _ := models.FindUser(w.ctx, w.db, w.users["secretariat"].ID)
+	if _, err := models.FileAccess(w.ctx, w.db, inactive, f.ID, now); !isNotFound(err) {
+		t.Fatalf("FileAccess of a deactivated account error = %v, want ErrNotFound", err)
+	}
+}
+
+// TestEveryDisplayOfIdentityOrAttachmentIsAudited checks the audit records of displays.
+func TestEveryDisplayOfIdentityOrAttachmentIsAudited(t *testing.T) {
+	w := newWorld(t)
+	now := date(2026, 3, 2)
+	f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Audit", "Olga", 1990), 0), now)
+	a, err := models.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, models.AttachmentIdentity, "piece.png", pngBytes(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := models.RevealIdentity(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := models.OpenAttachment(w.ctx, w.db, w.kr, w.users["association"], a.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := models.ListAudit(w.ctx, w.db, w.c.ID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, r := range recs {
+		if r.Object == models.ObjectRef("file", f.ID) {
+			count[r.Action+"/"+r.ActorLabel]++
+		}
+	}
+	if count["file.identity_view/"+w.users["secretariat"].Email] != 2 || count["file.attachment_view/"+w.users["association"].Email] != 1 {
+		t.Fatalf("audit of displays = %v, want 2 identity views by the secretariat and 1 attachment view by the association", count)
+	}
+}
+
+// TestRule6_InstructingAssociationAndInterestedMembersExcluded checks the exclusions the
+// voting feature and the minutes use.
+func TestRule6_InstructingAssociationAndInterestedMembersExcluded(t *testing.T) {
+	w := newWorld(t)
+	now := date(2026, 3, 2)
+	f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Conflit", "Paz", 1990), 0), now)
+	if err := models.DeclareInterest(w.ctx, w.db, models.ActorFor(w.users["member"]), w.c.ID, f.ID, w.users["member"].ID, "Employeur de la personne", now); err != nil {
+		t.Fatal(err)
+	}
+	err := models.DeclareInterest(w.ctx, w.db, models.ActorFor(w.users["member"]), w.c.ID, f.ID, w.users["member"].ID, "encore", now)
+	wantRefusal(t, err, models.FileFormLevel, "déjà")
+	ex, err := models.FileExclusions(w.ctx, w.db, w.c.ID, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]string{}
+	for _, e := range ex {
+		got[e.UserID] = e.Reason
+	}
+	want := map[int64]string{
+		w.users["association"].ID: "Association qui instruit le dossier",
+		w.users["member_a1"].ID:   "Association qui instruit le dossier",
+		w.users["member"].ID:      "Intérêt déclaré : Employeur de la personne",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("exclusions = %v, want %v", got, want)
+	}
+	for id, reason := range want {
+		if got[id] != reason {
+			t.Errorf("exclusion of user %d = %q, want %q", id, got[id], reason)
+		}
+	}
+	recs, err := models.ListAudit(w.ctx, w.db, w.c.ID, 5)
+	if err != nil || recs[0].Action != "file.interest" {
+		t.Fatalf("last audit record = %v, %v; want file.interest", recs[0].Action, err)
+	}
+	if _, err := models.FileExclusions(w.ctx, w.db, w.c2.ID, f.ID); !isNotFound(err) {
+		t.Fatalf("FileExclusions from another commission error = %v, want ErrNotFound", err)
+	}
+}

@@ -1,0 +1,174 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+// world is a commission with two associations and one user per role, plus a second
+// commission, for the file tests.
+type world struct {
+	ctx    context.Context
+	db     *bun.DB
+	kr     *models.Keyring
+	c, c2  *models.Commission
+	a1, a2 *models.Association
+	users  map[string]*models.User
+}
+
+func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// newWorld builds the world on a fresh database. Users: secretariat, president, member,
+// member_a1 (sits for association 1), association (association 1), association2,
+// prefecture, region, admin, secretariat_c2 (another commission).
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	return newWorldOn(t, modelstest.NewDB(t))
+}
+
+// newWorldOn builds the world on a migrated database.
+func newWorldOn(t *testing.T, db *bun.DB) *world {
+	t.Helper()
+	w := &world{ctx: context.Background(), db: db, kr: modelstest.Keyring(t), users: map[string]*models.User{}}
+	w.c = modelstest.Commission(t, db, "31")
+	w.c2 = modelstest.Commission(t, db, "09")
+	w.a1 = modelstest.Association(t, db, w.c, "Association Une", "31,09", date(2023, 12, 1))
+	w.a2 = modelstest.Association(t, db, w.c, "Association Deux", "31", date(2023, 12, 1))
+	a3 := modelstest.Association(t, db, w.c2, "Association Ariège", "09", date(2023, 12, 1))
+	for name, u := range map[string]struct {
+		c    *models.Commission
+		role models.Role
+		a    *models.Association
+	}{
+		"secretariat": {w.c, models.RoleSecretariat, nil}, "president": {w.c, models.RolePresident, nil},
+		"member": {w.c, models.RoleMember, nil}, "member_a1": {w.c, models.RoleMember, w.a1},
+		"association": {w.c, models.RoleAssociation, w.a1}, "association2": {w.c, models.RoleAssociation, w.a2},
+		"prefecture": {w.c, models.RolePrefecture, nil}, "region": {w.c, models.RoleRegion, nil}, "admin": {w.c, models.RoleAdmin, nil},
+		"secretariat_c2": {w.c2, models.RoleSecretariat, nil}, "association_c2": {w.c2, models.RoleAssociation, a3},
+	} {
+		w.users[name] = modelstest.User(t, db, u.c, u.role, u.a)
+	}
+	return w
+}
+
+// create makes a draft of association 1 at day at.
+func (w *world) create(t *testing.T, in models.FileInput, at time.Time) *models.File {
+	t.Helper()
+	f, err := models.CreateFile(w.ctx, w.db, w.kr, w.users["association"], in, at)
+	if err != nil {
+		t.Fatalf("CreateFile(%s) error = %v", in.Kind, err)
+	}
+	return f
+}
+
+// move performs one transition, failing the test on error.
+func (w *world) move(t *testing.T, user string, id int64, to models.State, in models.TransitionInput, at time.Time) {
+	t.Helper()
+	if err := models.Transition(w.ctx, w.db, w.kr, w.users[user], id, to, in, at); err != nil {
+		t.Fatalf("Transition(%s → %s by %s) error = %v", w.file(t, id).State, to, user, err)
+	}
+}
+
+// file reads a file without access checks, as the secretariat.
+func (w *world) file(t *testing.T, id int64) *models.File {
+	t.Helper()
+	f, _, err := models.FindFile(w.ctx, w.db, w.users["secretariat"], id, time.Now())
+	if err != nil {
+		t.Fatalf("FindFile(%d) error = %v", id, err)
+	}
+	return f
+}
+
+// inputFor returns the valid input of a move to state to at day at.
+func inputFor(to models.State, outcome models.DecisionOutcome, at time.Time) models.TransitionInput {
+	return models.TransitionInput{
+		MissingItems: []string{"Justificatif de domicile"},
+		SessionID:    7, SessionDate: at.AddDate(0, 0, 7),
+		Avis: models.AvisFavorable, AvisOn: at,
+		Decision: models.Decision{Outcome: outcome, DecidedOn: at, NotifiedPersonOn: at, NotifiedAssociationOn: at},
+	}
+}
+
+// driveTo moves a draft along the main path to state target, all on day at; the decision
+// is outcome. Requests that end rights get their observations step first.
+func (w *world) driveTo(t *testing.T, id int64, target models.State, outcome models.DecisionOutcome, at time.Time) {
+	t.Helper()
+	path := []struct {
+		from, to models.State
+		user     string
+	}{
+		{models.StateDraft, models.StateSubmitted, "association"}, {models.StateIncomplete, models.StateSubmitted, "association"},
+		{models.StateSubmitted, models.StateAdmissible, "secretariat"},
+		{models.StateAdmissible, models.StateScheduled, "secretariat"}, {models.StateScheduled, models.StateExamined, "president"},
+		{models.StateExamined, models.StateDecided, "secretariat"},
+	}
+	if target == models.StateIncomplete {
+		if w.file(t, id).State == models.StateDraft {
+			w.move(t, "association", id, models.StateSubmitted, models.TransitionInput{}, at)
+		}
+		w.move(t, "secretariat", id, models.StateIncomplete, inputFor(models.StateIncomplete, outcome, at), at)
+		return
+	}
+	for _, step := range path {
+		if state := w.file(t, id).State; state == target {
+			return
+		} else if state != step.from {
+			continue
+		}
+		if step.to == models.StateDecided {
+			f := w.file(t, id)
+			if f.Kind.EndsRights() || f.Kind == models.KindRenewal {
+				err := models.RecordObservations(w.ctx, w.db, w.users["secretariat"], id,
+					models.Observations{InvitedOn: at, Means: models.ObservationsLetter}, at)
+				if err != nil {
+					t.Fatalf("RecordObservations error = %v", err)
+				}
+			}
+		}
+		w.move(t, step.user, id, step.to, inputFor(step.to, outcome, at), at)
+	}
+}
+
+// request runs a request of association 1 from creation to the decision on day at.
+func (w *world) request(t *testing.T, in models.FileInput, outcome models.DecisionOutcome, at time.Time) *models.File {
+	t.Helper()
+	f := w.create(t, in, at)
+	w.driveTo(t, f.ID, models.StateDecided, outcome, at)
+	return w.file(t, f.ID)
+}
+
+// parcours returns the parcours of a decided entry.
+func (w *world) parcours(t *testing.T, f *models.File, now time.Time) *models.ParcoursSummary {
+	t.Helper()
+	if f.ParcoursID == nil {
+		t.Fatalf("file %s has no parcours", f.Reference)
+	}
+	p, err := models.FindParcours(w.ctx, w.db, w.users["secretariat"], *f.ParcoursID, now)
+	if err != nil {
+		t.Fatalf("FindParcours error = %v", err)
+	}
+	return p
+}
+
+// wantRefusal checks that err is a FileErrors whose messages contain want.
+func wantRefusal(t *testing.T, err error, field, want string) {
+	t.Helper()
+	fe, ok := models.AsFileErrors(err)
+	if !ok {
+		t.Fatalf("error = %v, want a FileErrors refusal", err)
+	}
+	msg, ok := fe[field]
+	if !ok || !strings.Contains(msg, want) {
+		t.Fatalf("errors = %v, want field %q containing %q", fe, field, want)
+	}
+}
+
+func isNotFound(err error) bool { return errors.Is(err, models.ErrNotFound) }

@@ -1,0 +1,150 @@
+package models_test
+
+import (
+	"slices"
+	"testing"
+
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+// TestFileStateMachine_EveryTransitionPerRole tries every move between two states for every
+// user and checks that exactly the allowed ones succeed, that AllowedTransitions offers
+// exactly those, and that a refused move leaves the file as it was.
+func TestFileStateMachine_EveryTransitionPerRole(t *testing.T) {
+	w := newWorld(t)
+	at := date(2026, 3, 2)
+	allowed := map[[2]models.State][]string{
+		{models.StateDraft, models.StateSubmitted}:       {"association"},
+		{models.StateIncomplete, models.StateSubmitted}:  {"association"},
+		{models.StateSubmitted, models.StateIncomplete}:  {"secretariat"},
+		{models.StateSubmitted, models.StateAdmissible}:  {"secretariat"},
+		{models.StateAdmissible, models.StateIncomplete}: {"secretariat"},
+		{models.StateAdmissible, models.StateScheduled}:  {"secretariat", "president"},
+		{models.StateScheduled, models.StateAdmissible}:  {"secretariat", "president"},
+		{models.StateScheduled, models.StateExamined}:    {"secretariat", "president"},
+		{models.StateExamined, models.StateDecided}:      {"secretariat"},
+	}
+	users := []string{"secretariat", "president", "member", "member_a1", "association", "association2", "prefecture", "region", "admin", "secretariat_c2", "association_c2"}
+	n := 0
+	newFile := func(from models.State) *models.File {
+		n++
+		f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Testeur", "Personne", 1990+n%20), 0), at)
+		w.driveTo(t, f.ID, from, models.DecisionAuthorised, at)
+		return w.file(t, f.ID)
+	}
+	for _, from := range models.States {
+		shared := newFile(from)
+		for _, to := range models.States {
+			for _, user := range users {
+				want := slices.Contains(allowed[[2]models.State{from, to}], user)
+				t.Run(string(from)+"→"+string(to)+"/"+user, func(t *testing.T) {
+					f := shared
+					if want {
+						f = newFile(from)
+					}
+					u := w.users[user]
+					offered := slices.ContainsFunc(models.AllowedTransitions(u, f), func(o models.TransitionOption) bool { return o.To == to })
+					if offered != want {
+						t.Errorf("AllowedTransitions(%s, %s) offers %s = %v, want %v", user, from, to, offered, want)
+					}
+					err := models.Transition(w.ctx, w.db, w.kr, u, f.ID, to, inputFor(to, models.DecisionAuthorised, at), at)
+					if want {
+						if err != nil {
+							t.Fatalf("Transition(%s → %s by %s) error = %v, want success", from, to, user, err)
+						}
+						if got := w.file(t, f.ID).State; got != to {
+							t.Fatalf("state after transition = %s, want %s", got, to)
+						}
+						return
+					}
+					if err == nil {
+						t.Fatalf("Transition(%s → %s by %s) succeeded, want a refusal", from, to, user)
+					}
+					if _, ok := models.AsFileErrors(err); !ok && !isNotFound(err) {
+						t.Fatalf("Transition(%s → %s by %s) error = %v, want a French refusal or ErrNotFound", from, to, user, err)
+					}
+					if got := w.file(t, f.ID).State; got != from {
+						t.Fatalf("state after refused transition = %s, want %s", got, from)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestFileTransitionsAreRecordedInHistoryAndAudit follows one file to its decision and
+// checks the history lines and the audit records of each move.
+func TestFileTransitionsAreRecordedInHistoryAndAudit(t *testing.T) {
+	w := newWorld(t)
+	at := date(2026, 3, 2)
+	f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Historique", "Ada", 1995), 0), at)
+	w.driveTo(t, f.ID, models.StateIncomplete, "", at)
+	if got := w.file(t, f.ID).MissingItemList(); !slices.Equal(got, []string{"Justificatif de domicile"}) {
+		t.Fatalf("missing items = %v", got)
+	}
+	w.driveTo(t, f.ID, models.StateDecided, models.DecisionAuthorised, at)
+	hist, err := models.FileHistory(w.ctx, w.db, w.users["association"], f.ID, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range hist {
+		got = append(got, e.Action)
+	}
+	want := []string{"create", "submitted", "incomplete", "submitted", "admissible", "scheduled", "examined", "decided"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("history = %v, want %v", got, want)
+	}
+	if d := hist[len(hist)-1].DetailMap(); d["decision"] != "authorised" || d["parcours_id"] == nil {
+		t.Fatalf("decision event details = %v", d)
+	}
+	recs, err := models.ListAudit(w.ctx, w.db, w.c.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	transitions := 0
+	for _, r := range recs {
+		if r.Action == "file.transition" && r.Object == models.ObjectRef("file", f.ID) {
+			transitions++
+		}
+	}
+	if transitions != 7 {
+		t.Fatalf("file.transition audit records = %d, want 7", transitions)
+	}
+	if _, err := models.FileHistory(w.ctx, w.db, w.users["member"], f.ID, at); !isNotFound(err) {
+		t.Fatalf("FileHistory by an ungranted member error = %v, want ErrNotFound", err)
+	}
+}
+
+// TestFileTransitionInputsAreRequired checks the French refusals of moves missing their inputs.
+func TestFileTransitionInputsAreRequired(t *testing.T) {
+	w := newWorld(t)
+	at := date(2026, 3, 2)
+	draft := w.create(t, models.FileInput{Kind: models.KindEngagement, Person: modelstest.Person("Incomplet", "Bob", 1990)}, at)
+	err := models.Transition(w.ctx, w.db, w.kr, w.users["association"], draft.ID, models.StateSubmitted, models.TransitionInput{}, at)
+	wantRefusal(t, err, "association_avis", "avis de l'association")
+	wantRefusal(t, err, "actions", "action")
+
+	f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Complet", "Cléo", 1990), 0), at)
+	w.driveTo(t, f.ID, models.StateSubmitted, "", at)
+	err = models.Transition(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, models.StateIncomplete, models.TransitionInput{MissingItems: []string{" "}}, at)
+	wantRefusal(t, err, "missing_items", "manquante")
+	w.driveTo(t, f.ID, models.StateAdmissible, "", at)
+	err = models.MarkScheduled(w.ctx, w.db, w.users["secretariat"], f.ID, 0, date(1, 1, 1), at)
+	wantRefusal(t, err, "session_date", "séance")
+	if err := models.MarkScheduled(w.ctx, w.db, w.users["president"], f.ID, 12, at.AddDate(0, 0, 10), at); err != nil {
+		t.Fatal(err)
+	}
+	err = models.RecordAvis(w.ctx, w.db, w.users["secretariat"], f.ID, "peut-être", at, at)
+	wantRefusal(t, err, "avis", "avis de la commission")
+	if err := models.RecordAvis(w.ctx, w.db, w.users["secretariat"], f.ID, models.AvisReserve, at, at); err != nil {
+		t.Fatal(err)
+	}
+	err = models.Transition(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, models.StateDecided, models.TransitionInput{}, at)
+	wantRefusal(t, err, "outcome", "décision du préfet")
+	wantRefusal(t, err, "decided_on", "date de la décision")
+	err = models.Transition(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, models.StateDecided,
+		models.TransitionInput{Decision: models.Decision{Outcome: models.DecisionAuthorised, DecidedOn: at.AddDate(0, 0, 3)}}, at)
+	wantRefusal(t, err, "decided_on", "futur")
+}

@@ -1,0 +1,114 @@
+package models
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+)
+
+// RotationReport counts the values RotateKeys re-sealed, by table and column.
+type RotationReport struct {
+	Resealed map[string]int // "persons.identity_sealed" → count
+	Total    int
+}
+
+// sealedColumn is a column holding sealed values, with the aad of each row.
+type sealedColumn struct {
+	table, column string
+	binary        bool // sealed with SealBytes
+	aad           func(id int64) string
+}
+
+// sealedColumns lists every sealed column of the database; RotateKeys walks them all.
+func sealedColumns() []sealedColumn {
+	return []sealedColumn{
+		{table: "persons", column: "identity_sealed", aad: identityAAD},
+		{table: "files", column: "proposal_sealed", aad: proposalAAD},
+		{table: "attachments", column: "name_sealed", aad: attachmentNameAAD},
+		{table: "attachments", column: "content", binary: true, aad: attachmentAAD},
+	}
+}
+
+// sealedRow is one sealed value read for rotation.
+type sealedRow struct {
+	ID    int64  `bun:"id"`
+	Value []byte `bun:"value"`
+}
+
+// RotateKeys re-seals with kr's current key every sealed value sealed with an older key
+// of the ring (`seance keys rotate`). Each batch of rows is its own transaction, so the
+// command can be interrupted and run again; values already under the current key are left.
+func RotateKeys(ctx context.Context, db *bun.DB, kr *Keyring) (RotationReport, error) {
+	rep := RotationReport{Resealed: map[string]int{}}
+	const batch = 50
+	for _, col := range sealedColumns() {
+		name := col.table + "." + col.column
+		var lastID int64
+		for {
+			var rows []sealedRow
+			err := db.NewSelect().TableExpr(col.table).ColumnExpr("id").ColumnExpr("? AS value", bun.Ident(col.column)).
+				Where("id > ?", lastID).Order("id ASC").Limit(batch).Scan(ctx, &rows)
+			if err != nil {
+				return rep, fmt.Errorf("rotate %s: %w", name, err)
+			}
+			if len(rows) == 0 {
+				break
+			}
+			lastID = rows[len(rows)-1].ID
+			n, err := resealBatch(ctx, db, kr, col, rows)
+			rep.Resealed[name] += n
+			rep.Total += n
+			if err != nil {
+				return rep, err
+			}
+		}
+	}
+	err := Audit(ctx, db, AuditEntry{
+		Actor: SystemActor("cli"), Action: "keys.rotate", Object: "keyring:" + kr.CurrentID(),
+		Details: map[string]any{"resealed": rep.Total},
+	})
+	return rep, err
+}
+
+// resealBatch re-seals the rows of one batch that are not under the current key.
+func resealBatch(ctx context.Context, db *bun.DB, kr *Keyring, col sealedColumn, rows []sealedRow) (int, error) {
+	n := 0
+	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		for _, r := range rows {
+			if len(r.Value) == 0 {
+				continue
+			}
+			var value any
+			if col.binary {
+				if SealedBytesWith(r.Value) == kr.CurrentID() {
+					continue
+				}
+				plain, err := kr.OpenBytes(r.Value, col.aad(r.ID))
+				if err != nil {
+					return fmt.Errorf("rotate %s.%s row %d: %w", col.table, col.column, r.ID, err)
+				}
+				value = kr.SealBytes(plain, col.aad(r.ID))
+			} else {
+				if SealedWith(string(r.Value)) == kr.CurrentID() {
+					continue
+				}
+				plain, err := kr.Open(string(r.Value), col.aad(r.ID))
+				if err != nil {
+					return fmt.Errorf("rotate %s.%s row %d: %w", col.table, col.column, r.ID, err)
+				}
+				value = kr.Seal(plain, col.aad(r.ID))
+			}
+			_, err := tx.NewUpdate().TableExpr(col.table).Set("? = ?", bun.Ident(col.column), value).Where("id = ?", r.ID).Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("rotate %s.%s row %d: %w", col.table, col.column, r.ID, err)
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
