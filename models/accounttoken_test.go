@@ -63,7 +63,7 @@ func TestInvitationTokenSingleUseAndExpiry(t *testing.T) {
 	}
 }
 
-func TestNewerTokenReplacesOlderAndDeactivationInvalidates(t *testing.T) {
+func TestNewerTokenReplacesOlderAndDeactivationEndsSessions(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	u := modelstest.User(t, db, c.ID, models.RoleMember, "member@example.org")
@@ -79,7 +79,11 @@ func TestNewerTokenReplacesOlderAndDeactivationInvalidates(t *testing.T) {
 	if _, err := models.PeekAccountToken(ctx, db, first, models.TokenInvitation, now.Add(time.Hour)); err != models.ErrTokenInvalid {
 		t.Errorf("older invitation: error = %v, want ErrTokenInvalid", err)
 	}
-	if err := models.SetUserActive(ctx, db, tester, u.ID, false); err != nil {
+	other := modelstest.Commission(t, db, "09")
+	if err := models.SetPersonActive(ctx, db, tester, other.ID, u.ID, false); err != models.ErrNotFound {
+		t.Errorf("SetPersonActive from another commission: %v, want ErrNotFound", err)
+	}
+	if err := models.SetPersonActive(ctx, db, tester, c.ID, u.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := models.ConsumeAccountToken(ctx, db, second, models.TokenInvitation, now.Add(time.Hour)); err != models.ErrTokenInvalid {
@@ -89,13 +93,13 @@ func TestNewerTokenReplacesOlderAndDeactivationInvalidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if deactivated.SessionsValidAfter.Before(deactivated.CreatedAt) {
-		t.Error("deactivation did not end the sessions")
+	if deactivated.Active || !deactivated.SessionsValidAfter.After(u.SessionsValidAfter) {
+		t.Errorf("after deactivation: active %v, sessions valid after %v (was %v); want inactive with sessions ended",
+			deactivated.Active, deactivated.SessionsValidAfter, u.SessionsValidAfter)
 	}
 	if _, err := models.InvitePerson(ctx, db, tester, c.ID, u.ID, now); err == nil {
 		t.Error("InvitePerson of a deactivated account succeeded")
 	}
-	other := modelstest.Commission(t, db, "09")
 	if _, err := models.InvitePerson(ctx, db, tester, other.ID, u.ID, now); err != models.ErrNotFound {
 		t.Errorf("InvitePerson from another commission: %v, want ErrNotFound", err)
 	}

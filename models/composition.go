@@ -71,19 +71,15 @@ func LoadComposition(ctx context.Context, db bun.IDB, cid int64, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	seats, err := ListSeats(ctx, db, cid)
-	if err != nil {
-		return nil, err
-	}
-	ms, err := commissionMandates(ctx, db, cid)
-	if err != nil {
-		return nil, err
-	}
 	day := CalendarDay(now)
+	all, err := commissionHolders(ctx, db, cid, day)
+	if err != nil {
+		return nil, err
+	}
 	alertEnd := day.Add(TermAlertWindow)
 	comp := &Composition{Commission: c, Settings: settings, On: day}
 	byCategory := map[SeatCategory][]SeatView{}
-	for _, h := range holdersOn(seats, ms, day) {
+	for _, h := range all {
 		v := SeatView{SeatHolders: h}
 		v.VacantSuppleants = max(h.Seat.SuppleantPlaces-len(h.Suppleants), 0)
 		if h.Titulaire == nil {
@@ -96,11 +92,7 @@ func LoadComposition(ctx context.Context, db bun.IDB, cid int64, now time.Time) 
 		} else if v.VacantSuppleants > 1 {
 			v.warn(WarnVacantSuppleant, 0, fmt.Sprintf("%d places de suppléant sont vacantes.", v.VacantSuppleants))
 		}
-		holders := h.Suppleants
-		if h.Titulaire != nil {
-			holders = append([]Mandate{*h.Titulaire}, holders...)
-		}
-		for _, m := range holders {
+		for _, m := range h.All() {
 			if m.EndedOn == nil && !m.TermEndsOn.After(alertEnd) {
 				v.EndingSoon = true
 				v.warn(WarnTermEnding, m.ID, fmt.Sprintf("Le mandat de %s (%s) prend fin le %s, dans %d jours.",
@@ -165,21 +157,13 @@ type CompositionRow struct {
 // CompositionRows returns one row per person holding a mandate on the day of now, in
 // composition order (category, seat, titulaire then suppléants).
 func CompositionRows(ctx context.Context, db bun.IDB, cid int64, now time.Time) ([]CompositionRow, error) {
-	seats, err := ListSeats(ctx, db, cid)
-	if err != nil {
-		return nil, err
-	}
-	ms, err := commissionMandates(ctx, db, cid)
+	all, err := commissionHolders(ctx, db, cid, CalendarDay(now))
 	if err != nil {
 		return nil, err
 	}
 	var rows []CompositionRow
-	for _, h := range holdersOn(seats, ms, CalendarDay(now)) {
-		holders := h.Suppleants
-		if h.Titulaire != nil {
-			holders = append([]Mandate{*h.Titulaire}, holders...)
-		}
-		for _, m := range holders {
+	for _, h := range all {
+		for _, m := range h.All() {
 			rows = append(rows, CompositionRow{
 				Category: h.Seat.Category, Organisation: h.Seat.Organisation, Quality: h.Seat.Quality,
 				Kind: m.Kind, Name: m.User.Name, Email: m.User.Email, StartsOn: m.StartsOn, TermEndsOn: m.TermEndsOn,

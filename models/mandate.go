@@ -615,6 +615,28 @@ type SeatHolders struct {
 	Suppleants []Mandate // in order of appointment
 }
 
+// All returns the titulaire (when the seat has one) then the suppléants.
+func (h *SeatHolders) All() []Mandate {
+	if h.Titulaire == nil {
+		return h.Suppleants
+	}
+	return append([]Mandate{*h.Titulaire}, h.Suppleants...)
+}
+
+// commissionHolders returns every seat of commission cid, in composition order, with
+// its holders on day.
+func commissionHolders(ctx context.Context, db bun.IDB, cid int64, day time.Time) ([]SeatHolders, error) {
+	seats, err := ListSeats(ctx, db, cid)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := commissionMandates(ctx, db, cid)
+	if err != nil {
+		return nil, err
+	}
+	return holdersOn(seats, ms, day), nil
+}
+
 // holdersOn pairs every seat with its mandates current on day.
 func holdersOn(seats []Seat, ms []Mandate, day time.Time) []SeatHolders {
 	bySeat := map[int64][]Mandate{}
@@ -647,16 +669,12 @@ type VotingRoll struct {
 // VotingMembers returns the seats with a voting right and their current titulaire and
 // suppléants on the day of on.
 func VotingMembers(ctx context.Context, db bun.IDB, cid int64, on time.Time) (*VotingRoll, error) {
-	seats, err := ListSeats(ctx, db, cid)
-	if err != nil {
-		return nil, err
-	}
-	ms, err := commissionMandates(ctx, db, cid)
-	if err != nil {
-		return nil, err
-	}
 	roll := &VotingRoll{On: CalendarDay(on)}
-	for _, h := range holdersOn(seats, ms, roll.On) {
+	all, err := commissionHolders(ctx, db, cid, roll.On)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range all {
 		if !h.Seat.VotingRight {
 			continue
 		}
@@ -739,4 +757,19 @@ func renamePersonTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, name, 
 		CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "user.update", Object: ObjectRef("user", u.ID),
 		Details: map[string]any{"email": email},
 	})
+}
+
+// SetPersonActive activates or deactivates the account of a member of commission cid
+// (ErrNotFound for anyone else); deactivation ends their sessions at once (SetUserActive)
+// and makes their pending links unusable. Mandates are ended separately (EndMandate,
+// ReplaceMember), so that their dates are those of the arrêté.
+func SetPersonActive(ctx context.Context, db bun.IDB, actor Actor, cid, userID int64, active bool) error {
+	u, err := FindUser(ctx, db, userID)
+	if err != nil {
+		return err
+	}
+	if u.CommissionIDOrZero() != cid || u.Role != RoleMember {
+		return ErrNotFound
+	}
+	return SetUserActive(ctx, db, actor, userID, active)
 }

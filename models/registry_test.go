@@ -329,6 +329,19 @@ func TestVotingMembersAndAssociationSeats(t *testing.T) {
 	if roll.Count != 1 || roll.Filled != 1 || roll.Seats[0].Seat.ID != assocSeat.ID || roll.Seats[0].Titulaire.User.Email != "rep@example.org" {
 		t.Errorf("VotingMembers = count %d filled %d, want the association seat only", roll.Count, roll.Filled)
 	}
+
+	// Once the agrément has expired, the composition flags the association's seat.
+	comp, err := models.LoadComposition(ctx, db, c.ID, modelstest.Date(2028, 2, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flagged bool
+	for _, w := range comp.Warnings {
+		flagged = flagged || (w.Kind == models.WarnAgrementInactive && w.SeatID == assocSeat.ID && strings.Contains(w.Message, "a expiré le 01/01/2028"))
+	}
+	if !flagged {
+		t.Errorf("composition warnings %+v, want the expired agrément of the association seat", comp.Warnings)
+	}
 }
 
 func TestAppointmentCreatesInvitedAccount(t *testing.T) {

@@ -24,7 +24,7 @@ type ImportRow struct {
 	StartsOn     time.Time // zero when the cell is empty or unreadable (see Errors)
 	TermEndsOn   time.Time // zero: three years from StartsOn
 	ArreteRef    string
-	VotingRight  string // "Oui" or "Non"; empty means oui
+	VotingRight  string // "Oui" or "Non"; empty: oui for a new seat, unchanged otherwise
 	// Errors holds what the reader could not read (an unreadable date), keyed like the
 	// preview's errors: "category", "organisation", "quality", "role", "name", "email",
 	// "starts_on", "term_ends_on", "arrete_ref", "voting_right".
@@ -192,18 +192,29 @@ type importRowData struct {
 	start    time.Time
 	end      time.Time
 	arrete   string
-	voting   bool
+	voting   *bool // nil: the cell is empty
 }
 
-// parseYesNo reads a voting-right cell: empty means yes.
-func parseYesNo(s string) (bool, bool) {
-	switch foldKey(s) {
-	case "", "oui", "o", "yes", "y", "x", "1", "vrai", "true":
-		return true, true
-	case "non", "n", "no", "0", "faux", "false":
-		return false, true
+// who names the row's person in messages.
+func (d importRowData) who() string {
+	if d.name != "" {
+		return d.name
 	}
-	return false, false
+	return d.email
+}
+
+// parseYesNo reads a voting-right cell; an empty cell gives nil.
+func parseYesNo(s string) (*bool, bool) {
+	yes, no := true, false
+	switch foldKey(s) {
+	case "":
+		return nil, true
+	case "oui", "o", "yes", "y", "x", "1", "vrai", "true":
+		return &yes, true
+	case "non", "n", "no", "0", "faux", "false":
+		return &no, true
+	}
+	return nil, false
 }
 
 // planImport reads the composition and works out what rows change. Errors of rows are
@@ -385,10 +396,16 @@ func (p *importPlan) planSeat(seat *Seat, idx []int, data []importRowData, assoc
 		rp.Changes = append(rp.Changes, msg)
 	}
 	var titulaires, suppleants []int
+	var voting *bool // the seat's voting right in the file, nil when no row says
+	var votingLine int
 	for _, i := range idx {
 		d := data[i]
-		if d.voting != first.voting {
-			rowErr(i, "voting_right", fmt.Sprintf("La voix délibérative diffère de la ligne %d pour le même siège.", first.line))
+		if d.voting != nil {
+			if voting == nil {
+				voting, votingLine = d.voting, d.line
+			} else if *d.voting != *voting {
+				rowErr(i, "voting_right", fmt.Sprintf("La voix délibérative diffère de la ligne %d pour le même siège.", votingLine))
+			}
 		}
 		switch d.kind {
 		case MandateTitulaire:
@@ -408,7 +425,7 @@ func (p *importPlan) planSeat(seat *Seat, idx []int, data []importRowData, assoc
 
 	sp := &seatPlan{seat: seat}
 	if seat == nil {
-		sp.seat = &Seat{CommissionID: p.cid, Category: first.category, Organisation: first.org, Quality: first.quality, VotingRight: first.voting}
+		sp.seat = &Seat{CommissionID: p.cid, Category: first.category, Organisation: first.org, Quality: first.quality, VotingRight: voting == nil || *voting}
 		if first.category.SuppleantsAllowed() {
 			sp.seat.SuppleantPlaces = max(len(suppleants), 1)
 		}
@@ -422,9 +439,9 @@ func (p *importPlan) planSeat(seat *Seat, idx []int, data []importRowData, assoc
 	} else {
 		copied := *seat
 		sp.seat = &copied
-		if seat.VotingRight != first.voting {
-			sp.seat.VotingRight, sp.update = first.voting, true
-			change(idx[0], ImportChange, "Voix délibérative : "+yesNo(seat.VotingRight)+" → "+yesNo(first.voting)+".")
+		if voting != nil && seat.VotingRight != *voting {
+			sp.seat.VotingRight, sp.update = *voting, true
+			change(idx[0], ImportChange, "Voix délibérative : "+yesNo(seat.VotingRight)+" → "+yesNo(*voting)+".")
 		}
 		if len(suppleants) > seat.SuppleantPlaces && first.category.SuppleantsAllowed() {
 			sp.seat.SuppleantPlaces, sp.update = len(suppleants), true
@@ -462,11 +479,11 @@ func (p *importPlan) planSeat(seat *Seat, idx []int, data []importRowData, assoc
 					matched[t.ID], ending[t.ID] = true, true
 					sp.ends = append(sp.ends, endOp{m: t, lastDay: d.start.AddDate(0, 0, -1), reason: EndReplaced})
 					op.replaces = t
-					change(i, ImportChange, "Remplacement de "+t.User.Name+" par "+d.name+" à compter du "+frDate(d.start)+" (titulaire).")
+					change(i, ImportChange, "Remplacement de "+t.User.Name+" par "+d.who()+" à compter du "+frDate(d.start)+" (titulaire).")
 				}
 			}
 			if op.replaces == nil {
-				change(i, ImportCreate, "Nomination de "+d.name+" ("+lowerFirst(d.kind.Label())+") du "+frDate(d.start)+" au "+frDate(d.end)+".")
+				change(i, ImportCreate, "Nomination de "+d.who()+" ("+lowerFirst(d.kind.Label())+") du "+frDate(d.start)+" au "+frDate(d.end)+".")
 			}
 		}
 		sp.ops = append(sp.ops, op)
@@ -511,7 +528,7 @@ func (p *importPlan) planSamePerson(i int, m *Mandate, d importRowData, change f
 	switch {
 	case d.start.After(m.TermEndsOn) && m.EndedOn == nil:
 		op.kind = opRenew
-		change(i, ImportChange, "Renouvellement du mandat de "+d.name+" du "+frDate(d.start)+" au "+frDate(d.end)+".")
+		change(i, ImportChange, "Renouvellement du mandat de "+d.who()+" du "+frDate(d.start)+" au "+frDate(d.end)+".")
 	case d.start.After(m.TermEndsOn):
 		p.preview.Rows[i].Errors.Add("starts_on", "Le mandat suivant de cette personne est déjà enregistré.")
 	case !d.start.Equal(m.StartsOn) || !d.end.Equal(m.TermEndsOn):

@@ -83,7 +83,8 @@ func TestRegistryImportPreviewThenConfirm(t *testing.T) {
 		t.Errorf("the imported association seat is not linked to its association")
 	}
 
-	// The same file again changes nothing.
+	// The same file again changes nothing, nor does an empty voting-right cell.
+	rows[3].VotingRight = ""
 	p, err = models.PreviewImport(ctx, db, c.ID, rows, now)
 	if err != nil {
 		t.Fatal(err)
