@@ -40,6 +40,7 @@ type Step struct {
 var Steps = []Step{
 	{"commission", seedCommission},
 	{"comptes", seedAccounts},
+	{"composition", seedRegistry},
 	{"dossiers", seedFiles},
 }
 

@@ -218,9 +218,13 @@ func init() {
 	// is assumed to apply from 1 July 2022, like the other exceptional 4 % revaluations of
 	// that summer; the Sénat report r24-814 says 1 July 2024 and REGLES.md lists the date
 	// as unverified. A corrected or later scale is added with models.AddAFISScale.
-	scales := []afisScale20261122{
-		{EffectiveFrom: time.Date(2017, 4, 15, 0, 0, 0, 0, time.UTC), SingleCents: 33000, PerChildCents: 10200, Source: "Décret n° 2017-542 du 13 avril 2017"},
-		{EffectiveFrom: time.Date(2022, 7, 1, 0, 0, 0, 0, time.UTC), SingleCents: 34320, PerChildCents: 10608, Source: "Décret n° 2022-1340 du 19 octobre 2022 (revalorisation de 4 %)"},
+	// The slice is built anew for each run: bun writes the returned ids into it, and a
+	// second run (tests migrate many databases in one process) must not insert them.
+	scales := func() []afisScale20261122 {
+		return []afisScale20261122{
+			{EffectiveFrom: time.Date(2017, 4, 15, 0, 0, 0, 0, time.UTC), SingleCents: 33000, PerChildCents: 10200, Source: "Décret n° 2017-542 du 13 avril 2017"},
+			{EffectiveFrom: time.Date(2022, 7, 1, 0, 0, 0, 0, time.UTC), SingleCents: 34320, PerChildCents: 10608, Source: "Décret n° 2022-1340 du 19 octobre 2022 (revalorisation de 4 %)"},
+		}
 	}
 	Migrations.MustRegister(func(ctx context.Context, db *bun.DB) error {
 		return inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
@@ -228,10 +232,11 @@ func init() {
 				return err
 			}
 			now := time.Now().UTC().Truncate(time.Microsecond)
-			for i := range scales {
-				scales[i].CreatedAt = now
+			rows := scales()
+			for i := range rows {
+				rows[i].CreatedAt = now
 			}
-			if _, err := tx.NewInsert().Model(&scales).Exec(ctx); err != nil {
+			if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 				return fmt.Errorf("seed afis scales: %w", err)
 			}
 			return nil

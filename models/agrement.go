@@ -1,0 +1,176 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// AgrementAlertWindow is how long before its end an agrément is flagged as ending soon.
+const AgrementAlertWindow = 90 * 24 * time.Hour
+
+// Validate trims the association's fields, normalises its department list ("31, 09" →
+// "31,09") and checks them; an empty AgrementEnds becomes AgrementDate + 3 years.
+// Messages are keyed "name", "agrement_arrete", "agrement_date", "agrement_ends",
+// "departments" and "contact_email".
+func (a *Association) Validate() FieldErrors {
+	a.Name, a.AgrementArrete = strings.TrimSpace(a.Name), strings.TrimSpace(a.AgrementArrete)
+	a.ContactEmail = NormalizeEmail(a.ContactEmail)
+	fe := FieldErrors{}
+	if a.Name == "" {
+		fe.Add("name", "Indiquez le nom de l'association.")
+	}
+	if a.AgrementArrete == "" {
+		fe.Add("agrement_arrete", "Indiquez la référence de l'arrêté d'agrément.")
+	}
+	if a.AgrementDate.IsZero() {
+		fe.Add("agrement_date", "Indiquez la date de l'agrément.")
+	} else {
+		a.AgrementDate = dateOnly(a.AgrementDate)
+		if a.AgrementEnds.IsZero() {
+			a.AgrementEnds = a.AgrementDate.AddDate(AgrementYears, 0, 0)
+		}
+		a.AgrementEnds = dateOnly(a.AgrementEnds)
+		switch {
+		case !a.AgrementEnds.After(a.AgrementDate):
+			fe.Add("agrement_ends", "La fin de l'agrément doit suivre sa date.")
+		case a.AgrementEnds.After(a.AgrementDate.AddDate(AgrementYears, 0, 0)):
+			fe.Add("agrement_ends", "L'agrément est accordé pour trois ans au plus ; il se renouvelle (R121-12-4).")
+		}
+	}
+	var deps []string
+	for _, d := range strings.FieldsFunc(strings.ToUpper(a.Departments), func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+		if !ValidDepartment(d) {
+			fe.Add("departments", "« "+d+" » n'est pas un code de département.")
+		}
+		deps = append(deps, d)
+	}
+	if len(deps) == 0 {
+		fe.Add("departments", "Indiquez au moins un département couvert par l'agrément.")
+	}
+	a.Departments = strings.Join(deps, ",")
+	if a.ContactEmail != "" && !validEmail(a.ContactEmail) {
+		fe.Add("contact_email", "L'adresse électronique n'est pas valide.")
+	}
+	return fe
+}
+
+// SaveNewAssociation validates a and creates it (CreateAssociation).
+func SaveNewAssociation(ctx context.Context, db bun.IDB, actor Actor, a *Association) error {
+	if err := a.Validate().Err(); err != nil {
+		return err
+	}
+	return CreateAssociation(ctx, db, actor, a)
+}
+
+// UpdateAssociation validates and saves a (its ID and CommissionID name the row).
+func UpdateAssociation(ctx context.Context, db bun.IDB, actor Actor, a *Association) error {
+	if err := a.Validate().Err(); err != nil {
+		return err
+	}
+	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		old, err := FindAssociation(ctx, tx, a.CommissionID, a.ID)
+		if err != nil {
+			return err
+		}
+		a.CreatedAt, a.UpdatedAt = old.CreatedAt, Now()
+		_, err = tx.NewUpdate().Model(a).
+			Column("name", "agrement_arrete", "agrement_date", "agrement_ends", "departments", "contact_email", "updated_at").
+			WherePK().Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("update association: %w", err)
+		}
+		return Audit(ctx, tx, AuditEntry{
+			CommissionID: a.CommissionID, Actor: actor, Action: "association.update", Object: ObjectRef("association", a.ID),
+			Details: map[string]any{
+				"name": a.Name, "arrete": a.AgrementArrete, "departments": a.Departments,
+				"date": a.AgrementDate.Format(time.DateOnly), "ends": a.AgrementEnds.Format(time.DateOnly),
+			},
+		})
+	})
+}
+
+// RenewAgrement records a new agrément of association id from date for three years,
+// under arrêté arrete. FieldErrors keyed "agrement_arrete" and "agrement_date".
+func RenewAgrement(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, arrete string, date time.Time) error {
+	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		a, err := FindAssociation(ctx, tx, cid, id)
+		if err != nil {
+			return err
+		}
+		fe := FieldErrors{}
+		if strings.TrimSpace(arrete) == "" {
+			fe.Add("agrement_arrete", "Indiquez la référence de l'arrêté de renouvellement.")
+		}
+		if date.IsZero() {
+			fe.Add("agrement_date", "Indiquez la date du renouvellement.")
+		} else if dateOnly(date).Before(a.AgrementDate) {
+			fe.Add("agrement_date", "Le renouvellement ne peut pas précéder l'agrément en cours ("+frDate(a.AgrementDate)+").")
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		a.AgrementArrete, a.AgrementDate, a.AgrementEnds = arrete, dateOnly(date), time.Time{}
+		return UpdateAssociation(ctx, tx, actor, a)
+	})
+}
+
+// AssociationStatus is an association with what the list page shows about its agrément.
+type AssociationStatus struct {
+	Association
+	MaySubmit  bool    // current agrément covering the commission's department (REGLES requirement 13)
+	Expired    bool    // shown in red, with the date AgrementEnds
+	EndingSoon bool    // ends within AgrementAlertWindow
+	Covers     bool    // the agrément names the commission's department
+	Message    string  // French summary: expired on, ending on, not covering, valid until
+	SeatIDs    []int64 // the association's seats in the commission (category 11)
+}
+
+// ListAssociationStatuses returns the associations of commission cid with the state of
+// their agrément on the day of now.
+func ListAssociationStatuses(ctx context.Context, db bun.IDB, cid int64, now time.Time) ([]AssociationStatus, error) {
+	c, err := FindCommission(ctx, db, cid)
+	if err != nil {
+		return nil, err
+	}
+	as, err := ListAssociations(ctx, db, cid)
+	if err != nil {
+		return nil, err
+	}
+	seats, err := ListSeats(ctx, db, cid)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AssociationStatus, len(as))
+	for i, a := range as {
+		st := AssociationStatus{Association: a, MaySubmit: a.MaySubmitFiles(c.Department, now), Covers: a.Covers(c.Department)}
+		st.Expired = !now.Before(a.AgrementEnds)
+		st.EndingSoon = !st.Expired && now.Add(AgrementAlertWindow).After(a.AgrementEnds)
+		st.Message = agrementMessage(&a, c.Department, now)
+		for _, s := range seats {
+			if s.AssociationID != nil && *s.AssociationID == a.ID {
+				st.SeatIDs = append(st.SeatIDs, s.ID)
+			}
+		}
+		out[i] = st
+	}
+	return out, nil
+}
+
+// agrementMessage describes in French the state of an agrément for department dep.
+func agrementMessage(a *Association, dep string, now time.Time) string {
+	switch {
+	case !now.Before(a.AgrementEnds):
+		return "L'agrément de « " + a.Name + " » a expiré le " + frDate(a.AgrementEnds) + "."
+	case now.Before(a.AgrementDate):
+		return "L'agrément de « " + a.Name + " » ne prend effet que le " + frDate(a.AgrementDate) + "."
+	case !a.Covers(dep):
+		return "L'agrément de « " + a.Name + " » ne couvre pas le département " + dep + "."
+	case now.Add(AgrementAlertWindow).After(a.AgrementEnds):
+		return "L'agrément de « " + a.Name + " » expire le " + frDate(a.AgrementEnds) + "."
+	}
+	return "Agrément valable jusqu'au " + frDate(a.AgrementEnds.AddDate(0, 0, -1)) + "."
+}

@@ -1,0 +1,98 @@
+package models_test
+
+import (
+	"strings"
+	"testing"
+
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+func TestRule13_ExpiredAgrementCannotSubmitFiles(t *testing.T) {
+	db := modelstest.NewDB(t)
+	c := modelstest.Commission(t, db, "31")
+	now := modelstest.Date(2026, 11, 22)
+	expired := &models.Association{CommissionID: c.ID, Name: "Ancienne", AgrementArrete: "arrêté 2020", AgrementDate: modelstest.Date(2020, 6, 1), Departments: "31"}
+	elsewhere := &models.Association{CommissionID: c.ID, Name: "Voisine", AgrementArrete: "arrêté 2025", AgrementDate: modelstest.Date(2025, 1, 1), Departments: "09, 82"}
+	current := &models.Association{CommissionID: c.ID, Name: "Active", AgrementArrete: "arrêté 2025", AgrementDate: modelstest.Date(2025, 1, 1), Departments: "31;09"}
+	for _, a := range []*models.Association{expired, elsewhere, current} {
+		if err := models.SaveNewAssociation(ctx, db, tester, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if current.Departments != "31,09" || elsewhere.Departments != "09,82" {
+		t.Errorf("departments normalised to %q and %q", current.Departments, elsewhere.Departments)
+	}
+	sts, err := models.ListAssociationStatuses(ctx, db, c.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]models.AssociationStatus{}
+	for _, s := range sts {
+		byName[s.Name] = s
+	}
+	for _, tt := range []struct {
+		name              string
+		maySubmit, expire bool
+		message           string
+	}{
+		{"Ancienne", false, true, "a expiré le 01/06/2023"},
+		{"Voisine", false, false, "ne couvre pas le département 31"},
+		{"Active", true, false, "valable jusqu'au 31/12/2027"},
+	} {
+		s := byName[tt.name]
+		if s.MaySubmit != tt.maySubmit || s.Expired != tt.expire || !strings.Contains(s.Message, tt.message) {
+			t.Errorf("%s: MaySubmit %v Expired %v %q; want %v %v %q", tt.name, s.MaySubmit, s.Expired, s.Message, tt.maySubmit, tt.expire, tt.message)
+		}
+	}
+
+	if err := models.RenewAgrement(ctx, db, tester, c.ID, expired.ID, "arrêté de renouvellement 2026", modelstest.Date(2026, 10, 1)); err != nil {
+		t.Fatal(err)
+	}
+	renewed, err := models.FindAssociation(ctx, db, c.ID, expired.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !renewed.MaySubmitFiles("31", now) || !renewed.AgrementEnds.Equal(modelstest.Date(2029, 10, 1)) {
+		t.Errorf("renewed agrément ends %v, may submit %v; want 2029-10-01, true", renewed.AgrementEnds, renewed.MaySubmitFiles("31", now))
+	}
+	fieldErrors(t, models.RenewAgrement(ctx, db, tester, c.ID, expired.ID, "", modelstest.Date(2025, 1, 1)), "agrement_arrete")
+	fieldErrors(t, models.RenewAgrement(ctx, db, tester, c.ID, expired.ID, "x", modelstest.Date(2025, 1, 1)), "agrement_date")
+}
+
+func TestAssociationValidation(t *testing.T) {
+	db := modelstest.NewDB(t)
+	c := modelstest.Commission(t, db, "31")
+	a := &models.Association{CommissionID: c.ID, Name: "A", AgrementArrete: "x", AgrementDate: modelstest.Date(2025, 1, 1), Departments: "31"}
+	if err := models.SaveNewAssociation(ctx, db, tester, a); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		field  string
+		change func(a *models.Association)
+	}{
+		{"name", func(a *models.Association) { a.Name = "  " }},
+		{"agrement_arrete", func(a *models.Association) { a.AgrementArrete = "" }},
+		{"agrement_ends", func(a *models.Association) { a.AgrementEnds = a.AgrementDate.AddDate(4, 0, 0) }},
+		{"agrement_ends", func(a *models.Association) { a.AgrementEnds = a.AgrementDate }},
+		{"departments", func(a *models.Association) { a.Departments = "31,99" }},
+		{"departments", func(a *models.Association) { a.Departments = " , " }},
+		{"contact_email", func(a *models.Association) { a.ContactEmail = "contact@" }},
+	} {
+		t.Run(tt.field, func(t *testing.T) {
+			b := *a
+			tt.change(&b)
+			fieldErrors(t, models.UpdateAssociation(ctx, db, tester, &b), tt.field)
+		})
+	}
+	a.Name, a.Departments = "A renommée", "31,2A"
+	if err := models.UpdateAssociation(ctx, db, tester, a); err != nil {
+		t.Fatal(err)
+	}
+	other := modelstest.Commission(t, db, "09")
+	b := *a
+	b.CommissionID = other.ID
+	if err := models.UpdateAssociation(ctx, db, tester, &b); err != models.ErrNotFound {
+		t.Errorf("UpdateAssociation from another commission: %v, want ErrNotFound", err)
+	}
+}
