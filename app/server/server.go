@@ -174,6 +174,22 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 			}
 			return t.In(loc).Format("02/01/2006 à 15:04")
 		},
+		// dict builds a map from key/value pairs, to pass several values to a partial:
+		// {{template "x/field" dict "Name" "email" "Label" "Adresse" "Page" .}}.
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, errors.New("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, errors.New("dict: keys must be strings")
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
 		"isoDate": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

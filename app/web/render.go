@@ -61,7 +61,9 @@ type Page struct {
 }
 
 // Render renders the page template name (e.g. "home/index") with data.
-// data["Title"] sets the page title; data["Errors"] the form's field errors.
+// data["Title"] sets the page title; data["Errors"] (a map[string]string or a
+// models.FieldErrors) the form's field errors, shown next to each field. A template
+// that is not a whole page (an htmx fragment) is rendered the same way.
 func Render(c *fiber.Ctx, name string, data fiber.Map) error {
 	site, _ := c.Locals(siteLocal).(Site)
 	u := User(c)
@@ -72,7 +74,10 @@ func Render(c *fiber.Ctx, name string, data fiber.Map) error {
 	if t, ok := data["Title"].(string); ok {
 		p.Title = t
 	}
-	if e, ok := data["Errors"].(map[string]string); ok {
+	switch e := data["Errors"].(type) {
+	case map[string]string:
+		p.Errors = e
+	case models.FieldErrors:
 		p.Errors = e
 	}
 	c.Type("html", "utf-8")
