@@ -18,6 +18,7 @@ import (
 	"seance/app/auth"
 	"seance/app/config"
 	"seance/app/demo"
+	"seance/app/mail"
 	"seance/app/server"
 	"seance/jobs"
 	"seance/models"
@@ -64,7 +65,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 			log.Error("stop scheduler", "err", err)
 		}
 	}()
-	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: time.Now})
+	mailer, err := mail.New(cfg, db, log)
+	if err != nil {
+		return err
+	}
+	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: time.Now, Mailer: mailer})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (SEANCE_ADDR): %w", cfg.Addr, err)

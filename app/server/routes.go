@@ -26,6 +26,7 @@ type route struct {
 // Role groups used in the table.
 var (
 	staff       = []models.Role{models.RoleSecretariat, models.RoleAdmin}
+	adminOnly   = []models.Role{models.RoleAdmin}
 	anySignedIn []models.Role
 )
 
@@ -54,6 +55,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 
 		{method: "GET", path: "/admin/audit", access: staff, handler: adminH.Audit},
 		{method: "POST", path: "/admin/audit/verify", access: staff, handler: adminH.VerifyAudit},
+		{method: "GET", path: "/admin/outbox", access: adminOnly, handler: adminH.Outbox},
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))

@@ -18,6 +18,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/app/config"
+	"seance/app/mail"
 	"seance/app/web"
 	"seance/models"
 	"seance/static"
@@ -30,6 +31,9 @@ type Deps struct {
 	Config *config.Config
 	Log    *slog.Logger
 	Now    func() time.Time
+	// Mailer sends e-mail over SMTP, or keeps it in the outbox table when SMTP is not
+	// configured. Call Send outside any transaction.
+	Mailer *mail.Mailer
 }
 
 // BodyLimit bounds request bodies (attachments are at most 20 MB each).

@@ -20,6 +20,7 @@ import (
 
 	"seance/app/auth"
 	"seance/app/config"
+	"seance/app/mail"
 	"seance/app/server"
 	"seance/models"
 	"seance/models/modelstest"
@@ -52,6 +53,7 @@ type Env struct {
 	Commission *models.Commission
 	Users      map[models.Role]*models.User
 	Now        time.Time // the clock the server sees; tests may move it
+	Mailer     *mail.Mailer
 	mu         sync.Mutex
 }
 
@@ -70,11 +72,16 @@ func (e *Env) Advance(d time.Duration) {
 }
 
 // New starts an application on a new database with commission "31" and one account
-// per role: <role>@test.example (admin and region have no commission).
-func New(t testing.TB) *Env {
+// per role: <role>@test.example (admin and region have no commission). E-mail goes
+// to the outbox table.
+func New(t testing.TB) *Env { return NewWithEnv(t, nil) }
+
+// NewWithEnv is New with extra configuration variables, e.g. the SMTP_* settings of a
+// mailtest server: NewWithEnv(t, mailtest.NewServer(t).Env()).
+func NewWithEnv(t testing.TB, vars map[string]string) *Env {
 	t.Helper()
 	db := modelstest.NewDB(t)
-	cfg, err := config.Load(func(string) string { return "" })
+	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +107,13 @@ func New(t testing.TB) *Env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	e.App = server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: e.Clock})
+	mailer, err := mail.New(cfg, db, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailer.Now = e.Clock
+	e.Mailer = mailer
+	e.App = server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: e.Clock, Mailer: mailer})
 	return e
 }
 

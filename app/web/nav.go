@@ -24,6 +24,7 @@ type navEntry struct {
 var navigation = []navEntry{
 	{"Tableau de bord", "/", nil},
 	{"Journal d'audit", "/admin/audit", []models.Role{models.RoleAdmin, models.RoleSecretariat}},
+	{"Courriels", "/admin/outbox", []models.Role{models.RoleAdmin}},
 }
 
 func navFor(u *models.User, path string) []NavItem {
