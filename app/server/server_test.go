@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"seance/app/mail"
+	"seance/app/server"
 	"seance/app/servertest"
 	"seance/models"
 )
@@ -318,5 +321,17 @@ func TestOutboxPageShowsStoredMessagesToAdminOnly(t *testing.T) {
 	s.SignIn(t, models.RoleSecretariat)
 	if resp := s.Get(t, "/admin/outbox"); resp.Status != http.StatusForbidden {
 		t.Fatalf("GET /admin/outbox as secretariat = %d, want 403 (links are secrets)", resp.Status)
+	}
+}
+
+func TestSessionSurvivesRestartAndIsSharedByInstances(t *testing.T) {
+	env := servertest.New(t)
+	c := env.Client()
+	c.SignIn(t, models.RoleSecretariat)
+	// A second application on the same database: a restarted process, or another instance.
+	env.App = server.New(server.Deps{DB: env.DB, Config: env.Config, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: env.Clock, Mailer: env.Mailer})
+	resp := c.Get(t, "/")
+	if resp.Status != http.StatusOK || !strings.Contains(resp.Body, "Tableau de bord") {
+		t.Fatalf("GET / on a new instance = %d, want the dashboard (session kept in the database)", resp.Status)
 	}
 }
