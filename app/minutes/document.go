@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"seance/models"
 )
 
 // Section is one titled part of the procès-verbal. The workbook's "Procès-verbal" sheet,
@@ -35,6 +33,7 @@ type Field struct {
 
 // Table is a table of text cells.
 type Table struct {
+	Caption string // what the table lists, for screen readers
 	Columns []string
 	// Spans gives how many of the layout's 4 columns each column takes; nil: one each,
 	// the last column taking the rest.
@@ -148,7 +147,7 @@ func (m *Minutes) sessionFields() []Field {
 }
 
 func (m *Minutes) attendanceBlocks() []Block {
-	t := &Table{Columns: []string{"Membre", "Qualité", "Participation", "Suppléance ou procuration"}}
+	t := &Table{Caption: "Liste de présence des membres ayant voix délibérative", Columns: []string{"Membre", "Qualité", "Participation", "Suppléance ou procuration"}}
 	for _, a := range m.Attendance {
 		q := a.Quality
 		if a.Category > 0 {
@@ -165,7 +164,7 @@ func (m *Minutes) attendanceBlocks() []Block {
 		{Label: "Quorum", Value: m.Quorum.Statement(), Strong: true},
 	}}}
 	if len(m.Others) > 0 {
-		o := &Table{Columns: []string{"Nom", "Qualité"}}
+		o := &Table{Caption: "Personnes assistant à la séance sans voix délibérative", Columns: []string{"Nom", "Qualité"}}
 		for _, p := range m.Others {
 			o.Rows = append(o.Rows, []string{p.Name, p.Quality})
 		}
@@ -264,7 +263,7 @@ func (b NamedBallot) label() string {
 }
 
 func (m *Minutes) contributionsTable() *Table {
-	t := &Table{Columns: []string{"Date et auteur", "Contribution"}}
+	t := &Table{Caption: "Contributions à la délibération écrite", Columns: []string{"Date et auteur", "Contribution"}}
 	for _, c := range m.Written.Contributions {
 		who := m.DateTime(c.At) + "\n" + c.Name
 		if c.Item > 0 {
@@ -291,6 +290,3 @@ func orNone(s string) string {
 	}
 	return s
 }
-
-// presenceOrder is the order of the attendance summary of the Présences sheet.
-var presenceOrder = []models.AttendanceStatus{models.AttPresentOnSite, models.AttPresentRemote, models.AttSubstituted, models.AttProxy, models.AttExcused, models.AttAbsent}
