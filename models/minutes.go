@@ -195,24 +195,30 @@ func changeMinutes(ctx context.Context, tx bun.Tx, cid, id int64, from []Minutes
 	return r, nil
 }
 
+// stepMinutes applies change to version id, if its status is one of from, and audits
+// action, in one transaction.
+func stepMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, from []MinutesStatus, action string, change func(r *Minutes) error) (*Minutes, error) {
+	var out *Minutes
+	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		r, err := changeMinutes(ctx, tx, cid, id, from, change)
+		if err != nil {
+			return err
+		}
+		out = r
+		return auditMinutes(ctx, tx, actor, r, action, nil)
+	})
+	return out, err
+}
+
 // UpdateMinutesTexts sets the free texts of a draft.
 func UpdateMinutesTexts(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, in MinutesTexts, now time.Time) (*Minutes, error) {
 	if fe := in.Validate(); len(fe) > 0 {
 		return nil, fe
 	}
-	var out *Minutes
-	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		r, err := changeMinutes(ctx, tx, cid, id, []MinutesStatus{MinutesDraft}, func(r *Minutes) error {
-			r.GeneralItems, r.Observations, r.UpdatedAt = in.GeneralItems, in.Observations, now.UTC().Truncate(time.Microsecond)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		out = r
-		return auditMinutes(ctx, tx, actor, r, "minutes.texts", nil)
+	return stepMinutes(ctx, db, actor, cid, id, []MinutesStatus{MinutesDraft}, "minutes.texts", func(r *Minutes) error {
+		r.GeneralItems, r.Observations, r.UpdatedAt = in.GeneralItems, in.Observations, now.UTC().Truncate(time.Microsecond)
+		return nil
 	})
-	return out, err
 }
 
 // RefreshMinutesContent replaces the content of a draft with a new snapshot of the
@@ -222,19 +228,10 @@ func RefreshMinutesContent(ctx context.Context, db bun.IDB, actor Actor, cid, id
 	if err := checkContent(content); err != nil {
 		return nil, err
 	}
-	var out *Minutes
-	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		r, err := changeMinutes(ctx, tx, cid, id, []MinutesStatus{MinutesDraft}, func(r *Minutes) error {
-			r.Content, r.UpdatedAt = string(content), now.UTC().Truncate(time.Microsecond)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		out = r
-		return auditMinutes(ctx, tx, actor, r, "minutes.refresh", nil)
+	return stepMinutes(ctx, db, actor, cid, id, []MinutesStatus{MinutesDraft}, "minutes.refresh", func(r *Minutes) error {
+		r.Content, r.UpdatedAt = string(content), now.UTC().Truncate(time.Microsecond)
+		return nil
 	})
-	return out, err
 }
 
 // ValidateMinutes records the chair's validation of a draft; only a user with the
@@ -243,42 +240,25 @@ func ValidateMinutes(ctx context.Context, db bun.IDB, u *User, cid, id int64, no
 	if u == nil || u.Role != RolePresident || u.CommissionIDOrZero() != cid {
 		return nil, ErrMinutesChairOnly
 	}
-	var out *Minutes
-	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		r, err := changeMinutes(ctx, tx, cid, id, []MinutesStatus{MinutesDraft}, func(r *Minutes) error {
-			t := now.UTC().Truncate(time.Microsecond)
-			r.Status, r.ValidatedBy, r.ValidatedAt, r.UpdatedAt = MinutesValidated, &u.ID, &t, t
-			return nil
-		})
-		if err != nil {
-			if errors.Is(err, ErrMinutesNotDraft) {
-				return ErrMinutesWrongStatus
-			}
-			return err
-		}
-		out = r
-		return auditMinutes(ctx, tx, ActorFor(u), r, "minutes.validate", nil)
+	r, err := stepMinutes(ctx, db, ActorFor(u), cid, id, []MinutesStatus{MinutesDraft}, "minutes.validate", func(r *Minutes) error {
+		t := now.UTC().Truncate(time.Microsecond)
+		r.Status, r.ValidatedBy, r.ValidatedAt, r.UpdatedAt = MinutesValidated, &u.ID, &t, t
+		return nil
 	})
-	return out, err
+	if errors.Is(err, ErrMinutesNotDraft) {
+		return nil, ErrMinutesWrongStatus
+	}
+	return r, err
 }
 
 // ReopenMinutes sends a validated or submitted version back to draft, for the
 // secretariat to correct it before approval.
 func ReopenMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, now time.Time) (*Minutes, error) {
-	var out *Minutes
-	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		r, err := changeMinutes(ctx, tx, cid, id, []MinutesStatus{MinutesValidated, MinutesSubmitted}, func(r *Minutes) error {
-			r.Status, r.ValidatedBy, r.ValidatedAt, r.SubmittedToMeetingID, r.SubmittedAt = MinutesDraft, nil, nil, nil, nil
-			r.UpdatedAt = now.UTC().Truncate(time.Microsecond)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		out = r
-		return auditMinutes(ctx, tx, actor, r, "minutes.reopen", nil)
+	return stepMinutes(ctx, db, actor, cid, id, []MinutesStatus{MinutesValidated, MinutesSubmitted}, "minutes.reopen", func(r *Minutes) error {
+		r.Status, r.ValidatedBy, r.ValidatedAt, r.SubmittedToMeetingID, r.SubmittedAt = MinutesDraft, nil, nil, nil, nil
+		r.UpdatedAt = now.UTC().Truncate(time.Microsecond)
+		return nil
 	})
-	return out, err
 }
 
 // SubmitMinutes puts a validated version on the agenda of session toMeetingID, a later
