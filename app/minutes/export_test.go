@@ -283,7 +283,7 @@ func TestRule11_WorkbookPageSetupForPrint(t *testing.T) {
 		if !strings.Contains(hf.OddFooter, "Page &P / &N") {
 			t.Errorf("%s footer = %q, want Page &P / &N", sheet, hf.OddFooter)
 		}
-		if !strings.Contains(hf.OddHeader, m.Commission.Name) || !strings.Contains(hf.OddHeader, "Séance du 24/11/2026") {
+		if header := norm(hf.OddHeader); !strings.Contains(header, m.Commission.Name) || !strings.Contains(header, "Séance du 24/11/2026") {
 			t.Errorf("%s header = %q, want the commission and the date", sheet, hf.OddHeader)
 		}
 		if !strings.Contains(titles[sheet], "'"+sheet+"'!$") {

@@ -98,20 +98,27 @@ func (p *pdfDoc) font(style string, size float64) { p.f.SetFont("Helvetica", sty
 // header prints the commission, the date and the version's status on every page.
 func (p *pdfDoc) header() {
 	f, m := p.f, p.m
-	f.SetY(9)
 	p.font("", 7.5)
 	p.color(pdfMuted)
 	right := p.t("Séance du " + m.ShortDate(m.Session.StartsAt))
 	rw := f.GetStringWidth(right) + 4
-	f.SetX(pdfMarginSide)
-	f.CellFormat(p.width-rw, 3.6, p.fit(m.Commission.Name, p.width-rw), "", 0, "L", false, 0, "")
-	f.CellFormat(rw, 3.6, right, "", 1, "R", false, 0, "")
+	name := f.SplitLines([]byte(p.t(m.Commission.Name)), p.width-rw)
+	if len(name) > 2 {
+		name = name[:2]
+	}
+	y := 17.0 - 3.4*float64(len(name)+1)
+	for i, l := range name {
+		f.SetXY(pdfMarginSide, y+3.4*float64(i))
+		f.CellFormat(p.width-rw, 3.4, string(l), "", 0, "L", false, 0, "")
+	}
+	f.SetXY(pdfMarginSide+p.width-rw, y)
+	f.CellFormat(rw, 3.4, right, "", 0, "R", false, 0, "")
 	p.font("I", 7.5)
-	f.SetX(pdfMarginSide)
-	f.CellFormat(p.width, 3.6, p.fit(m.StatusLine(), p.width), "", 1, "L", false, 0, "")
+	f.SetXY(pdfMarginSide, y+3.4*float64(len(name)))
+	f.CellFormat(p.width, 3.4, p.fit(m.StatusLine(), p.width), "", 0, "L", false, 0, "")
 	f.SetDrawColor(pdfBorder.r, pdfBorder.g, pdfBorder.b)
 	f.SetLineWidth(0.2)
-	f.Line(pdfMarginSide, 17.5, pdfMarginSide+p.width, 17.5)
+	f.Line(pdfMarginSide, 18, pdfMarginSide+p.width, 18)
 	f.SetY(pdfMarginTop)
 	p.color(pdfInk)
 }
@@ -294,7 +301,7 @@ func (p *pdfDoc) row(cells []pcell, repeat func()) {
 	n := 1
 	for i, c := range cells {
 		p.font(c.style, 9.5)
-		for _, l := range f.SplitLines([]byte(p.t(c.text)), c.w) {
+		for _, l := range f.SplitLines([]byte(p.t(c.text)), c.w-0.8) {
 			lines[i] = append(lines[i], string(l))
 		}
 		n = max(n, len(lines[i]))

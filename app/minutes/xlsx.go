@@ -258,10 +258,10 @@ func (s *sheet) pageSetup(orientation, titleRows string) {
 	size, fitW, fitH := 9, 1, 0 // 9: A4
 	b.do(b.f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation, FitToWidth: &fitW, FitToHeight: &fitH}))
 	b.do(b.f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: boolPtr(true)}))
-	top, bottom, side, hf := 0.75, 0.75, 0.55, 0.3
+	top, bottom, side, hf := 0.85, 0.75, 0.55, 0.3
 	b.do(b.f.SetPageMargins(s.name, &excelize.PageLayoutMarginsOptions{Top: &top, Bottom: &bottom, Left: &side, Right: &side, Header: &hf, Footer: &hf, Horizontally: boolPtr(true)}))
 	b.do(b.f.SetHeaderFooter(s.name, &excelize.HeaderFooterOptions{
-		OddHeader: "&L&8" + hfEscape(m.Commission.Name) + "&R&8Séance du " + m.ShortDate(m.Session.StartsAt),
+		OddHeader: "&L&8" + hfEscape(strings.Join(wrap(m.Commission.Name, 90), "\n")) + "&R&8Séance du " + m.ShortDate(m.Session.StartsAt),
 		OddFooter: "&L&8" + hfEscape(baseName(m)) + " — " + hfEscape(m.Record.Status.Label()) + "&C&8Page &P / &N&R&8Document confidentiel",
 	}))
 	if titleRows != "" {
