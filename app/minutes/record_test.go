@@ -1,0 +1,93 @@
+package minutes_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"seance/app/minutes"
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+// A procès-verbal stored, approved and locked in the database exports with its free
+// texts, its approval and its hash; the stored content is the encoded view-model.
+func TestRule11_LockedRecordExportsWithItsHash(t *testing.T) {
+	ctx := context.Background()
+	db := modelstest.NewDB(t)
+	c := modelstest.Commission(t, db, "31")
+	president := modelstest.User(t, db, c, models.RolePresident, nil)
+	actor := models.ActorFor(modelstest.User(t, db, c, models.RoleSecretariat, nil))
+	planned := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	meeting := func(at time.Time, status models.MeetingStatus) *models.Meeting {
+		m, err := models.CreateMeeting(ctx, db, actor, c.ID, models.MeetingInput{Kind: models.MeetingFiles, Mode: models.ModeOnSite, StartsAt: at, Place: "Préfecture", Capacity: 5}, planned)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Sittings are opened and closed by the sitting feature; here the test sets it.
+		if _, err := db.NewUpdate().Model((*models.Meeting)(nil)).Set("status = ?", status).Where("id = ?", m.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	held := meeting(time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), models.MeetingClosed)
+	next := meeting(time.Date(2026, 12, 8, 13, 0, 0, 0, time.UTC), models.MeetingConvened)
+
+	view := sample()
+	view.Session.MeetingID = held.ID
+	content, err := minutes.Encode(view)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := models.CreateMinutesDraft(ctx, db, actor, c.ID, held.ID, content, held.EndsAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []func() (*models.Minutes, error){
+		func() (*models.Minutes, error) {
+			return models.UpdateMinutesTexts(ctx, db, actor, c.ID, r.ID, models.MinutesTexts{GeneralItems: view.GeneralItems, Observations: view.Observations}, held.EndsAt)
+		},
+		func() (*models.Minutes, error) {
+			return models.ValidateMinutes(ctx, db, president, c.ID, r.ID, held.EndsAt)
+		},
+		func() (*models.Minutes, error) {
+			return models.SubmitMinutes(ctx, db, actor, c.ID, r.ID, next.ID, held.EndsAt)
+		},
+		func() (*models.Minutes, error) {
+			return models.ApproveMinutes(ctx, db, actor, c.ID, r.ID, models.ApprovalInput{Reference: "séance du 8 décembre 2026, point 1", Lock: true}, next.StartsAt.Add(time.Hour))
+		},
+	}
+	for _, step := range steps {
+		if r, err = step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored, err := models.FindMinutes(ctx, db, c.ID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Content != string(content) {
+		t.Fatal("the database did not keep the content byte for byte")
+	}
+	m, err := minutes.FromRecord(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Record.Status != models.MinutesLocked || m.Record.Hash != stored.ContentHash || m.GeneralItems != view.GeneralItems {
+		t.Fatalf("FromRecord = %+v", m.Record)
+	}
+	f, _ := workbook(t, m)
+	banner, _ := f.GetCellValue(minutes.SheetMinutes, "A1")
+	for _, want := range []string{"approuvé le 08/12/2026 (séance du 8 décembre 2026, point 1)", "verrouillé, empreinte " + stored.ContentHash[:16]} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner %q lacks %q", banner, want)
+		}
+	}
+	if !strings.Contains(sheetText(t, f, minutes.SheetMinutes), "Calendrier 2027") {
+		t.Error("the workbook lacks the general items stored with the record")
+	}
+	if body := pdfBody(t, pdfBytes(t, m)); !strings.Contains(body, "Calendrier 2027") {
+		t.Error("the PDF lacks the general items stored with the record")
+	}
+}
