@@ -201,7 +201,9 @@ func (s *ReplySummary) Expected() int { return s.Sitting + s.Proxies }
 
 // Reached reports whether the expected attendance reaches the quorum (always true for a
 // second convocation, which needs none).
-func (s *ReplySummary) Reached() bool { return s.Meeting.NoQuorumRequired || s.Expected() >= s.Required }
+func (s *ReplySummary) Reached() bool {
+	return s.Meeting.NoQuorumRequired || s.Expected() >= s.Required
+}
 
 // LoadReplies returns the answers to the convocation of session meetingID and the
 // expected quorum: settings.QuorumRequired over VotingMembers on the session's day.
