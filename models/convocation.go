@@ -204,7 +204,7 @@ func subjectDigest(m *Meeting, items []AgendaItem) string {
 }
 
 // Convoke convenes session meetingID (planned → convened), or convenes it again after a
-// change: it freezes the agenda, checks the notice (REGLES.md requirement 3: at least
+// change (the calendar Sequence was raised by the change itself, see UpdateMeeting): it freezes the agenda, checks the notice (REGLES.md requirement 3: at least
 // settings.NoticeDays days before the start, unless urgency, which is then recorded),
 // lists the recipients (every titulaire, their suppléants for information, and the
 // présidence), creates their personal links, grants the convened members access to the
@@ -268,9 +268,6 @@ func Convoke(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64,
 		}
 		if len(res.Recipients) == 0 {
 			return refuse("Aucun membre à convoquer : la composition de la commission est vide à la date de la séance.")
-		}
-		if len(previous) > 0 {
-			m.Sequence++
 		}
 		m.Status, m.ConvenedAt, m.UpdatedAt = MeetingConvened, &now, now
 		if urgency {

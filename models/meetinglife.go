@@ -12,8 +12,8 @@ import (
 )
 
 // UpdateMeeting changes the date, place, mode, capacity or urgency of a planned or
-// convened session. Once convened, a change of date, place or mode raises the
-// calendar Sequence and requires a new convocation (see ConvocationStale). The kind
+// convened session. A change of date, place or mode raises the calendar Sequence; once
+// convened, it also requires a new convocation (see ConvocationStale). The kind
 // cannot change while files are on the agenda.
 func UpdateMeeting(ctx context.Context, db bun.IDB, actor *User, cid, id int64, in MeetingInput, now time.Time) (*Meeting, error) {
 	if !mayConvene(actor, cid) {
@@ -48,8 +48,8 @@ func UpdateMeeting(ctx context.Context, db bun.IDB, actor *User, cid, id int64, 
 		if !in.Urgency {
 			m.UrgencyReason = ""
 		}
-		if changed && m.Status == MeetingConvened {
-			m.Sequence++
+		if changed {
+			m.Sequence++ // calendars (the feeds, the next .ics) see the new date or place
 		}
 		if _, err := tx.NewUpdate().Model(m).WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("update meeting: %w", err)

@@ -432,13 +432,13 @@ func TestConvocationContentRecipientsAndGrants(t *testing.T) {
 	if !strings.Contains(recs[0].Details, `"after_convocation":true`) || recs[0].Action != "meeting.agenda_add" {
 		t.Fatalf("last audit record = %s %s, want meeting.agenda_add after_convocation", recs[0].Action, recs[0].Details)
 	}
-	// A second convocation is numbered 2, raises the calendar sequence and is less than 5
-	// days before? No: 14 days here, no urgency needed.
+	// A second convocation is numbered 2; the agenda is not in calendars, so the
+	// calendar sequence stays (a change of date would have raised it).
 	res2, err := models.Convoke(w.ctx, w.db, sec, w.c.ID, w.s.ID, models.ConvokeInput{}, w.now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res2.Convocation.Number != 2 || res2.Meeting.Sequence != 1 {
+	if res2.Convocation.Number != 2 || res2.Meeting.Sequence != 0 {
 		t.Fatalf("second convocation: number %d sequence %d", res2.Convocation.Number, res2.Meeting.Sequence)
 	}
 	// Removing the file withdraws the access the convocation gave.
