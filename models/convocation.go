@@ -99,7 +99,7 @@ func (r *ConvocationRecipient) DeliveryLabel() string {
 	case OutboxStored:
 		return "Conservé dans la boîte d'envoi (pas de serveur SMTP)"
 	}
-	return "Non envoyé"
+	return "Non envoyé par courriel"
 }
 
 // ConvocationContent is what a convocation says, hashed for proof. It holds pseudonymous
