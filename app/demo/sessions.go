@@ -123,6 +123,7 @@ func (s *Seeder) demoReplies(ctx context.Context, m *models.Meeting, res *models
 		{1, models.AttPresentOnSite, 0}, {2, models.AttPresentRemote, 0}, {3, models.AttSubstituted, 0},
 		{4, models.AttPresentOnSite, 0}, {6, models.AttPresentOnSite, 0}, {9, models.AttProxy, 4},
 		{10, models.AttPresentRemote, 0}, {12, models.AttAbsent, 0}, {13, models.AttPresentOnSite, 0},
+		{14, models.AttPresentOnSite, 0}, {15, models.AttPresentRemote, 0}, {17, models.AttPresentOnSite, 0},
 	} {
 		u := member(r.n)
 		in := models.ReplyInput{Status: r.status}
