@@ -2,6 +2,10 @@
 package home
 
 import (
+	"fmt"
+	"strconv"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
@@ -11,7 +15,9 @@ import (
 
 // Handler serves the dashboard.
 type Handler struct {
-	DB *bun.DB
+	DB       *bun.DB
+	Now      func() time.Time
+	Location *time.Location // the portal's zone, for dates
 }
 
 // Panel is one block of the dashboard.
@@ -25,7 +31,11 @@ type Panel struct {
 // Dashboard shows the panels of the signed-in user's role.
 func (h *Handler) Dashboard(c *fiber.Ctx) error {
 	u := web.User(c)
-	data := fiber.Map{"Title": "Tableau de bord", "Panels": panelsFor(u.Role)}
+	panels := panelsFor(u.Role)
+	if err := h.sessionPanels(c, u, panels); err != nil {
+		return err
+	}
+	data := fiber.Map{"Title": "Tableau de bord", "Panels": panels}
 	if u.Role == models.RoleAdmin || u.Role == models.RoleRegion {
 		cs, err := models.ListCommissions(c.UserContext(), h.DB, u.Region)
 		if err != nil {
@@ -58,6 +68,55 @@ func panelsFor(r models.Role) []Panel {
 		return []Panel{{Title: "Rapports annuels", Text: "Les statistiques annuelles seront disponibles ici au format Excel."}}
 	case models.RoleAdmin:
 		return []Panel{{Title: "Journal d'audit", Text: "Vérifiez l'intégrité de la chaîne d'audit.", Link: "/admin/audit", Label: "Ouvrir le journal"}}
+	}
+	return nil
+}
+
+// sessionPanels fills the "Prochaines séances" and "Mes convocations" panels.
+func (h *Handler) sessionPanels(c *fiber.Ctx, u *models.User, panels []Panel) error {
+	now := h.Now()
+	at := func(m *models.Meeting) string {
+		return m.StartsAt.In(h.Location).Format("02/01/2006 à 15:04")
+	}
+	for i := range panels {
+		switch panels[i].Title {
+		case "Prochaines séances":
+			ms, err := models.UpcomingMeetings(c.UserContext(), h.DB, u, now, 3)
+			if err != nil {
+				return err
+			}
+			p := &panels[i]
+			p.Link, p.Label = "/seances", "Calendrier des séances"
+			if len(ms) == 0 {
+				p.Text = "Aucune séance n'est planifiée pour l'instant."
+				continue
+			}
+			m := &ms[0]
+			p.Text = fmt.Sprintf("%s le %s — %s.", m.Title(), at(m), m.Status.Label())
+			if len(ms) > 1 {
+				p.Text += fmt.Sprintf(" Puis %d autre(s) séance(s), dont le %s.", len(ms)-1, at(&ms[1]))
+			}
+			p.Link, p.Label = "/seances/"+strconv.FormatInt(m.ID, 10), "Ouvrir la prochaine séance"
+		case "Mes convocations":
+			rs, err := models.MyConvocations(c.UserContext(), h.DB, u.CommissionIDOrZero(), u.ID, now)
+			if err != nil {
+				return err
+			}
+			p := &panels[i]
+			if len(rs) == 0 {
+				p.Link, p.Label = "/seances", "Calendrier des séances"
+				continue
+			}
+			r := &rs[0]
+			p.Text = fmt.Sprintf("%s le %s. Votre réponse : %s.", r.Meeting.Title(), at(&r.Meeting), r.Status.Label())
+			if r.Kind == models.RecipientSuppleant {
+				p.Text = fmt.Sprintf("%s le %s (pour information, en tant que suppléant). Réponse de votre titulaire : %s.", r.Meeting.Title(), at(&r.Meeting), r.Status.Label())
+			}
+			if len(rs) > 1 {
+				p.Text += fmt.Sprintf(" %d autre(s) convocation(s) en cours.", len(rs)-1)
+			}
+			p.Link, p.Label = "/seances/"+strconv.FormatInt(r.Meeting.ID, 10), "Voir la convocation et répondre"
+		}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"seance/app/admin"
 	"seance/app/auth"
 	"seance/app/home"
+	seances "seance/app/sessions"
 	"seance/app/web"
 	"seance/models"
 )
@@ -35,8 +36,13 @@ func registerRoutes(app *fiber.App, d Deps) {
 	store.Now = d.Now
 	sessions := &web.Sessions{Store: store, Secure: d.Config.Secure(), Now: d.Now}
 	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now}
-	homeH := &home.Handler{DB: d.DB}
+	homeH := &home.Handler{DB: d.DB, Now: d.Now, Location: d.Config.Location}
 	adminH := &admin.Handler{DB: d.DB}
+	sessionsH := &seances.Handler{DB: d.DB, Config: d.Config, Mailer: d.Mailer, Log: d.Log, Now: d.Now}
+	// Sessions: the chair and the secretariat set agendas and convene (R133-5).
+	chair := []models.Role{models.RoleSecretariat, models.RolePresident}
+	convened := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember}
+	calendarRoles := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RoleAssociation, models.RolePrefecture}
 
 	loginLimit := limiter.New(limiter.Config{
 		Max: 20, Expiration: 5 * time.Minute, Storage: store,
@@ -56,6 +62,34 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: "/admin/audit", access: staff, handler: adminH.Audit},
 		{method: "POST", path: "/admin/audit/verify", access: staff, handler: adminH.VerifyAudit},
 		{method: "GET", path: "/admin/outbox", access: adminOnly, handler: adminH.Outbox},
+
+		// Sessions, agenda, convocations and replies (issue "Sessions, the agenda built from pending files, and convocations with proof")
+		{method: "GET", path: "/seances", access: calendarRoles, handler: sessionsH.Index},
+		{method: "POST", path: "/seances/abonnement", access: calendarRoles, handler: sessionsH.CreateFeed},
+		{method: "POST", path: "/seances/abonnement/revoquer", access: calendarRoles, handler: sessionsH.RevokeFeed},
+		{method: "GET", path: "/seances/nouvelle", access: chair, handler: sessionsH.New},
+		{method: "POST", path: "/seances", access: chair, handler: sessionsH.Create},
+		{method: "GET", path: "/seances/:id", access: convened, handler: sessionsH.Show},
+		{method: "GET", path: "/seances/:id/seance.ics", access: convened, handler: sessionsH.ICS},
+		{method: "GET", path: "/seances/:id/modifier", access: chair, handler: sessionsH.Edit},
+		{method: "POST", path: "/seances/:id/modifier", access: chair, handler: sessionsH.Update},
+		{method: "GET", path: "/seances/:id/proposition", access: chair, handler: sessionsH.Proposal},
+		{method: "POST", path: "/seances/:id/proposition", access: chair, handler: sessionsH.AcceptProposal},
+		{method: "POST", path: "/seances/:id/ordre-du-jour/dossier", access: chair, handler: sessionsH.AddFile},
+		{method: "POST", path: "/seances/:id/ordre-du-jour/point", access: chair, handler: sessionsH.AddItem},
+		{method: "POST", path: "/seances/:id/ordre-du-jour/points-habituels", access: chair, handler: sessionsH.AddStanding},
+		{method: "POST", path: "/seances/:id/ordre-du-jour/ordre", access: chair, handler: sessionsH.Reorder},
+		{method: "POST", path: "/seances/:id/ordre-du-jour/:item/deplacer", access: chair, handler: sessionsH.MoveItem},
+		{method: "POST", path: "/seances/:id/ordre-du-jour/:item/retirer", access: chair, handler: sessionsH.RemoveItem},
+		{method: "POST", path: "/seances/:id/convocation", access: chair, handler: sessionsH.Convene},
+		{method: "POST", path: "/seances/:id/annuler", access: chair, handler: sessionsH.Cancel},
+		{method: "GET", path: "/seances/:id/reponses", access: chair, handler: sessionsH.Replies},
+		{method: "GET", path: "/seances/:id/reponses/tableau", access: chair, handler: sessionsH.RepliesTable},
+		{method: "POST", path: "/seances/:id/reponse", access: []models.Role{models.RoleMember}, handler: sessionsH.MyReply},
+		// Personal links: the secret token in the path is the credential (redacted from logs).
+		{method: "GET", path: "/convocation/:token", public: true, handler: sessionsH.Link},
+		{method: "POST", path: "/convocation/:token", public: true, handler: sessionsH.LinkReply},
+		{method: "GET", path: "/calendrier/:token", public: true, handler: sessionsH.Feed},
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))

@@ -100,9 +100,22 @@ func requestLog(log *slog.Logger, now func() time.Time) fiber.Handler {
 			}
 		}
 		// The path only: query strings may carry tokens.
-		log.Info("request", "method", c.Method(), "path", c.Path(), "status", status, "duration", now().Sub(start).Round(time.Microsecond))
+		log.Info("request", "method", c.Method(), "path", redactPath(c.Path()), "status", status, "duration", now().Sub(start).Round(time.Microsecond))
 		return err
 	}
+}
+
+// redactedPrefixes are paths whose rest is a secret token (personal links, calendar feeds).
+var redactedPrefixes = []string{"/convocation/", "/calendrier/"}
+
+// redactPath hides the secret part of a path before it is logged.
+func redactPath(p string) string {
+	for _, prefix := range redactedPrefixes {
+		if strings.HasPrefix(p, prefix) {
+			return prefix + "[secret]"
+		}
+	}
+	return p
 }
 
 // frenchStatus gives a French title and message for the statuses users meet.
@@ -136,7 +149,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			}
 		}
 		if code >= 500 {
-			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+			log.Error("request failed", "method", c.Method(), "path", redactPath(c.Path()), "err", err)
 		}
 		fr, ok := frenchStatus[code]
 		if !ok {

@@ -23,6 +23,7 @@ type navEntry struct {
 
 var navigation = []navEntry{
 	{"Tableau de bord", "/", nil},
+	{"Séances", "/seances", []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RoleAssociation, models.RolePrefecture}},
 	{"Journal d'audit", "/admin/audit", []models.Role{models.RoleAdmin, models.RoleSecretariat}},
 	{"Courriels", "/admin/outbox", []models.Role{models.RoleAdmin}},
 }

@@ -1,0 +1,694 @@
+// Package sessions serves the commission's sessions (séances): the year calendar, the
+// agenda built from pending files, the convocation with its proof, the members' replies
+// and the calendar files.
+package sessions
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"seance/app/config"
+	"seance/app/mail"
+	"seance/app/web"
+	"seance/models"
+)
+
+// Handler serves the sessions pages.
+type Handler struct {
+	DB     *bun.DB
+	Config *config.Config
+	Mailer *mail.Mailer
+	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+// userMessage returns the French message of an error meant for users (a rule refusal).
+func userMessage(err error) (string, bool) {
+	if fe, ok := models.AsFieldErrors(err); ok {
+		return strings.Join(fe.Messages(), " "), true
+	}
+	var ne *models.NoticeError
+	if errors.As(err, &ne) {
+		return ne.Error(), true
+	}
+	for _, known := range []error{
+		models.ErrAgendaFrozen, models.ErrAgendaNotFiles, models.ErrAgendaForbidden, models.ErrMeetingFrozen,
+		models.ErrNotConvened, models.ErrRepliesClosed, models.ErrNoSuppleant, models.ErrChooseSuppleant, models.ErrLinkExpired,
+		models.ErrNotOwnSuppleant, models.ErrProxyWithSuppleant, models.ErrProxyHolderTaken, models.ErrProxyHolderInvalid,
+		models.ErrProxyHolderAway, models.ErrHoldsProxy, models.ErrMeetingNotActive,
+	} {
+		if errors.Is(err, known) {
+			return known.Error(), true
+		}
+	}
+	return "", false
+}
+
+// refused turns a rule refusal into a flash and a redirect to back; other errors pass.
+func refused(c *fiber.Ctx, err error, back string) error {
+	msg, ok := userMessage(err)
+	if !ok {
+		return err
+	}
+	web.FlashError(c, msg)
+	return c.Redirect(back, fiber.StatusSeeOther)
+}
+
+func paramID(c *fiber.Ctx, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Params(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, models.ErrNotFound
+	}
+	return id, nil
+}
+
+func meetingPath(id int64) string { return "/seances/" + strconv.FormatInt(id, 10) }
+
+// visibleMeeting loads the session of the :id parameter if the signed-in user may see it.
+func (h *Handler) visibleMeeting(c *fiber.Ctx) (*models.Meeting, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	u := web.User(c)
+	m, err := models.FindMeeting(c.UserContext(), h.DB, u.CommissionIDOrZero(), id)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := models.CanSeeMeeting(c.UserContext(), h.DB, u, m)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, models.ErrNotFound
+	}
+	return m, nil
+}
+
+func isStaff(u *models.User) bool {
+	return u.Role == models.RoleSecretariat || u.Role == models.RolePresident
+}
+
+// MonthGroup is one month of the year view.
+type MonthGroup struct {
+	Name     string
+	Meetings []models.Meeting
+}
+
+// Index shows the year view of the sessions the user may see.
+func (h *Handler) Index(c *fiber.Ctx) error {
+	year := h.Now().In(h.Config.Location).Year()
+	if y, err := strconv.Atoi(c.Query("annee")); err == nil && y >= 2000 && y <= 2100 {
+		year = y
+	}
+	return h.renderIndex(c, year, "")
+}
+
+func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
+	u := web.User(c)
+	loc := h.Config.Location
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
+	ms, err := models.MeetingsFor(c.UserContext(), h.DB, u, from, from.AddDate(1, 0, 0))
+	if err != nil {
+		return err
+	}
+	groups := make([]MonthGroup, 12)
+	for i := range groups {
+		groups[i].Name = months[i]
+	}
+	for _, m := range ms {
+		i := m.StartsAt.In(loc).Month() - 1
+		groups[i].Meetings = append(groups[i].Meetings, m)
+	}
+	feed, err := models.ActiveCalendarFeed(c.UserContext(), h.DB, u)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	return web.Render(c, "sessions/index", fiber.Map{
+		"Title": fmt.Sprintf("Séances %d", year), "Year": year, "Prev": year - 1, "Next": year + 1, "Months": groups,
+		"Count": len(ms), "Staff": isStaff(u), "Linked": isStaff(u) || u.Role == models.RoleMember, "Feed": feed, "NewFeedURL": newFeedURL,
+	})
+}
+
+// New shows the form of a new session.
+func (h *Handler) New(c *fiber.Ctx) error {
+	s, err := models.FindSettings(c.UserContext(), h.DB, web.User(c).CommissionIDOrZero())
+	if err != nil {
+		return err
+	}
+	f := MeetingForm{Kind: string(models.MeetingFiles), Mode: string(models.ModeOnSite), Start: "14:00", End: "17:00", Capacity: strconv.Itoa(s.MaxFilesPerSession)}
+	return h.renderForm(c, f, nil, nil)
+}
+
+func (h *Handler) renderForm(c *fiber.Ctx, f MeetingForm, m *models.Meeting, errs models.FieldErrors) error {
+	title := "Nouvelle séance"
+	if m != nil {
+		title = "Modifier la séance"
+	}
+	return web.Render(c, "sessions/form", fiber.Map{
+		"Title": title, "Form": f, "Meeting": m, "Errors": errs, "Modes": models.MeetingModes,
+		"Kinds": []models.MeetingKind{models.MeetingFiles, models.MeetingPolicy},
+	})
+}
+
+// Create plans a session.
+func (h *Handler) Create(c *fiber.Ctx) error {
+	u := web.User(c)
+	f := meetingForm(c)
+	in, fe := f.Validate(h.Config.Location, h.Now())
+	if len(fe) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderForm(c, f, nil, fe)
+	}
+	m, err := models.CreateMeeting(c.UserContext(), h.DB, models.ActorFor(u), u.CommissionIDOrZero(), in, h.Now())
+	if fe, ok := models.AsFieldErrors(err); ok {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderForm(c, f, nil, fe)
+	}
+	if err != nil {
+		return err
+	}
+	web.FlashSuccess(c, "Séance planifiée. Composez maintenant son ordre du jour.")
+	return c.Redirect(meetingPath(m.ID), fiber.StatusSeeOther)
+}
+
+// Edit shows the form of an existing session.
+func (h *Handler) Edit(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	return h.renderForm(c, formOf(m, h.Config.Location), m, nil)
+}
+
+// Update saves the session form.
+func (h *Handler) Update(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	u := web.User(c)
+	f := meetingForm(c)
+	in, fe := f.Validate(h.Config.Location, h.Now())
+	if len(fe) == 0 {
+		_, err = models.UpdateMeeting(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
+		fe, _ = models.AsFieldErrors(err)
+	}
+	if len(fe) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderForm(c, f, m, fe)
+	}
+	if err != nil {
+		return refused(c, err, meetingPath(m.ID))
+	}
+	web.FlashSuccess(c, "Séance enregistrée.")
+	return c.Redirect(meetingPath(m.ID), fiber.StatusSeeOther)
+}
+
+// Show shows a session: to the secretariat and the présidence with the agenda builder,
+// the convocation and its proof; to a member with the agenda and their reply.
+func (h *Handler) Show(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	data, err := h.showData(c, m)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "sessions/show", data)
+}
+
+func (h *Handler) showData(c *fiber.Ctx, m *models.Meeting) (fiber.Map, error) {
+	ctx, u := c.UserContext(), web.User(c)
+	cid := u.CommissionIDOrZero()
+	agenda, err := models.LoadAgenda(ctx, h.DB, m)
+	if err != nil {
+		return nil, err
+	}
+	s, err := models.FindSettings(ctx, h.DB, cid)
+	if err != nil {
+		return nil, err
+	}
+	data := fiber.Map{"Title": m.Title(), "Meeting": m, "Agenda": agenda, "LastIndex": len(agenda) - 1, "Staff": isStaff(u),
+		"Settings": s, "When": h.when(m), "ReplyAction": meetingPath(m.ID) + "/reponse"}
+	if m.FirstConvocationID != nil {
+		first, err := models.FindMeeting(ctx, h.DB, cid, *m.FirstConvocationID)
+		if err != nil {
+			return nil, err
+		}
+		data["First"] = first
+	}
+	editable := m.Status == models.MeetingPlanned || m.Status == models.MeetingConvened
+	data["Editable"] = editable && isStaff(u)
+	if isStaff(u) {
+		if err := h.staffData(c, m, agenda, s, data); err != nil {
+			return nil, err
+		}
+	} else {
+		rc, err := models.LoadReplyContext(ctx, h.DB, cid, m.ID, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		replyData(rc, data)
+	}
+	return data, nil
+}
+
+// replyData adds the reply form's values.
+func replyData(rc *models.ReplyContext, data fiber.Map) {
+	data["Reply"], data["Choices"], data["ProxySelected"] = rc, replyChoices(rc), int64(0)
+	if rc.Current != nil && rc.Current.ProxyHolderUserID != nil {
+		data["ProxySelected"] = *rc.Current.ProxyHolderUserID
+	}
+}
+
+// when is the date and times of a session: "lundi 15 juin 2026, de 14:00 à 17:00".
+func (h *Handler) when(m *models.Meeting) string {
+	loc := h.Config.Location
+	return fmt.Sprintf("%s, de %s à %s", longDate(m.StartsAt, loc), m.StartsAt.In(loc).Format("15:04"), m.EndsAt.In(loc).Format("15:04"))
+}
+
+func (h *Handler) staffData(c *fiber.Ctx, m *models.Meeting, agenda []models.AgendaEntry, s *models.CommissionSettings, data fiber.Map) error {
+	ctx := c.UserContext()
+	cid := m.CommissionID
+	convs, err := models.ListConvocations(ctx, h.DB, cid, m.ID)
+	if err != nil {
+		return err
+	}
+	data["Convocations"] = convs
+	if len(convs) > 0 {
+		last := convs[len(convs)-1]
+		rs, err := models.ListConvocationRecipients(ctx, h.DB, cid, last.ID)
+		if err != nil {
+			return err
+		}
+		data["LastConvocation"], data["Recipients"] = last, rs
+		stale, err := models.ConvocationStale(ctx, h.DB, m)
+		if err != nil {
+			return err
+		}
+		data["Stale"] = stale
+	}
+	files := 0
+	for _, e := range agenda {
+		if e.FileID != nil {
+			files++
+		}
+	}
+	data["FileCount"] = files
+	data["NoticeDays"] = s.NoticeDays
+	data["NoticeError"] = ""
+	if err := models.CheckNotice(m, s.NoticeDays, h.Now()); err != nil {
+		data["NoticeError"] = err.Error()
+	}
+	data["LatestSend"] = models.CalendarDay(m.StartsAt).AddDate(0, 0, -s.NoticeDays)
+	if m.Kind == models.MeetingFiles && (m.Status == models.MeetingPlanned || m.Status == models.MeetingConvened) {
+		cands, err := models.ProposeAgenda(ctx, h.DB, cid, m.ID)
+		if err != nil {
+			return err
+		}
+		data["Candidates"] = append(cands.Proposed, cands.LeftOut...)
+		data["Capacity"] = cands.Capacity
+	}
+	standing, err := models.StandingItems(ctx, h.DB, m)
+	if err != nil {
+		return err
+	}
+	data["Standing"] = standing
+	data["ItemKinds"] = []models.AgendaItemKind{models.ItemInformation, models.ItemPolicy, models.ItemMinutes, models.ItemOther}
+	return nil
+}
+
+// Choice is one answer offered to a titulaire.
+type Choice struct {
+	Value   models.AttendanceStatus
+	Label   string
+	Checked bool
+}
+
+func replyChoices(rc *models.ReplyContext) []Choice {
+	var out []Choice
+	for _, s := range models.ReplyChoices {
+		if s == models.AttProxy && !rc.CanProxy() || s == models.AttSubstituted && rc.CanProxy() {
+			continue
+		}
+		ch := Choice{Value: s, Label: models.ReplyLabel(s)}
+		if rc.Current != nil && rc.Current.Status == s {
+			ch.Checked = true
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+// Proposal shows the agenda builder's proposal for a files session.
+func (h *Handler) Proposal(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	p, err := models.ProposeAgenda(c.UserContext(), h.DB, m.CommissionID, m.ID)
+	if err != nil {
+		return refused(c, err, meetingPath(m.ID))
+	}
+	return web.Render(c, "sessions/proposal", fiber.Map{"Title": "Proposition d'ordre du jour", "Meeting": m, "Proposal": p})
+}
+
+// AcceptProposal puts the files ticked in the proposal on the agenda, in the proposal's order.
+func (h *Handler) AcceptProposal(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, v := range formValues(c, "file") {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fiber.NewError(fiber.StatusBadRequest, "Dossier invalide.")
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		web.FlashError(c, "Cochez au moins un dossier à inscrire.")
+		return c.Redirect(meetingPath(m.ID)+"/proposition", fiber.StatusSeeOther)
+	}
+	u := web.User(c)
+	if err := models.AcceptProposal(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids, h.Now()); err != nil {
+		return refused(c, err, meetingPath(m.ID)+"/proposition")
+	}
+	web.FlashSuccess(c, fmt.Sprintf("%d dossier(s) inscrit(s) à l'ordre du jour.", len(ids)))
+	return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
+}
+
+// formValues returns every value of a repeated form field.
+func formValues(c *fiber.Ctx, name string) []string {
+	var out []string
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		if string(k) == name {
+			out = append(out, string(v))
+		}
+	})
+	return out
+}
+
+// AddFile adds one admissible file chosen by hand.
+func (h *Handler) AddFile(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.FormValue("file"), 10, 64)
+	if err != nil {
+		web.FlashError(c, "Choisissez un dossier.")
+		return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
+	}
+	u := web.User(c)
+	if _, err := models.AddAgendaFile(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, id, "", h.Now()); err != nil {
+		return refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
+	}
+	web.FlashSuccess(c, "Dossier inscrit à l'ordre du jour.")
+	return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
+}
+
+// AddItem adds a free item (information, policy point, minutes…).
+func (h *Handler) AddItem(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	u := web.User(c)
+	in := models.ItemInput{Kind: models.AgendaItemKind(c.FormValue("kind")), Title: c.FormValue("title"), Notes: c.FormValue("notes")}
+	_, err = models.AddAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in)
+	if fe, ok := models.AsFieldErrors(err); ok {
+		data, derr := h.showData(c, m)
+		if derr != nil {
+			return derr
+		}
+		data["Errors"], data["Item"] = fe, in
+		c.Status(fiber.StatusUnprocessableEntity)
+		return web.Render(c, "sessions/show", data)
+	}
+	if err != nil {
+		return refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
+	}
+	web.FlashSuccess(c, "Point ajouté à l'ordre du jour.")
+	return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
+}
+
+// AddStanding adds the usual items (previous minutes, information) at the top.
+func (h *Handler) AddStanding(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	u := web.User(c)
+	n, err := models.AddStandingItems(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID)
+	if err != nil {
+		return refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
+	}
+	web.FlashSuccess(c, fmt.Sprintf("%d point(s) habituel(s) ajouté(s) en tête de l'ordre du jour.", n))
+	return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
+}
+
+// agendaChanged answers an agenda change: the agenda fragment for htmx, else a redirect.
+func (h *Handler) agendaChanged(c *fiber.Ctx, m *models.Meeting, err error, flash string) error {
+	if c.Get("HX-Request") == "true" {
+		if err != nil {
+			if _, ok := userMessage(err); !ok {
+				return err
+			}
+		}
+		data, derr := h.showData(c, m)
+		if derr != nil {
+			return derr
+		}
+		if err != nil {
+			data["AgendaError"], _ = userMessage(err)
+		} else {
+			data["AgendaNotice"] = flash
+		}
+		return web.Render(c, "sessions/agenda", data)
+	}
+	if err != nil {
+		return refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
+	}
+	web.FlashSuccess(c, flash)
+	return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
+}
+
+// RemoveItem takes an item off the agenda (a file goes back to admissible).
+func (h *Handler) RemoveItem(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	item, err := paramID(c, "item")
+	if err != nil {
+		return err
+	}
+	u := web.User(c)
+	err = models.RemoveAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, item, h.Now())
+	if errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	return h.agendaChanged(c, m, err, "Point retiré de l'ordre du jour.")
+}
+
+// MoveItem moves an item one place up or down (the keyboard alternative to drag and drop).
+func (h *Handler) MoveItem(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	item, err := paramID(c, "item")
+	if err != nil {
+		return err
+	}
+	delta := 1
+	if c.FormValue("dir") == "up" {
+		delta = -1
+	}
+	u := web.User(c)
+	err = models.MoveAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, item, delta)
+	if errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	return h.agendaChanged(c, m, err, "Ordre du jour réordonné.")
+}
+
+// Reorder saves the order given by drag and drop (every item id, in order).
+func (h *Handler) Reorder(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, v := range formValues(c, "item") {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fiber.NewError(fiber.StatusBadRequest, "Ordre invalide.")
+		}
+		ids = append(ids, id)
+	}
+	u := web.User(c)
+	err = models.ReorderAgenda(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids)
+	return h.agendaChanged(c, m, err, "Ordre du jour réordonné.")
+}
+
+// Convene sends the convocation (or a new one after a change).
+func (h *Handler) Convene(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	u := web.User(c)
+	in := models.ConvokeInput{Urgency: c.FormValue("urgency") == "1", UrgencyReason: c.FormValue("urgency_reason")}
+	res, err := models.Convoke(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
+	if err != nil {
+		return refused(c, err, meetingPath(m.ID)+"#convocation")
+	}
+	failed, err := h.sendConvocation(c.UserContext(), u, web.Commission(c).Name, res)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Convocation n° %d envoyée à %d destinataire(s). Empreinte SHA-256 : %s.", res.Convocation.Number, len(res.Recipients), res.Convocation.ContentSHA256)
+	if len(res.Skipped) > 0 {
+		msg += " Non convoqués (compte désactivé) : " + strings.Join(res.Skipped, ", ") + "."
+	}
+	if failed > 0 {
+		web.FlashError(c, fmt.Sprintf("%d envoi(s) ont échoué : voir le détail des remises ci-dessous.", failed))
+	}
+	web.FlashSuccess(c, msg)
+	return c.Redirect(meetingPath(m.ID)+"#convocation", fiber.StatusSeeOther)
+}
+
+// Cancel cancels the session and notifies the people convened.
+func (h *Handler) Cancel(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	u := web.User(c)
+	cr, err := models.CancelMeeting(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, c.FormValue("reason"), h.Now())
+	if err != nil {
+		return refused(c, err, meetingPath(m.ID)+"#annulation")
+	}
+	failed, err := h.sendCancellation(c.UserContext(), u, web.Commission(c).Name, cr)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Séance annulée. %d personne(s) prévenue(s) par courriel.", len(cr.Notify)-failed)
+	if len(cr.Released) > 0 {
+		msg += " Dossiers de nouveau recevables : " + strings.Join(cr.Released, ", ") + "."
+	}
+	web.FlashSuccess(c, msg)
+	return c.Redirect(meetingPath(m.ID), fiber.StatusSeeOther)
+}
+
+// Replies shows the chair's live table of replies and the expected quorum.
+func (h *Handler) Replies(c *fiber.Ctx) error {
+	return h.renderReplies(c, "sessions/replies")
+}
+
+// RepliesTable is the table alone, refreshed by htmx.
+func (h *Handler) RepliesTable(c *fiber.Ctx) error {
+	return h.renderReplies(c, "sessions/replies_table")
+}
+
+func (h *Handler) renderReplies(c *fiber.Ctx, page string) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	sum, err := models.LoadReplies(c.UserContext(), h.DB, m.CommissionID, m.ID)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, page, fiber.Map{"Title": "Réponses à la convocation", "Meeting": m, "Summary": sum, "At": h.Now()})
+}
+
+// replyInput reads a reply form.
+func replyInput(c *fiber.Ctx) models.ReplyInput {
+	in := models.ReplyInput{Status: models.AttendanceStatus(c.FormValue("status"))}
+	in.ProxyHolderUserID, _ = strconv.ParseInt(c.FormValue("proxy_holder"), 10, 64)
+	in.SuppleantUserID, _ = strconv.ParseInt(c.FormValue("suppleant"), 10, 64)
+	return in
+}
+
+// MyReply records a signed-in titulaire's reply.
+func (h *Handler) MyReply(c *fiber.Ctx) error {
+	m, err := h.visibleMeeting(c)
+	if err != nil {
+		return err
+	}
+	u := web.User(c)
+	if _, err := models.Reply(c.UserContext(), h.DB, models.ActorFor(u), u.CommissionIDOrZero(), m.ID, u.ID, replyInput(c), h.Now()); err != nil {
+		return refused(c, err, meetingPath(m.ID)+"#reponse")
+	}
+	web.FlashSuccess(c, "Votre réponse est enregistrée. Vous pouvez la modifier jusqu'à l'ouverture de la séance.")
+	return c.Redirect(meetingPath(m.ID)+"#reponse", fiber.StatusSeeOther)
+}
+
+// Link shows what a personal link opens, without a password: the session, its
+// pseudonymised agenda and the reply form. The first opening is a read receipt.
+func (h *Handler) Link(c *fiber.Ctx) error {
+	l, err := models.OpenConvocationLink(c.UserContext(), h.DB, c.Params("token"), h.Now())
+	if errors.Is(err, models.ErrLinkExpired) {
+		return fiber.NewError(fiber.StatusGone, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	agenda, err := models.LoadAgenda(c.UserContext(), h.DB, l.Meeting)
+	if err != nil {
+		return err
+	}
+	rc, err := models.LoadReplyContext(c.UserContext(), h.DB, l.Meeting.CommissionID, l.Meeting.ID, l.User.ID)
+	if err != nil {
+		return err
+	}
+	cm, err := models.FindCommission(c.UserContext(), h.DB, l.Meeting.CommissionID)
+	if err != nil {
+		return err
+	}
+	c.Set("X-Robots-Tag", "noindex, nofollow")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	data := fiber.Map{
+		"Title": "Convocation — " + l.Meeting.Title(), "Link": l, "Meeting": l.Meeting, "Agenda": agenda, "When": h.when(l.Meeting),
+		"CommissionName": cm.Name, "ReplyAction": "/convocation/" + c.Params("token"),
+	}
+	if l.Meeting.FirstConvocationID != nil {
+		if data["First"], err = models.FindMeeting(c.UserContext(), h.DB, l.Meeting.CommissionID, *l.Meeting.FirstConvocationID); err != nil {
+			return err
+		}
+	}
+	replyData(rc, data)
+	return web.Render(c, "sessions/link", data)
+}
+
+// LinkReply records a reply made from a personal link.
+func (h *Handler) LinkReply(c *fiber.Ctx) error {
+	tok := c.Params("token")
+	l, err := models.OpenConvocationLink(c.UserContext(), h.DB, tok, h.Now())
+	if errors.Is(err, models.ErrLinkExpired) {
+		return fiber.NewError(fiber.StatusGone, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	back := "/convocation/" + tok
+	actor := models.Actor{UserID: l.User.ID, Label: l.User.Email + " (lien personnel)"}
+	if _, err := models.Reply(c.UserContext(), h.DB, actor, l.Meeting.CommissionID, l.Meeting.ID, l.User.ID, replyInput(c), h.Now()); err != nil {
+		return refused(c, err, back+"#reponse")
+	}
+	web.FlashSuccess(c, "Votre réponse est enregistrée. Vous pouvez la modifier avec ce même lien jusqu'à l'ouverture de la séance.")
+	return c.Redirect(back+"#reponse", fiber.StatusSeeOther)
+}

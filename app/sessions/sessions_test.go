@@ -1,0 +1,371 @@
+package sessions_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+
+	"seance/app/mail/mailtest"
+	"seance/app/servertest"
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+// site is a running portal with a small composition and one admissible file:
+//   - seat A: titulaire member@test.example (the env's member), suppléant a2;
+//   - seats B and C (doctors, no suppléant): titulaires b and c.
+type site struct {
+	*servertest.Env
+	a2, b, c *models.User
+	file     *models.File
+}
+
+// person is the fictitious person of the file: their name must never leave the portal.
+const personLast = "Confidentielle-Zephyrine"
+
+func newSite(t *testing.T, vars map[string]string) *site {
+	t.Helper()
+	env := servertest.NewWithEnv(t, vars)
+	ctx, db := context.Background(), env.DB
+	now := env.Clock()
+	start := models.CalendarDay(now).AddDate(-1, 0, 0)
+	s := &site{Env: env}
+	// Accounts with the test password first, so that they can sign in (Appoint keeps them).
+	for _, email := range []string{"a2@test.example", "b@test.example", "c@test.example"} {
+		u := &models.User{CommissionID: &env.Commission.ID, Email: email, Name: "Nom de " + email, Role: models.RoleMember, PasswordHash: servertest.PasswordHash(t), Active: true}
+		if err := models.CreateUser(ctx, db, models.SystemActor("test"), u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seatA := modelstest.Seat(t, db, env.Commission.ID, models.CategoryDDETS, "Directeur")
+	modelstest.Appoint(t, db, seatA, models.MandateTitulaire, env.Users[models.RoleMember].Email, start)
+	s.a2 = modelstest.Appoint(t, db, seatA, models.MandateSuppleant, "a2@test.example", start).User
+	s.b = modelstest.Appoint(t, db, modelstest.Seat(t, db, env.Commission.ID, models.CategoryDoctor, "Médecin B"), models.MandateTitulaire, "b@test.example", start).User
+	s.c = modelstest.Appoint(t, db, modelstest.Seat(t, db, env.Commission.ID, models.CategoryDoctor, "Médecin C"), models.MandateTitulaire, "c@test.example", start).User
+	a := modelstest.Association(t, db, env.Commission, "Association Test", "31", models.CalendarDay(now).AddDate(-1, 0, 0))
+	au := modelstest.User(t, db, env.Commission, models.RoleAssociation, a)
+	f, err := models.CreateFile(ctx, db, env.Config.Keys, au, modelstest.CompleteInput(models.KindEngagement, modelstest.Person(personLast, "Ondine", 1994), 0), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.Transition(ctx, db, env.Config.Keys, au, f.ID, models.StateSubmitted, models.TransitionInput{}, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.Transition(ctx, db, env.Config.Keys, env.Users[models.RoleSecretariat], f.ID, models.StateAdmissible, models.TransitionInput{}, now); err != nil {
+		t.Fatal(err)
+	}
+	s.file = f
+	return s
+}
+
+// plan creates a files session in days days at 14:00 Paris through the form and returns its path.
+func (s *site) plan(t *testing.T, c *servertest.Client, days int) string {
+	t.Helper()
+	day := s.Clock().In(s.Config.Location).AddDate(0, 0, days)
+	resp := c.PostForm(t, "/seances", url.Values{
+		"kind": {"files"}, "mode": {"hybrid"}, "date": {day.Format(time.DateOnly)}, "start": {"14:00"}, "end": {"17:00"},
+		"place": {"Préfecture, salle Capitole"}, "remote_link": {"https://visio.example.gouv.fr/cdlp"}, "capacity": {"10"},
+	})
+	if resp.Status != http.StatusSeeOther || !strings.HasPrefix(resp.Location, "/seances/") {
+		t.Fatalf("POST /seances: %d %s\n%s", resp.Status, resp.Location, resp.Body)
+	}
+	return resp.Location
+}
+
+func wantBody(t *testing.T, resp *servertest.Response, status int, subs ...string) {
+	t.Helper()
+	if resp.Status != status {
+		t.Fatalf("status %d, want %d\n%s", resp.Status, status, resp.Body)
+	}
+	for _, s := range subs {
+		if !strings.Contains(resp.Body, s) {
+			t.Errorf("body lacks %q", s)
+		}
+	}
+}
+
+func TestSessionPagesByRole(t *testing.T) {
+	s := newSite(t, nil)
+	sec := s.Client()
+	sec.SignIn(t, models.RoleSecretariat)
+	path := s.plan(t, sec, 12)
+	for _, tt := range []struct {
+		role   models.Role
+		path   string
+		status int
+		want   string
+	}{
+		{models.RoleSecretariat, "/seances", 200, "Planifier une séance"},
+		{models.RoleSecretariat, path, 200, "Composer l'ordre du jour"},
+		{models.RoleSecretariat, path + "/proposition", 200, s.file.Reference},
+		{models.RolePresident, path, 200, "Envoyer la convocation"},
+		{models.RoleMember, "/seances", 200, "Abonnement"},
+		{models.RoleMember, path, 200, "Votre réponse"},
+		{models.RoleMember, path + "/proposition", 403, ""},
+		{models.RoleMember, "/seances/nouvelle", 403, ""},
+		{models.RoleAssociation, "/seances", 200, "Séances"},
+		{models.RoleAssociation, path, 403, ""},
+		{models.RolePrefecture, path, 403, ""},
+		{models.RoleAdmin, "/seances", 403, ""},
+		{models.RoleSecretariat, "/seances/999999", 404, ""},
+	} {
+		t.Run(string(tt.role)+" "+tt.path, func(t *testing.T) {
+			c := s.Client()
+			c.SignIn(t, tt.role)
+			resp := c.Get(t, tt.path)
+			wantBody(t, resp, tt.status, tt.want)
+		})
+	}
+}
+
+// received returns the messages the SMTP server got for addr, parsed.
+func received(t *testing.T, srv *mailtest.Server) map[string][]*mailtest.Parsed {
+	t.Helper()
+	out := map[string][]*mailtest.Parsed{}
+	for _, r := range srv.Messages() {
+		if bytes.Contains(r.Data, []byte(personLast)) {
+			t.Errorf("a message to %v names the person concerned by a file", r.To)
+		}
+		p, err := r.Parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, to := range r.To {
+			out[to] = append(out[to], p)
+		}
+	}
+	return out
+}
+
+// calendarOf parses the .ics attachment of a message and checks its line endings.
+func calendarOf(t *testing.T, p *mailtest.Parsed) (*ics.Calendar, *ics.VEvent) {
+	t.Helper()
+	for _, a := range p.Attachments {
+		if !strings.HasSuffix(a.Filename, ".ics") {
+			continue
+		}
+		if bytes.Contains(bytes.ReplaceAll(a.Data, []byte("\r\n"), nil), []byte("\n")) {
+			t.Errorf("%s has a bare LF", a.Filename)
+		}
+		cal, err := ics.ParseCalendar(bytes.NewReader(a.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if evs := cal.Events(); len(evs) == 1 {
+			return cal, evs[0]
+		}
+		t.Fatalf("%s: %d events", a.Filename, len(cal.Events()))
+	}
+	t.Fatalf("no .ics attachment in %q", p.Subject)
+	return nil, nil
+}
+
+func prop(ev *ics.VEvent, name ics.ComponentProperty) string {
+	if p := ev.GetProperty(name); p != nil {
+		return p.Value
+	}
+	return ""
+}
+
+func method(cal *ics.Calendar) string {
+	for _, p := range cal.CalendarProperties {
+		if p.IANAToken == string(ics.PropertyMethod) {
+			return p.Value
+		}
+	}
+	return ""
+}
+
+var linkRe = regexp.MustCompile(`/convocation/([A-Za-z0-9_-]{43})`)
+
+func TestConvocationThroughSMTPWithCalendarAndPersonalLink(t *testing.T) {
+	srv := mailtest.NewServer(t)
+	s := newSite(t, srv.Env())
+	sec := s.Client()
+	sec.SignIn(t, models.RoleSecretariat)
+	path := s.plan(t, sec, 10)
+	wantBody(t, sec.PostForm(t, path+"/proposition", url.Values{"file": {fmt.Sprint(s.file.ID)}}), http.StatusSeeOther)
+	wantBody(t, sec.PostForm(t, path+"/ordre-du-jour/points-habituels", nil), http.StatusSeeOther)
+	resp := sec.PostForm(t, path+"/convocation", nil)
+	wantBody(t, resp, http.StatusSeeOther)
+	wantBody(t, sec.Get(t, path), http.StatusOK, "Convocation n° 1 envoyée à 5 destinataire(s)", "Remis au serveur de messagerie")
+
+	got := received(t, srv)
+	member := s.Users[models.RoleMember].Email
+	for _, addr := range []string{member, s.a2.Email, s.b.Email, s.c.Email, s.Users[models.RolePresident].Email} {
+		if len(got[addr]) != 1 {
+			t.Fatalf("%s received %d messages, want 1", addr, len(got[addr]))
+		}
+	}
+	if len(srv.Messages()) != 5 {
+		t.Fatalf("%d messages sent, want 5 (no one else)", len(srv.Messages()))
+	}
+	m := got[member][0]
+	for _, want := range []string{"Vous êtes convoqué(e)", "Ordre du jour :", "1. Informations du secrétariat", "2. " + s.file.Reference + " — Engagement dans le parcours",
+		"Lieu : Préfecture, salle Capitole", "https://visio.example.gouv.fr/cdlp", "Documents mis à disposition", "/convocation/"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("convocation text lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if !strings.HasPrefix(m.Subject, "Convocation — ") {
+		t.Errorf("subject %q", m.Subject)
+	}
+	if !strings.Contains(got[s.a2.Email][0].Text, "Pour information") {
+		t.Errorf("the suppléant's copy is not marked for information")
+	}
+	cal, ev := calendarOf(t, m)
+	uid := prop(ev, ics.ComponentPropertyUniqueId)
+	if method(cal) != "REQUEST" || prop(ev, ics.ComponentPropertySequence) != "0" || !strings.HasPrefix(uid, "seance-") || prop(ev, ics.ComponentPropertyStatus) != "CONFIRMED" {
+		t.Fatalf("first .ics: method %s sequence %s uid %s status %s", method(cal), prop(ev, ics.ComponentPropertySequence), uid, prop(ev, ics.ComponentPropertyStatus))
+	}
+	if p := ev.GetProperty(ics.ComponentPropertyDtStart); p == nil || p.ICalParameters["TZID"][0] != "Europe/Paris" || !strings.HasSuffix(p.Value, "T140000") {
+		t.Fatalf("DTSTART = %+v, want 14:00 Europe/Paris", p)
+	}
+
+	// The member opens their personal link (a read receipt), and cannot give a proxy: they have a suppléant.
+	tok := linkRe.FindStringSubmatch(m.Text)[1]
+	anon := s.Client()
+	wantBody(t, anon.Get(t, "/convocation/"+tok), http.StatusOK, s.file.Reference, "Votre réponse à la convocation", "remplacé(e) par mon suppléant")
+	wantBody(t, sec.Get(t, path), http.StatusOK, "Lien ouvert le")
+	wantBody(t, anon.PostForm(t, "/convocation/"+tok, url.Values{"status": {"proxy"}, "proxy_holder": {fmt.Sprint(s.b.ID)}}), http.StatusSeeOther)
+	wantBody(t, anon.Get(t, "/convocation/"+tok), http.StatusOK, "peut donner procuration (R133-9)")
+	wantBody(t, anon.PostForm(t, "/convocation/"+tok, url.Values{"status": {"substituted"}}), http.StatusSeeOther)
+	wantBody(t, anon.Get(t, "/convocation/"+tok), http.StatusOK, "Remplacé(e) par son suppléant")
+	wantBody(t, anon.Get(t, "/convocation/"+tok+"x"), http.StatusNotFound)
+	wantBody(t, sec.Get(t, path+"/reponses/tableau"), http.StatusOK, "Remplacé(e) par son suppléant : Nom de a2@test.example")
+
+	// A change of time after the convocation calls for a new one: same UID, SEQUENCE 1.
+	day := s.Clock().In(s.Config.Location).AddDate(0, 0, 10).Format(time.DateOnly)
+	wantBody(t, sec.PostForm(t, path+"/modifier", url.Values{"kind": {"files"}, "mode": {"hybrid"}, "date": {day}, "start": {"15:00"}, "end": {"18:00"},
+		"place": {"Préfecture, salle Capitole"}, "remote_link": {"https://visio.example.gouv.fr/cdlp"}, "capacity": {"10"}}), http.StatusSeeOther)
+	wantBody(t, sec.Get(t, path), http.StatusOK, "ont changé depuis la dernière convocation")
+	wantBody(t, sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
+	got = received(t, srv)
+	_, ev2 := calendarOf(t, got[member][1])
+	if prop(ev2, ics.ComponentPropertyUniqueId) != uid || prop(ev2, ics.ComponentPropertySequence) != "1" {
+		t.Fatalf("second .ics: uid %s sequence %s, want %s and 1", prop(ev2, ics.ComponentPropertyUniqueId), prop(ev2, ics.ComponentPropertySequence), uid)
+	}
+
+	// Cancellation: everyone convened gets a STATUS:CANCELLED file with the same UID.
+	wantBody(t, sec.PostForm(t, path+"/annuler", url.Values{"reason": {"Préfecture fermée"}}), http.StatusSeeOther)
+	got = received(t, srv)
+	cal3, ev3 := calendarOf(t, got[s.b.Email][2])
+	if method(cal3) != "CANCEL" || prop(ev3, ics.ComponentPropertyStatus) != "CANCELLED" || prop(ev3, ics.ComponentPropertyUniqueId) != uid || prop(ev3, ics.ComponentPropertySequence) != "2" {
+		t.Fatalf("cancellation .ics: method %s status %s uid %s sequence %s", method(cal3), prop(ev3, ics.ComponentPropertyStatus), prop(ev3, ics.ComponentPropertyUniqueId), prop(ev3, ics.ComponentPropertySequence))
+	}
+	if !strings.Contains(got[s.b.Email][2].Text, "Préfecture fermée") {
+		t.Errorf("the cancellation does not give the reason")
+	}
+	if f, _, _ := models.FindFile(context.Background(), s.DB, s.Users[models.RoleSecretariat], s.file.ID, s.Clock()); f.State != models.StateAdmissible {
+		t.Errorf("file after cancellation: %s", f.State)
+	}
+	// The downloadable file says the same.
+	resp = sec.Get(t, path+"/seance.ics")
+	if resp.Status != 200 || !strings.Contains(resp.Body, "STATUS:CANCELLED\r\n") || !strings.Contains(resp.Body, "UID:"+uid+"\r\n") {
+		t.Fatalf("GET seance.ics: %d\n%s", resp.Status, resp.Body)
+	}
+}
+
+func TestRule3_ConvocationNoticeThroughThePage(t *testing.T) {
+	s := newSite(t, nil)
+	sec := s.Client()
+	sec.SignIn(t, models.RolePresident)
+	path := s.plan(t, sec, 4)
+	wantBody(t, sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"information"}, "title": {"Point d'information"}}), http.StatusSeeOther)
+	wantBody(t, sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
+	wantBody(t, sec.Get(t, path), http.StatusOK, "au moins 5 jours avant la séance", "déclarez l&#39;urgence")
+	wantBody(t, sec.PostForm(t, path+"/convocation", url.Values{"urgency": {"1"}}), http.StatusSeeOther)
+	wantBody(t, sec.Get(t, path), http.StatusOK, "Motivez l&#39;urgence")
+	wantBody(t, sec.PostForm(t, path+"/convocation", url.Values{"urgency": {"1"}, "urgency_reason": {"Renouvellement arrivant à échéance"}}), http.StatusSeeOther)
+	wantBody(t, sec.Get(t, path), http.StatusOK, "Convocation n° 1 envoyée", "Urgence", "Renouvellement arrivant à échéance")
+}
+
+func TestRule2_ProxyThroughTheMemberPage(t *testing.T) {
+	s := newSite(t, nil)
+	sec := s.Client()
+	sec.SignIn(t, models.RoleSecretariat)
+	path := s.plan(t, sec, 8)
+	wantBody(t, sec.PostForm(t, path+"/ordre-du-jour/dossier", url.Values{"file": {fmt.Sprint(s.file.ID)}}), http.StatusSeeOther)
+	wantBody(t, sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
+	b, c := s.Client(), s.Client()
+	b.SignInAs(t, s.b.Email, servertest.Password)
+	c.SignInAs(t, s.c.Email, servertest.Password)
+	for _, tt := range []struct {
+		who  *servertest.Client
+		form url.Values
+		want string
+	}{
+		{b, url.Values{"status": {"proxy"}}, "Choisissez le membre"},
+		{b, url.Values{"status": {"proxy"}, "proxy_holder": {fmt.Sprint(s.Users[models.RoleMember].ID)}}, "Votre réponse est enregistrée"},
+		{c, url.Values{"status": {"proxy"}, "proxy_holder": {fmt.Sprint(s.Users[models.RoleMember].ID)}}, "détient déjà une procuration"},
+		{c, url.Values{"status": {"substituted"}}, "pas de suppléant en fonction"},
+	} {
+		wantBody(t, tt.who.PostForm(t, path+"/reponse", tt.form), http.StatusSeeOther)
+		wantBody(t, tt.who.Get(t, path), http.StatusOK, tt.want)
+	}
+	wantBody(t, sec.Get(t, path+"/reponses"), http.StatusOK, "A donné procuration à Test Membre", "Quorum requis")
+}
+
+func TestAgendaReorderWithHtmxAndWithout(t *testing.T) {
+	s := newSite(t, nil)
+	sec := s.Client()
+	sec.SignIn(t, models.RoleSecretariat)
+	path := s.plan(t, sec, 9)
+	for _, title := range []string{"Premier point", "Second point"} {
+		wantBody(t, sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"information"}, "title": {title}}), http.StatusSeeOther)
+	}
+	items := regexp.MustCompile(`data-item-id="(\d+)"`).FindAllStringSubmatch(sec.Get(t, path).Body, -1)
+	if len(items) != 2 {
+		t.Fatalf("%d items", len(items))
+	}
+	// The keyboard alternative, as a plain form.
+	wantBody(t, sec.PostForm(t, path+"/ordre-du-jour/"+items[1][1]+"/deplacer", url.Values{"dir": {"up"}}), http.StatusSeeOther)
+	body := sec.Get(t, path).Body
+	if strings.Index(body, "Second point") > strings.Index(body, "Premier point") {
+		t.Fatalf("Second point not moved up")
+	}
+	// Drag and drop posts the whole order through htmx and gets the agenda fragment back.
+	req, _ := http.NewRequest(http.MethodPost, path+"/ordre-du-jour/ordre", strings.NewReader(url.Values{"item": {items[0][1], items[1][1]}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("X-CSRF-Token", sec.CSRF)
+	resp := sec.Do(t, req)
+	wantBody(t, resp, http.StatusOK, `id="ordre-du-jour"`)
+	if strings.Contains(resp.Body, "<html") || strings.Index(resp.Body, "Second point") < strings.Index(resp.Body, "Premier point") {
+		t.Fatalf("fragment:\n%s", resp.Body)
+	}
+	// A blank free item is refused in French, the typed values kept.
+	wantBody(t, sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"policy"}, "title": {" "}, "notes": {"gardé"}}), http.StatusUnprocessableEntity, "Indiquez l&#39;intitulé du point", "gardé")
+}
+
+func TestCalendarFeedSubscription(t *testing.T) {
+	s := newSite(t, nil)
+	sec := s.Client()
+	sec.SignIn(t, models.RoleSecretariat)
+	s.plan(t, sec, 20)
+	m := s.Client()
+	m.SignIn(t, models.RoleMember)
+	resp := m.PostForm(t, "/seances/abonnement", nil)
+	feed := regexp.MustCompile(`/calendrier/[A-Za-z0-9_-]{43}`).FindString(resp.Body)
+	if resp.Status != 200 || feed == "" {
+		t.Fatalf("POST /seances/abonnement: %d, no feed URL", resp.Status)
+	}
+	anon := s.Client()
+	got := anon.Get(t, feed)
+	if got.Status != 200 || !strings.HasPrefix(got.Header.Get("Content-Type"), "text/calendar") || strings.Count(got.Body, "BEGIN:VEVENT\r\n") != 1 {
+		t.Fatalf("GET feed: %d %s\n%s", got.Status, got.Header.Get("Content-Type"), got.Body)
+	}
+	if _, err := ics.ParseCalendar(strings.NewReader(got.Body)); err != nil {
+		t.Fatal(err)
+	}
+	wantBody(t, m.PostForm(t, "/seances/abonnement/revoquer", nil), http.StatusSeeOther)
+	wantBody(t, anon.Get(t, feed), http.StatusNotFound)
+}

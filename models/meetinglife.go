@@ -1,0 +1,204 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// UpdateMeeting changes the date, place, mode, capacity or urgency of a planned or
+// convened session. A change of date, place or mode raises the calendar Sequence; once
+// convened, it also requires a new convocation (see ConvocationStale). The kind
+// cannot change while files are on the agenda.
+func UpdateMeeting(ctx context.Context, db bun.IDB, actor *User, cid, id int64, in MeetingInput, now time.Time) (*Meeting, error) {
+	if !mayConvene(actor, cid) {
+		return nil, ErrAgendaForbidden
+	}
+	if fe := in.Validate(now); len(fe) > 0 {
+		return nil, fe
+	}
+	if in.EndsAt.IsZero() {
+		in.EndsAt = in.StartsAt.Add(3 * time.Hour)
+	}
+	var m *Meeting
+	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if m, err = lockAgendaMeeting(ctx, tx, actor, cid, id); errors.Is(err, ErrAgendaFrozen) {
+			return ErrMeetingFrozen
+		} else if err != nil {
+			return err
+		}
+		if in.Kind != m.Kind {
+			counts, err := fileItemCounts(ctx, tx, []int64{m.ID})
+			if err != nil {
+				return err
+			}
+			if counts[m.ID] > 0 {
+				return FieldErrors{"kind": "Des dossiers sont inscrits à l'ordre du jour : retirez-les avant de changer le type de séance."}
+			}
+		}
+		changed := !m.StartsAt.Equal(in.StartsAt.UTC()) || !m.EndsAt.Equal(in.EndsAt.UTC()) || m.Place != in.Place || m.RemoteLink != in.RemoteLink || m.Mode != in.Mode
+		m.Kind, m.Mode, m.StartsAt, m.EndsAt, m.Place, m.RemoteLink = in.Kind, in.Mode, in.StartsAt.UTC(), in.EndsAt.UTC(), in.Place, in.RemoteLink
+		m.Capacity, m.Urgency, m.UrgencyReason, m.UpdatedAt = in.Capacity, in.Urgency, in.UrgencyReason, now.UTC()
+		if !in.Urgency {
+			m.UrgencyReason = ""
+		}
+		if changed {
+			m.Sequence++ // calendars (the feeds, the next .ics) see the new date or place
+		}
+		if _, err := tx.NewUpdate().Model(m).WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("update meeting: %w", err)
+		}
+		details := map[string]any{"kind": string(m.Kind), "mode": string(m.Mode), "starts_at": m.StartsAt.Format(time.RFC3339),
+			"ends_at": m.EndsAt.Format(time.RFC3339), "capacity": m.Capacity, "urgency": m.Urgency, "sequence": m.Sequence}
+		if m.Status == MeetingConvened && changed {
+			details["after_convocation"] = true
+		}
+		return Audit(ctx, tx, AuditEntry{CommissionID: cid, Actor: ActorFor(actor), Action: "meeting.update", Object: ObjectRef("meeting", m.ID), Details: details})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// CancelResult is a cancelled session and the people convened to it, to notify.
+type CancelResult struct {
+	Meeting  *Meeting
+	Notify   []ConvocationRecipient
+	Released []string // references of the files back to admissible
+}
+
+// CancelMeeting cancels a planned or convened session with a reason: the files of its
+// agenda go back to admissible, the access the convocation gave is withdrawn and the
+// calendar Sequence grows. The caller notifies CancelResult.Notify (by e-mail with a
+// STATUS:CANCELLED calendar file).
+func CancelMeeting(ctx context.Context, db bun.IDB, actor *User, cid, id int64, reason string, now time.Time) (*CancelResult, error) {
+	if !mayConvene(actor, cid) {
+		return nil, ErrAgendaForbidden
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, FieldErrors{"reason": "Indiquez le motif de l'annulation : il sera communiqué aux membres."}
+	}
+	res := &CancelResult{}
+	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		m, err := lockAgendaMeeting(ctx, tx, actor, cid, id)
+		if errors.Is(err, ErrAgendaFrozen) {
+			return ErrMeetingFrozen
+		} else if err != nil {
+			return err
+		}
+		items, err := ListAgenda(ctx, tx, cid, m.ID)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if it.FileID == nil {
+				continue
+			}
+			f, err := findFileRow(ctx, tx, cid, *it.FileID)
+			if err != nil {
+				return err
+			}
+			if f.State == StateScheduled && f.SessionID != nil && *f.SessionID == m.ID {
+				if err := UnscheduleFile(ctx, tx, actor, f.ID, now); err != nil {
+					return err
+				}
+				res.Released = append(res.Released, f.Reference)
+			}
+		}
+		if err := revokeSessionGrants(ctx, tx, ActorFor(actor), m, nil); err != nil {
+			return err
+		}
+		m.Status, m.CancelledReason, m.UpdatedAt = MeetingCancelled, reason, now.UTC()
+		m.Sequence++
+		if _, err := tx.NewUpdate().Model(m).WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("cancel meeting: %w", err)
+		}
+		if res.Notify, err = ConvenedUsers(ctx, tx, cid, m.ID); err != nil {
+			return err
+		}
+		res.Meeting = m
+		return Audit(ctx, tx, AuditEntry{
+			CommissionID: cid, Actor: ActorFor(actor), Action: "meeting.cancel", Object: ObjectRef("meeting", m.ID),
+			Details: map[string]any{"reason": reason, "released_files": res.Released, "notified": len(res.Notify), "sequence": m.Sequence},
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// MeetingsFor returns the sessions u may see in [from, to): every session of the
+// commission for the secretariat, the présidence, the préfecture and the associations
+// (dates only for the last two, see CanSeeAgenda); for a member, the sessions where
+// they hold a mandate on the session's day or were convened.
+func MeetingsFor(ctx context.Context, db bun.IDB, u *User, from, to time.Time) ([]Meeting, error) {
+	cid := u.CommissionIDOrZero()
+	if cid == 0 || !u.Active {
+		return []Meeting{}, nil
+	}
+	ms, err := ListMeetings(ctx, db, cid, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role != RoleMember {
+		return ms, nil
+	}
+	mine, err := memberMeetingFilter(ctx, db, u)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ms, func(m Meeting) bool { return !mine(&m) }), nil
+}
+
+// memberMeetingFilter returns whether member u is concerned by a session.
+func memberMeetingFilter(ctx context.Context, db bun.IDB, u *User) (func(*Meeting) bool, error) {
+	mandates, err := userMandates(ctx, db, u.CommissionIDOrZero(), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	var convened []int64
+	if err := db.NewSelect().Model((*ConvocationRecipient)(nil)).Column("meeting_id").Where("user_id = ?", u.ID).Scan(ctx, &convened); err != nil {
+		return nil, fmt.Errorf("member meetings: %w", err)
+	}
+	return func(m *Meeting) bool {
+		return slices.Contains(convened, m.ID) || len(currentOf(mandates, "", CalendarDay(m.StartsAt))) > 0
+	}, nil
+}
+
+// CanSeeMeeting reports whether u may open session m's page: the secretariat and the
+// présidence always; a member for their sessions (see MeetingsFor).
+func CanSeeMeeting(ctx context.Context, db bun.IDB, u *User, m *Meeting) (bool, error) {
+	if u == nil || !u.Active || u.CommissionIDOrZero() != m.CommissionID {
+		return false, nil
+	}
+	switch u.Role {
+	case RoleSecretariat, RolePresident:
+		return true, nil
+	case RoleMember:
+		mine, err := memberMeetingFilter(ctx, db, u)
+		if err != nil {
+			return false, err
+		}
+		return mine(m), nil
+	}
+	return false, nil
+}
+
+// UpcomingMeetings returns the active sessions of u starting after now, soonest first, at most limit.
+func UpcomingMeetings(ctx context.Context, db bun.IDB, u *User, now time.Time, limit int) ([]Meeting, error) {
+	ms, err := MeetingsFor(ctx, db, u, now, now.AddDate(2, 0, 0))
+	if err != nil {
+		return nil, err
+	}
+	ms = slices.DeleteFunc(ms, func(m Meeting) bool { return !m.Status.Active() })
+	return ms[:min(limit, len(ms))], nil
+}
