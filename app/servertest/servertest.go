@@ -52,22 +52,26 @@ type Env struct {
 	Config     *config.Config
 	Commission *models.Commission
 	Users      map[models.Role]*models.User
-	Now        time.Time // the clock the server sees; tests may move it
-	Mailer     *mail.Mailer
-	mu         sync.Mutex
+	// Now is when the env started. The server's clock is the real time plus the offset
+	// tests add with Advance: a frozen clock would make sessions predate accounts created
+	// later in a slow test (SessionsValidAfter is set on the real clock).
+	Now    time.Time
+	offset time.Duration
+	Mailer *mail.Mailer
+	mu     sync.Mutex
 }
 
-// Clock returns the env's current time.
+// Clock returns the time the server sees: the real time plus what Advance added.
 func (e *Env) Clock() time.Time {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.Now
+	return time.Now().UTC().Add(e.offset)
 }
 
-// Advance moves the server's clock forward.
+// Advance moves the server's clock forward by d.
 func (e *Env) Advance(d time.Duration) {
 	e.mu.Lock()
-	e.Now = e.Now.Add(d)
+	e.offset += d
 	e.mu.Unlock()
 }
 
