@@ -23,6 +23,8 @@ type navEntry struct {
 
 var navigation = []navEntry{
 	{"Tableau de bord", "/", nil},
+	{"Dossiers", "/dossiers", []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}},
+	{"Parcours", "/parcours", []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}},
 	{"Journal d'audit", "/admin/audit", []models.Role{models.RoleAdmin, models.RoleSecretariat}},
 }
 
