@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"seance/app/web"
 	"seance/models"
 )
 
@@ -470,9 +471,13 @@ func merge(fe models.FieldErrors, more models.FieldErrors) models.FieldErrors {
 // fieldOrder is the order in which the wizard asks for the fields, to list errors the
 // way the user meets the fields.
 var fieldOrder = []string{
-	models.FormLevel, "last_name", "first_name", "birth_date", "birth_year", "gender", "nationality", "children", "afis_requested",
-	"housing_need", "end_reason", "commitments", "actions", "expected_results", "achieved_results", "difficulties",
-	"association_avis", "avis_reasoning",
+	models.FormLevel, "type", "parcours", "last_name", "first_name", "used_name", "birth_place", "birth_date", "birth_year", "gender",
+	"nationality", "phone", "email", "address", "postal_code", "city", "children", "housing_need", "afis_requested",
+	"end_reason", "commitments", "actions", "expected_results", "achieved_results", "difficulties", "association_avis", "avis_reasoning",
+	"kind", "file", "missing_items", "session_date", "avis", "avis_on", "observations", "outcome", "decided_on",
+	"notified_person_on", "notified_association_on", "afis_granted", "invited_on", "means", "received_on", "notified_on", "appeal_on",
+	"reason", "ended_on", "aps_from", "aps_until", "afis_children", "afis_from", "afis_stopped_from", "housing_provided",
+	"etat", "association", "echeance", "statut",
 }
 
 // sortedKeys returns the fields of fe in wizard order (actions.N.* with actions).
@@ -494,4 +499,22 @@ func sortedKeys(fe models.FieldErrors) []string {
 		return cmp.Compare(a, b)
 	})
 	return keys
+}
+
+// FieldMessage is one error of a form, for the summary at its top.
+type FieldMessage struct {
+	Field, Message string
+}
+
+// render renders a page of the feature; the form's errors are also listed in the order
+// of the fields, for the summary at the top of the page.
+func render(c *fiber.Ctx, name string, data fiber.Map) error {
+	if fe, ok := data["Errors"].(models.FieldErrors); ok && len(fe) > 0 {
+		list := make([]FieldMessage, 0, len(fe))
+		for _, k := range sortedKeys(fe) {
+			list = append(list, FieldMessage{Field: k, Message: fe[k]})
+		}
+		data["ErrorList"] = list
+	}
+	return web.Render(c, name, data)
 }

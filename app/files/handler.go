@@ -80,7 +80,7 @@ func (h *Handler) mine(c *fiber.Ctx) error {
 			renewals = append(renewals, r)
 		}
 	}
-	return web.Render(c, "files/mine", fiber.Map{
+	return render(c, "files/mine", fiber.Map{
 		"Title": "Mes dossiers", "ToComplete": rows(toComplete), "InProgress": rows(inProgress), "Decided": rows(decided),
 		"Renewals": renewals, "Horizon": renewalHorizon,
 	})
@@ -158,7 +158,7 @@ func (h *Handler) all(c *fiber.Ctx) error {
 	if len(fe) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return web.Render(c, "files/list", fiber.Map{
+	return render(c, "files/list", fiber.Map{
 		"Title": "Dossiers", "Form": form, "Errors": fe, "Rows": rows(shown), "Total": total, "Pages": pages,
 		"PrevPage": form.Page - 1, "NextPage": nextPage(form.Page, pages), "Due": due, "Filtered": form.DueWithin != "" && fe["echeance"] == "",
 		"States": states, "Kinds": models.FileKinds, "Associations": assocs, "Query": filterQuery(form),
@@ -205,7 +205,7 @@ func (h *Handler) Incoming(c *fiber.Ctx) error {
 	for i, s := range submitted {
 		waiting[i] = int(models.DateOf(now).Sub(models.DateOf(timeOrZero(s.SubmittedAt))).Hours() / 24)
 	}
-	return web.Render(c, "files/incoming", fiber.Map{
+	return render(c, "files/incoming", fiber.Map{
 		"Title": "Dossiers à vérifier", "Submitted": rows(submitted), "Waiting": waiting, "Incomplete": rows(incomplete),
 	})
 }
@@ -258,7 +258,7 @@ func (h *Handler) renderFile(c *fiber.Ctx, id int64, extra fiber.Map) error {
 	for k, v := range extra {
 		data[k] = v
 	}
-	return web.Render(c, "files/show", data)
+	return render(c, "files/show", data)
 }
 
 // loadFileDetails adds the proposal, attachments, history, parcours and offered actions.
@@ -362,7 +362,7 @@ func (h *Handler) RevealIdentity(c *fiber.Ctx) error {
 		return err
 	}
 	if c.Get("HX-Request") == "true" {
-		return web.Render(c, "files/identity", fiber.Map{"Identity": ident, "FileID": id, "Revealed": true})
+		return render(c, "files/identity", fiber.Map{"Identity": ident, "FileID": id, "Revealed": true})
 	}
 	return h.renderFile(c, id, fiber.Map{"Identity": ident})
 }

@@ -63,7 +63,7 @@ func (h *Handler) ListParcours(c *fiber.Ctx) error {
 	if len(fe) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return web.Render(c, "files/parcours_list", fiber.Map{
+	return render(c, "files/parcours_list", fiber.Map{
 		"Title": "Parcours", "Rows": out, "Form": form, "Errors": fe, "Statuses": statuses,
 		"IsAssociation": u.Role == models.RoleAssociation, "Max": models.ParcoursMaxMonths,
 	})
@@ -132,7 +132,7 @@ func (h *Handler) renderParcours(c *fiber.Ctx, id int64, extra fiber.Map) error 
 	for k, v := range extra {
 		data[k] = v
 	}
-	return web.Render(c, "files/parcours_show", data)
+	return render(c, "files/parcours_show", data)
 }
 
 func afisLabel(p *models.Period) string {
@@ -237,7 +237,7 @@ func (h *Handler) renderRights(c *fiber.Ctx, p *models.ParcoursSummary, per *mod
 	if ref == "" {
 		ref = fmt.Sprintf("n° %d", p.ID)
 	}
-	return web.Render(c, "files/rights", fiber.Map{
+	return render(c, "files/rights", fiber.Map{
 		"Title": fmt.Sprintf("Droits de la période %d — parcours %s", per.Seq, ref), "Ref": ref, "P": p, "Period": per,
 		"Form": form, "Errors": fe, "Housings": models.Housings, "Scales": table, "Amount": amount, "AmountFrom": from,
 	})

@@ -124,7 +124,7 @@ func (h *Handler) renderKind(c *fiber.Ctx, form KindForm, ps []models.ParcoursSu
 	for i, k := range models.FileKinds {
 		kinds[i] = KindOption{Kind: k, Help: kindHelp[k]}
 	}
-	return web.Render(c, "files/new", fiber.Map{
+	return render(c, "files/new", fiber.Map{
 		"Title": "Nouvelle demande — étape 1 sur 4", "Wizard": wizardFor(1, nil, ""), "Form": form, "Errors": fe,
 		"Kinds": kinds, "Open": open, "Ended": ended,
 	})
@@ -143,7 +143,7 @@ func (h *Handler) renderNewSituation(c *fiber.Ctx, form KindForm, ch choice, sit
 
 func (h *Handler) renderSituation(c *fiber.Ctx, data fiber.Map) error {
 	data["Genders"], data["Housings"] = models.Genders, models.Housings
-	return web.Render(c, "files/situation", data)
+	return render(c, "files/situation", data)
 }
 
 // previous returns the latest file of parcours pid that was submitted, with its
@@ -335,7 +335,7 @@ func (h *Handler) renderProposal(c *fiber.Ctx, f *models.File, form ProposalForm
 	for i, a := range form.Actions {
 		rows[i] = ActionRowView{ActionRow: a, N: i + 1, Key: fmt.Sprintf("actions.%d", i)}
 	}
-	return web.Render(c, "files/proposal", fiber.Map{
+	return render(c, "files/proposal", fiber.Map{
 		"Title": "Dossier " + f.Reference + " — étape 3 sur 4", "Wizard": wizardFor(3, f, f.Kind), "Kind": f.Kind,
 		"Form": form, "Rows": rows, "Errors": fe, "Shown": shownFor(f.Kind), "ActionKinds": models.ActionKinds, "Avises": models.Avises,
 		"EndReasons": models.EndReasonsRequested(), "FileID": f.ID,
@@ -439,7 +439,7 @@ func (h *Handler) renderAttachments(c *fiber.Ctx, id int64, extra fiber.Map) err
 	for k, v := range extra {
 		data[k] = v
 	}
-	return web.Render(c, "files/attachments", data)
+	return render(c, "files/attachments", data)
 }
 
 // Submit runs the transition to submitted; what is missing is listed on step 4.

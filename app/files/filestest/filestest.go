@@ -5,6 +5,7 @@ package filestest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"seance/app/servertest"
 	"seance/models"
@@ -33,6 +34,12 @@ func New(t testing.TB) *World {
 	w.Assoc2 = modelstest.Association(t, env.DB, env.Commission, "Association Deux", "31", since)
 	w.A1 = Account(t, env, "asso1@test.example", w.Assoc1)
 	w.A2 = Account(t, env, "asso2@test.example", w.Assoc2)
+	// Accounts end the sessions created before them (SessionsValidAfter, on the real
+	// clock): bring the env's clock up to now, so that a slow machine does not sign
+	// everybody out.
+	if d := time.Now().UTC().Sub(env.Clock()); d > 0 {
+		env.Advance(d)
+	}
 	return w
 }
 
