@@ -54,6 +54,7 @@ func RotateKeys(ctx context.Context, db *bun.DB, kr *Keyring) (RotationReport, e
 	const batch = 50
 	for _, col := range sealedColumns() {
 		name := col.table + "." + col.column
+		rep.Resealed[name] = 0 // every column is in the report, even when empty
 		var lastID int64
 		for {
 			var rows []sealedRow
