@@ -40,18 +40,12 @@ func (h *Handler) Upload(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	var name string
-	if len(fe) == 0 {
-		a, err := models.AddAttachment(ctx, h.DB, h.Keys, u, id, models.AttachmentKind(kind), fh.Filename, content, now)
-		if ferrs, ok := models.AsFieldErrors(err); ok {
-			fe, err = ferrs, nil
-		}
-		if err != nil {
-			return err
-		}
-		if a != nil {
-			name = a.Kind.Label()
-		}
+	fe, err = attempt(fe, func() error {
+		_, err := models.AddAttachment(ctx, h.DB, h.Keys, u, id, models.AttachmentKind(kind), fh.Filename, content, now)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	back := c.FormValue("retour") == "pieces"
 	if len(fe) > 0 {
@@ -66,7 +60,7 @@ func (h *Handler) Upload(c *fiber.Ctx) error {
 		return err
 	}
 	// The file's name may contain the person's name: it stays out of the message.
-	web.FlashSuccess(c, "Pièce ajoutée au dossier "+sum.Reference+" : "+name+".")
+	web.FlashSuccess(c, "Pièce ajoutée au dossier "+sum.Reference+" : "+models.AttachmentKind(kind).Label()+".")
 	return c.Redirect(attachmentsBack(id, back), fiber.StatusSeeOther)
 }
 

@@ -518,3 +518,16 @@ func render(c *fiber.Ctx, name string, data fiber.Map) error {
 	}
 	return web.Render(c, name, data)
 }
+
+// attempt runs write unless fe already holds the form's errors, and returns the errors to
+// show: fe, or the FieldErrors the write was refused with. Other errors are returned.
+func attempt(fe models.FieldErrors, write func() error) (models.FieldErrors, error) {
+	if len(fe) > 0 {
+		return fe, nil
+	}
+	err := write()
+	if ferrs, ok := models.AsFieldErrors(err); ok {
+		return ferrs, nil
+	}
+	return nil, err
+}

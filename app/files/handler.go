@@ -161,7 +161,7 @@ func (h *Handler) all(c *fiber.Ctx) error {
 	return render(c, "files/list", fiber.Map{
 		"Title": "Dossiers", "Form": form, "Errors": fe, "Rows": rows(shown), "Total": total, "Pages": pages,
 		"PrevPage": form.Page - 1, "NextPage": nextPage(form.Page, pages), "Due": due, "Filtered": form.DueWithin != "" && fe["echeance"] == "",
-		"States": states, "Kinds": models.FileKinds, "Associations": assocs, "Query": filterQuery(form),
+		"States": options(states), "Kinds": options(models.FileKinds), "Associations": associationOptions(assocs), "Query": filterQuery(form),
 	})
 }
 
@@ -294,7 +294,8 @@ func (h *Handler) loadFileDetails(c *fiber.Ctx, u *models.User, id int64, data f
 	data["MayAttach"], data["MayObserve"], data["MayAfter"] = models.MayChangeAttachments(u, f), models.MayRecordObservations(u, f), models.MayRecordAfterDecision(u, f)
 	data["ObservationsMissing"] = (f.Kind == models.KindRenewal || f.Kind.EndsRights()) && f.ObservationsInvitedOn == nil
 	data["MissingItems"], data["CommonMissing"] = f.MissingItemList(), commonMissingItems
-	data["Avises"], data["Means"], data["AttachmentKinds"] = models.Avises, models.ObservationMeansList, models.AttachmentKinds
+	data["Avises"], data["Means"], data["AttachmentKinds"] = options(models.Avises), options(models.ObservationMeansList), options(models.AttachmentKinds)
+	data["Outcomes"] = options([]models.DecisionOutcome{models.DecisionAuthorised, models.DecisionRefused})
 	data["Forms"] = defaultForms(f, now)
 	if f.ParcoursID != nil && u.Role != models.RoleMember {
 		ps, err := models.FindParcours(ctx, h.DB, u, *f.ParcoursID, now)
@@ -383,14 +384,9 @@ func (h *Handler) Transition(c *fiber.Ctx) error {
 	}
 	u, ctx, now := web.User(c), c.UserContext(), h.now()
 	in, fe := form.input()
-	if len(fe) == 0 {
-		err = models.Transition(ctx, h.DB, h.Keys, u, id, to, in, now)
-		if ferrs, ok := models.AsFieldErrors(err); ok {
-			fe, err = ferrs, nil
-		}
-		if err != nil {
-			return err
-		}
+	fe, err = attempt(fe, func() error { return models.Transition(ctx, h.DB, h.Keys, u, id, to, in, now) })
+	if err != nil {
+		return err
 	}
 	if len(fe) > 0 {
 		return h.failed(c, id, string(to), fe, func(f *ShowForms) { f.Transition = form })
@@ -473,14 +469,9 @@ func (h *Handler) RecordAppeal(c *fiber.Ctx) error {
 // record runs write unless the form already failed, then redirects with msg, or
 // re-renders the page with the errors.
 func (h *Handler) record(c *fiber.Ctx, id int64, open string, fe models.FieldErrors, set func(*ShowForms), write func() error, msg string) error {
-	if len(fe) == 0 {
-		err := write()
-		if ferrs, ok := models.AsFieldErrors(err); ok {
-			fe, err = ferrs, nil
-		}
-		if err != nil {
-			return err
-		}
+	fe, err := attempt(fe, write)
+	if err != nil {
+		return err
 	}
 	if len(fe) > 0 {
 		return h.failed(c, id, open, fe, set)

@@ -64,7 +64,7 @@ func (h *Handler) ListParcours(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	return render(c, "files/parcours_list", fiber.Map{
-		"Title": "Parcours", "Rows": out, "Form": form, "Errors": fe, "Statuses": statuses,
+		"Title": "Parcours", "Rows": out, "Form": form, "Errors": fe, "Statuses": options(statuses),
 		"IsAssociation": u.Role == models.RoleAssociation, "Max": models.ParcoursMaxMonths,
 	})
 }
@@ -119,14 +119,11 @@ func (h *Handler) renderParcours(c *fiber.Ctx, id int64, extra fiber.Map) error 
 			RequestLink{"Demander une suspension", base + string(models.KindSuspension)},
 			RequestLink{"Demander la fin du parcours", base + string(models.KindEnd)})
 	}
-	ref := p.Reference
-	if ref == "" {
-		ref = fmt.Sprintf("n° %d", p.ID)
-	}
+	ref := parcoursRef(p)
 	data := fiber.Map{
 		"Title": "Parcours " + ref, "Ref": ref, "P": row, "Periods": periods, "Files": rows(ss), "Links": links,
 		"MayEnd": u.Role == models.RoleSecretariat && p.EndedOn == nil, "MayRights": u.Role == models.RoleSecretariat,
-		"EndReasons": models.EndReasonsWithoutFile(), "EndForm": EndForm{EndedOn: models.DateOf(now).Format(time.DateOnly)},
+		"EndReasons": options(models.EndReasonsWithoutFile()), "EndForm": EndForm{EndedOn: models.DateOf(now).Format(time.DateOnly)},
 		"Max": models.ParcoursMaxMonths,
 	}
 	for k, v := range extra {
@@ -158,14 +155,11 @@ func (h *Handler) EndParcours(c *fiber.Ctx) error {
 	form := EndForm{Reason: c.FormValue("reason"), EndedOn: c.FormValue("ended_on")}
 	fe := models.FieldErrors{}
 	on := parseDate(fe, "ended_on", form.EndedOn)
-	if len(fe) == 0 {
-		err = models.EndParcours(c.UserContext(), h.DB, web.User(c), id, models.EndReason(form.Reason), on, h.now())
-		if ferrs, ok := models.AsFieldErrors(err); ok {
-			fe, err = ferrs, nil
-		}
-		if err != nil {
-			return err
-		}
+	fe, err = attempt(fe, func() error {
+		return models.EndParcours(c.UserContext(), h.DB, web.User(c), id, models.EndReason(form.Reason), on, h.now())
+	})
+	if err != nil {
+		return err
 	}
 	if len(fe) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
@@ -233,13 +227,10 @@ func (h *Handler) renderRights(c *fiber.Ctx, p *models.ParcoursSummary, per *mod
 	if cents, err := models.AFISAmount(ctx, h.DB, max(children, 0), from); err == nil {
 		amount = models.FormatEuros(cents)
 	}
-	ref := p.Reference
-	if ref == "" {
-		ref = fmt.Sprintf("n° %d", p.ID)
-	}
+	ref := parcoursRef(p)
 	return render(c, "files/rights", fiber.Map{
 		"Title": fmt.Sprintf("Droits de la période %d — parcours %s", per.Seq, ref), "Ref": ref, "P": p, "Period": per,
-		"Form": form, "Errors": fe, "Housings": models.Housings, "Scales": table, "Amount": amount, "AmountFrom": from,
+		"Form": form, "Errors": fe, "Housings": options(models.Housings), "Scales": table, "Amount": amount, "AmountFrom": from,
 	})
 }
 
@@ -251,14 +242,9 @@ func (h *Handler) SaveRights(c *fiber.Ctx) error {
 	}
 	form := parseRights(c)
 	r, fe := form.input()
-	if len(fe) == 0 {
-		err = models.UpdatePeriodRights(c.UserContext(), h.DB, web.User(c), per.ID, r, h.now())
-		if ferrs, ok := models.AsFieldErrors(err); ok {
-			fe, err = ferrs, nil
-		}
-		if err != nil {
-			return err
-		}
+	fe, err = attempt(fe, func() error { return models.UpdatePeriodRights(c.UserContext(), h.DB, web.User(c), per.ID, r, h.now()) })
+	if err != nil {
+		return err
 	}
 	if len(fe) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
@@ -266,4 +252,12 @@ func (h *Handler) SaveRights(c *fiber.Ctx) error {
 	}
 	web.FlashSuccess(c, fmt.Sprintf("Les droits de la période %d sont enregistrés.", per.Seq))
 	return c.Redirect("/parcours/"+strconv.FormatInt(p.ID, 10), fiber.StatusSeeOther)
+}
+
+// parcoursRef names a parcours by the reference of its entry file.
+func parcoursRef(p *models.ParcoursSummary) string {
+	if p.Reference == "" {
+		return fmt.Sprintf("n° %d", p.ID)
+	}
+	return p.Reference
 }

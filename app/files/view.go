@@ -2,6 +2,7 @@ package files
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -237,6 +238,36 @@ func attachmentRows(as []models.Attachment) []AttachmentRow {
 	out := make([]AttachmentRow, len(as))
 	for i, a := range as {
 		out[i] = AttachmentRow{Attachment: a, TypeLabel: typeLabel(a.ContentType), SizeLabel: sizeLabel(a.Size)}
+	}
+	return out
+}
+
+// Option is a choice of a select or a group of radio buttons.
+type Option struct {
+	Value, Label string
+	Help         string // hint under a radio button
+}
+
+// labeled is a domain value with a French label.
+type labeled interface {
+	~string
+	Label() string
+}
+
+// options lists xs as choices, labelled in French.
+func options[T labeled](xs []T) []Option {
+	out := make([]Option, len(xs))
+	for i, x := range xs {
+		out[i] = Option{Value: string(x), Label: x.Label()}
+	}
+	return out
+}
+
+// associationOptions lists the associations as choices.
+func associationOptions(as []models.Association) []Option {
+	out := make([]Option, len(as))
+	for i, a := range as {
+		out[i] = Option{Value: strconv.FormatInt(a.ID, 10), Label: a.Name}
 	}
 	return out
 }

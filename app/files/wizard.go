@@ -72,12 +72,6 @@ var kindHelp = map[models.FileKind]string{
 	models.KindAFIS:       "Attribution ou réexamen de l'aide financière à l'insertion sociale et professionnelle pendant le parcours.",
 }
 
-// KindOption is a kind of request offered on step 1.
-type KindOption struct {
-	Kind models.FileKind
-	Help string
-}
-
 // NewFile shows step 1, or step 2 once the request type is chosen (?type=…&parcours=…,
 // as the "Préparer le renouvellement" links do).
 func (h *Handler) NewFile(c *fiber.Ctx) error {
@@ -120,9 +114,9 @@ func (h *Handler) renderKind(c *fiber.Ctx, form KindForm, ps []models.ParcoursSu
 			open = append(open, parcoursRow(p, h.now()))
 		}
 	}
-	kinds := make([]KindOption, len(models.FileKinds))
-	for i, k := range models.FileKinds {
-		kinds[i] = KindOption{Kind: k, Help: kindHelp[k]}
+	kinds := options(models.FileKinds)
+	for i := range kinds {
+		kinds[i].Help = kindHelp[models.FileKind(kinds[i].Value)]
 	}
 	return render(c, "files/new", fiber.Map{
 		"Title": "Nouvelle demande — étape 1 sur 4", "Wizard": wizardFor(1, nil, ""), "Form": form, "Errors": fe,
@@ -142,7 +136,7 @@ func (h *Handler) renderNewSituation(c *fiber.Ctx, form KindForm, ch choice, sit
 }
 
 func (h *Handler) renderSituation(c *fiber.Ctx, data fiber.Map) error {
-	data["Genders"], data["Housings"] = models.Genders, models.Housings
+	data["Genders"], data["Housings"] = options(models.Genders), options(models.Housings)
 	return render(c, "files/situation", data)
 }
 
@@ -199,19 +193,17 @@ func (h *Handler) Create(c *fiber.Ctx) error {
 	case ch.Parcours != nil:
 		in.PersonID = ch.Parcours.PersonID
 	}
-	fe = sit.apply(&in)
+	var f *models.File
+	fe, err = attempt(sit.apply(&in), func() (err error) {
+		f, err = models.CreateFile(ctx, h.DB, h.Keys, u, in, now)
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	if len(fe) == 0 {
-		f, err := models.CreateFile(ctx, h.DB, h.Keys, u, in, now)
-		if ferrs, ok := models.AsFieldErrors(err); ok {
-			fe, err = ferrs, nil
-		}
-		if err != nil {
-			return err
-		}
-		if len(fe) == 0 {
-			web.FlashSuccess(c, "Brouillon "+f.Reference+" enregistré. Rédigez maintenant la proposition de l'association.")
-			return c.Redirect(fileURL(f.ID)+"/proposition", fiber.StatusSeeOther)
-		}
+		web.FlashSuccess(c, "Brouillon "+f.Reference+" enregistré. Rédigez maintenant la proposition de l'association.")
+		return c.Redirect(fileURL(f.ID)+"/proposition", fiber.StatusSeeOther)
 	}
 	c.Status(fiber.StatusUnprocessableEntity)
 	return h.renderNewSituation(c, form, ch, sit, fe)
@@ -228,6 +220,24 @@ func (h *Handler) editable(c *fiber.Ctx, id int64) (*models.File, error) {
 		return nil, fiber.NewError(fiber.StatusConflict, fmt.Sprintf("Le dossier %s est à l'état « %s » : il ne peut plus être modifié.", f.Reference, f.State.Label()))
 	}
 	return f, nil
+}
+
+// draft returns the file of the route's :id when the user may still change it, with
+// what was saved of it, to change one step.
+func (h *Handler) draft(c *fiber.Ctx) (*models.File, models.FileInput, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return nil, models.FileInput{}, err
+	}
+	f, err := h.editable(c, id)
+	if err != nil {
+		return nil, models.FileInput{}, err
+	}
+	p, err := models.FileProposal(c.UserContext(), h.DB, h.Keys, web.User(c), id, h.now())
+	if err != nil {
+		return nil, models.FileInput{}, err
+	}
+	return f, inputOf(f, p), nil
 }
 
 // EditSituation shows step 2 of a saved draft (an entry shows the identity: the display
@@ -264,20 +274,10 @@ func (h *Handler) renderEditSituation(c *fiber.Ctx, f *models.File, form Situati
 
 // SaveSituation saves step 2 of a draft.
 func (h *Handler) SaveSituation(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	f, in, err := h.draft(c)
 	if err != nil {
 		return err
 	}
-	f, err := h.editable(c, id)
-	if err != nil {
-		return err
-	}
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
-	p, err := models.FileProposal(ctx, h.DB, h.Keys, u, id, now)
-	if err != nil {
-		return err
-	}
-	in := inputOf(f, p)
 	form := parseSituation(c, f.Kind == models.KindEngagement)
 	fe, err := h.update(c, f, &in, form.apply(&in))
 	if err != nil {
@@ -292,14 +292,7 @@ func (h *Handler) SaveSituation(c *fiber.Ctx) error {
 
 // update saves in unless the form already has errors, and returns the errors to show.
 func (h *Handler) update(c *fiber.Ctx, f *models.File, in *models.FileInput, fe models.FieldErrors) (models.FieldErrors, error) {
-	if len(fe) > 0 {
-		return fe, nil
-	}
-	err := models.UpdateFile(c.UserContext(), h.DB, h.Keys, web.User(c), f.ID, *in, h.now())
-	if ferrs, ok := models.AsFieldErrors(err); ok {
-		return ferrs, nil
-	}
-	return nil, err
+	return attempt(fe, func() error { return models.UpdateFile(c.UserContext(), h.DB, h.Keys, web.User(c), f.ID, *in, h.now()) })
 }
 
 // saved redirects after a step was saved: to the next step, or back to this one when the
@@ -314,20 +307,12 @@ func (h *Handler) saved(c *fiber.Ctx, f *models.File, this, next string) error {
 
 // EditProposal shows step 3: the association's proposal.
 func (h *Handler) EditProposal(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return err
-	}
-	f, err := h.editable(c, id)
-	if err != nil {
-		return err
-	}
-	p, err := models.FileProposal(c.UserContext(), h.DB, h.Keys, web.User(c), id, h.now())
+	f, in, err := h.draft(c)
 	if err != nil {
 		return err
 	}
 	extra, _ := strconv.Atoi(c.Query("lignes"))
-	return h.renderProposal(c, f, proposalForm(p, f).withBlankRows(1+min(max(extra, 0), 10), 3), nil)
+	return h.renderProposal(c, f, proposalForm(&in.Proposal, f).withBlankRows(1+min(max(extra, 0), 10), 3), nil)
 }
 
 func (h *Handler) renderProposal(c *fiber.Ctx, f *models.File, form ProposalForm, fe models.FieldErrors) error {
@@ -337,8 +322,8 @@ func (h *Handler) renderProposal(c *fiber.Ctx, f *models.File, form ProposalForm
 	}
 	return render(c, "files/proposal", fiber.Map{
 		"Title": "Dossier " + f.Reference + " — étape 3 sur 4", "Wizard": wizardFor(3, f, f.Kind), "Kind": f.Kind,
-		"Form": form, "Rows": rows, "Errors": fe, "Shown": shownFor(f.Kind), "ActionKinds": models.ActionKinds, "Avises": models.Avises,
-		"EndReasons": models.EndReasonsRequested(), "FileID": f.ID,
+		"Form": form, "Rows": rows, "Errors": fe, "Shown": shownFor(f.Kind), "ActionKinds": options(models.ActionKinds), "Avises": options(models.Avises),
+		"EndReasons": options(models.EndReasonsRequested()), "FileID": f.ID,
 	})
 }
 
@@ -351,20 +336,10 @@ type ActionRowView struct {
 
 // SaveProposal saves step 3; "Ajouter une action" saves and shows one more blank row.
 func (h *Handler) SaveProposal(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	f, in, err := h.draft(c)
 	if err != nil {
 		return err
 	}
-	f, err := h.editable(c, id)
-	if err != nil {
-		return err
-	}
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
-	p, err := models.FileProposal(ctx, h.DB, h.Keys, u, id, now)
-	if err != nil {
-		return err
-	}
-	in := inputOf(f, p)
 	form := parseProposal(c)
 	fe, err := h.update(c, f, &in, form.apply(&in, f.Kind))
 	if err != nil {
@@ -375,7 +350,7 @@ func (h *Handler) SaveProposal(c *fiber.Ctx) error {
 		return h.renderProposal(c, f, form.withBlankRows(1, 3), fe)
 	}
 	if c.FormValue("suite") == "ligne" {
-		return c.Redirect(fmt.Sprintf("%s/proposition?lignes=1#action-%d", fileURL(id), len(form.Actions)), fiber.StatusSeeOther)
+		return c.Redirect(fmt.Sprintf("%s/proposition?lignes=1#action-%d", fileURL(f.ID), len(form.Actions)), fiber.StatusSeeOther)
 	}
 	return h.saved(c, f, "/proposition", "/pieces")
 }
@@ -433,7 +408,7 @@ func (h *Handler) renderAttachments(c *fiber.Ctx, id int64, extra fiber.Map) err
 	}
 	data := fiber.Map{
 		"Title": "Dossier " + f.Reference + " — étape 4 sur 4", "Wizard": wizardFor(4, f, f.Kind), "File": f, "Summary": sum,
-		"Proposal": p, "Shown": shownFor(f.Kind), "Attachments": attachmentRows(as), "AttachmentKinds": models.AttachmentKinds,
+		"Proposal": p, "Shown": shownFor(f.Kind), "Attachments": attachmentRows(as), "AttachmentKinds": options(models.AttachmentKinds),
 		"Submit": submit, "MayDelete": models.MayDeleteDraft(u, f), "UploadKind": "",
 	}
 	for k, v := range extra {
