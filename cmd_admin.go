@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -184,10 +186,43 @@ func cmdAudit(ctx context.Context, args []string, getenv func(string) string, st
 	})
 }
 
-func cmdKeys(_ context.Context, args []string, _ func(string) string, stdout io.Writer) error {
-	if len(args) == 1 && args[0] == "new" {
+func cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	switch {
+	case len(args) == 1 && args[0] == "new":
 		fmt.Fprintln(stdout, models.NewKey())
 		return nil
+	case len(args) == 1 && args[0] == "rotate":
+		return cmdKeysRotate(ctx, getenv, stdout)
 	}
-	return errors.New("keys: expected new")
+	return errors.New("keys: expected new or rotate")
+}
+
+// cmdKeysRotate re-seals every sealed value with the current key (SEANCE_SECRET_KEY),
+// reading the older ones with SEANCE_OLD_SECRET_KEYS, and prints what it did. It can be
+// interrupted and run again: values already under the current key are left.
+func cmdKeysRotate(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	return withDB(ctx, getenv, func(cfg *config.Config, db *bun.DB) error {
+		if err := cfg.RequireSecretKey(); err != nil {
+			return err
+		}
+		rep, err := models.RotateKeys(ctx, db, cfg.Keys)
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(w, "current key\t%s\n", cfg.Keys.CurrentID())
+		for _, col := range slices.Sorted(maps.Keys(rep.Resealed)) {
+			fmt.Fprintf(w, "%s\t%d re-sealed\n", col, rep.Resealed[col])
+		}
+		fmt.Fprintf(w, "total\t%d re-sealed\n", rep.Total)
+		if ferr := w.Flush(); ferr != nil {
+			return ferr
+		}
+		if errors.Is(err, models.ErrSealed) {
+			return fmt.Errorf("%w\nthe value was sealed with a key that is neither SEANCE_SECRET_KEY nor in SEANCE_OLD_SECRET_KEYS: "+
+				"add the previous key to SEANCE_OLD_SECRET_KEYS and run the command again (what is done stays done)", err)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "every sealed value now uses the current key; keep the old keys until no backup made before this rotation is needed")
+		return nil
+	})
 }

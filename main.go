@@ -7,6 +7,7 @@
 //	seance token create       create an API token for a user
 //	seance audit verify       recompute the audit hash chain
 //	seance keys new           print a new SEANCE_SECRET_KEY
+//	seance keys rotate        re-seal every encrypted value with the current key
 //	seance healthcheck        exit 0 when the local server answers /healthz
 package main
 
@@ -68,5 +69,6 @@ const usage = `usage: seance [command]
   token create -email E -name N  create an API token (printed once)
   audit verify                   recompute the audit hash chain
   keys new                       print a new random SEANCE_SECRET_KEY
+  keys rotate                    re-seal every encrypted value with SEANCE_SECRET_KEY (old keys in SEANCE_OLD_SECRET_KEYS)
   healthcheck                    exit 0 when the server at SEANCE_ADDR answers /healthz
 `

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -399,7 +400,7 @@ func (in *FileInput) validate(kind FileKind, now time.Time) FileErrors {
 	if in.AssociationAvis != "" && !in.AssociationAvis.Valid() {
 		fe.Add("association_avis", "Choisissez l'avis de l'association : favorable, réservé ou défavorable.")
 	}
-	if kind == KindEnd && in.EndReason != "" && (!in.EndReason.Valid() || in.EndReason == EndMaxDuration || in.EndReason == EndNotRenewed) {
+	if kind == KindEnd && in.EndReason != "" && !slices.Contains(EndReasonsRequested(), in.EndReason) {
 		fe.Add("end_reason", "Choisissez le motif de fin demandé : non-respect des engagements, sortie à l'initiative de la personne ou départ vers un autre département.")
 	}
 	for i, a := range in.Proposal.Actions {

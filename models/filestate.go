@@ -315,7 +315,7 @@ func applyDecided(ctx context.Context, tx bun.Tx, f *File, d Decision, details m
 			fe.Add(field, "La date de notification doit suivre la décision et ne pas être dans le futur.")
 		}
 	}
-	endsRights := (f.Kind.EndsRights() && d.Outcome == DecisionAuthorised) || (f.Kind == KindRenewal && d.Outcome == DecisionRefused)
+	endsRights := NeedsObservations(f, d.Outcome)
 	if endsRights {
 		switch {
 		case f.ObservationsInvitedOn == nil:

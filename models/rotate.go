@@ -16,8 +16,17 @@ type RotationReport struct {
 // sealedColumn is a column holding sealed values, with the aad of each row.
 type sealedColumn struct {
 	table, column string
-	binary        bool // sealed with SealBytes
+	key           string // the row's key column: "id" unless set
+	binary        bool   // sealed with SealBytes
 	aad           func(id int64) string
+}
+
+// keyColumn returns the column that identifies a row of the table.
+func (c sealedColumn) keyColumn() string {
+	if c.key == "" {
+		return "id"
+	}
+	return c.key
 }
 
 // sealedColumns lists every sealed column of the database; RotateKeys walks them all.
@@ -27,6 +36,7 @@ func sealedColumns() []sealedColumn {
 		{table: "files", column: "proposal_sealed", aad: proposalAAD},
 		{table: "attachments", column: "name_sealed", aad: attachmentNameAAD},
 		{table: "attachments", column: "content", binary: true, aad: attachmentAAD},
+		{table: "user_totp", column: "secret_sealed", key: "user_id", aad: totpAAD},
 	}
 }
 
@@ -44,11 +54,13 @@ func RotateKeys(ctx context.Context, db *bun.DB, kr *Keyring) (RotationReport, e
 	const batch = 50
 	for _, col := range sealedColumns() {
 		name := col.table + "." + col.column
+		rep.Resealed[name] = 0 // every column is in the report, even when empty
 		var lastID int64
 		for {
 			var rows []sealedRow
-			err := db.NewSelect().TableExpr(col.table).ColumnExpr("id").ColumnExpr("? AS value", bun.Ident(col.column)).
-				Where("id > ?", lastID).Order("id ASC").Limit(batch).Scan(ctx, &rows)
+			key := bun.Ident(col.keyColumn())
+			err := db.NewSelect().TableExpr(col.table).ColumnExpr("? AS id", key).ColumnExpr("? AS value", bun.Ident(col.column)).
+				Where("? > ?", key, lastID).OrderExpr("? ASC", key).Limit(batch).Scan(ctx, &rows)
 			if err != nil {
 				return rep, fmt.Errorf("rotate %s: %w", name, err)
 			}
@@ -99,7 +111,7 @@ func resealBatch(ctx context.Context, db *bun.DB, kr *Keyring, col sealedColumn,
 				}
 				value = kr.Seal(plain, col.aad(r.ID))
 			}
-			_, err := tx.NewUpdate().TableExpr(col.table).Set("? = ?", bun.Ident(col.column), value).Where("id = ?", r.ID).Exec(ctx)
+			_, err := tx.NewUpdate().TableExpr(col.table).Set("? = ?", bun.Ident(col.column), value).Where("? = ?", bun.Ident(col.keyColumn()), r.ID).Exec(ctx)
 			if err != nil {
 				return fmt.Errorf("rotate %s.%s row %d: %w", col.table, col.column, r.ID, err)
 			}

@@ -32,6 +32,12 @@ type Panel struct {
 func (h *Handler) Dashboard(c *fiber.Ctx) error {
 	u := web.User(c)
 	panels := panelsFor(u.Role)
+	if u.Role == models.RoleAssociation || u.Role == models.RoleSecretariat || u.Role == models.RolePresident {
+		var err error
+		if panels, err = h.filePanels(c, u, panels); err != nil {
+			return err
+		}
+	}
 	if err := h.sessionPanels(c, u, panels); err != nil {
 		return err
 	}
@@ -119,6 +125,74 @@ func (h *Handler) sessionPanels(c *fiber.Ctx, u *models.User, panels []Panel) er
 		}
 	}
 	return nil
+}
+
+// renewalDays is how far ahead the dashboard looks for periods of rights to renew.
+const renewalDays = 60
+
+// filePanels replaces the file panels of the association, secretariat and president
+// dashboards with the real counts, linked to the lists they come from.
+func (h *Handler) filePanels(c *fiber.Ctx, u *models.User, panels []Panel) ([]Panel, error) {
+	ctx, now := c.UserContext(), h.Now().UTC()
+	fs, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{}, now)
+	if err != nil {
+		return nil, err
+	}
+	count := map[models.State]int{}
+	for _, f := range fs {
+		count[f.State]++
+	}
+	ps, err := models.ListParcours(ctx, h.DB, u, now)
+	if err != nil {
+		return nil, err
+	}
+	due, limit := 0, models.DateOf(now).AddDate(0, 0, renewalDays+1)
+	for _, p := range ps {
+		if p.EndedOn == nil && p.SuspendedOn == nil && p.PendingFile == "" && p.CumulativeMonths < models.ParcoursMaxMonths && p.RenewalDueOn.Before(limit) {
+			due++
+		}
+	}
+	renewals := Panel{Title: "Renouvellements à préparer", Link: fmt.Sprintf("/parcours?echeance=%d", renewalDays), Label: "Voir les parcours",
+		Text: "Aucun parcours n'arrive à échéance dans les " + fmt.Sprint(renewalDays) + " jours sans demande de renouvellement."}
+	if due > 0 {
+		renewals.Text = plural(due, "parcours arrive", "parcours arrivent") + fmt.Sprintf(" à échéance dans les %d jours sans demande de renouvellement en cours.", renewalDays)
+	}
+	if u.Role == models.RoleAssociation {
+		inProgress := count[models.StateSubmitted] + count[models.StateAdmissible] + count[models.StateScheduled] + count[models.StateExamined]
+		mine := Panel{Title: "Mes dossiers", Link: "/dossiers", Label: "Voir mes dossiers",
+			Text: fmt.Sprintf("%s, %s, %s.", plural(count[models.StateDraft], "brouillon", "brouillons"),
+				plural(inProgress, "dossier en cours d'instruction", "dossiers en cours d'instruction"), plural(count[models.StateDecided], "dossier décidé", "dossiers décidés"))}
+		out := []Panel{mine}
+		if n := count[models.StateIncomplete]; n > 0 {
+			out = append(out, Panel{Title: "Dossiers à compléter", Link: "/dossiers", Label: "Compléter",
+				Text: plural(n, "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " vos compléments."})
+		}
+		out = append(out, renewals, Panel{Title: "Nouvelle demande", Text: "Engagement, renouvellement, fin, suspension ou AFIS : préparez une demande en quatre étapes, enregistrée à chaque étape.", Link: "/dossiers/nouveau", Label: "Nouvelle demande"})
+		return out, nil
+	}
+	out := []Panel{}
+	for _, p := range panels {
+		if p.Title == "Dossiers à examiner" {
+			if u.Role == models.RoleSecretariat {
+				out = append(out, Panel{Title: "Dossiers à vérifier", Link: "/dossiers/arrivee", Label: "Vérifier la recevabilité",
+					Text: plural(count[models.StateSubmitted], "dossier déposé attend", "dossiers déposés attendent") + " la vérification de recevabilité."})
+			}
+			p.Text = plural(count[models.StateAdmissible], "dossier recevable attend", "dossiers recevables attendent") + " l'inscription à l'ordre du jour."
+			p.Link, p.Label = "/dossiers?etat=admissible", "Voir les dossiers recevables"
+			out = append(out, p, renewals)
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// plural writes "1 dossier", "0 dossier" or "3 dossiers".
+func plural(n int, one, many string) string {
+	if n > 1 {
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	return fmt.Sprintf("%d %s", n, one)
 }
 
 // Me returns the caller's account as JSON (useful to check an API token).

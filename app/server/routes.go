@@ -8,6 +8,7 @@ import (
 
 	"seance/app/admin"
 	"seance/app/auth"
+	"seance/app/files"
 	"seance/app/home"
 	seances "seance/app/sessions"
 	"seance/app/web"
@@ -43,6 +44,15 @@ func registerRoutes(app *fiber.App, d Deps) {
 	chair := []models.Role{models.RoleSecretariat, models.RolePresident}
 	convened := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember}
 	calendarRoles := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RoleAssociation, models.RolePrefecture}
+	filesH := &files.Handler{DB: d.DB, Keys: d.Config.Keys, Now: d.Now}
+	// Who works on individual files (the models check each file's access on top).
+	var (
+		secretariat   = []models.Role{models.RoleSecretariat}
+		associations  = []models.Role{models.RoleAssociation}
+		instructors   = []models.Role{models.RoleAssociation, models.RoleSecretariat}
+		fileFollowers = []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}
+		fileViewers   = []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident, models.RoleMember}
+	)
 
 	loginLimit := limiter.New(limiter.Config{
 		Max: 20, Expiration: 5 * time.Minute, Storage: store,
@@ -90,6 +100,33 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: "/convocation/:token", public: true, handler: sessionsH.Link},
 		{method: "POST", path: "/convocation/:token", public: true, handler: sessionsH.LinkReply},
 		{method: "GET", path: "/calendrier/:token", public: true, handler: sessionsH.Feed},
+
+		// Individual files and the parcours lifecycle (issue "Individual files", screens)
+		{method: "GET", path: "/dossiers", access: fileFollowers, handler: filesH.List},
+		{method: "GET", path: "/dossiers/arrivee", access: secretariat, handler: filesH.Incoming},
+		{method: "GET", path: "/dossiers/nouveau", access: associations, handler: filesH.NewFile},
+		{method: "POST", path: "/dossiers/nouveau", access: associations, handler: filesH.Create},
+		{method: "GET", path: "/dossiers/:id", access: fileViewers, handler: filesH.Show},
+		{method: "POST", path: "/dossiers/:id/identite", access: instructors, handler: filesH.RevealIdentity},
+		{method: "GET", path: "/dossiers/:id/personne", access: associations, handler: filesH.EditSituation},
+		{method: "POST", path: "/dossiers/:id/personne", access: associations, handler: filesH.SaveSituation},
+		{method: "GET", path: "/dossiers/:id/proposition", access: associations, handler: filesH.EditProposal},
+		{method: "POST", path: "/dossiers/:id/proposition", access: associations, handler: filesH.SaveProposal},
+		{method: "GET", path: "/dossiers/:id/pieces", access: associations, handler: filesH.EditAttachments},
+		{method: "POST", path: "/dossiers/:id/pieces", access: instructors, handler: filesH.Upload},
+		{method: "POST", path: "/dossiers/:id/pieces/:aid/supprimer", access: instructors, handler: filesH.DeleteAttachment},
+		{method: "POST", path: "/dossiers/:id/deposer", access: associations, handler: filesH.Submit},
+		{method: "POST", path: "/dossiers/:id/supprimer", access: associations, handler: filesH.DeleteDraft},
+		{method: "POST", path: "/dossiers/:id/transition", access: fileFollowers, handler: filesH.Transition},
+		{method: "POST", path: "/dossiers/:id/observations", access: instructors, handler: filesH.RecordObservations},
+		{method: "POST", path: "/dossiers/:id/notification", access: secretariat, handler: filesH.RecordNotification},
+		{method: "POST", path: "/dossiers/:id/recours", access: secretariat, handler: filesH.RecordAppeal},
+		{method: "GET", path: "/pieces/:aid", access: fileFollowers, handler: filesH.Download},
+		{method: "GET", path: "/parcours", access: fileFollowers, handler: filesH.ListParcours},
+		{method: "GET", path: "/parcours/:id", access: fileFollowers, handler: filesH.ShowParcours},
+		{method: "POST", path: "/parcours/:id/fin", access: secretariat, handler: filesH.EndParcours},
+		{method: "GET", path: "/parcours/:id/periodes/:pid", access: secretariat, handler: filesH.EditRights},
+		{method: "POST", path: "/parcours/:id/periodes/:pid", access: secretariat, handler: filesH.SaveRights},
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))

@@ -24,6 +24,8 @@ type navEntry struct {
 var navigation = []navEntry{
 	{"Tableau de bord", "/", nil},
 	{"Séances", "/seances", []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RoleAssociation, models.RolePrefecture}},
+	{"Dossiers", "/dossiers", []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}},
+	{"Parcours", "/parcours", []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}},
 	{"Journal d'audit", "/admin/audit", []models.Role{models.RoleAdmin, models.RoleSecretariat}},
 	{"Courriels", "/admin/outbox", []models.Role{models.RoleAdmin}},
 }

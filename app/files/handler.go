@@ -1,0 +1,481 @@
+// Package files serves the screens of individual files and parcours: an association's
+// files and its request wizard, the secretariat's incoming files, admissibility check and
+// filtered list, the file page with its history and actions, and the parcours with their
+// periods of rights. Every read goes through the models' access checks; identities and
+// attachments are shown only through the audited model functions.
+package files
+
+import (
+	"cmp"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"seance/app/web"
+	"seance/models"
+)
+
+// Handler serves the files and parcours screens.
+type Handler struct {
+	DB   *bun.DB
+	Keys *models.Keyring
+	Now  func() time.Time
+}
+
+func (h *Handler) now() time.Time { return h.Now().UTC() }
+
+// paramID reads a positive numeric route parameter; anything else is a 404.
+func paramID(c *fiber.Ctx, name string) (int64, error) {
+	id, err := c.ParamsInt(name)
+	if err != nil || id <= 0 {
+		return 0, models.ErrNotFound
+	}
+	return int64(id), nil
+}
+
+// pageSize is the number of files per page of the list.
+const pageSize = 50
+
+// renewalHorizon is how far ahead the dashboard and the association's list look for
+// periods to renew, in days.
+const renewalHorizon = 60
+
+// List shows the files the user may see: an association's own files by stage, or every
+// file of the commission, with filters, for the secretariat and the president.
+func (h *Handler) List(c *fiber.Ctx) error {
+	if web.User(c).Role == models.RoleAssociation {
+		return h.mine(c)
+	}
+	return h.all(c)
+}
+
+func (h *Handler) mine(c *fiber.Ctx) error {
+	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	ss, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{}, now)
+	if err != nil {
+		return err
+	}
+	var toComplete, inProgress, decided []models.FileSummary
+	for _, s := range ss {
+		switch s.State {
+		case models.StateDraft, models.StateIncomplete:
+			toComplete = append(toComplete, s)
+		case models.StateDecided:
+			decided = append(decided, s)
+		default:
+			inProgress = append(inProgress, s)
+		}
+	}
+	ps, err := models.ListParcours(ctx, h.DB, u, now)
+	if err != nil {
+		return err
+	}
+	var renewals []ParcoursRow
+	for _, p := range ps {
+		if r := parcoursRow(p, now); r.Renewable && r.DueInDays <= renewalHorizon {
+			renewals = append(renewals, r)
+		}
+	}
+	return render(c, "files/mine", fiber.Map{
+		"Title": "Mes dossiers", "ToComplete": rows(toComplete), "InProgress": rows(inProgress), "Decided": rows(decided),
+		"Renewals": renewals, "Horizon": renewalHorizon,
+	})
+}
+
+// FilterForm is the filters of the secretariat's list, as typed.
+type FilterForm struct {
+	State, Kind, Association, DueWithin string
+	Page                                int
+}
+
+func (h *Handler) all(c *fiber.Ctx) error {
+	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	form := FilterForm{State: c.Query("etat"), Kind: c.Query("type"), Association: c.Query("association"), DueWithin: c.Query("echeance")}
+	form.Page, _ = strconv.Atoi(c.Query("page"))
+	form.Page = max(form.Page, 1)
+	fe := models.FieldErrors{}
+	// The commission works on submitted files: an association's drafts stay out of its lists.
+	states := slices.DeleteFunc(slices.Clone(models.States), func(s models.State) bool { return s == models.StateDraft })
+	filter := models.FileFilter{States: states}
+	if form.State != "" {
+		if !slices.Contains(states, models.State(form.State)) {
+			fe.Add("etat", "Choisissez un état dans la liste.")
+		} else {
+			filter.States = []models.State{models.State(form.State)}
+		}
+	}
+	if form.Kind != "" {
+		if !models.FileKind(form.Kind).Valid() {
+			fe.Add("type", "Choisissez un type de demande dans la liste.")
+		} else {
+			filter.Kind = models.FileKind(form.Kind)
+		}
+	}
+	assocs, err := models.ListAssociations(ctx, h.DB, u.CommissionIDOrZero())
+	if err != nil {
+		return err
+	}
+	if form.Association != "" {
+		id, err := strconv.ParseInt(form.Association, 10, 64)
+		if err != nil || !slices.ContainsFunc(assocs, func(a models.Association) bool { return a.ID == id }) {
+			fe.Add("association", "Choisissez une association dans la liste.")
+		} else {
+			filter.AssociationID = id
+		}
+	}
+	var due []ParcoursRow
+	dueSet := map[int64]bool{}
+	if form.DueWithin != "" {
+		days, err := strconv.Atoi(form.DueWithin)
+		if err != nil || days < 1 || days > 730 {
+			fe.Add("echeance", "Indiquez un nombre de jours entre 1 et 730.")
+		} else {
+			ps, err := models.RenewalsDue(ctx, h.DB, u.CommissionIDOrZero(), models.DateOf(now).AddDate(0, 0, days+1), now)
+			if err != nil {
+				return err
+			}
+			for _, p := range ps {
+				dueSet[p.ID] = true
+				due = append(due, parcoursRow(p, now))
+			}
+		}
+	}
+	ss, err := models.ListFiles(ctx, h.DB, u, filter, now)
+	if err != nil {
+		return err
+	}
+	if form.DueWithin != "" && fe["echeance"] == "" {
+		ss = slices.DeleteFunc(ss, func(s models.FileSummary) bool { return s.ParcoursID == nil || !dueSet[*s.ParcoursID] })
+	}
+	total := len(ss)
+	pages := max((total+pageSize-1)/pageSize, 1)
+	form.Page = min(form.Page, pages)
+	shown := ss[(form.Page-1)*pageSize : min(form.Page*pageSize, total)]
+	if len(fe) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return render(c, "files/list", fiber.Map{
+		"Title": "Dossiers", "Form": form, "Errors": fe, "Rows": rows(shown), "Total": total, "Pages": pages,
+		"PrevPage": form.Page - 1, "NextPage": nextPage(form.Page, pages), "Due": due, "Filtered": form.DueWithin != "" && fe["echeance"] == "",
+		"States": options(states), "Kinds": options(models.FileKinds), "Associations": associationOptions(assocs), "Query": filterQuery(form),
+	})
+}
+
+func nextPage(page, pages int) int {
+	if page < pages {
+		return page + 1
+	}
+	return 0
+}
+
+// filterQuery is the query string of the filters, for the pagination links.
+func filterQuery(f FilterForm) string {
+	q := ""
+	for _, kv := range [][2]string{{"etat", f.State}, {"type", f.Kind}, {"association", f.Association}, {"echeance", f.DueWithin}} {
+		if kv[1] != "" {
+			q += "&" + kv[0] + "=" + url.QueryEscape(kv[1])
+		}
+	}
+	return q
+}
+
+// Incoming lists the files waiting for the secretariat's admissibility check, oldest
+// submission first, and the incomplete files waiting for their association.
+func (h *Handler) Incoming(c *fiber.Ctx) error {
+	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	submitted, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{States: []models.State{models.StateSubmitted}}, now)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(submitted, func(a, b models.FileSummary) int {
+		if c := timeOrZero(a.SubmittedAt).Compare(timeOrZero(b.SubmittedAt)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	incomplete, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{States: []models.State{models.StateIncomplete}}, now)
+	if err != nil {
+		return err
+	}
+	waiting := make([]int, len(submitted))
+	for i, s := range submitted {
+		waiting[i] = int(models.DateOf(now).Sub(models.DateOf(timeOrZero(s.SubmittedAt))).Hours() / 24)
+	}
+	return render(c, "files/incoming", fiber.Map{
+		"Title": "Dossiers à vérifier", "Submitted": rows(submitted), "Waiting": waiting, "Incomplete": rows(incomplete),
+	})
+}
+
+func timeOrZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// Show renders the file page.
+func (h *Handler) Show(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	return h.renderFile(c, id, nil)
+}
+
+// Offer is a move the page offers, with the form it needs.
+type Offer struct {
+	models.TransitionOption
+	Form string // submit, missing, plain, session, avis, decision
+}
+
+// ShowForms holds the values of the forms of the file page.
+type ShowForms struct {
+	Transition   TransitionForm
+	Observations ObservationsForm
+	After        AfterDecisionForm
+	UploadKind   string
+}
+
+// renderFile renders the file page for what the user may see of file id; extra holds the
+// values of a form that failed (Errors, Forms, Open) or the revealed identity.
+func (h *Handler) renderFile(c *fiber.Ctx, id int64, extra fiber.Map) error {
+	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	sum, acc, err := models.FindFileSummary(ctx, h.DB, u, id, now)
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Title": "Dossier " + sum.Reference, "Summary": sum, "Badge": stateBadge(sum.State), "Access": int(acc),
+		"CanReveal": acc >= models.AccessFull, "FullAccess": acc >= models.AccessFull}
+	if acc >= models.AccessProposal {
+		if err := h.loadFileDetails(c, u, id, data); err != nil {
+			return err
+		}
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	return render(c, "files/show", data)
+}
+
+// loadFileDetails adds the proposal, attachments, history, parcours and offered actions.
+func (h *Handler) loadFileDetails(c *fiber.Ctx, u *models.User, id int64, data fiber.Map) error {
+	ctx, now := c.UserContext(), h.now()
+	f, _, err := models.FindFile(ctx, h.DB, u, id, now)
+	if err != nil {
+		return err
+	}
+	p, err := models.FileProposal(ctx, h.DB, h.Keys, u, id, now)
+	if err != nil {
+		return err
+	}
+	as, err := models.ListAttachments(ctx, h.DB, h.Keys, u, id, now)
+	if err != nil {
+		return err
+	}
+	es, err := models.FileHistory(ctx, h.DB, u, id, now)
+	if err != nil {
+		return err
+	}
+	events := make([]Event, len(es))
+	for i, e := range es {
+		events[len(es)-1-i] = eventView(e) // newest first
+	}
+	var offers []Offer
+	for _, o := range models.AllowedTransitions(u, f) {
+		offers = append(offers, Offer{TransitionOption: o, Form: formFor(f.State, o.To)})
+	}
+	data["File"], data["Proposal"], data["Attachments"], data["Events"], data["Offers"] = f, p, attachmentRows(as), events, offers
+	data["Shown"] = shownFor(f.Kind)
+	data["MayEdit"], data["MayDelete"] = models.MayEditFile(u, f), models.MayDeleteDraft(u, f)
+	data["MayAttach"], data["MayObserve"], data["MayAfter"] = models.MayChangeAttachments(u, f), models.MayRecordObservations(u, f), models.MayRecordAfterDecision(u, f)
+	data["ObservationsMissing"] = (f.Kind == models.KindRenewal || f.Kind.EndsRights()) && f.ObservationsInvitedOn == nil
+	data["MissingItems"], data["CommonMissing"] = f.MissingItemList(), commonMissingItems
+	data["Avises"], data["Means"], data["AttachmentKinds"] = options(models.Avises), options(models.ObservationMeansList), options(models.AttachmentKinds)
+	data["Outcomes"] = options([]models.DecisionOutcome{models.DecisionAuthorised, models.DecisionRefused})
+	data["Forms"] = defaultForms(f, now)
+	if f.ParcoursID != nil && u.Role != models.RoleMember {
+		ps, err := models.FindParcours(ctx, h.DB, u, *f.ParcoursID, now)
+		if err != nil {
+			return err
+		}
+		data["Parcours"] = parcoursRow(*ps, now)
+	}
+	return nil
+}
+
+func formFor(from, to models.State) string {
+	switch to {
+	case models.StateSubmitted:
+		return "submit"
+	case models.StateIncomplete:
+		return "missing"
+	case models.StateScheduled:
+		return "session"
+	case models.StateExamined:
+		return "avis"
+	case models.StateDecided:
+		return "decision"
+	}
+	return "plain"
+}
+
+func defaultForms(f *models.File, now time.Time) ShowForms {
+	today := models.DateOf(now).Format(time.DateOnly)
+	return ShowForms{
+		Transition: TransitionForm{DecidedOn: today, AvisOn: today},
+		Observations: ObservationsForm{
+			InvitedOn: isoOrEmpty(f.ObservationsInvitedOn), Means: string(f.ObservationsMeans), ReceivedOn: isoOrEmpty(f.ObservationsReceivedOn),
+		},
+		After: AfterDecisionForm{
+			NotifiedPersonOn: isoOrEmpty(f.NotifiedPersonOn), NotifiedAssociationOn: isoOrEmpty(f.NotifiedAssociationOn),
+			AppealOn: isoOrEmpty(f.AppealOn), AppealNote: f.AppealNote,
+		},
+	}
+}
+
+// failed re-renders the file page with 422, the errors and the typed values of form open.
+func (h *Handler) failed(c *fiber.Ctx, id int64, open string, fe models.FieldErrors, set func(*ShowForms)) error {
+	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	f, _, err := models.FindFile(ctx, h.DB, u, id, now)
+	if err != nil {
+		return err
+	}
+	forms := defaultForms(f, now)
+	set(&forms)
+	c.Status(fiber.StatusUnprocessableEntity)
+	return h.renderFile(c, id, fiber.Map{"Errors": fe, "Forms": forms, "Open": open})
+}
+
+// RevealIdentity shows the identity of the person concerned, after recording the display
+// in the audit chain. An htmx request gets the identity block only.
+func (h *Handler) RevealIdentity(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	ident, err := models.RevealIdentity(ctx, h.DB, h.Keys, u, id, now)
+	if err != nil {
+		return err
+	}
+	if c.Get("HX-Request") == "true" {
+		return render(c, "files/identity", fiber.Map{"Identity": ident, "FileID": id, "Revealed": true})
+	}
+	return h.renderFile(c, id, fiber.Map{"Identity": ident})
+}
+
+// Transition moves the file to the state of the form's "to" field, with what that move needs.
+func (h *Handler) Transition(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	form := parseTransition(c)
+	to := models.State(form.To)
+	if to == models.StateSubmitted {
+		return h.Submit(c)
+	}
+	if !slices.Contains(models.States, to) {
+		return fiber.NewError(fiber.StatusBadRequest, "Action inconnue.")
+	}
+	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	in, fe := form.input()
+	fe, err = attempt(fe, func() error { return models.Transition(ctx, h.DB, h.Keys, u, id, to, in, now) })
+	if err != nil {
+		return err
+	}
+	if len(fe) > 0 {
+		return h.failed(c, id, string(to), fe, func(f *ShowForms) { f.Transition = form })
+	}
+	sum, _, err := models.FindFileSummary(ctx, h.DB, u, id, now)
+	if err != nil {
+		return err
+	}
+	web.FlashSuccess(c, transitionMessage(sum, to))
+	return c.Redirect(fileURL(id), fiber.StatusSeeOther)
+}
+
+func transitionMessage(s *models.FileSummary, to models.State) string {
+	switch to {
+	case models.StateIncomplete:
+		return "Le dossier " + s.Reference + " est déclaré incomplet : l'association est invitée à le compléter."
+	case models.StateAdmissible:
+		return "Le dossier " + s.Reference + " est recevable : il peut être inscrit à l'ordre du jour d'une séance."
+	case models.StateScheduled:
+		return "Le dossier " + s.Reference + " est inscrit à l'ordre du jour de la séance du " + models.FormatDate(timeOrZero(s.SessionDate)) + "."
+	case models.StateExamined:
+		return "L'avis de la commission sur le dossier " + s.Reference + " est enregistré."
+	case models.StateDecided:
+		return "La décision du préfet sur le dossier " + s.Reference + " est enregistrée."
+	}
+	return "Le dossier " + s.Reference + " est à l'état « " + s.State.Label() + " »."
+}
+
+func fileURL(id int64) string { return "/dossiers/" + strconv.FormatInt(id, 10) }
+
+// RecordObservations records the observations step of a request that may end rights.
+func (h *Handler) RecordObservations(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	form := ObservationsForm{InvitedOn: c.FormValue("invited_on"), Means: c.FormValue("means"), ReceivedOn: c.FormValue("received_on")}
+	o, fe := form.input()
+	return h.record(c, id, "observations", fe, func(f *ShowForms) { f.Observations = form },
+		func() error { return models.RecordObservations(c.UserContext(), h.DB, web.User(c), id, o, h.now()) },
+		"Les observations de la personne sont enregistrées.")
+}
+
+// RecordNotification records when the decision was notified.
+func (h *Handler) RecordNotification(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	form := AfterDecisionForm{NotifiedPersonOn: c.FormValue("notified_person_on"), NotifiedAssociationOn: c.FormValue("notified_association_on")}
+	fe := models.FieldErrors{}
+	person, assoc := parseDate(fe, "notified_person_on", form.NotifiedPersonOn), parseDate(fe, "notified_association_on", form.NotifiedAssociationOn)
+	if len(fe) == 0 && person.IsZero() && assoc.IsZero() {
+		fe.Add("notified_on", "Indiquez au moins une date de notification.")
+	}
+	return h.record(c, id, "notification", fe, func(f *ShowForms) {
+		f.After.NotifiedPersonOn, f.After.NotifiedAssociationOn = form.NotifiedPersonOn, form.NotifiedAssociationOn
+	},
+		func() error {
+			return models.RecordNotification(c.UserContext(), h.DB, web.User(c), id, person, assoc, h.now())
+		}, "La notification de la décision est enregistrée.")
+}
+
+// RecordAppeal notes an appeal against the decision.
+func (h *Handler) RecordAppeal(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	form := AfterDecisionForm{AppealOn: c.FormValue("appeal_on"), AppealNote: c.FormValue("appeal_note")}
+	fe := models.FieldErrors{}
+	on := parseDate(fe, "appeal_on", form.AppealOn)
+	return h.record(c, id, "appeal", fe, func(f *ShowForms) { f.After.AppealOn, f.After.AppealNote = form.AppealOn, form.AppealNote },
+		func() error {
+			return models.RecordAppeal(c.UserContext(), h.DB, web.User(c), id, on, form.AppealNote, h.now())
+		},
+		"Le recours est enregistré.")
+}
+
+// record runs write unless the form already failed, then redirects with msg, or
+// re-renders the page with the errors.
+func (h *Handler) record(c *fiber.Ctx, id int64, open string, fe models.FieldErrors, set func(*ShowForms), write func() error, msg string) error {
+	fe, err := attempt(fe, write)
+	if err != nil {
+		return err
+	}
+	if len(fe) > 0 {
+		return h.failed(c, id, open, fe, set)
+	}
+	web.FlashSuccess(c, msg)
+	return c.Redirect(fileURL(id), fiber.StatusSeeOther)
+}
