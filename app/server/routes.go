@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
+	"seance/app/account"
 	"seance/app/admin"
 	"seance/app/auth"
 	"seance/app/home"
@@ -34,21 +35,29 @@ func registerRoutes(app *fiber.App, d Deps) {
 	store := models.NewStorage(d.DB)
 	store.Now = d.Now
 	sessions := &web.Sessions{Store: store, Secure: d.Config.Secure(), Now: d.Now}
-	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now}
+	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo}
 	homeH := &home.Handler{DB: d.DB}
 	adminH := &admin.Handler{DB: d.DB}
+	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo}
 
 	loginLimit := limiter.New(limiter.Config{
 		Max: 20, Expiration: 5 * time.Minute, Storage: store,
 		KeyGenerator: func(c *fiber.Ctx) string { return "ratelimit:login:" + c.IP() },
 		LimitReached: authH.RateLimited,
 	})
+	forgotLimit := limiter.New(limiter.Config{
+		Max: 5, Expiration: 15 * time.Minute, Storage: store,
+		KeyGenerator: func(c *fiber.Ctx) string { return "ratelimit:reset:" + c.IP() },
+		LimitReached: accountH.ForgotRateLimited,
+	})
+	// Routes open to a user who must still enrol TOTP (auth.Require lets nothing else through).
+	enrolment := []fiber.Handler{auth.EnrolmentStep}
 
 	routes := []route{
 		{method: "GET", path: "/healthz", public: true, handler: health(d)},
 		{method: "GET", path: "/login", public: true, handler: authH.ShowLogin},
 		{method: "POST", path: "/login", public: true, handler: authH.Login, extra: []fiber.Handler{loginLimit}},
-		{method: "POST", path: "/logout", access: anySignedIn, handler: authH.Logout},
+		{method: "POST", path: "/logout", access: anySignedIn, handler: authH.Logout, extra: enrolment},
 
 		{method: "GET", path: "/", access: anySignedIn, handler: homeH.Dashboard},
 		{method: "GET", path: "/api/v1/me", access: anySignedIn, handler: homeH.Me},
@@ -56,6 +65,26 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: "/admin/audit", access: staff, handler: adminH.Audit},
 		{method: "POST", path: "/admin/audit/verify", access: staff, handler: adminH.VerifyAudit},
 		{method: "GET", path: "/admin/outbox", access: adminOnly, handler: adminH.Outbox},
+
+		// Accounts: second step of sign-in, invitations, password reset, TOTP, "Mon compte" (issue 3)
+		{method: "GET", path: auth.SecondFactorPath, public: true, handler: authH.ShowSecondFactor},
+		{method: "POST", path: auth.SecondFactorPath, public: true, handler: authH.SecondFactor},
+		{method: "GET", path: account.InvitationPath + ":token", public: true, handler: accountH.ShowInvitation},
+		{method: "POST", path: account.InvitationPath + ":token", public: true, handler: accountH.AcceptInvitation},
+		{method: "GET", path: "/mot-de-passe-oublie", public: true, handler: accountH.ShowForgot},
+		{method: "POST", path: "/mot-de-passe-oublie", public: true, handler: accountH.Forgot, extra: []fiber.Handler{forgotLimit}},
+		{method: "GET", path: account.ResetPath + ":token", public: true, handler: accountH.ShowReset},
+		{method: "POST", path: account.ResetPath + ":token", public: true, handler: accountH.Reset},
+		{method: "GET", path: "/compte", access: anySignedIn, handler: accountH.Show},
+		{method: "POST", path: "/compte/mot-de-passe", access: anySignedIn, handler: accountH.ChangePassword},
+		{method: "POST", path: "/compte/codes-de-secours", access: anySignedIn, handler: accountH.RegenerateCodes},
+		{method: "GET", path: auth.EnrolmentPath, access: anySignedIn, handler: accountH.Enrol, extra: enrolment},
+		{method: "POST", path: auth.EnrolmentPath, access: anySignedIn, handler: accountH.ConfirmEnrolment, extra: enrolment},
+		{method: "GET", path: auth.EnrolmentPath + "/qr.png", access: anySignedIn, handler: accountH.QRCode, extra: enrolment},
+		{method: "POST", path: auth.EnrolmentPath + "/nouvelle-cle", access: anySignedIn, handler: accountH.RestartEnrolment, extra: enrolment},
+		{method: "POST", path: auth.EnrolmentPath + "/passer", access: anySignedIn, handler: accountH.SkipEnrolment, extra: enrolment},
+		{method: "GET", path: "/admin/comptes", access: adminOnly, handler: accountH.Users},
+		{method: "POST", path: "/admin/comptes/:id/double-authentification/reinitialiser", access: adminOnly, handler: accountH.ResetTOTP},
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))

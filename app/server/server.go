@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/uptrace/bun"
 
+	"seance/app/account"
 	"seance/app/config"
 	"seance/app/mail"
 	"seance/app/web"
@@ -100,9 +101,22 @@ func requestLog(log *slog.Logger, now func() time.Time) fiber.Handler {
 			}
 		}
 		// The path only: query strings may carry tokens.
-		log.Info("request", "method", c.Method(), "path", c.Path(), "status", status, "duration", now().Sub(start).Round(time.Microsecond))
+		log.Info("request", "method", c.Method(), "path", logPath(c.Path()), "status", status, "duration", now().Sub(start).Round(time.Microsecond))
 		return err
 	}
+}
+
+// secretPaths are the path prefixes followed by the secret of an e-mailed link.
+var secretPaths = []string{account.InvitationPath, account.ResetPath}
+
+// logPath returns path with the secret of an e-mailed link replaced, for the logs.
+func logPath(path string) string {
+	for _, p := range secretPaths {
+		if strings.HasPrefix(path, p) {
+			return p + "[secret]"
+		}
+	}
+	return path
 }
 
 // frenchStatus gives a French title and message for the statuses users meet.
@@ -136,7 +150,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			}
 		}
 		if code >= 500 {
-			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+			log.Error("request failed", "method", c.Method(), "path", logPath(c.Path()), "err", err)
 		}
 		fr, ok := frenchStatus[code]
 		if !ok {
