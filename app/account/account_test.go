@@ -268,7 +268,7 @@ var (
 func enrol(t *testing.T, env *servertest.Env, c *servertest.Client) (string, []string) {
 	t.Helper()
 	resp := c.Get(t, auth.EnrolmentPath)
-	expect(t, "enrolment page", resp, http.StatusOK, "", "Double authentification", `src="/compte/double-authentification/qr.png"`)
+	expect(t, "enrolment page", resp, http.StatusOK, "", "Double authentification", `src="/compte/double-authentification/qr.png"`, `href="otpauth://totp/S%C3%A9ance:`)
 	if resp.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("enrolment page Cache-Control = %q, want no-store", resp.Header.Get("Cache-Control"))
 	}

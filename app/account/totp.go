@@ -2,6 +2,7 @@ package account
 
 import (
 	"errors"
+	"html/template"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -33,7 +34,11 @@ func (h *Handler) renderEnrol(c *fiber.Ctx, status int, errs map[string]string) 
 	noStore(c)
 	c.Status(status)
 	return web.Render(c, "account/enrol", fiber.Map{
-		"Title": "Double authentification", "ManualKey": e.ManualKey, "URL": e.URL,
+		// The otpauth: link opens the authenticator app of a phone; html/template would
+		// neutralise the scheme of a plain string. The URL is built by pquerna/otp, with
+		// the account's address query-escaped.
+		"Title": "Double authentification", "ManualKey": e.ManualKey, "URL": template.URL(e.URL),
+
 		"Required": auth.MustEnrol(c), "Demo": h.Demo, "Errors": errs,
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"seance/app/admin"
 	"seance/app/auth"
 	"seance/app/home"
+	"seance/app/registry"
 	"seance/app/web"
 	"seance/models"
 )
@@ -31,6 +32,9 @@ var (
 	anySignedIn []models.Role
 )
 
+// registryReaders see the composition; only staff changes it.
+var registryReaders = []models.Role{models.RoleSecretariat, models.RoleAdmin, models.RolePresident}
+
 func registerRoutes(app *fiber.App, d Deps) {
 	store := models.NewStorage(d.DB)
 	store.Now = d.Now
@@ -39,6 +43,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	homeH := &home.Handler{DB: d.DB}
 	adminH := &admin.Handler{DB: d.DB}
 	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo}
+	registryH := &registry.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Storage: store}
 
 	loginLimit := limiter.New(limiter.Config{
 		Max: 20, Expiration: 5 * time.Minute, Storage: store,
@@ -85,6 +90,44 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "POST", path: auth.EnrolmentPath + "/passer", access: anySignedIn, handler: accountH.SkipEnrolment, extra: enrolment},
 		{method: "GET", path: "/admin/comptes", access: adminOnly, handler: accountH.Users},
 		{method: "POST", path: "/admin/comptes/:id/double-authentification/reinitialiser", access: adminOnly, handler: accountH.ResetTOTP},
+
+		// Commission registry: settings, composition, seats, mandates, associations, Excel (issue 3)
+		{method: "GET", path: "/composition", access: registryReaders, handler: registryH.Entry("composition")},
+		{method: "GET", path: "/associations", access: staff, handler: registryH.Entry("associations")},
+		{method: "GET", path: "/parametres", access: staff, handler: registryH.Entry("parametres")},
+		{method: "GET", path: "/commissions/:cid/parametres", access: staff, handler: registryH.Settings},
+		{method: "POST", path: "/commissions/:cid/parametres", access: staff, handler: registryH.SaveSettings},
+		{method: "GET", path: "/commissions/:cid/composition", access: registryReaders, handler: registryH.Composition},
+		{method: "GET", path: "/commissions/:cid/composition.xlsx", access: registryReaders, handler: registryH.Export},
+		{method: "GET", path: "/commissions/:cid/import", access: staff, handler: registryH.ImportForm},
+		{method: "POST", path: "/commissions/:cid/import", access: staff, handler: registryH.UploadImport},
+		{method: "POST", path: "/commissions/:cid/import/confirmer", access: staff, handler: registryH.ConfirmImport},
+		{method: "POST", path: "/commissions/:cid/import/annuler", access: staff, handler: registryH.CancelImport},
+		{method: "GET", path: "/commissions/:cid/sieges/nouveau", access: staff, handler: registryH.NewSeat},
+		{method: "POST", path: "/commissions/:cid/sieges/nouveau", access: staff, handler: registryH.CreateSeat},
+		{method: "GET", path: "/commissions/:cid/sieges/:id", access: staff, handler: registryH.Seat},
+		{method: "POST", path: "/commissions/:cid/sieges/:id", access: staff, handler: registryH.UpdateSeat},
+		{method: "POST", path: "/commissions/:cid/sieges/:id/supprimer", access: staff, handler: registryH.DeleteSeat},
+		{method: "GET", path: "/commissions/:cid/sieges/:id/nommer", access: staff, handler: registryH.Appoint},
+		{method: "POST", path: "/commissions/:cid/sieges/:id/nommer", access: staff, handler: registryH.SaveAppointment},
+		{method: "GET", path: "/commissions/:cid/mandats/:id/remplacer", access: staff, handler: registryH.Replace},
+		{method: "POST", path: "/commissions/:cid/mandats/:id/remplacer", access: staff, handler: registryH.SaveReplacement},
+		{method: "GET", path: "/commissions/:cid/mandats/:id/terminer", access: staff, handler: registryH.End},
+		{method: "POST", path: "/commissions/:cid/mandats/:id/terminer", access: staff, handler: registryH.SaveEnd},
+		{method: "GET", path: "/commissions/:cid/mandats/:id/renouveler", access: staff, handler: registryH.Renew},
+		{method: "POST", path: "/commissions/:cid/mandats/:id/renouveler", access: staff, handler: registryH.SaveRenewal},
+		{method: "GET", path: "/commissions/:cid/personnes/:id", access: staff, handler: registryH.Person},
+		{method: "POST", path: "/commissions/:cid/personnes/:id", access: staff, handler: registryH.UpdatePerson},
+		{method: "POST", path: "/commissions/:cid/personnes/:id/desactiver", access: staff, handler: registryH.SetActive(false)},
+		{method: "POST", path: "/commissions/:cid/personnes/:id/activer", access: staff, handler: registryH.SetActive(true)},
+		{method: "POST", path: "/commissions/:cid/personnes/:id/inviter", access: staff, handler: registryH.Invite},
+		{method: "GET", path: "/commissions/:cid/associations", access: staff, handler: registryH.Associations},
+		{method: "GET", path: "/commissions/:cid/associations/nouvelle", access: staff, handler: registryH.NewAssociation},
+		{method: "POST", path: "/commissions/:cid/associations/nouvelle", access: staff, handler: registryH.CreateAssociation},
+		{method: "GET", path: "/commissions/:cid/associations/:id", access: staff, handler: registryH.Association},
+		{method: "POST", path: "/commissions/:cid/associations/:id", access: staff, handler: registryH.UpdateAssociation},
+		{method: "GET", path: "/commissions/:cid/associations/:id/renouveler", access: staff, handler: registryH.RenewAgrement},
+		{method: "POST", path: "/commissions/:cid/associations/:id/renouveler", access: staff, handler: registryH.SaveAgrement},
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))

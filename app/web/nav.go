@@ -25,6 +25,7 @@ type navEntry struct {
 
 var navigation = []navEntry{
 	{"Tableau de bord", "/", nil, ""},
+	{"Composition", "/composition", []models.Role{models.RoleAdmin, models.RoleSecretariat, models.RolePresident}, "/commissions/"},
 	{"Journal d'audit", "/admin/audit", []models.Role{models.RoleAdmin, models.RoleSecretariat}, ""},
 	{"Courriels", "/admin/outbox", []models.Role{models.RoleAdmin}, ""},
 	{"Comptes", "/admin/comptes", []models.Role{models.RoleAdmin}, ""},
