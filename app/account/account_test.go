@@ -43,7 +43,21 @@ func account(t *testing.T, env *servertest.Env, role models.Role, email string) 
 	if err := models.CreateUser(ctx, env.DB, models.SystemActor("test"), u); err != nil {
 		t.Fatal(err)
 	}
+	catchUp(env)
 	return u
+}
+
+// catchUp moves the server's clock, fixed when the env started, to the wall clock:
+// creating an account or setting a password ends the sessions opened before, as of the
+// wall clock, so a sign-in that follows must not appear older.
+func catchUp(env *servertest.Env) { env.Advance(time.Since(env.Clock()) + time.Second) }
+
+// signedIn signs in with a password and checks that the session really serves pages.
+func signedIn(t *testing.T, env *servertest.Env, email, pw string) {
+	t.Helper()
+	c := env.Client()
+	c.SignInAs(t, email, pw)
+	expect(t, "home after signing in as "+email, c.Get(t, "/"), http.StatusOK, "", "Tableau de bord")
 }
 
 func expect(t *testing.T, what string, resp *servertest.Response, status int, location string, body ...string) {
@@ -103,7 +117,8 @@ func TestInvitationLinkIsSingleUse(t *testing.T) {
 	expect(t, "GET invitation used", env.Client().Get(t, link), http.StatusGone, "", "Lien expiré ou déjà utilisé", "déjà servi")
 	resp = env.Client().PostForm(t, link, url.Values{"password": {"une autre phrase longue"}, "confirm": {"une autre phrase longue"}})
 	expect(t, "POST invitation used", resp, http.StatusGone, "")
-	env.Client().SignInAs(t, u.Email, "une phrase assez longue")
+	catchUp(env)
+	signedIn(t, env, u.Email, "une phrase assez longue")
 	expect(t, "unknown link", env.Client().Get(t, "/invitation/nimporte-quoi"), http.StatusGone, "")
 }
 
@@ -189,7 +204,8 @@ func TestPasswordResetDoesNotRevealAccounts(t *testing.T) {
 	expect(t, "POST reset", r.PostForm(t, link, url.Values{"password": {"nouvelle phrase de passe"}, "confirm": {"nouvelle phrase de passe"}}), http.StatusSeeOther, "/login")
 	expect(t, "reset link again", env.Client().Get(t, link), http.StatusGone, "")
 	expect(t, "old password", password(env.Client(), t, member.Email, servertest.Password), http.StatusUnauthorized, "")
-	env.Client().SignInAs(t, member.Email, "nouvelle phrase de passe")
+	catchUp(env)
+	signedIn(t, env, member.Email, "nouvelle phrase de passe")
 }
 
 func TestPasswordResetLinkExpiresAfterAnHour(t *testing.T) {
@@ -404,5 +420,6 @@ func TestChangePassword(t *testing.T) {
 	resp = c.PostForm(t, "/compte/mot-de-passe", url.Values{"current": {servertest.Password}, "password": {"une nouvelle phrase"}, "confirm": {"une nouvelle phrase"}})
 	expect(t, "change", resp, http.StatusSeeOther, "/login")
 	expect(t, "signed out", c.Get(t, "/"), http.StatusSeeOther, "/login")
-	env.Client().SignInAs(t, u.Email, "une nouvelle phrase")
+	catchUp(env)
+	signedIn(t, env, u.Email, "une nouvelle phrase")
 }

@@ -194,12 +194,14 @@ func TestBrowserSecondFactorPages(t *testing.T) {
 	for _, width := range []int{1280, 375} {
 		t.Run(itoa(int64(width)), func(t *testing.T) {
 			env := servertest.New(t)
-			// Created at once: sessions opened on the env's clock must not predate the account.
+			// Sessions opened on the env's clock must not predate the account: the clock
+			// catches up with the wall clock used to create it.
 			u := &models.User{CommissionID: &env.Commission.ID, Email: "adjointe.secretariat@example.org", Name: "Adjointe du secrétariat",
 				Role: models.RoleSecretariat, Active: true, PasswordHash: servertest.PasswordHash(t)}
 			if err := models.CreateUser(ctx, env.DB, tester, u); err != nil {
 				t.Fatal(err)
 			}
+			env.Advance(time.Since(env.Clock()) + time.Second)
 			site := browsertest.Start(t, env, width, 900)
 
 			// The president signs in with the code of the app (second step).

@@ -132,28 +132,33 @@ func (h *Handler) renderPreview(c *fiber.Ctx, cm *models.Commission, status int,
 	})
 }
 
-// loadImport returns the upload id of the form, checked against the user and commission.
-func (h *Handler) loadImport(c *fiber.Ctx, cm *models.Commission) (string, *pendingImport, error) {
+// loadImport returns the commission and the upload named by the form's "import" field,
+// checked against the user and commission; a nil upload when there is none to use.
+func (h *Handler) loadImport(c *fiber.Ctx) (*models.Commission, string, *pendingImport, error) {
+	cm, err := h.commission(c)
+	if err != nil {
+		return nil, "", nil, err
+	}
 	id := c.FormValue("import")
 	if !importIDRe.MatchString(id) {
-		return "", nil, nil
+		return cm, "", nil, nil
 	}
 	sealed, err := h.Storage.Get(importKey(id))
 	if err != nil || sealed == nil {
-		return "", nil, err
+		return cm, "", nil, err
 	}
 	raw, err := h.Keys.Open(string(sealed), importAAD(id))
 	if err != nil {
-		return "", nil, err
+		return nil, "", nil, err
 	}
 	var p pendingImport
 	if err := json.Unmarshal(raw, &p); err != nil {
-		return "", nil, err
+		return nil, "", nil, err
 	}
 	if p.UserID != web.User(c).ID || p.CommissionID != cm.ID {
-		return "", nil, nil
+		return cm, "", nil, nil
 	}
-	return id, &p, nil
+	return cm, id, &p, nil
 }
 
 // expiredImport answers a confirmation whose upload is gone (expired, cancelled, already
@@ -166,11 +171,7 @@ func expiredImport(c *fiber.Ctx, cm *models.Commission) error {
 // ConfirmImport applies the previewed upload in one transaction and e-mails the
 // invitations of the accounts it created.
 func (h *Handler) ConfirmImport(c *fiber.Ctx) error {
-	cm, err := h.commission(c)
-	if err != nil {
-		return err
-	}
-	id, p, err := h.loadImport(c, cm)
+	cm, id, p, err := h.loadImport(c)
 	if err != nil {
 		return err
 	}
@@ -212,11 +213,7 @@ func (h *Handler) ConfirmImport(c *fiber.Ctx) error {
 
 // CancelImport forgets the previewed upload.
 func (h *Handler) CancelImport(c *fiber.Ctx) error {
-	cm, err := h.commission(c)
-	if err != nil {
-		return err
-	}
-	id, p, err := h.loadImport(c, cm)
+	cm, id, p, err := h.loadImport(c)
 	if err != nil {
 		return err
 	}

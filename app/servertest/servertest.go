@@ -121,6 +121,12 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 			e.EnrolTOTP(t, u)
 		}
 	}
+	// The server's clock starts once the accounts exist: a session opened at that time must
+	// not predate them (SessionsValidAfter is set from the wall clock when they are created,
+	// which can be seconds after the env started on a busy machine).
+	e.mu.Lock()
+	e.Now = time.Now().UTC()
+	e.mu.Unlock()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
