@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"image/png"
@@ -120,13 +121,9 @@ func StartTOTPEnrolment(ctx context.Context, db bun.IDB, kr *Keyring, u *User, i
 	if err != nil {
 		return nil, fmt.Errorf("totp enrolment: %w", err)
 	}
-	img, err := key.Image(256, 256)
+	enrolment, err := enrolmentOf(key)
 	if err != nil {
-		return nil, fmt.Errorf("totp enrolment: %w", err)
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return nil, fmt.Errorf("totp enrolment: %w", err)
+		return nil, err
 	}
 	err = InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		cur, err := findTOTP(ctx, tx, u.ID)
@@ -149,7 +146,70 @@ func StartTOTPEnrolment(ctx context.Context, db bun.IDB, kr *Keyring, u *User, i
 	if err != nil {
 		return nil, err
 	}
+	return enrolment, nil
+}
+
+// enrolmentOf renders what the enrolment page shows of key.
+func enrolmentOf(key *otp.Key) (*TOTPEnrolment, error) {
+	img, err := key.Image(256, 256)
+	if err != nil {
+		return nil, fmt.Errorf("totp enrolment: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("totp enrolment: %w", err)
+	}
 	return &TOTPEnrolment{URL: key.URL(), ManualKey: groupsOf4(key.Secret()), PNG: buf.Bytes()}, nil
+}
+
+// PendingTOTPEnrolment returns the QR code and key of u's pending enrolment again (the
+// enrolment page serves the image by a request of its own): ErrTOTPNotEnrolled when
+// nothing is pending, ErrTOTPAlreadyEnabled once it is confirmed.
+func PendingTOTPEnrolment(ctx context.Context, db bun.IDB, kr *Keyring, u *User, issuer string) (*TOTPEnrolment, error) {
+	row, err := findTOTP(ctx, db, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if row.ConfirmedAt != nil {
+		return nil, ErrTOTPAlreadyEnabled
+	}
+	secret, err := kr.Open(row.SecretSealed, totpAAD(u.ID))
+	if err != nil {
+		return nil, fmt.Errorf("open totp secret of user %d: %w", u.ID, err)
+	}
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(string(secret))
+	if err != nil {
+		return nil, fmt.Errorf("totp secret of user %d: %w", u.ID, err)
+	}
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: u.Email, Period: TOTPPeriod, Secret: raw})
+	if err != nil {
+		return nil, fmt.Errorf("totp enrolment: %w", err)
+	}
+	return enrolmentOf(key)
+}
+
+// TOTPEnrolmentNeeded reports whether u must use two-factor sign-in (TOTPRequired, with
+// the settings of u's commission) and has not confirmed an enrolment yet: such a user
+// may do nothing but enrol.
+func TOTPEnrolmentNeeded(ctx context.Context, db bun.IDB, u *User) (bool, error) {
+	var s *CommissionSettings
+	if u.Role == RoleMember && u.CommissionID != nil {
+		var err error
+		if s, err = FindSettings(ctx, db, *u.CommissionID); err != nil {
+			return false, err
+		}
+	}
+	if !TOTPRequired(u, s) {
+		return false, nil
+	}
+	row, err := findTOTP(ctx, db, u.ID)
+	if err == ErrTOTPNotEnrolled {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return row.ConfirmedAt == nil, nil
 }
 
 func groupsOf4(s string) string {

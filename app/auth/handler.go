@@ -3,10 +3,13 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
@@ -21,7 +24,24 @@ type Handler struct {
 	Sessions *web.Sessions
 	Log      *slog.Logger
 	Now      func() time.Time
+	// Keys opens the TOTP secrets checked at the second step of sign-in.
+	Keys *models.Keyring
+	// Demo lets the users of a demo instance skip the compulsory TOTP enrolment
+	// (web.Session.DemoSkipTOTP); never set outside `seance demo`.
+	Demo bool
 }
+
+// Paths of the sign-in steps that other pages redirect to.
+const (
+	// SecondFactorPath asks for the TOTP or recovery code after a correct password.
+	SecondFactorPath = "/login/code"
+	// EnrolmentPath is the TOTP enrolment page, the only page (with sign-out) open to a
+	// user whose role requires two-factor sign-in and who has not enrolled yet.
+	EnrolmentPath = "/compte/double-authentification"
+)
+
+// PendingTimeout is how long the second step of sign-in waits for its code after the password.
+const PendingTimeout = 10 * time.Minute
 
 // Messages shown on the login page. The same message answers an unknown e-mail,
 // a wrong password and an inactive account, so that accounts are not revealed.
@@ -110,16 +130,148 @@ func (h *Handler) Login(c *fiber.Ctx) error {
 		}
 		return h.loginError(c, form, fiber.StatusUnauthorized, msgBadCredentials, nil)
 	}
+	st, err := models.TOTPStatusOf(ctx, h.DB, u.ID)
+	if err != nil {
+		return err
+	}
 	sess, err := h.Sessions.Renew(c)
 	if err != nil {
 		return err
 	}
+	if st.Enabled {
+		// The password is right; the session is not signed in until the second factor.
+		sess.PendingUserID = u.ID
+		return c.Redirect(SecondFactorPath, fiber.StatusSeeOther)
+	}
+	return h.signIn(c, sess, u)
+}
+
+// signIn completes a sign-in on a renewed session: a user who must still enrol TOTP is
+// sent to the enrolment page, where LoadUser and Require keep them.
+func (h *Handler) signIn(c *fiber.Ctx, sess *web.Session, u *models.User) error {
+	ctx := c.UserContext()
 	sess.UserID = u.ID
-	if err := models.RecordLoginSuccess(ctx, h.DB, u, ip, now); err != nil {
+	if err := models.RecordLoginSuccess(ctx, h.DB, u, c.IP(), h.Now().UTC()); err != nil {
 		return err
+	}
+	need, err := models.TOTPEnrolmentNeeded(ctx, h.DB, u)
+	if err != nil {
+		return err
+	}
+	if need {
+		web.AddFlash(c, "info", "Bienvenue, "+u.Name+". Votre rôle impose la double authentification : configurez-la pour accéder au portail.")
+		return c.Redirect(EnrolmentPath, fiber.StatusSeeOther)
 	}
 	web.FlashSuccess(c, "Vous êtes connecté(e). Bienvenue, "+u.Name+".")
 	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+// pendingUser returns the user who gave a correct password and owes the second factor,
+// or nil when there is none (or the wait exceeded PendingTimeout, or the account was
+// deactivated or locked meanwhile).
+func (h *Handler) pendingUser(c *fiber.Ctx) (*models.User, error) {
+	sess := web.SessionOf(c)
+	if sess.PendingUserID == 0 {
+		return nil, nil
+	}
+	now := h.Now()
+	u, err := models.FindUser(c.UserContext(), h.DB, sess.PendingUserID)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return nil, err
+	}
+	if u == nil || !u.Active || now.Sub(sess.Created) > PendingTimeout || sess.Created.Before(u.SessionsValidAfter) ||
+		(u.LockedUntil != nil && now.Before(*u.LockedUntil)) {
+		sess.PendingUserID = 0
+		sess.MarkChanged()
+		web.AddFlash(c, "info", "La vérification a expiré : saisissez de nouveau votre mot de passe.")
+		return nil, nil
+	}
+	return u, nil
+}
+
+// ShowSecondFactor asks for the code of the authenticator app (or a recovery code).
+func (h *Handler) ShowSecondFactor(c *fiber.Ctx) error {
+	u, err := h.pendingUser(c)
+	if err != nil {
+		return err
+	}
+	if u == nil {
+		return c.Redirect("/login", fiber.StatusSeeOther)
+	}
+	return web.Render(c, "auth/second_factor", fiber.Map{"Title": "Vérification en deux étapes", "Email": u.Email})
+}
+
+// SecondFactor checks the 6-digit TOTP code, or a recovery code, of the pending user and
+// completes the sign-in. Wrong codes count towards the rate limit kept by models.
+func (h *Handler) SecondFactor(c *fiber.Ctx) error {
+	u, err := h.pendingUser(c)
+	if err != nil {
+		return err
+	}
+	if u == nil {
+		return c.Redirect("/login", fiber.StatusSeeOther)
+	}
+	ctx, now := c.UserContext(), h.Now().UTC()
+	code := strings.TrimSpace(c.FormValue("code"))
+	fail := func(status int, msg string) error {
+		c.Status(status)
+		return web.Render(c, "auth/second_factor", fiber.Map{"Title": "Vérification en deux étapes", "Email": u.Email, "Errors": map[string]string{"code": msg}})
+	}
+	if code == "" || len(code) > 64 {
+		return fail(fiber.StatusUnprocessableEntity, "Saisissez le code à 6 chiffres affiché par votre application, ou un code de secours.")
+	}
+	recovery := !sixDigits(strings.Join(strings.Fields(code), ""))
+	if recovery {
+		err = models.UseRecoveryCode(ctx, h.DB, u, code, now)
+	} else {
+		err = models.VerifyTOTP(ctx, h.DB, h.Keys, u, code, now)
+	}
+	switch {
+	case errors.Is(err, models.ErrTOTPRateLimited):
+		return fail(fiber.StatusTooManyRequests, Sentence(err))
+	case errors.Is(err, models.ErrTOTPInvalidCode), errors.Is(err, models.ErrTOTPReusedCode), errors.Is(err, models.ErrRecoveryCodeInvalid):
+		return fail(fiber.StatusUnauthorized, Sentence(err))
+	case err != nil && !errors.Is(err, models.ErrTOTPNotEnrolled): // reset by an administrator meanwhile: signIn asks to enrol again
+		return err
+	}
+	sess, err := h.Sessions.Renew(c)
+	if err != nil {
+		return err
+	}
+	if recovery {
+		st, err := models.TOTPStatusOf(ctx, h.DB, u.ID)
+		if err != nil {
+			return err
+		}
+		web.AddFlash(c, "warning", fmt.Sprintf("Vous vous êtes connecté(e) avec un code de secours : il vous en reste %d. Régénérez-les depuis « Mon compte » si nécessaire.", st.RecoveryCodesLeft))
+	}
+	return h.signIn(c, sess, u)
+}
+
+func sixDigits(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Sentence turns an error message of models (lowercase, no final stop) into a sentence to show.
+func Sentence(err error) string {
+	msg := err.Error()
+	if msg == "" {
+		return msg
+	}
+	r, n := utf8.DecodeRuneInString(msg)
+	msg = string(unicode.ToUpper(r)) + msg[n:]
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
 }
 
 // Logout ends the session.
@@ -159,8 +311,36 @@ func (h *Handler) LoadUser(c *fiber.Ctx) error {
 		sess.MarkChanged()
 		return c.Next()
 	}
+	if !(h.Demo && sess.DemoSkipTOTP) {
+		need, err := models.TOTPEnrolmentNeeded(ctx, h.DB, u)
+		if err != nil {
+			return err
+		}
+		if need {
+			c.Locals(mustEnrolLocal, true)
+		}
+	}
 	return h.setUser(ctx, c, u)
 }
+
+const (
+	mustEnrolLocal     = "auth.must_enrol"
+	enrolmentStepLocal = "auth.enrolment_step"
+)
+
+// MustEnrol reports whether the signed-in user's role requires two-factor sign-in and
+// they have not enrolled yet (nor skipped it on a demo instance).
+func MustEnrol(c *fiber.Ctx) bool { return c.Locals(mustEnrolLocal) == true }
+
+// EnrolmentStep marks a route as usable by a user who must still enrol TOTP: the
+// enrolment pages and sign-out. Put it in the route's extra handlers.
+func EnrolmentStep(c *fiber.Ctx) error {
+	c.Locals(enrolmentStepLocal, true)
+	return c.Next()
+}
+
+// ErrEnrolFirst answers a request other than enrolment from a user who must enrol first.
+var ErrEnrolFirst = fiber.NewError(fiber.StatusForbidden, "Votre rôle impose la double authentification : configurez-la d'abord (Mon compte › Double authentification).")
 
 func (h *Handler) setUser(ctx context.Context, c *fiber.Ctx, u *models.User) error {
 	var cm *models.Commission
@@ -201,7 +381,9 @@ func (h *Handler) RateLimited(c *fiber.Ctx) error {
 var ErrForbidden = fiber.NewError(fiber.StatusForbidden, "Vous n'avez pas accès à cette page avec votre rôle.")
 
 // Require lets through signed-in users with one of roles (any role when none is given);
-// anonymous browsers are sent to the login page, anonymous API calls get 401.
+// anonymous browsers are sent to the login page, anonymous API calls get 401. A user who
+// must still enrol TOTP (MustEnrol) reaches only the routes marked with EnrolmentStep:
+// pages redirect to the enrolment page, other requests get 403.
 func Require(roles ...models.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		u := web.User(c)
@@ -210,6 +392,12 @@ func Require(roles ...models.Role) fiber.Handler {
 				return fiber.NewError(fiber.StatusUnauthorized, "Vous devez vous connecter.")
 			}
 			return c.Redirect("/login", fiber.StatusSeeOther)
+		}
+		if MustEnrol(c) && c.Locals(enrolmentStepLocal) != true {
+			if c.Method() == fiber.MethodGet && c.Get("HX-Request") == "" {
+				return c.Redirect(EnrolmentPath, fiber.StatusSeeOther)
+			}
+			return ErrEnrolFirst
 		}
 		if len(roles) > 0 && !slices.Contains(roles, u.Role) {
 			return ErrForbidden

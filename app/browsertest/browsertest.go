@@ -14,7 +14,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"seance/app/auth"
 	"seance/app/servertest"
+	"seance/models"
 )
 
 // ChromiumPath is where Debian installs Chromium; CHROMIUM overrides it.
@@ -103,7 +105,8 @@ func (s *Site) Run(t *testing.T, actions ...chromedp.Action) {
 	}
 }
 
-// SignIn fills and submits the real login form.
+// SignIn fills and submits the real login form, then the second-factor form with the
+// current TOTP code when the account has one enrolled by the test env.
 func (s *Site) SignIn(t *testing.T, email, password string) {
 	t.Helper()
 	s.Run(t,
@@ -113,6 +116,23 @@ func (s *Site) SignIn(t *testing.T, email, password string) {
 		chromedp.SendKeys(`#password`, password, chromedp.ByID),
 	)
 	s.ClickAndWait(t, `main button[type=submit]`)
+	if s.Path(t) != auth.SecondFactorPath {
+		return
+	}
+	u, err := models.FindUserByEmail(context.Background(), s.DB, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Run(t, chromedp.SendKeys(`#code`, s.TOTPCode(t, u.ID), chromedp.ByID))
+	s.ClickAndWait(t, `main button[type=submit]`)
+}
+
+// Path returns the path of the page the tab shows.
+func (s *Site) Path(t *testing.T) string {
+	t.Helper()
+	var p string
+	s.Run(t, chromedp.Evaluate(`window.location.pathname`, &p))
+	return p
 }
 
 // ClickAndWait clicks sel and waits until the next document has loaded.

@@ -6,10 +6,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
+	"seance/app/account"
 	"seance/app/admin"
 	"seance/app/auth"
 	"seance/app/files"
 	"seance/app/home"
+	"seance/app/registry"
 	seances "seance/app/sessions"
 	"seance/app/web"
 	"seance/models"
@@ -32,11 +34,16 @@ var (
 	anySignedIn []models.Role
 )
 
+// registryReaders see the composition; only staff changes it.
+var registryReaders = []models.Role{models.RoleSecretariat, models.RoleAdmin, models.RolePresident}
+
 func registerRoutes(app *fiber.App, d Deps) {
 	store := models.NewStorage(d.DB)
 	store.Now = d.Now
 	sessions := &web.Sessions{Store: store, Secure: d.Config.Secure(), Now: d.Now}
-	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now}
+	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo}
+	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo}
+	registryH := &registry.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Storage: store}
 	homeH := &home.Handler{DB: d.DB, Now: d.Now, Location: d.Config.Location}
 	adminH := &admin.Handler{DB: d.DB}
 	sessionsH := &seances.Handler{DB: d.DB, Config: d.Config, Mailer: d.Mailer, Log: d.Log, Now: d.Now}
@@ -59,12 +66,19 @@ func registerRoutes(app *fiber.App, d Deps) {
 		KeyGenerator: func(c *fiber.Ctx) string { return "ratelimit:login:" + c.IP() },
 		LimitReached: authH.RateLimited,
 	})
+	forgotLimit := limiter.New(limiter.Config{
+		Max: 5, Expiration: 15 * time.Minute, Storage: store,
+		KeyGenerator: func(c *fiber.Ctx) string { return "ratelimit:reset:" + c.IP() },
+		LimitReached: accountH.ForgotRateLimited,
+	})
+	// Routes open to a user who must still enrol TOTP (auth.Require lets nothing else through).
+	enrolment := []fiber.Handler{auth.EnrolmentStep}
 
 	routes := []route{
 		{method: "GET", path: "/healthz", public: true, handler: health(d)},
 		{method: "GET", path: "/login", public: true, handler: authH.ShowLogin},
 		{method: "POST", path: "/login", public: true, handler: authH.Login, extra: []fiber.Handler{loginLimit}},
-		{method: "POST", path: "/logout", access: anySignedIn, handler: authH.Logout},
+		{method: "POST", path: "/logout", access: anySignedIn, handler: authH.Logout, extra: enrolment},
 
 		{method: "GET", path: "/", access: anySignedIn, handler: homeH.Dashboard},
 		{method: "GET", path: "/api/v1/me", access: anySignedIn, handler: homeH.Me},
@@ -127,6 +141,63 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "POST", path: "/parcours/:id/fin", access: secretariat, handler: filesH.EndParcours},
 		{method: "GET", path: "/parcours/:id/periodes/:pid", access: secretariat, handler: filesH.EditRights},
 		{method: "POST", path: "/parcours/:id/periodes/:pid", access: secretariat, handler: filesH.SaveRights},
+		// Accounts: second step of sign-in, invitations, password reset, TOTP, "Mon compte" (issue 3)
+		{method: "GET", path: auth.SecondFactorPath, public: true, handler: authH.ShowSecondFactor},
+		{method: "POST", path: auth.SecondFactorPath, public: true, handler: authH.SecondFactor},
+		{method: "GET", path: account.InvitationPath + ":token", public: true, handler: accountH.ShowInvitation},
+		{method: "POST", path: account.InvitationPath + ":token", public: true, handler: accountH.AcceptInvitation},
+		{method: "GET", path: "/mot-de-passe-oublie", public: true, handler: accountH.ShowForgot},
+		{method: "POST", path: "/mot-de-passe-oublie", public: true, handler: accountH.Forgot, extra: []fiber.Handler{forgotLimit}},
+		{method: "GET", path: account.ResetPath + ":token", public: true, handler: accountH.ShowReset},
+		{method: "POST", path: account.ResetPath + ":token", public: true, handler: accountH.Reset},
+		{method: "GET", path: "/compte", access: anySignedIn, handler: accountH.Show},
+		{method: "POST", path: "/compte/mot-de-passe", access: anySignedIn, handler: accountH.ChangePassword},
+		{method: "POST", path: "/compte/codes-de-secours", access: anySignedIn, handler: accountH.RegenerateCodes},
+		{method: "GET", path: auth.EnrolmentPath, access: anySignedIn, handler: accountH.Enrol, extra: enrolment},
+		{method: "POST", path: auth.EnrolmentPath, access: anySignedIn, handler: accountH.ConfirmEnrolment, extra: enrolment},
+		{method: "GET", path: auth.EnrolmentPath + "/qr.png", access: anySignedIn, handler: accountH.QRCode, extra: enrolment},
+		{method: "POST", path: auth.EnrolmentPath + "/nouvelle-cle", access: anySignedIn, handler: accountH.RestartEnrolment, extra: enrolment},
+		{method: "POST", path: auth.EnrolmentPath + "/passer", access: anySignedIn, handler: accountH.SkipEnrolment, extra: enrolment},
+		{method: "GET", path: "/admin/comptes", access: adminOnly, handler: accountH.Users},
+		{method: "POST", path: "/admin/comptes/:id/double-authentification/reinitialiser", access: adminOnly, handler: accountH.ResetTOTP},
+
+		// Commission registry: settings, composition, seats, mandates, associations, Excel (issue 3)
+		{method: "GET", path: "/composition", access: registryReaders, handler: registryH.Entry("composition")},
+		{method: "GET", path: "/associations", access: staff, handler: registryH.Entry("associations")},
+		{method: "GET", path: "/parametres", access: staff, handler: registryH.Entry("parametres")},
+		{method: "GET", path: "/commissions/:cid/parametres", access: staff, handler: registryH.Settings},
+		{method: "POST", path: "/commissions/:cid/parametres", access: staff, handler: registryH.SaveSettings},
+		{method: "GET", path: "/commissions/:cid/composition", access: registryReaders, handler: registryH.Composition},
+		{method: "GET", path: "/commissions/:cid/composition.xlsx", access: registryReaders, handler: registryH.Export},
+		{method: "GET", path: "/commissions/:cid/import", access: staff, handler: registryH.ImportForm},
+		{method: "POST", path: "/commissions/:cid/import", access: staff, handler: registryH.UploadImport},
+		{method: "POST", path: "/commissions/:cid/import/confirmer", access: staff, handler: registryH.ConfirmImport},
+		{method: "POST", path: "/commissions/:cid/import/annuler", access: staff, handler: registryH.CancelImport},
+		{method: "GET", path: "/commissions/:cid/sieges/nouveau", access: staff, handler: registryH.NewSeat},
+		{method: "POST", path: "/commissions/:cid/sieges/nouveau", access: staff, handler: registryH.CreateSeat},
+		{method: "GET", path: "/commissions/:cid/sieges/:id", access: staff, handler: registryH.Seat},
+		{method: "POST", path: "/commissions/:cid/sieges/:id", access: staff, handler: registryH.UpdateSeat},
+		{method: "POST", path: "/commissions/:cid/sieges/:id/supprimer", access: staff, handler: registryH.DeleteSeat},
+		{method: "GET", path: "/commissions/:cid/sieges/:id/nommer", access: staff, handler: registryH.Appoint},
+		{method: "POST", path: "/commissions/:cid/sieges/:id/nommer", access: staff, handler: registryH.SaveAppointment},
+		{method: "GET", path: "/commissions/:cid/mandats/:id/remplacer", access: staff, handler: registryH.Replace},
+		{method: "POST", path: "/commissions/:cid/mandats/:id/remplacer", access: staff, handler: registryH.SaveReplacement},
+		{method: "GET", path: "/commissions/:cid/mandats/:id/terminer", access: staff, handler: registryH.End},
+		{method: "POST", path: "/commissions/:cid/mandats/:id/terminer", access: staff, handler: registryH.SaveEnd},
+		{method: "GET", path: "/commissions/:cid/mandats/:id/renouveler", access: staff, handler: registryH.Renew},
+		{method: "POST", path: "/commissions/:cid/mandats/:id/renouveler", access: staff, handler: registryH.SaveRenewal},
+		{method: "GET", path: "/commissions/:cid/personnes/:id", access: staff, handler: registryH.Person},
+		{method: "POST", path: "/commissions/:cid/personnes/:id", access: staff, handler: registryH.UpdatePerson},
+		{method: "POST", path: "/commissions/:cid/personnes/:id/desactiver", access: staff, handler: registryH.SetActive(false)},
+		{method: "POST", path: "/commissions/:cid/personnes/:id/activer", access: staff, handler: registryH.SetActive(true)},
+		{method: "POST", path: "/commissions/:cid/personnes/:id/inviter", access: staff, handler: registryH.Invite},
+		{method: "GET", path: "/commissions/:cid/associations", access: staff, handler: registryH.Associations},
+		{method: "GET", path: "/commissions/:cid/associations/nouvelle", access: staff, handler: registryH.NewAssociation},
+		{method: "POST", path: "/commissions/:cid/associations/nouvelle", access: staff, handler: registryH.CreateAssociation},
+		{method: "GET", path: "/commissions/:cid/associations/:id", access: staff, handler: registryH.Association},
+		{method: "POST", path: "/commissions/:cid/associations/:id", access: staff, handler: registryH.UpdateAssociation},
+		{method: "GET", path: "/commissions/:cid/associations/:id/renouveler", access: staff, handler: registryH.RenewAgrement},
+		{method: "POST", path: "/commissions/:cid/associations/:id/renouveler", access: staff, handler: registryH.SaveAgrement},
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))

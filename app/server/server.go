@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/uptrace/bun"
 
+	"seance/app/account"
 	"seance/app/config"
 	"seance/app/mail"
 	"seance/app/web"
@@ -105,8 +106,9 @@ func requestLog(log *slog.Logger, now func() time.Time) fiber.Handler {
 	}
 }
 
-// redactedPrefixes are paths whose rest is a secret token (personal links, calendar feeds).
-var redactedPrefixes = []string{"/convocation/", "/calendrier/"}
+// redactedPrefixes are paths whose rest is a secret token (personal links, calendar
+// feeds, invitation and reset links).
+var redactedPrefixes = []string{"/convocation/", "/calendrier/", account.InvitationPath, account.ResetPath}
 
 // redactPath hides the secret part of a path before it is logged.
 func redactPath(p string) string {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/pquerna/otp/totp"
 	"github.com/uptrace/bun"
 
 	"seance/app/auth"
@@ -59,6 +60,7 @@ type Env struct {
 	offset time.Duration
 	Mailer *mail.Mailer
 	mu     sync.Mutex
+	totp   map[int64]string // TOTP secrets of the enrolled test accounts, by user id
 }
 
 // Clock returns the time the server sees: the real time plus what Advance added.
@@ -76,13 +78,25 @@ func (e *Env) Advance(d time.Duration) {
 }
 
 // New starts an application on a new database with commission "31" and one account
-// per role: <role>@test.example (admin and region have no commission). E-mail goes
-// to the outbox table.
+// per role: <role>@test.example (admin and region have no commission). The accounts
+// whose role requires two-factor sign-in (admin, secretariat, president) have TOTP
+// enrolled, and SignIn gives their codes. E-mail goes to the outbox table.
 func New(t testing.TB) *Env { return NewWithEnv(t, nil) }
 
 // NewWithEnv is New with extra configuration variables, e.g. the SMTP_* settings of a
 // mailtest server: NewWithEnv(t, mailtest.NewServer(t).Env()).
 func NewWithEnv(t testing.TB, vars map[string]string) *Env {
+	t.Helper()
+	return newEnv(t, vars, false)
+}
+
+// NewDemo is New in demo mode (config Demo, as `seance demo` runs).
+func NewDemo(t testing.TB) *Env {
+	t.Helper()
+	return newEnv(t, nil, true)
+}
+
+func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 	t.Helper()
 	db := modelstest.NewDB(t)
 	cfg, err := config.Load(func(k string) string { return vars[k] })
@@ -92,7 +106,8 @@ func NewWithEnv(t testing.TB, vars map[string]string) *Env {
 	if err := cfg.UseGeneratedKey(); err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{DB: db, Config: cfg, Users: map[models.Role]*models.User{}, Now: time.Now().UTC()}
+	cfg.Demo = demo
+	e := &Env{DB: db, Config: cfg, Users: map[models.Role]*models.User{}, Now: time.Now().UTC(), totp: map[int64]string{}}
 	e.Commission = modelstest.Commission(t, db, "31")
 	for _, r := range models.Roles {
 		u := &models.User{Email: string(r) + "@test.example", Name: "Test " + r.Label(), Role: r, PasswordHash: PasswordHash(t), Active: true}
@@ -106,7 +121,16 @@ func NewWithEnv(t testing.TB, vars map[string]string) *Env {
 			t.Fatal(err)
 		}
 		e.Users[r] = u
+		if models.TOTPRequired(u, nil) {
+			e.EnrolTOTP(t, u)
+		}
 	}
+	// The server's clock starts once the accounts exist: a session opened at that time must
+	// not predate them (SessionsValidAfter is set from the wall clock when they are created,
+	// which can be seconds after the env started on a busy machine).
+	e.mu.Lock()
+	e.Now = time.Now().UTC()
+	e.mu.Unlock()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -119,6 +143,56 @@ func NewWithEnv(t testing.TB, vars map[string]string) *Env {
 	e.Mailer = mailer
 	e.App = server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: e.Clock, Mailer: mailer})
 	return e
+}
+
+// EnrolTOTP enrols and confirms TOTP for u, as the enrolment page would, and keeps the
+// secret so that SignIn and TOTPCode can give codes.
+func (e *Env) EnrolTOTP(t testing.TB, u *models.User) {
+	t.Helper()
+	ctx := context.Background()
+	en, err := models.StartTOTPEnrolment(ctx, e.DB, e.Config.Keys, u, "Séance")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := strings.ReplaceAll(en.ManualKey, " ", "")
+	if _, err := models.ConfirmTOTP(ctx, e.DB, e.Config.Keys, u, TOTPCodeOf(t, secret, e.Clock()), e.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	e.mu.Lock()
+	e.totp[u.ID] = secret
+	e.mu.Unlock()
+}
+
+// TOTPSecret returns the TOTP secret EnrolTOTP kept for userID ("" if none).
+func (e *Env) TOTPSecret(userID int64) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.totp[userID]
+}
+
+// TOTPCode returns the current code of an account enrolled by EnrolTOTP. Each code is
+// accepted once: a person signing in twice within 30 seconds waits for the next code;
+// the helper instead forgets the last accepted step, so tests need not move the clock.
+func (e *Env) TOTPCode(t testing.TB, userID int64) string {
+	t.Helper()
+	secret := e.TOTPSecret(userID)
+	if secret == "" {
+		t.Fatalf("user %d has no TOTP enrolled by the test env", userID)
+	}
+	if _, err := e.DB.NewUpdate().Model((*models.UserTOTP)(nil)).Set("last_step = 0").Where("user_id = ?", userID).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return TOTPCodeOf(t, secret, e.Clock())
+}
+
+// TOTPCodeOf returns the code of secret at time at.
+func TOTPCodeOf(t testing.TB, secret string, at time.Time) string {
+	t.Helper()
+	code, err := totp.GenerateCode(secret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }
 
 type testWriter struct{ t testing.TB }
@@ -224,10 +298,19 @@ func (c *Client) SignIn(t testing.TB, r models.Role) *models.User {
 	return u
 }
 
-// SignInAs signs in with e-mail and password and fails the test unless redirected home.
+// SignInAs signs in with e-mail and password, and the TOTP code when the account has
+// one (enrolled with EnrolTOTP), and fails the test unless redirected home.
 func (c *Client) SignInAs(t testing.TB, email, password string) {
 	t.Helper()
 	resp := c.PostForm(t, "/login", url.Values{"email": {email}, "password": {password}})
+	if resp.Status == http.StatusSeeOther && resp.Location == auth.SecondFactorPath {
+		u, err := models.FindUserByEmail(context.Background(), c.env.DB, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Get(t, auth.SecondFactorPath)
+		resp = c.PostForm(t, auth.SecondFactorPath, url.Values{"code": {c.env.TOTPCode(t, u.ID)}})
+	}
 	if resp.Status != http.StatusSeeOther || resp.Location != "/" {
 		t.Fatalf("sign in as %s: status %d location %q, want 303 to /\n%s", email, resp.Status, resp.Location, resp.Body)
 	}

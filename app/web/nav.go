@@ -19,15 +19,20 @@ type navEntry struct {
 	label string
 	path  string
 	roles []models.Role
+	// also is another path prefix under which the entry is the current one (optional).
+	also string
 }
 
 var navigation = []navEntry{
-	{"Tableau de bord", "/", nil},
-	{"Séances", "/seances", []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RoleAssociation, models.RolePrefecture}},
-	{"Dossiers", "/dossiers", []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}},
-	{"Parcours", "/parcours", []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}},
-	{"Journal d'audit", "/admin/audit", []models.Role{models.RoleAdmin, models.RoleSecretariat}},
-	{"Courriels", "/admin/outbox", []models.Role{models.RoleAdmin}},
+	{"Tableau de bord", "/", nil, ""},
+	{"Composition", "/composition", []models.Role{models.RoleAdmin, models.RoleSecretariat, models.RolePresident}, "/commissions/"},
+	{"Séances", "/seances", []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RoleAssociation, models.RolePrefecture}, ""},
+	{"Dossiers", "/dossiers", []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}, ""},
+	{"Parcours", "/parcours", []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}, ""},
+	{"Journal d'audit", "/admin/audit", []models.Role{models.RoleAdmin, models.RoleSecretariat}, ""},
+	{"Courriels", "/admin/outbox", []models.Role{models.RoleAdmin}, ""},
+	{"Comptes", "/admin/comptes", []models.Role{models.RoleAdmin}, ""},
+	{"Mon compte", "/compte", nil, ""},
 }
 
 func navFor(u *models.User, path string) []NavItem {
@@ -39,7 +44,7 @@ func navFor(u *models.User, path string) []NavItem {
 		if e.roles != nil && !slices.Contains(e.roles, u.Role) {
 			continue
 		}
-		cur := path == e.path || (e.path != "/" && strings.HasPrefix(path, e.path+"/"))
+		cur := path == e.path || (e.path != "/" && strings.HasPrefix(path, e.path+"/")) || (e.also != "" && strings.HasPrefix(path, e.also))
 		out = append(out, NavItem{Label: e.label, Path: e.path, Current: cur})
 	}
 	return out

@@ -35,6 +35,9 @@ type Session struct {
 	Flashes  []Flash   `json:"flashes,omitempty"`
 	// PendingUserID is set between a correct password and a correct second factor.
 	PendingUserID int64 `json:"pending,omitempty"`
+	// DemoSkipTOTP records that the user of a demo instance chose to skip the
+	// compulsory TOTP enrolment; it has no effect outside demo mode.
+	DemoSkipTOTP bool `json:"demo_skip_totp,omitempty"`
 
 	token string
 	dirty bool
@@ -119,7 +122,7 @@ func (s *Sessions) Renew(c *fiber.Ctx) (*Session, error) {
 	}
 	now := s.Now()
 	old.token, old.CSRF, old.Created, old.LastSeen, old.dirty = models.NewSecretToken(), models.NewSecretToken(), now, now, true
-	old.UserID, old.PendingUserID = 0, 0
+	old.UserID, old.PendingUserID, old.DemoSkipTOTP = 0, 0, false
 	return old, nil
 }
 
