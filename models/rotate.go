@@ -27,6 +27,10 @@ func sealedColumns() []sealedColumn {
 		{table: "files", column: "proposal_sealed", aad: proposalAAD},
 		{table: "attachments", column: "name_sealed", aad: attachmentNameAAD},
 		{table: "attachments", column: "content", binary: true, aad: attachmentAAD},
+		{table: "sitting_votes", column: "reasoning_sealed", aad: reasoningAAD},
+		{table: "sitting_votes", column: "conditions_sealed", aad: conditionsAAD},
+		{table: "sitting_dissents", column: "text_sealed", aad: dissentAAD},
+		{table: "written_contributions", column: "body_sealed", aad: contributionAAD},
 	}
 }
 
