@@ -397,6 +397,11 @@ func ItemQuorum(ctx context.Context, db bun.IDB, cid, itemID int64) (Quorum, err
 	return quorumOf(p, s, x), nil
 }
 
+// FindSittingItem returns agenda item id of commission cid.
+func FindSittingItem(ctx context.Context, db bun.IDB, cid, id int64) (*AgendaItem, error) {
+	return findSittingItem(ctx, db, cid, id)
+}
+
 // findSittingItem returns agenda item id of commission cid.
 func findSittingItem(ctx context.Context, db bun.IDB, cid, id int64) (*AgendaItem, error) {
 	item := new(AgendaItem)

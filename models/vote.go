@@ -1544,3 +1544,9 @@ func CheckReceipt(ctx context.Context, db bun.IDB, u *User, receipt string) (*Re
 	c.Linked = true
 	return c, nil
 }
+
+// ReceiptDisplay is the ballot's receipt grouped for reading.
+func (b *Ballot) ReceiptDisplay() string { return FormatReceipt(b.Receipt) }
+
+// Display is the receipt grouped for reading.
+func (r ReceiptLine) Display() string { return FormatReceipt(r.Receipt) }

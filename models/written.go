@@ -612,3 +612,12 @@ func DeliberationRecipients(ctx context.Context, db bun.IDB, cid, id int64) ([]s
 	}
 	return out, nil
 }
+
+// FindItemDeliberation returns the written deliberation of agenda item itemID, or ErrNotFound.
+func FindItemDeliberation(ctx context.Context, db bun.IDB, cid, itemID int64) (*Deliberation, error) {
+	d := new(Deliberation)
+	if err := db.NewSelect().Model(d).Where("agenda_item_id = ? AND commission_id = ?", itemID, cid).Scan(ctx); err != nil {
+		return nil, notFound(err, "find item deliberation")
+	}
+	return d, nil
+}

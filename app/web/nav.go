@@ -23,6 +23,8 @@ type navEntry struct {
 
 var navigation = []navEntry{
 	{"Tableau de bord", "/", nil},
+	{"Déroulé des séances", "/sitting", []models.Role{models.RolePresident, models.RoleSecretariat}},
+	{"Mes votes", "/votes", []models.Role{models.RoleMember, models.RolePresident}},
 	{"Journal d'audit", "/admin/audit", []models.Role{models.RoleAdmin, models.RoleSecretariat}},
 	{"Courriels", "/admin/outbox", []models.Role{models.RoleAdmin}},
 }
