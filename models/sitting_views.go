@@ -138,10 +138,18 @@ type MemberItem struct {
 }
 
 // MemberSession is a convened or open session in which a member sits, with its file
-// items: where they may declare an interest (R133-12).
+// items (where they may declare an interest, R133-12) and the written deliberations
+// they take part in.
 type MemberSession struct {
-	Meeting Meeting
-	Items   []MemberItem
+	Meeting       Meeting
+	Items         []MemberItem
+	Deliberations []MemberDeliberation
+}
+
+// MemberDeliberation is a written deliberation a member takes part in.
+type MemberDeliberation struct {
+	Deliberation Deliberation
+	Item         AgendaItem
 }
 
 // MemberSessions returns the convened and open sessions of u's commission in which u
@@ -173,14 +181,23 @@ func MemberSessions(ctx context.Context, db bun.IDB, u *User) ([]MemberSession, 
 		if err != nil {
 			return nil, err
 		}
+		delibs, err := ListDeliberations(ctx, db, cid, ms[i].ID)
+		if err != nil {
+			return nil, err
+		}
 		s := MemberSession{Meeting: ms[i]}
 		for _, it := range items {
-			if it.Kind != ItemFile || it.FileID == nil {
-				continue
-			}
-			_, recusals, err := itemExclusions(ctx, db, p, &it)
+			x, recusals, err := itemExclusions(ctx, db, p, &it)
 			if err != nil {
 				return nil, err
+			}
+			for _, d := range delibs {
+				if d.AgendaItemID == it.ID && !x.user(u.ID) {
+					s.Deliberations = append(s.Deliberations, MemberDeliberation{Deliberation: d, Item: it})
+				}
+			}
+			if it.Kind != ItemFile || it.FileID == nil {
+				continue
 			}
 			mi := MemberItem{Item: it}
 			for k := range recusals {

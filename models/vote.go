@@ -171,13 +171,21 @@ func (v *Vote) Voters() int { return v.Yes + v.No + v.Abstentions }
 
 // ResultLabel is the French statement of the result, naming the casting vote.
 func (v *Vote) ResultLabel() string {
-	s := v.Outcome.Label()
-	if v.Tie && v.CastingVote != "" {
-		s += " — partage égal des voix, voix prépondérante du président (" + strings.ToLower(v.CastingVote.Label()) + ", R133-11)"
-	} else if v.Tie {
-		s += " — partage égal des voix, sans voix prépondérante : la proposition n'est pas adoptée"
+	if t := v.TieLabel(); t != "" {
+		return v.Outcome.Label() + " — " + t
 	}
-	return s
+	return v.Outcome.Label()
+}
+
+// TieLabel says how an equal split was settled ("" without one).
+func (v *Vote) TieLabel() string {
+	switch {
+	case v.Tie && v.CastingVote != "":
+		return "partage égal des voix, voix prépondérante du président (" + strings.ToLower(v.CastingVote.Label()) + ", R133-11)"
+	case v.Tie:
+		return "partage égal des voix, sans voix prépondérante : la proposition n'est pas adoptée"
+	}
+	return ""
 }
 
 func reasoningAAD(voteID int64) string  { return fmt.Sprintf("vote:%d:reasoning", voteID) }

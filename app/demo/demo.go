@@ -42,6 +42,7 @@ var Steps = []Step{
 	{"comptes", seedAccounts},
 	{"composition", seedRegistry},
 	{"dossiers", seedFiles},
+	{"séances tenues", seedSittings},
 }
 
 // Seed runs every step.
