@@ -37,6 +37,10 @@ func sealedColumns() []sealedColumn {
 		{table: "attachments", column: "name_sealed", aad: attachmentNameAAD},
 		{table: "attachments", column: "content", binary: true, aad: attachmentAAD},
 		{table: "user_totp", column: "secret_sealed", key: "user_id", aad: totpAAD},
+		{table: "sitting_votes", column: "reasoning_sealed", aad: reasoningAAD},
+		{table: "sitting_votes", column: "conditions_sealed", aad: conditionsAAD},
+		{table: "sitting_dissents", column: "text_sealed", aad: dissentAAD},
+		{table: "written_contributions", column: "body_sealed", aad: contributionAAD},
 	}
 }
 

@@ -43,6 +43,7 @@ var Steps = []Step{
 	{"composition", seedRegistry},
 	{"dossiers", seedFiles},
 	{"séances", seedSessions},
+	{"séances tenues", seedSittings},
 }
 
 // Seed runs every step.

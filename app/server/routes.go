@@ -13,6 +13,7 @@ import (
 	"seance/app/home"
 	"seance/app/registry"
 	seances "seance/app/sessions"
+	"seance/app/sitting"
 	"seance/app/web"
 	"seance/models"
 )
@@ -60,6 +61,13 @@ func registerRoutes(app *fiber.App, d Deps) {
 		fileFollowers = []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}
 		fileViewers   = []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident, models.RoleMember}
 	)
+	sittingH := &sitting.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now,
+		Location: d.Config.Location, BaseURL: d.Config.BaseURL}
+	// chair (secretariat and president) and secretariat are declared above.
+	president := []models.Role{models.RolePresident}
+
+	voters := []models.Role{models.RoleMember, models.RolePresident}
+	deliberants := []models.Role{models.RoleMember, models.RolePresident, models.RoleSecretariat}
 
 	loginLimit := limiter.New(limiter.Config{
 		Max: 20, Expiration: 5 * time.Minute, Storage: store,
@@ -198,6 +206,37 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "POST", path: "/commissions/:cid/associations/:id", access: staff, handler: registryH.UpdateAssociation},
 		{method: "GET", path: "/commissions/:cid/associations/:id/renouveler", access: staff, handler: registryH.RenewAgrement},
 		{method: "POST", path: "/commissions/:cid/associations/:id/renouveler", access: staff, handler: registryH.SaveAgrement},
+		// Sitting, quorum and votes (issue 6)
+		{method: "GET", path: "/sitting", access: chair, handler: sittingH.Index},
+		{method: "GET", path: "/sitting/:id", access: chair, handler: sittingH.Console},
+		{method: "GET", path: "/sitting/:id/live", access: chair, handler: sittingH.Live},
+		{method: "POST", path: "/sitting/:id/attendance", access: chair, handler: sittingH.SetAttendance},
+		{method: "POST", path: "/sitting/:id/attendance/confirm", access: chair, handler: sittingH.ConfirmAll},
+		{method: "POST", path: "/sitting/:id/open", access: chair, handler: sittingH.Open},
+		{method: "POST", path: "/sitting/:id/presence", access: chair, handler: sittingH.Presence},
+		{method: "POST", path: "/sitting/:id/items/:item/current", access: chair, handler: sittingH.CurrentItem},
+		{method: "POST", path: "/sitting/:id/items/:item/vote", access: chair, handler: sittingH.OpenVote},
+		{method: "POST", path: "/sitting/:id/items/:item/announce", access: president, handler: sittingH.Announce},
+		{method: "GET", path: "/sitting/:id/votes/:vote", access: chair, handler: sittingH.VotePanel},
+		{method: "GET", path: "/sitting/:id/votes/:vote/tally", access: chair, handler: sittingH.Tally},
+		{method: "POST", path: "/sitting/:id/votes/:vote/ballot", access: secretariat, handler: sittingH.RoomBallot},
+		{method: "POST", path: "/sitting/:id/votes/:vote/close", access: chair, handler: sittingH.CloseVote},
+		{method: "POST", path: "/sitting/:id/votes/:vote/avis", access: chair, handler: sittingH.AvisDetails},
+		{method: "POST", path: "/sitting/:id/votes/:vote/dissent", access: secretariat, handler: sittingH.RoomDissent},
+		{method: "POST", path: "/sitting/:id/close", access: chair, handler: sittingH.Close},
+		{method: "POST", path: "/sitting/:id/no-quorum", access: chair, handler: sittingH.NoQuorum},
+		{method: "GET", path: "/votes", access: voters, handler: sittingH.MyVotes},
+		{method: "POST", path: "/votes/receipt", access: voters, handler: sittingH.CheckReceipt},
+		{method: "POST", path: "/votes/interest", access: voters, handler: sittingH.Interest},
+		{method: "GET", path: "/votes/:id", access: voters, handler: sittingH.MemberVote},
+		{method: "POST", path: "/votes/:id/ballot", access: voters, handler: sittingH.Ballot},
+		{method: "POST", path: "/votes/:id/dissent", access: voters, handler: sittingH.Dissent},
+		{method: "GET", path: "/deliberations/:id", access: deliberants, handler: sittingH.Deliberation},
+		{method: "POST", path: "/deliberations/:id/open", access: president, handler: sittingH.OpenDeliberation},
+		{method: "POST", path: "/deliberations/:id/extend", access: president, handler: sittingH.Extend},
+		{method: "POST", path: "/deliberations/:id/close-debate", access: president, handler: sittingH.CloseDebate},
+		{method: "POST", path: "/deliberations/:id/close-vote", access: president, handler: sittingH.CloseWrittenVote},
+		{method: "POST", path: "/deliberations/:id/contributions", access: voters, handler: sittingH.Contribute},
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))

@@ -29,6 +29,8 @@ var navigation = []navEntry{
 	{"Séances", "/seances", []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RoleAssociation, models.RolePrefecture}, ""},
 	{"Dossiers", "/dossiers", []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}, ""},
 	{"Parcours", "/parcours", []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}, ""},
+	{"Déroulé des séances", "/sitting", []models.Role{models.RolePresident, models.RoleSecretariat}, ""},
+	{"Mes votes", "/votes", []models.Role{models.RoleMember, models.RolePresident}, ""},
 	{"Journal d'audit", "/admin/audit", []models.Role{models.RoleAdmin, models.RoleSecretariat}, ""},
 	{"Courriels", "/admin/outbox", []models.Role{models.RoleAdmin}, ""},
 	{"Comptes", "/admin/comptes", []models.Role{models.RoleAdmin}, ""},

@@ -1,0 +1,690 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"seance/models"
+)
+
+// seedSittings holds the past year of sessions through the real sitting functions:
+// attendance with suppléants and proxies, recusals of the instructing association and
+// declared interests, votes by members online and by the secretariat for the room, a
+// policy session, a session without quorum and its second convocation, a tie decided
+// by the président's casting vote with a dissent, a written deliberation with its
+// exchanges, and the préfet's decisions that followed. For trying the screens it
+// leaves a session convened for today (the secretariat confirms the attendance and
+// opens it) and a written deliberation whose exchanges are open.
+func seedSittings(ctx context.Context, s *Seeder) error {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return err
+	}
+	d := &sittingSeeder{ctx: ctx, s: s, now: s.Now.UTC(), paris: paris, sec: s.Users[EmailSecretariat], pres: s.Users[EmailPresident],
+		f: &fileSeeder{ctx: ctx, s: s, now: models.DateOf(s.Now), sec: s.Users[EmailSecretariat], pres: s.Users[EmailPresident], n: 500}}
+	if d.sec == nil || d.pres == nil {
+		return fmt.Errorf("demo sittings need the secretariat and the président")
+	}
+	for _, step := range []func() error{
+		d.entrySession, d.policySession, d.failedQuorum, d.tieSession, d.writtenSession, d.recentSession, d.todaySession, d.openWrittenSession,
+	} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type sittingSeeder struct {
+	ctx       context.Context
+	s         *Seeder
+	f         *fileSeeder
+	now       time.Time
+	paris     *time.Location
+	sec, pres *models.User
+}
+
+// day returns 14:00 (Paris) daysAgo days before today, in UTC.
+func (d *sittingSeeder) day(daysAgo, hour int) time.Time {
+	t := d.now.In(d.paris).AddDate(0, 0, -daysAgo)
+	return time.Date(t.Year(), t.Month(), t.Day(), hour, 0, 0, 0, d.paris).UTC()
+}
+
+// meeting plans a session starting at start (planned 40 days before) and convenes it 20
+// days before, as the sessions feature would.
+func (d *sittingSeeder) meeting(kind models.MeetingKind, mode models.MeetingMode, start time.Time) (*models.Meeting, error) {
+	in := models.MeetingInput{Kind: kind, Mode: mode, StartsAt: start, EndsAt: start.Add(3 * time.Hour), Capacity: 12}
+	if mode != models.ModeWritten {
+		in.Place = "Préfecture de la Haute-Garonne, 1 place Saint-Étienne, Toulouse — salle Capitole"
+	}
+	if mode == models.ModeHybrid || mode == models.ModeRemote {
+		in.RemoteLink = "https://webconf.demo.example/cdlp31"
+	}
+	m, err := models.CreateMeeting(d.ctx, d.s.DB, d.s.Actor(), d.s.Commission.ID, in, start.AddDate(0, 0, -40))
+	if err != nil {
+		return nil, fmt.Errorf("demo session of %s: %w", start.Format(time.DateOnly), err)
+	}
+	return m, d.convene(m, start.AddDate(0, 0, -20))
+}
+
+// convene marks a session convened (the sessions feature sends the convocations).
+func (d *sittingSeeder) convene(m *models.Meeting, at time.Time) error {
+	return models.InTx(d.ctx, d.s.DB, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model((*models.Meeting)(nil)).Set("status = ?", models.MeetingConvened).Set("convened_at = ?", at.UTC()).
+			Set("updated_at = ?", at.UTC()).Where("id = ?", m.ID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("convene demo session: %w", err)
+		}
+		m.Status = models.MeetingConvened
+		return models.Audit(ctx, tx, models.AuditEntry{CommissionID: m.CommissionID, Actor: d.s.Actor(), Action: "meeting.convene",
+			Object: models.ObjectRef("meeting", m.ID), Details: map[string]any{"demo": true}})
+	})
+}
+
+// item appends an item to a session's agenda, as the agenda builder would.
+func (d *sittingSeeder) item(m *models.Meeting, kind models.AgendaItemKind, fileID int64, title string) (*models.AgendaItem, error) {
+	n, err := d.s.DB.NewSelect().Model((*models.AgendaItem)(nil)).Where("meeting_id = ?", m.ID).Count(d.ctx)
+	if err != nil {
+		return nil, err
+	}
+	it := &models.AgendaItem{CommissionID: m.CommissionID, MeetingID: m.ID, Position: int(n) + 1, Kind: kind, Title: title,
+		Reason: "Inscrit par le secrétariat (démonstration)", CreatedAt: models.Now()}
+	if fileID != 0 {
+		it.FileID = &fileID
+	}
+	if _, err := d.s.DB.NewInsert().Model(it).Exec(d.ctx); err != nil {
+		return nil, fmt.Errorf("demo agenda item: %w", err)
+	}
+	return it, nil
+}
+
+// files creates n complete entry requests, admissible, and schedules them on m.
+func (d *sittingSeeder) files(m *models.Meeting, n, prefer int) ([]*models.File, []*models.AgendaItem, error) {
+	var fs []*models.File
+	var items []*models.AgendaItem
+	for i := range n {
+		u, err := d.f.association((prefer+i)%2, m.StartsAt.AddDate(0, 0, -45), m.StartsAt.AddDate(0, 0, 10))
+		if err != nil {
+			return nil, nil, err
+		}
+		f, err := d.f.request(u, d.f.input(models.KindEngagement, d.f.person(), 0), models.StateAdmissible, "", models.DateOf(m.StartsAt))
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := models.MarkScheduled(d.ctx, d.s.DB, d.sec, f.ID, m.ID, m.StartsAt, m.StartsAt.AddDate(0, 0, -30)); err != nil {
+			return nil, nil, fmt.Errorf("schedule %s: %w", f.Reference, err)
+		}
+		it, err := d.item(m, models.ItemFile, f.ID, f.Reference+" — "+f.Kind.Label())
+		if err != nil {
+			return nil, nil, err
+		}
+		fs, items = append(fs, f), append(items, it)
+	}
+	return fs, items, nil
+}
+
+// attendance codes, one per seat in composition order: P on site, R remote, S replaced
+// by the seat's suppléant, X proxy (to the seat named in proxies), E excused, A absent,
+// N no reply (then confirmed absent at the sitting).
+func (d *sittingSeeder) attendance(m *models.Meeting, codes string, proxies map[int]int, at time.Time) error {
+	roll, err := models.VotingMembers(d.ctx, d.s.DB, m.CommissionID, m.StartsAt)
+	if err != nil {
+		return err
+	}
+	// Holders of proxies first reply that they come, then the givers.
+	order := make([]int, 0, len(codes))
+	for i := range codes {
+		if codes[i] != 'X' {
+			order = append(order, i)
+		}
+	}
+	for i := range codes {
+		if codes[i] == 'X' {
+			order = append(order, i)
+		}
+	}
+	for _, i := range order {
+		h := roll.Seats[i]
+		if h.Titulaire == nil || codes[i] == 'N' {
+			continue
+		}
+		in := models.AttendanceInput{SeatID: h.Seat.ID}
+		switch codes[i] {
+		case 'P':
+			in.Status = models.AttPresentOnSite
+		case 'R':
+			in.Status = models.AttPresentRemote
+		case 'S':
+			in.Status, in.SubstituteUserID = models.AttSubstituted, h.Suppleants[0].UserID
+		case 'X':
+			in.Status, in.ProxyHolderUserID = models.AttProxy, roll.Seats[proxies[i]].Titulaire.UserID
+		case 'E':
+			in.Status = models.AttExcused
+		default:
+			in.Status = models.AttAbsent
+		}
+		if _, err := models.SetAttendance(d.ctx, d.s.DB, models.ActorFor(h.Titulaire.User), m.CommissionID, m.ID, in, at); err != nil {
+			return fmt.Errorf("attendance of seat %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// open confirms the replies and opens the sitting at its start, chaired by the président.
+func (d *sittingSeeder) open(m *models.Meeting) error {
+	if _, err := models.ConfirmSittingAttendance(d.ctx, d.s.DB, models.ActorFor(d.sec), m.CommissionID, m.ID, m.StartsAt.Add(-10*time.Minute)); err != nil {
+		return fmt.Errorf("confirm attendance: %w", err)
+	}
+	_, err := models.OpenSitting(d.ctx, d.s.DB, d.sec, m.CommissionID, m.ID, d.pres.ID, m.StartsAt)
+	return err
+}
+
+// plan says how the voters vote: the first `no` voters against, the next `abst`
+// abstain, the others for; the chair as chair ("" to not vote). A tie plan sets the
+// counts so that the chair's vote for makes an equal split.
+type plan struct {
+	no, abst int
+	tie      bool
+	chair    models.BallotChoice
+	room     bool // the secretariat counts the room by hand for the voters on site
+}
+
+// vote opens the vote on item at at, has everyone vote by plan (members online, the
+// secretariat entering the others' ballots for the room) and closes it.
+func (d *sittingSeeder) vote(item *models.AgendaItem, proposed models.Avis, p plan, at time.Time) (*models.Vote, error) {
+	cid := d.s.Commission.ID
+	v, err := models.OpenVote(d.ctx, d.s.DB, d.pres, cid, item.ID, models.VoteInput{ProposedAvis: proposed}, at)
+	if err != nil {
+		return nil, fmt.Errorf("open vote on %s: %w", item.Title, err)
+	}
+	t, err := models.VoteTally(d.ctx, d.s.DB, cid, v.ID)
+	if err != nil {
+		return nil, err
+	}
+	var voters []models.VoterLine
+	for _, l := range t.Lines {
+		if !l.Chair {
+			voters = append(voters, l)
+		}
+	}
+	n := len(voters)
+	if p.tie {
+		p.no, p.chair = n/2, models.BallotFor
+		p.abst = n - 2*p.no + 1
+	}
+	var room models.RoomCount
+	for i, l := range voters {
+		c := models.BallotFor
+		switch {
+		case i < p.no:
+			c = models.BallotAgainst
+		case i < p.no+p.abst:
+			c = models.BallotAbstain
+		}
+		if p.room && i%2 == 1 && l.RepresentedUserID == 0 {
+			switch c {
+			case models.BallotFor:
+				room.Yes++
+			case models.BallotAgainst:
+				room.No++
+			default:
+				room.Abstentions++
+			}
+			continue
+		}
+		if err := d.ballot(v, l, c, i, at.Add(time.Duration(2+i%5)*time.Minute)); err != nil {
+			return nil, err
+		}
+	}
+	if p.chair != "" {
+		if _, err := models.CastBallot(d.ctx, d.s.DB, d.pres, cid, v.ID, models.BallotInput{Choice: p.chair}, at.Add(8*time.Minute)); err != nil {
+			return nil, fmt.Errorf("chair's ballot: %w", err)
+		}
+	}
+	in := models.CloseVoteInput{}
+	if p.room {
+		in.Room = &room
+	}
+	v, err = models.CloseVote(d.ctx, d.s.DB, d.pres, cid, v.ID, in, at.Add(10*time.Minute))
+	if err != nil {
+		return nil, fmt.Errorf("close vote on %s: %w", item.Title, err)
+	}
+	return v, nil
+}
+
+// ballot casts one voter's ballot: online from the member's account, or, one in three,
+// entered by the secretariat for the room.
+func (d *sittingSeeder) ballot(v *models.Vote, l models.VoterLine, c models.BallotChoice, i int, at time.Time) error {
+	actor := d.sec
+	in := models.BallotInput{VoterUserID: l.VoterUserID, RepresentedUserID: l.RepresentedUserID, Choice: c}
+	if i%3 != 0 || v.Written {
+		u, err := models.FindUser(d.ctx, d.s.DB, l.VoterUserID)
+		if err != nil {
+			return err
+		}
+		actor, in.VoterUserID = u, 0
+	}
+	if _, err := models.CastBallot(d.ctx, d.s.DB, actor, d.s.Commission.ID, v.ID, in, at); err != nil {
+		return fmt.Errorf("ballot of user %d: %w", l.VoterUserID, err)
+	}
+	return nil
+}
+
+// reason records the reasoning of a file's avis.
+func (d *sittingSeeder) reason(v *models.Vote, at time.Time) error {
+	det := models.AvisDetails{Reasoning: "Le projet d'insertion est construit avec la personne ; l'accompagnement est régulier et les engagements sont tenus."}
+	switch v.Avis {
+	case models.AvisDefavorable:
+		det.Reasoning = "Les engagements pris ne sont pas encore formalisés ; la commission invite l'association à présenter une nouvelle demande."
+	case models.AvisReserve:
+		det.Conditions = "Point d'étape à trois mois sur l'hébergement et l'assiduité aux cours de français."
+		det.RecommendedMonths = 3
+	default:
+		det.RecommendedMonths = 6
+	}
+	return models.RecordAvisDetails(d.ctx, d.s.DB, d.s.Keys, d.pres, d.s.Commission.ID, v.ID, det, at)
+}
+
+// fileVotes puts each file item to the vote with plans, reasons the avis and returns
+// the votes.
+func (d *sittingSeeder) fileVotes(items []*models.AgendaItem, plans []plan, proposed []models.Avis, start time.Time) ([]*models.Vote, error) {
+	var votes []*models.Vote
+	for i, it := range items {
+		at := start.Add(time.Duration(15+20*i) * time.Minute)
+		v, err := d.vote(it, proposed[i%len(proposed)], plans[i%len(plans)], at)
+		if err != nil {
+			return nil, err
+		}
+		if err := d.reason(v, at.Add(12*time.Minute)); err != nil {
+			return nil, err
+		}
+		votes = append(votes, v)
+	}
+	return votes, nil
+}
+
+// decide records the préfet's decisions ten days after the session, following the avis.
+func (d *sittingSeeder) decide(fs []*models.File, votes []*models.Vote, start time.Time) error {
+	on := models.DateOf(start.AddDate(0, 0, 10))
+	if on.After(models.DateOf(d.now)) {
+		return nil
+	}
+	for i, f := range fs {
+		outcome := models.DecisionAuthorised
+		if votes[i].Avis == models.AvisDefavorable {
+			outcome = models.DecisionRefused
+		}
+		dec := models.Decision{Outcome: outcome, DecidedOn: on, NotifiedPersonOn: on, NotifiedAssociationOn: on,
+			AFISGranted: outcome == models.DecisionAuthorised && f.AFISRequested}
+		if err := models.Transition(d.ctx, d.s.DB, d.s.Keys, d.sec, f.ID, models.StateDecided, models.TransitionInput{Decision: dec}, on); err != nil {
+			return fmt.Errorf("decision on %s: %w", f.Reference, err)
+		}
+	}
+	return nil
+}
+
+func (d *sittingSeeder) closeSitting(m *models.Meeting, at time.Time) error {
+	return models.CloseSitting(d.ctx, d.s.DB, d.sec, m.CommissionID, m.ID, at)
+}
+
+// entrySession: eleven months ago, three entries; the doctor gives a proxy; the
+// association's seat is kept out of its own files.
+func (d *sittingSeeder) entrySession() error {
+	start := d.day(330, 14)
+	m, err := d.meeting(models.MeetingFiles, models.ModeOnSite, start)
+	if err != nil {
+		return err
+	}
+	fs, items, err := d.files(m, 3, 0)
+	if err != nil {
+		return err
+	}
+	if err := d.attendance(m, "PPPRSPPEXPPAPPRPPPP", map[int]int{8: 9}, start.AddDate(0, 0, -3)); err != nil {
+		return err
+	}
+	if err := d.open(m); err != nil {
+		return err
+	}
+	votes, err := d.fileVotes(items, []plan{{chair: models.BallotFor}, {no: 2, abst: 1, chair: models.BallotFor}, {no: 1, chair: models.BallotFor}},
+		[]models.Avis{models.AvisFavorable}, start)
+	if err != nil {
+		return err
+	}
+	if err := d.closeSitting(m, start.Add(2*time.Hour)); err != nil {
+		return err
+	}
+	return d.decide(fs, votes, start)
+}
+
+// policySession: nine months ago, the yearly policy session (REGLES.md requirement 7),
+// hybrid, with a vote counted by hand in the room.
+func (d *sittingSeeder) policySession() error {
+	start := d.day(270, 10)
+	m, err := d.meeting(models.MeetingPolicy, models.ModeHybrid, start)
+	if err != nil {
+		return err
+	}
+	var items []*models.AgendaItem
+	for _, t := range []struct {
+		kind  models.AgendaItemKind
+		title string
+	}{
+		{models.ItemMinutes, "Approbation du procès-verbal de la séance précédente"},
+		{models.ItemInformation, "Bilan de l'année écoulée : parcours engagés, renouvelés et clos"},
+		{models.ItemPolicy, "Programme départemental d'actions de lutte contre la prostitution et la traite"},
+		{models.ItemPolicy, "Convention de partenariat pour l'accès aux soins des personnes accompagnées"},
+	} {
+		it, err := d.item(m, t.kind, 0, t.title)
+		if err != nil {
+			return err
+		}
+		items = append(items, it)
+	}
+	if err := d.attendance(m, "PRPPSRPPXPRPPEPPARR", map[int]int{8: 0}, start.AddDate(0, 0, -2)); err != nil {
+		return err
+	}
+	if err := d.open(m); err != nil {
+		return err
+	}
+	for i, p := range map[int]plan{0: {abst: 1, chair: models.BallotFor}, 2: {no: 1, abst: 2, chair: models.BallotFor, room: true}, 3: {chair: models.BallotFor}} {
+		if _, err := d.vote(items[i], "", p, start.Add(time.Duration(20+30*i)*time.Minute)); err != nil {
+			return err
+		}
+	}
+	return d.closeSitting(m, start.Add(3*time.Hour))
+}
+
+// failedQuorum: seven months ago, only six members came: the session is closed for lack
+// of quorum and its second convocation, two weeks later, examines the same files
+// without quorum (R133-10).
+func (d *sittingSeeder) failedQuorum() error {
+	start := d.day(200, 14)
+	m, err := d.meeting(models.MeetingFiles, models.ModeOnSite, start)
+	if err != nil {
+		return err
+	}
+	fs, _, err := d.files(m, 2, 1)
+	if err != nil {
+		return err
+	}
+	if err := d.attendance(m, "PEEAPEEPEPEENEEPEPA", nil, start.AddDate(0, 0, -3)); err != nil {
+		return err
+	}
+	if err := d.open(m); err != nil {
+		return err
+	}
+	second, err := models.CloseSittingWithoutQuorum(d.ctx, d.s.DB, d.pres, m.CommissionID, m.ID, models.MeetingInput{
+		Mode: models.ModeOnSite, StartsAt: start.AddDate(0, 0, 14), Place: m.Place, Capacity: 12,
+	}, start.Add(20*time.Minute))
+	if err != nil {
+		return fmt.Errorf("second convocation: %w", err)
+	}
+	if err := d.convene(second, start.Add(2*time.Hour)); err != nil {
+		return err
+	}
+	if err := d.attendance(second, "PEPASEEPEPEEPEEPEPE", nil, second.StartsAt.AddDate(0, 0, -2)); err != nil {
+		return err
+	}
+	if err := d.open(second); err != nil {
+		return err
+	}
+	items, err := models.ListAgenda(d.ctx, d.s.DB, m.CommissionID, second.ID)
+	if err != nil {
+		return err
+	}
+	var ptrs []*models.AgendaItem
+	for i := range items {
+		ptrs = append(ptrs, &items[i])
+	}
+	votes, err := d.fileVotes(ptrs, []plan{{chair: models.BallotFor}, {no: 4, abst: 1, chair: models.BallotAgainst}},
+		[]models.Avis{models.AvisFavorable}, second.StartsAt)
+	if err != nil {
+		return err
+	}
+	if err := d.closeSitting(second, second.StartsAt.Add(90*time.Minute)); err != nil {
+		return err
+	}
+	return d.decide(fs, votes, second.StartsAt)
+}
+
+// tieSession: a little over four months ago, a member declared an interest, the second
+// file splits the votes equally and the président's casting vote decides; a member
+// who voted against has their dissent recorded. The gendarmerie commander (replaced
+// since) is represented by his suppléant.
+func (d *sittingSeeder) tieSession() error {
+	start := d.day(130, 14)
+	m, err := d.meeting(models.MeetingFiles, models.ModeHybrid, start)
+	if err != nil {
+		return err
+	}
+	fs, items, err := d.files(m, 3, 1)
+	if err != nil {
+		return err
+	}
+	member := d.s.Users[MemberEmail(7)]
+	if err := models.DeclareInterest(d.ctx, d.s.DB, models.ActorFor(member), m.CommissionID, fs[0].ID, member.ID,
+		"A suivi la personne dans un cadre professionnel antérieur", start.AddDate(0, 0, -2)); err != nil {
+		return err
+	}
+	if err := d.attendance(m, "PRPESPPRXPPEPRPXAPP", map[int]int{8: 9, 15: 12}, start.AddDate(0, 0, -3)); err != nil {
+		return err
+	}
+	if err := d.open(m); err != nil {
+		return err
+	}
+	votes, err := d.fileVotes(items, []plan{{no: 1, chair: models.BallotFor}, {tie: true}, {no: 7, abst: 2, chair: models.BallotAgainst}},
+		[]models.Avis{models.AvisFavorable, models.AvisReserve, models.AvisFavorable}, start)
+	if err != nil {
+		return err
+	}
+	t, err := models.VoteTally(d.ctx, d.s.DB, m.CommissionID, votes[1].ID)
+	if err != nil {
+		return err
+	}
+	for _, l := range t.Lines {
+		if l.Ballot != nil && l.Ballot.Choice == models.BallotAgainst && l.RepresentedUserID == 0 {
+			u, err := models.FindUser(d.ctx, d.s.DB, l.VoterUserID)
+			if err != nil {
+				return err
+			}
+			_, err = models.RecordDissent(d.ctx, d.s.DB, d.s.Keys, u, m.CommissionID, votes[1].ID, u.ID,
+				"Je souhaite que mon désaccord soit consigné : l'hébergement proposé ne me paraît pas assurer la sécurité de la personne.", start.Add(80*time.Minute))
+			if err != nil {
+				return err
+			}
+			break
+		}
+	}
+	if err := d.closeSitting(m, start.Add(2*time.Hour)); err != nil {
+		return err
+	}
+	return d.decide(fs, votes, start)
+}
+
+// writtenSession: two and a half months ago, a written electronic deliberation on one
+// entry, with exchanges, an extension of the deadline, then the vote (REGLES.md
+// requirement 12).
+func (d *sittingSeeder) writtenSession() error {
+	start := d.day(75, 9)
+	m, err := d.meeting(models.MeetingFiles, models.ModeWritten, start)
+	if err != nil {
+		return err
+	}
+	fs, items, err := d.files(m, 1, 0)
+	if err != nil {
+		return err
+	}
+	cid := m.CommissionID
+	del, err := models.AnnounceDeliberation(d.ctx, d.s.DB, d.pres, cid, items[0].ID, models.DeliberationInput{
+		StartsAt: start, Deadline: start.Add(72 * time.Hour), VotingHours: 48, MeansChecked: true,
+	}, start.AddDate(0, 0, -10))
+	if err != nil {
+		return fmt.Errorf("announce written deliberation: %w", err)
+	}
+	if _, err := models.OpenSitting(d.ctx, d.s.DB, d.pres, cid, m.ID, d.pres.ID, start); err != nil {
+		return err
+	}
+	if _, err := models.OpenDeliberation(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID,
+		"Le dossier est examiné par écrit pour permettre un avis avant la fin du mois. Merci de vos contributions.", start.Add(5*time.Minute)); err != nil {
+		return err
+	}
+	posts := []struct {
+		member int
+		reply  int // index of the contribution answered, -1 for none
+		hours  int
+		body   string
+	}{
+		{2, -1, 3, "L'hébergement prévu est-il déjà confirmé par la résidence sociale ?"},
+		{19, 0, 5, "Oui : une place est réservée à compter du mois prochain, la convention d'occupation est signée."},
+		{10, -1, 20, "Avis favorable du conseil départemental ; un accompagnement vers l'emploi pourrait être proposé dès le troisième mois."},
+		{6, 2, 30, "La demande d'autorisation provisoire de séjour pourra être instruite dès l'avis de la commission."},
+	}
+	var ids []int64
+	for _, p := range posts {
+		var reply int64
+		if p.reply >= 0 {
+			reply = ids[p.reply]
+		}
+		c, err := models.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(p.member)], cid, del.ID, reply, p.body, start.Add(time.Duration(p.hours)*time.Hour))
+		if err != nil {
+			return fmt.Errorf("contribution: %w", err)
+		}
+		ids = append(ids, c.ID)
+	}
+	if _, err := models.ExtendDeliberation(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID, start.Add(96*time.Hour), start.Add(60*time.Hour)); err != nil {
+		return err
+	}
+	v, err := models.CloseDebate(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID, start.Add(96*time.Hour))
+	if err != nil {
+		return err
+	}
+	for i, n := range []int{1, 2, 3, 4, 5, 6, 8, 10, 11, 12, 14, 17} {
+		c := models.BallotFor
+		if i == 5 {
+			c = models.BallotAbstain
+		}
+		if _, err := models.CastBallot(d.ctx, d.s.DB, d.s.Users[MemberEmail(n)], cid, v.ID, models.BallotInput{Choice: c}, start.Add(time.Duration(97+2*i)*time.Hour)); err != nil {
+			return fmt.Errorf("written ballot of member %d: %w", n, err)
+		}
+	}
+	if _, err := models.CastBallot(d.ctx, d.s.DB, d.pres, cid, v.ID, models.BallotInput{Choice: models.BallotFor}, start.Add(110*time.Hour)); err != nil {
+		return err
+	}
+	if v, err = models.CloseVote(d.ctx, d.s.DB, d.pres, cid, v.ID, models.CloseVoteInput{}, start.Add(145*time.Hour)); err != nil {
+		return err
+	}
+	if err := d.reason(v, start.Add(146*time.Hour)); err != nil {
+		return err
+	}
+	if err := models.CloseSitting(d.ctx, d.s.DB, d.pres, cid, m.ID, start.Add(147*time.Hour)); err != nil {
+		return err
+	}
+	return d.decide(fs, []*models.Vote{v}, start.Add(147*time.Hour))
+}
+
+// recentSession: forty days ago, four files, one avis with reservations and conditions.
+func (d *sittingSeeder) recentSession() error {
+	start := d.day(40, 14)
+	m, err := d.meeting(models.MeetingFiles, models.ModeOnSite, start)
+	if err != nil {
+		return err
+	}
+	fs, items, err := d.files(m, 4, 0)
+	if err != nil {
+		return err
+	}
+	if err := d.attendance(m, "PPSPPPRPXPPPPEPPPPP", map[int]int{8: 3}, start.AddDate(0, 0, -3)); err != nil {
+		return err
+	}
+	if err := d.open(m); err != nil {
+		return err
+	}
+	votes, err := d.fileVotes(items, []plan{{chair: models.BallotFor}, {no: 3, abst: 2, chair: models.BallotFor}, {no: 10, chair: models.BallotAgainst}, {abst: 1, chair: models.BallotFor}},
+		[]models.Avis{models.AvisFavorable, models.AvisReserve, models.AvisFavorable, models.AvisFavorable}, start)
+	if err != nil {
+		return err
+	}
+	if err := d.closeSitting(m, start.Add(2*time.Hour)); err != nil {
+		return err
+	}
+	return d.decide(fs, votes, start)
+}
+
+// todaySession: a session convened for today at 14:00, with replies
+// received (a suppléant, a proxy, remote members, one member without reply): the
+// secretariat confirms the attendance and opens it; members vote from "Mes votes".
+func (d *sittingSeeder) todaySession() error {
+	start := d.day(0, 14)
+	m, err := d.meeting(models.MeetingFiles, models.ModeHybrid, start)
+	if err != nil {
+		return err
+	}
+	fs, _, err := d.files(m, 3, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := d.item(m, models.ItemPolicy, 0, "Point d'étape sur le réseau départemental d'hébergement sécurisé"); err != nil {
+		return err
+	}
+	if _, err := d.item(m, models.ItemInformation, 0, "Questions diverses"); err != nil {
+		return err
+	}
+	viewers := []*models.User{d.pres}
+	for i := 1; i <= len(memberNames); i++ {
+		viewers = append(viewers, d.s.Users[MemberEmail(i)])
+	}
+	for _, f := range fs {
+		for _, u := range viewers {
+			g := &models.FileAccessGrant{CommissionID: m.CommissionID, FileID: f.ID, UserID: u.ID, ValidFrom: start.AddDate(0, 0, -20),
+				ValidUntil: start.Add(models.MemberAccessAfterSession), Reason: "Convocation à la séance du " + models.FormatDate(start), SessionID: &m.ID}
+			if err := models.GrantFileAccess(d.ctx, d.s.DB, d.s.Actor(), g); err != nil {
+				return err
+			}
+		}
+	}
+	member := d.s.Users[MemberEmail(12)]
+	if err := models.DeclareInterest(d.ctx, d.s.DB, models.ActorFor(member), m.CommissionID, fs[1].ID, member.ID,
+		"Lien familial avec un salarié de l'association", start.AddDate(0, 0, -3)); err != nil {
+		return err
+	}
+	return d.attendance(m, "PSPRPPREXPPPPNRPPPP", map[int]int{8: 9}, start.AddDate(0, 0, -2))
+}
+
+// openWrittenSession: a written deliberation under way: announced ten days ago, open
+// since yesterday, its deadline in two days; members may contribute now.
+func (d *sittingSeeder) openWrittenSession() error {
+	start := d.now.Add(-26 * time.Hour).Truncate(time.Hour)
+	m, err := d.meeting(models.MeetingPolicy, models.ModeWritten, start)
+	if err != nil {
+		return err
+	}
+	it, err := d.item(m, models.ItemPolicy, 0, "Avis sur le projet de guide départemental d'accueil des victimes de traite")
+	if err != nil {
+		return err
+	}
+	cid := m.CommissionID
+	del, err := models.AnnounceDeliberation(d.ctx, d.s.DB, d.pres, cid, it.ID, models.DeliberationInput{
+		StartsAt: start, Deadline: start.Add(72 * time.Hour), VotingHours: 48, MeansChecked: true,
+	}, start.AddDate(0, 0, -10))
+	if err != nil {
+		return err
+	}
+	if _, err := models.OpenSitting(d.ctx, d.s.DB, d.pres, cid, m.ID, d.pres.ID, start); err != nil {
+		return err
+	}
+	if _, err := models.OpenDeliberation(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID,
+		"Le projet de guide est joint à la convocation. Vos remarques sont attendues avant la clôture des échanges.", start.Add(10*time.Minute)); err != nil {
+		return err
+	}
+	first, err := models.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(3)], cid, del.ID, 0,
+		"La fiche sur le signalement gagnerait à rappeler le numéro d'urgence et le rôle de l'officier de liaison.", start.Add(4*time.Hour))
+	if err != nil {
+		return err
+	}
+	_, err = models.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(18)], cid, del.ID, first.ID,
+		"D'accord ; nous proposons aussi une annexe sur l'interprétariat lors du premier accueil.", start.Add(9*time.Hour))
+	return err
+}

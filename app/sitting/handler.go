@@ -1,0 +1,259 @@
+// Package sitting serves the sitting of a session: attendance confirmation (émargement),
+// live quorum, arrivals and departures, votes with their live tally, the avis and the
+// dissents, the closing (or the second convocation when the quorum fails), the members'
+// own voting pages with their receipts, and written electronic deliberations.
+package sitting
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"seance/app/mail"
+	"seance/app/web"
+	"seance/models"
+)
+
+// Handler serves the sitting pages.
+type Handler struct {
+	DB       *bun.DB
+	Keys     *models.Keyring
+	Mailer   *mail.Mailer
+	Log      *slog.Logger
+	Now      func() time.Time
+	Location *time.Location // the portal's time zone, for date and time fields
+	BaseURL  string         // for links in e-mails
+}
+
+func (h *Handler) now() time.Time { return h.Now().UTC().Truncate(time.Microsecond) }
+
+// param returns the positive integer route parameter name, or a 404.
+func param(c *fiber.Ctx, name string) (int64, error) {
+	n, err := c.ParamsInt(name)
+	if err != nil || n <= 0 {
+		return 0, fiber.ErrNotFound
+	}
+	return int64(n), nil
+}
+
+func cidOf(c *fiber.Ctx) int64 { return web.User(c).CommissionIDOrZero() }
+
+// attendanceRefusals are the refusals of requirement 2 that SetAttendance returns.
+var attendanceRefusals = []error{
+	models.ErrNotOwnSuppleant, models.ErrProxyWithSuppleant, models.ErrProxyHolderTaken, models.ErrProxyHolderInvalid,
+	models.ErrProxyHolderAway, models.ErrHoldsProxy, models.ErrMeetingNotActive,
+}
+
+// refusal returns the French message of a rule's refusal or of a form-level error.
+func refusal(err error) (string, bool) {
+	if msg, ok := models.SittingRefusal(err); ok {
+		return msg, true
+	}
+	for _, r := range attendanceRefusals {
+		if errors.Is(err, r) {
+			msg := err.Error()
+			if i := strings.LastIndex(msg, " : "); i >= 0 && strings.HasSuffix(msg, r.Error()) {
+				return msg, true // prefixed with the seat's label
+			}
+			return r.Error(), true
+		}
+	}
+	if fe, ok := models.AsFieldErrors(err); ok {
+		return strings.Join(fe.Messages(), " "), true
+	}
+	return "", false
+}
+
+// back answers an action: a refusal becomes an error flash, success a success flash,
+// and both return to path. Other errors go to the error handler.
+func back(c *fiber.Ctx, err error, path, success string) error {
+	if err != nil {
+		msg, ok := refusal(err)
+		if !ok {
+			return err
+		}
+		web.FlashError(c, msg)
+		return c.Redirect(path, fiber.StatusSeeOther)
+	}
+	if success != "" {
+		web.FlashSuccess(c, success)
+	}
+	return c.Redirect(path, fiber.StatusSeeOther)
+}
+
+func consolePath(id int64) string { return fmt.Sprintf("/sitting/%d", id) }
+
+// Index lists the sessions to hold or held lately.
+func (h *Handler) Index(c *fiber.Ctx) error {
+	ms, err := models.ListSittings(c.UserContext(), h.DB, cidOf(c), h.now())
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "sitting/index", fiber.Map{"Title": "Déroulé des séances", "Meetings": ms})
+}
+
+// Console is the page of a session's sitting: attendance before opening, then quorum,
+// presence, agenda with votes, and closing.
+func (h *Handler) Console(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	return h.renderConsole(c, id, fiber.Map{})
+}
+
+func (h *Handler) renderConsole(c *fiber.Ctx, id int64, data fiber.Map) error {
+	ctx := c.UserContext()
+	o, err := models.LoadSittingOverview(ctx, h.DB, cidOf(c), id)
+	if err != nil {
+		return err
+	}
+	presidents, err := models.ListPresidents(ctx, h.DB, cidOf(c))
+	if err != nil {
+		return err
+	}
+	data["Title"] = "Séance du " + dateFR(o.Meeting.StartsAt, h.Location)
+	data["O"] = o
+	data["Seats"] = seatRows(o.Presence)
+	data["Presidents"] = presidents
+	data["Modes"] = models.MeetingModes
+	data["Avises"] = models.Avises
+	data["Now"] = h.now()
+	if _, ok := data["Second"]; !ok {
+		data["Second"] = secondForm{Mode: string(o.Meeting.Mode), Place: o.Meeting.Place, RemoteLink: o.Meeting.RemoteLink,
+			StartsAt: o.Meeting.StartsAt.AddDate(0, 0, 14).In(h.Location).Format(dateTimeLayout)}
+	}
+	return web.Render(c, "sitting/console", data)
+}
+
+// Live is the htmx fragment of the console refreshed every few seconds: quorum, item
+// under way and open votes.
+func (h *Handler) Live(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	o, err := models.LoadSittingOverview(c.UserContext(), h.DB, cidOf(c), id)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "sitting/live", fiber.Map{"O": o})
+}
+
+// SetAttendance confirms one seat's attendance at the sitting (REGLES.md requirement 2).
+func (h *Handler) SetAttendance(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	in, err := attendanceInput(c.FormValue("seat_id"), c.FormValue("status"))
+	if err != nil {
+		return back(c, err, consolePath(id), "")
+	}
+	_, err = models.SetAttendance(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cidOf(c), id, in, h.now())
+	return back(c, err, consolePath(id)+"#emargement", "Participation confirmée.")
+}
+
+// ConfirmAll confirms every reply received; seats without a reply are confirmed absent.
+func (h *Handler) ConfirmAll(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	n, err := models.ConfirmSittingAttendance(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cidOf(c), id, h.now())
+	return back(c, err, consolePath(id)+"#emargement", fmt.Sprintf("%d participation(s) confirmée(s).", n))
+}
+
+// Open opens the sitting, chaired by the président chosen.
+func (h *Handler) Open(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	chair, err := formID(c, "chair_id")
+	if err != nil {
+		return back(c, err, consolePath(id), "")
+	}
+	_, err = models.OpenSitting(c.UserContext(), h.DB, web.User(c), cidOf(c), id, chair, h.now())
+	return back(c, err, consolePath(id), "La séance est ouverte.")
+}
+
+// Presence records an arrival or a departure.
+func (h *Handler) Presence(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	seat, err := formID(c, "seat_id")
+	if err != nil {
+		return back(c, err, consolePath(id), "")
+	}
+	in := models.PresenceInput{SeatID: seat, Kind: models.PresenceKind(c.FormValue("kind")), Remote: c.FormValue("remote") == "1"}
+	if s := c.FormValue("user_id"); s != "" {
+		if in.UserID, err = formID(c, "user_id"); err != nil {
+			return back(c, err, consolePath(id), "")
+		}
+	}
+	_, err = models.RecordPresence(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.now())
+	msg := "Départ enregistré."
+	if in.Kind == models.PresenceArrival {
+		msg = "Arrivée enregistrée."
+	}
+	return back(c, err, consolePath(id)+"#presence", msg)
+}
+
+// CurrentItem records the agenda item under way.
+func (h *Handler) CurrentItem(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	item, err := param(c, "item")
+	if err != nil {
+		return err
+	}
+	err = models.SetCurrentItem(c.UserContext(), h.DB, web.User(c), cidOf(c), id, item, h.now())
+	return back(c, err, consolePath(id)+"#ordre-du-jour", "Point en cours de traitement enregistré.")
+}
+
+// Close closes the sitting.
+func (h *Handler) Close(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	err = models.CloseSitting(c.UserContext(), h.DB, web.User(c), cidOf(c), id, h.now())
+	return back(c, err, consolePath(id), "La séance est close.")
+}
+
+// NoQuorum closes the sitting for lack of quorum and creates the second convocation.
+func (h *Handler) NoQuorum(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	f := secondForm{StartsAt: c.FormValue("starts_at"), Mode: c.FormValue("mode"), Place: c.FormValue("place"), RemoteLink: c.FormValue("remote_link")}
+	in, fe := f.input(h.Location)
+	var second *models.Meeting
+	if len(fe) == 0 {
+		second, err = models.CloseSittingWithoutQuorum(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.now())
+		if got, ok := models.AsFieldErrors(err); ok {
+			fe, err = got, nil
+		}
+	}
+	if len(fe) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderConsole(c, id, fiber.Map{"Errors": fe, "Second": f})
+	}
+	if err != nil {
+		return back(c, err, consolePath(id), "")
+	}
+	web.FlashSuccess(c, "Séance close faute de quorum. La seconde convocation du "+dateFR(second.StartsAt, h.Location)+
+		" est créée avec le même ordre du jour : elle délibérera sans condition de quorum. Envoyez-la depuis la gestion des séances.")
+	return c.Redirect(consolePath(id), fiber.StatusSeeOther)
+}

@@ -1,0 +1,131 @@
+package sitting
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"seance/app/web"
+	"seance/models"
+)
+
+func memberVotePath(id int64) string { return fmt.Sprintf("/votes/%d", id) }
+
+// MyVotes is a member's page: open votes, sessions where they may declare an interest,
+// their receipts and the receipt check.
+func (h *Handler) MyVotes(c *fiber.Ctx) error {
+	return h.renderMyVotes(c, fiber.Map{})
+}
+
+func (h *Handler) renderMyVotes(c *fiber.Ctx, data fiber.Map) error {
+	ctx := c.UserContext()
+	u := web.User(c)
+	votes, err := models.MemberVotes(ctx, h.DB, u, 30)
+	if err != nil {
+		return err
+	}
+	var open, closed []models.MemberVote
+	for _, v := range votes {
+		if v.Vote.Open(h.now()) {
+			open = append(open, v)
+		} else {
+			closed = append(closed, v)
+		}
+	}
+	sessions, err := models.MemberSessions(ctx, h.DB, u)
+	if err != nil {
+		return err
+	}
+	receipts, err := models.MyReceipts(ctx, h.DB, u, 50)
+	if err != nil {
+		return err
+	}
+	data["Title"] = "Mes votes"
+	data["Open"] = open
+	data["Closed"] = closed
+	data["Sessions"] = sessions
+	data["Receipts"] = receipts
+	return web.Render(c, "sitting/votes", data)
+}
+
+// MemberVote is the page on which a member votes on one item and sees their ballot.
+func (h *Handler) MemberVote(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	return h.renderMemberVote(c, id, fiber.Map{})
+}
+
+func (h *Handler) renderMemberVote(c *fiber.Ctx, id int64, data fiber.Map) error {
+	mv, err := models.FindMemberVote(c.UserContext(), h.DB, web.User(c), id)
+	if err != nil {
+		return err
+	}
+	data["Title"] = "Vote — " + mv.Item.Title
+	data["MV"] = mv
+	data["IsOpen"] = mv.Vote.Open(h.now())
+	data["Choices"] = models.BallotChoices
+	return web.Render(c, "sitting/member_vote", data)
+}
+
+// Ballot records the member's ballot (for themselves, or acting for the member they
+// represent), or changes it while the vote is open.
+func (h *Handler) Ballot(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	in := models.BallotInput{Choice: models.BallotChoice(c.FormValue("choice"))}
+	if s := c.FormValue("acting_for"); s != "" && s != "0" {
+		if in.RepresentedUserID, err = strconv.ParseInt(s, 10, 64); err != nil {
+			return fiber.ErrBadRequest
+		}
+	}
+	b, err := models.CastBallot(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.now())
+	if err != nil {
+		return back(c, err, memberVotePath(id), "")
+	}
+	web.FlashSuccess(c, "Votre vote « "+b.Choice.Label()+" » est enregistré. Reçu : "+models.FormatReceipt(b.Receipt)+".")
+	return c.Redirect(memberVotePath(id), fiber.StatusSeeOther)
+}
+
+// Dissent records the member's dissent on a closed vote.
+func (h *Handler) Dissent(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	u := web.User(c)
+	_, err = models.RecordDissent(c.UserContext(), h.DB, h.Keys, u, cidOf(c), id, u.ID, c.FormValue("dissent"), h.now())
+	if fe, ok := models.AsFieldErrors(err); ok {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderMemberVote(c, id, fiber.Map{"Errors": fe, "DissentText": c.FormValue("dissent")})
+	}
+	return back(c, err, memberVotePath(id), "Votre opinion divergente est enregistrée : elle figurera au procès-verbal.")
+}
+
+// CheckReceipt verifies one of the member's receipts against the audit chain.
+func (h *Handler) CheckReceipt(c *fiber.Ctx) error {
+	receipt := c.FormValue("receipt")
+	check, err := models.CheckReceipt(c.UserContext(), h.DB, web.User(c), receipt)
+	switch {
+	case err == models.ErrNotFound:
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderMyVotes(c, fiber.Map{"Errors": map[string]string{"receipt": "Ce reçu ne correspond à aucun de vos votes."}, "ReceiptTyped": receipt})
+	case err != nil:
+		return err
+	}
+	return h.renderMyVotes(c, fiber.Map{"Check": check, "ReceiptTyped": receipt})
+}
+
+// Interest records the member's declared interest in a file of a coming session.
+func (h *Handler) Interest(c *fiber.Ctx) error {
+	item, err := formID(c, "item_id")
+	if err != nil {
+		return back(c, err, "/votes", "")
+	}
+	err = models.DeclareItemInterest(c.UserContext(), h.DB, web.User(c), item, c.FormValue("reason"), h.now())
+	return back(c, err, "/votes#seances", "Votre intérêt est déclaré : vous ne verrez plus ce dossier et ne prendrez pas part à son vote.")
+}

@@ -1,0 +1,232 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// ItemState is one agenda item at a sitting: its quorum now (the item's exclusions and
+// the departures so far), the members excluded from it, its vote and, in a written
+// session, its deliberation.
+type ItemState struct {
+	Item         AgendaItem
+	Quorum       Quorum
+	Recusals     []Recusal
+	Vote         *Vote         // nil: not put to the vote
+	Deliberation *Deliberation // nil: none announced
+}
+
+// Current reports whether the item is the one under way.
+func (s *ItemState) Current(sitting *Sitting) bool {
+	return sitting != nil && sitting.CurrentItemID != nil && *sitting.CurrentItemID == s.Item.ID
+}
+
+// SittingOverview is everything a sitting's pages and its minutes read: the session,
+// the sitting (nil before it opens), the presence of each seat with its arrivals and
+// departures, the quorum, the chair, and each agenda item with its quorum, recusals,
+// vote and deliberation.
+type SittingOverview struct {
+	Meeting  *Meeting
+	Sitting  *Sitting
+	Chair    *User // nil before opening
+	Settings *CommissionSettings
+	Presence *Presence
+	Quorum   Quorum
+	Items    []ItemState
+}
+
+// OpenVotes returns the items whose vote is open.
+func (o *SittingOverview) OpenVotes() []ItemState {
+	var out []ItemState
+	for _, it := range o.Items {
+		if it.Vote != nil && it.Vote.Status == VoteOpen {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// Unconfirmed counts the seats with a titulaire whose attendance is not confirmed.
+func (o *SittingOverview) Unconfirmed() int {
+	n := 0
+	for _, sp := range o.Presence.Seats {
+		if sp.Titulaire != nil && !sp.Confirmed {
+			n++
+		}
+	}
+	return n
+}
+
+// LoadSittingOverview returns the overview of session meetingID of commission cid.
+func LoadSittingOverview(ctx context.Context, db bun.IDB, cid, meetingID int64) (*SittingOverview, error) {
+	m, err := FindMeeting(ctx, db, cid, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	o := &SittingOverview{Meeting: m}
+	if o.Sitting, err = FindSitting(ctx, db, cid, m.ID); err != nil && err != ErrNotFound {
+		return nil, err
+	}
+	if o.Sitting != nil {
+		if o.Chair, err = FindUser(ctx, db, o.Sitting.ChairUserID); err != nil {
+			return nil, err
+		}
+	}
+	if o.Settings, err = FindSettings(ctx, db, cid); err != nil {
+		return nil, err
+	}
+	if o.Presence, err = loadPresence(ctx, db, m); err != nil {
+		return nil, err
+	}
+	o.Quorum = quorumOf(o.Presence, o.Settings, nil)
+	items, err := ListAgenda(ctx, db, cid, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	votes, err := ListVotes(ctx, db, cid, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	delibs, err := ListDeliberations(ctx, db, cid, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		st := ItemState{Item: it}
+		x, recusals, err := itemExclusions(ctx, db, o.Presence, &it)
+		if err != nil {
+			return nil, err
+		}
+		st.Quorum, st.Recusals = quorumOf(o.Presence, o.Settings, x), recusals
+		for i := range votes {
+			if votes[i].AgendaItemID == it.ID {
+				st.Vote = &votes[i]
+			}
+		}
+		for i := range delibs {
+			if delibs[i].AgendaItemID == it.ID {
+				st.Deliberation = &delibs[i]
+			}
+		}
+		o.Items = append(o.Items, st)
+	}
+	return o, nil
+}
+
+// ListSittings returns the sessions of commission cid a sitting page lists: those
+// convened, open or closed from 60 days before now, and every open one, by date.
+func ListSittings(ctx context.Context, db bun.IDB, cid int64, now time.Time) ([]Meeting, error) {
+	var ms []Meeting
+	err := db.NewSelect().Model(&ms).Where("commission_id = ?", cid).
+		Where("status = ? OR (status IN (?) AND starts_at >= ?)", MeetingOpen,
+			bun.In([]MeetingStatus{MeetingConvened, MeetingClosed, MeetingMinutesApproved}), now.AddDate(0, 0, -60).UTC()).
+		Order("starts_at ASC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list sittings: %w", err)
+	}
+	return ms, nil
+}
+
+// MemberItem is a file item of a session a member sits in, with whether they are kept
+// out of it (and why).
+type MemberItem struct {
+	Item    AgendaItem
+	Recused *Recusal
+}
+
+// MemberSession is a convened or open session in which a member sits, with its file
+// items (where they may declare an interest, R133-12) and the written deliberations
+// they take part in.
+type MemberSession struct {
+	Meeting       Meeting
+	Items         []MemberItem
+	Deliberations []MemberDeliberation
+}
+
+// MemberDeliberation is a written deliberation a member takes part in.
+type MemberDeliberation struct {
+	Deliberation Deliberation
+	Item         AgendaItem
+}
+
+// MemberSessions returns the convened and open sessions of u's commission in which u
+// holds a voting seat (or that u may chair), with their file items.
+func MemberSessions(ctx context.Context, db bun.IDB, u *User) ([]MemberSession, error) {
+	cid := u.CommissionIDOrZero()
+	var ms []Meeting
+	err := db.NewSelect().Model(&ms).Where("commission_id = ? AND status IN (?)", cid, bun.In([]MeetingStatus{MeetingConvened, MeetingOpen})).
+		Order("starts_at ASC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("member sessions: %w", err)
+	}
+	var out []MemberSession
+	for i := range ms {
+		p, err := loadPresence(ctx, db, &ms[i])
+		if err != nil {
+			return nil, err
+		}
+		sits := u.Role == RolePresident
+		for j := range p.Seats {
+			if _, ok := p.Seats[j].holderNames()[u.ID]; ok {
+				sits = true
+			}
+		}
+		if !sits {
+			continue
+		}
+		items, err := ListAgenda(ctx, db, cid, ms[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		delibs, err := ListDeliberations(ctx, db, cid, ms[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		s := MemberSession{Meeting: ms[i]}
+		for _, it := range items {
+			x, recusals, err := itemExclusions(ctx, db, p, &it)
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range delibs {
+				if d.AgendaItemID == it.ID && !x.user(u.ID) {
+					s.Deliberations = append(s.Deliberations, MemberDeliberation{Deliberation: d, Item: it})
+				}
+			}
+			if it.Kind != ItemFile || it.FileID == nil {
+				continue
+			}
+			mi := MemberItem{Item: it}
+			for k := range recusals {
+				if recusals[k].UserID == u.ID {
+					mi.Recused = &recusals[k]
+				}
+			}
+			s.Items = append(s.Items, mi)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// DeclareItemInterest records u's interest in the file of agenda item itemID of a
+// convened or open session (R133-12, REGLES.md requirement 6): from then on u neither
+// sees the file nor takes part in its vote.
+func DeclareItemInterest(ctx context.Context, db bun.IDB, u *User, itemID int64, reason string, now time.Time) error {
+	cid := u.CommissionIDOrZero()
+	item, err := findSittingItem(ctx, db, cid, itemID)
+	if err != nil {
+		return err
+	}
+	m, err := FindMeeting(ctx, db, cid, item.MeetingID)
+	if err != nil {
+		return err
+	}
+	if item.FileID == nil || (m.Status != MeetingConvened && m.Status != MeetingOpen) {
+		return ErrNotFound
+	}
+	return DeclareInterest(ctx, db, ActorFor(u), cid, *item.FileID, u.ID, reason, now)
+}

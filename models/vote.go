@@ -1,0 +1,1560 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Votes (REGLES.md requirements 5 and 6). The chair opens the vote on an agenda item;
+// the voters are fixed at that moment from the presence (vote_voters): each member
+// sitting for a seat, each proxy holder once more "acting for" the member represented,
+// and the chair when PresidentVotes, never a member excluded from the item. Each
+// voter's ballot is one row, unique per (vote, voter, member represented) and per
+// seat; a voter may change it until the vote closes. Every ballot, change, opening,
+// closing and result is written to the audit chain in the same transaction, and the
+// voter gets the first 16 hex digits of the audit record's hash as a receipt.
+//
+// Concurrency: a ballot and the closing of its vote both read the vote row FOR
+// UPDATE on PostgreSQL (SQLite has a single writer), so a ballot is either counted by
+// the closing or refused with ErrVoteClosed, never lost.
+
+// VoteStatus is open or closed.
+type VoteStatus string
+
+// The statuses of a vote.
+const (
+	VoteOpen   VoteStatus = "open"
+	VoteClosed VoteStatus = "closed"
+)
+
+// BallotChoice is a voter's choice.
+type BallotChoice string
+
+// The choices of a ballot.
+const (
+	BallotFor     BallotChoice = "pour"
+	BallotAgainst BallotChoice = "contre"
+	BallotAbstain BallotChoice = "abstention"
+)
+
+// BallotChoices lists the choices in display order.
+var BallotChoices = []BallotChoice{BallotFor, BallotAgainst, BallotAbstain}
+
+// Label is the French name of the choice.
+func (c BallotChoice) Label() string {
+	switch c {
+	case BallotFor:
+		return "Pour"
+	case BallotAgainst:
+		return "Contre"
+	case BallotAbstain:
+		return "Abstention"
+	}
+	return string(c)
+}
+
+// Valid reports whether c is a known choice.
+func (c BallotChoice) Valid() bool { return slices.Contains(BallotChoices, c) }
+
+// BallotChannel is how a ballot reached the portal.
+type BallotChannel string
+
+// The channels of a ballot.
+const (
+	ChannelOnline BallotChannel = "online" // cast by the voter from their own account
+	ChannelRoom   BallotChannel = "room"   // entered by the secretariat for a voter in the room
+)
+
+// Label is the French name of the channel.
+func (c BallotChannel) Label() string {
+	if c == ChannelRoom {
+		return "Saisi en salle par le secrétariat"
+	}
+	return "Exprimé en ligne"
+}
+
+// VoteOutcome is the result of a closed vote.
+type VoteOutcome string
+
+// The results of a vote.
+const (
+	OutcomeAdopted  VoteOutcome = "adopted"
+	OutcomeRejected VoteOutcome = "rejected"
+	// OutcomeNotValid: a written deliberation in which fewer than half the members took
+	// part (ordonnance 2014-1329 art. 4 II).
+	OutcomeNotValid VoteOutcome = "not_valid"
+)
+
+// Label is the French name of the result.
+func (o VoteOutcome) Label() string {
+	switch o {
+	case OutcomeAdopted:
+		return "Adopté"
+	case OutcomeRejected:
+		return "Rejeté"
+	case OutcomeNotValid:
+		return "Délibération non valable (participation insuffisante)"
+	}
+	return "Vote en cours"
+}
+
+// Vote is the vote on one agenda item, with its result once closed.
+type Vote struct {
+	bun.BaseModel `bun:"table:sitting_votes"`
+
+	ID           int64  `bun:",pk,autoincrement"`
+	CommissionID int64  `bun:",notnull"`
+	MeetingID    int64  `bun:",notnull"`
+	AgendaItemID int64  `bun:",notnull"`
+	Written      bool   `bun:",notnull"` // the voting window of a written deliberation
+	Question     string `bun:",notnull"`
+	// ProposedAvis is the avis the motion proposes on a file ("" for other items).
+	ProposedAvis Avis       `bun:",notnull"`
+	Status       VoteStatus `bun:",notnull"`
+	OpenedAt     time.Time  `bun:",notnull"`
+	OpenedBy     int64      `bun:",notnull"`
+	ClosesAt     *time.Time // the end of a written voting window
+	ClosedAt     *time.Time
+	ClosedBy     *int64 `bun:",nullzero"`
+	ChairUserID  *int64 `bun:",nullzero"` // the président whose ballot decides a tie
+	// The quorum when the vote opened (REGLES.md requirement 4).
+	NoQuorumRequired  bool `bun:",notnull"`
+	Members           int  `bun:",notnull"`
+	QuorumRequired    int  `bun:",notnull"`
+	QuorumPresent     int  `bun:",notnull"`
+	QuorumRepresented int  `bun:",notnull"`
+	Recused           int  `bun:",notnull"` // seats excluded from the item
+	Eligible          int  `bun:",notnull"` // ballots expected (seats, for a written vote)
+	// The count at closing: named ballots plus the room's counts.
+	Yes             int  `bun:",notnull"`
+	No              int  `bun:",notnull"`
+	Abstentions     int  `bun:",notnull"`
+	RoomCounted     bool `bun:",notnull"`
+	RoomYes         int  `bun:",notnull"`
+	RoomNo          int  `bun:",notnull"`
+	RoomAbstentions int  `bun:",notnull"`
+	// Participants: seats that took part in a written deliberation (voted or wrote).
+	Participants int          `bun:",notnull"`
+	Outcome      VoteOutcome  `bun:",notnull"`
+	Tie          bool         `bun:",notnull"`
+	CastingVote  BallotChoice `bun:",notnull"` // the chair's ballot that decided a tie
+	// Avis is the commission's avis on the file that the result gives ("" otherwise).
+	Avis              Avis   `bun:",notnull"`
+	ReasoningSealed   string `bun:",notnull" json:"-"`
+	ConditionsSealed  string `bun:",notnull" json:"-"`
+	RecommendedMonths int    `bun:",notnull"` // recommended duration of the parcours period, 0: none
+	AvisRecordedAt    *time.Time
+	UpdatedAt         time.Time `bun:",notnull"`
+}
+
+// Open reports whether the vote still takes ballots at now.
+func (v *Vote) Open(now time.Time) bool {
+	return v.Status == VoteOpen && (v.ClosesAt == nil || now.Before(*v.ClosesAt))
+}
+
+// Quorum returns the quorum recorded when the vote opened.
+func (v *Vote) Quorum() Quorum {
+	return Quorum{Members: v.Members, Required: v.QuorumRequired, Present: v.QuorumPresent, Represented: v.QuorumRepresented,
+		Recused: v.Recused, NotRequired: v.NoQuorumRequired}
+}
+
+// Voters is the number of voters counted at closing (abstentions included).
+func (v *Vote) Voters() int { return v.Yes + v.No + v.Abstentions }
+
+// ResultLabel is the French statement of the result, naming the casting vote.
+func (v *Vote) ResultLabel() string {
+	if t := v.TieLabel(); t != "" {
+		return v.Outcome.Label() + " — " + t
+	}
+	return v.Outcome.Label()
+}
+
+// TieLabel says how an equal split was settled ("" without one).
+func (v *Vote) TieLabel() string {
+	switch {
+	case v.Tie && v.CastingVote != "":
+		return "partage égal des voix, voix prépondérante du président (" + strings.ToLower(v.CastingVote.Label()) + ", R133-11)"
+	case v.Tie:
+		return "partage égal des voix, sans voix prépondérante : la proposition n'est pas adoptée"
+	}
+	return ""
+}
+
+func reasoningAAD(voteID int64) string  { return fmt.Sprintf("vote:%d:reasoning", voteID) }
+func conditionsAAD(voteID int64) string { return fmt.Sprintf("vote:%d:conditions", voteID) }
+
+// AvisTexts returns the reasoning and the conditions of the avis, decrypted.
+func (v *Vote) AvisTexts(kr *Keyring) (reasoning, conditions string, err error) {
+	open := func(sealed, aad string) (string, error) {
+		if sealed == "" {
+			return "", nil
+		}
+		b, err := kr.Open(sealed, aad)
+		return string(b), err
+	}
+	if reasoning, err = open(v.ReasoningSealed, reasoningAAD(v.ID)); err != nil {
+		return "", "", fmt.Errorf("avis reasoning: %w", err)
+	}
+	if conditions, err = open(v.ConditionsSealed, conditionsAAD(v.ID)); err != nil {
+		return "", "", fmt.Errorf("avis conditions: %w", err)
+	}
+	return reasoning, conditions, nil
+}
+
+// VoteVoter is one voter expected on a vote, fixed when it opened.
+type VoteVoter struct {
+	bun.BaseModel `bun:"table:sitting_vote_voters"`
+
+	ID                int64  `bun:",pk,autoincrement"`
+	CommissionID      int64  `bun:",notnull"`
+	VoteID            int64  `bun:",notnull"`
+	VoterUserID       int64  `bun:",notnull"`
+	RepresentedUserID *int64 `bun:",nullzero"` // the titulaire the voter acts for, by proxy
+	SeatID            *int64 `bun:",nullzero"` // the seat the ballot counts for; nil for the chair
+	Chair             bool   `bun:",notnull"`
+}
+
+// Ballot is a voter's current choice on a vote.
+type Ballot struct {
+	bun.BaseModel `bun:"table:sitting_ballots"`
+
+	ID                int64         `bun:",pk,autoincrement"`
+	CommissionID      int64         `bun:",notnull"`
+	VoteID            int64         `bun:",notnull"`
+	VoterUserID       int64         `bun:",notnull"`
+	RepresentedUserID *int64        `bun:",nullzero"` // "acting for" this titulaire
+	SeatID            *int64        `bun:",nullzero"`
+	Chair             bool          `bun:",notnull"`
+	Choice            BallotChoice  `bun:",notnull"`
+	Channel           BallotChannel `bun:",notnull"`
+	RecordedBy        int64         `bun:",notnull"`
+	Receipt           string        `bun:",notnull"` // of the latest version
+	Changes           int           `bun:",notnull"` // how many times the voter changed it
+	CastAt            time.Time     `bun:",notnull"`
+	UpdatedAt         time.Time     `bun:",notnull"`
+}
+
+// BallotReceipt links a receipt given to a voter to the audit record of one version of
+// their ballot.
+type BallotReceipt struct {
+	bun.BaseModel `bun:"table:sitting_receipts"`
+
+	ID           int64        `bun:",pk,autoincrement"`
+	CommissionID int64        `bun:",notnull"`
+	Receipt      string       `bun:",notnull"`
+	BallotID     int64        `bun:",notnull"`
+	VoteID       int64        `bun:",notnull"`
+	VoterUserID  int64        `bun:",notnull"`
+	Choice       BallotChoice `bun:",notnull"`
+	AuditHash    string       `bun:",notnull"`
+	CreatedAt    time.Time    `bun:",notnull"`
+}
+
+// Dissent is a member's request to have their dissenting opinion recorded in the
+// minutes (R133-13).
+type Dissent struct {
+	bun.BaseModel `bun:"table:sitting_dissents"`
+
+	ID           int64     `bun:",pk,autoincrement"`
+	CommissionID int64     `bun:",notnull"`
+	VoteID       int64     `bun:",notnull"`
+	UserID       int64     `bun:",notnull"`
+	TextSealed   string    `bun:",notnull" json:"-"`
+	RecordedBy   int64     `bun:",notnull"`
+	CreatedAt    time.Time `bun:",notnull"`
+}
+
+func dissentAAD(id int64) string { return fmt.Sprintf("dissent:%d:text", id) }
+
+// ReceiptLength is the number of hex digits of a receipt.
+const ReceiptLength = 16
+
+// Refusals of votes, in French.
+var (
+	ErrNoQuorum        = &sittingRefusal{"Le quorum n'est pas atteint pour ce point : le vote ne peut pas être ouvert (R133-10). Faute de quorum, la séance peut être close et une seconde convocation, sans condition de quorum, créée."}
+	ErrVoteClosed      = &sittingRefusal{"Le vote est clos : ce bulletin n'a pas été enregistré."}
+	ErrVoteStillOpen   = &sittingRefusal{"La période de vote n'est pas terminée : le vote ne peut pas encore être clos."}
+	ErrNotEligible     = &sittingRefusal{"Ce bulletin ne correspond à aucun votant de ce point (membre absent à l'ouverture du vote, ou sans procuration pour ce membre)."}
+	ErrRecusedVoter    = &sittingRefusal{"Ce membre est écarté de ce dossier (association qui l'instruit, ou intérêt déclaré) : il ne prend pas part au vote."}
+	ErrSeatVoted       = &sittingRefusal{"Ce siège a déjà voté (par son titulaire ou son suppléant)."}
+	ErrAlreadyVoted    = &sittingRefusal{"Ce point a déjà été mis aux voix."}
+	ErrNothingToVote   = &sittingRefusal{"Un point d'information ne donne pas lieu à un vote."}
+	ErrVoteWritten     = &sittingRefusal{"Dans une délibération écrite, le vote s'ouvre à la clôture des échanges, et chaque membre vote lui-même."}
+	ErrFileNotOnAgenda = &sittingRefusal{"Ce dossier n'est plus inscrit à l'ordre du jour : l'avis ne peut pas être mis aux voix."}
+	ErrNoAvis          = &sittingRefusal{"Ce vote ne porte pas d'avis sur un dossier."}
+)
+
+// lockVote reads vote id of commission cid, locked FOR UPDATE on PostgreSQL.
+func lockVote(ctx context.Context, tx bun.Tx, cid, id int64) (*Vote, error) {
+	v := new(Vote)
+	q := tx.NewSelect().Model(v).Where("id = ? AND commission_id = ?", id, cid)
+	if IsPG(tx) {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, notFound(err, "lock vote")
+	}
+	return v, nil
+}
+
+// FindVote returns vote id of commission cid.
+func FindVote(ctx context.Context, db bun.IDB, cid, id int64) (*Vote, error) {
+	v := new(Vote)
+	if err := db.NewSelect().Model(v).Where("id = ? AND commission_id = ?", id, cid).Scan(ctx); err != nil {
+		return nil, notFound(err, "find vote")
+	}
+	return v, nil
+}
+
+// FindItemVote returns the vote on agenda item itemID, or ErrNotFound.
+func FindItemVote(ctx context.Context, db bun.IDB, cid, itemID int64) (*Vote, error) {
+	v := new(Vote)
+	if err := db.NewSelect().Model(v).Where("agenda_item_id = ? AND commission_id = ?", itemID, cid).Scan(ctx); err != nil {
+		return nil, notFound(err, "find item vote")
+	}
+	return v, nil
+}
+
+// ListVotes returns the votes of session meetingID in agenda order.
+func ListVotes(ctx context.Context, db bun.IDB, cid, meetingID int64) ([]Vote, error) {
+	var vs []Vote
+	err := db.NewSelect().Model(&vs).
+		Join("JOIN agenda_items AS ai ON ai.id = vote.agenda_item_id").
+		Where("vote.commission_id = ? AND vote.meeting_id = ?", cid, meetingID).
+		Order("ai.position ASC", "vote.id ASC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list votes: %w", err)
+	}
+	return vs, nil
+}
+
+// VoteInput is what the chair states when opening a vote.
+type VoteInput struct {
+	// Question is the motion put to the vote; empty: built from the item.
+	Question string
+	// ProposedAvis is the avis the motion proposes on a file item: adopted, the file gets
+	// it; rejected, it gets the opposite one (défavorable, or favorable when the motion
+	// proposed a défavorable avis). Empty: favorable.
+	ProposedAvis Avis
+}
+
+// defaultQuestion states the motion on an item.
+func defaultQuestion(item *AgendaItem, proposed Avis) string {
+	if item.Kind == ItemFile {
+		return fmt.Sprintf("Avis %s sur le dossier %s", strings.ToLower(proposed.Label()), item.Title)
+	}
+	return item.Title
+}
+
+// OpenVote opens the vote on agenda item itemID of an open, in-room session (REGLES.md
+// requirements 4 to 6): refused without the quorum of the item (present plus
+// represented, the excluded seats left out) unless the session is a second convocation.
+// The voters are fixed now; the members excluded from the item are recorded in the
+// audit chain with the opening.
+func OpenVote(ctx context.Context, db bun.IDB, actor *User, cid, itemID int64, in VoteInput, now time.Time) (*Vote, error) {
+	if actor.Role != RolePresident && actor.Role != RoleSecretariat {
+		return nil, ErrNotChair
+	}
+	var v *Vote
+	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		item, err := findSittingItem(ctx, tx, cid, itemID)
+		if err != nil {
+			return err
+		}
+		m, s, err := openSitting(ctx, tx, cid, item.MeetingID)
+		if err != nil {
+			return err
+		}
+		if m.Mode == ModeWritten {
+			return ErrVoteWritten
+		}
+		v, err = openVoteTx(ctx, tx, actor, m, s, item, in, nil, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// openVoteTx checks the item and the quorum and opens its vote; closesAt ends a written
+// voting window (nil in the room).
+func openVoteTx(ctx context.Context, tx bun.Tx, actor *User, m *Meeting, s *Sitting, item *AgendaItem, in VoteInput, closesAt *time.Time, now time.Time) (*Vote, error) {
+	written := closesAt != nil
+	if item.Kind == ItemInformation {
+		return nil, ErrNothingToVote
+	}
+	exists, err := tx.NewSelect().Model((*Vote)(nil)).Where("agenda_item_id = ?", item.ID).Exists(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open vote: %w", err)
+	}
+	if exists {
+		return nil, ErrAlreadyVoted
+	}
+	if item.Kind == ItemFile {
+		if item.FileID == nil {
+			return nil, ErrFileNotOnAgenda
+		}
+		f, err := findFileRow(ctx, tx, m.CommissionID, *item.FileID)
+		if err != nil {
+			return nil, err
+		}
+		if f.State != StateScheduled {
+			return nil, ErrFileNotOnAgenda
+		}
+		if in.ProposedAvis == "" {
+			in.ProposedAvis = AvisFavorable
+		}
+		if !in.ProposedAvis.Valid() {
+			return nil, FieldErrors{"proposed_avis": "Choisissez l'avis proposé au vote."}
+		}
+	} else {
+		in.ProposedAvis = ""
+	}
+	in.Question = strings.TrimSpace(in.Question)
+	if in.Question == "" {
+		in.Question = defaultQuestion(item, in.ProposedAvis)
+	}
+	if len([]rune(in.Question)) > 500 {
+		return nil, FieldErrors{"question": "La question mise aux voix ne peut dépasser 500 caractères."}
+	}
+	p, err := loadPresence(ctx, tx, m)
+	if err != nil {
+		return nil, err
+	}
+	x, recusals, err := itemExclusions(ctx, tx, p, item)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := FindSettings(ctx, tx, m.CommissionID)
+	if err != nil {
+		return nil, err
+	}
+	q := quorumOf(p, settings, x)
+	if !written && !q.Met() {
+		return nil, ErrNoQuorum
+	}
+	var voters []VoteVoter
+	if written {
+		voters = writtenVoters(p, x)
+	} else {
+		voters = roomVoters(p, x)
+	}
+	chair := s.ChairUserID
+	if settings.PresidentVotes && !x.user(chair) {
+		voters = append(voters, VoteVoter{VoterUserID: chair, Chair: true})
+	}
+	t := now.UTC().Truncate(time.Microsecond)
+	v := &Vote{
+		CommissionID: m.CommissionID, MeetingID: m.ID, AgendaItemID: item.ID, Written: written, Question: in.Question,
+		ProposedAvis: in.ProposedAvis, Status: VoteOpen, OpenedAt: t, OpenedBy: actor.ID, ClosesAt: closesAt, ChairUserID: &chair,
+		NoQuorumRequired: q.NotRequired, Members: q.Members, QuorumRequired: q.Required, QuorumPresent: q.Present,
+		QuorumRepresented: q.Represented, Recused: q.Recused, Eligible: eligibleCount(voters, written), UpdatedAt: t,
+	}
+	if _, err := tx.NewInsert().Model(v).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("open vote: %w", err)
+	}
+	for i := range voters {
+		voters[i].CommissionID, voters[i].VoteID = m.CommissionID, v.ID
+	}
+	if len(voters) > 0 {
+		if _, err := tx.NewInsert().Model(&voters).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("open vote: voters: %w", err)
+		}
+	}
+	if err := setCurrentItemTx(ctx, tx, actor, s, item, now); err != nil {
+		return nil, err
+	}
+	recused := make([]map[string]any, 0, len(recusals))
+	for _, r := range recusals {
+		reason := "interest"
+		if r.Association {
+			reason = "association"
+		}
+		recused = append(recused, map[string]any{"user_id": r.UserID, "seat_id": r.SeatID, "reason": reason})
+	}
+	details := map[string]any{
+		"agenda_item_id": item.ID, "question": v.Question, "proposed_avis": string(v.ProposedAvis), "written": written,
+		"members": q.Members, "quorum_required": q.Required, "present": q.Present, "represented": q.Represented,
+		"no_quorum_required": q.NotRequired, "eligible": v.Eligible, "recused": recused,
+	}
+	if closesAt != nil {
+		details["closes_at"] = closesAt.UTC().Format(time.RFC3339)
+	}
+	if item.FileID != nil {
+		details["file_id"] = *item.FileID
+	}
+	if err := Audit(ctx, tx, AuditEntry{
+		CommissionID: m.CommissionID, Actor: ActorFor(actor), Action: "vote.open", Object: ObjectRef("vote", v.ID), Details: details,
+	}); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// roomVoters lists the voters of an in-room vote: whoever sits for each counted seat,
+// and each sitting proxy holder for the seat they represent.
+func roomVoters(p *Presence, x *exclusions) []VoteVoter {
+	var out []VoteVoter
+	for i := range p.Seats {
+		sp := &p.Seats[i]
+		ok, present := x.counts(sp)
+		if !ok {
+			continue
+		}
+		seat := sp.Seat.ID
+		if present {
+			out = append(out, VoteVoter{VoterUserID: sp.SitterID, SeatID: &seat})
+		} else {
+			represented := sp.Titulaire.UserID
+			out = append(out, VoteVoter{VoterUserID: sp.HolderID, RepresentedUserID: &represented, SeatID: &seat})
+		}
+	}
+	return out
+}
+
+// writtenVoters lists the voters of a written deliberation: every holder (titulaire and
+// suppléants) of each seat not excluded; the seat votes once, by whichever of them.
+func writtenVoters(p *Presence, x *exclusions) []VoteVoter {
+	var out []VoteVoter
+	for i := range p.Seats {
+		sp := &p.Seats[i]
+		if sp.Titulaire == nil || x.seat(sp.Seat.ID) {
+			continue
+		}
+		seat := sp.Seat.ID
+		for _, h := range append([]Mandate{*sp.Titulaire}, sp.Suppleants...) {
+			if !x.user(h.UserID) {
+				out = append(out, VoteVoter{VoterUserID: h.UserID, SeatID: &seat})
+			}
+		}
+	}
+	return out
+}
+
+// eligibleCount is the number of ballots expected: voters, or seats (plus the chair) for
+// a written vote.
+func eligibleCount(voters []VoteVoter, written bool) int {
+	if !written {
+		return len(voters)
+	}
+	seats := map[int64]bool{}
+	n := 0
+	for _, v := range voters {
+		switch {
+		case v.SeatID == nil:
+			n++
+		case !seats[*v.SeatID]:
+			seats[*v.SeatID] = true
+			n++
+		}
+	}
+	return n
+}
+
+// BallotInput is a ballot to record.
+type BallotInput struct {
+	// VoterUserID is the voter; the secretariat names them (in the room), a member or
+	// the chair votes for themselves (0).
+	VoterUserID int64
+	// RepresentedUserID is the titulaire the voter acts for by proxy (0: themselves).
+	RepresentedUserID int64
+	Choice            BallotChoice
+}
+
+// CastBallot records a ballot on vote voteID, or changes the voter's earlier one, while
+// the vote is open. A member or the chair votes online for themselves (and, holding a
+// proxy, once more for the member represented); the secretariat enters a named ballot
+// for a voter in the room. The ballot and an audit record go in one transaction; the
+// ballot's Receipt quotes the audit record.
+func CastBallot(ctx context.Context, db bun.IDB, actor *User, cid, voteID int64, in BallotInput, now time.Time) (*Ballot, error) {
+	if !in.Choice.Valid() {
+		return nil, FieldErrors{"choice": "Choisissez pour, contre ou abstention."}
+	}
+	channel := ChannelOnline
+	switch actor.Role {
+	case RoleSecretariat:
+		if in.VoterUserID == 0 {
+			return nil, FieldErrors{"voter": "Indiquez le votant."}
+		}
+		channel = ChannelRoom
+	case RoleMember, RolePresident:
+		if in.VoterUserID != 0 && in.VoterUserID != actor.ID {
+			return nil, ErrNotEligible
+		}
+		in.VoterUserID = actor.ID
+	default:
+		return nil, ErrNotEligible
+	}
+	if !actor.Active || actor.CommissionIDOrZero() != cid {
+		return nil, ErrNotFound
+	}
+	var b *Ballot
+	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		v, err := lockVote(ctx, tx, cid, voteID)
+		if err != nil {
+			return err
+		}
+		if !v.Open(now) {
+			return ErrVoteClosed
+		}
+		if v.Written && channel == ChannelRoom {
+			return ErrVoteWritten
+		}
+		voter, err := findVoter(ctx, tx, v, in.VoterUserID, in.RepresentedUserID)
+		if err != nil {
+			return err
+		}
+		b, err = saveBallot(ctx, tx, actor, v, voter, in.Choice, channel, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// findVoter returns the expected voter (voterID acting for represented, 0 for
+// themselves) of v, or why they may not vote.
+func findVoter(ctx context.Context, tx bun.Tx, v *Vote, voterID, represented int64) (*VoteVoter, error) {
+	vv := new(VoteVoter)
+	q := tx.NewSelect().Model(vv).Where("vote_id = ? AND voter_user_id = ?", v.ID, voterID)
+	if represented == 0 {
+		q = q.Where("represented_user_id IS NULL")
+	} else {
+		q = q.Where("represented_user_id = ?", represented)
+	}
+	err := q.Scan(ctx)
+	if err == nil {
+		return vv, nil
+	}
+	if notFound(err, "") != ErrNotFound {
+		return nil, fmt.Errorf("find voter: %w", err)
+	}
+	// Not expected: say so more precisely when the voter is excluded from the item.
+	item, err := findSittingItem(ctx, tx, v.CommissionID, v.AgendaItemID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := FindMeeting(ctx, tx, v.CommissionID, v.MeetingID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := loadPresence(ctx, tx, m)
+	if err != nil {
+		return nil, err
+	}
+	x, _, err := itemExclusions(ctx, tx, p, item)
+	if err != nil {
+		return nil, err
+	}
+	if x.user(voterID) || (represented != 0 && x.user(represented)) {
+		return nil, ErrRecusedVoter
+	}
+	return nil, ErrNotEligible
+}
+
+// saveBallot inserts or changes the ballot of an expected voter, audits it and gives it
+// its receipt.
+func saveBallot(ctx context.Context, tx bun.Tx, actor *User, v *Vote, voter *VoteVoter, choice BallotChoice, channel BallotChannel, now time.Time) (*Ballot, error) {
+	t := now.UTC().Truncate(time.Microsecond)
+	b := new(Ballot)
+	q := tx.NewSelect().Model(b).Where("vote_id = ? AND voter_user_id = ?", v.ID, voter.VoterUserID)
+	if voter.RepresentedUserID == nil {
+		q = q.Where("represented_user_id IS NULL")
+	} else {
+		q = q.Where("represented_user_id = ?", *voter.RepresentedUserID)
+	}
+	err := q.Scan(ctx)
+	change := err == nil
+	switch {
+	case change:
+		if b.Choice == choice {
+			return b, nil // the same choice again: nothing to record
+		}
+		b.Choice, b.Channel, b.RecordedBy, b.UpdatedAt = choice, channel, actor.ID, t
+		b.Changes++
+		if _, err := tx.NewUpdate().Model(b).Column("choice", "channel", "recorded_by", "changes", "updated_at").WherePK().Exec(ctx); err != nil {
+			return nil, fmt.Errorf("change ballot: %w", err)
+		}
+	case notFound(err, "") == ErrNotFound:
+		if voter.SeatID != nil {
+			taken, err := tx.NewSelect().Model((*Ballot)(nil)).Where("vote_id = ? AND seat_id = ?", v.ID, *voter.SeatID).Exists(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("cast ballot: %w", err)
+			}
+			if taken {
+				return nil, ErrSeatVoted
+			}
+		}
+		b = &Ballot{CommissionID: v.CommissionID, VoteID: v.ID, VoterUserID: voter.VoterUserID, RepresentedUserID: voter.RepresentedUserID,
+			SeatID: voter.SeatID, Chair: voter.Chair, Choice: choice, Channel: channel, RecordedBy: actor.ID, CastAt: t, UpdatedAt: t}
+		if _, err := tx.NewInsert().Model(b).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("cast ballot: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("cast ballot: %w", err)
+	}
+	action := "vote.ballot"
+	if change {
+		action = "vote.ballot_change"
+	}
+	details := map[string]any{"vote_id": v.ID, "agenda_item_id": v.AgendaItemID, "ballot_id": b.ID, "voter_user_id": b.VoterUserID,
+		"choice": string(b.Choice), "channel": string(b.Channel), "version": b.Changes + 1, "chair": b.Chair}
+	if b.RepresentedUserID != nil {
+		details["acting_for_user_id"] = *b.RepresentedUserID
+	}
+	if b.SeatID != nil {
+		details["seat_id"] = *b.SeatID
+	}
+	if err := Audit(ctx, tx, AuditEntry{
+		CommissionID: v.CommissionID, Actor: ActorFor(actor), Action: action, Object: ObjectRef("vote", v.ID), Details: details,
+	}); err != nil {
+		return nil, err
+	}
+	var head string
+	if err := tx.NewSelect().Model((*AuditRecord)(nil)).Column("hash").Order("id DESC").Limit(1).Scan(ctx, &head); err != nil {
+		return nil, fmt.Errorf("ballot receipt: %w", err)
+	}
+	b.Receipt = head[:ReceiptLength]
+	if _, err := tx.NewUpdate().Model(b).Column("receipt").WherePK().Exec(ctx); err != nil {
+		return nil, fmt.Errorf("ballot receipt: %w", err)
+	}
+	r := &BallotReceipt{CommissionID: v.CommissionID, Receipt: b.Receipt, BallotID: b.ID, VoteID: v.ID, VoterUserID: b.VoterUserID,
+		Choice: b.Choice, AuditHash: head, CreatedAt: t}
+	if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("ballot receipt: %w", err)
+	}
+	return b, nil
+}
+
+// RoomCount is the secretariat's count of the room's votes by category, for the voters
+// present who did not cast a named ballot.
+type RoomCount struct {
+	Yes, No, Abstentions int
+}
+
+// Total is the number of voters counted.
+func (r RoomCount) Total() int { return r.Yes + r.No + r.Abstentions }
+
+// CloseVoteInput is what the closing adds: the room's count, if the secretariat took one.
+type CloseVoteInput struct {
+	Room *RoomCount
+}
+
+// CloseVote closes vote voteID and computes its result (REGLES.md requirements 5 and
+// 12): votes for must exceed half the votes cast, abstentions counted as cast or not
+// according to the commission's setting; on a tie the chair's ballot decides when the
+// président votes (R133-11). A written vote closes only at the end of its window and is
+// valid only when at least half the members took part (else OutcomeNotValid). On a file
+// item, a valid result records the commission's avis on the file (it becomes examined).
+// Ballots still arriving are either counted or refused with ErrVoteClosed.
+func CloseVote(ctx context.Context, db bun.IDB, actor *User, cid, voteID int64, in CloseVoteInput, now time.Time) (*Vote, error) {
+	if actor.Role != RolePresident && actor.Role != RoleSecretariat {
+		return nil, ErrNotChair
+	}
+	var v *Vote
+	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		v, err = lockVote(ctx, tx, cid, voteID)
+		if err != nil {
+			return err
+		}
+		if v.Status != VoteOpen {
+			return ErrVoteClosed
+		}
+		if v.ClosesAt != nil && now.Before(*v.ClosesAt) {
+			return ErrVoteStillOpen
+		}
+		return closeVoteTx(ctx, tx, actor, v, in, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func closeVoteTx(ctx context.Context, tx bun.Tx, actor *User, v *Vote, in CloseVoteInput, now time.Time) error {
+	var ballots []Ballot
+	if err := tx.NewSelect().Model(&ballots).Where("vote_id = ?", v.ID).Scan(ctx); err != nil {
+		return fmt.Errorf("close vote: %w", err)
+	}
+	if in.Room != nil {
+		if err := checkRoomCount(ctx, tx, v, ballots, *in.Room); err != nil {
+			return err
+		}
+		v.RoomCounted, v.RoomYes, v.RoomNo, v.RoomAbstentions = true, in.Room.Yes, in.Room.No, in.Room.Abstentions
+	}
+	v.Yes, v.No, v.Abstentions = v.RoomYes, v.RoomNo, v.RoomAbstentions
+	var chairChoice BallotChoice
+	for _, b := range ballots {
+		switch b.Choice {
+		case BallotFor:
+			v.Yes++
+		case BallotAgainst:
+			v.No++
+		case BallotAbstain:
+			v.Abstentions++
+		}
+		if b.Chair {
+			chairChoice = b.Choice
+		}
+	}
+	settings, err := FindSettings(ctx, tx, v.CommissionID)
+	if err != nil {
+		return err
+	}
+	v.Outcome, v.Tie, v.CastingVote = decide(settings, v.Yes, v.No, v.Abstentions, chairChoice)
+	if v.Written {
+		n, err := writtenParticipants(ctx, tx, v, ballots)
+		if err != nil {
+			return err
+		}
+		v.Participants = n
+		if 2*n < v.Members {
+			v.Outcome, v.Tie, v.CastingVote = OutcomeNotValid, false, ""
+		}
+	}
+	t := now.UTC().Truncate(time.Microsecond)
+	v.Status, v.ClosedAt, v.ClosedBy, v.UpdatedAt = VoteClosed, &t, &actor.ID, t
+	item, err := findSittingItem(ctx, tx, v.CommissionID, v.AgendaItemID)
+	if err != nil {
+		return err
+	}
+	if item.Kind == ItemFile && item.FileID != nil && v.Outcome != OutcomeNotValid {
+		v.Avis = avisOf(v.ProposedAvis, v.Outcome == OutcomeAdopted)
+		if err := RecordAvis(ctx, tx, actor, *item.FileID, v.Avis, now, now); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.NewUpdate().Model(v).WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("close vote: %w", err)
+	}
+	if v.Written {
+		if _, err := tx.NewUpdate().Model((*Deliberation)(nil)).Set("status = ?", DeliberationClosed).Set("updated_at = ?", t).
+			Where("vote_id = ?", v.ID).Exec(ctx); err != nil {
+			return fmt.Errorf("close deliberation: %w", err)
+		}
+	}
+	details := map[string]any{
+		"agenda_item_id": v.AgendaItemID, "yes": v.Yes, "no": v.No, "abstentions": v.Abstentions, "named_ballots": len(ballots),
+		"room_counted": v.RoomCounted, "outcome": string(v.Outcome), "tie": v.Tie, "casting_vote": string(v.CastingVote),
+		"abstention_rule": string(settings.AbstentionRule), "president_votes": settings.PresidentVotes, "avis": string(v.Avis),
+	}
+	if v.RoomCounted {
+		details["room"] = map[string]int{"yes": v.RoomYes, "no": v.RoomNo, "abstentions": v.RoomAbstentions}
+	}
+	if v.Written {
+		details["participants"], details["members"] = v.Participants, v.Members
+	}
+	return Audit(ctx, tx, AuditEntry{
+		CommissionID: v.CommissionID, Actor: ActorFor(actor), Action: "vote.close", Object: ObjectRef("vote", v.ID), Details: details,
+	})
+}
+
+// decide applies the majority rule and, on a tie, the chair's casting vote.
+func decide(s *CommissionSettings, yes, no, abstentions int, chair BallotChoice) (VoteOutcome, bool, BallotChoice) {
+	adopted, tie := s.Outcome(yes, no, abstentions)
+	var casting BallotChoice
+	if tie && s.PresidentVotes && (chair == BallotFor || chair == BallotAgainst) {
+		casting, adopted = chair, chair == BallotFor
+	}
+	if adopted {
+		return OutcomeAdopted, tie, casting
+	}
+	return OutcomeRejected, tie, casting
+}
+
+// avisOf is the avis a result gives: the proposed one when adopted, else its opposite.
+func avisOf(proposed Avis, adopted bool) Avis {
+	switch {
+	case adopted:
+		return proposed
+	case proposed == AvisDefavorable:
+		return AvisFavorable
+	}
+	return AvisDefavorable
+}
+
+// checkRoomCount checks the room's count against the attendance: at most one vote per
+// expected voter who cast no named ballot (the chair votes by name, for the casting vote).
+func checkRoomCount(ctx context.Context, tx bun.Tx, v *Vote, ballots []Ballot, r RoomCount) error {
+	if v.Written {
+		return ErrVoteWritten
+	}
+	if r.Yes < 0 || r.No < 0 || r.Abstentions < 0 {
+		return FieldErrors{"room": "Les nombres de voix ne peuvent pas être négatifs."}
+	}
+	var voters []VoteVoter
+	if err := tx.NewSelect().Model(&voters).Where("vote_id = ?", v.ID).Scan(ctx); err != nil {
+		return fmt.Errorf("room count: %w", err)
+	}
+	voted := map[string]bool{}
+	for _, b := range ballots {
+		voted[voterKey(b.VoterUserID, b.RepresentedUserID)] = true
+	}
+	left := 0
+	for _, vv := range voters {
+		if !vv.Chair && !voted[voterKey(vv.VoterUserID, vv.RepresentedUserID)] {
+			left++
+		}
+	}
+	if r.Total() > left {
+		return FieldErrors{"room": fmt.Sprintf("Le décompte de la salle (%d voix) dépasse le nombre de votants présents ou représentés qui n'ont pas voté nominativement (%d), d'après l'émargement.", r.Total(), left)}
+	}
+	return nil
+}
+
+func voterKey(voter int64, represented *int64) string {
+	if represented == nil {
+		return fmt.Sprint(voter, "/")
+	}
+	return fmt.Sprint(voter, "/", *represented)
+}
+
+// writtenParticipants counts the seats that took part in a written deliberation: a
+// ballot, or a contribution by one of the seat's holders.
+func writtenParticipants(ctx context.Context, tx bun.Tx, v *Vote, ballots []Ballot) (int, error) {
+	seats := map[int64]bool{}
+	for _, b := range ballots {
+		if b.SeatID != nil {
+			seats[*b.SeatID] = true
+		}
+	}
+	var voters []VoteVoter
+	if err := tx.NewSelect().Model(&voters).Where("vote_id = ? AND seat_id IS NOT NULL", v.ID).Scan(ctx); err != nil {
+		return 0, fmt.Errorf("written participants: %w", err)
+	}
+	seatOf := map[int64]int64{}
+	for _, vv := range voters {
+		seatOf[vv.VoterUserID] = *vv.SeatID
+	}
+	var authors []int64
+	err := tx.NewSelect().Model((*Contribution)(nil)).Column("contribution.user_id").
+		Join("JOIN written_deliberations AS d ON d.id = contribution.deliberation_id").
+		Where("d.vote_id = ? AND contribution.kind = ?", v.ID, ContributionMessage).Scan(ctx, &authors)
+	if err != nil {
+		return 0, fmt.Errorf("written participants: %w", err)
+	}
+	for _, u := range authors {
+		if s, ok := seatOf[u]; ok {
+			seats[s] = true
+		}
+	}
+	return len(seats), nil
+}
+
+// AvisDetails are the reasoning of the commission's avis on a file and its conditions.
+type AvisDetails struct {
+	Reasoning  string
+	Conditions string
+	// RecommendedMonths is the duration the commission recommends for the period (1-6),
+	// 0 for none.
+	RecommendedMonths int
+}
+
+// Validate checks the details of an avis; messages are keyed "reasoning", "conditions"
+// and "recommended_months".
+func (d *AvisDetails) Validate(avis Avis) FieldErrors {
+	fe := FieldErrors{}
+	d.Reasoning, d.Conditions = strings.TrimSpace(d.Reasoning), strings.TrimSpace(d.Conditions)
+	switch {
+	case d.Reasoning == "":
+		fe.Add("reasoning", "Motivez l'avis de la commission.")
+	case len([]rune(d.Reasoning)) > 4000:
+		fe.Add("reasoning", "La motivation ne peut dépasser 4 000 caractères.")
+	}
+	if len([]rune(d.Conditions)) > 2000 {
+		fe.Add("conditions", "Les conditions ne peuvent dépasser 2 000 caractères.")
+	}
+	if d.RecommendedMonths < 0 || d.RecommendedMonths > 6 {
+		fe.Add("recommended_months", "La durée recommandée est comprise entre 1 et 6 mois (laisser vide sinon).")
+	}
+	if avis == AvisDefavorable && (d.Conditions != "" || d.RecommendedMonths != 0) {
+		fe.Add("conditions", "Un avis défavorable ne comporte ni conditions ni durée recommandée.")
+	}
+	return fe
+}
+
+func textDigest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// RecordAvisDetails records the reasoning, the conditions and the recommended duration
+// of the avis given by closed vote voteID, while its session is open. The texts are
+// encrypted; the audit chain keeps their SHA-256.
+func RecordAvisDetails(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, cid, voteID int64, d AvisDetails, now time.Time) error {
+	if actor.Role != RolePresident && actor.Role != RoleSecretariat {
+		return ErrNotChair
+	}
+	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		v, err := lockVote(ctx, tx, cid, voteID)
+		if err != nil {
+			return err
+		}
+		if v.Status != VoteClosed || v.Avis == "" {
+			return ErrNoAvis
+		}
+		if fe := d.Validate(v.Avis); len(fe) > 0 {
+			return fe
+		}
+		m, err := FindMeeting(ctx, tx, cid, v.MeetingID)
+		if err != nil {
+			return err
+		}
+		if m.Status != MeetingOpen {
+			return ErrSittingNotOpen
+		}
+		t := now.UTC().Truncate(time.Microsecond)
+		v.ReasoningSealed = kr.Seal([]byte(d.Reasoning), reasoningAAD(v.ID))
+		v.ConditionsSealed = ""
+		if d.Conditions != "" {
+			v.ConditionsSealed = kr.Seal([]byte(d.Conditions), conditionsAAD(v.ID))
+		}
+		v.RecommendedMonths, v.AvisRecordedAt, v.UpdatedAt = d.RecommendedMonths, &t, t
+		if _, err := tx.NewUpdate().Model(v).Column("reasoning_sealed", "conditions_sealed", "recommended_months", "avis_recorded_at", "updated_at").
+			WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("avis details: %w", err)
+		}
+		return Audit(ctx, tx, AuditEntry{
+			CommissionID: cid, Actor: ActorFor(actor), Action: "vote.avis", Object: ObjectRef("vote", v.ID),
+			Details: map[string]any{"avis": string(v.Avis), "reasoning_sha256": textDigest(d.Reasoning),
+				"conditions_sha256": textDigest(d.Conditions), "recommended_months": d.RecommendedMonths},
+		})
+	})
+}
+
+// RecordDissent records that userID asks for their dissent on closed vote voteID to be
+// written in the minutes (R133-13), with their text. The member must have been a voter
+// on it; the secretariat may record it for them, in the room. Once per member and vote,
+// while the session is open.
+func RecordDissent(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, cid, voteID, userID int64, text string, now time.Time) (*Dissent, error) {
+	if actor.ID != userID && actor.Role != RoleSecretariat {
+		return nil, ErrNotFound
+	}
+	text = strings.TrimSpace(text)
+	if text == "" || len([]rune(text)) > 2000 {
+		return nil, FieldErrors{"dissent": "Rédigez votre opinion divergente (2 000 caractères au plus)."}
+	}
+	var d *Dissent
+	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		v, err := lockVote(ctx, tx, cid, voteID)
+		if err != nil {
+			return err
+		}
+		if v.Status != VoteClosed {
+			return refuseSitting("L'opinion divergente s'exprime sur le résultat : attendez la clôture du vote.")
+		}
+		m, err := FindMeeting(ctx, tx, cid, v.MeetingID)
+		if err != nil {
+			return err
+		}
+		if m.Status != MeetingOpen {
+			return ErrSittingNotOpen
+		}
+		voter, err := tx.NewSelect().Model((*VoteVoter)(nil)).Where("vote_id = ? AND voter_user_id = ?", v.ID, userID).Exists(ctx)
+		if err != nil {
+			return fmt.Errorf("record dissent: %w", err)
+		}
+		if !voter {
+			return ErrNotEligible
+		}
+		dup, err := tx.NewSelect().Model((*Dissent)(nil)).Where("vote_id = ? AND user_id = ?", v.ID, userID).Exists(ctx)
+		if err != nil {
+			return fmt.Errorf("record dissent: %w", err)
+		}
+		if dup {
+			return refuseSitting("Votre opinion divergente sur ce point est déjà enregistrée.")
+		}
+		d = &Dissent{CommissionID: cid, VoteID: v.ID, UserID: userID, RecordedBy: actor.ID, CreatedAt: now.UTC().Truncate(time.Microsecond)}
+		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
+			return fmt.Errorf("record dissent: %w", err)
+		}
+		d.TextSealed = kr.Seal([]byte(text), dissentAAD(d.ID))
+		if _, err := tx.NewUpdate().Model(d).Column("text_sealed").WherePK().Exec(ctx); err != nil {
+			return fmt.Errorf("record dissent: %w", err)
+		}
+		return Audit(ctx, tx, AuditEntry{
+			CommissionID: cid, Actor: ActorFor(actor), Action: "vote.dissent", Object: ObjectRef("vote", v.ID),
+			Details: map[string]any{"user_id": userID, "dissent_id": d.ID, "text_sha256": textDigest(text)},
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// DissentText is a dissent, decrypted, with its author's name.
+type DissentText struct {
+	ID        int64
+	VoteID    int64
+	UserID    int64
+	Name      string
+	Text      string
+	CreatedAt time.Time
+}
+
+// ListDissents returns the dissents recorded on the votes of session meetingID, in the
+// order of the agenda then of their recording.
+func ListDissents(ctx context.Context, db bun.IDB, kr *Keyring, cid, meetingID int64) ([]DissentText, error) {
+	var ds []Dissent
+	err := db.NewSelect().Model(&ds).
+		Join("JOIN sitting_votes AS v ON v.id = dissent.vote_id").
+		Join("JOIN agenda_items AS ai ON ai.id = v.agenda_item_id").
+		Where("dissent.commission_id = ? AND v.meeting_id = ?", cid, meetingID).
+		Order("ai.position ASC", "dissent.id ASC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list dissents: %w", err)
+	}
+	names, err := userNames(ctx, db, func(add func(int64)) {
+		for _, d := range ds {
+			add(d.UserID)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DissentText, 0, len(ds))
+	for _, d := range ds {
+		b, err := kr.Open(d.TextSealed, dissentAAD(d.ID))
+		if err != nil {
+			return nil, fmt.Errorf("dissent %d: %w", d.ID, err)
+		}
+		out = append(out, DissentText{ID: d.ID, VoteID: d.VoteID, UserID: d.UserID, Name: names[d.UserID], Text: string(b), CreatedAt: d.CreatedAt})
+	}
+	return out, nil
+}
+
+// userNames returns the names of the users collect adds.
+func userNames(ctx context.Context, db bun.IDB, collect func(add func(int64))) (map[int64]string, error) {
+	ids := map[int64]bool{}
+	collect(func(id int64) {
+		if id != 0 {
+			ids[id] = true
+		}
+	})
+	names := map[int64]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	var us []User
+	if err := db.NewSelect().Model(&us).Column("id", "name").Where("id IN (?)", bun.In(list)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("user names: %w", err)
+	}
+	for _, u := range us {
+		names[u.ID] = u.Name
+	}
+	return names, nil
+}
+
+// VoterLine is one expected voter of a vote, with their ballot once cast.
+type VoterLine struct {
+	VoterUserID       int64
+	VoterName         string
+	RepresentedUserID int64 // acting for this titulaire (0: themselves)
+	RepresentedName   string
+	SeatID            int64
+	SeatLabel         string
+	Chair             bool
+	Ballot            *Ballot // nil: not voted yet
+}
+
+// Tally is the state of a vote: every expected voter, their ballots and the counts.
+// For a written vote, the lines are the seats (a seat votes once, by any of its holders).
+type Tally struct {
+	Vote     *Vote
+	Item     *AgendaItem
+	Lines    []VoterLine
+	Recusals []Recusal
+	Yes      int
+	No       int
+	Abstain  int
+	Voted    int
+	Pending  int
+}
+
+// Waiting returns the lines of the voters who have not voted yet.
+func (t *Tally) Waiting() []VoterLine {
+	var out []VoterLine
+	for _, l := range t.Lines {
+		if l.Ballot == nil {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// VoteTally returns the live state of vote voteID of commission cid: who voted what,
+// who has not voted yet, and the counts so far (named ballots; the room's count is added
+// at closing).
+func VoteTally(ctx context.Context, db bun.IDB, cid, voteID int64) (*Tally, error) {
+	v, err := FindVote(ctx, db, cid, voteID)
+	if err != nil {
+		return nil, err
+	}
+	item, err := findSittingItem(ctx, db, cid, v.AgendaItemID)
+	if err != nil {
+		return nil, err
+	}
+	var voters []VoteVoter
+	if err := db.NewSelect().Model(&voters).Where("vote_id = ?", v.ID).Order("id ASC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("vote tally: %w", err)
+	}
+	var ballots []Ballot
+	if err := db.NewSelect().Model(&ballots).Where("vote_id = ?", v.ID).Order("id ASC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("vote tally: %w", err)
+	}
+	seats, err := ListSeats(ctx, db, cid)
+	if err != nil {
+		return nil, err
+	}
+	seatLabel := map[int64]string{}
+	for _, s := range seats {
+		seatLabel[s.ID] = s.Label()
+	}
+	names, err := userNames(ctx, db, func(add func(int64)) {
+		for _, vv := range voters {
+			add(vv.VoterUserID)
+			if vv.RepresentedUserID != nil {
+				add(*vv.RepresentedUserID)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	t := &Tally{Vote: v, Item: item}
+	byKey, bySeat := map[string]*Ballot{}, map[int64]*Ballot{}
+	for i := range ballots {
+		b := &ballots[i]
+		byKey[voterKey(b.VoterUserID, b.RepresentedUserID)] = b
+		if b.SeatID != nil {
+			bySeat[*b.SeatID] = b
+		}
+		switch b.Choice {
+		case BallotFor:
+			t.Yes++
+		case BallotAgainst:
+			t.No++
+		case BallotAbstain:
+			t.Abstain++
+		}
+	}
+	seen := map[int64]bool{}
+	for _, vv := range voters {
+		l := VoterLine{VoterUserID: vv.VoterUserID, VoterName: names[vv.VoterUserID], Chair: vv.Chair}
+		if vv.RepresentedUserID != nil {
+			l.RepresentedUserID, l.RepresentedName = *vv.RepresentedUserID, names[*vv.RepresentedUserID]
+		}
+		if vv.SeatID != nil {
+			l.SeatID, l.SeatLabel = *vv.SeatID, seatLabel[*vv.SeatID]
+		}
+		if v.Written && vv.SeatID != nil {
+			if seen[*vv.SeatID] {
+				continue // the seat's first holder stands for it
+			}
+			seen[*vv.SeatID] = true
+			l.Ballot = bySeat[*vv.SeatID]
+		} else {
+			l.Ballot = byKey[voterKey(vv.VoterUserID, vv.RepresentedUserID)]
+		}
+		if l.Ballot != nil {
+			t.Voted++
+			if l.Ballot.VoterUserID != l.VoterUserID {
+				l.VoterName = names[l.Ballot.VoterUserID]
+			}
+		} else {
+			t.Pending++
+		}
+		t.Lines = append(t.Lines, l)
+	}
+	m, err := FindMeeting(ctx, db, cid, v.MeetingID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := loadPresence(ctx, db, m)
+	if err != nil {
+		return nil, err
+	}
+	if _, t.Recusals, err = itemExclusions(ctx, db, p, item); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// ListBallots returns the ballots of vote voteID of commission cid, in the order cast.
+func ListBallots(ctx context.Context, db bun.IDB, cid, voteID int64) ([]Ballot, error) {
+	var bs []Ballot
+	if err := db.NewSelect().Model(&bs).Where("commission_id = ? AND vote_id = ?", cid, voteID).Order("id ASC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list ballots: %w", err)
+	}
+	return bs, nil
+}
+
+// VoteRight is one ballot a member may cast on a vote: for themselves, or acting for
+// the member whose proxy they hold.
+type VoteRight struct {
+	RepresentedUserID int64
+	RepresentedName   string
+	Ballot            *Ballot // the current ballot, nil before voting
+}
+
+// MemberVote is a vote as one member sees it: the item's pseudonymous title, their
+// rights and their own ballots.
+type MemberVote struct {
+	Vote    Vote
+	Item    AgendaItem
+	Meeting Meeting
+	Rights  []VoteRight
+	// SeatTaken: in a written vote, the seat already voted through another holder.
+	SeatTaken bool
+	Dissent   bool // the member already recorded a dissent
+}
+
+// MemberVotes returns the votes on which u is a voter, open ones first then the most
+// recent closed ones (at most limit in all).
+func MemberVotes(ctx context.Context, db bun.IDB, u *User, limit int) ([]MemberVote, error) {
+	var voters []VoteVoter
+	err := db.NewSelect().Model(&voters).
+		Join("JOIN sitting_votes AS v ON v.id = vote_voter.vote_id").
+		Where("vote_voter.commission_id = ? AND vote_voter.voter_user_id = ?", u.CommissionIDOrZero(), u.ID).
+		OrderExpr("CASE WHEN v.status = 'open' THEN 0 ELSE 1 END ASC, v.opened_at DESC, vote_voter.id ASC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("member votes: %w", err)
+	}
+	var out []MemberVote
+	index := map[int64]int{}
+	for _, vv := range voters {
+		if _, ok := index[vv.VoteID]; !ok {
+			if len(out) >= limit {
+				continue
+			}
+			mv, err := memberVote(ctx, db, u, vv.VoteID)
+			if err != nil {
+				return nil, err
+			}
+			index[vv.VoteID] = len(out)
+			out = append(out, *mv)
+		}
+	}
+	return out, nil
+}
+
+// FindMemberVote returns vote voteID as u sees it, or ErrNotFound when u is not one of
+// its voters.
+func FindMemberVote(ctx context.Context, db bun.IDB, u *User, voteID int64) (*MemberVote, error) {
+	return memberVote(ctx, db, u, voteID)
+}
+
+func memberVote(ctx context.Context, db bun.IDB, u *User, voteID int64) (*MemberVote, error) {
+	cid := u.CommissionIDOrZero()
+	v, err := FindVote(ctx, db, cid, voteID)
+	if err != nil {
+		return nil, err
+	}
+	var voters []VoteVoter
+	if err := db.NewSelect().Model(&voters).Where("vote_id = ? AND voter_user_id = ?", v.ID, u.ID).Order("id ASC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("member vote: %w", err)
+	}
+	if len(voters) == 0 {
+		return nil, ErrNotFound
+	}
+	item, err := findSittingItem(ctx, db, cid, v.AgendaItemID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := FindMeeting(ctx, db, cid, v.MeetingID)
+	if err != nil {
+		return nil, err
+	}
+	var ballots []Ballot
+	if err := db.NewSelect().Model(&ballots).Where("vote_id = ?", v.ID).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("member vote: %w", err)
+	}
+	names, err := userNames(ctx, db, func(add func(int64)) {
+		for _, vv := range voters {
+			if vv.RepresentedUserID != nil {
+				add(*vv.RepresentedUserID)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	mv := &MemberVote{Vote: *v, Item: *item, Meeting: *m}
+	for _, vv := range voters {
+		r := VoteRight{}
+		if vv.RepresentedUserID != nil {
+			r.RepresentedUserID, r.RepresentedName = *vv.RepresentedUserID, names[*vv.RepresentedUserID]
+		}
+		for i := range ballots {
+			b := &ballots[i]
+			if b.VoterUserID == u.ID && voterKey(b.VoterUserID, b.RepresentedUserID) == voterKey(vv.VoterUserID, vv.RepresentedUserID) {
+				r.Ballot = b
+			} else if v.Written && vv.SeatID != nil && b.SeatID != nil && *b.SeatID == *vv.SeatID && b.VoterUserID != u.ID {
+				mv.SeatTaken = true
+			}
+		}
+		mv.Rights = append(mv.Rights, r)
+	}
+	mv.Dissent, err = db.NewSelect().Model((*Dissent)(nil)).Where("vote_id = ? AND user_id = ?", v.ID, u.ID).Exists(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("member vote: %w", err)
+	}
+	return mv, nil
+}
+
+// ReceiptLine is one receipt given to a member, with what it stands for.
+type ReceiptLine struct {
+	Receipt   string
+	VoteID    int64
+	ItemTitle string
+	Choice    BallotChoice
+	ActingFor string // name of the member represented, "" for themselves
+	At        time.Time
+	Current   bool // the receipt of the ballot's latest version
+}
+
+// MyReceipts returns the receipts given to u, newest first (at most limit).
+func MyReceipts(ctx context.Context, db bun.IDB, u *User, limit int) ([]ReceiptLine, error) {
+	var rs []BallotReceipt
+	err := db.NewSelect().Model(&rs).Where("commission_id = ? AND voter_user_id = ?", u.CommissionIDOrZero(), u.ID).
+		Order("id DESC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("my receipts: %w", err)
+	}
+	out := make([]ReceiptLine, 0, len(rs))
+	for _, r := range rs {
+		l, err := receiptLine(ctx, db, &r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *l)
+	}
+	return out, nil
+}
+
+func receiptLine(ctx context.Context, db bun.IDB, r *BallotReceipt) (*ReceiptLine, error) {
+	b := new(Ballot)
+	if err := db.NewSelect().Model(b).Where("id = ?", r.BallotID).Scan(ctx); err != nil {
+		return nil, notFound(err, "receipt ballot")
+	}
+	v, err := FindVote(ctx, db, r.CommissionID, r.VoteID)
+	if err != nil {
+		return nil, err
+	}
+	item, err := findSittingItem(ctx, db, r.CommissionID, v.AgendaItemID)
+	if err != nil {
+		return nil, err
+	}
+	l := &ReceiptLine{Receipt: r.Receipt, VoteID: r.VoteID, ItemTitle: item.Title, Choice: r.Choice, At: r.CreatedAt, Current: b.Receipt == r.Receipt}
+	if b.RepresentedUserID != nil {
+		u, err := FindUser(ctx, db, *b.RepresentedUserID)
+		if err != nil {
+			return nil, err
+		}
+		l.ActingFor = u.Name
+	}
+	return l, nil
+}
+
+// NormalizeReceipt strips spaces and dashes from a typed receipt and lowercases it.
+func NormalizeReceipt(s string) string {
+	return strings.ToLower(strings.NewReplacer(" ", "", "-", "", "\u00a0", "").Replace(strings.TrimSpace(s)))
+}
+
+// FormatReceipt groups a receipt by four digits for reading: "3f2a 9c1d 0b7e 44aa".
+func FormatReceipt(r string) string {
+	var parts []string
+	for i := 0; i < len(r); i += 4 {
+		parts = append(parts, r[i:min(i+4, len(r))])
+	}
+	return strings.Join(parts, " ")
+}
+
+// ReceiptCheck is the verification of a receipt against the audit chain.
+type ReceiptCheck struct {
+	Line *ReceiptLine
+	// Linked: the audit record the receipt quotes still hashes to it, holds the ballot
+	// as given, and is chained to the records before and after it.
+	Linked bool
+	Reason string // French, when not Linked
+}
+
+// CheckReceipt verifies one of u's receipts: it finds the audit record whose hash the
+// receipt quotes, recomputes that hash, checks that the record states the ballot (vote,
+// voter, choice) and that it is linked to its neighbours in the chain. A receipt that is
+// not one of u's gives ErrNotFound.
+func CheckReceipt(ctx context.Context, db bun.IDB, u *User, receipt string) (*ReceiptCheck, error) {
+	receipt = NormalizeReceipt(receipt)
+	r := new(BallotReceipt)
+	err := db.NewSelect().Model(r).Where("receipt = ? AND voter_user_id = ? AND commission_id = ?", receipt, u.ID, u.CommissionIDOrZero()).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "check receipt")
+	}
+	line, err := receiptLine(ctx, db, r)
+	if err != nil {
+		return nil, err
+	}
+	c := &ReceiptCheck{Line: line}
+	rec := new(AuditRecord)
+	if err := db.NewSelect().Model(rec).Where("hash = ?", r.AuditHash).Scan(ctx); err != nil {
+		if notFound(err, "") == ErrNotFound {
+			c.Reason = "L'enregistrement d'audit de ce bulletin est introuvable."
+			return c, nil
+		}
+		return nil, fmt.Errorf("check receipt: %w", err)
+	}
+	var d struct {
+		VoteID   int64  `json:"vote_id"`
+		BallotID int64  `json:"ballot_id"`
+		Voter    int64  `json:"voter_user_id"`
+		Choice   string `json:"choice"`
+	}
+	switch {
+	case rec.computeHash() != rec.Hash || !strings.HasPrefix(rec.Hash, receipt):
+		c.Reason = "L'enregistrement d'audit de ce bulletin a été modifié."
+		return c, nil
+	case json.Unmarshal([]byte(rec.Details), &d) != nil || d.VoteID != r.VoteID || d.BallotID != r.BallotID || d.Voter != u.ID || d.Choice != string(r.Choice):
+		c.Reason = "L'enregistrement d'audit ne correspond pas à ce bulletin."
+		return c, nil
+	}
+	var prev []AuditRecord
+	if err := db.NewSelect().Model(&prev).Where("id < ?", rec.ID).Order("id DESC").Limit(1).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("check receipt: %w", err)
+	}
+	if (len(prev) == 0 && rec.PrevHash != "") || (len(prev) == 1 && (prev[0].Hash != rec.PrevHash || prev[0].computeHash() != prev[0].Hash)) {
+		c.Reason = "Le lien avec l'enregistrement précédent de la chaîne d'audit est rompu."
+		return c, nil
+	}
+	var next []AuditRecord
+	if err := db.NewSelect().Model(&next).Where("id > ?", rec.ID).Order("id ASC").Limit(1).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("check receipt: %w", err)
+	}
+	if len(next) == 1 && next[0].PrevHash != rec.Hash {
+		c.Reason = "Le lien avec l'enregistrement suivant de la chaîne d'audit est rompu."
+		return c, nil
+	}
+	c.Linked = true
+	return c, nil
+}
+
+// ReceiptDisplay is the ballot's receipt grouped for reading.
+func (b *Ballot) ReceiptDisplay() string { return FormatReceipt(b.Receipt) }
+
+// Display is the receipt grouped for reading.
+func (r ReceiptLine) Display() string { return FormatReceipt(r.Receipt) }
