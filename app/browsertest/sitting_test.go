@@ -32,7 +32,7 @@ func newSittingEnv(t *testing.T) *sittingEnv {
 	t.Helper()
 	env := servertest.New(t)
 	start := time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC)
-	env.Now = start.Add(-time.Hour)
+	env.SetClock(start.Add(-time.Hour))
 	e := &sittingEnv{Env: env, ctx: context.Background()}
 	cid := env.Commission.ID
 	for i := range 5 {

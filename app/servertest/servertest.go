@@ -70,6 +70,15 @@ func (e *Env) Clock() time.Time {
 	return time.Now().UTC().Add(e.offset)
 }
 
+// SetClock makes the server's clock read t now (it then runs on with the real time).
+// A clock set before the accounts were created would end their sessions at once
+// (SessionsValidAfter): set it to the future, or to now.
+func (e *Env) SetClock(t time.Time) {
+	e.mu.Lock()
+	e.offset = t.Sub(time.Now())
+	e.mu.Unlock()
+}
+
 // Advance moves the server's clock forward by d.
 func (e *Env) Advance(d time.Duration) {
 	e.mu.Lock()

@@ -33,7 +33,7 @@ func newWorld(t *testing.T, mode models.MeetingMode) *world {
 	t.Helper()
 	env := servertest.New(t)
 	start := time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC)
-	env.Now = start.Add(-time.Hour)
+	env.SetClock(start.Add(-time.Hour))
 	w := &world{env: env, ctx: context.Background(), seats: map[string]*models.Seat{}, users: map[string]*models.User{}, member: env.Users[models.RoleMember]}
 	cid := env.Commission.ID
 	for i, name := range []string{"s1", "m2", "m3", "m4"} {
