@@ -103,6 +103,7 @@ var (
 	ErrQuorumNotNeeded     = &sittingRefusal{"Cette séance est une seconde convocation : elle délibère sans condition de quorum (R133-10)."}
 	ErrVotesStillOpen      = &sittingRefusal{"Un vote est encore ouvert : clôturez-le avant de clore la séance."}
 	ErrPresenceInvalid     = &sittingRefusal{"Ce mouvement ne correspond pas à la présence actuelle du membre."}
+	ErrWrittenNoQuorum     = &sittingRefusal{"Une délibération écrite n'a pas de quorum : chacune n'est valable que si la moitié au moins des membres y prennent part."}
 )
 
 // FindSitting returns the sitting of session meetingID of commission cid, or ErrNotFound
@@ -840,7 +841,8 @@ func closeSittingTx(ctx context.Context, tx bun.Tx, actor *User, m *Meeting, s *
 // creates its second convocation in one transaction (R133-10, REGLES.md requirement 4):
 // a new planned session described by in, linked by FirstConvocationID, marked
 // NoQuorumRequired, with the same agenda (the items not voted yet, in order). The files
-// on it move to the new session. The sessions feature then convenes it.
+// on it move to the new session. The sessions feature then convenes it. A written
+// session has no quorum (its deliberations need half the members' participation).
 func CloseSittingWithoutQuorum(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64, in MeetingInput, now time.Time) (*Meeting, error) {
 	var second *Meeting
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
@@ -850,6 +852,9 @@ func CloseSittingWithoutQuorum(ctx context.Context, db bun.IDB, actor *User, cid
 		}
 		if m.NoQuorumRequired {
 			return ErrQuorumNotNeeded
+		}
+		if m.Mode == ModeWritten {
+			return ErrWrittenNoQuorum
 		}
 		p, err := loadPresence(ctx, tx, m)
 		if err != nil {

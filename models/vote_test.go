@@ -50,12 +50,14 @@ func choices(yes, no, abst int) []models.BallotChoice {
 	return append(append(repeat(yes, models.BallotFor), repeat(no, models.BallotAgainst)...), repeat(abst, models.BallotAbstain)...)
 }
 
-// majorityCases run under each abstention rule; want is the outcome under that rule.
-var majorityCases = []struct {
+// majorityCase is a count of votes and its outcome under each abstention rule.
+type majorityCase struct {
 	name            string
 	yes, no, abst   int
 	notCast, isCast models.VoteOutcome
-}{
+}
+
+var majorityCases = []majorityCase{
 	{"3 for, 2 against, 3 abstentions", 3, 2, 3, models.OutcomeAdopted, models.OutcomeRejected},
 	{"4 for, 1 against, 2 abstentions", 4, 1, 2, models.OutcomeAdopted, models.OutcomeAdopted},
 	{"2 for, 3 against, 1 abstention", 2, 3, 1, models.OutcomeRejected, models.OutcomeRejected},
@@ -63,34 +65,28 @@ var majorityCases = []struct {
 	{"only abstentions", 0, 0, 4, models.OutcomeRejected, models.OutcomeRejected},
 }
 
-func TestRule5_MajorityAbstentionsNotCast(t *testing.T) {
+// majority votes every case of majorityCases under rule and checks the outcome want picks.
+func majority(t *testing.T, rule models.AbstentionRule, want func(majorityCase) models.VoteOutcome) {
 	w := newSittingWorld(t, 10, models.ModeOnSite)
-	w.setRules(t, models.AbstentionsNotCast, false)
+	w.setRules(t, rule, false)
 	w.present(t, "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8")
 	w.open(t)
 	for _, tt := range majorityCases {
 		t.Run(tt.name, func(t *testing.T) {
 			v := w.voteWith(t, tt.name, choices(tt.yes, tt.no, tt.abst), "")
-			if v.Outcome != tt.notCast || v.Yes != tt.yes || v.No != tt.no || v.Abstentions != tt.abst {
-				t.Fatalf("vote = %s (%d/%d/%d), want %s", v.Outcome, v.Yes, v.No, v.Abstentions, tt.notCast)
+			if v.Outcome != want(tt) || v.Yes != tt.yes || v.No != tt.no || v.Abstentions != tt.abst {
+				t.Fatalf("vote = %s (%d/%d/%d), want %s", v.Outcome, v.Yes, v.No, v.Abstentions, want(tt))
 			}
 		})
 	}
 }
 
+func TestRule5_MajorityAbstentionsNotCast(t *testing.T) {
+	majority(t, models.AbstentionsNotCast, func(c majorityCase) models.VoteOutcome { return c.notCast })
+}
+
 func TestRule5_MajorityAbstentionsCast(t *testing.T) {
-	w := newSittingWorld(t, 10, models.ModeOnSite)
-	w.setRules(t, models.AbstentionsCast, false)
-	w.present(t, "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8")
-	w.open(t)
-	for _, tt := range majorityCases {
-		t.Run(tt.name, func(t *testing.T) {
-			v := w.voteWith(t, tt.name, choices(tt.yes, tt.no, tt.abst), "")
-			if v.Outcome != tt.isCast {
-				t.Fatalf("vote = %s (%d/%d/%d), want %s", v.Outcome, v.Yes, v.No, v.Abstentions, tt.isCast)
-			}
-		})
-	}
+	majority(t, models.AbstentionsCast, func(c majorityCase) models.VoteOutcome { return c.isCast })
 }
 
 func TestRule5_TieCastingVote(t *testing.T) {

@@ -228,8 +228,17 @@ func AnnounceDeliberation(ctx context.Context, db bun.IDB, actor *User, cid, ite
 
 // FindDeliberation returns written deliberation id of commission cid.
 func FindDeliberation(ctx context.Context, db bun.IDB, cid, id int64) (*Deliberation, error) {
+	return findDeliberation(ctx, db, cid, "id", id)
+}
+
+// FindItemDeliberation returns the written deliberation of agenda item itemID, or ErrNotFound.
+func FindItemDeliberation(ctx context.Context, db bun.IDB, cid, itemID int64) (*Deliberation, error) {
+	return findDeliberation(ctx, db, cid, "agenda_item_id", itemID)
+}
+
+func findDeliberation(ctx context.Context, db bun.IDB, cid int64, column string, value int64) (*Deliberation, error) {
 	d := new(Deliberation)
-	if err := db.NewSelect().Model(d).Where("id = ? AND commission_id = ?", id, cid).Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(d).Where("? = ? AND commission_id = ?", bun.Ident(column), value, cid).Scan(ctx); err != nil {
 		return nil, notFound(err, "find deliberation")
 	}
 	return d, nil
@@ -255,6 +264,18 @@ func lockDeliberation(ctx context.Context, tx bun.Tx, cid, id int64) (*Deliberat
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, notFound(err, "lock deliberation")
+	}
+	return d, nil
+}
+
+// lockOpenDebate reads deliberation id for update, refusing it unless its debate is open.
+func lockOpenDebate(ctx context.Context, tx bun.Tx, cid, id int64) (*Deliberation, error) {
+	d, err := lockDeliberation(ctx, tx, cid, id)
+	if err != nil {
+		return nil, err
+	}
+	if d.Status != DeliberationOpen {
+		return nil, ErrDebateNotOpen
 	}
 	return d, nil
 }
@@ -374,12 +395,9 @@ func CloseDebate(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, cid,
 	}
 	var v *Vote
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		d, err := lockDeliberation(ctx, tx, cid, id)
+		d, err := lockOpenDebate(ctx, tx, cid, id)
 		if err != nil {
 			return err
-		}
-		if d.Status != DeliberationOpen {
-			return ErrDebateNotOpen
 		}
 		if now.Before(d.Deadline) {
 			return ErrDebateTooEarly
@@ -464,12 +482,9 @@ func PostContribution(ctx context.Context, db bun.IDB, kr *Keyring, u *User, cid
 	}
 	var c *Contribution
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		d, err := lockDeliberation(ctx, tx, cid, id)
+		d, err := lockOpenDebate(ctx, tx, cid, id)
 		if err != nil {
 			return err
-		}
-		if d.Status != DeliberationOpen {
-			return ErrDebateNotOpen
 		}
 		if err := deliberationParticipant(ctx, tx, u, d); err != nil {
 			return err
@@ -611,13 +626,4 @@ func DeliberationRecipients(ctx context.Context, db bun.IDB, cid, id int64) ([]s
 		add(&ps[i])
 	}
 	return out, nil
-}
-
-// FindItemDeliberation returns the written deliberation of agenda item itemID, or ErrNotFound.
-func FindItemDeliberation(ctx context.Context, db bun.IDB, cid, itemID int64) (*Deliberation, error) {
-	d := new(Deliberation)
-	if err := db.NewSelect().Model(d).Where("agenda_item_id = ? AND commission_id = ?", itemID, cid).Scan(ctx); err != nil {
-		return nil, notFound(err, "find item deliberation")
-	}
-	return d, nil
 }

@@ -52,6 +52,10 @@ func TestRule12_WrittenDeliberation_EarlyCloseRefused(t *testing.T) {
 		t.Fatalf("opening before the announced start: error %v, want ErrDebateNotStarted", err)
 	}
 	w.openWritten(t, d)
+	in := models.MeetingInput{Mode: models.ModeWritten, StartsAt: w.start.AddDate(0, 0, 14)}
+	if _, err := models.CloseSittingWithoutQuorum(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, in, w.hours(1)); !errors.Is(err, models.ErrWrittenNoQuorum) {
+		t.Fatalf("second convocation of a written session: error %v, want ErrWrittenNoQuorum", err)
+	}
 	for _, at := range []time.Time{w.hours(2), w.hours(48).Add(-time.Second)} {
 		if _, err := models.CloseDebate(w.ctx, w.db, w.kr, w.pres, w.c.ID, d.ID, at); !errors.Is(err, models.ErrDebateTooEarly) {
 			t.Fatalf("closing the debate at %s: error %v, want ErrDebateTooEarly", at, err)

@@ -330,33 +330,65 @@ func (d *sittingSeeder) closeSitting(m *models.Meeting, at time.Time) error {
 	return models.CloseSitting(d.ctx, d.s.DB, d.sec, m.CommissionID, m.ID, at)
 }
 
-// entrySession: eleven months ago, three entries; the doctor gives a proxy; the
-// association's seat is kept out of its own files.
-func (d *sittingSeeder) entrySession() error {
-	start := d.day(330, 14)
-	m, err := d.meeting(models.MeetingFiles, models.ModeOnSite, start)
+// heldSession describes an in-room session on files held in the past.
+type heldSession struct {
+	daysAgo  int
+	mode     models.MeetingMode
+	files    int
+	prefer   int    // the association instructing the first file (0 or 1)
+	codes    string // attendance, see attendance
+	proxies  map[int]int
+	plans    []plan
+	proposed []models.Avis
+	// before runs once the files are on the agenda (declared interests); after once the
+	// votes are closed, before the sitting closes (dissents).
+	before func(m *models.Meeting, fs []*models.File) error
+	after  func(m *models.Meeting, votes []*models.Vote) error
+}
+
+// hold plans, convenes and holds a session on files, then records the préfet's decisions.
+func (d *sittingSeeder) hold(h heldSession) error {
+	start := d.day(h.daysAgo, 14)
+	m, err := d.meeting(models.MeetingFiles, h.mode, start)
 	if err != nil {
 		return err
 	}
-	fs, items, err := d.files(m, 3, 0)
+	fs, items, err := d.files(m, h.files, h.prefer)
 	if err != nil {
 		return err
 	}
-	if err := d.attendance(m, "PPPRSPPEXPPAPPRPPPP", map[int]int{8: 9}, start.AddDate(0, 0, -3)); err != nil {
+	if h.before != nil {
+		if err := h.before(m, fs); err != nil {
+			return err
+		}
+	}
+	if err := d.attendance(m, h.codes, h.proxies, start.AddDate(0, 0, -3)); err != nil {
 		return err
 	}
 	if err := d.open(m); err != nil {
 		return err
 	}
-	votes, err := d.fileVotes(items, []plan{{chair: models.BallotFor}, {no: 2, abst: 1, chair: models.BallotFor}, {no: 1, chair: models.BallotFor}},
-		[]models.Avis{models.AvisFavorable}, start)
+	votes, err := d.fileVotes(items, h.plans, h.proposed, start)
 	if err != nil {
 		return err
+	}
+	if h.after != nil {
+		if err := h.after(m, votes); err != nil {
+			return err
+		}
 	}
 	if err := d.closeSitting(m, start.Add(2*time.Hour)); err != nil {
 		return err
 	}
 	return d.decide(fs, votes, start)
+}
+
+// entrySession: eleven months ago, three entries; the doctor gives a proxy; the
+// association's seat is kept out of its own files.
+func (d *sittingSeeder) entrySession() error {
+	return d.hold(heldSession{daysAgo: 330, mode: models.ModeOnSite, files: 3, codes: "PPPRSPPEXPPAPPRPPPP", proxies: map[int]int{8: 9},
+		plans:    []plan{{chair: models.BallotFor}, {no: 2, abst: 1, chair: models.BallotFor}, {no: 1, chair: models.BallotFor}},
+		proposed: []models.Avis{models.AvisFavorable}})
 }
 
 // policySession: nine months ago, the yearly policy session (REGLES.md requirement 7),
@@ -455,53 +487,37 @@ func (d *sittingSeeder) failedQuorum() error {
 // who voted against has their dissent recorded. The gendarmerie commander (replaced
 // since) is represented by his suppléant.
 func (d *sittingSeeder) tieSession() error {
-	start := d.day(130, 14)
-	m, err := d.meeting(models.MeetingFiles, models.ModeHybrid, start)
-	if err != nil {
-		return err
-	}
-	fs, items, err := d.files(m, 3, 1)
-	if err != nil {
-		return err
-	}
-	member := d.s.Users[MemberEmail(7)]
-	if err := models.DeclareInterest(d.ctx, d.s.DB, models.ActorFor(member), m.CommissionID, fs[0].ID, member.ID,
-		"A suivi la personne dans un cadre professionnel antérieur", start.AddDate(0, 0, -2)); err != nil {
-		return err
-	}
-	if err := d.attendance(m, "PRPESPPRXPPEPRPXAPP", map[int]int{8: 9, 15: 12}, start.AddDate(0, 0, -3)); err != nil {
-		return err
-	}
-	if err := d.open(m); err != nil {
-		return err
-	}
-	votes, err := d.fileVotes(items, []plan{{no: 1, chair: models.BallotFor}, {tie: true}, {no: 7, abst: 2, chair: models.BallotAgainst}},
-		[]models.Avis{models.AvisFavorable, models.AvisReserve, models.AvisFavorable}, start)
-	if err != nil {
-		return err
-	}
-	t, err := models.VoteTally(d.ctx, d.s.DB, m.CommissionID, votes[1].ID)
+	return d.hold(heldSession{daysAgo: 130, mode: models.ModeHybrid, files: 3, prefer: 1, codes: "PRPESPPRXPPEPRPXAPP", proxies: map[int]int{8: 9, 15: 12},
+		plans:    []plan{{no: 1, chair: models.BallotFor}, {tie: true}, {no: 7, abst: 2, chair: models.BallotAgainst}},
+		proposed: []models.Avis{models.AvisFavorable, models.AvisReserve, models.AvisFavorable},
+		before: func(m *models.Meeting, fs []*models.File) error {
+			member := d.s.Users[MemberEmail(7)]
+			return models.DeclareInterest(d.ctx, d.s.DB, models.ActorFor(member), m.CommissionID, fs[0].ID, member.ID,
+				"A suivi la personne dans un cadre professionnel antérieur", m.StartsAt.AddDate(0, 0, -2))
+		},
+		after: func(m *models.Meeting, votes []*models.Vote) error { return d.dissent(m, votes[1]) },
+	})
+}
+
+// dissent records the dissent of the first member who voted against on v.
+func (d *sittingSeeder) dissent(m *models.Meeting, v *models.Vote) error {
+	t, err := models.VoteTally(d.ctx, d.s.DB, m.CommissionID, v.ID)
 	if err != nil {
 		return err
 	}
 	for _, l := range t.Lines {
-		if l.Ballot != nil && l.Ballot.Choice == models.BallotAgainst && l.RepresentedUserID == 0 {
-			u, err := models.FindUser(d.ctx, d.s.DB, l.VoterUserID)
-			if err != nil {
-				return err
-			}
-			_, err = models.RecordDissent(d.ctx, d.s.DB, d.s.Keys, u, m.CommissionID, votes[1].ID, u.ID,
-				"Je souhaite que mon désaccord soit consigné : l'hébergement proposé ne me paraît pas assurer la sécurité de la personne.", start.Add(80*time.Minute))
-			if err != nil {
-				return err
-			}
-			break
+		if l.Ballot == nil || l.Ballot.Choice != models.BallotAgainst || l.RepresentedUserID != 0 {
+			continue
 		}
-	}
-	if err := d.closeSitting(m, start.Add(2*time.Hour)); err != nil {
+		u, err := models.FindUser(d.ctx, d.s.DB, l.VoterUserID)
+		if err != nil {
+			return err
+		}
+		_, err = models.RecordDissent(d.ctx, d.s.DB, d.s.Keys, u, m.CommissionID, v.ID, u.ID,
+			"Je souhaite que mon désaccord soit consigné : l'hébergement proposé ne me paraît pas assurer la sécurité de la personne.", m.StartsAt.Add(80*time.Minute))
 		return err
 	}
-	return d.decide(fs, votes, start)
+	return nil
 }
 
 // writtenSession: two and a half months ago, a written electronic deliberation on one
@@ -587,30 +603,9 @@ func (d *sittingSeeder) writtenSession() error {
 
 // recentSession: forty days ago, four files, one avis with reservations and conditions.
 func (d *sittingSeeder) recentSession() error {
-	start := d.day(40, 14)
-	m, err := d.meeting(models.MeetingFiles, models.ModeOnSite, start)
-	if err != nil {
-		return err
-	}
-	fs, items, err := d.files(m, 4, 0)
-	if err != nil {
-		return err
-	}
-	if err := d.attendance(m, "PPSPPPRPXPPPPEPPPPP", map[int]int{8: 3}, start.AddDate(0, 0, -3)); err != nil {
-		return err
-	}
-	if err := d.open(m); err != nil {
-		return err
-	}
-	votes, err := d.fileVotes(items, []plan{{chair: models.BallotFor}, {no: 3, abst: 2, chair: models.BallotFor}, {no: 10, chair: models.BallotAgainst}, {abst: 1, chair: models.BallotFor}},
-		[]models.Avis{models.AvisFavorable, models.AvisReserve, models.AvisFavorable, models.AvisFavorable}, start)
-	if err != nil {
-		return err
-	}
-	if err := d.closeSitting(m, start.Add(2*time.Hour)); err != nil {
-		return err
-	}
-	return d.decide(fs, votes, start)
+	return d.hold(heldSession{daysAgo: 40, mode: models.ModeOnSite, files: 4, codes: "PPSPPPRPXPPPPEPPPPP", proxies: map[int]int{8: 3},
+		plans:    []plan{{chair: models.BallotFor}, {no: 3, abst: 2, chair: models.BallotFor}, {no: 10, chair: models.BallotAgainst}, {abst: 1, chair: models.BallotFor}},
+		proposed: []models.Avis{models.AvisFavorable, models.AvisReserve, models.AvisFavorable, models.AvisFavorable}})
 }
 
 // todaySession: a session convened for today at 14:00, with replies

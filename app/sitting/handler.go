@@ -41,6 +41,15 @@ func param(c *fiber.Ctx, name string) (int64, error) {
 	return int64(n), nil
 }
 
+// itemParams returns the session and agenda item ids of the route.
+func itemParams(c *fiber.Ctx) (id, item int64, err error) {
+	if id, err = param(c, "id"); err != nil {
+		return 0, 0, err
+	}
+	item, err = param(c, "item")
+	return id, item, err
+}
+
 func cidOf(c *fiber.Ctx) int64 { return web.User(c).CommissionIDOrZero() }
 
 // attendanceRefusals are the refusals of requirement 2 that SetAttendance returns.
@@ -209,11 +218,7 @@ func (h *Handler) Presence(c *fiber.Ctx) error {
 
 // CurrentItem records the agenda item under way.
 func (h *Handler) CurrentItem(c *fiber.Ctx) error {
-	id, err := param(c, "id")
-	if err != nil {
-		return err
-	}
-	item, err := param(c, "item")
+	id, item, err := itemParams(c)
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,7 @@ func votePath(meetingID, voteID int64) string {
 
 // OpenVote opens the vote on an agenda item (refused without the item's quorum).
 func (h *Handler) OpenVote(c *fiber.Ctx) error {
-	id, err := param(c, "id")
-	if err != nil {
-		return err
-	}
-	itemID, err := param(c, "item")
+	id, itemID, err := itemParams(c)
 	if err != nil {
 		return err
 	}
@@ -274,6 +270,10 @@ func (h *Handler) sendResult(c *fiber.Ctx, v *models.Vote) {
 // transaction; a failure is logged and reported to the user, not fatal.
 func (h *Handler) mailMembers(c *fiber.Ctx, d *models.Deliberation, subject, text, kind string) {
 	ctx := c.UserContext()
+	if h.Mailer == nil {
+		h.Log.Warn("deliberation mail not sent: no mailer", "deliberation", d.ID, "kind", kind)
+		return
+	}
 	to, err := models.DeliberationRecipients(ctx, h.DB, cidOf(c), d.ID)
 	if err == nil && len(to) > 0 {
 		_, err = h.Mailer.Send(ctx, mail.Message{To: to, Subject: subject, Text: text, Kind: kind, CommissionID: cidOf(c), Actor: models.ActorFor(web.User(c))})

@@ -16,11 +16,7 @@ func deliberationPath(id int64) string { return fmt.Sprintf("/deliberations/%d",
 // Announce announces the written deliberation of an item and e-mails the announcement
 // to the members, as a convocation (décret 2014-1627 art. 3).
 func (h *Handler) Announce(c *fiber.Ctx) error {
-	id, err := param(c, "id")
-	if err != nil {
-		return err
-	}
-	itemID, err := param(c, "item")
+	id, itemID, err := itemParams(c)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,477 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Ballot is a voter's current choice on a vote.
+type Ballot struct {
+	bun.BaseModel `bun:"table:sitting_ballots"`
+
+	ID                int64         `bun:",pk,autoincrement"`
+	CommissionID      int64         `bun:",notnull"`
+	VoteID            int64         `bun:",notnull"`
+	VoterUserID       int64         `bun:",notnull"`
+	RepresentedUserID *int64        `bun:",nullzero"` // "acting for" this titulaire
+	SeatID            *int64        `bun:",nullzero"`
+	Chair             bool          `bun:",notnull"`
+	Choice            BallotChoice  `bun:",notnull"`
+	Channel           BallotChannel `bun:",notnull"`
+	RecordedBy        int64         `bun:",notnull"`
+	Receipt           string        `bun:",notnull"` // of the latest version
+	Changes           int           `bun:",notnull"` // how many times the voter changed it
+	CastAt            time.Time     `bun:",notnull"`
+	UpdatedAt         time.Time     `bun:",notnull"`
+}
+
+// BallotReceipt links a receipt given to a voter to the audit record of one version of
+// their ballot.
+type BallotReceipt struct {
+	bun.BaseModel `bun:"table:sitting_receipts"`
+
+	ID           int64        `bun:",pk,autoincrement"`
+	CommissionID int64        `bun:",notnull"`
+	Receipt      string       `bun:",notnull"`
+	BallotID     int64        `bun:",notnull"`
+	VoteID       int64        `bun:",notnull"`
+	VoterUserID  int64        `bun:",notnull"`
+	Choice       BallotChoice `bun:",notnull"`
+	AuditHash    string       `bun:",notnull"`
+	CreatedAt    time.Time    `bun:",notnull"`
+}
+
+// BallotInput is a ballot to record.
+type BallotInput struct {
+	// VoterUserID is the voter; the secretariat names them (in the room), a member or
+	// the chair votes for themselves (0).
+	VoterUserID int64
+	// RepresentedUserID is the titulaire the voter acts for by proxy (0: themselves).
+	RepresentedUserID int64
+	Choice            BallotChoice
+}
+
+// CastBallot records a ballot on vote voteID, or changes the voter's earlier one, while
+// the vote is open. A member or the chair votes online for themselves (and, holding a
+// proxy, once more for the member represented); the secretariat enters a named ballot
+// for a voter in the room. The ballot and an audit record go in one transaction; the
+// ballot's Receipt quotes the audit record.
+func CastBallot(ctx context.Context, db bun.IDB, actor *User, cid, voteID int64, in BallotInput, now time.Time) (*Ballot, error) {
+	if !in.Choice.Valid() {
+		return nil, FieldErrors{"choice": "Choisissez pour, contre ou abstention."}
+	}
+	channel := ChannelOnline
+	switch actor.Role {
+	case RoleSecretariat:
+		if in.VoterUserID == 0 {
+			return nil, FieldErrors{"voter": "Indiquez le votant."}
+		}
+		channel = ChannelRoom
+	case RoleMember, RolePresident:
+		if in.VoterUserID != 0 && in.VoterUserID != actor.ID {
+			return nil, ErrNotEligible
+		}
+		in.VoterUserID = actor.ID
+	default:
+		return nil, ErrNotEligible
+	}
+	if !actor.Active || actor.CommissionIDOrZero() != cid {
+		return nil, ErrNotFound
+	}
+	var b *Ballot
+	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		v, err := lockVote(ctx, tx, cid, voteID)
+		if err != nil {
+			return err
+		}
+		if !v.Open(now) {
+			return ErrVoteClosed
+		}
+		if v.Written && channel == ChannelRoom {
+			return ErrVoteWritten
+		}
+		voter, err := findVoter(ctx, tx, v, in.VoterUserID, in.RepresentedUserID)
+		if err != nil {
+			return err
+		}
+		b, err = saveBallot(ctx, tx, actor, v, voter, in.Choice, channel, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// findVoter returns the expected voter (voterID acting for represented, 0 for
+// themselves) of v, or why they may not vote.
+func findVoter(ctx context.Context, tx bun.Tx, v *Vote, voterID, represented int64) (*VoteVoter, error) {
+	vv := new(VoteVoter)
+	q := tx.NewSelect().Model(vv).Where("vote_id = ? AND voter_user_id = ?", v.ID, voterID)
+	if represented == 0 {
+		q = q.Where("represented_user_id IS NULL")
+	} else {
+		q = q.Where("represented_user_id = ?", represented)
+	}
+	err := q.Scan(ctx)
+	if err == nil {
+		return vv, nil
+	}
+	if notFound(err, "") != ErrNotFound {
+		return nil, fmt.Errorf("find voter: %w", err)
+	}
+	// Not expected: say so more precisely when the voter is excluded from the item.
+	item, err := findSittingItem(ctx, tx, v.CommissionID, v.AgendaItemID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := FindMeeting(ctx, tx, v.CommissionID, v.MeetingID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := loadPresence(ctx, tx, m)
+	if err != nil {
+		return nil, err
+	}
+	x, _, err := itemExclusions(ctx, tx, p, item)
+	if err != nil {
+		return nil, err
+	}
+	if x.user(voterID) || (represented != 0 && x.user(represented)) {
+		return nil, ErrRecusedVoter
+	}
+	return nil, ErrNotEligible
+}
+
+// saveBallot inserts or changes the ballot of an expected voter, audits it and gives it
+// its receipt.
+func saveBallot(ctx context.Context, tx bun.Tx, actor *User, v *Vote, voter *VoteVoter, choice BallotChoice, channel BallotChannel, now time.Time) (*Ballot, error) {
+	t := now.UTC().Truncate(time.Microsecond)
+	b := new(Ballot)
+	q := tx.NewSelect().Model(b).Where("vote_id = ? AND voter_user_id = ?", v.ID, voter.VoterUserID)
+	if voter.RepresentedUserID == nil {
+		q = q.Where("represented_user_id IS NULL")
+	} else {
+		q = q.Where("represented_user_id = ?", *voter.RepresentedUserID)
+	}
+	err := q.Scan(ctx)
+	change := err == nil
+	switch {
+	case change:
+		if b.Choice == choice {
+			return b, nil // the same choice again: nothing to record
+		}
+		b.Choice, b.Channel, b.RecordedBy, b.UpdatedAt = choice, channel, actor.ID, t
+		b.Changes++
+		if _, err := tx.NewUpdate().Model(b).Column("choice", "channel", "recorded_by", "changes", "updated_at").WherePK().Exec(ctx); err != nil {
+			return nil, fmt.Errorf("change ballot: %w", err)
+		}
+	case notFound(err, "") == ErrNotFound:
+		if voter.SeatID != nil {
+			taken, err := tx.NewSelect().Model((*Ballot)(nil)).Where("vote_id = ? AND seat_id = ?", v.ID, *voter.SeatID).Exists(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("cast ballot: %w", err)
+			}
+			if taken {
+				return nil, ErrSeatVoted
+			}
+		}
+		b = &Ballot{CommissionID: v.CommissionID, VoteID: v.ID, VoterUserID: voter.VoterUserID, RepresentedUserID: voter.RepresentedUserID,
+			SeatID: voter.SeatID, Chair: voter.Chair, Choice: choice, Channel: channel, RecordedBy: actor.ID, CastAt: t, UpdatedAt: t}
+		if _, err := tx.NewInsert().Model(b).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("cast ballot: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("cast ballot: %w", err)
+	}
+	action := "vote.ballot"
+	if change {
+		action = "vote.ballot_change"
+	}
+	details := map[string]any{"vote_id": v.ID, "agenda_item_id": v.AgendaItemID, "ballot_id": b.ID, "voter_user_id": b.VoterUserID,
+		"choice": string(b.Choice), "channel": string(b.Channel), "version": b.Changes + 1, "chair": b.Chair}
+	if b.RepresentedUserID != nil {
+		details["acting_for_user_id"] = *b.RepresentedUserID
+	}
+	if b.SeatID != nil {
+		details["seat_id"] = *b.SeatID
+	}
+	if err := Audit(ctx, tx, AuditEntry{
+		CommissionID: v.CommissionID, Actor: ActorFor(actor), Action: action, Object: ObjectRef("vote", v.ID), Details: details,
+	}); err != nil {
+		return nil, err
+	}
+	var head string
+	if err := tx.NewSelect().Model((*AuditRecord)(nil)).Column("hash").Order("id DESC").Limit(1).Scan(ctx, &head); err != nil {
+		return nil, fmt.Errorf("ballot receipt: %w", err)
+	}
+	b.Receipt = head[:ReceiptLength]
+	if _, err := tx.NewUpdate().Model(b).Column("receipt").WherePK().Exec(ctx); err != nil {
+		return nil, fmt.Errorf("ballot receipt: %w", err)
+	}
+	r := &BallotReceipt{CommissionID: v.CommissionID, Receipt: b.Receipt, BallotID: b.ID, VoteID: v.ID, VoterUserID: b.VoterUserID,
+		Choice: b.Choice, AuditHash: head, CreatedAt: t}
+	if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("ballot receipt: %w", err)
+	}
+	return b, nil
+}
+
+// VoteRight is one ballot a member may cast on a vote: for themselves, or acting for
+// the member whose proxy they hold.
+type VoteRight struct {
+	RepresentedUserID int64
+	RepresentedName   string
+	Ballot            *Ballot // the current ballot, nil before voting
+}
+
+// MemberVote is a vote as one member sees it: the item's pseudonymous title, their
+// rights and their own ballots.
+type MemberVote struct {
+	Vote    Vote
+	Item    AgendaItem
+	Meeting Meeting
+	Rights  []VoteRight
+	// SeatTaken: in a written vote, the seat already voted through another holder.
+	SeatTaken bool
+	Dissent   bool // the member already recorded a dissent
+}
+
+// MemberVotes returns the votes on which u is a voter, open ones first then the most
+// recent closed ones (at most limit in all).
+func MemberVotes(ctx context.Context, db bun.IDB, u *User, limit int) ([]MemberVote, error) {
+	var voters []VoteVoter
+	err := db.NewSelect().Model(&voters).
+		Join("JOIN sitting_votes AS v ON v.id = vote_voter.vote_id").
+		Where("vote_voter.commission_id = ? AND vote_voter.voter_user_id = ?", u.CommissionIDOrZero(), u.ID).
+		OrderExpr("CASE WHEN v.status = 'open' THEN 0 ELSE 1 END ASC, v.opened_at DESC, vote_voter.id ASC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("member votes: %w", err)
+	}
+	var out []MemberVote
+	index := map[int64]int{}
+	for _, vv := range voters {
+		if _, ok := index[vv.VoteID]; !ok {
+			if len(out) >= limit {
+				continue
+			}
+			mv, err := memberVote(ctx, db, u, vv.VoteID)
+			if err != nil {
+				return nil, err
+			}
+			index[vv.VoteID] = len(out)
+			out = append(out, *mv)
+		}
+	}
+	return out, nil
+}
+
+// FindMemberVote returns vote voteID as u sees it, or ErrNotFound when u is not one of
+// its voters.
+func FindMemberVote(ctx context.Context, db bun.IDB, u *User, voteID int64) (*MemberVote, error) {
+	return memberVote(ctx, db, u, voteID)
+}
+
+func memberVote(ctx context.Context, db bun.IDB, u *User, voteID int64) (*MemberVote, error) {
+	cid := u.CommissionIDOrZero()
+	v, err := FindVote(ctx, db, cid, voteID)
+	if err != nil {
+		return nil, err
+	}
+	var voters []VoteVoter
+	if err := db.NewSelect().Model(&voters).Where("vote_id = ? AND voter_user_id = ?", v.ID, u.ID).Order("id ASC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("member vote: %w", err)
+	}
+	if len(voters) == 0 {
+		return nil, ErrNotFound
+	}
+	item, err := findSittingItem(ctx, db, cid, v.AgendaItemID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := FindMeeting(ctx, db, cid, v.MeetingID)
+	if err != nil {
+		return nil, err
+	}
+	var ballots []Ballot
+	if err := db.NewSelect().Model(&ballots).Where("vote_id = ?", v.ID).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("member vote: %w", err)
+	}
+	names, err := userNames(ctx, db, func(add func(int64)) {
+		for _, vv := range voters {
+			if vv.RepresentedUserID != nil {
+				add(*vv.RepresentedUserID)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	mv := &MemberVote{Vote: *v, Item: *item, Meeting: *m}
+	for _, vv := range voters {
+		r := VoteRight{}
+		if vv.RepresentedUserID != nil {
+			r.RepresentedUserID, r.RepresentedName = *vv.RepresentedUserID, names[*vv.RepresentedUserID]
+		}
+		for i := range ballots {
+			b := &ballots[i]
+			if b.VoterUserID == u.ID && voterKey(b.VoterUserID, b.RepresentedUserID) == voterKey(vv.VoterUserID, vv.RepresentedUserID) {
+				r.Ballot = b
+			} else if v.Written && vv.SeatID != nil && b.SeatID != nil && *b.SeatID == *vv.SeatID && b.VoterUserID != u.ID {
+				mv.SeatTaken = true
+			}
+		}
+		mv.Rights = append(mv.Rights, r)
+	}
+	mv.Dissent, err = db.NewSelect().Model((*Dissent)(nil)).Where("vote_id = ? AND user_id = ?", v.ID, u.ID).Exists(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("member vote: %w", err)
+	}
+	return mv, nil
+}
+
+// ReceiptLine is one receipt given to a member, with what it stands for.
+type ReceiptLine struct {
+	Receipt   string
+	VoteID    int64
+	ItemTitle string
+	Choice    BallotChoice
+	ActingFor string // name of the member represented, "" for themselves
+	At        time.Time
+	Current   bool // the receipt of the ballot's latest version
+}
+
+// MyReceipts returns the receipts given to u, newest first (at most limit).
+func MyReceipts(ctx context.Context, db bun.IDB, u *User, limit int) ([]ReceiptLine, error) {
+	var rs []BallotReceipt
+	err := db.NewSelect().Model(&rs).Where("commission_id = ? AND voter_user_id = ?", u.CommissionIDOrZero(), u.ID).
+		Order("id DESC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("my receipts: %w", err)
+	}
+	out := make([]ReceiptLine, 0, len(rs))
+	for _, r := range rs {
+		l, err := receiptLine(ctx, db, &r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *l)
+	}
+	return out, nil
+}
+
+func receiptLine(ctx context.Context, db bun.IDB, r *BallotReceipt) (*ReceiptLine, error) {
+	b := new(Ballot)
+	if err := db.NewSelect().Model(b).Where("id = ?", r.BallotID).Scan(ctx); err != nil {
+		return nil, notFound(err, "receipt ballot")
+	}
+	v, err := FindVote(ctx, db, r.CommissionID, r.VoteID)
+	if err != nil {
+		return nil, err
+	}
+	item, err := findSittingItem(ctx, db, r.CommissionID, v.AgendaItemID)
+	if err != nil {
+		return nil, err
+	}
+	l := &ReceiptLine{Receipt: r.Receipt, VoteID: r.VoteID, ItemTitle: item.Title, Choice: r.Choice, At: r.CreatedAt, Current: b.Receipt == r.Receipt}
+	if b.RepresentedUserID != nil {
+		u, err := FindUser(ctx, db, *b.RepresentedUserID)
+		if err != nil {
+			return nil, err
+		}
+		l.ActingFor = u.Name
+	}
+	return l, nil
+}
+
+// NormalizeReceipt strips spaces and dashes from a typed receipt and lowercases it.
+func NormalizeReceipt(s string) string {
+	return strings.ToLower(strings.NewReplacer(" ", "", "-", "", "\u00a0", "").Replace(strings.TrimSpace(s)))
+}
+
+// FormatReceipt groups a receipt by four digits for reading: "3f2a 9c1d 0b7e 44aa".
+func FormatReceipt(r string) string {
+	var parts []string
+	for i := 0; i < len(r); i += 4 {
+		parts = append(parts, r[i:min(i+4, len(r))])
+	}
+	return strings.Join(parts, " ")
+}
+
+// ReceiptCheck is the verification of a receipt against the audit chain.
+type ReceiptCheck struct {
+	Line *ReceiptLine
+	// Linked: the audit record the receipt quotes still hashes to it, holds the ballot
+	// as given, and is chained to the records before and after it.
+	Linked bool
+	Reason string // French, when not Linked
+}
+
+// CheckReceipt verifies one of u's receipts: it finds the audit record whose hash the
+// receipt quotes, recomputes that hash, checks that the record states the ballot (vote,
+// voter, choice) and that it is linked to its neighbours in the chain. A receipt that is
+// not one of u's gives ErrNotFound.
+func CheckReceipt(ctx context.Context, db bun.IDB, u *User, receipt string) (*ReceiptCheck, error) {
+	receipt = NormalizeReceipt(receipt)
+	r := new(BallotReceipt)
+	err := db.NewSelect().Model(r).Where("receipt = ? AND voter_user_id = ? AND commission_id = ?", receipt, u.ID, u.CommissionIDOrZero()).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "check receipt")
+	}
+	line, err := receiptLine(ctx, db, r)
+	if err != nil {
+		return nil, err
+	}
+	c := &ReceiptCheck{Line: line}
+	rec := new(AuditRecord)
+	if err := db.NewSelect().Model(rec).Where("hash = ?", r.AuditHash).Scan(ctx); err != nil {
+		if notFound(err, "") == ErrNotFound {
+			c.Reason = "L'enregistrement d'audit de ce bulletin est introuvable."
+			return c, nil
+		}
+		return nil, fmt.Errorf("check receipt: %w", err)
+	}
+	var d struct {
+		VoteID   int64  `json:"vote_id"`
+		BallotID int64  `json:"ballot_id"`
+		Voter    int64  `json:"voter_user_id"`
+		Choice   string `json:"choice"`
+	}
+	switch {
+	case rec.computeHash() != rec.Hash || !strings.HasPrefix(rec.Hash, receipt):
+		c.Reason = "L'enregistrement d'audit de ce bulletin a été modifié."
+		return c, nil
+	case json.Unmarshal([]byte(rec.Details), &d) != nil || d.VoteID != r.VoteID || d.BallotID != r.BallotID || d.Voter != u.ID || d.Choice != string(r.Choice):
+		c.Reason = "L'enregistrement d'audit ne correspond pas à ce bulletin."
+		return c, nil
+	}
+	var prev []AuditRecord
+	if err := db.NewSelect().Model(&prev).Where("id < ?", rec.ID).Order("id DESC").Limit(1).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("check receipt: %w", err)
+	}
+	if (len(prev) == 0 && rec.PrevHash != "") || (len(prev) == 1 && (prev[0].Hash != rec.PrevHash || prev[0].computeHash() != prev[0].Hash)) {
+		c.Reason = "Le lien avec l'enregistrement précédent de la chaîne d'audit est rompu."
+		return c, nil
+	}
+	var next []AuditRecord
+	if err := db.NewSelect().Model(&next).Where("id > ?", rec.ID).Order("id ASC").Limit(1).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("check receipt: %w", err)
+	}
+	if len(next) == 1 && next[0].PrevHash != rec.Hash {
+		c.Reason = "Le lien avec l'enregistrement suivant de la chaîne d'audit est rompu."
+		return c, nil
+	}
+	c.Linked = true
+	return c, nil
+}
+
+// ReceiptDisplay is the ballot's receipt grouped for reading.
+func (b *Ballot) ReceiptDisplay() string { return FormatReceipt(b.Receipt) }
+
+// Display is the receipt grouped for reading.
+func (r ReceiptLine) Display() string { return FormatReceipt(r.Receipt) }
