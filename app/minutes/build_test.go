@@ -41,8 +41,9 @@ type sittingFixture struct {
 func (f *sittingFixture) at(min int) time.Time { return f.start.Add(time.Duration(min) * time.Minute) }
 
 // newSittingFixture builds and closes the sitting in db for commission c, with the
-// secretariat sec and the président pres.
-func newSittingFixture(t *testing.T, db bun.IDB, kr *models.Keyring, c *models.Commission, sec, pres *models.User, start time.Time) *sittingFixture {
+// secretariat sec and the président pres; memberEmail, when set, is the account
+// appointed to seat s2.
+func newSittingFixture(t *testing.T, db bun.IDB, kr *models.Keyring, c *models.Commission, sec, pres *models.User, start time.Time, memberEmail string) *sittingFixture {
 	t.Helper()
 	f := &sittingFixture{ctx: context.Background(), db: db, kr: kr, c: c, sec: sec, pres: pres, u: map[string]*models.User{}, start: start}
 	ctx, term := f.ctx, modelstest.Date(2026, 1, 5)
@@ -58,7 +59,11 @@ func newSittingFixture(t *testing.T, db bun.IDB, kr *models.Keyring, c *models.C
 	}
 	seats["doc"] = modelstest.Seat(t, db, c.ID, models.CategoryDoctor, "Médecin")
 	for _, n := range []string{"assoc", "s1", "s2", "s3", "s4", "doc"} {
-		f.u[n] = modelstest.Appoint(t, db, seats[n], models.MandateTitulaire, fmt.Sprintf("%s-%d@minutes.test", n, c.ID), term).User
+		email := fmt.Sprintf("%s-%d@minutes.test", n, c.ID)
+		if n == "s2" && memberEmail != "" {
+			email = memberEmail
+		}
+		f.u[n] = modelstest.Appoint(t, db, seats[n], models.MandateTitulaire, email, term).User
 	}
 	f.u["s1b"] = modelstest.Appoint(t, db, seats["s1"], models.MandateSuppleant, fmt.Sprintf("s1b-%d@minutes.test", c.ID), term).User
 	m, err := models.CreateMeeting(ctx, db, models.SystemActor("test"), c.ID, models.MeetingInput{
@@ -143,7 +148,7 @@ func TestRule11_BuildMinutesFromTheSitting(t *testing.T) {
 	c := modelstest.Commission(t, db, "31")
 	sec := modelstest.User(t, db, c, models.RoleSecretariat, nil)
 	pres := modelstest.User(t, db, c, models.RolePresident, nil)
-	f := newSittingFixture(t, db, kr, c, sec, pres, time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC))
+	f := newSittingFixture(t, db, kr, c, sec, pres, time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), "")
 	m, err := minutes.BuildMinutes(f.ctx, db, kr, c.ID, f.m.ID, f.at(40))
 	if err != nil {
 		t.Fatal(err)
