@@ -298,3 +298,52 @@ func (h *Handler) download(c *fiber.Ctx, ext string, write func(w io.Writer, m *
 	c.Attachment(FileName(view, ext))
 	return c.Send(buf.Bytes())
 }
+
+// Line is one held session in the list of procès-verbaux.
+type Line struct {
+	Meeting models.Meeting
+	Path    string
+	Status  string // the current version's status, or "À établir"
+	Version int
+}
+
+// Index lists the sessions held and the state of their procès-verbal, as the
+// signed-in user may see them.
+func (h *Handler) Index(c *fiber.Ctx) error {
+	ctx, u := c.UserContext(), web.User(c)
+	cid, now := u.CommissionIDOrZero(), h.now()
+	ms, err := models.ListMeetings(ctx, h.DB, cid, now.AddDate(-3, 0, 0), now.AddDate(0, 0, 1))
+	if err != nil {
+		return err
+	}
+	var lines []Line
+	for _, m := range slices.Backward(ms) {
+		if m.Status != models.MeetingClosed && m.Status != models.MeetingMinutesApproved {
+			continue
+		}
+		if u.Role == models.RoleMember {
+			ok, err := models.CanSeeMeeting(ctx, h.DB, u, &m)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+		}
+		rs, err := models.ListMinutesVersions(ctx, h.DB, cid, m.ID)
+		if err != nil {
+			return err
+		}
+		l := Line{Meeting: m, Path: pvPath(m.ID), Status: "À établir"}
+		for _, r := range rs {
+			if u.Role != models.RolePrefecture || r.Status == models.MinutesApproved || r.Status == models.MinutesLocked {
+				l.Status, l.Version = r.Status.Label(), r.Version
+			}
+		}
+		if u.Role == models.RolePrefecture && l.Version == 0 {
+			continue
+		}
+		lines = append(lines, l)
+	}
+	return web.Render(c, "minutes/index", fiber.Map{"Title": "Procès-verbaux", "Lines": lines})
+}

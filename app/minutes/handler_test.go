@@ -60,6 +60,15 @@ func TestMinutesPageAccessByRole(t *testing.T) {
 			t.Errorf("the page shows %q, the identity of the person concerned", id)
 		}
 	}
+	for _, tt := range []struct {
+		role   models.Role
+		listed bool
+	}{{models.RoleSecretariat, true}, {"", true}, {models.RoleMember, false}, {models.RolePrefecture, false}} {
+		r := w.client(t, tt.role).Get(t, "/proces-verbaux")
+		if r.Status != http.StatusOK || strings.Contains(r.Body, w.path) != tt.listed {
+			t.Errorf("GET /proces-verbaux as %q = %d, lists the session: %v, want %v", tt.role, r.Status, strings.Contains(r.Body, w.path), tt.listed)
+		}
+	}
 	other := modelstest.Commission(t, w.env.DB, "09")
 	om, err := models.CreateMeeting(context.Background(), w.env.DB, models.SystemActor("test"), other.ID, models.MeetingInput{
 		Kind: models.MeetingPolicy, Mode: models.ModeOnSite, StartsAt: w.f.start, Place: "Foix", Capacity: 5}, w.f.start.AddDate(0, 0, -20))
@@ -79,6 +88,7 @@ func TestMinutesPageAccessByRole(t *testing.T) {
 		{"prefecture before approval", models.RolePrefecture, w.path, http.StatusForbidden},
 		{"association", models.RoleAssociation, w.path, http.StatusForbidden},
 		{"association download", models.RoleAssociation, w.path + ".xlsx", http.StatusForbidden},
+		{"association list", models.RoleAssociation, "/proces-verbaux", http.StatusForbidden},
 		{"another commission", models.RoleSecretariat, fmt.Sprintf("/seances/%d/pv", om.ID), http.StatusNotFound},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,6 +139,9 @@ func TestMinutesWorkflowFromDraftToLock(t *testing.T) {
 	post(sec, "textes", url.Values{"general_items": {"modifié"}}, http.StatusConflict, "verrouillé")
 	if r := w.client(t, models.RolePrefecture).Get(t, w.path); r.Status != http.StatusOK || !strings.Contains(r.Body, "Calendrier 2027 arrêté.") {
 		t.Fatalf("prefecture GET of the locked minutes = %d", r.Status)
+	}
+	if r := w.client(t, models.RolePrefecture).Get(t, "/proces-verbaux"); !strings.Contains(r.Body, w.path) || !strings.Contains(r.Body, "Approuvé et verrouillé") {
+		t.Fatal("the prefecture's list does not show the approved minutes")
 	}
 	for _, ext := range []string{".pdf", ".xlsx"} {
 		r := sec.Get(t, w.path+ext)

@@ -243,6 +243,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "POST", path: "/deliberations/:id/close-vote", access: president, handler: sittingH.CloseWrittenVote},
 		{method: "POST", path: "/deliberations/:id/contributions", access: voters, handler: sittingH.Contribute},
 		// Minutes (issue 7)
+		{method: "GET", path: "/proces-verbaux", access: minutesReaders, handler: minutesH.Index},
 		{method: "GET", path: "/seances/:id/pv", access: minutesReaders, handler: minutesH.Show},
 		{method: "GET", path: "/seances/:id/pv.xlsx", access: minutesReaders, handler: minutesH.XLSX},
 		{method: "GET", path: "/seances/:id/pv.pdf", access: minutesReaders, handler: minutesH.PDF},
