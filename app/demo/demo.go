@@ -44,6 +44,7 @@ var Steps = []Step{
 	{"dossiers", seedFiles},
 	{"séances", seedSessions},
 	{"séances tenues", seedSittings},
+	{"procès-verbaux", seedMinutes},
 }
 
 // Seed runs every step.

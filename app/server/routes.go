@@ -11,6 +11,7 @@ import (
 	"seance/app/auth"
 	"seance/app/files"
 	"seance/app/home"
+	"seance/app/minutes"
 	"seance/app/registry"
 	seances "seance/app/sessions"
 	"seance/app/sitting"
@@ -67,6 +68,10 @@ func registerRoutes(app *fiber.App, d Deps) {
 	president := []models.Role{models.RolePresident}
 
 	voters := []models.Role{models.RoleMember, models.RolePresident}
+	minutesH := &minutes.Handler{DB: d.DB, Keys: d.Config.Keys, Now: d.Now}
+	// Readers of a procès-verbal; the handler narrows members to their sessions and the
+	// prefecture to approved versions.
+	minutesReaders := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RolePrefecture}
 	deliberants := []models.Role{models.RoleMember, models.RolePresident, models.RoleSecretariat}
 
 	loginLimit := limiter.New(limiter.Config{
@@ -237,6 +242,16 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "POST", path: "/deliberations/:id/close-debate", access: president, handler: sittingH.CloseDebate},
 		{method: "POST", path: "/deliberations/:id/close-vote", access: president, handler: sittingH.CloseWrittenVote},
 		{method: "POST", path: "/deliberations/:id/contributions", access: voters, handler: sittingH.Contribute},
+		// Minutes (issue 7)
+		{method: "GET", path: "/proces-verbaux", access: minutesReaders, handler: minutesH.Index},
+		{method: "GET", path: "/seances/:id/pv", access: minutesReaders, handler: minutesH.Show},
+		{method: "GET", path: "/seances/:id/pv.xlsx", access: minutesReaders, handler: minutesH.XLSX},
+		{method: "GET", path: "/seances/:id/pv.pdf", access: minutesReaders, handler: minutesH.PDF},
+		{method: "POST", path: "/seances/:id/pv/textes", access: secretariat, handler: minutesH.SaveTexts},
+		{method: "POST", path: "/seances/:id/pv/valider", access: president, handler: minutesH.Validate},
+		{method: "POST", path: "/seances/:id/pv/soumettre", access: chair, handler: minutesH.Submit},
+		{method: "POST", path: "/seances/:id/pv/approuver", access: chair, handler: minutesH.Approve},
+		{method: "POST", path: "/seances/:id/pv/corriger", access: chair, handler: minutesH.Correct},
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))

@@ -1,0 +1,250 @@
+package minutes_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/xuri/excelize/v2"
+
+	"seance/app/minutes"
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+// The fictitious person concerned by the fixture's file; sealed in the file, never in
+// the minutes.
+const (
+	secretLast  = "Zorglubowska"
+	secretFirst = "Ysolde"
+)
+
+// sittingFixture is a closed files session: six voting seats, a suppléant sitting, a
+// proxy, an excused member, a file decided by the chair's casting vote with a dissent,
+// and a policy point.
+type sittingFixture struct {
+	ctx       context.Context
+	db        bun.IDB
+	kr        *models.Keyring
+	c         *models.Commission
+	sec, pres *models.User
+	m         *models.Meeting
+	u         map[string]*models.User
+	file      *models.File
+	start     time.Time
+}
+
+func (f *sittingFixture) at(min int) time.Time { return f.start.Add(time.Duration(min) * time.Minute) }
+
+// newSittingFixture builds and closes the sitting in db for commission c, with the
+// secretariat sec and the président pres; memberEmail, when set, is the account
+// appointed to seat s2.
+func newSittingFixture(t *testing.T, db bun.IDB, kr *models.Keyring, c *models.Commission, sec, pres *models.User, start time.Time, memberEmail string) *sittingFixture {
+	t.Helper()
+	f := &sittingFixture{ctx: context.Background(), db: db, kr: kr, c: c, sec: sec, pres: pres, u: map[string]*models.User{}, start: start}
+	ctx, term := f.ctx, modelstest.Date(2026, 1, 5)
+	a1 := modelstest.Association(t, db, c, "Association Une", c.Department, modelstest.Date(2025, 1, 1))
+	assoc := modelstest.User(t, db, c, models.RoleAssociation, a1)
+	assocSeat := &models.Seat{CommissionID: c.ID, Category: models.CategoryAssociation, Quality: "Directrice", VotingRight: true, AssociationID: &a1.ID, SuppleantPlaces: 1}
+	if err := models.CreateSeat(ctx, db, models.SystemActor("test"), assocSeat); err != nil {
+		t.Fatal(err)
+	}
+	seats := map[string]*models.Seat{"assoc": assocSeat}
+	for _, n := range []string{"s1", "s2", "s3", "s4"} {
+		seats[n] = modelstest.Seat(t, db, c.ID, models.CategoryLocalAuthority, "Élu "+n)
+	}
+	seats["doc"] = modelstest.Seat(t, db, c.ID, models.CategoryDoctor, "Médecin")
+	for _, n := range []string{"assoc", "s1", "s2", "s3", "s4", "doc"} {
+		email := fmt.Sprintf("%s-%d@minutes.test", n, c.ID)
+		if n == "s2" && memberEmail != "" {
+			email = memberEmail
+		}
+		f.u[n] = modelstest.Appoint(t, db, seats[n], models.MandateTitulaire, email, term).User
+	}
+	f.u["s1b"] = modelstest.Appoint(t, db, seats["s1"], models.MandateSuppleant, fmt.Sprintf("s1b-%d@minutes.test", c.ID), term).User
+	m, err := models.CreateMeeting(ctx, db, models.SystemActor("test"), c.ID, models.MeetingInput{
+		Kind: models.MeetingFiles, Mode: models.ModeOnSite, StartsAt: start, Place: "Préfecture, salle Capitole", Capacity: 20,
+	}, start.AddDate(0, 0, -22))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.m = m
+	modelstest.ConveneForTests(t, db, m, start.AddDate(0, 0, -21))
+	in := modelstest.CompleteInput(models.KindEngagement, modelstest.Person(secretLast, secretFirst, 1995), 0)
+	f.file = modelstest.ScheduledFile(t, db, kr, assoc, sec, m, in, start.AddDate(0, 0, -30))
+	fileItem := modelstest.AppendAgendaItemForTests(t, db, m, models.ItemFile, f.file.ID, f.file.Reference+" — entrée dans le parcours")
+	policy := modelstest.AppendAgendaItemForTests(t, db, m, models.ItemPolicy, 0, "Programme départemental d'actions")
+	for _, a := range []models.AttendanceInput{
+		{SeatID: seats["assoc"].ID, Status: models.AttPresentOnSite},
+		{SeatID: seats["s1"].ID, Status: models.AttSubstituted, SubstituteUserID: f.u["s1b"].ID},
+		{SeatID: seats["s2"].ID, Status: models.AttPresentOnSite},
+		{SeatID: seats["s3"].ID, Status: models.AttProxy, ProxyHolderUserID: f.u["s2"].ID},
+		{SeatID: seats["s4"].ID, Status: models.AttPresentRemote},
+		{SeatID: seats["doc"].ID, Status: models.AttExcused},
+	} {
+		if _, err := models.SetAttendance(ctx, db, models.SystemActor("test"), c.ID, m.ID, a, f.at(-60)); err != nil {
+			t.Fatalf("attendance %+v: %v", a, err)
+		}
+	}
+	if _, err := models.ConfirmSittingAttendance(ctx, db, models.ActorFor(sec), c.ID, m.ID, f.at(-5)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.OpenSitting(ctx, db, sec, c.ID, m.ID, pres.ID, f.at(0)); err != nil {
+		t.Fatal(err)
+	}
+	// The file: 2 for (chair, s1b), 2 against (s2 and s2 for s3), s4 abstains; the
+	// chair's casting vote decides.
+	v, err := models.OpenVote(ctx, db, pres, c.ID, fileItem.ID, models.VoteInput{ProposedAvis: models.AvisFavorable}, f.at(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []struct {
+		who       *models.User
+		choice    models.BallotChoice
+		actingFor string
+	}{{pres, models.BallotFor, ""}, {f.u["s1b"], models.BallotFor, ""}, {f.u["s2"], models.BallotAgainst, ""},
+		{f.u["s2"], models.BallotAgainst, "s3"}, {f.u["s4"], models.BallotAbstain, ""}} {
+		in := models.BallotInput{Choice: b.choice}
+		if b.actingFor != "" {
+			in.RepresentedUserID = f.u[b.actingFor].ID
+		}
+		if _, err := models.CastBallot(ctx, db, b.who, c.ID, v.ID, in, f.at(12)); err != nil {
+			t.Fatalf("ballot of %s: %v", b.who.Name, err)
+		}
+	}
+	if _, err := models.CloseVote(ctx, db, pres, c.ID, v.ID, models.CloseVoteInput{}, f.at(15)); err != nil {
+		t.Fatal(err)
+	}
+	d := models.AvisDetails{Reasoning: "Projet d'insertion solide.", Conditions: "Suivi mensuel.", RecommendedMonths: 6}
+	if err := models.RecordAvisDetails(ctx, db, kr, pres, c.ID, v.ID, d, f.at(16)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.RecordDissent(ctx, db, kr, f.u["s2"], c.ID, v.ID, f.u["s2"].ID, "Je demande que mon désaccord soit consigné.", f.at(17)); err != nil {
+		t.Fatal(err)
+	}
+	pv, err := models.OpenVote(ctx, db, pres, c.ID, policy.ID, models.VoteInput{}, f.at(20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.CastBallot(ctx, db, f.u["s2"], c.ID, pv.ID, models.BallotInput{Choice: models.BallotFor}, f.at(21)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.CloseVote(ctx, db, pres, c.ID, pv.ID, models.CloseVoteInput{}, f.at(22)); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.CloseSitting(ctx, db, pres, c.ID, m.ID, f.at(30)); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestRule11_BuildMinutesFromTheSitting(t *testing.T) {
+	db := modelstest.NewDB(t)
+	kr := modelstest.Keyring(t)
+	c := modelstest.Commission(t, db, "31")
+	sec := modelstest.User(t, db, c, models.RoleSecretariat, nil)
+	pres := modelstest.User(t, db, c, models.RolePresident, nil)
+	f := newSittingFixture(t, db, kr, c, sec, pres, time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), "")
+	m, err := minutes.BuildMinutes(f.ctx, db, kr, c.ID, f.m.ID, f.at(40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Commission.Authority != "Préfet de la Haute-Garonne" || m.Chair.Name != pres.Name || m.Secretary.Name != sec.Name {
+		t.Errorf("title = %+v, chair %+v, secretary %+v", m.Commission, m.Chair, m.Secretary)
+	}
+	if !m.Session.StartsAt.Equal(f.at(0)) || !m.Session.EndsAt.Equal(f.at(30)) || m.Session.ConvenedOn == nil {
+		t.Errorf("session = %+v, want opened at %v, closed at %v, convened", m.Session, f.at(0), f.at(30))
+	}
+	att := map[string]minutes.Attendee{}
+	for _, a := range m.Attendance {
+		att[a.Name] = a
+	}
+	name := func(k string) string { return f.u[k].Name }
+	for _, tt := range []struct {
+		seat   string
+		status models.AttendanceStatus
+		repr   string
+	}{
+		{"assoc", models.AttPresentOnSite, ""},
+		{"s1", models.AttSubstituted, "Suppléé(e) par " + name("s1b")},
+		{"s2", models.AttPresentOnSite, "Détient la procuration de " + name("s3")},
+		{"s3", models.AttProxy, "Procuration donnée à " + name("s2")},
+		{"s4", models.AttPresentRemote, ""},
+		{"doc", models.AttExcused, ""},
+	} {
+		a, ok := att[name(tt.seat)]
+		if !ok || a.Status != tt.status || a.Representation() != tt.repr {
+			t.Errorf("attendee %s = %+v (%q), want %s, %q", tt.seat, a, a.Representation(), tt.status, tt.repr)
+		}
+	}
+	if len(m.Attendance) != 6 {
+		t.Errorf("attendance has %d rows, want 6", len(m.Attendance))
+	}
+	if want := "Le quorum est atteint : 5 membres présents ou représentés sur 6 (quorum : 3)."; m.Quorum.Statement() != want {
+		t.Errorf("quorum = %q, want %q", m.Quorum.Statement(), want)
+	}
+	if len(m.Items) != 2 {
+		t.Fatalf("items = %+v, want 2", m.Items)
+	}
+	it := m.Items[0]
+	if it.Reference != f.file.Reference || it.Kind != models.KindEngagement.Label() || it.Association != "Association Une" || !it.AssociationRecused {
+		t.Errorf("file item = %+v", it)
+	}
+	if it.Tally == nil || *it.Tally != (minutes.Tally{Pour: 2, Contre: 2, Abstention: 1, CastingVote: true}) {
+		t.Errorf("tally = %+v, want 2-2-1 with the casting vote", it.Tally)
+	}
+	if it.Avis != models.AvisFavorable.Label() || it.Reasoning != "Projet d'insertion solide." || it.Conditions != "Suivi mensuel." {
+		t.Errorf("avis = %q, %q, %q", it.Avis, it.Reasoning, it.Conditions)
+	}
+	if len(it.Dissents) != 1 || it.Dissents[0].Name != name("s2") || !strings.Contains(it.Dissents[0].Text, "désaccord") {
+		t.Errorf("dissents = %+v", it.Dissents)
+	}
+	if len(it.Ballots) != 5 {
+		t.Errorf("ballots = %+v, want 5 named ballots", it.Ballots)
+	}
+	if p := m.Items[1]; p.Title != "Programme départemental d'actions" || p.Tally == nil || p.Tally.Pour != 1 || p.Reference != "" {
+		t.Errorf("policy item = %+v", p)
+	}
+	// Round trip through the stored JSON, then every output.
+	b, err := minutes.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err = minutes.Decode(b); err != nil {
+		t.Fatal(err)
+	}
+	var xb, pb bytes.Buffer
+	if err := minutes.WriteXLSX(&xb, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := minutes.WritePDF(&pb, m); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := excelize.OpenReader(bytes.NewReader(xb.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	var cells strings.Builder
+	for _, sheet := range wb.GetSheetList() {
+		cells.WriteString(sheetText(t, wb, sheet) + " ")
+	}
+	pdf := pdfBody(t, pb.Bytes())
+	for where, text := range map[string]string{"workbook": cells.String(), "PDF": pdf, "JSON": string(b)} {
+		for _, id := range []string{secretLast, secretFirst} {
+			if strings.Contains(strings.ToLower(text), strings.ToLower(id)) {
+				t.Errorf("the %s shows %q, the identity of the person concerned by the file", where, id)
+			}
+		}
+		if !strings.Contains(text, f.file.Reference) {
+			t.Errorf("the %s does not show the file reference %s", where, f.file.Reference)
+		}
+	}
+	if !strings.Contains(cells.String(), "désaccord") {
+		t.Error("the workbook does not show the dissent")
+	}
+}

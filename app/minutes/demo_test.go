@@ -1,0 +1,39 @@
+package minutes_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"seance/app/demo"
+	"seance/app/servertest"
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+func TestDemoSessionsHaveTheirMinutes(t *testing.T) {
+	ctx := context.Background()
+	db := modelstest.NewDB(t)
+	s := &demo.Seeder{DB: db, Keys: modelstest.Keyring(t), Now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), PasswordHash: servertest.PasswordHash(t)}
+	if err := demo.Seed(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	var rs []models.Minutes
+	if err := db.NewSelect().Model(&rs).Order("meeting_id ASC").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	counts := map[models.MinutesStatus]int{}
+	for _, r := range rs {
+		counts[r.Status]++
+	}
+	if len(rs) < 3 || counts[models.MinutesDraft] != 1 || counts[models.MinutesLocked] != len(rs)-1 {
+		t.Fatalf("demo minutes by status = %v, want one draft and the others locked", counts)
+	}
+	for _, r := range rs {
+		if r.Status == models.MinutesLocked {
+			if err := models.VerifyMinutes(ctx, db, r.CommissionID, r.ID); err != nil {
+				t.Errorf("locked demo minutes %d: %v", r.ID, err)
+			}
+		}
+	}
+}

@@ -1,0 +1,349 @@
+package minutes
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"seance/app/web"
+	"seance/models"
+)
+
+// Handler serves the procès-verbal of a session: the print page with its workflow
+// (draft, validation by the président, submission, approval, lock, correction) and the
+// PDF and Excel downloads.
+type Handler struct {
+	DB   *bun.DB
+	Keys *models.Keyring
+	Now  func() time.Time
+}
+
+func (h *Handler) now() time.Time { return h.Now().UTC().Truncate(time.Microsecond) }
+
+// refusals are the workflow's refusals, shown to the user with a 409.
+var refusals = []error{
+	models.ErrMinutesExist, models.ErrMinutesMeetingNotHeld, models.ErrMinutesNotDraft, models.ErrMinutesLocked,
+	models.ErrMinutesChairOnly, models.ErrMinutesWrongStatus, models.ErrMinutesApprovalDate, models.ErrMinutesNextSession,
+	models.ErrMinutesSuperseded,
+}
+
+func pvPath(meetingID int64) string { return fmt.Sprintf("/seances/%d/pv", meetingID) }
+
+// meeting returns the session of the route, visible to the signed-in user.
+func (h *Handler) meeting(c *fiber.Ctx) (*models.Meeting, error) {
+	id, err := c.ParamsInt("id")
+	if err != nil || id <= 0 {
+		return nil, fiber.ErrNotFound
+	}
+	u := web.User(c)
+	m, err := models.FindMeeting(c.UserContext(), h.DB, u.CommissionIDOrZero(), int64(id))
+	if err != nil {
+		return nil, err
+	}
+	if u.Role == models.RoleMember {
+		ok, err := models.CanSeeMeeting(c.UserContext(), h.DB, u, m)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fiber.NewError(fiber.StatusForbidden, "Vous n'avez pas été convoqué(e) à cette séance : son procès-verbal ne vous est pas accessible.")
+		}
+	}
+	return m, nil
+}
+
+// record returns the version of the procès-verbal of m the user may read: the latest
+// one, or for the prefecture the latest approved one.
+func (h *Handler) record(c *fiber.Ctx, m *models.Meeting) (*models.Minutes, error) {
+	ctx, u := c.UserContext(), web.User(c)
+	if u.Role != models.RolePrefecture {
+		r, err := models.FindCurrentMinutes(ctx, h.DB, m.CommissionID, m.ID)
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, fiber.NewError(fiber.StatusNotFound, "Le procès-verbal de cette séance n'est pas encore établi.")
+		}
+		return r, err
+	}
+	rs, err := models.ListMinutesVersions(ctx, h.DB, m.CommissionID, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range slices.Backward(rs) {
+		if r.Status == models.MinutesApproved || r.Status == models.MinutesLocked {
+			return &r, nil
+		}
+	}
+	return nil, fiber.NewError(fiber.StatusForbidden, "Le procès-verbal de cette séance n'est pas encore approuvé : la préfecture le consultera une fois approuvé.")
+}
+
+// Show renders the procès-verbal of a session; the secretariat's first visit after the
+// sitting was closed makes the draft from the recorded sitting.
+func (h *Handler) Show(c *fiber.Ctx) error {
+	m, err := h.meeting(c)
+	if err != nil {
+		return err
+	}
+	u := web.User(c)
+	ctx := c.UserContext()
+	if u.Role == models.RoleSecretariat && (m.Status == models.MeetingClosed || m.Status == models.MeetingMinutesApproved) {
+		if _, err := models.FindCurrentMinutes(ctx, h.DB, m.CommissionID, m.ID); errors.Is(err, models.ErrNotFound) {
+			if err := h.createDraft(c, m); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+	}
+	r, err := h.record(c, m)
+	if err != nil {
+		return err
+	}
+	return h.render(c, m, r, nil, nil)
+}
+
+func (h *Handler) createDraft(c *fiber.Ctx, m *models.Meeting) error {
+	ctx, u := c.UserContext(), web.User(c)
+	view, err := BuildMinutes(ctx, h.DB, h.Keys, m.CommissionID, m.ID, h.now())
+	if err != nil {
+		return err
+	}
+	content, err := Encode(view)
+	if err != nil {
+		return err
+	}
+	_, err = models.CreateMinutesDraft(ctx, h.DB, models.ActorFor(u), m.CommissionID, m.ID, content, h.now())
+	return err
+}
+
+// Workflow is what the page offers the signed-in user to do with the procès-verbal.
+type Workflow struct {
+	Action       string // base path of the forms
+	Status       string
+	EditTexts    bool
+	Validate     bool
+	Submit       bool
+	Approve      bool
+	Correct      bool
+	NextSessions []SessionChoice
+}
+
+// SessionChoice is a later session the procès-verbal may be submitted to.
+type SessionChoice struct {
+	ID    int64
+	Label string
+}
+
+func (h *Handler) render(c *fiber.Ctx, m *models.Meeting, r *models.Minutes, errs models.FieldErrors, form map[string]string) error {
+	view, err := FromRecord(r)
+	if err != nil {
+		return err
+	}
+	u := web.User(c)
+	chair := u.Role == models.RoleSecretariat || u.Role == models.RolePresident
+	w := &Workflow{
+		Action: pvPath(m.ID), Status: r.Status.Label(),
+		EditTexts: u.Role == models.RoleSecretariat && r.Status == models.MinutesDraft,
+		Validate:  u.Role == models.RolePresident && r.Status == models.MinutesDraft,
+		Submit:    chair && r.Status == models.MinutesValidated,
+		Approve:   chair && r.Status == models.MinutesSubmitted,
+		Correct:   chair && r.Status == models.MinutesLocked,
+	}
+	if w.Submit {
+		ms, err := models.ListMeetings(c.UserContext(), h.DB, m.CommissionID, m.StartsAt.Add(time.Minute), m.StartsAt.AddDate(2, 0, 0))
+		if err != nil {
+			return err
+		}
+		loc, err := view.Location()
+		if err != nil {
+			return err
+		}
+		for _, n := range ms {
+			if n.Status.Active() {
+				w.NextSessions = append(w.NextSessions, SessionChoice{ID: n.ID, Label: n.Title() + " — " + n.StartsAt.In(loc).Format("02/01/2006 à 15:04")})
+			}
+		}
+	}
+	if form == nil {
+		form = map[string]string{"general_items": r.GeneralItems, "observations": r.Observations}
+	}
+	data := fiber.Map{
+		"Title": "Procès-verbal — " + m.Title(), "Minutes": view, "Workflow": w, "Form": form, "Errors": errs,
+		"PDFURL": pvPath(m.ID) + ".pdf", "XLSXURL": pvPath(m.ID) + ".xlsx",
+	}
+	if !chair {
+		data["Workflow"] = (*Workflow)(nil)
+	}
+	return web.Render(c, "minutes/print", data)
+}
+
+// step runs a workflow action on the current version and redirects to the page with
+// flash, or answers the refusal.
+func (h *Handler) step(c *fiber.Ctx, flash string, form map[string]string, do func(m *models.Meeting, r *models.Minutes) error) error {
+	m, err := h.meeting(c)
+	if err != nil {
+		return err
+	}
+	r, err := h.record(c, m)
+	if err != nil {
+		return err
+	}
+	err = do(m, r)
+	if fe, ok := models.AsFieldErrors(err); ok {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.render(c, m, r, fe, form)
+	}
+	for _, ref := range refusals {
+		if errors.Is(err, ref) {
+			return fiber.NewError(fiber.StatusConflict, ref.Error())
+		}
+	}
+	if err != nil {
+		return err
+	}
+	web.FlashSuccess(c, flash)
+	return c.Redirect(pvPath(m.ID), fiber.StatusSeeOther)
+}
+
+// SaveTexts saves the free texts of a draft (secretariat).
+func (h *Handler) SaveTexts(c *fiber.Ctx) error {
+	in := models.MinutesTexts{GeneralItems: c.FormValue("general_items"), Observations: c.FormValue("observations")}
+	form := map[string]string{"general_items": in.GeneralItems, "observations": in.Observations}
+	return h.step(c, "Les textes du projet de procès-verbal sont enregistrés.", form, func(m *models.Meeting, r *models.Minutes) error {
+		if fe := in.Validate(); len(fe) > 0 {
+			return fe
+		}
+		_, err := models.UpdateMinutesTexts(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, in, h.now())
+		return err
+	})
+}
+
+// Validate records the président's validation of the draft.
+func (h *Handler) Validate(c *fiber.Ctx) error {
+	return h.step(c, "Le procès-verbal est validé.", nil, func(m *models.Meeting, r *models.Minutes) error {
+		_, err := models.ValidateMinutes(c.UserContext(), h.DB, web.User(c), m.CommissionID, r.ID, h.now())
+		return err
+	})
+}
+
+// Submit puts the validated version on the agenda of a later session.
+func (h *Handler) Submit(c *fiber.Ctx) error {
+	return h.step(c, "Le procès-verbal est soumis à l'approbation de la séance choisie.", nil, func(m *models.Meeting, r *models.Minutes) error {
+		to, err := strconv.ParseInt(c.FormValue("to_meeting_id"), 10, 64)
+		if err != nil || to <= 0 {
+			return models.FieldErrors{"to_meeting_id": "Choisissez la séance à laquelle le procès-verbal est soumis."}
+		}
+		_, err = models.SubmitMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, to, h.now())
+		return err
+	})
+}
+
+// Approve records the approval with the approving session's reference and locks.
+func (h *Handler) Approve(c *fiber.Ctx) error {
+	ref := c.FormValue("approval_ref")
+	return h.step(c, "Le procès-verbal est approuvé et verrouillé.", map[string]string{"approval_ref": ref}, func(m *models.Meeting, r *models.Minutes) error {
+		_, err := models.ApproveMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID,
+			models.ApprovalInput{Reference: ref, Lock: true}, h.now())
+		return err
+	})
+}
+
+// Correct starts a corrected version of the locked one, with a note.
+func (h *Handler) Correct(c *fiber.Ctx) error {
+	note := c.FormValue("correction_note")
+	return h.step(c, "Une version rectificative est ouverte en projet.", map[string]string{"correction_note": note}, func(m *models.Meeting, r *models.Minutes) error {
+		_, err := models.CorrectMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, note, nil, h.now())
+		return err
+	})
+}
+
+// XLSX downloads the procès-verbal as an Excel workbook.
+func (h *Handler) XLSX(c *fiber.Ctx) error { return h.download(c, "xlsx", WriteXLSX) }
+
+// PDF downloads the procès-verbal as a PDF.
+func (h *Handler) PDF(c *fiber.Ctx) error { return h.download(c, "pdf", WritePDF) }
+
+func (h *Handler) download(c *fiber.Ctx, ext string, write func(w io.Writer, m *Minutes) error) error {
+	m, err := h.meeting(c)
+	if err != nil {
+		return err
+	}
+	r, err := h.record(c, m)
+	if err != nil {
+		return err
+	}
+	view, err := FromRecord(r)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := write(&buf, view); err != nil {
+		return err
+	}
+	err = models.InTx(c.UserContext(), h.DB, func(ctx context.Context, tx bun.Tx) error {
+		return models.Audit(ctx, tx, models.AuditEntry{
+			CommissionID: m.CommissionID, Actor: models.ActorFor(web.User(c)), Action: "minutes.download",
+			Object: models.ObjectRef("minutes", r.ID), Details: map[string]any{"meeting_id": m.ID, "version": r.Version, "format": ext},
+		})
+	})
+	if err != nil {
+		return err
+	}
+	c.Attachment(FileName(view, ext))
+	return c.Send(buf.Bytes())
+}
+
+// Line is one held session in the list of procès-verbaux.
+type Line struct {
+	Meeting models.Meeting
+	Path    string
+	Status  string // the current version's status, or "À établir"
+	Version int
+}
+
+// Index lists the sessions held and the state of their procès-verbal, as the
+// signed-in user may see them.
+func (h *Handler) Index(c *fiber.Ctx) error {
+	ctx, u := c.UserContext(), web.User(c)
+	cid, now := u.CommissionIDOrZero(), h.now()
+	ms, err := models.ListMeetings(ctx, h.DB, cid, now.AddDate(-3, 0, 0), now.AddDate(0, 0, 1))
+	if err != nil {
+		return err
+	}
+	var lines []Line
+	for _, m := range slices.Backward(ms) {
+		if m.Status != models.MeetingClosed && m.Status != models.MeetingMinutesApproved {
+			continue
+		}
+		if u.Role == models.RoleMember {
+			ok, err := models.CanSeeMeeting(ctx, h.DB, u, &m)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+		}
+		rs, err := models.ListMinutesVersions(ctx, h.DB, cid, m.ID)
+		if err != nil {
+			return err
+		}
+		l := Line{Meeting: m, Path: pvPath(m.ID), Status: "À établir"}
+		for _, r := range rs {
+			if u.Role != models.RolePrefecture || r.Status == models.MinutesApproved || r.Status == models.MinutesLocked {
+				l.Status, l.Version = r.Status.Label(), r.Version
+			}
+		}
+		if u.Role == models.RolePrefecture && l.Version == 0 {
+			continue
+		}
+		lines = append(lines, l)
+	}
+	return web.Render(c, "minutes/index", fiber.Map{"Title": "Procès-verbaux", "Lines": lines})
+}
