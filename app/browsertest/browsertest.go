@@ -5,6 +5,7 @@ package browsertest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -138,9 +139,11 @@ func (s *Site) Path(t *testing.T) string {
 // ClickAndWait clicks sel and waits until the next document has loaded.
 func (s *Site) ClickAndWait(t *testing.T, sel string) {
 	t.Helper()
+	// The click runs inside the page in the same step as finding the element: htmx
+	// polling may replace a node between a lookup and a separate click.
 	s.Run(t,
-		chromedp.Evaluate(`window.__seanceOld = true`, nil),
-		chromedp.Click(sel, chromedp.ByQuery),
+		chromedp.WaitVisible(sel, chromedp.ByQuery),
+		chromedp.Evaluate(fmt.Sprintf(`window.__seanceOld = true; document.querySelector(%q).click()`, sel), nil),
 		waitNewDocument(),
 		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
 	)
@@ -150,7 +153,7 @@ func (s *Site) ClickAndWait(t *testing.T, sel string) {
 // with window.__seanceOld, tolerating the errors raised while it navigates.
 func waitNewDocument() chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
-		deadline := time.Now().Add(20 * time.Second)
+		deadline := time.Now().Add(60 * time.Second) // generous: CI machines are shared and loaded
 		for time.Now().Before(deadline) {
 			var fresh bool
 			err := chromedp.Evaluate(`window.__seanceOld !== true && document.readyState === 'complete'`, &fresh).Do(ctx)
