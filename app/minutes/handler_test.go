@@ -60,6 +60,10 @@ func TestMinutesPageAccessByRole(t *testing.T) {
 			t.Errorf("the page shows %q, the identity of the person concerned", id)
 		}
 	}
+	// The closed session's page links to its minutes.
+	if sp := sec.Get(t, strings.TrimSuffix(w.path, "/pv")); !strings.Contains(sp.Body, `href="`+w.path+`"`) {
+		t.Errorf("GET %s lacks a link to %s", strings.TrimSuffix(w.path, "/pv"), w.path)
+	}
 	for _, tt := range []struct {
 		role   models.Role
 		listed bool
