@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -69,7 +70,7 @@ func readPassword(stdin io.Reader) (string, error) {
 	return auth.HashPassword(pw)
 }
 
-func cmdUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+func cmdUser(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("user: expected add, passwd or list")
 	}
@@ -99,7 +100,7 @@ func cmdUser(ctx context.Context, args []string, getenv func(string) string, std
 					return err
 				}
 			}
-			if err := models.CreateUser(ctx, db, cliActor, u); err != nil {
+			if err := models.CreateUser(ctx, db, cliActor, u, now()); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "user %d created: %s (%s)\n", u.ID, u.Email, u.Role)
@@ -116,7 +117,7 @@ func cmdUser(ctx context.Context, args []string, getenv func(string) string, std
 			if err != nil {
 				return err
 			}
-			if err := models.SetPassword(ctx, db, cliActor, u.ID, hash); err != nil {
+			if err := models.SetPassword(ctx, db, cliActor, u.ID, hash, now()); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "password changed for %s; their sessions have ended\n", u.Email)
@@ -145,7 +146,7 @@ func cmdUser(ctx context.Context, args []string, getenv func(string) string, std
 	})
 }
 
-func cmdToken(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func cmdToken(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New("token: expected create")
 	}
@@ -160,7 +161,7 @@ func cmdToken(ctx context.Context, args []string, getenv func(string) string, st
 		if err != nil {
 			return fmt.Errorf("user %q: %w", *email, err)
 		}
-		secret, err := models.CreateAPIToken(ctx, db, cliActor, u.ID, *name)
+		secret, err := models.CreateAPIToken(ctx, db, cliActor, u.ID, *name, now())
 		if err != nil {
 			return err
 		}
@@ -186,13 +187,13 @@ func cmdAudit(ctx context.Context, args []string, getenv func(string) string, st
 	})
 }
 
-func cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func cmdKeys(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdout io.Writer) error {
 	switch {
 	case len(args) == 1 && args[0] == "new":
 		fmt.Fprintln(stdout, models.NewKey())
 		return nil
 	case len(args) == 1 && args[0] == "rotate":
-		return cmdKeysRotate(ctx, getenv, stdout)
+		return cmdKeysRotate(ctx, getenv, now, stdout)
 	}
 	return errors.New("keys: expected new or rotate")
 }
@@ -200,12 +201,12 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 // cmdKeysRotate re-seals every sealed value with the current key (SEANCE_SECRET_KEY),
 // reading the older ones with SEANCE_OLD_SECRET_KEYS, and prints what it did. It can be
 // interrupted and run again: values already under the current key are left.
-func cmdKeysRotate(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+func cmdKeysRotate(ctx context.Context, getenv func(string) string, now func() time.Time, stdout io.Writer) error {
 	return withDB(ctx, getenv, func(cfg *config.Config, db *bun.DB) error {
 		if err := cfg.RequireSecretKey(); err != nil {
 			return err
 		}
-		rep, err := models.RotateKeys(ctx, db, cfg.Keys)
+		rep, err := models.RotateKeys(ctx, db, cfg.Keys, now())
 		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintf(w, "current key\t%s\n", cfg.Keys.CurrentID())
 		for _, col := range slices.Sorted(maps.Keys(rep.Resealed)) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"seance/models"
 	"seance/models/modelstest"
@@ -41,7 +40,7 @@ func TestRule15_CLIKeysRotate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now().UTC()
+	now := modelstest.Epoch()
 	c := modelstest.Commission(t, db, "31")
 	a := modelstest.Association(t, db, c, "Association Rotation", "31", now.AddDate(-1, 0, 0))
 	asso := modelstest.User(t, db, c, models.RoleAssociation, a)

@@ -37,7 +37,7 @@ func openDB(ctx context.Context, cfg *config.Config) (*bun.DB, error) {
 	return db, nil
 }
 
-func cmdServe(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+func cmdServe(ctx context.Context, getenv func(string) string, now func() time.Time, stderr io.Writer) error {
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
@@ -45,18 +45,18 @@ func cmdServe(ctx context.Context, getenv func(string) string, stderr io.Writer)
 	if err := cfg.RequireSecretKey(); err != nil {
 		return err
 	}
-	return serve(ctx, cfg, slog.New(slog.NewTextHandler(stderr, nil)), nil)
+	return serve(ctx, cfg, slog.New(slog.NewTextHandler(stderr, nil)), now, nil)
 }
 
 // serve runs migrations, jobs and the HTTP server until ctx ends. ready, when set,
 // is called once the listener is open.
-func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(addr string)) error {
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() time.Time, ready func(addr string)) error {
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	sched, err := jobs.Start(ctx, log, &jobs.Cleanup{Storage: models.NewStorage(db)})
+	sched, err := jobs.Start(ctx, log, &jobs.Cleanup{Storage: models.NewStorage(db, now)})
 	if err != nil {
 		return err
 	}
@@ -65,11 +65,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 			log.Error("stop scheduler", "err", err)
 		}
 	}()
-	mailer, err := mail.New(cfg, db, log)
+	mailer, err := mail.New(cfg, db, log, now)
 	if err != nil {
 		return err
 	}
-	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: time.Now, Mailer: mailer})
+	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: now, Mailer: mailer})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (SEANCE_ADDR): %w", cfg.Addr, err)
@@ -98,7 +98,7 @@ func dbKind(url string) string {
 // never resets the default production file.
 const demoDatabase = "./data/demo.db"
 
-func cmdDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+func cmdDemo(ctx context.Context, getenv func(string) string, now func() time.Time, stdout, stderr io.Writer) error {
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
@@ -113,7 +113,7 @@ func cmdDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	}
 	cfg.Demo = true
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := resetDemo(ctx, cfg, log); err != nil {
+	if err := resetDemo(ctx, cfg, log, now); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, `
@@ -125,12 +125,12 @@ Séance — démonstration (données fictives)
                    %s, %s, %s
 
 `, cfg.BaseURL, demo.Password, demo.EmailSecretariat, demo.EmailPresident, demo.EmailPrefecture, demo.EmailRegion, demo.EmailAdmin)
-	return serve(ctx, cfg, log, nil)
+	return serve(ctx, cfg, log, now, nil)
 }
 
 // resetDemo empties the demo database (removes the SQLite file, or rolls back every
 // migration on PostgreSQL after checking it holds only demo data) and seeds it.
-func resetDemo(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+func resetDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() time.Time) error {
 	if models.IsPostgres(cfg.DatabaseURL) {
 		if err := resetPostgresDemo(ctx, cfg.DatabaseURL); err != nil {
 			return err
@@ -155,8 +155,8 @@ func resetDemo(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	s := &demo.Seeder{DB: db, Keys: cfg.Keys, Now: time.Now().UTC(), PasswordHash: hash}
+	start := time.Now() // real elapsed time of the seeding, for the log
+	s := &demo.Seeder{DB: db, Keys: cfg.Keys, Now: models.Stamp(now()), PasswordHash: hash}
 	if err := demo.Seed(ctx, s); err != nil {
 		return err
 	}

@@ -18,38 +18,40 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+	// The one real clock of the process: everything below reads time through it.
+	if err := run(ctx, os.Args[1:], os.Getenv, time.Now, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "seance:", err)
 		os.Exit(1)
 	}
 }
 
-// run dispatches the subcommand; everything it needs is passed in.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+// run dispatches the subcommand; everything it needs is passed in, the clock too.
+func run(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "serve":
-		return cmdServe(ctx, getenv, stderr)
+		return cmdServe(ctx, getenv, now, stderr)
 	case "demo":
-		return cmdDemo(ctx, getenv, stdout, stderr)
+		return cmdDemo(ctx, getenv, now, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, getenv, stdout)
 	case "user":
-		return cmdUser(ctx, args, getenv, stdin, stdout)
+		return cmdUser(ctx, args, getenv, now, stdin, stdout)
 	case "token":
-		return cmdToken(ctx, args, getenv, stdout)
+		return cmdToken(ctx, args, getenv, now, stdout)
 	case "audit":
 		return cmdAudit(ctx, args, getenv, stdout)
 	case "keys":
-		return cmdKeys(ctx, args, getenv, stdout)
+		return cmdKeys(ctx, args, getenv, now, stdout)
 	case "healthcheck":
 		return cmdHealthcheck(getenv)
 	case "help", "-h", "--help":

@@ -18,7 +18,7 @@ import (
 func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
-	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, io.Discard)
+	err := run(context.Background(), args, func(k string) string { return env[k] }, modelstest.NewClock().Now, strings.NewReader(stdin), &out, io.Discard)
 	return out.String(), err
 }
 
@@ -93,7 +93,7 @@ func TestServeAndHealthcheck(t *testing.T) {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), func(a string) { ready <- a })
+		done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), modelstest.NewClock().Now, func(a string) { ready <- a })
 	}()
 	var addr string
 	select {
@@ -126,7 +126,7 @@ func TestDemoResetAndSeed(t *testing.T) {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for range 2 { // the second run resets what the first made
-		if err := resetDemo(context.Background(), cfg, log); err != nil {
+		if err := resetDemo(context.Background(), cfg, log, modelstest.NewClock().Now); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 func TestCleanupDeletesExpiredSessions(t *testing.T) {
 	db := modelstest.NewDB(t)
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	st := models.NewStorage(db)
+	st := models.NewStorage(db, modelstest.NewClock().Now)
 	st.Now = func() time.Time { return now }
 	if err := st.Set("old", []byte("x"), time.Minute); err != nil {
 		t.Fatal(err)

@@ -88,7 +88,7 @@ func createAccountTokenTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, 
 	if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {
 		return "", fmt.Errorf("create account token: %w", err)
 	}
-	err = Audit(ctx, tx, AuditEntry{
+	err = Audit(ctx, tx, now, AuditEntry{
 		CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "account_token.create", Object: ObjectRef("user", u.ID),
 		Details: map[string]any{"purpose": string(purpose), "expires_at": t.ExpiresAt.Format(time.RFC3339)},
 	})
@@ -150,7 +150,7 @@ func ConsumeAccountToken(ctx context.Context, db bun.IDB, secret string, purpose
 			return ErrTokenInvalid
 		}
 		u = user
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "account_token.use", Object: ObjectRef("user", u.ID),
 			Details: map[string]any{"purpose": string(purpose)},
 		})
@@ -170,7 +170,7 @@ func SetPasswordWithToken(ctx context.Context, db bun.IDB, secret string, purpos
 		if u, err = ConsumeAccountToken(ctx, tx, secret, purpose, now); err != nil {
 			return err
 		}
-		return SetPassword(ctx, tx, ActorFor(u), u.ID, hash)
+		return SetPassword(ctx, tx, ActorFor(u), u.ID, hash, now)
 	})
 	if err != nil {
 		return nil, err
@@ -212,7 +212,7 @@ func RequestPasswordReset(ctx context.Context, db bun.IDB, email, ip string, now
 	email = NormalizeEmail(email)
 	u, err := FindUserByEmail(ctx, db, email)
 	if err == ErrNotFound || (err == nil && !u.Active) {
-		err := Audit(ctx, db, AuditEntry{Actor: Actor{Label: email}, Action: "auth.reset_refused", Details: map[string]any{"ip": ip}})
+		err := Audit(ctx, db, now, AuditEntry{Actor: Actor{Label: email}, Action: "auth.reset_refused", Details: map[string]any{"ip": ip}})
 		if err != nil {
 			return nil, err
 		}

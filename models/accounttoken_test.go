@@ -67,7 +67,7 @@ func TestNewerTokenReplacesOlderAndDeactivationEndsSessions(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	u := modelstest.UserWithEmail(t, db, c.ID, models.RoleMember, "member@example.org")
-	now := modelstest.Date(2026, 11, 22)
+	now := modelstest.Epoch().Add(time.Hour) // after the fixtures were created
 	first, err := models.InvitePerson(ctx, db, tester, c.ID, u.ID, now)
 	if err != nil {
 		t.Fatal(err)
@@ -80,10 +80,10 @@ func TestNewerTokenReplacesOlderAndDeactivationEndsSessions(t *testing.T) {
 		t.Errorf("older invitation: error = %v, want ErrTokenInvalid", err)
 	}
 	other := modelstest.Commission(t, db, "09")
-	if err := models.SetPersonActive(ctx, db, tester, other.ID, u.ID, false); err != models.ErrNotFound {
+	if err := models.SetPersonActive(ctx, db, tester, other.ID, u.ID, false, now); err != models.ErrNotFound {
 		t.Errorf("SetPersonActive from another commission: %v, want ErrNotFound", err)
 	}
-	if err := models.SetPersonActive(ctx, db, tester, c.ID, u.ID, false); err != nil {
+	if err := models.SetPersonActive(ctx, db, tester, c.ID, u.ID, false, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := models.ConsumeAccountToken(ctx, db, second, models.TokenInvitation, now.Add(time.Hour)); err != models.ErrTokenInvalid {
@@ -132,7 +132,7 @@ func TestPasswordResetDoesNotRevealEmail(t *testing.T) {
 	if _, err := models.SetPasswordWithToken(ctx, db, known.Secret, models.TokenPasswordReset, "other", now.Add(2*time.Minute)); err != models.ErrTokenInvalid {
 		t.Errorf("second use of the reset link: %v, want ErrTokenInvalid", err)
 	}
-	if err := models.SetUserActive(ctx, db, tester, u.ID, false); err != nil {
+	if err := models.SetUserActive(ctx, db, tester, u.ID, false, now); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := models.RequestPasswordReset(ctx, db, "known@example.org", "192.0.2.1", now); err != nil || r.ShouldSend() {

@@ -56,7 +56,7 @@ func ListAFISScales(ctx context.Context, db bun.IDB) ([]AFISScale, error) {
 }
 
 // AddAFISScale records a new version of the scale (a revaluation) and audits it.
-func AddAFISScale(ctx context.Context, db bun.IDB, actor Actor, s *AFISScale) error {
+func AddAFISScale(ctx context.Context, db bun.IDB, actor Actor, s *AFISScale, now time.Time) error {
 	fe := FileErrors{}
 	if s.EffectiveFrom.IsZero() {
 		fe.Add("effective_from", "Indiquez la date d'entrée en vigueur du barème.")
@@ -79,11 +79,11 @@ func AddAFISScale(ctx context.Context, db bun.IDB, actor Actor, s *AFISScale) er
 		if n > 0 {
 			return FileErrors{"effective_from": "Un barème entre déjà en vigueur à cette date."}
 		}
-		s.CreatedAt = Now()
+		s.CreatedAt = now
 		if _, err := tx.NewInsert().Model(s).Exec(ctx); err != nil {
 			return fmt.Errorf("add afis scale: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			Actor: actor, Action: "afis.scale_add", Object: ObjectRef("afis_scale", s.ID),
 			Details: map[string]any{"from": s.EffectiveFrom.Format(time.DateOnly), "single_cents": s.SingleCents, "per_child_cents": s.PerChildCents},
 		})

@@ -35,7 +35,7 @@ func TestAFISAmountByNumberOfChildren(t *testing.T) {
 	wantRefusal(t, err, models.FileFormLevel, "barème")
 	// A revaluation applies from its date only.
 	s := &models.AFISScale{EffectiveFrom: date(2027, 1, 1), SingleCents: 63571, PerChildCents: 10608, Source: "Revalorisation (test)"}
-	if err := models.AddAFISScale(w.ctx, w.db, models.SystemActor("test"), s); err != nil {
+	if err := models.AddAFISScale(w.ctx, w.db, models.SystemActor("test"), s, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := models.AFISAmount(w.ctx, w.db, 1, date(2026, 12, 31)); got != 44928 {
@@ -44,7 +44,7 @@ func TestAFISAmountByNumberOfChildren(t *testing.T) {
 	if got, _ := models.AFISAmount(w.ctx, w.db, 1, date(2027, 1, 1)); got != 74179 {
 		t.Errorf("amount from the revaluation = %d, want 74179", got)
 	}
-	wantRefusal(t, models.AddAFISScale(w.ctx, w.db, models.SystemActor("test"), s), "effective_from", "déjà")
+	wantRefusal(t, models.AddAFISScale(w.ctx, w.db, models.SystemActor("test"), s, modelstest.Epoch()), "effective_from", "déjà")
 	if got := models.FormatEuros(55536); got != "555,36 €" {
 		t.Errorf("FormatEuros(55536) = %q", got)
 	}

@@ -350,11 +350,11 @@ func lockAgendaMeeting(ctx context.Context, tx bun.Tx, actor *User, cid, meeting
 
 // auditAgenda records an agenda change; after the convocation it is recorded as such,
 // since the members must then be convened again (R133-8).
-func auditAgenda(ctx context.Context, tx bun.Tx, actor *User, m *Meeting, action string, details map[string]any) error {
+func auditAgenda(ctx context.Context, tx bun.Tx, actor *User, m *Meeting, action string, details map[string]any, now time.Time) error {
 	if m.Status == MeetingConvened {
 		details["after_convocation"] = true
 	}
-	return Audit(ctx, tx, AuditEntry{
+	return Audit(ctx, tx, now, AuditEntry{
 		CommissionID: m.CommissionID, Actor: ActorFor(actor), Action: "meeting.agenda_" + action, Object: ObjectRef("meeting", m.ID), Details: details,
 	})
 }
@@ -440,7 +440,7 @@ func addAgendaFileTx(ctx context.Context, tx bun.Tx, actor *User, m *Meeting, fi
 	}
 	item := &AgendaItem{
 		CommissionID: m.CommissionID, MeetingID: m.ID, Position: pos, Kind: ItemFile, FileID: &f.ID,
-		Title: f.Reference + " — " + f.Kind.Label(), Reason: strings.TrimSpace(reason), DueOn: due, CreatedAt: Now(),
+		Title: f.Reference + " — " + f.Kind.Label(), Reason: strings.TrimSpace(reason), DueOn: due, CreatedAt: now,
 	}
 	if item.Reason == "" {
 		item.Reason = "Ajouté par " + actor.Role.Label() + "."
@@ -448,7 +448,7 @@ func addAgendaFileTx(ctx context.Context, tx bun.Tx, actor *User, m *Meeting, fi
 	if _, err := tx.NewInsert().Model(item).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("add agenda file: %w", err)
 	}
-	return item, auditAgenda(ctx, tx, actor, m, "add", map[string]any{"item_id": item.ID, "file_id": f.ID, "reference": f.Reference})
+	return item, auditAgenda(ctx, tx, actor, m, "add", map[string]any{"item_id": item.ID, "file_id": f.ID, "reference": f.Reference}, now)
 }
 
 // attachScheduledFile links to session m a file that was scheduled from its own page,
@@ -468,7 +468,7 @@ func attachScheduledFile(ctx context.Context, tx bun.Tx, actor *User, f *File, m
 		return err
 	}
 	details["reference"] = f.Reference
-	return Audit(ctx, tx, AuditEntry{
+	return Audit(ctx, tx, now, AuditEntry{
 		CommissionID: f.CommissionID, Actor: ActorFor(actor), Action: "file.agenda", Object: ObjectRef("file", f.ID), Details: details,
 	})
 }
@@ -526,7 +526,7 @@ func (in *ItemInput) Validate() FieldErrors {
 }
 
 // AddAgendaItem appends a free item (minutes, information, policy point) to an agenda.
-func AddAgendaItem(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64, in ItemInput) (*AgendaItem, error) {
+func AddAgendaItem(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64, in ItemInput, now time.Time) (*AgendaItem, error) {
 	if fe := in.Validate(); len(fe) > 0 {
 		return nil, fe
 	}
@@ -540,11 +540,11 @@ func AddAgendaItem(ctx context.Context, db bun.IDB, actor *User, cid, meetingID 
 		if err != nil {
 			return err
 		}
-		item = &AgendaItem{CommissionID: cid, MeetingID: m.ID, Position: pos, Kind: in.Kind, Title: in.Title, Notes: in.Notes, CreatedAt: Now()}
+		item = &AgendaItem{CommissionID: cid, MeetingID: m.ID, Position: pos, Kind: in.Kind, Title: in.Title, Notes: in.Notes, CreatedAt: now}
 		if _, err := tx.NewInsert().Model(item).Exec(ctx); err != nil {
 			return fmt.Errorf("add agenda item: %w", err)
 		}
-		return auditAgenda(ctx, tx, actor, m, "add", map[string]any{"item_id": item.ID, "kind": string(in.Kind), "title": in.Title})
+		return auditAgenda(ctx, tx, actor, m, "add", map[string]any{"item_id": item.ID, "kind": string(in.Kind), "title": in.Title}, now)
 	})
 	if err != nil {
 		return nil, err
@@ -582,7 +582,7 @@ func StandingItems(ctx context.Context, db bun.IDB, m *Meeting) ([]ItemInput, er
 }
 
 // AddStandingItems adds the StandingItems of session meetingID at the top of its agenda.
-func AddStandingItems(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64) (int, error) {
+func AddStandingItems(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64, now time.Time) (int, error) {
 	m, err := FindMeeting(ctx, db, cid, meetingID)
 	if err != nil {
 		return 0, err
@@ -602,12 +602,12 @@ func AddStandingItems(ctx context.Context, db bun.IDB, actor *User, cid, meeting
 		}
 		var ids []int64
 		for i, in := range ins {
-			it := &AgendaItem{CommissionID: cid, MeetingID: m.ID, Position: i + 1, Kind: in.Kind, Title: in.Title, CreatedAt: Now()}
+			it := &AgendaItem{CommissionID: cid, MeetingID: m.ID, Position: i + 1, Kind: in.Kind, Title: in.Title, CreatedAt: now}
 			if _, err := tx.NewInsert().Model(it).Exec(ctx); err != nil {
 				return fmt.Errorf("add standing item: %w", err)
 			}
 			ids = append(ids, it.ID)
-			if err := auditAgenda(ctx, tx, actor, m, "add", map[string]any{"item_id": it.ID, "kind": string(in.Kind), "title": in.Title}); err != nil {
+			if err := auditAgenda(ctx, tx, actor, m, "add", map[string]any{"item_id": it.ID, "kind": string(in.Kind), "title": in.Title}, now); err != nil {
 				return err
 			}
 		}
@@ -640,11 +640,11 @@ func RemoveAgendaItem(ctx context.Context, db bun.IDB, actor *User, cid, meeting
 			if err := UnscheduleFile(ctx, tx, actor, *it.FileID, now); err != nil {
 				return err
 			}
-			if err := revokeSessionGrants(ctx, tx, ActorFor(actor), m, it.FileID); err != nil {
+			if err := revokeSessionGrants(ctx, tx, ActorFor(actor), m, it.FileID, now); err != nil {
 				return err
 			}
 		}
-		return auditAgenda(ctx, tx, actor, m, "remove", details)
+		return auditAgenda(ctx, tx, actor, m, "remove", details, now)
 	})
 }
 
@@ -657,7 +657,7 @@ func UnscheduleFile(ctx context.Context, db bun.IDB, actor *User, fileID int64, 
 
 // revokeSessionGrants removes the file access grants given for session m (for one file
 // when fileID is set).
-func revokeSessionGrants(ctx context.Context, tx bun.Tx, actor Actor, m *Meeting, fileID *int64) error {
+func revokeSessionGrants(ctx context.Context, tx bun.Tx, actor Actor, m *Meeting, fileID *int64, now time.Time) error {
 	var gs []FileAccessGrant
 	q := tx.NewSelect().Model(&gs).Where("commission_id = ? AND session_id = ?", m.CommissionID, m.ID)
 	if fileID != nil {
@@ -667,7 +667,7 @@ func revokeSessionGrants(ctx context.Context, tx bun.Tx, actor Actor, m *Meeting
 		return fmt.Errorf("session grants: %w", err)
 	}
 	for _, g := range gs {
-		if err := RevokeFileAccess(ctx, tx, actor, m.CommissionID, g.ID); err != nil {
+		if err := RevokeFileAccess(ctx, tx, actor, m.CommissionID, g.ID, now); err != nil {
 			return err
 		}
 	}
@@ -676,7 +676,7 @@ func revokeSessionGrants(ctx context.Context, tx bun.Tx, actor Actor, m *Meeting
 
 // ReorderAgenda sets the order of the agenda of session meetingID: ids must list every
 // item once.
-func ReorderAgenda(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64, ids []int64) error {
+func ReorderAgenda(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64, ids []int64, now time.Time) error {
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		m, err := lockAgendaMeeting(ctx, tx, actor, cid, meetingID)
 		if err != nil {
@@ -703,13 +703,13 @@ func ReorderAgenda(ctx context.Context, db bun.IDB, actor *User, cid, meetingID 
 		if err := setPositions(ctx, tx, m.ID, ids); err != nil {
 			return err
 		}
-		return auditAgenda(ctx, tx, actor, m, "reorder", map[string]any{"order": ids})
+		return auditAgenda(ctx, tx, actor, m, "reorder", map[string]any{"order": ids}, now)
 	})
 }
 
 // MoveAgendaItem moves item itemID one place up (delta -1) or down (delta +1): the
 // keyboard alternative to drag and drop.
-func MoveAgendaItem(ctx context.Context, db bun.IDB, actor *User, cid, meetingID, itemID int64, delta int) error {
+func MoveAgendaItem(ctx context.Context, db bun.IDB, actor *User, cid, meetingID, itemID int64, delta int, now time.Time) error {
 	items, err := ListAgenda(ctx, db, cid, meetingID)
 	if err != nil {
 		return err
@@ -730,7 +730,7 @@ func MoveAgendaItem(ctx context.Context, db bun.IDB, actor *User, cid, meetingID
 		return nil
 	}
 	ids[at], ids[to] = ids[to], ids[at]
-	return ReorderAgenda(ctx, db, actor, cid, meetingID, ids)
+	return ReorderAgenda(ctx, db, actor, cid, meetingID, ids, now)
 }
 
 func setPositions(ctx context.Context, tx bun.Tx, meetingID int64, ids []int64) error {

@@ -59,15 +59,15 @@ func (a *Association) Validate() FieldErrors {
 }
 
 // SaveNewAssociation validates a and creates it (CreateAssociation).
-func SaveNewAssociation(ctx context.Context, db bun.IDB, actor Actor, a *Association) error {
+func SaveNewAssociation(ctx context.Context, db bun.IDB, actor Actor, a *Association, now time.Time) error {
 	if err := a.Validate().Err(); err != nil {
 		return err
 	}
-	return CreateAssociation(ctx, db, actor, a)
+	return CreateAssociation(ctx, db, actor, a, now)
 }
 
 // UpdateAssociation validates and saves a (its ID and CommissionID name the row).
-func UpdateAssociation(ctx context.Context, db bun.IDB, actor Actor, a *Association) error {
+func UpdateAssociation(ctx context.Context, db bun.IDB, actor Actor, a *Association, now time.Time) error {
 	if err := a.Validate().Err(); err != nil {
 		return err
 	}
@@ -76,14 +76,14 @@ func UpdateAssociation(ctx context.Context, db bun.IDB, actor Actor, a *Associat
 		if err != nil {
 			return err
 		}
-		a.CreatedAt, a.UpdatedAt = old.CreatedAt, Now()
+		a.CreatedAt, a.UpdatedAt = old.CreatedAt, now
 		_, err = tx.NewUpdate().Model(a).
 			Column("name", "agrement_arrete", "agrement_date", "agrement_ends", "departments", "contact_email", "updated_at").
 			WherePK().Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("update association: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: a.CommissionID, Actor: actor, Action: "association.update", Object: ObjectRef("association", a.ID),
 			Details: map[string]any{
 				"name": a.Name, "arrete": a.AgrementArrete, "departments": a.Departments,
@@ -95,7 +95,7 @@ func UpdateAssociation(ctx context.Context, db bun.IDB, actor Actor, a *Associat
 
 // RenewAgrement records a new agrément of association id from date for three years,
 // under arrêté arrete. FieldErrors keyed "agrement_arrete" and "agrement_date".
-func RenewAgrement(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, arrete string, date time.Time) error {
+func RenewAgrement(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, arrete string, date time.Time, now time.Time) error {
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		a, err := FindAssociation(ctx, tx, cid, id)
 		if err != nil {
@@ -114,7 +114,7 @@ func RenewAgrement(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, 
 			return err
 		}
 		a.AgrementArrete, a.AgrementDate, a.AgrementEnds = arrete, dateOnly(date), time.Time{}
-		return UpdateAssociation(ctx, tx, actor, a)
+		return UpdateAssociation(ctx, tx, actor, a, now)
 	})
 }
 

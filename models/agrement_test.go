@@ -16,7 +16,7 @@ func TestRule13_ExpiredAgrementCannotSubmitFiles(t *testing.T) {
 	elsewhere := &models.Association{CommissionID: c.ID, Name: "Voisine", AgrementArrete: "arrêté 2025", AgrementDate: modelstest.Date(2025, 1, 1), Departments: "09, 82"}
 	current := &models.Association{CommissionID: c.ID, Name: "Active", AgrementArrete: "arrêté 2025", AgrementDate: modelstest.Date(2025, 1, 1), Departments: "31;09"}
 	for _, a := range []*models.Association{expired, elsewhere, current} {
-		if err := models.SaveNewAssociation(ctx, db, tester, a); err != nil {
+		if err := models.SaveNewAssociation(ctx, db, tester, a, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -46,7 +46,7 @@ func TestRule13_ExpiredAgrementCannotSubmitFiles(t *testing.T) {
 		}
 	}
 
-	if err := models.RenewAgrement(ctx, db, tester, c.ID, expired.ID, "arrêté de renouvellement 2026", modelstest.Date(2026, 10, 1)); err != nil {
+	if err := models.RenewAgrement(ctx, db, tester, c.ID, expired.ID, "arrêté de renouvellement 2026", modelstest.Date(2026, 10, 1), now); err != nil {
 		t.Fatal(err)
 	}
 	renewed, err := models.FindAssociation(ctx, db, c.ID, expired.ID)
@@ -56,15 +56,15 @@ func TestRule13_ExpiredAgrementCannotSubmitFiles(t *testing.T) {
 	if !renewed.MaySubmitFiles("31", now) || !renewed.AgrementEnds.Equal(modelstest.Date(2029, 10, 1)) {
 		t.Errorf("renewed agrément ends %v, may submit %v; want 2029-10-01, true", renewed.AgrementEnds, renewed.MaySubmitFiles("31", now))
 	}
-	fieldErrors(t, models.RenewAgrement(ctx, db, tester, c.ID, expired.ID, "", modelstest.Date(2025, 1, 1)), "agrement_arrete")
-	fieldErrors(t, models.RenewAgrement(ctx, db, tester, c.ID, expired.ID, "x", modelstest.Date(2025, 1, 1)), "agrement_date")
+	fieldErrors(t, models.RenewAgrement(ctx, db, tester, c.ID, expired.ID, "", modelstest.Date(2025, 1, 1), now), "agrement_arrete")
+	fieldErrors(t, models.RenewAgrement(ctx, db, tester, c.ID, expired.ID, "x", modelstest.Date(2025, 1, 1), now), "agrement_date")
 }
 
 func TestAssociationValidation(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	a := &models.Association{CommissionID: c.ID, Name: "A", AgrementArrete: "x", AgrementDate: modelstest.Date(2025, 1, 1), Departments: "31"}
-	if err := models.SaveNewAssociation(ctx, db, tester, a); err != nil {
+	if err := models.SaveNewAssociation(ctx, db, tester, a, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -82,17 +82,17 @@ func TestAssociationValidation(t *testing.T) {
 		t.Run(tt.field, func(t *testing.T) {
 			b := *a
 			tt.change(&b)
-			fieldErrors(t, models.UpdateAssociation(ctx, db, tester, &b), tt.field)
+			fieldErrors(t, models.UpdateAssociation(ctx, db, tester, &b, modelstest.Epoch()), tt.field)
 		})
 	}
 	a.Name, a.Departments = "A renommée", "31,2A"
-	if err := models.UpdateAssociation(ctx, db, tester, a); err != nil {
+	if err := models.UpdateAssociation(ctx, db, tester, a, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	other := modelstest.Commission(t, db, "09")
 	b := *a
 	b.CommissionID = other.ID
-	if err := models.UpdateAssociation(ctx, db, tester, &b); err != models.ErrNotFound {
+	if err := models.UpdateAssociation(ctx, db, tester, &b, modelstest.Epoch()); err != models.ErrNotFound {
 		t.Errorf("UpdateAssociation from another commission: %v, want ErrNotFound", err)
 	}
 }

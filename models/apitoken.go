@@ -42,18 +42,18 @@ func NewSecretToken() string {
 }
 
 // CreateAPIToken creates a token for a user and returns its secret, shown once.
-func CreateAPIToken(ctx context.Context, db bun.IDB, actor Actor, userID int64, name string) (string, error) {
+func CreateAPIToken(ctx context.Context, db bun.IDB, actor Actor, userID int64, name string, now time.Time) (string, error) {
 	secret := "sea_" + NewSecretToken()
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		u, err := FindUser(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
-		t := &APIToken{UserID: userID, Name: name, TokenHash: HashToken(secret), CreatedAt: Now()}
+		t := &APIToken{UserID: userID, Name: name, TokenHash: HashToken(secret), CreatedAt: now}
 		if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {
 			return fmt.Errorf("create api token: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "token.create",
 			Object: ObjectRef("api_token", t.ID), Details: map[string]any{"user_id": userID, "name": name},
 		})
@@ -65,7 +65,7 @@ func CreateAPIToken(ctx context.Context, db bun.IDB, actor Actor, userID int64, 
 }
 
 // UserForAPIToken returns the active user owning a valid token.
-func UserForAPIToken(ctx context.Context, db bun.IDB, secret string) (*User, error) {
+func UserForAPIToken(ctx context.Context, db bun.IDB, secret string, now time.Time) (*User, error) {
 	var t APIToken
 	err := db.NewSelect().Model(&t).Where("token_hash = ? AND revoked_at IS NULL", HashToken(secret)).Scan(ctx)
 	if err != nil {
@@ -78,7 +78,7 @@ func UserForAPIToken(ctx context.Context, db bun.IDB, secret string) (*User, err
 	if !u.Active {
 		return nil, ErrNotFound
 	}
-	_, err = db.NewUpdate().Model((*APIToken)(nil)).Set("last_used_at = ?", Now()).Where("id = ?", t.ID).Exec(ctx)
+	_, err = db.NewUpdate().Model((*APIToken)(nil)).Set("last_used_at = ?", now).Where("id = ?", t.ID).Exec(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("touch api token: %w", err)
 	}

@@ -56,17 +56,17 @@ func (a *Association) MaySubmitFiles(dep string, now time.Time) bool {
 }
 
 // CreateAssociation inserts a (AgrementEnds defaults to AgrementDate + 3 years) and audits it.
-func CreateAssociation(ctx context.Context, db bun.IDB, actor Actor, a *Association) error {
+func CreateAssociation(ctx context.Context, db bun.IDB, actor Actor, a *Association, now time.Time) error {
 	if a.AgrementEnds.IsZero() {
 		a.AgrementEnds = a.AgrementDate.AddDate(AgrementYears, 0, 0)
 	}
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		now := Now()
+		now := now
 		a.CreatedAt, a.UpdatedAt = now, now
 		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
 			return fmt.Errorf("create association: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: a.CommissionID, Actor: actor, Action: "association.create",
 			Object: ObjectRef("association", a.ID), Details: map[string]any{"name": a.Name, "ends": a.AgrementEnds.Format(time.DateOnly)},
 		})

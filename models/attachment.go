@@ -234,7 +234,7 @@ func AddAttachment(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, fi
 			return err
 		}
 		details["reference"] = f.Reference
-		return Audit(ctx, tx, AuditEntry{CommissionID: f.CommissionID, Actor: ActorFor(actor), Action: "file.attachment_add", Object: ObjectRef("file", f.ID), Details: details})
+		return Audit(ctx, tx, now, AuditEntry{CommissionID: f.CommissionID, Actor: ActorFor(actor), Action: "file.attachment_add", Object: ObjectRef("file", f.ID), Details: details})
 	})
 	if err != nil {
 		return nil, err
@@ -285,7 +285,7 @@ func OpenAttachment(ctx context.Context, db bun.IDB, kr *Keyring, viewer *User, 
 		return nil, nil, fmt.Errorf("open attachment name %d: %w", a.ID, err)
 	}
 	a.Name, a.Content = string(name), nil
-	err = Audit(ctx, db, AuditEntry{
+	err = Audit(ctx, db, now, AuditEntry{
 		CommissionID: f.CommissionID, Actor: ActorFor(viewer), Action: "file.attachment_view", Object: ObjectRef("file", f.ID),
 		Details: map[string]any{"reference": f.Reference, "attachment_id": a.ID},
 	})
@@ -319,6 +319,6 @@ func DeleteAttachment(ctx context.Context, db bun.IDB, actor *User, attachmentID
 			return err
 		}
 		details["reference"] = f.Reference
-		return Audit(ctx, tx, AuditEntry{CommissionID: f.CommissionID, Actor: ActorFor(actor), Action: "file.attachment_delete", Object: ObjectRef("file", f.ID), Details: details})
+		return Audit(ctx, tx, now, AuditEntry{CommissionID: f.CommissionID, Actor: ActorFor(actor), Action: "file.attachment_delete", Object: ObjectRef("file", f.ID), Details: details})
 	})
 }

@@ -135,10 +135,10 @@ func TestDeleteDraftNeverReusesItsReference(t *testing.T) {
 	w := newWorld(t)
 	now := date(2026, 3, 2)
 	f1 := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Brouillon", "Sam", 1990), 0), now)
-	if err := models.DeleteDraft(w.ctx, w.db, w.users["association2"], f1.ID); !isNotFound(err) {
+	if err := models.DeleteDraft(w.ctx, w.db, w.users["association2"], f1.ID, now); !isNotFound(err) {
 		t.Fatalf("DeleteDraft by another association error = %v, want ErrNotFound", err)
 	}
-	if err := models.DeleteDraft(w.ctx, w.db, w.users["association"], f1.ID); err != nil {
+	if err := models.DeleteDraft(w.ctx, w.db, w.users["association"], f1.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	f2 := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Brouillon", "Tom", 1990), 0), now)
@@ -150,7 +150,7 @@ func TestDeleteDraftNeverReusesItsReference(t *testing.T) {
 		t.Fatalf("persons after deleting a draft = %d, %v; want 1", n, err)
 	}
 	w.driveTo(t, f2.ID, models.StateSubmitted, "", now)
-	wantRefusal(t, models.DeleteDraft(w.ctx, w.db, w.users["association"], f2.ID), models.FileFormLevel, "brouillon")
+	wantRefusal(t, models.DeleteDraft(w.ctx, w.db, w.users["association"], f2.ID, now), models.FileFormLevel, "brouillon")
 	// Each year has its own numbers; another commission has its own numbers.
 	f3 := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Brouillon", "Ugo", 1990), 0), date(2025, 6, 2))
 	f4, err := models.CreateFile(w.ctx, w.db, w.kr, w.users["association_c2"], modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Ariege", "Val", 1990), 0), now)

@@ -160,7 +160,7 @@ func SetAttendance(ctx context.Context, db bun.IDB, actor Actor, cid, meetingID 
 		if in.Status == AttProxy {
 			a.ProxyHolderUserID = &in.ProxyHolderUserID
 		}
-		t := now.UTC().Truncate(time.Microsecond)
+		t := Stamp(now)
 		if in.Confirm {
 			a.ConfirmedAt = &t
 		} else {
@@ -183,7 +183,7 @@ func SetAttendance(ctx context.Context, db bun.IDB, actor Actor, cid, meetingID 
 		if a.ProxyHolderUserID != nil {
 			details["proxy_holder_user_id"] = *a.ProxyHolderUserID
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: actor, Action: "meeting.attendance", Object: ObjectRef("meeting", meetingID), Details: details,
 		})
 	})

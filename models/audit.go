@@ -77,9 +77,9 @@ func (r *AuditRecord) computeHash() string {
 // auditLockKey serialises appends to the chain on PostgreSQL.
 const auditLockKey = 731_2014_1329
 
-// Audit appends e to the chain in the caller's transaction (or its own when db is not one),
+// Audit appends e, which happened at now, to the chain in the caller's transaction (or its own when db is not one),
 // so that the write it records and the record itself commit or fail together.
-func Audit(ctx context.Context, db bun.IDB, e AuditEntry) error {
+func Audit(ctx context.Context, db bun.IDB, now time.Time, e AuditEntry) error {
 	details := e.Details
 	if details == nil {
 		details = map[string]any{}
@@ -100,7 +100,7 @@ func Audit(ctx context.Context, db bun.IDB, e AuditEntry) error {
 			return fmt.Errorf("audit: read chain head: %w", err)
 		}
 		r := &AuditRecord{
-			At: Now(), CommissionID: e.CommissionID, ActorID: e.Actor.UserID, ActorLabel: e.Actor.Label,
+			At: Stamp(now), CommissionID: e.CommissionID, ActorID: e.Actor.UserID, ActorLabel: e.Actor.Label,
 			Action: e.Action, Object: e.Object, Details: string(raw), PrevHash: prev,
 		}
 		r.Hash = r.computeHash()

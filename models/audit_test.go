@@ -13,7 +13,7 @@ func TestAuditChainVerifiesAndDetectsTampering(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	for i := range 5 {
-		err := models.Audit(ctx, db, models.AuditEntry{CommissionID: c.ID, Actor: models.SystemActor("test"),
+		err := models.Audit(ctx, db, modelstest.Epoch(), models.AuditEntry{CommissionID: c.ID, Actor: models.SystemActor("test"),
 			Action: "test.write", Object: models.ObjectRef("thing", int64(i)), Details: map[string]any{"i": i, "é": "ç"}})
 		if err != nil {
 			t.Fatal(err)
@@ -52,7 +52,7 @@ func TestAuditRollsBackWithTheWrite(t *testing.T) {
 	}
 	// A duplicate department fails after nothing else: the audit record of the failed write must not remain.
 	modelstest.Commission(t, db, "31")
-	err = models.CreateCommission(ctx, db, models.SystemActor("test"), &models.Commission{Department: "31", Region: "76", Name: "x"})
+	err = models.CreateCommission(ctx, db, models.SystemActor("test"), &models.Commission{Department: "31", Region: "76", Name: "x"}, modelstest.Epoch())
 	if err == nil {
 		t.Fatal("CreateCommission with a duplicate department succeeded, want an error")
 	}

@@ -89,7 +89,7 @@ func RecordAvisDetails(ctx context.Context, db bun.IDB, kr *Keyring, actor *User
 		if m.Status != MeetingOpen {
 			return ErrSittingNotOpen
 		}
-		t := now.UTC().Truncate(time.Microsecond)
+		t := Stamp(now)
 		v.ReasoningSealed = kr.Seal([]byte(d.Reasoning), reasoningAAD(v.ID))
 		v.ConditionsSealed = ""
 		if d.Conditions != "" {
@@ -100,7 +100,7 @@ func RecordAvisDetails(ctx context.Context, db bun.IDB, kr *Keyring, actor *User
 			WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("avis details: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: ActorFor(actor), Action: "vote.avis", Object: ObjectRef("vote", v.ID),
 			Details: map[string]any{"avis": string(v.Avis), "reasoning_sha256": textDigest(d.Reasoning),
 				"conditions_sha256": textDigest(d.Conditions), "recommended_months": d.RecommendedMonths},
@@ -150,7 +150,7 @@ func RecordDissent(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, ci
 		if dup {
 			return refuseSitting("Votre opinion divergente sur ce point est déjà enregistrée.")
 		}
-		d = &Dissent{CommissionID: cid, VoteID: v.ID, UserID: userID, RecordedBy: actor.ID, CreatedAt: now.UTC().Truncate(time.Microsecond)}
+		d = &Dissent{CommissionID: cid, VoteID: v.ID, UserID: userID, RecordedBy: actor.ID, CreatedAt: Stamp(now)}
 		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
 			return fmt.Errorf("record dissent: %w", err)
 		}
@@ -158,7 +158,7 @@ func RecordDissent(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, ci
 		if _, err := tx.NewUpdate().Model(d).Column("text_sealed").WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("record dissent: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: ActorFor(actor), Action: "vote.dissent", Object: ObjectRef("vote", v.ID),
 			Details: map[string]any{"user_id": userID, "dissent_id": d.ID, "text_sha256": textDigest(text)},
 		})

@@ -151,7 +151,7 @@ func findVoter(ctx context.Context, tx bun.Tx, v *Vote, voterID, represented int
 // saveBallot inserts or changes the ballot of an expected voter, audits it and gives it
 // its receipt.
 func saveBallot(ctx context.Context, tx bun.Tx, actor *User, v *Vote, voter *VoteVoter, choice BallotChoice, channel BallotChannel, now time.Time) (*Ballot, error) {
-	t := now.UTC().Truncate(time.Microsecond)
+	t := Stamp(now)
 	b := new(Ballot)
 	q := tx.NewSelect().Model(b).Where("vote_id = ? AND voter_user_id = ?", v.ID, voter.VoterUserID)
 	if voter.RepresentedUserID == nil {
@@ -201,7 +201,7 @@ func saveBallot(ctx context.Context, tx bun.Tx, actor *User, v *Vote, voter *Vot
 	if b.SeatID != nil {
 		details["seat_id"] = *b.SeatID
 	}
-	if err := Audit(ctx, tx, AuditEntry{
+	if err := Audit(ctx, tx, now, AuditEntry{
 		CommissionID: v.CommissionID, Actor: ActorFor(actor), Action: action, Object: ObjectRef("vote", v.ID), Details: details,
 	}); err != nil {
 		return nil, err

@@ -14,7 +14,7 @@ func BenchmarkAuditAppend(b *testing.B) {
 	db := modelstest.NewDB(b)
 	ctx := context.Background()
 	for b.Loop() {
-		err := models.Audit(ctx, db, models.AuditEntry{CommissionID: 1, Actor: models.SystemActor("bench"), Action: "bench", Object: "x:1"})
+		err := models.Audit(ctx, db, modelstest.Epoch(), models.AuditEntry{CommissionID: 1, Actor: models.SystemActor("bench"), Action: "bench", Object: "x:1"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -26,7 +26,7 @@ func BenchmarkVerifyAuditChain(b *testing.B) {
 	db := modelstest.NewDB(b)
 	ctx := context.Background()
 	for range 2000 {
-		if err := models.Audit(ctx, db, models.AuditEntry{Actor: models.SystemActor("bench"), Action: "bench"}); err != nil {
+		if err := models.Audit(ctx, db, modelstest.Epoch(), models.AuditEntry{Actor: models.SystemActor("bench"), Action: "bench"}); err != nil {
 			b.Fatal(err)
 		}
 	}

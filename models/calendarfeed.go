@@ -35,11 +35,11 @@ func CreateCalendarFeed(ctx context.Context, db bun.IDB, u *User, now time.Time)
 		if err := revokeFeedsTx(ctx, tx, u, now); err != nil {
 			return err
 		}
-		f := &CalendarFeed{CommissionID: cid, UserID: u.ID, TokenHash: HashToken(token), CreatedAt: now.UTC().Truncate(time.Microsecond)}
+		f := &CalendarFeed{CommissionID: cid, UserID: u.ID, TokenHash: HashToken(token), CreatedAt: Stamp(now)}
 		if _, err := tx.NewInsert().Model(f).Exec(ctx); err != nil {
 			return fmt.Errorf("create calendar feed: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{CommissionID: cid, Actor: ActorFor(u), Action: "calendar_feed.create", Object: ObjectRef("user", u.ID),
+		return Audit(ctx, tx, now, AuditEntry{CommissionID: cid, Actor: ActorFor(u), Action: "calendar_feed.create", Object: ObjectRef("user", u.ID),
 			Details: map[string]any{"feed_id": f.ID}})
 	})
 	if err != nil {
@@ -54,12 +54,12 @@ func RevokeCalendarFeed(ctx context.Context, db bun.IDB, u *User, now time.Time)
 		if err := revokeFeedsTx(ctx, tx, u, now); err != nil {
 			return err
 		}
-		return Audit(ctx, tx, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "calendar_feed.revoke", Object: ObjectRef("user", u.ID)})
+		return Audit(ctx, tx, now, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "calendar_feed.revoke", Object: ObjectRef("user", u.ID)})
 	})
 }
 
 func revokeFeedsTx(ctx context.Context, tx bun.Tx, u *User, now time.Time) error {
-	_, err := tx.NewUpdate().Model((*CalendarFeed)(nil)).Set("revoked_at = ?", now.UTC().Truncate(time.Microsecond)).
+	_, err := tx.NewUpdate().Model((*CalendarFeed)(nil)).Set("revoked_at = ?", Stamp(now)).
 		Where("user_id = ? AND revoked_at IS NULL", u.ID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("revoke calendar feed: %w", err)
@@ -94,7 +94,7 @@ func CalendarFeedUser(ctx context.Context, db bun.IDB, token string, now time.Ti
 	if !u.Active || u.CommissionIDOrZero() != f.CommissionID {
 		return nil, ErrNotFound
 	}
-	if _, err := db.NewUpdate().Model(f).Set("last_used_at = ?", now.UTC().Truncate(time.Microsecond)).WherePK().Exec(ctx); err != nil {
+	if _, err := db.NewUpdate().Model(f).Set("last_used_at = ?", Stamp(now)).WherePK().Exec(ctx); err != nil {
 		return nil, fmt.Errorf("calendar feed use: %w", err)
 	}
 	return u, nil

@@ -21,13 +21,13 @@ type Commission struct {
 }
 
 // CreateCommission inserts c and records it in the audit chain.
-func CreateCommission(ctx context.Context, db bun.IDB, actor Actor, c *Commission) error {
+func CreateCommission(ctx context.Context, db bun.IDB, actor Actor, c *Commission, now time.Time) error {
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		c.CreatedAt = Now()
+		c.CreatedAt = now
 		if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
 			return notFound(err, "create commission")
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: c.ID, Actor: actor, Action: "commission.create",
 			Object: ObjectRef("commission", c.ID), Details: map[string]any{"department": c.Department, "name": c.Name},
 		})
@@ -52,6 +52,8 @@ func ListCommissions(ctx context.Context, db bun.IDB, region string) ([]Commissi
 	return cs, notFound(err, "list commissions")
 }
 
-// Now returns the current time in UTC truncated to the microsecond, the precision
-// both databases keep, so that what is hashed is what is stored.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+// Stamp normalises an instant for storage: UTC, truncated to the microsecond, the
+// precision both databases keep, so that what is hashed is what is stored. Every clock
+// reading that reaches the database goes through it (server.New wraps the injected
+// clock with it; model functions apply it to the now they are given).
+func Stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

@@ -219,7 +219,7 @@ func Convoke(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64,
 	if in.Urgency && in.UrgencyReason == "" {
 		return nil, FieldErrors{"urgency_reason": "Motivez l'urgence : elle sera indiquée sur la convocation."}
 	}
-	now = now.UTC().Truncate(time.Microsecond)
+	now = Stamp(now)
 	var res *ConvocationResult
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		m := new(Meeting)
@@ -263,7 +263,7 @@ func Convoke(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64,
 			return fmt.Errorf("convoke: %w", err)
 		}
 		res = &ConvocationResult{Meeting: m}
-		if err := convocationRecipients(ctx, tx, m, res); err != nil {
+		if err := convocationRecipients(ctx, tx, m, res, now); err != nil {
 			return err
 		}
 		if len(res.Recipients) == 0 {
@@ -316,7 +316,7 @@ func Convoke(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64,
 			details["previous_sha256"] = last.ContentSHA256
 			details["changed_since_previous"] = last.SubjectSHA256 != c.SubjectSHA256
 		}
-		if err := Audit(ctx, tx, AuditEntry{CommissionID: cid, Actor: ActorFor(actor), Action: "meeting.convene", Object: ObjectRef("meeting", m.ID), Details: details}); err != nil {
+		if err := Audit(ctx, tx, now, AuditEntry{CommissionID: cid, Actor: ActorFor(actor), Action: "meeting.convene", Object: ObjectRef("meeting", m.ID), Details: details}); err != nil {
 			return err
 		}
 		return grantConvened(ctx, tx, ActorFor(actor), m, items, res.Recipients, now)
@@ -329,7 +329,7 @@ func Convoke(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64,
 
 // convocationRecipients lists who receives the convocation of m: each seat's titulaire
 // and suppléants on the session's day, then the présidence, active accounts only.
-func convocationRecipients(ctx context.Context, tx bun.Tx, m *Meeting, res *ConvocationResult) error {
+func convocationRecipients(ctx context.Context, tx bun.Tx, m *Meeting, res *ConvocationResult, now time.Time) error {
 	holders, err := commissionHolders(ctx, tx, m.CommissionID, CalendarDay(m.StartsAt))
 	if err != nil {
 		return err
@@ -347,7 +347,7 @@ func convocationRecipients(ctx context.Context, tx bun.Tx, m *Meeting, res *Conv
 		r := SentRecipient{Name: u.Name, Token: NewSecretToken()}
 		r.ConvocationRecipient = ConvocationRecipient{
 			CommissionID: m.CommissionID, MeetingID: m.ID, UserID: u.ID, Kind: kind, Email: u.Email,
-			TokenHash: HashToken(r.Token), CreatedAt: Now(), User: u,
+			TokenHash: HashToken(r.Token), CreatedAt: now, User: u,
 		}
 		if seat != nil {
 			r.SeatID, r.Titled = &seat.ID, seat.Label()
@@ -459,7 +459,7 @@ func grantFiles(ctx context.Context, tx bun.Tx, actor Actor, m *Meeting, items [
 				CommissionID: m.CommissionID, FileID: *it.FileID, UserID: uid, ValidFrom: now, ValidUntil: until,
 				Reason: "Convocation à la séance du " + FormatDate(CalendarDay(m.StartsAt)), SessionID: &m.ID,
 			}
-			if err := GrantFileAccess(ctx, tx, actor, g); err != nil {
+			if err := GrantFileAccess(ctx, tx, actor, g, now); err != nil {
 				return err
 			}
 		}
@@ -502,12 +502,12 @@ func RecordConvocationDeliveries(ctx context.Context, db bun.IDB, actor Actor, c
 			}
 			results = append(results, map[string]any{"recipient_id": d.RecipientID, "outbox_id": d.OutboxID, "status": d.Status, "message_id": d.MessageID})
 		}
-		t := at.UTC().Truncate(time.Microsecond)
+		t := Stamp(at)
 		c.Delivered, c.Failed, c.DeliveredAt = delivered, failed, &t
 		if _, err := tx.NewUpdate().Model(c).Column("delivered", "failed", "delivered_at").WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("record deliveries: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, at, AuditEntry{
 			CommissionID: cid, Actor: actor, Action: "meeting.convocation_sent", Object: ObjectRef("meeting", c.MeetingID),
 			Details: map[string]any{"convocation_id": c.ID, "number": c.Number, "sha256": c.ContentSHA256, "sent_at": t.Format(time.RFC3339Nano),
 				"delivered": delivered, "failed": failed, "results": results},
@@ -585,7 +585,7 @@ func OpenConvocationLink(ctx context.Context, db bun.IDB, token string, now time
 			return ErrLinkExpired
 		}
 		if r.FirstOpenedAt == nil {
-			t := now.UTC().Truncate(time.Microsecond)
+			t := Stamp(now)
 			res, err := tx.NewUpdate().Model((*ConvocationRecipient)(nil)).Set("first_opened_at = ?", t).
 				Where("id = ? AND first_opened_at IS NULL", r.ID).Exec(ctx)
 			if err != nil {
@@ -593,7 +593,7 @@ func OpenConvocationLink(ctx context.Context, db bun.IDB, token string, now time
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
 				r.FirstOpenedAt = &t
-				err := Audit(ctx, tx, AuditEntry{
+				err := Audit(ctx, tx, now, AuditEntry{
 					CommissionID: r.CommissionID, Actor: Actor{UserID: r.UserID, Label: r.Email + " (lien personnel)"}, Action: "meeting.convocation_read",
 					Object: ObjectRef("meeting", m.ID), Details: map[string]any{"convocation_id": r.ConvocationID, "recipient_id": r.ID, "opened_at": t.Format(time.RFC3339Nano)},
 				})

@@ -565,7 +565,7 @@ func CreateFile(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, in Fi
 		if err := addEvent(ctx, tx, actor, f, "create", "", StateDraft, map[string]any{"kind": string(f.Kind)}, now); err != nil {
 			return err
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: c.ID, Actor: ActorFor(actor), Action: "file.create", Object: ObjectRef("file", f.ID),
 			Details: map[string]any{"reference": ref, "kind": string(f.Kind), "association_id": a.ID},
 		})
@@ -645,7 +645,7 @@ func UpdateFile(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, fileI
 		if err := sealProposal(ctx, tx, kr, f, &in.Proposal); err != nil {
 			return err
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: f.CommissionID, Actor: ActorFor(actor), Action: "file.update", Object: ObjectRef("file", f.ID),
 			Details: map[string]any{"reference": f.Reference, "identity_changed": in.Person != nil},
 		})
@@ -654,7 +654,7 @@ func UpdateFile(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, fileI
 
 // DeleteDraft deletes a draft of the actor's association, with its attachments and, when
 // no other file concerns them, the person. Its reference is not reused.
-func DeleteDraft(ctx context.Context, db bun.IDB, actor *User, fileID int64) error {
+func DeleteDraft(ctx context.Context, db bun.IDB, actor *User, fileID int64, now time.Time) error {
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		f, err := findFileRow(ctx, tx, actor.CommissionIDOrZero(), fileID)
 		if err != nil {
@@ -678,7 +678,7 @@ func DeleteDraft(ctx context.Context, db bun.IDB, actor *User, fileID int64) err
 				return fmt.Errorf("delete draft person: %w", err)
 			}
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: f.CommissionID, Actor: ActorFor(actor), Action: "file.delete", Object: ObjectRef("file", f.ID),
 			Details: map[string]any{"reference": f.Reference},
 		})

@@ -245,7 +245,7 @@ func RevealIdentity(ctx context.Context, db bun.IDB, kr *Keyring, viewer *User, 
 	if err != nil {
 		return nil, err
 	}
-	err = Audit(ctx, db, AuditEntry{
+	err = Audit(ctx, db, now, AuditEntry{
 		CommissionID: f.CommissionID, Actor: ActorFor(viewer), Action: "file.identity_view", Object: ObjectRef("file", f.ID),
 		Details: map[string]any{"reference": f.Reference},
 	})
@@ -351,7 +351,7 @@ func grantedFileIDs(ctx context.Context, db bun.IDB, u *User, now time.Time) ([]
 
 // GrantFileAccess lets a member or the president of the file's commission see the file
 // from g.ValidFrom until g.ValidUntil; the sessions feature calls it when it convenes.
-func GrantFileAccess(ctx context.Context, db bun.IDB, actor Actor, g *FileAccessGrant) error {
+func GrantFileAccess(ctx context.Context, db bun.IDB, actor Actor, g *FileAccessGrant, now time.Time) error {
 	if !g.ValidUntil.After(g.ValidFrom) {
 		return FileErrors{"valid_until": "La fin de l'accès doit suivre son début."}
 	}
@@ -367,11 +367,11 @@ func GrantFileAccess(ctx context.Context, db bun.IDB, actor Actor, g *FileAccess
 		if u.CommissionIDOrZero() != f.CommissionID || (u.Role != RoleMember && u.Role != RolePresident) {
 			return refuse("Seuls les membres et la présidence de la commission reçoivent un accès aux dossiers d'une séance.")
 		}
-		g.ValidFrom, g.ValidUntil, g.CreatedAt = g.ValidFrom.UTC(), g.ValidUntil.UTC(), Now()
+		g.ValidFrom, g.ValidUntil, g.CreatedAt = g.ValidFrom.UTC(), g.ValidUntil.UTC(), now
 		if _, err := tx.NewInsert().Model(g).Exec(ctx); err != nil {
 			return fmt.Errorf("grant file access: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: f.CommissionID, Actor: actor, Action: "file.access_grant", Object: ObjectRef("file", f.ID),
 			Details: map[string]any{"user_id": u.ID, "from": g.ValidFrom.Format(time.RFC3339), "until": g.ValidUntil.Format(time.RFC3339), "reason": g.Reason},
 		})
@@ -379,7 +379,7 @@ func GrantFileAccess(ctx context.Context, db bun.IDB, actor Actor, g *FileAccess
 }
 
 // RevokeFileAccess removes a grant of commission cid (e.g. the file left the agenda).
-func RevokeFileAccess(ctx context.Context, db bun.IDB, actor Actor, cid, grantID int64) error {
+func RevokeFileAccess(ctx context.Context, db bun.IDB, actor Actor, cid, grantID int64, now time.Time) error {
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		g := new(FileAccessGrant)
 		if err := tx.NewSelect().Model(g).Where("id = ? AND commission_id = ?", grantID, cid).Scan(ctx); err != nil {
@@ -388,7 +388,7 @@ func RevokeFileAccess(ctx context.Context, db bun.IDB, actor Actor, cid, grantID
 		if _, err := tx.NewDelete().Model(g).WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("revoke file access: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: actor, Action: "file.access_revoke", Object: ObjectRef("file", g.FileID),
 			Details: map[string]any{"user_id": g.UserID, "grant_id": g.ID},
 		})
@@ -434,7 +434,7 @@ func DeclareInterest(ctx context.Context, db bun.IDB, actor Actor, cid, fileID, 
 		if _, err := tx.NewInsert().Model(in).Exec(ctx); err != nil {
 			return fmt.Errorf("declare interest: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: actor, Action: "file.interest", Object: ObjectRef("file", f.ID),
 			Details: map[string]any{"reference": f.Reference, "user_id": userID},
 		})

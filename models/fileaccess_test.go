@@ -38,7 +38,7 @@ func TestFileAccessMatrix(t *testing.T) {
 	}
 	grant := func(u *models.User, from, until time.Time) {
 		g := &models.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: u.ID, ValidFrom: from, ValidUntil: until, Reason: "Convocation (test)"}
-		if err := models.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"), g); err != nil {
+		if err := models.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"), g, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -54,7 +54,7 @@ func TestFileAccessMatrix(t *testing.T) {
 		}
 	}
 	err = models.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"),
-		&models.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: w.users["prefecture"].ID, ValidFrom: now, ValidUntil: session, Reason: "x"})
+		&models.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: w.users["prefecture"].ID, ValidFrom: now, ValidUntil: session, Reason: "x"}, now)
 	wantRefusal(t, err, models.FileFormLevel, "membres")
 
 	for _, tt := range []struct {
@@ -133,7 +133,7 @@ func TestFileAccessMatrix(t *testing.T) {
 		t.Fatalf("FileAccess of its own secretariat = %v, %v", acc, err)
 	}
 	// A deactivated account sees nothing.
-	if err := models.SetUserActive(w.ctx, w.db, models.SystemActor("test"), w.users["secretariat"].ID, false); err != nil {
+	if err := models.SetUserActive(w.ctx, w.db, models.SystemActor("test"), w.users["secretariat"].ID, false, now); err != nil {
 		t.Fatal(err)
 	}
 	inactive, _ := models.FindUser(w.ctx, w.db, w.users["secretariat"].ID)

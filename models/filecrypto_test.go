@@ -100,7 +100,7 @@ func TestRotateKeysResealsEveryValueWithTheCurrentKey(t *testing.T) {
 		files = append(files, f)
 	}
 	rotated, _ := models.NewKeyring(k2, k1)
-	rep, err := models.RotateKeys(w.ctx, w.db, rotated)
+	rep, err := models.RotateKeys(w.ctx, w.db, rotated, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestRotateKeysResealsEveryValueWithTheCurrentKey(t *testing.T) {
 	if rep.Total != 12 {
 		t.Fatalf("RotateKeys total = %d, want 12", rep.Total)
 	}
-	again, err := models.RotateKeys(w.ctx, w.db, rotated)
+	again, err := models.RotateKeys(w.ctx, w.db, rotated, now)
 	if err != nil || again.Total != 0 {
 		t.Fatalf("second RotateKeys = %+v, %v; want nothing left to reseal", again, err)
 	}
@@ -184,7 +184,7 @@ func TestNoIdentityInClearInDatabaseDump(t *testing.T) {
 		t.Fatal(err)
 	}
 	rotated, _ := models.NewKeyring(k2, k1)
-	if _, err := models.RotateKeys(w.ctx, w.db, rotated); err != nil {
+	if _, err := models.RotateKeys(w.ctx, w.db, rotated, now); err != nil {
 		t.Fatal(err)
 	}
 	id := secretPerson().Identity

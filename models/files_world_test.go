@@ -80,7 +80,7 @@ func (w *world) move(t *testing.T, user string, id int64, to models.State, in mo
 // file reads a file without access checks, as the secretariat.
 func (w *world) file(t *testing.T, id int64) *models.File {
 	t.Helper()
-	f, _, err := models.FindFile(w.ctx, w.db, w.users["secretariat"], id, time.Now())
+	f, _, err := models.FindFile(w.ctx, w.db, w.users["secretariat"], id, modelstest.Epoch())
 	if err != nil {
 		t.Fatalf("FindFile(%d) error = %v", id, err)
 	}

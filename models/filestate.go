@@ -157,7 +157,7 @@ func Transition(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, fileI
 			return err
 		}
 		details["reference"], details["from"], details["to"] = f.Reference, string(from), string(to)
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: f.CommissionID, Actor: ActorFor(actor), Action: "file.transition", Object: ObjectRef("file", f.ID), Details: details,
 		})
 	})
@@ -548,7 +548,7 @@ func updateFileRecord(ctx context.Context, db bun.IDB, actor *User, fileID int64
 			return err
 		}
 		details["reference"] = f.Reference
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: f.CommissionID, Actor: ActorFor(actor), Action: "file." + action, Object: ObjectRef("file", f.ID), Details: details,
 		})
 	})

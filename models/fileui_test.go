@@ -20,7 +20,7 @@ func TestRule15_RotateKeysResealsTOTPSecrets(t *testing.T) {
 	later := now.Add(4 * models.TOTPPeriod * time.Second)
 
 	rotated, _ := models.NewKeyring(k2, k1)
-	rep, err := models.RotateKeys(ctx, db, rotated)
+	rep, err := models.RotateKeys(ctx, db, rotated, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestFileActionPredicatesMatchTheWrites(t *testing.T) {
 	if _, err := models.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], submitted.ID, models.AttachmentReport, "r.pdf", pdfBytes("x"), now); err == nil {
 		t.Error("AddAttachment by the association on a submitted file succeeded, but is not offered")
 	}
-	if err := models.DeleteDraft(w.ctx, w.db, w.users["association"], submitted.ID); err == nil {
+	if err := models.DeleteDraft(w.ctx, w.db, w.users["association"], submitted.ID, now); err == nil {
 		t.Error("DeleteDraft on a submitted file succeeded, but is not offered")
 	}
 }

@@ -25,7 +25,7 @@ type Storage struct {
 }
 
 // NewStorage returns a Storage on db.
-func NewStorage(db *bun.DB) *Storage { return &Storage{DB: db, Now: time.Now} }
+func NewStorage(db *bun.DB, now func() time.Time) *Storage { return &Storage{DB: db, Now: now} }
 
 // Get returns the value for key, or nil when it is missing or expired.
 func (s *Storage) Get(key string) ([]byte, error) {

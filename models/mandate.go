@@ -198,7 +198,7 @@ func ReplaceMember(ctx context.Context, db bun.IDB, actor Actor, cid, mandateID 
 		if res, err = appointTx(ctx, tx, actor, old.Seat, a, old, now); err != nil {
 			return err
 		}
-		return endMandateTx(ctx, tx, actor, old, dateOnly(a.StartsOn).AddDate(0, 0, -1), MandateReplaced)
+		return endMandateTx(ctx, tx, actor, old, dateOnly(a.StartsOn).AddDate(0, 0, -1), MandateReplaced, now)
 	})
 	if err != nil {
 		return nil, err
@@ -247,7 +247,7 @@ func appointTx(ctx context.Context, tx bun.Tx, actor Actor, seat *Seat, a Appoin
 	if replaces != nil {
 		m.ReplacesID = &replaces.ID
 	}
-	if err := insertMandateTx(ctx, tx, actor, m); err != nil {
+	if err := insertMandateTx(ctx, tx, actor, m, now); err != nil {
 		return nil, err
 	}
 	m.Seat, m.User = seat, res.User
@@ -365,7 +365,7 @@ func checkPersonFree(ctx context.Context, db bun.IDB, cid, userID int64, start, 
 func createPersonTx(ctx context.Context, tx bun.Tx, actor Actor, seat *Seat, email, name string, now time.Time) (*User, string, error) {
 	cid := seat.CommissionID
 	u := &User{CommissionID: &cid, AssociationID: seat.AssociationID, Email: email, Name: name, Role: RoleMember, Active: true}
-	if err := CreateUser(ctx, tx, actor, u); err != nil {
+	if err := CreateUser(ctx, tx, actor, u, now); err != nil {
 		return nil, "", err
 	}
 	secret, err := createAccountTokenTx(ctx, tx, actor, u, TokenInvitation, now)
@@ -375,8 +375,8 @@ func createPersonTx(ctx context.Context, tx bun.Tx, actor Actor, seat *Seat, ema
 	return u, secret, nil
 }
 
-func insertMandateTx(ctx context.Context, tx bun.Tx, actor Actor, m *Mandate) error {
-	t := Now()
+func insertMandateTx(ctx context.Context, tx bun.Tx, actor Actor, m *Mandate, now time.Time) error {
+	t := now
 	m.StartsOn, m.TermEndsOn, m.CreatedAt, m.UpdatedAt = dateOnly(m.StartsOn), dateOnly(m.TermEndsOn), t, t
 	if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
 		return fmt.Errorf("insert mandate: %w", err)
@@ -388,18 +388,18 @@ func insertMandateTx(ctx context.Context, tx bun.Tx, actor Actor, m *Mandate) er
 	if m.ReplacesID != nil {
 		d["replaces"] = *m.ReplacesID
 	}
-	return Audit(ctx, tx, AuditEntry{CommissionID: m.CommissionID, Actor: actor, Action: "mandate.create", Object: ObjectRef("mandate", m.ID), Details: d})
+	return Audit(ctx, tx, now, AuditEntry{CommissionID: m.CommissionID, Actor: actor, Action: "mandate.create", Object: ObjectRef("mandate", m.ID), Details: d})
 }
 
-func endMandateTx(ctx context.Context, tx bun.Tx, actor Actor, m *Mandate, lastDay time.Time, reason MandateEndReason) error {
+func endMandateTx(ctx context.Context, tx bun.Tx, actor Actor, m *Mandate, lastDay time.Time, reason MandateEndReason, now time.Time) error {
 	lastDay = dateOnly(lastDay)
 	_, err := tx.NewUpdate().Model((*Mandate)(nil)).Set("ended_on = ?", lastDay).Set("end_reason = ?", reason).
-		Set("updated_at = ?", Now()).Where("id = ?", m.ID).Exec(ctx)
+		Set("updated_at = ?", now).Where("id = ?", m.ID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("end mandate: %w", err)
 	}
 	m.EndedOn, m.EndReason = &lastDay, reason
-	return Audit(ctx, tx, AuditEntry{
+	return Audit(ctx, tx, now, AuditEntry{
 		CommissionID: m.CommissionID, Actor: actor, Action: "mandate.end", Object: ObjectRef("mandate", m.ID),
 		Details: map[string]any{"ended_on": lastDay.Format(time.DateOnly), "reason": string(reason)},
 	})
@@ -407,7 +407,7 @@ func endMandateTx(ctx context.Context, tx bun.Tx, actor Actor, m *Mandate, lastD
 
 // EndMandate ends a mandate on lastDay without a successor (the seat or place becomes
 // vacant), for reason MandateLeft unless another is given. FieldErrors keyed "ended_on".
-func EndMandate(ctx context.Context, db bun.IDB, actor Actor, cid, mandateID int64, lastDay time.Time, reason MandateEndReason) error {
+func EndMandate(ctx context.Context, db bun.IDB, actor Actor, cid, mandateID int64, lastDay time.Time, reason MandateEndReason, now time.Time) error {
 	if reason == "" {
 		reason = MandateLeft
 	}
@@ -424,7 +424,7 @@ func EndMandate(ctx context.Context, db bun.IDB, actor Actor, cid, mandateID int
 		case d.Before(m.StartsOn.AddDate(0, 0, -1)) || d.After(m.TermEndsOn):
 			return FieldErrors{"ended_on": fmt.Sprintf("Le dernier jour du mandat est compris entre le %s et le %s.", frDate(m.StartsOn), frDate(m.TermEndsOn))}
 		}
-		return endMandateTx(ctx, tx, actor, m, lastDay, reason)
+		return endMandateTx(ctx, tx, actor, m, lastDay, reason, now)
 	})
 }
 
@@ -432,7 +432,7 @@ func EndMandate(ctx context.Context, db bun.IDB, actor Actor, cid, mandateID int
 // after the current one ends (TermEndsOn zero: three years), under arrêté arreteRef.
 // The old mandate keeps its dates and gets the reason MandateRenewed, so that it leaves the
 // term alerts.
-func RenewMandate(ctx context.Context, db bun.IDB, actor Actor, cid, mandateID int64, arreteRef string, termEndsOn time.Time) (*Mandate, error) {
+func RenewMandate(ctx context.Context, db bun.IDB, actor Actor, cid, mandateID int64, arreteRef string, termEndsOn time.Time, now time.Time) (*Mandate, error) {
 	var next *Mandate
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		old, err := FindMandate(ctx, tx, cid, mandateID)
@@ -451,10 +451,10 @@ func RenewMandate(ctx context.Context, db bun.IDB, actor Actor, cid, mandateID i
 			CommissionID: cid, SeatID: old.SeatID, UserID: old.UserID, Kind: old.Kind,
 			StartsOn: start, TermEndsOn: termEndsOn, ArreteRef: arreteRef,
 		}
-		if err := endMandateTx(ctx, tx, actor, old, old.TermEndsOn, MandateRenewed); err != nil {
+		if err := endMandateTx(ctx, tx, actor, old, old.TermEndsOn, MandateRenewed, now); err != nil {
 			return err
 		}
-		if err := insertMandateTx(ctx, tx, actor, next); err != nil {
+		if err := insertMandateTx(ctx, tx, actor, next, now); err != nil {
 			return err
 		}
 		next.Seat, next.User = old.Seat, old.User
@@ -468,7 +468,7 @@ func RenewMandate(ctx context.Context, db bun.IDB, actor Actor, cid, mandateID i
 
 // CorrectMandate fixes the dates or arrêté of a mandate typed wrongly; it keeps the same
 // person (use ReplaceMember to change the person). FieldErrors as for Appoint.
-func CorrectMandate(ctx context.Context, db bun.IDB, actor Actor, cid, mandateID int64, startsOn, termEndsOn time.Time, arreteRef string) error {
+func CorrectMandate(ctx context.Context, db bun.IDB, actor Actor, cid, mandateID int64, startsOn, termEndsOn time.Time, arreteRef string, now time.Time) error {
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		m, err := FindMandate(ctx, tx, cid, mandateID)
 		if err != nil {
@@ -489,17 +489,17 @@ func CorrectMandate(ctx context.Context, db bun.IDB, actor Actor, cid, mandateID
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		return correctMandateTx(ctx, tx, actor, m, dateOnly(startsOn), termEndsOn, arreteRef)
+		return correctMandateTx(ctx, tx, actor, m, dateOnly(startsOn), termEndsOn, arreteRef, now)
 	})
 }
 
-func correctMandateTx(ctx context.Context, tx bun.Tx, actor Actor, m *Mandate, start, end time.Time, arrete string) error {
+func correctMandateTx(ctx context.Context, tx bun.Tx, actor Actor, m *Mandate, start, end time.Time, arrete string, now time.Time) error {
 	_, err := tx.NewUpdate().Model((*Mandate)(nil)).Set("starts_on = ?", start).Set("term_ends_on = ?", end).
-		Set("arrete_ref = ?", arrete).Set("updated_at = ?", Now()).Where("id = ?", m.ID).Exec(ctx)
+		Set("arrete_ref = ?", arrete).Set("updated_at = ?", now).Where("id = ?", m.ID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("correct mandate: %w", err)
 	}
-	err = Audit(ctx, tx, AuditEntry{
+	err = Audit(ctx, tx, now, AuditEntry{
 		CommissionID: m.CommissionID, Actor: actor, Action: "mandate.correct", Object: ObjectRef("mandate", m.ID),
 		Details: map[string]any{
 			"starts_on": start.Format(time.DateOnly), "term_ends_on": end.Format(time.DateOnly), "arrete_ref": arrete,
@@ -714,7 +714,7 @@ func (m *Mandate) DaysLeft(now time.Time) int {
 
 // UpdatePerson changes the name and e-mail of a person of commission cid (a member
 // account). FieldErrors keyed "name" and "email".
-func UpdatePerson(ctx context.Context, db bun.IDB, actor Actor, cid, userID int64, name, email string) error {
+func UpdatePerson(ctx context.Context, db bun.IDB, actor Actor, cid, userID int64, name, email string, now time.Time) error {
 	name, email = strings.TrimSpace(name), NormalizeEmail(email)
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		u, err := FindUser(ctx, tx, userID)
@@ -742,18 +742,18 @@ func UpdatePerson(ctx context.Context, db bun.IDB, actor Actor, cid, userID int6
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		return renamePersonTx(ctx, tx, actor, u, name, email)
+		return renamePersonTx(ctx, tx, actor, u, name, email, now)
 	})
 }
 
-func renamePersonTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, name, email string) error {
+func renamePersonTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, name, email string, now time.Time) error {
 	_, err := tx.NewUpdate().Model((*User)(nil)).Set("name = ?", name).Set("email = ?", email).
-		Set("updated_at = ?", Now()).Where("id = ?", u.ID).Exec(ctx)
+		Set("updated_at = ?", now).Where("id = ?", u.ID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("update person: %w", err)
 	}
 	u.Name, u.Email = name, email
-	return Audit(ctx, tx, AuditEntry{
+	return Audit(ctx, tx, now, AuditEntry{
 		CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "user.update", Object: ObjectRef("user", u.ID),
 		Details: map[string]any{"email": email},
 	})
@@ -763,7 +763,7 @@ func renamePersonTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, name, 
 // (ErrNotFound for anyone else); deactivation ends their sessions at once (SetUserActive)
 // and makes their pending links unusable. Mandates are ended separately (EndMandate,
 // ReplaceMember), so that their dates are those of the arrêté.
-func SetPersonActive(ctx context.Context, db bun.IDB, actor Actor, cid, userID int64, active bool) error {
+func SetPersonActive(ctx context.Context, db bun.IDB, actor Actor, cid, userID int64, active bool, now time.Time) error {
 	u, err := FindUser(ctx, db, userID)
 	if err != nil {
 		return err
@@ -771,5 +771,5 @@ func SetPersonActive(ctx context.Context, db bun.IDB, actor Actor, cid, userID i
 	if u.CommissionIDOrZero() != cid || u.Role != RoleMember {
 		return ErrNotFound
 	}
-	return SetUserActive(ctx, db, actor, userID, active)
+	return SetUserActive(ctx, db, actor, userID, active, now)
 }

@@ -198,11 +198,11 @@ func CreateMeeting(ctx context.Context, db bun.IDB, actor Actor, cid int64, in M
 		Capacity: in.Capacity, Urgency: in.Urgency, UrgencyReason: in.UrgencyReason,
 	}
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		m.CreatedAt, m.UpdatedAt = Now(), Now()
+		m.CreatedAt, m.UpdatedAt = now, now
 		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
 			return fmt.Errorf("create meeting: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: actor, Action: "meeting.create", Object: ObjectRef("meeting", m.ID),
 			Details: map[string]any{"kind": string(m.Kind), "mode": string(m.Mode), "starts_at": m.StartsAt.Format(time.RFC3339)},
 		})

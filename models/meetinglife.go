@@ -59,7 +59,7 @@ func UpdateMeeting(ctx context.Context, db bun.IDB, actor *User, cid, id int64, 
 		if m.Status == MeetingConvened && changed {
 			details["after_convocation"] = true
 		}
-		return Audit(ctx, tx, AuditEntry{CommissionID: cid, Actor: ActorFor(actor), Action: "meeting.update", Object: ObjectRef("meeting", m.ID), Details: details})
+		return Audit(ctx, tx, now, AuditEntry{CommissionID: cid, Actor: ActorFor(actor), Action: "meeting.update", Object: ObjectRef("meeting", m.ID), Details: details})
 	})
 	if err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ func CancelMeeting(ctx context.Context, db bun.IDB, actor *User, cid, id int64, 
 				res.Released = append(res.Released, f.Reference)
 			}
 		}
-		if err := revokeSessionGrants(ctx, tx, ActorFor(actor), m, nil); err != nil {
+		if err := revokeSessionGrants(ctx, tx, ActorFor(actor), m, nil, now); err != nil {
 			return err
 		}
 		m.Status, m.CancelledReason, m.UpdatedAt = MeetingCancelled, reason, now.UTC()
@@ -125,7 +125,7 @@ func CancelMeeting(ctx context.Context, db bun.IDB, actor *User, cid, id int64, 
 			return err
 		}
 		res.Meeting = m
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: ActorFor(actor), Action: "meeting.cancel", Object: ObjectRef("meeting", m.ID),
 			Details: map[string]any{"reason": reason, "released_files": res.Released, "notified": len(res.Notify), "sequence": m.Sequence},
 		})

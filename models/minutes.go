@@ -146,24 +146,24 @@ func CreateMinutesDraft(ctx context.Context, db bun.IDB, actor Actor, cid, meeti
 		if n > 0 {
 			return ErrMinutesExist
 		}
-		t := now.UTC().Truncate(time.Microsecond)
+		t := Stamp(now)
 		r := &Minutes{CommissionID: cid, MeetingID: meetingID, Version: 1, Status: MinutesDraft, Content: string(content), CreatedAt: t, UpdatedAt: t}
 		if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
 			return fmt.Errorf("create minutes: %w", err)
 		}
 		out = r
-		return auditMinutes(ctx, tx, actor, r, "minutes.create", nil)
+		return auditMinutes(ctx, tx, actor, r, "minutes.create", nil, now)
 	})
 	return out, err
 }
 
 // auditMinutes records an action on version r, with its version and status.
-func auditMinutes(ctx context.Context, tx bun.IDB, actor Actor, r *Minutes, action string, extra map[string]any) error {
+func auditMinutes(ctx context.Context, tx bun.IDB, actor Actor, r *Minutes, action string, extra map[string]any, now time.Time) error {
 	details := map[string]any{"meeting_id": r.MeetingID, "version": r.Version, "status": string(r.Status)}
 	for k, v := range extra {
 		details[k] = v
 	}
-	return Audit(ctx, tx, AuditEntry{CommissionID: r.CommissionID, Actor: actor, Action: action, Object: ObjectRef("minutes", r.ID), Details: details})
+	return Audit(ctx, tx, now, AuditEntry{CommissionID: r.CommissionID, Actor: actor, Action: action, Object: ObjectRef("minutes", r.ID), Details: details})
 }
 
 // changeMinutes loads version id of commission cid in tx, checks its status is one of
@@ -197,7 +197,7 @@ func changeMinutes(ctx context.Context, tx bun.Tx, cid, id int64, from []Minutes
 
 // stepMinutes applies change to version id, if its status is one of from, and audits
 // action, in one transaction.
-func stepMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, from []MinutesStatus, action string, change func(r *Minutes) error) (*Minutes, error) {
+func stepMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, from []MinutesStatus, action string, now time.Time, change func(r *Minutes) error) (*Minutes, error) {
 	var out *Minutes
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		r, err := changeMinutes(ctx, tx, cid, id, from, change)
@@ -205,7 +205,7 @@ func stepMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, fr
 			return err
 		}
 		out = r
-		return auditMinutes(ctx, tx, actor, r, action, nil)
+		return auditMinutes(ctx, tx, actor, r, action, nil, now)
 	})
 	return out, err
 }
@@ -215,8 +215,8 @@ func UpdateMinutesTexts(ctx context.Context, db bun.IDB, actor Actor, cid, id in
 	if fe := in.Validate(); len(fe) > 0 {
 		return nil, fe
 	}
-	return stepMinutes(ctx, db, actor, cid, id, []MinutesStatus{MinutesDraft}, "minutes.texts", func(r *Minutes) error {
-		r.GeneralItems, r.Observations, r.UpdatedAt = in.GeneralItems, in.Observations, now.UTC().Truncate(time.Microsecond)
+	return stepMinutes(ctx, db, actor, cid, id, []MinutesStatus{MinutesDraft}, "minutes.texts", now, func(r *Minutes) error {
+		r.GeneralItems, r.Observations, r.UpdatedAt = in.GeneralItems, in.Observations, Stamp(now)
 		return nil
 	})
 }
@@ -228,8 +228,8 @@ func RefreshMinutesContent(ctx context.Context, db bun.IDB, actor Actor, cid, id
 	if err := checkContent(content); err != nil {
 		return nil, err
 	}
-	return stepMinutes(ctx, db, actor, cid, id, []MinutesStatus{MinutesDraft}, "minutes.refresh", func(r *Minutes) error {
-		r.Content, r.UpdatedAt = string(content), now.UTC().Truncate(time.Microsecond)
+	return stepMinutes(ctx, db, actor, cid, id, []MinutesStatus{MinutesDraft}, "minutes.refresh", now, func(r *Minutes) error {
+		r.Content, r.UpdatedAt = string(content), Stamp(now)
 		return nil
 	})
 }
@@ -240,8 +240,8 @@ func ValidateMinutes(ctx context.Context, db bun.IDB, u *User, cid, id int64, no
 	if u == nil || u.Role != RolePresident || u.CommissionIDOrZero() != cid {
 		return nil, ErrMinutesChairOnly
 	}
-	r, err := stepMinutes(ctx, db, ActorFor(u), cid, id, []MinutesStatus{MinutesDraft}, "minutes.validate", func(r *Minutes) error {
-		t := now.UTC().Truncate(time.Microsecond)
+	r, err := stepMinutes(ctx, db, ActorFor(u), cid, id, []MinutesStatus{MinutesDraft}, "minutes.validate", now, func(r *Minutes) error {
+		t := Stamp(now)
 		r.Status, r.ValidatedBy, r.ValidatedAt, r.UpdatedAt = MinutesValidated, &u.ID, &t, t
 		return nil
 	})
@@ -254,9 +254,9 @@ func ValidateMinutes(ctx context.Context, db bun.IDB, u *User, cid, id int64, no
 // ReopenMinutes sends a validated or submitted version back to draft, for the
 // secretariat to correct it before approval.
 func ReopenMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, now time.Time) (*Minutes, error) {
-	return stepMinutes(ctx, db, actor, cid, id, []MinutesStatus{MinutesValidated, MinutesSubmitted}, "minutes.reopen", func(r *Minutes) error {
+	return stepMinutes(ctx, db, actor, cid, id, []MinutesStatus{MinutesValidated, MinutesSubmitted}, "minutes.reopen", now, func(r *Minutes) error {
 		r.Status, r.ValidatedBy, r.ValidatedAt, r.SubmittedToMeetingID, r.SubmittedAt = MinutesDraft, nil, nil, nil, nil
-		r.UpdatedAt = now.UTC().Truncate(time.Microsecond)
+		r.UpdatedAt = Stamp(now)
 		return nil
 	})
 }
@@ -286,7 +286,7 @@ func SubmitMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id, toMeet
 			return ErrMinutesNextSession
 		}
 		r, err := changeMinutes(ctx, tx, cid, id, []MinutesStatus{MinutesValidated}, func(r *Minutes) error {
-			t := now.UTC().Truncate(time.Microsecond)
+			t := Stamp(now)
 			r.Status, r.SubmittedToMeetingID, r.SubmittedAt, r.UpdatedAt = MinutesSubmitted, &next.ID, &t, t
 			return nil
 		})
@@ -294,7 +294,7 @@ func SubmitMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id, toMeet
 			return err
 		}
 		out = r
-		return auditMinutes(ctx, tx, actor, r, "minutes.submit", map[string]any{"to_meeting_id": next.ID})
+		return auditMinutes(ctx, tx, actor, r, "minutes.submit", map[string]any{"to_meeting_id": next.ID}, now)
 	})
 	return out, err
 }
@@ -316,7 +316,7 @@ func ApproveMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64,
 	if utf8.RuneCountInString(in.Reference) > 300 {
 		return nil, FieldErrors{"approval_ref": "La référence de la séance ne peut dépasser 300 caractères."}
 	}
-	t := now.UTC().Truncate(time.Microsecond)
+	t := Stamp(now)
 	var out *Minutes
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		cur, err := FindMinutes(ctx, tx, cid, id)
@@ -339,7 +339,7 @@ func ApproveMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64,
 		if err != nil {
 			return err
 		}
-		if err := auditMinutes(ctx, tx, actor, r, "minutes.approve", map[string]any{"approval_meeting_id": *r.SubmittedToMeetingID}); err != nil {
+		if err := auditMinutes(ctx, tx, actor, r, "minutes.approve", map[string]any{"approval_meeting_id": *r.SubmittedToMeetingID}, now); err != nil {
 			return err
 		}
 		res, err := tx.NewUpdate().Model((*Meeting)(nil)).Set("status = ?", MeetingMinutesApproved).Set("updated_at = ?", t).
@@ -348,7 +348,7 @@ func ApproveMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64,
 			return fmt.Errorf("approve minutes: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
-			err := Audit(ctx, tx, AuditEntry{CommissionID: cid, Actor: actor, Action: "meeting.minutes_approved", Object: ObjectRef("meeting", r.MeetingID),
+			err := Audit(ctx, tx, now, AuditEntry{CommissionID: cid, Actor: actor, Action: "meeting.minutes_approved", Object: ObjectRef("meeting", r.MeetingID),
 				Details: map[string]any{"minutes_id": r.ID, "version": r.Version}})
 			if err != nil {
 				return err
@@ -371,7 +371,7 @@ func ApproveMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64,
 func LockMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, now time.Time) (*Minutes, error) {
 	var out *Minutes
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		r, err := lockMinutes(ctx, tx, actor, cid, id, now.UTC().Truncate(time.Microsecond))
+		r, err := lockMinutes(ctx, tx, actor, cid, id, Stamp(now))
 		out = r
 		return err
 	})
@@ -387,7 +387,7 @@ func lockMinutes(ctx context.Context, tx bun.Tx, actor Actor, cid, id int64, t t
 	if err != nil {
 		return nil, err
 	}
-	return r, auditMinutes(ctx, tx, actor, r, "minutes.lock", map[string]any{"content_hash": r.ContentHash})
+	return r, auditMinutes(ctx, tx, actor, r, "minutes.lock", map[string]any{"content_hash": r.ContentHash}, t)
 }
 
 // computeHash is the SHA-256 of everything the commission approved: the content byte
@@ -460,7 +460,7 @@ func CorrectMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64,
 		if newer > 0 {
 			return ErrMinutesSuperseded
 		}
-		t := now.UTC().Truncate(time.Microsecond)
+		t := Stamp(now)
 		r := &Minutes{
 			CommissionID: cid, MeetingID: old.MeetingID, Version: old.Version + 1, Status: MinutesDraft,
 			Content: old.Content, GeneralItems: old.GeneralItems, Observations: old.Observations,
@@ -473,7 +473,7 @@ func CorrectMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64,
 			return fmt.Errorf("correct minutes: %w", err)
 		}
 		out = r
-		return auditMinutes(ctx, tx, actor, r, "minutes.correct", map[string]any{"previous_id": old.ID, "previous_hash": old.ContentHash})
+		return auditMinutes(ctx, tx, actor, r, "minutes.correct", map[string]any{"previous_id": old.ID, "previous_hash": old.ContentHash}, now)
 	})
 	return out, err
 }

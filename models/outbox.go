@@ -60,7 +60,7 @@ func (m *OutboxMessage) BodyWithheld() bool { return m.Sensitive && m.Status != 
 // RecordMail inserts the delivery records of one e-mail and audits each of them
 // ("mail.sent", "mail.failed" or "mail.outbox", with the kind, recipient, Message-ID
 // and content SHA-256) in one transaction. The rows' IDs are set.
-func RecordMail(ctx context.Context, db bun.IDB, actor Actor, rows ...*OutboxMessage) error {
+func RecordMail(ctx context.Context, db bun.IDB, actor Actor, now time.Time, rows ...*OutboxMessage) error {
 	for _, r := range rows {
 		switch r.Status {
 		case OutboxSent, OutboxFailed, OutboxStored:
@@ -71,7 +71,7 @@ func RecordMail(ctx context.Context, db bun.IDB, actor Actor, rows ...*OutboxMes
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		for _, r := range rows {
 			if r.CreatedAt.IsZero() {
-				r.CreatedAt = Now()
+				r.CreatedAt = now
 			}
 			r.CreatedAt = r.CreatedAt.UTC()
 			if r.SentAt != nil {
@@ -87,7 +87,7 @@ func RecordMail(ctx context.Context, db bun.IDB, actor Actor, rows ...*OutboxMes
 			if r.Error != "" {
 				details["error"] = r.Error
 			}
-			err := Audit(ctx, tx, AuditEntry{
+			err := Audit(ctx, tx, now, AuditEntry{
 				CommissionID: r.CommissionID, Actor: actor, Action: "mail." + r.Status,
 				Object: ObjectRef("outbox", r.ID), Details: details,
 			})

@@ -26,7 +26,7 @@ func TestOutboxScopedByCommission(t *testing.T) {
 		{Kind: "password_reset", Recipient: "admin@example.org", Subject: "Mot de passe", Body: "lien", Sensitive: true,
 			ContentSHA256: "cc", Status: models.OutboxStored, MessageID: "<3@seance.test>"},
 	}
-	if err := models.RecordMail(ctx, db, models.SystemActor("test"), rows...); err != nil {
+	if err := models.RecordMail(ctx, db, models.SystemActor("test"), modelstest.Epoch(), rows...); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -98,7 +98,7 @@ func TestRecordMailAuditsEachCopy(t *testing.T) {
 		t.Run(tt.status, func(t *testing.T) {
 			r := &models.OutboxMessage{CommissionID: c.ID, Kind: "convocation", Recipient: "m@example.org",
 				Subject: "s", ContentSHA256: "abc", Status: tt.status, MessageID: "<x@seance.test>"}
-			if err := models.RecordMail(ctx, db, models.SystemActor("test"), r); err != nil {
+			if err := models.RecordMail(ctx, db, models.SystemActor("test"), modelstest.Epoch(), r); err != nil {
 				t.Fatal(err)
 			}
 			recs, err := models.ListAudit(ctx, db, c.ID, 1)
@@ -115,7 +115,7 @@ func TestRecordMailAuditsEachCopy(t *testing.T) {
 			}
 		})
 	}
-	err := models.RecordMail(ctx, db, models.SystemActor("test"), &models.OutboxMessage{Status: "pending"})
+	err := models.RecordMail(ctx, db, models.SystemActor("test"), modelstest.Epoch(), &models.OutboxMessage{Status: "pending"})
 	if err == nil {
 		t.Error("RecordMail(status pending) succeeded, want an error")
 	}

@@ -324,7 +324,7 @@ func EndParcours(ctx context.Context, db bun.IDB, actor *User, parcoursID int64,
 		if _, err := tx.NewUpdate().Model(p).Column("ended_on", "end_reason", "updated_at").WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("end parcours: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: p.CommissionID, Actor: ActorFor(actor), Action: "parcours.end", Object: ObjectRef("parcours", p.ID),
 			Details: map[string]any{"reason": string(reason), "on": on.Format(time.DateOnly)},
 		})
@@ -397,7 +397,7 @@ func UpdatePeriodRights(ctx context.Context, db bun.IDB, actor *User, periodID i
 		if _, err := tx.NewUpdate().Model(per).WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("update period rights: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: per.CommissionID, Actor: ActorFor(actor), Action: "parcours.rights", Object: ObjectRef("parcours", per.ParcoursID),
 			Details: map[string]any{"period": per.Seq, "aps_granted": per.APSGranted, "afis_granted": per.AFISGranted,
 				"afis_monthly_cents": per.AFISMonthlyCents, "housing": string(per.HousingProvided)},

@@ -142,11 +142,11 @@ func TestRule1_ReplacementKeepsMandateHistory(t *testing.T) {
 	// The replaced mandate cannot be replaced or ended again.
 	_, err = models.ReplaceMember(ctx, db, tester, c.ID, first.Mandate.ID, models.Appointment{Email: "x@example.org", Name: "X", StartsOn: change.AddDate(0, 1, 0), ArreteRef: "a"}, change)
 	fieldErrors(t, err, models.FormLevel)
-	err = models.EndMandate(ctx, db, tester, c.ID, first.Mandate.ID, change, models.MandateLeft)
+	err = models.EndMandate(ctx, db, tester, c.ID, first.Mandate.ID, change, models.MandateLeft, modelstest.Epoch())
 	fieldErrors(t, err, models.FormLevel)
 
 	// A member who leaves without successor leaves the seat vacant; history stays.
-	if err := models.EndMandate(ctx, db, tester, c.ID, res.Mandate.ID, modelstest.Date(2027, 1, 31), models.MandateLeft); err != nil {
+	if err := models.EndMandate(ctx, db, tester, c.ID, res.Mandate.ID, modelstest.Date(2027, 1, 31), models.MandateLeft, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	roll, err := models.VotingMembers(ctx, db, c.ID, modelstest.Date(2027, 2, 1))
@@ -166,12 +166,12 @@ func TestRule133_3_SuppleantPlaces(t *testing.T) {
 	c := modelstest.Commission(t, db, "31")
 
 	doctor := &models.Seat{CommissionID: c.ID, Category: models.CategoryDoctor, Organisation: "Ordre des médecins", Quality: "Médecin", VotingRight: true, SuppleantPlaces: 1}
-	err := models.CreateSeat(ctx, db, tester, doctor)
+	err := models.CreateSeat(ctx, db, tester, doctor, modelstest.Epoch())
 	if msg := fieldErrors(t, err, "suppleant_places"); !strings.Contains(msg, "R133-3") {
 		t.Errorf("qualified person with a suppléant place: %q, want R133-3", msg)
 	}
 	doctor.SuppleantPlaces = 0
-	if err := models.CreateSeat(ctx, db, tester, doctor); err != nil {
+	if err := models.CreateSeat(ctx, db, tester, doctor, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	modelstest.Appoint(t, db, doctor, models.MandateTitulaire, "docteur@example.org", start)
@@ -274,7 +274,7 @@ func TestRule1_TermAlertBeforeExpiry(t *testing.T) {
 	}
 
 	// Renewing the term removes the alert.
-	next, err := models.RenewMandate(ctx, db, tester, c.ID, soon.Mandate.ID, "arrêté de renouvellement", time.Time{})
+	next, err := models.RenewMandate(ctx, db, tester, c.ID, soon.Mandate.ID, "arrêté de renouvellement", time.Time{}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,24 +293,24 @@ func TestVotingMembersAndAssociationSeats(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	a := &models.Association{CommissionID: c.ID, Name: "Association A", AgrementArrete: "x", AgrementDate: modelstest.Date(2025, 1, 1), Departments: "31"}
-	if err := models.CreateAssociation(ctx, db, tester, a); err != nil {
+	if err := models.CreateAssociation(ctx, db, tester, a, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	assocSeat := &models.Seat{CommissionID: c.ID, Category: models.CategoryAssociation, Quality: "Représentante", VotingRight: true, SuppleantPlaces: 1}
-	fieldErrors(t, models.CreateSeat(ctx, db, tester, assocSeat), "association_id")
+	fieldErrors(t, models.CreateSeat(ctx, db, tester, assocSeat, modelstest.Epoch()), "association_id")
 	assocSeat.AssociationID = &a.ID
-	if err := models.CreateSeat(ctx, db, tester, assocSeat); err != nil {
+	if err := models.CreateSeat(ctx, db, tester, assocSeat, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	if assocSeat.Organisation != a.Name {
 		t.Errorf("association seat organisation = %q, want the association's name", assocSeat.Organisation)
 	}
 	adviser := &models.Seat{CommissionID: c.ID, Category: models.CategoryLocalAuthority, Organisation: "Ville", Quality: "Conseillère", VotingRight: false}
-	if err := models.CreateSeat(ctx, db, tester, adviser); err != nil {
+	if err := models.CreateSeat(ctx, db, tester, adviser, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	dup := &models.Seat{CommissionID: c.ID, Category: models.CategoryLocalAuthority, Organisation: "ville", Quality: "conseillère"}
-	fieldErrors(t, models.CreateSeat(ctx, db, tester, dup), "quality")
+	fieldErrors(t, models.CreateSeat(ctx, db, tester, dup, modelstest.Epoch()), "quality")
 
 	res := modelstest.Appoint(t, db, assocSeat, models.MandateTitulaire, "rep@example.org", start)
 	if res.User.AssociationID == nil || *res.User.AssociationID != a.ID {
@@ -370,10 +370,10 @@ func TestAppointmentCreatesInvitedAccount(t *testing.T) {
 	if again.User.ID != u.ID || again.Invitation != "" {
 		t.Errorf("second appointment: user %d invitation %q, want the same account and no invitation", again.User.ID, again.Invitation)
 	}
-	if err := models.UpdatePerson(ctx, db, tester, c.ID, u.ID, "Nouvelle Directrice", "nd@example.org"); err != nil {
+	if err := models.UpdatePerson(ctx, db, tester, c.ID, u.ID, "Nouvelle Directrice", "nd@example.org", modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
-	fieldErrors(t, models.UpdatePerson(ctx, db, tester, c.ID, u.ID, "", "nd@example.org"), "name")
+	fieldErrors(t, models.UpdatePerson(ctx, db, tester, c.ID, u.ID, "", "nd@example.org", modelstest.Epoch()), "name")
 }
 
 func TestSettingsDefaultsAndRules(t *testing.T) {
@@ -414,17 +414,17 @@ func TestSettingsDefaultsAndRules(t *testing.T) {
 
 	s.NoticeDays, s.MinCellSize = 3, 0
 	c.Name, c.Department = " ", "20"
-	err = models.UpdateSettings(ctx, db, tester, c, s)
+	err = models.UpdateSettings(ctx, db, tester, c, s, modelstest.Epoch())
 	for _, k := range []string{"notice_days", "min_cell_size", "name", "department"} {
 		fieldErrors(t, err, k)
 	}
 	modelstest.Commission(t, db, "09")
 	c.Name, c.Department, s.NoticeDays, s.MinCellSize = "Commission", "09", 7, 10
-	fieldErrors(t, models.UpdateSettings(ctx, db, tester, c, s), "department")
+	fieldErrors(t, models.UpdateSettings(ctx, db, tester, c, s, modelstest.Epoch()), "department")
 	c.Department = "31"
 	d := modelstest.Date(2025, 9, 15)
 	s.ArreteDate, s.TOTPRequiredForMembers = &d, true
-	if err := models.UpdateSettings(ctx, db, tester, c, s); err != nil {
+	if err := models.UpdateSettings(ctx, db, tester, c, s, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	got, err := models.FindSettings(ctx, db, c.ID)

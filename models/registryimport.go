@@ -127,7 +127,7 @@ func ApplyImport(ctx context.Context, db bun.IDB, actor Actor, cid int64, rows [
 				return err
 			}
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: actor, Action: "registry.import", Object: ObjectRef("commission", cid),
 			Details: map[string]any{
 				"rows": len(rows), "created": p.preview.Created, "changed": p.preview.Changed,
@@ -585,7 +585,7 @@ func (sp *seatPlan) apply(ctx context.Context, tx bun.Tx, actor Actor, now time.
 	cid := sp.seat.CommissionID
 	switch {
 	case sp.seat.ID == 0:
-		if err := createSeatTx(ctx, tx, actor, sp.seat); err != nil {
+		if err := createSeatTx(ctx, tx, actor, sp.seat, now); err != nil {
 			return fmt.Errorf("import seat %q: %w", sp.seat.Label(), err)
 		}
 	case sp.update:
@@ -594,24 +594,24 @@ func (sp *seatPlan) apply(ctx context.Context, tx bun.Tx, actor Actor, now time.
 		}
 	}
 	for _, e := range sp.ends {
-		if err := endMandateTx(ctx, tx, actor, e.m, e.lastDay, e.reason); err != nil {
+		if err := endMandateTx(ctx, tx, actor, e.m, e.lastDay, e.reason, now); err != nil {
 			return err
 		}
 	}
 	for _, op := range sp.ops {
 		d := op.row
 		if op.rename {
-			if err := renamePersonTx(ctx, tx, actor, op.user, d.name, op.user.Email); err != nil {
+			if err := renamePersonTx(ctx, tx, actor, op.user, d.name, op.user.Email, now); err != nil {
 				return err
 			}
 		}
 		switch op.kind {
 		case opCorrect:
-			if err := correctMandateTx(ctx, tx, actor, op.mandate, d.start, d.end, d.arrete); err != nil {
+			if err := correctMandateTx(ctx, tx, actor, op.mandate, d.start, d.end, d.arrete, now); err != nil {
 				return err
 			}
 		case opRenew:
-			if err := endMandateTx(ctx, tx, actor, op.mandate, op.mandate.TermEndsOn, MandateRenewed); err != nil {
+			if err := endMandateTx(ctx, tx, actor, op.mandate, op.mandate.TermEndsOn, MandateRenewed, now); err != nil {
 				return err
 			}
 			fallthrough
@@ -637,7 +637,7 @@ func (sp *seatPlan) apply(ctx context.Context, tx bun.Tx, actor Actor, now time.
 			if op.replaces != nil {
 				m.ReplacesID = &op.replaces.ID
 			}
-			if err := insertMandateTx(ctx, tx, actor, m); err != nil {
+			if err := insertMandateTx(ctx, tx, actor, m, now); err != nil {
 				return fmt.Errorf("import line %s: %w", strconv.Itoa(d.line), err)
 			}
 		}

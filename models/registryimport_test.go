@@ -43,7 +43,7 @@ func TestRegistryImportPreviewThenConfirm(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	a := &models.Association{CommissionID: c.ID, Name: "Association test", AgrementArrete: "x", AgrementDate: modelstest.Date(2025, 1, 1), Departments: "31"}
-	if err := models.CreateAssociation(ctx, db, tester, a); err != nil {
+	if err := models.CreateAssociation(ctx, db, tester, a, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	now := modelstest.Date(2026, 11, 22).Add(9 * time.Hour)

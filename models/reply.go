@@ -162,7 +162,7 @@ func Reply(ctx context.Context, db bun.IDB, actor Actor, cid, meetingID, userID 
 		if err != nil {
 			return err
 		}
-		return grantFiles(ctx, tx, actor, rc.Meeting, items, []int64{*a.SubstituteUserID}, now.UTC().Truncate(time.Microsecond))
+		return grantFiles(ctx, tx, actor, rc.Meeting, items, []int64{*a.SubstituteUserID}, Stamp(now))
 	})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -53,7 +54,7 @@ type sealedRow struct {
 // RotateKeys re-seals with kr's current key every sealed value sealed with an older key
 // of the ring (`seance keys rotate`). Each batch of rows is its own transaction, so the
 // command can be interrupted and run again; values already under the current key are left.
-func RotateKeys(ctx context.Context, db *bun.DB, kr *Keyring) (RotationReport, error) {
+func RotateKeys(ctx context.Context, db *bun.DB, kr *Keyring, now time.Time) (RotationReport, error) {
 	rep := RotationReport{Resealed: map[string]int{}}
 	const batch = 50
 	for _, col := range sealedColumns() {
@@ -80,7 +81,7 @@ func RotateKeys(ctx context.Context, db *bun.DB, kr *Keyring) (RotationReport, e
 			}
 		}
 	}
-	err := Audit(ctx, db, AuditEntry{
+	err := Audit(ctx, db, now, AuditEntry{
 		Actor: SystemActor("cli"), Action: "keys.rotate", Object: "keyring:" + kr.CurrentID(),
 		Details: map[string]any{"resealed": rep.Total},
 	})

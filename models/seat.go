@@ -218,16 +218,16 @@ func validateSeat(ctx context.Context, db bun.IDB, s *Seat) (FieldErrors, error)
 
 // CreateSeat validates and inserts s (Position defaults to the end of its category) and
 // audits it. Validation errors are FieldErrors (see validateSeat for the keys).
-func CreateSeat(ctx context.Context, db bun.IDB, actor Actor, s *Seat) error {
+func CreateSeat(ctx context.Context, db bun.IDB, actor Actor, s *Seat, now time.Time) error {
 	if _, err := FindCommission(ctx, db, s.CommissionID); err != nil {
 		return err
 	}
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		return createSeatTx(ctx, tx, actor, s)
+		return createSeatTx(ctx, tx, actor, s, now)
 	})
 }
 
-func createSeatTx(ctx context.Context, tx bun.Tx, actor Actor, s *Seat) error {
+func createSeatTx(ctx context.Context, tx bun.Tx, actor Actor, s *Seat, now time.Time) error {
 	fe, err := validateSeat(ctx, tx, s)
 	if err != nil {
 		return err
@@ -244,12 +244,12 @@ func createSeatTx(ctx context.Context, tx bun.Tx, actor Actor, s *Seat) error {
 		}
 		s.Position = last + 1
 	}
-	now := Now()
+	now = Stamp(now)
 	s.CreatedAt, s.UpdatedAt = now, now
 	if _, err := tx.NewInsert().Model(s).Exec(ctx); err != nil {
 		return fmt.Errorf("create seat: %w", err)
 	}
-	return Audit(ctx, tx, AuditEntry{
+	return Audit(ctx, tx, now, AuditEntry{
 		CommissionID: s.CommissionID, Actor: actor, Action: "seat.create", Object: ObjectRef("seat", s.ID),
 		Details: seatDetails(s),
 	})
@@ -302,14 +302,14 @@ func UpdateSeat(ctx context.Context, db bun.IDB, actor Actor, s *Seat, now time.
 		if s.Position <= 0 {
 			s.Position = old.Position
 		}
-		s.CreatedAt, s.UpdatedAt = old.CreatedAt, Now()
+		s.CreatedAt, s.UpdatedAt = old.CreatedAt, now
 		_, err = tx.NewUpdate().Model(s).
 			Column("category", "position", "organisation", "quality", "voting_right", "suppleant_places", "association_id", "updated_at").
 			WherePK().Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("update seat: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: s.CommissionID, Actor: actor, Action: "seat.update", Object: ObjectRef("seat", s.ID),
 			Details: seatDetails(s),
 		})
@@ -318,7 +318,7 @@ func UpdateSeat(ctx context.Context, db bun.IDB, actor Actor, s *Seat, now time.
 
 // DeleteSeat removes a seat that never had anyone appointed; a seat with a history
 // stays, so that past sessions keep their composition.
-func DeleteSeat(ctx context.Context, db bun.IDB, actor Actor, cid, id int64) error {
+func DeleteSeat(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, now time.Time) error {
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		s, err := FindSeat(ctx, tx, cid, id)
 		if err != nil {
@@ -334,7 +334,7 @@ func DeleteSeat(ctx context.Context, db bun.IDB, actor Actor, cid, id int64) err
 		if _, err := tx.NewDelete().Model((*Seat)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
 			return fmt.Errorf("delete seat: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: actor, Action: "seat.delete", Object: ObjectRef("seat", id), Details: seatDetails(s),
 		})
 	})

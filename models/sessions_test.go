@@ -253,7 +253,7 @@ func TestAgendaAcceptReorderAndStandingItems(t *testing.T) {
 	if err := models.AcceptProposal(w.ctx, w.db, sec, w.c.ID, w.s.ID, ids, w.now); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := models.AddStandingItems(w.ctx, w.db, sec, w.c.ID, w.s.ID); err != nil || n != 1 {
+	if n, err := models.AddStandingItems(w.ctx, w.db, sec, w.c.ID, w.s.ID, modelstest.Epoch()); err != nil || n != 1 {
 		t.Fatalf("AddStandingItems = %d, %v; want 1 (information; no previous session)", n, err)
 	}
 	agenda := func() []models.AgendaEntry {
@@ -267,15 +267,15 @@ func TestAgendaAcceptReorderAndStandingItems(t *testing.T) {
 	if len(es) != 4 || es[0].Kind != models.ItemInformation || es[1].Reference != o.renewJune10.Reference || es[1].Warning == "" || es[1].Reason == "" {
 		t.Fatalf("agenda = %+v", es)
 	}
-	if err := models.MoveAgendaItem(w.ctx, w.db, sec, w.c.ID, w.s.ID, es[3].ID, -1); err != nil {
+	if err := models.MoveAgendaItem(w.ctx, w.db, sec, w.c.ID, w.s.ID, es[3].ID, -1, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	if got := agenda(); got[2].ID != es[3].ID || got[3].ID != es[2].ID {
 		t.Fatalf("after moving the last item up: %v", got)
 	}
-	err := models.ReorderAgenda(w.ctx, w.db, sec, w.c.ID, w.s.ID, []int64{es[0].ID, es[1].ID})
+	err := models.ReorderAgenda(w.ctx, w.db, sec, w.c.ID, w.s.ID, []int64{es[0].ID, es[1].ID}, modelstest.Epoch())
 	wantRefusal(t, err, models.FormLevel, "modifié entre-temps")
-	if err := models.ReorderAgenda(w.ctx, w.db, sec, w.c.ID, w.s.ID, []int64{es[3].ID, es[2].ID, es[1].ID, es[0].ID}); err != nil {
+	if err := models.ReorderAgenda(w.ctx, w.db, sec, w.c.ID, w.s.ID, []int64{es[3].ID, es[2].ID, es[1].ID, es[0].ID}, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	if got := agenda(); got[0].ID != es[3].ID || got[3].ID != es[0].ID {
@@ -286,7 +286,7 @@ func TestAgendaAcceptReorderAndStandingItems(t *testing.T) {
 // convenable gives session m an agenda item so that it can be convened.
 func (w *sessionWorld) convenable(t *testing.T, m *models.Meeting) {
 	t.Helper()
-	if _, err := models.AddAgendaItem(w.ctx, w.db, w.users["secretariat"], w.c.ID, m.ID, models.ItemInput{Kind: models.ItemInformation, Title: "Informations"}); err != nil {
+	if _, err := models.AddAgendaItem(w.ctx, w.db, w.users["secretariat"], w.c.ID, m.ID, models.ItemInput{Kind: models.ItemInformation, Title: "Informations"}, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -554,7 +554,7 @@ func TestCancelMeetingReleasesFilesAndNotifies(t *testing.T) {
 	if gs, _ := models.ListFileAccessGrants(w.ctx, w.db, w.c.ID, f.ID); len(gs) != 0 {
 		t.Fatalf("%d grants left after cancellation", len(gs))
 	}
-	if _, err := models.AddAgendaItem(w.ctx, w.db, sec, w.c.ID, w.s.ID, models.ItemInput{Kind: models.ItemOther, Title: "x"}); !errors.Is(err, models.ErrAgendaFrozen) {
+	if _, err := models.AddAgendaItem(w.ctx, w.db, sec, w.c.ID, w.s.ID, models.ItemInput{Kind: models.ItemOther, Title: "x"}, modelstest.Epoch()); !errors.Is(err, models.ErrAgendaFrozen) {
 		t.Fatalf("agenda change on a cancelled session: %v", err)
 	}
 	if _, err := models.CancelMeeting(w.ctx, w.db, sec, w.c.ID, w.s.ID, "encore", w.now); !errors.Is(err, models.ErrMeetingFrozen) {

@@ -180,7 +180,7 @@ func FindSettings(ctx context.Context, db bun.IDB, cid int64) (*CommissionSettin
 // errors come back as FieldErrors keyed "name", "department", "arrete_ref",
 // "quorum_rule", "abstention_rule", "notice_days", "max_files_per_session" and
 // "min_cell_size".
-func UpdateSettings(ctx context.Context, db bun.IDB, actor Actor, c *Commission, s *CommissionSettings) error {
+func UpdateSettings(ctx context.Context, db bun.IDB, actor Actor, c *Commission, s *CommissionSettings, now time.Time) error {
 	c.Name, c.Department, c.ArreteRef = strings.TrimSpace(c.Name), strings.ToUpper(strings.TrimSpace(c.Department)), strings.TrimSpace(c.ArreteRef)
 	fe := s.Validate()
 	if c.Name == "" {
@@ -219,7 +219,7 @@ func UpdateSettings(ctx context.Context, db bun.IDB, actor Actor, c *Commission,
 		if err != nil {
 			return fmt.Errorf("update settings: %w", err)
 		}
-		s.CommissionID, s.UpdatedAt = c.ID, Now()
+		s.CommissionID, s.UpdatedAt = c.ID, now
 		_, err = tx.NewInsert().Model(s).On("CONFLICT (commission_id) DO UPDATE").
 			Set("arrete_date = EXCLUDED.arrete_date").Set("quorum_rule = EXCLUDED.quorum_rule").
 			Set("abstention_rule = EXCLUDED.abstention_rule").Set("notice_days = EXCLUDED.notice_days").
@@ -239,7 +239,7 @@ func UpdateSettings(ctx context.Context, db bun.IDB, actor Actor, c *Commission,
 		if s.ArreteDate != nil {
 			details["arrete_date"] = s.ArreteDate.Format(time.DateOnly)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: c.ID, Actor: actor, Action: "commission.settings", Object: ObjectRef("commission", c.ID), Details: details,
 		})
 	})

@@ -621,7 +621,7 @@ func OpenSitting(ctx context.Context, db bun.IDB, actor *User, cid, meetingID, c
 			return err
 		}
 		q := quorumOf(p, settings, nil)
-		t := now.UTC().Truncate(time.Microsecond)
+		t := Stamp(now)
 		s = &Sitting{MeetingID: m.ID, CommissionID: cid, ChairUserID: chairID, OpenedAt: t, OpenedBy: actor.ID, UpdatedAt: t}
 		if _, err := tx.NewInsert().Model(s).Exec(ctx); err != nil {
 			return fmt.Errorf("open sitting: %w", err)
@@ -629,7 +629,7 @@ func OpenSitting(ctx context.Context, db bun.IDB, actor *User, cid, meetingID, c
 		if err := setMeetingStatus(ctx, tx, m, MeetingOpen, t); err != nil {
 			return err
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: ActorFor(actor), Action: "sitting.open", Object: ObjectRef("meeting", m.ID),
 			Details: map[string]any{"chair_user_id": chairID, "members": q.Members, "quorum_required": q.Required,
 				"present": q.Present, "represented": q.Represented, "quorum_met": q.Met(), "no_quorum_required": q.NotRequired},
@@ -703,7 +703,7 @@ func RecordPresence(ctx context.Context, db bun.IDB, actor *User, cid, meetingID
 			return ErrNotFound
 		}
 		e = &PresenceEvent{CommissionID: cid, MeetingID: m.ID, SeatID: sp.Seat.ID, Kind: in.Kind, AgendaItemID: s.CurrentItemID,
-			At: now.UTC().Truncate(time.Microsecond), RecordedBy: actor.ID}
+			At: Stamp(now), RecordedBy: actor.ID}
 		switch in.Kind {
 		case PresenceArrival:
 			if sp.Sits() {
@@ -731,7 +731,7 @@ func RecordPresence(ctx context.Context, db bun.IDB, actor *User, cid, meetingID
 		if e.AgendaItemID != nil {
 			details["agenda_item_id"] = *e.AgendaItemID
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: ActorFor(actor), Action: "sitting." + string(e.Kind), Object: ObjectRef("meeting", m.ID), Details: details,
 		})
 	})
@@ -773,11 +773,11 @@ func setCurrentItemTx(ctx context.Context, tx bun.Tx, actor *User, s *Sitting, i
 	if s.CurrentItemID != nil && *s.CurrentItemID == item.ID {
 		return nil
 	}
-	s.CurrentItemID, s.UpdatedAt = &item.ID, now.UTC().Truncate(time.Microsecond)
+	s.CurrentItemID, s.UpdatedAt = &item.ID, Stamp(now)
 	if _, err := tx.NewUpdate().Model(s).Column("current_item_id", "updated_at").WherePK().Exec(ctx); err != nil {
 		return fmt.Errorf("set current item: %w", err)
 	}
-	return Audit(ctx, tx, AuditEntry{
+	return Audit(ctx, tx, now, AuditEntry{
 		CommissionID: s.CommissionID, Actor: ActorFor(actor), Action: "sitting.item", Object: ObjectRef("meeting", s.MeetingID),
 		Details: map[string]any{"agenda_item_id": item.ID, "position": item.Position},
 	})
@@ -819,7 +819,7 @@ func CloseSitting(ctx context.Context, db bun.IDB, actor *User, cid, meetingID i
 }
 
 func closeSittingTx(ctx context.Context, tx bun.Tx, actor *User, m *Meeting, s *Sitting, second *Meeting, now time.Time) error {
-	t := now.UTC().Truncate(time.Microsecond)
+	t := Stamp(now)
 	s.ClosedAt, s.ClosedBy, s.UpdatedAt = &t, &actor.ID, t
 	details := map[string]any{}
 	if second != nil {
@@ -832,7 +832,7 @@ func closeSittingTx(ctx context.Context, tx bun.Tx, actor *User, m *Meeting, s *
 	if err := setMeetingStatus(ctx, tx, m, MeetingClosed, t); err != nil {
 		return err
 	}
-	return Audit(ctx, tx, AuditEntry{
+	return Audit(ctx, tx, now, AuditEntry{
 		CommissionID: m.CommissionID, Actor: ActorFor(actor), Action: "sitting.close", Object: ObjectRef("meeting", m.ID), Details: details,
 	})
 }
@@ -901,7 +901,7 @@ func CloseSittingWithoutQuorum(ctx context.Context, db bun.IDB, actor *User, cid
 				return err
 			}
 		}
-		if err := Audit(ctx, tx, AuditEntry{
+		if err := Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: ActorFor(actor), Action: "meeting.second_convocation", Object: ObjectRef("meeting", second.ID),
 			Details: map[string]any{"first_convocation_id": m.ID, "items": pos, "no_quorum_required": true},
 		}); err != nil {
@@ -919,7 +919,7 @@ func CloseSittingWithoutQuorum(ctx context.Context, db bun.IDB, actor *User, cid
 // still on the agenda is taken off the first session and put on the second.
 func copyItemToSecondConvocation(ctx context.Context, tx bun.Tx, actor *User, it AgendaItem, second *Meeting, pos int, now time.Time) error {
 	cp := AgendaItem{CommissionID: it.CommissionID, MeetingID: second.ID, Position: pos, Kind: it.Kind, FileID: it.FileID,
-		Title: it.Title, Notes: it.Notes, Reason: "Seconde convocation : " + it.Reason, DueOn: it.DueOn, CreatedAt: Now()}
+		Title: it.Title, Notes: it.Notes, Reason: "Seconde convocation : " + it.Reason, DueOn: it.DueOn, CreatedAt: now}
 	if it.Reason == "" {
 		cp.Reason = "Seconde convocation, faute de quorum à la première séance"
 	}

@@ -48,14 +48,14 @@ func newSittingWorld(t *testing.T, n int, mode models.MeetingMode) *sittingWorld
 		email := name + "@sitting.test"
 		if linked {
 			u := &models.User{CommissionID: &w.c.ID, AssociationID: &w.a1.ID, Email: email, Name: "Membre " + name, Role: models.RoleMember, Active: true}
-			if err := models.CreateUser(w.ctx, db, models.SystemActor("test"), u); err != nil {
+			if err := models.CreateUser(w.ctx, db, models.SystemActor("test"), u, modelstest.Epoch()); err != nil {
 				t.Fatal(err)
 			}
 		}
 		w.u[name] = modelstest.Appoint(t, db, s, kind, email, termStart).User
 	}
 	assocSeat := &models.Seat{CommissionID: w.c.ID, Category: models.CategoryAssociation, Quality: "Directrice", VotingRight: true, AssociationID: &w.a1.ID, SuppleantPlaces: 1}
-	if err := models.CreateSeat(w.ctx, db, models.SystemActor("test"), assocSeat); err != nil {
+	if err := models.CreateSeat(w.ctx, db, models.SystemActor("test"), assocSeat, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	w.seats["assoc"] = assocSeat
@@ -494,7 +494,7 @@ func TestRule6_RecusedCannotVoteOrOpen(t *testing.T) {
 	// Every member is granted the file, as the convocation does.
 	for _, name := range []string{"assoc", "s1", "s4"} {
 		g := &models.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: w.u[name].ID, ValidFrom: w.start.AddDate(0, 0, -8), ValidUntil: w.start.AddDate(0, 1, 0), Reason: "Convocation"}
-		if err := models.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"), g); err != nil {
+		if err := models.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"), g, modelstest.Epoch()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -116,7 +116,7 @@ type TOTPEnrolment struct {
 // StartTOTPEnrolment creates a new pending TOTP secret for u (replacing a pending one)
 // and returns what the enrolment page shows; ConfirmTOTP activates it. issuer names the
 // portal in the authenticator app.
-func StartTOTPEnrolment(ctx context.Context, db bun.IDB, kr *Keyring, u *User, issuer string) (*TOTPEnrolment, error) {
+func StartTOTPEnrolment(ctx context.Context, db bun.IDB, kr *Keyring, u *User, issuer string, now time.Time) (*TOTPEnrolment, error) {
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: u.Email, Period: TOTPPeriod, SecretSize: 20})
 	if err != nil {
 		return nil, fmt.Errorf("totp enrolment: %w", err)
@@ -136,12 +136,12 @@ func StartTOTPEnrolment(ctx context.Context, db bun.IDB, kr *Keyring, u *User, i
 		if _, err := tx.NewDelete().Model((*UserTOTP)(nil)).Where("user_id = ?", u.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("totp enrolment: %w", err)
 		}
-		now := Now()
+		now := now
 		row := &UserTOTP{UserID: u.ID, SecretSealed: kr.Seal([]byte(key.Secret()), totpAAD(u.ID)), CreatedAt: now, UpdatedAt: now}
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 			return fmt.Errorf("totp enrolment: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "totp.enrol", Object: ObjectRef("user", u.ID)})
+		return Audit(ctx, tx, now, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "totp.enrol", Object: ObjectRef("user", u.ID)})
 	})
 	if err != nil {
 		return nil, err
@@ -250,7 +250,7 @@ func ConfirmTOTP(ctx context.Context, db bun.IDB, kr *Keyring, u *User, code str
 	}
 	var codes []string
 	err = InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		t := Now()
+		t := now
 		res, err := tx.NewUpdate().Model((*UserTOTP)(nil)).Set("confirmed_at = ?", t).Set("last_step = ?", step).
 			Set("updated_at = ?", t).Where("user_id = ? AND confirmed_at IS NULL", u.ID).Exec(ctx)
 		if err != nil {
@@ -259,13 +259,13 @@ func ConfirmTOTP(ctx context.Context, db bun.IDB, kr *Keyring, u *User, code str
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return ErrTOTPAlreadyEnabled
 		}
-		if codes, err = replaceRecoveryCodesTx(ctx, tx, u.ID); err != nil {
+		if codes, err = replaceRecoveryCodesTx(ctx, tx, u.ID, now); err != nil {
 			return err
 		}
 		if err := clearFailures(ctx, tx, u.ID); err != nil {
 			return err
 		}
-		return Audit(ctx, tx, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "totp.confirm", Object: ObjectRef("user", u.ID)})
+		return Audit(ctx, tx, now, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "totp.confirm", Object: ObjectRef("user", u.ID)})
 	})
 	if err != nil {
 		return nil, err
@@ -290,7 +290,7 @@ func VerifyTOTP(ctx context.Context, db bun.IDB, kr *Keyring, u *User, code stri
 		return err
 	}
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*UserTOTP)(nil)).Set("last_step = ?", step).Set("updated_at = ?", Now()).
+		res, err := tx.NewUpdate().Model((*UserTOTP)(nil)).Set("last_step = ?", step).Set("updated_at = ?", now).
 			Where("user_id = ? AND last_step < ?", u.ID, step).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("verify totp: %w", err)
@@ -301,7 +301,7 @@ func VerifyTOTP(ctx context.Context, db bun.IDB, kr *Keyring, u *User, code stri
 		if err := clearFailures(ctx, tx, u.ID); err != nil {
 			return err
 		}
-		return Audit(ctx, tx, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "auth.totp", Object: ObjectRef("user", u.ID)})
+		return Audit(ctx, tx, now, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "auth.totp", Object: ObjectRef("user", u.ID)})
 	})
 }
 
@@ -352,7 +352,7 @@ func checkRateLimit(ctx context.Context, db bun.IDB, u *User, now time.Time) err
 		return nil
 	}
 	retry := time.Unix(fs[len(fs)-MaxSecondFactorFail].At, 0).Add(SecondFactorWindow).Sub(now)
-	err = Audit(ctx, db, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "auth.second_factor_refused", Object: ObjectRef("user", u.ID)})
+	err = Audit(ctx, db, now, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "auth.second_factor_refused", Object: ObjectRef("user", u.ID)})
 	if err != nil {
 		return err
 	}
@@ -370,7 +370,7 @@ func recordFailure(ctx context.Context, db bun.IDB, u *User, kind string, now ti
 		if err != nil {
 			return fmt.Errorf("record second factor failure: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "auth.second_factor_failed",
 			Object: ObjectRef("user", u.ID), Details: map[string]any{"kind": kind},
 		})
@@ -411,13 +411,13 @@ func hashRecoveryCode(userID int64, code string) string {
 	return HashToken("recovery:" + strconv.FormatInt(userID, 10) + ":" + norm)
 }
 
-func replaceRecoveryCodesTx(ctx context.Context, tx bun.Tx, userID int64) ([]string, error) {
+func replaceRecoveryCodesTx(ctx context.Context, tx bun.Tx, userID int64, now time.Time) ([]string, error) {
 	if _, err := tx.NewDelete().Model((*RecoveryCode)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("recovery codes: %w", err)
 	}
 	codes := make([]string, RecoveryCodeCount)
 	rows := make([]RecoveryCode, RecoveryCodeCount)
-	now := Now()
+	now = Stamp(now)
 	for i := range codes {
 		codes[i] = newRecoveryCode()
 		rows[i] = RecoveryCode{UserID: userID, CodeHash: hashRecoveryCode(userID, codes[i]), CreatedAt: now}
@@ -430,7 +430,7 @@ func replaceRecoveryCodesTx(ctx context.Context, tx bun.Tx, userID int64) ([]str
 
 // RegenerateRecoveryCodes replaces the recovery codes of u (the old ones stop working)
 // and returns the new ones, shown once.
-func RegenerateRecoveryCodes(ctx context.Context, db bun.IDB, actor Actor, u *User) ([]string, error) {
+func RegenerateRecoveryCodes(ctx context.Context, db bun.IDB, actor Actor, u *User, now time.Time) ([]string, error) {
 	var codes []string
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		row, err := findTOTP(ctx, tx, u.ID)
@@ -440,10 +440,10 @@ func RegenerateRecoveryCodes(ctx context.Context, db bun.IDB, actor Actor, u *Us
 		if row.ConfirmedAt == nil {
 			return ErrTOTPNotEnrolled
 		}
-		if codes, err = replaceRecoveryCodesTx(ctx, tx, u.ID); err != nil {
+		if codes, err = replaceRecoveryCodesTx(ctx, tx, u.ID, now); err != nil {
 			return err
 		}
-		return Audit(ctx, tx, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "totp.recovery_codes", Object: ObjectRef("user", u.ID)})
+		return Audit(ctx, tx, now, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "totp.recovery_codes", Object: ObjectRef("user", u.ID)})
 	})
 	if err != nil {
 		return nil, err
@@ -473,7 +473,7 @@ func UseRecoveryCode(ctx context.Context, db bun.IDB, u *User, code string, now 
 		if left, err = tx.NewSelect().Model((*RecoveryCode)(nil)).Where("user_id = ? AND used_at IS NULL", u.ID).Count(ctx); err != nil {
 			return fmt.Errorf("use recovery code: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "auth.recovery_code",
 			Object: ObjectRef("user", u.ID), Details: map[string]any{"left": left},
 		})
@@ -512,7 +512,7 @@ func TOTPStatusOf(ctx context.Context, db bun.IDB, userID int64) (*TOTPStatus, e
 // DisableTOTP removes the TOTP secret, recovery codes and failures of userID: the
 // administrator's reset for a lost phone, after which the user enrols again at the next
 // sign-in if TOTPRequired. Audited with the actor.
-func DisableTOTP(ctx context.Context, db bun.IDB, actor Actor, userID int64) error {
+func DisableTOTP(ctx context.Context, db bun.IDB, actor Actor, userID int64, now time.Time) error {
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		u, err := FindUser(ctx, tx, userID)
 		if err != nil {
@@ -523,6 +523,6 @@ func DisableTOTP(ctx context.Context, db bun.IDB, actor Actor, userID int64) err
 				return fmt.Errorf("disable totp: %w", err)
 			}
 		}
-		return Audit(ctx, tx, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "totp.disable", Object: ObjectRef("user", userID)})
+		return Audit(ctx, tx, now, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "totp.disable", Object: ObjectRef("user", userID)})
 	})
 }

@@ -20,7 +20,7 @@ func TestPendingTOTPEnrolmentShowsTheSameKeyAgain(t *testing.T) {
 	if _, err := models.PendingTOTPEnrolment(ctx, db, kr, u, "Séance"); !errors.Is(err, models.ErrTOTPNotEnrolled) {
 		t.Fatalf("PendingTOTPEnrolment before any enrolment: %v, want ErrTOTPNotEnrolled", err)
 	}
-	started, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance")
+	started, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestTOTPEnrolmentNeededByRoleSettingsAndState(t *testing.T) {
 	check("members not required", member, false)
 	check("association", association, false)
 
-	e, err := models.StartTOTPEnrolment(ctx, db, kr, secretariat, "Séance")
+	e, err := models.StartTOTPEnrolment(ctx, db, kr, secretariat, "Séance", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,13 +78,13 @@ func TestTOTPEnrolmentNeededByRoleSettingsAndState(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.TOTPRequiredForMembers = true
-	if err := models.UpdateSettings(ctx, db, tester, c, s); err != nil {
+	if err := models.UpdateSettings(ctx, db, tester, c, s, now); err != nil {
 		t.Fatal(err)
 	}
 	check("members required by the commission", member, true)
 	check("association, members required", association, false)
 
-	if err := models.DisableTOTP(ctx, db, tester, secretariat.ID); err != nil {
+	if err := models.DisableTOTP(ctx, db, tester, secretariat.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	check("after the administrator's reset", secretariat, true)

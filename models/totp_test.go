@@ -21,7 +21,7 @@ func enrolled(t *testing.T, db *bun.DB, kr *models.Keyring, now time.Time) (*mod
 	t.Helper()
 	c := modelstest.Commission(t, db, "31")
 	u := modelstest.UserWithEmail(t, db, c.ID, models.RoleSecretariat, "secretariat@example.org")
-	e, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance")
+	e, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestTOTPEnrolment(t *testing.T) {
 	u := modelstest.UserWithEmail(t, db, c.ID, models.RolePresident, "president@example.org")
 	now := modelstest.Date(2026, 11, 22).Add(10 * time.Hour)
 
-	e, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance")
+	e, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,12 +111,12 @@ func TestTOTPEnrolment(t *testing.T) {
 	if err != nil || !st.Enabled || st.RecoveryCodesLeft != 10 {
 		t.Errorf("TOTPStatusOf = %+v, %v; want enabled with 10 codes", st, err)
 	}
-	if _, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance"); !errors.Is(err, models.ErrTOTPAlreadyEnabled) {
+	if _, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now); !errors.Is(err, models.ErrTOTPAlreadyEnabled) {
 		t.Errorf("second enrolment: %v, want ErrTOTPAlreadyEnabled", err)
 	}
 
 	// The administrator's reset removes it all.
-	if err := models.DisableTOTP(ctx, db, tester, u.ID); err != nil {
+	if err := models.DisableTOTP(ctx, db, tester, u.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := models.TOTPStatusOf(ctx, db, u.ID); st.Enabled || st.RecoveryCodesLeft != 0 {
@@ -204,7 +204,7 @@ func TestRecoveryCodeSingleUse(t *testing.T) {
 	if st, _ := models.TOTPStatusOf(ctx, db, u.ID); st.RecoveryCodesLeft != 9 {
 		t.Errorf("recovery codes left = %d, want 9", st.RecoveryCodesLeft)
 	}
-	fresh, err := models.RegenerateRecoveryCodes(ctx, db, models.ActorFor(u), u)
+	fresh, err := models.RegenerateRecoveryCodes(ctx, db, models.ActorFor(u), u, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 var ErrEmailTaken = errors.New("email already used")
 
 // CreateUser inserts u (its password already hashed) and audits it.
-func CreateUser(ctx context.Context, db bun.IDB, actor Actor, u *User) error {
+func CreateUser(ctx context.Context, db bun.IDB, actor Actor, u *User, now time.Time) error {
 	u.Email = NormalizeEmail(u.Email)
 	if !u.Role.Valid() {
 		return fmt.Errorf("create user: unknown role %q", u.Role)
@@ -115,7 +115,7 @@ func CreateUser(ctx context.Context, db bun.IDB, actor Actor, u *User) error {
 		if n > 0 {
 			return ErrEmailTaken
 		}
-		now := Now()
+		now := now
 		u.CreatedAt, u.UpdatedAt, u.SessionsValidAfter = now, now, now.Add(-time.Second)
 		if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
 			return fmt.Errorf("create user: %w", err)
@@ -124,7 +124,7 @@ func CreateUser(ctx context.Context, db bun.IDB, actor Actor, u *User) error {
 		if u.CommissionID != nil {
 			cid = *u.CommissionID
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: actor, Action: "user.create", Object: ObjectRef("user", u.ID),
 			Details: map[string]any{"email": u.Email, "role": string(u.Role)},
 		})
@@ -165,13 +165,13 @@ func ListUsers(ctx context.Context, db bun.IDB, commissionID int64) ([]User, err
 }
 
 // SetPassword stores a new password hash, ends the user's other sessions and audits it.
-func SetPassword(ctx context.Context, db bun.IDB, actor Actor, userID int64, hash string) error {
+func SetPassword(ctx context.Context, db bun.IDB, actor Actor, userID int64, hash string, now time.Time) error {
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		u, err := FindUser(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
-		now := Now()
+		now := now
 		_, err = tx.NewUpdate().Model((*User)(nil)).
 			Set("password_hash = ?", hash).Set("failed_logins = 0").Set("locked_until = NULL").
 			Set("sessions_valid_after = ?", now).Set("updated_at = ?", now).
@@ -179,7 +179,7 @@ func SetPassword(ctx context.Context, db bun.IDB, actor Actor, userID int64, has
 		if err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "user.password", Object: ObjectRef("user", userID),
 		})
 	})
@@ -211,7 +211,7 @@ func RecordLoginFailure(ctx context.Context, db bun.IDB, u *User, email, ip stri
 				return fmt.Errorf("record login failure: %w", err)
 			}
 		}
-		return Audit(ctx, tx, entry)
+		return Audit(ctx, tx, now, entry)
 	})
 }
 
@@ -224,7 +224,7 @@ func RecordLoginSuccess(ctx context.Context, db bun.IDB, u *User, ip string, now
 		if err != nil {
 			return fmt.Errorf("record login: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "auth.login",
 			Object: ObjectRef("user", u.ID), Details: map[string]any{"ip": ip},
 		})
@@ -232,13 +232,13 @@ func RecordLoginSuccess(ctx context.Context, db bun.IDB, u *User, ip string, now
 }
 
 // SetUserActive activates or deactivates an account; deactivation ends its sessions at once.
-func SetUserActive(ctx context.Context, db bun.IDB, actor Actor, userID int64, active bool) error {
+func SetUserActive(ctx context.Context, db bun.IDB, actor Actor, userID int64, active bool, now time.Time) error {
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		u, err := FindUser(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
-		now := Now()
+		now := now
 		q := tx.NewUpdate().Model((*User)(nil)).Set("active = ?", active).Set("updated_at = ?", now).Where("id = ?", userID)
 		if !active {
 			q = q.Set("sessions_valid_after = ?", now)
@@ -246,7 +246,7 @@ func SetUserActive(ctx context.Context, db bun.IDB, actor Actor, userID int64, a
 		if _, err := q.Exec(ctx); err != nil {
 			return fmt.Errorf("set user active: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "user.active", Object: ObjectRef("user", userID),
 			Details: map[string]any{"active": active},
 		})

@@ -397,7 +397,7 @@ func openVoteTx(ctx context.Context, tx bun.Tx, actor *User, m *Meeting, s *Sitt
 	if settings.PresidentVotes && !x.user(chair) {
 		voters = append(voters, VoteVoter{VoterUserID: chair, Chair: true})
 	}
-	t := now.UTC().Truncate(time.Microsecond)
+	t := Stamp(now)
 	v := &Vote{
 		CommissionID: m.CommissionID, MeetingID: m.ID, AgendaItemID: item.ID, Written: written, Question: in.Question,
 		ProposedAvis: in.ProposedAvis, Status: VoteOpen, OpenedAt: t, OpenedBy: actor.ID, ClosesAt: closesAt, ChairUserID: &chair,
@@ -437,7 +437,7 @@ func openVoteTx(ctx context.Context, tx bun.Tx, actor *User, m *Meeting, s *Sitt
 	if item.FileID != nil {
 		details["file_id"] = *item.FileID
 	}
-	if err := Audit(ctx, tx, AuditEntry{
+	if err := Audit(ctx, tx, now, AuditEntry{
 		CommissionID: m.CommissionID, Actor: ActorFor(actor), Action: "vote.open", Object: ObjectRef("vote", v.ID), Details: details,
 	}); err != nil {
 		return nil, err
@@ -592,7 +592,7 @@ func closeVoteTx(ctx context.Context, tx bun.Tx, actor *User, v *Vote, in CloseV
 			v.Outcome, v.Tie, v.CastingVote = OutcomeNotValid, false, ""
 		}
 	}
-	t := now.UTC().Truncate(time.Microsecond)
+	t := Stamp(now)
 	v.Status, v.ClosedAt, v.ClosedBy, v.UpdatedAt = VoteClosed, &t, &actor.ID, t
 	item, err := findSittingItem(ctx, tx, v.CommissionID, v.AgendaItemID)
 	if err != nil {
@@ -624,7 +624,7 @@ func closeVoteTx(ctx context.Context, tx bun.Tx, actor *User, v *Vote, in CloseV
 	if v.Written {
 		details["participants"], details["members"] = v.Participants, v.Members
 	}
-	return Audit(ctx, tx, AuditEntry{
+	return Audit(ctx, tx, now, AuditEntry{
 		CommissionID: v.CommissionID, Actor: ActorFor(actor), Action: "vote.close", Object: ObjectRef("vote", v.ID), Details: details,
 	})
 }

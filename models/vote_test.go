@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"seance/models"
+	"seance/models/modelstest"
 )
 
 // setRules changes the commission's abstention rule and whether the président votes.
@@ -19,7 +20,7 @@ func (w *sittingWorld) setRules(t *testing.T, abst models.AbstentionRule, presid
 		t.Fatal(err)
 	}
 	s.AbstentionRule, s.PresidentVotes = abst, presidentVotes
-	if err := models.UpdateSettings(w.ctx, w.db, models.SystemActor("test"), w.c, s); err != nil {
+	if err := models.UpdateSettings(w.ctx, w.db, models.SystemActor("test"), w.c, s, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -207,14 +207,14 @@ func AnnounceDeliberation(ctx context.Context, db bun.IDB, actor *User, cid, ite
 		if fe := in.Validate(now, notice); len(fe) > 0 {
 			return fe
 		}
-		t := now.UTC().Truncate(time.Microsecond)
+		t := Stamp(now)
 		d = &Deliberation{CommissionID: cid, MeetingID: m.ID, AgendaItemID: item.ID, Status: DeliberationAnnounced,
 			StartsAt: in.StartsAt.UTC(), Deadline: in.Deadline.UTC(), VotingHours: in.VotingHours, MeansChecked: true,
 			AnnouncedAt: t, AnnouncedBy: actor.ID, UpdatedAt: t}
 		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
 			return fmt.Errorf("announce deliberation: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: ActorFor(actor), Action: "deliberation.announce", Object: ObjectRef("deliberation", d.ID),
 			Details: map[string]any{"agenda_item_id": item.ID, "starts_at": d.StartsAt.Format(time.RFC3339),
 				"deadline": d.Deadline.Format(time.RFC3339), "voting_hours": d.VotingHours, "means_checked": true},
@@ -282,7 +282,7 @@ func lockOpenDebate(ctx context.Context, tx bun.Tx, cid, id int64) (*Deliberatio
 
 // addContribution inserts a sealed message in a deliberation.
 func addContribution(ctx context.Context, tx bun.Tx, kr *Keyring, d *Deliberation, userID int64, kind ContributionKind, replyTo *int64, body string, now time.Time) (*Contribution, error) {
-	c := &Contribution{CommissionID: d.CommissionID, DeliberationID: d.ID, UserID: userID, ReplyToID: replyTo, Kind: kind, CreatedAt: now.UTC().Truncate(time.Microsecond)}
+	c := &Contribution{CommissionID: d.CommissionID, DeliberationID: d.ID, UserID: userID, ReplyToID: replyTo, Kind: kind, CreatedAt: Stamp(now)}
 	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("add contribution: %w", err)
 	}
@@ -325,12 +325,12 @@ func OpenDeliberation(ctx context.Context, db bun.IDB, kr *Keyring, actor *User,
 		if _, err := addContribution(ctx, tx, kr, d, actor.ID, ContributionOpening, nil, body, now); err != nil {
 			return err
 		}
-		t := now.UTC().Truncate(time.Microsecond)
+		t := Stamp(now)
 		d.Status, d.OpenedAt, d.UpdatedAt = DeliberationOpen, &t, t
 		if _, err := tx.NewUpdate().Model(d).Column("status", "opened_at", "updated_at").WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("open deliberation: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: ActorFor(actor), Action: "deliberation.open", Object: ObjectRef("deliberation", d.ID),
 			Details: map[string]any{"deadline": d.Deadline.Format(time.RFC3339), "message_sha256": textDigest(body)},
 		})
@@ -363,7 +363,7 @@ func ExtendDeliberation(ctx context.Context, db bun.IDB, kr *Keyring, actor *Use
 			return FieldErrors{"deadline": "La nouvelle clôture au plus tôt doit suivre la précédente (" + frDateTime(d.Deadline) + ") et l'heure actuelle."}
 		}
 		old := d.Deadline
-		t := now.UTC().Truncate(time.Microsecond)
+		t := Stamp(now)
 		d.Deadline, d.UpdatedAt = deadline.UTC(), t
 		d.Extensions++
 		if _, err := tx.NewUpdate().Model(d).Column("deadline", "extensions", "updated_at").WherePK().Exec(ctx); err != nil {
@@ -375,7 +375,7 @@ func ExtendDeliberation(ctx context.Context, db bun.IDB, kr *Keyring, actor *Use
 				return err
 			}
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: ActorFor(actor), Action: "deliberation.extend", Object: ObjectRef("deliberation", d.ID),
 			Details: map[string]any{"from": old.Format(time.RFC3339), "to": d.Deadline.Format(time.RFC3339)},
 		})
@@ -410,7 +410,7 @@ func CloseDebate(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, cid,
 		if err != nil {
 			return err
 		}
-		t := now.UTC().Truncate(time.Microsecond)
+		t := Stamp(now)
 		closes := t.Add(time.Duration(d.VotingHours) * time.Hour)
 		if v, err = openVoteTx(ctx, tx, actor, m, s, item, VoteInput{}, &closes, now); err != nil {
 			return err
@@ -423,7 +423,7 @@ func CloseDebate(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, cid,
 		if _, err := tx.NewUpdate().Model(d).Column("status", "debate_closed_at", "vote_id", "updated_at").WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("close debate: %w", err)
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: ActorFor(actor), Action: "deliberation.close_debate", Object: ObjectRef("deliberation", d.ID),
 			Details: map[string]any{"vote_id": v.ID, "voting_closes_at": closes.Format(time.RFC3339)},
 		})
@@ -507,7 +507,7 @@ func PostContribution(ctx context.Context, db bun.IDB, kr *Keyring, u *User, cid
 		if rt != nil {
 			details["reply_to_id"] = *rt
 		}
-		return Audit(ctx, tx, AuditEntry{
+		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: cid, Actor: ActorFor(u), Action: "deliberation.contribution", Object: ObjectRef("deliberation", d.ID), Details: details,
 		})
 	})

@@ -23,7 +23,7 @@ var ctx = context.Background()
 func invited(t *testing.T, env *servertest.Env, email string) (*models.User, string) {
 	t.Helper()
 	u := &models.User{CommissionID: &env.Commission.ID, Email: email, Name: "Nom de " + email, Role: models.RoleMember, Active: true}
-	if err := models.CreateUser(ctx, env.DB, models.SystemActor("test"), u); err != nil {
+	if err := models.CreateUser(ctx, env.DB, models.SystemActor("test"), u, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	secret, err := models.InvitePerson(ctx, env.DB, models.SystemActor("test"), env.Commission.ID, u.ID, env.Clock())
@@ -40,17 +40,16 @@ func account(t *testing.T, env *servertest.Env, role models.Role, email string) 
 	if role.NeedsCommission() {
 		u.CommissionID = &env.Commission.ID
 	}
-	if err := models.CreateUser(ctx, env.DB, models.SystemActor("test"), u); err != nil {
+	if err := models.CreateUser(ctx, env.DB, models.SystemActor("test"), u, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	catchUp(env)
 	return u
 }
 
-// catchUp moves the server's clock, fixed when the env started, to the wall clock:
-// creating an account or setting a password ends the sessions opened before, as of the
-// wall clock, so a sign-in that follows must not appear older.
-func catchUp(env *servertest.Env) { env.Advance(time.Since(env.Clock()) + time.Second) }
+// catchUp lets a minute pass on the server's clock: setting a password ends the sessions
+// opened before it, so the sign-in that follows happens later, as it would for a person.
+func catchUp(env *servertest.Env) { env.Advance(time.Minute) }
 
 // signedIn signs in with a password and checks that the session really serves pages.
 func signedIn(t *testing.T, env *servertest.Env, email, pw string) {
@@ -159,7 +158,7 @@ func TestPasswordResetDoesNotRevealAccounts(t *testing.T) {
 	env := servertest.NewWithEnv(t, smtp.Env())
 	member := env.Users[models.RoleMember]
 	gone := account(t, env, models.RoleMember, "partie@example.org")
-	if err := models.SetUserActive(ctx, env.DB, models.SystemActor("test"), gone.ID, false); err != nil {
+	if err := models.SetUserActive(ctx, env.DB, models.SystemActor("test"), gone.ID, false, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	c := env.Client()
@@ -361,7 +360,7 @@ func TestMembersMustEnrolWhenTheCommissionSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.TOTPRequiredForMembers = true
-	if err := models.UpdateSettings(ctx, env.DB, models.SystemActor("test"), env.Commission, s); err != nil {
+	if err := models.UpdateSettings(ctx, env.DB, models.SystemActor("test"), env.Commission, s, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	expect(t, "member home once required", c.Get(t, "/"), http.StatusSeeOther, auth.EnrolmentPath)
@@ -415,6 +414,7 @@ func TestChangePassword(t *testing.T) {
 	c := env.Client()
 	u := c.SignIn(t, models.RoleMember)
 	expect(t, "account page", c.Get(t, "/compte"), http.StatusOK, "", "Mon compte", u.Email, "Non activée")
+	catchUp(env) // the password changes a minute after the sign-in
 	resp := c.PostForm(t, "/compte/mot-de-passe", url.Values{"current": {"faux"}, "password": {"une nouvelle phrase"}, "confirm": {"une nouvelle phrase"}})
 	expect(t, "wrong current password", resp, http.StatusUnprocessableEntity, "", "Le mot de passe actuel est incorrect")
 	resp = c.PostForm(t, "/compte/mot-de-passe", url.Values{"current": {servertest.Password}, "password": {"une nouvelle phrase"}, "confirm": {"une nouvelle phrase"}})

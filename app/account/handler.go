@@ -95,7 +95,7 @@ func (h *Handler) ChangePassword(c *fiber.Ctx) error {
 	if !ok {
 		errs["current"] = "Le mot de passe actuel est incorrect."
 		// Counted as a failed sign-in: whoever holds the session cannot try passwords freely.
-		if err := models.RecordLoginFailure(ctx, h.DB, u, u.Email, c.IP(), h.Now().UTC()); err != nil {
+		if err := models.RecordLoginFailure(ctx, h.DB, u, u.Email, c.IP(), h.Now()); err != nil {
 			return err
 		}
 	}
@@ -106,7 +106,7 @@ func (h *Handler) ChangePassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := models.SetPassword(ctx, h.DB, models.ActorFor(u), u.ID, hash); err != nil {
+	if err := models.SetPassword(ctx, h.DB, models.ActorFor(u), u.ID, hash, h.Now()); err != nil {
 		return err
 	}
 	web.FlashSuccess(c, "Votre mot de passe est modifié. Connectez-vous avec le nouveau mot de passe.")

@@ -50,7 +50,7 @@ func (h *Handler) Reset(c *fiber.Ctx) error { return h.useLink(c, resetPage) }
 func (h *Handler) showLink(c *fiber.Ctx, p linkPage) error {
 	noStore(c)
 	token := c.Params("token")
-	u, err := models.PeekAccountToken(c.UserContext(), h.DB, token, p.purpose, h.Now().UTC())
+	u, err := models.PeekAccountToken(c.UserContext(), h.DB, token, p.purpose, h.Now())
 	if errors.Is(err, models.ErrTokenInvalid) {
 		return h.linkInvalid(c, p)
 	}
@@ -77,7 +77,7 @@ func (h *Handler) linkInvalid(c *fiber.Ctx, p linkPage) error {
 
 func (h *Handler) useLink(c *fiber.Ctx, p linkPage) error {
 	noStore(c)
-	ctx, now := c.UserContext(), h.Now().UTC()
+	ctx, now := c.UserContext(), h.Now()
 	token := c.Params("token")
 	u, err := models.PeekAccountToken(ctx, h.DB, token, p.purpose, now)
 	if errors.Is(err, models.ErrTokenInvalid) {
@@ -120,7 +120,7 @@ func (h *Handler) Forgot(c *fiber.Ctx) error {
 		return web.Render(c, "account/forgot", fiber.Map{"Title": "Mot de passe oublié", "Email": email,
 			"Errors": map[string]string{"email": "Saisissez une adresse électronique valide, par exemple nom@exemple.fr."}})
 	}
-	reset, err := models.RequestPasswordReset(c.UserContext(), h.DB, email, c.IP(), h.Now().UTC())
+	reset, err := models.RequestPasswordReset(c.UserContext(), h.DB, email, c.IP(), h.Now())
 	if err != nil {
 		return err
 	}

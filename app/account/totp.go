@@ -22,7 +22,7 @@ func (h *Handler) renderEnrol(c *fiber.Ctx, status int, errs map[string]string) 
 	ctx := c.UserContext()
 	e, err := models.PendingTOTPEnrolment(ctx, h.DB, h.Keys, u, Issuer)
 	if errors.Is(err, models.ErrTOTPNotEnrolled) {
-		e, err = models.StartTOTPEnrolment(ctx, h.DB, h.Keys, u, Issuer)
+		e, err = models.StartTOTPEnrolment(ctx, h.DB, h.Keys, u, Issuer, h.Now())
 	}
 	if errors.Is(err, models.ErrTOTPAlreadyEnabled) {
 		web.AddFlash(c, "info", "La double authentification est déjà activée pour votre compte.")
@@ -65,7 +65,7 @@ func (h *Handler) ConfirmEnrolment(c *fiber.Ctx) error {
 	if len(code) > 64 {
 		code = ""
 	}
-	codes, err := models.ConfirmTOTP(c.UserContext(), h.DB, h.Keys, u, code, h.Now().UTC())
+	codes, err := models.ConfirmTOTP(c.UserContext(), h.DB, h.Keys, u, code, h.Now())
 	switch {
 	case errors.Is(err, models.ErrTOTPAlreadyEnabled):
 		return c.Redirect("/compte", fiber.StatusSeeOther)
@@ -89,7 +89,7 @@ func (h *Handler) renderCodes(c *fiber.Ctx, codes []string, lead string) error {
 // RestartEnrolment replaces the pending key by a new one (e.g. after scanning it on the
 // wrong phone).
 func (h *Handler) RestartEnrolment(c *fiber.Ctx) error {
-	_, err := models.StartTOTPEnrolment(c.UserContext(), h.DB, h.Keys, web.User(c), Issuer)
+	_, err := models.StartTOTPEnrolment(c.UserContext(), h.DB, h.Keys, web.User(c), Issuer, h.Now())
 	if err != nil && !errors.Is(err, models.ErrTOTPAlreadyEnabled) {
 		return err
 	}
@@ -104,7 +104,7 @@ func (h *Handler) SkipEnrolment(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	u := web.User(c)
-	err := models.Audit(c.UserContext(), h.DB, models.AuditEntry{
+	err := models.Audit(c.UserContext(), h.DB, h.Now(), models.AuditEntry{
 		CommissionID: u.CommissionIDOrZero(), Actor: models.ActorFor(u), Action: "totp.demo_skip", Object: models.ObjectRef("user", u.ID),
 	})
 	if err != nil {
@@ -125,7 +125,7 @@ func (h *Handler) RegenerateCodes(c *fiber.Ctx) error {
 	if len(code) > 64 {
 		code = ""
 	}
-	err := models.VerifyTOTP(ctx, h.DB, h.Keys, u, code, h.Now().UTC())
+	err := models.VerifyTOTP(ctx, h.DB, h.Keys, u, code, h.Now())
 	switch {
 	case errors.Is(err, models.ErrTOTPNotEnrolled):
 		return c.Redirect(auth.EnrolmentPath, fiber.StatusSeeOther)
@@ -136,7 +136,7 @@ func (h *Handler) RegenerateCodes(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	codes, err := models.RegenerateRecoveryCodes(ctx, h.DB, models.ActorFor(u), u)
+	codes, err := models.RegenerateRecoveryCodes(ctx, h.DB, models.ActorFor(u), u, h.Now())
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (h *Handler) ResetTOTP(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := models.DisableTOTP(ctx, h.DB, models.ActorFor(web.User(c)), target.ID); err != nil {
+	if err := models.DisableTOTP(ctx, h.DB, models.ActorFor(web.User(c)), target.ID, h.Now()); err != nil {
 		return err
 	}
 	web.FlashSuccess(c, "La double authentification de "+target.Name+" est réinitialisée : la personne la configurera de nouveau à sa prochaine connexion.")

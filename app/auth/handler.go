@@ -95,7 +95,7 @@ func (h *Handler) Login(c *fiber.Ctx) error {
 	if errs := form.Validate(); len(errs) > 0 {
 		return h.loginError(c, form, fiber.StatusUnprocessableEntity, "Le formulaire contient des erreurs.", errs)
 	}
-	ctx, now, ip := c.UserContext(), h.Now().UTC(), c.IP()
+	ctx, now, ip := c.UserContext(), h.Now(), c.IP()
 	u, err := models.FindUserByEmail(ctx, h.DB, form.Email)
 	if errors.Is(err, models.ErrNotFound) {
 		_, _ = VerifyPassword(dummyHash, form.Password) // same work as for a real account
@@ -151,7 +151,7 @@ func (h *Handler) Login(c *fiber.Ctx) error {
 func (h *Handler) signIn(c *fiber.Ctx, sess *web.Session, u *models.User) error {
 	ctx := c.UserContext()
 	sess.UserID = u.ID
-	if err := models.RecordLoginSuccess(ctx, h.DB, u, c.IP(), h.Now().UTC()); err != nil {
+	if err := models.RecordLoginSuccess(ctx, h.DB, u, c.IP(), h.Now()); err != nil {
 		return err
 	}
 	need, err := models.TOTPEnrolmentNeeded(ctx, h.DB, u)
@@ -211,7 +211,7 @@ func (h *Handler) SecondFactor(c *fiber.Ctx) error {
 	if u == nil {
 		return c.Redirect("/login", fiber.StatusSeeOther)
 	}
-	ctx, now := c.UserContext(), h.Now().UTC()
+	ctx, now := c.UserContext(), h.Now()
 	code := strings.TrimSpace(c.FormValue("code"))
 	fail := func(status int, msg string) error {
 		c.Status(status)
@@ -277,7 +277,7 @@ func Sentence(err error) string {
 // Logout ends the session.
 func (h *Handler) Logout(c *fiber.Ctx) error {
 	if u := web.User(c); u != nil {
-		err := models.Audit(c.UserContext(), h.DB, models.AuditEntry{
+		err := models.Audit(c.UserContext(), h.DB, h.Now(), models.AuditEntry{
 			CommissionID: u.CommissionIDOrZero(), Actor: models.ActorFor(u), Action: "auth.logout", Object: models.ObjectRef("user", u.ID),
 		})
 		if err != nil {
@@ -361,7 +361,7 @@ func (h *Handler) BearerToken(c *fiber.Ctx) error {
 	if !ok {
 		return c.Next()
 	}
-	u, err := models.UserForAPIToken(c.UserContext(), h.DB, strings.TrimSpace(token))
+	u, err := models.UserForAPIToken(c.UserContext(), h.DB, strings.TrimSpace(token), h.Now())
 	if errors.Is(err, models.ErrNotFound) {
 		return fiber.NewError(fiber.StatusUnauthorized, "Jeton d'API invalide ou révoqué.")
 	}

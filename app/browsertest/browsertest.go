@@ -89,7 +89,7 @@ func Start(t *testing.T, env *servertest.Env, width, height int) *Site {
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelT := context.WithTimeout(ctx, 5*time.Minute) // the whole journey; each step has StepTimeout
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	if err := chromedp.Run(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
 		t.Fatalf("start chromium: %v", err)
@@ -97,12 +97,28 @@ func Start(t *testing.T, env *servertest.Env, width, height int) *Site {
 	return &Site{Env: env, URL: "http://" + ln.Addr().String(), Ctx: ctx}
 }
 
-// Run runs chromedp actions in the tab and fails the test on error.
+// StepTimeout bounds one call of Run: an expected element that does not show fails the
+// test within it, with the page's text and a screenshot, instead of waiting for the
+// whole test's deadline.
+const StepTimeout = 30 * time.Second
+
+// Run runs chromedp actions in the tab and fails the test on error, saying what the
+// page showed (its path, its text and a screenshot).
 func (s *Site) Run(t *testing.T, actions ...chromedp.Action) {
 	t.Helper()
-	if err := chromedp.Run(s.Ctx, actions...); err != nil {
-		s.Screenshot(t, "failure")
-		t.Fatal(err)
+	ctx, cancel := context.WithTimeout(s.Ctx, StepTimeout)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		var path, text string
+		ictx, icancel := context.WithTimeout(s.Ctx, 5*time.Second)
+		_ = chromedp.Run(ictx, chromedp.Evaluate(`window.location.pathname`, &path),
+			chromedp.Evaluate(`document.body ? document.body.innerText : ""`, &text))
+		icancel()
+		if len(text) > 2000 {
+			text = text[:2000] + "…"
+		}
+		shot := s.Screenshot(t, "failure")
+		t.Fatalf("browser step failed: %v\npage %s (screenshot %s) shows:\n%s", err, path, shot, text)
 	}
 }
 
@@ -153,8 +169,8 @@ func (s *Site) ClickAndWait(t *testing.T, sel string) {
 // with window.__seanceOld, tolerating the errors raised while it navigates.
 func waitNewDocument() chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
-		deadline := time.Now().Add(60 * time.Second) // generous: CI machines are shared and loaded
-		for time.Now().Before(deadline) {
+		deadline := time.Now().Add(StepTimeout) // real elapsed time, generous: CI machines are shared and loaded
+		for time.Now().Before(deadline) {       // real elapsed time, as above
 			var fresh bool
 			err := chromedp.Evaluate(`window.__seanceOld !== true && document.readyState === 'complete'`, &fresh).Do(ctx)
 			if err == nil && fresh {

@@ -45,16 +45,16 @@ func registrySeats(t *testing.T, env *servertest.Env) (vacant *models.Seat) {
 	modelstest.Appoint(t, env.DB, elue, models.MandateTitulaire, "elue.avec.une.adresse.tres.longue@toulouse-metropole.example.org", start)
 	a := &models.Association{CommissionID: cid, Name: "Association Le Fil d'Ariane", AgrementArrete: "Arrêté n° 31-2022-03-01-017",
 		AgrementDate: today.AddDate(-3, -1, 0), Departments: "31,09"}
-	if err := models.SaveNewAssociation(ctx, env.DB, tester, a); err != nil {
+	if err := models.SaveNewAssociation(ctx, env.DB, tester, a, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	b := &models.Association{CommissionID: cid, Name: "Association Passerelles", AgrementArrete: "Arrêté n° 31-2025-01-20-004",
 		AgrementDate: today.AddDate(-1, 0, 0), Departments: "31"}
-	if err := models.SaveNewAssociation(ctx, env.DB, tester, b); err != nil {
+	if err := models.SaveNewAssociation(ctx, env.DB, tester, b, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	seat := &models.Seat{CommissionID: cid, Category: models.CategoryAssociation, Quality: "Directrice", VotingRight: true, SuppleantPlaces: 1, AssociationID: &a.ID}
-	if err := models.CreateSeat(ctx, env.DB, tester, seat); err != nil {
+	if err := models.CreateSeat(ctx, env.DB, tester, seat, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	modelstest.Appoint(t, env.DB, seat, models.MandateTitulaire, "directrice@filariane.example.org", start)
@@ -116,7 +116,7 @@ func TestBrowserSecretariatAppointsMemberWhoAcceptsInvitation(t *testing.T) {
 	}
 	// Setting the password ended the account's sessions as of the wall clock; the test
 	// server's clock, set when the env started, catches up before the new sign-in.
-	env.Advance(time.Since(env.Clock()) + time.Second)
+	env.Advance(time.Minute)
 	site.SignIn(t, "nadia.cherif@example.org", "trois chats gris sur le toit")
 	var h1, who string
 	site.Run(t, chromedp.Text(`h1`, &h1, chromedp.ByQuery), chromedp.Text(`.fr-header__tools`, &who, chromedp.ByQuery))
@@ -198,10 +198,10 @@ func TestBrowserSecondFactorPages(t *testing.T) {
 			// catches up with the wall clock used to create it.
 			u := &models.User{CommissionID: &env.Commission.ID, Email: "adjointe.secretariat@example.org", Name: "Adjointe du secrétariat",
 				Role: models.RoleSecretariat, Active: true, PasswordHash: servertest.PasswordHash(t)}
-			if err := models.CreateUser(ctx, env.DB, tester, u); err != nil {
+			if err := models.CreateUser(ctx, env.DB, tester, u, env.Clock()); err != nil {
 				t.Fatal(err)
 			}
-			env.Advance(time.Since(env.Clock()) + time.Second)
+			env.Advance(time.Minute)
 			site := browsertest.Start(t, env, width, 900)
 
 			// The president signs in with the code of the app (second step).

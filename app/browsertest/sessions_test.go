@@ -23,7 +23,7 @@ func sessionsEnv(t *testing.T) (*servertest.Env, *models.User) {
 	ctx, db, now := context.Background(), env.DB, env.Clock()
 	start := models.CalendarDay(now).AddDate(-1, 0, 0)
 	doctor := &models.User{CommissionID: &env.Commission.ID, Email: "medecin@test.example", Name: "Docteure Alice Test", Role: models.RoleMember, PasswordHash: servertest.PasswordHash(t), Active: true}
-	if err := models.CreateUser(ctx, db, models.SystemActor("test"), doctor); err != nil {
+	if err := models.CreateUser(ctx, db, models.SystemActor("test"), doctor, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	modelstest.Appoint(t, db, modelstest.Seat(t, db, env.Commission.ID, models.CategoryDDETS, "Directeur"), models.MandateTitulaire, env.Users[models.RoleMember].Email, start)

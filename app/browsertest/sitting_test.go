@@ -31,7 +31,7 @@ type sittingEnv struct {
 func newSittingEnv(t *testing.T) *sittingEnv {
 	t.Helper()
 	env := servertest.New(t)
-	start := time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC)
+	start := modelstest.Day(1).Add(13 * time.Hour) // tomorrow 13:00 UTC on the test clock
 	env.SetClock(start.Add(-time.Hour))
 	e := &sittingEnv{Env: env, ctx: context.Background()}
 	cid := env.Commission.ID
@@ -42,7 +42,7 @@ func newSittingEnv(t *testing.T) *sittingEnv {
 			email = env.Users[models.RoleMember].Email
 		}
 		e.seats = append(e.seats, s)
-		e.users = append(e.users, modelstest.Appoint(t, env.DB, s, models.MandateTitulaire, email, modelstest.Date(2026, 1, 5)).User)
+		e.users = append(e.users, modelstest.Appoint(t, env.DB, s, models.MandateTitulaire, email, modelstest.Day(-322)).User)
 	}
 	m, err := models.CreateMeeting(e.ctx, env.DB, models.SystemActor("test"), cid, models.MeetingInput{
 		Kind: models.MeetingPolicy, Mode: models.ModeHybrid, StartsAt: start, Place: "Préfecture de la Haute-Garonne, salle Capitole",

@@ -29,16 +29,20 @@ func seedCommission(ctx context.Context, s *Seeder) error {
 		Name:      "Commission départementale de lutte contre la prostitution, le proxénétisme et la traite des êtres humains aux fins d'exploitation sexuelle de la Haute-Garonne",
 		ArreteRef: "Arrêté préfectoral n° 31-2025-09-15-001 (démonstration)",
 	}
-	if err := models.CreateCommission(ctx, s.DB, s.Actor(), s.Commission); err != nil {
+	if err := models.CreateCommission(ctx, s.DB, s.Actor(), s.Commission, s.Now); err != nil {
 		return err
 	}
-	// Two approved associations of the demo; names are fictitious.
+	// Two approved associations of the demo; names are fictitious. Their agréments
+	// (three years) are dated from the demo's today, so that they cover its history
+	// whatever the date the demo runs on.
+	today := models.CalendarDay(s.Now)
+	ag1, ag2 := today.AddDate(-2, -8, 0), today.AddDate(-1, -10, 0)
 	for i, a := range []models.Association{
-		{Name: "Association Le Fil d'Ariane (démo)", AgrementArrete: "Arrêté n° 31-2024-03-01-017", AgrementDate: date(2024, 3, 1), Departments: "31,09,82", ContactEmail: AssociationEmail(1)},
-		{Name: "Association Passerelles Occitanie (démo)", AgrementArrete: "Arrêté n° 31-2025-01-20-004", AgrementDate: date(2025, 1, 20), Departments: "31", ContactEmail: AssociationEmail(2)},
+		{Name: "Association Le Fil d'Ariane (démo)", AgrementArrete: "Arrêté n° 31-" + ag1.Format("2006-01-02") + "-017", AgrementDate: ag1, Departments: "31,09,82", ContactEmail: AssociationEmail(1)},
+		{Name: "Association Passerelles Occitanie (démo)", AgrementArrete: "Arrêté n° 31-" + ag2.Format("2006-01-02") + "-004", AgrementDate: ag2, Departments: "31", ContactEmail: AssociationEmail(2)},
 	} {
 		a.CommissionID = s.Commission.ID
-		if err := models.CreateAssociation(ctx, s.DB, s.Actor(), &a); err != nil {
+		if err := models.CreateAssociation(ctx, s.DB, s.Actor(), &a, s.Now); err != nil {
 			return fmt.Errorf("association %d: %w", i+1, err)
 		}
 		s.Associations = append(s.Associations, &a)
@@ -77,7 +81,7 @@ func seedAccounts(ctx context.Context, s *Seeder) error {
 	for i := range accounts {
 		u := accounts[i]
 		u.PasswordHash, u.Active = s.PasswordHash, true
-		if err := models.CreateUser(ctx, s.DB, s.Actor(), &u); err != nil {
+		if err := models.CreateUser(ctx, s.DB, s.Actor(), &u, s.Now); err != nil {
 			return fmt.Errorf("account %s: %w", u.Email, err)
 		}
 		s.Users[u.Email] = &u

@@ -384,7 +384,7 @@ func (d *fileSeeder) grantsForSessions() error {
 					ValidFrom: batch.session.AddDate(0, 0, -8), ValidUntil: batch.session.Add(models.MemberAccessAfterSession),
 					Reason: "Convocation à la séance du " + models.FormatDate(batch.session),
 				}
-				if err := models.GrantFileAccess(d.ctx, d.s.DB, d.s.Actor(), g); err != nil {
+				if err := models.GrantFileAccess(d.ctx, d.s.DB, d.s.Actor(), g, d.s.Now); err != nil {
 					return fmt.Errorf("grant %s to %s: %w", f.Reference, u.Email, err)
 				}
 			}

@@ -64,7 +64,7 @@ func seedRegistry(ctx context.Context, s *Seeder) error {
 	}
 	settings.ArreteDate = &compStart
 	s.Commission.ArreteRef = compArrete
-	if err := models.UpdateSettings(ctx, s.DB, s.Actor(), s.Commission, settings); err != nil {
+	if err := models.UpdateSettings(ctx, s.DB, s.Actor(), s.Commission, settings, s.Now); err != nil {
 		return fmt.Errorf("settings: %w", err)
 	}
 
@@ -77,7 +77,7 @@ func seedRegistry(ctx context.Context, s *Seeder) error {
 		if d.category == models.CategoryAssociation {
 			seat.AssociationID = &s.Associations[i-17].ID
 		}
-		if err := models.CreateSeat(ctx, s.DB, s.Actor(), seat); err != nil {
+		if err := models.CreateSeat(ctx, s.DB, s.Actor(), seat, s.Now); err != nil {
 			return fmt.Errorf("seat %d: %w", i+1, err)
 		}
 		start, arrete := compStart, compArrete
@@ -102,7 +102,7 @@ func seedRegistry(ctx context.Context, s *Seeder) error {
 		email := SuppleantEmail(nSuppleant)
 		u := &models.User{CommissionID: &cid, AssociationID: seat.AssociationID, Email: email, Name: d.suppleant,
 			Role: models.RoleMember, PasswordHash: s.PasswordHash, Active: true}
-		if err := models.CreateUser(ctx, s.DB, s.Actor(), u); err != nil {
+		if err := models.CreateUser(ctx, s.DB, s.Actor(), u, s.Now); err != nil {
 			return fmt.Errorf("account %s: %w", email, err)
 		}
 		s.Users[email] = u
@@ -134,7 +134,7 @@ func (s *Seeder) replacedCommander(ctx context.Context, seat *models.Seat, email
 	cid := s.Commission.ID
 	former := &models.User{CommissionID: &cid, Email: EmailFormerCommander, Name: "Colonel Éric Lambert",
 		Role: models.RoleMember, PasswordHash: s.PasswordHash, Active: true}
-	if err := models.CreateUser(ctx, s.DB, s.Actor(), former); err != nil {
+	if err := models.CreateUser(ctx, s.DB, s.Actor(), former, s.Now); err != nil {
 		return fmt.Errorf("account %s: %w", former.Email, err)
 	}
 	s.Users[former.Email] = former
@@ -150,7 +150,7 @@ func (s *Seeder) replacedCommander(ctx context.Context, seat *models.Seat, email
 	if err != nil {
 		return fmt.Errorf("replace the gendarmerie commander: %w", err)
 	}
-	if err := models.SetUserActive(ctx, s.DB, s.Actor(), former.ID, false); err != nil {
+	if err := models.SetUserActive(ctx, s.DB, s.Actor(), former.ID, false, s.Now); err != nil {
 		return err
 	}
 	former.Active = false

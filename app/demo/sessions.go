@@ -58,7 +58,7 @@ func seedSessions(ctx context.Context, s *Seeder) error {
 			return fmt.Errorf("coming session: %s: %w", f.Reference, err)
 		}
 	}
-	if _, err := models.AddStandingItems(ctx, s.DB, sec, cid, coming.ID); err != nil {
+	if _, err := models.AddStandingItems(ctx, s.DB, sec, cid, coming.ID, s.Now); err != nil {
 		return err
 	}
 	res, err := models.Convoke(ctx, s.DB, pres, cid, coming.ID, models.ConvokeInput{}, s.Now.AddDate(0, 0, -1))
@@ -87,7 +87,7 @@ func seedSessions(ctx context.Context, s *Seeder) error {
 	if err := models.AcceptProposal(ctx, s.DB, sec, cid, next.ID, ids, s.Now); err != nil {
 		return fmt.Errorf("next session agenda: %w", err)
 	}
-	if _, err := models.AddStandingItems(ctx, s.DB, sec, cid, next.ID); err != nil {
+	if _, err := models.AddStandingItems(ctx, s.DB, sec, cid, next.ID, s.Now); err != nil {
 		return err
 	}
 
@@ -96,7 +96,7 @@ func seedSessions(ctx context.Context, s *Seeder) error {
 	if err != nil {
 		return fmt.Errorf("policy session: %w", err)
 	}
-	if _, err := models.AddStandingItems(ctx, s.DB, sec, cid, policy.ID); err != nil {
+	if _, err := models.AddStandingItems(ctx, s.DB, sec, cid, policy.ID, s.Now); err != nil {
 		return err
 	}
 	for _, it := range []models.ItemInput{
@@ -104,7 +104,7 @@ func seedSessions(ctx context.Context, s *Seeder) error {
 		{Kind: models.ItemPolicy, Title: "Coordination de la prise en charge des mineurs (décret du 30 décembre 2025)"},
 		{Kind: models.ItemOther, Title: "Questions diverses"},
 	} {
-		if _, err := models.AddAgendaItem(ctx, s.DB, sec, cid, policy.ID, it); err != nil {
+		if _, err := models.AddAgendaItem(ctx, s.DB, sec, cid, policy.ID, it, s.Now); err != nil {
 			return err
 		}
 	}

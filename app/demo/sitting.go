@@ -79,7 +79,7 @@ func (d *sittingSeeder) convene(m *models.Meeting, at time.Time) error {
 			return fmt.Errorf("convene demo session: %w", err)
 		}
 		m.Status = models.MeetingConvened
-		return models.Audit(ctx, tx, models.AuditEntry{CommissionID: m.CommissionID, Actor: d.s.Actor(), Action: "meeting.convene",
+		return models.Audit(ctx, tx, at, models.AuditEntry{CommissionID: m.CommissionID, Actor: d.s.Actor(), Action: "meeting.convene",
 			Object: models.ObjectRef("meeting", m.ID), Details: map[string]any{"demo": true}})
 	})
 }
@@ -91,7 +91,7 @@ func (d *sittingSeeder) item(m *models.Meeting, kind models.AgendaItemKind, file
 		return nil, err
 	}
 	it := &models.AgendaItem{CommissionID: m.CommissionID, MeetingID: m.ID, Position: int(n) + 1, Kind: kind, Title: title,
-		Reason: "Inscrit par le secrétariat (démonstration)", CreatedAt: models.Now()}
+		Reason: "Inscrit par le secrétariat (démonstration)", CreatedAt: d.s.Now}
 	if fileID != 0 {
 		it.FileID = &fileID
 	}
@@ -635,7 +635,7 @@ func (d *sittingSeeder) todaySession() error {
 		for _, u := range viewers {
 			g := &models.FileAccessGrant{CommissionID: m.CommissionID, FileID: f.ID, UserID: u.ID, ValidFrom: start.AddDate(0, 0, -20),
 				ValidUntil: start.Add(models.MemberAccessAfterSession), Reason: "Convocation à la séance du " + models.FormatDate(start), SessionID: &m.ID}
-			if err := models.GrantFileAccess(d.ctx, d.s.DB, d.s.Actor(), g); err != nil {
+			if err := models.GrantFileAccess(d.ctx, d.s.DB, d.s.Actor(), g, d.s.Now); err != nil {
 				return err
 			}
 		}

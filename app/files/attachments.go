@@ -19,7 +19,7 @@ func (h *Handler) Upload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	kind := c.FormValue("kind")
 	fe := models.FieldErrors{}
 	var content []byte
@@ -81,7 +81,7 @@ func (h *Handler) DeleteAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = models.DeleteAttachment(c.UserContext(), h.DB, web.User(c), aid, h.now())
+	err = models.DeleteAttachment(c.UserContext(), h.DB, web.User(c), aid, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		web.FlashError(c, fe.Messages()[0])
 		err = nil
@@ -101,7 +101,7 @@ func (h *Handler) Download(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, content, err := models.OpenAttachment(c.UserContext(), h.DB, h.Keys, web.User(c), aid, h.now())
+	a, content, err := models.OpenAttachment(c.UserContext(), h.DB, h.Keys, web.User(c), aid, h.Now())
 	if err != nil {
 		return err
 	}

@@ -26,8 +26,6 @@ type Handler struct {
 	Now  func() time.Time
 }
 
-func (h *Handler) now() time.Time { return h.Now().UTC() }
-
 // paramID reads a positive numeric route parameter; anything else is a 404.
 func paramID(c *fiber.Ctx, name string) (int64, error) {
 	id, err := c.ParamsInt(name)
@@ -54,7 +52,7 @@ func (h *Handler) List(c *fiber.Ctx) error {
 }
 
 func (h *Handler) mine(c *fiber.Ctx) error {
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	ss, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{}, now)
 	if err != nil {
 		return err
@@ -93,7 +91,7 @@ type FilterForm struct {
 }
 
 func (h *Handler) all(c *fiber.Ctx) error {
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	form := FilterForm{State: c.Query("etat"), Kind: c.Query("type"), Association: c.Query("association"), DueWithin: c.Query("echeance")}
 	form.Page, _ = strconv.Atoi(c.Query("page"))
 	form.Page = max(form.Page, 1)
@@ -186,7 +184,7 @@ func filterQuery(f FilterForm) string {
 // Incoming lists the files waiting for the secretariat's admissibility check, oldest
 // submission first, and the incomplete files waiting for their association.
 func (h *Handler) Incoming(c *fiber.Ctx) error {
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	submitted, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{States: []models.State{models.StateSubmitted}}, now)
 	if err != nil {
 		return err
@@ -243,7 +241,7 @@ type ShowForms struct {
 // renderFile renders the file page for what the user may see of file id; extra holds the
 // values of a form that failed (Errors, Forms, Open) or the revealed identity.
 func (h *Handler) renderFile(c *fiber.Ctx, id int64, extra fiber.Map) error {
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	sum, acc, err := models.FindFileSummary(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
@@ -263,7 +261,7 @@ func (h *Handler) renderFile(c *fiber.Ctx, id int64, extra fiber.Map) error {
 
 // loadFileDetails adds the proposal, attachments, history, parcours and offered actions.
 func (h *Handler) loadFileDetails(c *fiber.Ctx, u *models.User, id int64, data fiber.Map) error {
-	ctx, now := c.UserContext(), h.now()
+	ctx, now := c.UserContext(), h.Now()
 	f, _, err := models.FindFile(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
@@ -339,7 +337,7 @@ func defaultForms(f *models.File, now time.Time) ShowForms {
 
 // failed re-renders the file page with 422, the errors and the typed values of form open.
 func (h *Handler) failed(c *fiber.Ctx, id int64, open string, fe models.FieldErrors, set func(*ShowForms)) error {
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	f, _, err := models.FindFile(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
@@ -357,7 +355,7 @@ func (h *Handler) RevealIdentity(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	ident, err := models.RevealIdentity(ctx, h.DB, h.Keys, u, id, now)
 	if err != nil {
 		return err
@@ -382,7 +380,7 @@ func (h *Handler) Transition(c *fiber.Ctx) error {
 	if !slices.Contains(models.States, to) {
 		return fiber.NewError(fiber.StatusBadRequest, "Action inconnue.")
 	}
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	in, fe := form.input()
 	fe, err = attempt(fe, func() error { return models.Transition(ctx, h.DB, h.Keys, u, id, to, in, now) })
 	if err != nil {
@@ -426,7 +424,7 @@ func (h *Handler) RecordObservations(c *fiber.Ctx) error {
 	form := ObservationsForm{InvitedOn: c.FormValue("invited_on"), Means: c.FormValue("means"), ReceivedOn: c.FormValue("received_on")}
 	o, fe := form.input()
 	return h.record(c, id, "observations", fe, func(f *ShowForms) { f.Observations = form },
-		func() error { return models.RecordObservations(c.UserContext(), h.DB, web.User(c), id, o, h.now()) },
+		func() error { return models.RecordObservations(c.UserContext(), h.DB, web.User(c), id, o, h.Now()) },
 		"Les observations de la personne sont enregistrées.")
 }
 
@@ -446,7 +444,7 @@ func (h *Handler) RecordNotification(c *fiber.Ctx) error {
 		f.After.NotifiedPersonOn, f.After.NotifiedAssociationOn = form.NotifiedPersonOn, form.NotifiedAssociationOn
 	},
 		func() error {
-			return models.RecordNotification(c.UserContext(), h.DB, web.User(c), id, person, assoc, h.now())
+			return models.RecordNotification(c.UserContext(), h.DB, web.User(c), id, person, assoc, h.Now())
 		}, "La notification de la décision est enregistrée.")
 }
 
@@ -461,7 +459,7 @@ func (h *Handler) RecordAppeal(c *fiber.Ctx) error {
 	on := parseDate(fe, "appeal_on", form.AppealOn)
 	return h.record(c, id, "appeal", fe, func(f *ShowForms) { f.After.AppealOn, f.After.AppealNote = form.AppealOn, form.AppealNote },
 		func() error {
-			return models.RecordAppeal(c.UserContext(), h.DB, web.User(c), id, on, form.AppealNote, h.now())
+			return models.RecordAppeal(c.UserContext(), h.DB, web.User(c), id, on, form.AppealNote, h.Now())
 		},
 		"Le recours est enregistré.")
 }

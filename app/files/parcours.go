@@ -20,7 +20,7 @@ type ParcoursFilter struct {
 // ListParcours lists the parcours the user follows, soonest renewal first, with filters
 // on the status and on the end of the current period.
 func (h *Handler) ListParcours(c *fiber.Ctx) error {
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	form := ParcoursFilter{Status: c.Query("statut"), DueWithin: c.Query("echeance")}
 	fe := models.FieldErrors{}
 	statuses := []models.ParcoursStatus{models.ParcoursActive, models.ParcoursLapsed, models.ParcoursSuspended, models.ParcoursEnded}
@@ -93,7 +93,7 @@ func (h *Handler) ShowParcours(c *fiber.Ctx) error {
 }
 
 func (h *Handler) renderParcours(c *fiber.Ctx, id int64, extra fiber.Map) error {
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	p, err := models.FindParcours(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
@@ -156,7 +156,7 @@ func (h *Handler) EndParcours(c *fiber.Ctx) error {
 	fe := models.FieldErrors{}
 	on := parseDate(fe, "ended_on", form.EndedOn)
 	fe, err = attempt(fe, func() error {
-		return models.EndParcours(c.UserContext(), h.DB, web.User(c), id, models.EndReason(form.Reason), on, h.now())
+		return models.EndParcours(c.UserContext(), h.DB, web.User(c), id, models.EndReason(form.Reason), on, h.Now())
 	})
 	if err != nil {
 		return err
@@ -179,7 +179,7 @@ func (h *Handler) period(c *fiber.Ctx) (*models.ParcoursSummary, *models.Period,
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := models.FindParcours(c.UserContext(), h.DB, web.User(c), id, h.now())
+	p, err := models.FindParcours(c.UserContext(), h.DB, web.User(c), id, h.Now())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -242,7 +242,7 @@ func (h *Handler) SaveRights(c *fiber.Ctx) error {
 	}
 	form := parseRights(c)
 	r, fe := form.input()
-	fe, err = attempt(fe, func() error { return models.UpdatePeriodRights(c.UserContext(), h.DB, web.User(c), per.ID, r, h.now()) })
+	fe, err = attempt(fe, func() error { return models.UpdatePeriodRights(c.UserContext(), h.DB, web.User(c), per.ID, r, h.Now()) })
 	if err != nil {
 		return err
 	}

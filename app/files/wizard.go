@@ -75,7 +75,7 @@ var kindHelp = map[models.FileKind]string{
 // NewFile shows step 1, or step 2 once the request type is chosen (?type=…&parcours=…,
 // as the "Préparer le renouvellement" links do).
 func (h *Handler) NewFile(c *fiber.Ctx) error {
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	ps, err := models.ListParcours(ctx, h.DB, u, now)
 	if err != nil {
 		return err
@@ -109,9 +109,9 @@ func (h *Handler) renderKind(c *fiber.Ctx, form KindForm, ps []models.ParcoursSu
 	var open, ended []ParcoursRow
 	for _, p := range ps {
 		if p.Status == models.ParcoursEnded {
-			ended = append(ended, parcoursRow(p, h.now()))
+			ended = append(ended, parcoursRow(p, h.Now()))
 		} else {
-			open = append(open, parcoursRow(p, h.now()))
+			open = append(open, parcoursRow(p, h.Now()))
 		}
 	}
 	kinds := options(models.FileKinds)
@@ -130,7 +130,7 @@ func (h *Handler) renderNewSituation(c *fiber.Ctx, form KindForm, ch choice, sit
 		"Form": sit, "Errors": fe, "Action": "/dossiers/nouveau", "New": true,
 	}
 	if ch.Parcours != nil {
-		data["Parcours"] = parcoursRow(*ch.Parcours, h.now())
+		data["Parcours"] = parcoursRow(*ch.Parcours, h.Now())
 	}
 	return h.renderSituation(c, data)
 }
@@ -143,7 +143,7 @@ func (h *Handler) renderSituation(c *fiber.Ctx, data fiber.Map) error {
 // previous returns the latest file of parcours pid that was submitted, with its
 // proposal, to pre-fill a new request on that parcours; nil when there is none.
 func (h *Handler) previous(c *fiber.Ctx, pid int64) (*models.File, *models.Proposal, error) {
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	ss, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{ParcoursID: pid}, now)
 	if err != nil {
 		return nil, nil, err
@@ -167,7 +167,7 @@ func (h *Handler) previous(c *fiber.Ctx, pid int64) (*models.File, *models.Propo
 
 // Create saves step 2 of a new request as a draft and goes on to the proposal.
 func (h *Handler) Create(c *fiber.Ctx) error {
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	ps, err := models.ListParcours(ctx, h.DB, u, now)
 	if err != nil {
 		return err
@@ -212,7 +212,7 @@ func (h *Handler) Create(c *fiber.Ctx) error {
 // editable returns file id when the user may still change it.
 func (h *Handler) editable(c *fiber.Ctx, id int64) (*models.File, error) {
 	u := web.User(c)
-	f, _, err := models.FindFile(c.UserContext(), h.DB, u, id, h.now())
+	f, _, err := models.FindFile(c.UserContext(), h.DB, u, id, h.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +233,7 @@ func (h *Handler) draft(c *fiber.Ctx) (*models.File, models.FileInput, error) {
 	if err != nil {
 		return nil, models.FileInput{}, err
 	}
-	p, err := models.FileProposal(c.UserContext(), h.DB, h.Keys, web.User(c), id, h.now())
+	p, err := models.FileProposal(c.UserContext(), h.DB, h.Keys, web.User(c), id, h.Now())
 	if err != nil {
 		return nil, models.FileInput{}, err
 	}
@@ -251,7 +251,7 @@ func (h *Handler) EditSituation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	var ident *models.Identity
 	sum, _, err := models.FindFileSummary(ctx, h.DB, u, id, now)
 	if err != nil {
@@ -292,7 +292,7 @@ func (h *Handler) SaveSituation(c *fiber.Ctx) error {
 
 // update saves in unless the form already has errors, and returns the errors to show.
 func (h *Handler) update(c *fiber.Ctx, f *models.File, in *models.FileInput, fe models.FieldErrors) (models.FieldErrors, error) {
-	return attempt(fe, func() error { return models.UpdateFile(c.UserContext(), h.DB, h.Keys, web.User(c), f.ID, *in, h.now()) })
+	return attempt(fe, func() error { return models.UpdateFile(c.UserContext(), h.DB, h.Keys, web.User(c), f.ID, *in, h.Now()) })
 }
 
 // saved redirects after a step was saved: to the next step, or back to this one when the
@@ -387,7 +387,7 @@ func (h *Handler) renderAttachments(c *fiber.Ctx, id int64, extra fiber.Map) err
 	if err != nil {
 		return err
 	}
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	as, err := models.ListAttachments(ctx, h.DB, h.Keys, u, id, now)
 	if err != nil {
 		return err
@@ -423,7 +423,7 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	err = models.Transition(ctx, h.DB, h.Keys, u, id, models.StateSubmitted, models.TransitionInput{}, now)
 	if fe, ok := models.AsFieldErrors(err); ok {
 		var list []SubmitError
@@ -454,12 +454,12 @@ func (h *Handler) DeleteDraft(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, ctx, now := web.User(c), c.UserContext(), h.now()
+	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	sum, _, err := models.FindFileSummary(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
 	}
-	err = models.DeleteDraft(ctx, h.DB, u, id)
+	err = models.DeleteDraft(ctx, h.DB, u, id, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return fiber.NewError(fiber.StatusConflict, fe.Messages()[0])
 	}

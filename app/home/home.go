@@ -133,7 +133,7 @@ const renewalDays = 60
 // filePanels replaces the file panels of the association, secretariat and president
 // dashboards with the real counts, linked to the lists they come from.
 func (h *Handler) filePanels(c *fiber.Ctx, u *models.User, panels []Panel) ([]Panel, error) {
-	ctx, now := c.UserContext(), h.Now().UTC()
+	ctx, now := c.UserContext(), h.Now()
 	fs, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{}, now)
 	if err != nil {
 		return nil, err

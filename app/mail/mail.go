@@ -114,7 +114,7 @@ type Mailer struct {
 	log    *slog.Logger
 	from   *netmail.Address
 	client *gomail.Client // nil in outbox mode
-	// Now gives the Date header and the recorded times; time.Now by default.
+	// Now gives the Date header and the recorded times.
 	Now func() time.Time
 }
 
@@ -123,7 +123,7 @@ type Mailer struct {
 // transactions, never the caller's: call Send outside any transaction (on SQLite a
 // caller's open transaction would block it, and a rollback must not erase the proof of
 // a message that did leave).
-func New(cfg *config.Config, db *bun.DB, log *slog.Logger) (*Mailer, error) {
+func New(cfg *config.Config, db *bun.DB, log *slog.Logger, now func() time.Time) (*Mailer, error) {
 	from, err := netmail.ParseAddress(cfg.SMTPFrom)
 	if err != nil {
 		return nil, fmt.Errorf("configuration: SMTP_FROM=%q is not an e-mail address (e.g. Séance <no-reply@example.gouv.fr>): %w", cfg.SMTPFrom, err)
@@ -131,7 +131,7 @@ func New(cfg *config.Config, db *bun.DB, log *slog.Logger) (*Mailer, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Mailer{db: db, log: log, from: from, Now: time.Now}
+	m := &Mailer{db: db, log: log, from: from, Now: now}
 	if !cfg.SMTPConfigured() {
 		if !cfg.Demo {
 			log.Warn("SMTP_HOST is not set: e-mails are kept in the outbox table, readable by administrators, and not sent")
@@ -186,7 +186,7 @@ func (m *Mailer) Send(ctx context.Context, msg Message) (Delivery, error) {
 	if err := msg.validate(); err != nil {
 		return Delivery{}, err
 	}
-	now := m.Now().UTC().Truncate(time.Microsecond)
+	now := models.Stamp(m.Now())
 	copies := make([]*copyOf, len(rcpts))
 	for i, r := range rcpts {
 		if copies[i], err = m.compose(msg, r, now); err != nil {
@@ -203,7 +203,7 @@ func (m *Mailer) Send(ctx context.Context, msg Message) (Delivery, error) {
 			msgs[i] = c.msg
 		}
 		sessionErr := m.client.DialAndSendWithContext(ctx, msgs...)
-		sentAt = m.Now().UTC().Truncate(time.Microsecond)
+		sentAt = models.Stamp(m.Now())
 		for i, c := range copies {
 			if c.msg.IsDelivered() {
 				continue
@@ -245,7 +245,7 @@ func (m *Mailer) Send(ctx context.Context, msg Message) (Delivery, error) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	d := Delivery{SMTP: m.client != nil}
-	if err := models.RecordMail(rctx, m.db, actor, rows...); err != nil {
+	if err := models.RecordMail(rctx, m.db, actor, m.Now(), rows...); err != nil {
 		for i, c := range copies {
 			m.log.Error("mail delivery not recorded", "kind", msg.Kind, "commission_id", msg.CommissionID,
 				"message_id", c.messageID, "status", rows[i].Status, "sha256", c.sha256)

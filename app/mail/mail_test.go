@@ -27,7 +27,7 @@ var fixedNow = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 
 func newMailer(t *testing.T, cfg *config.Config, db *bun.DB) *mail.Mailer {
 	t.Helper()
-	m, err := mail.New(cfg, db, nil)
+	m, err := mail.New(cfg, db, nil, func() time.Time { return fixedNow })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +423,7 @@ func TestSend_ConcurrentSendsShareOneMailer(t *testing.T) {
 func TestNew_RejectsAnInvalidSender(t *testing.T) {
 	cfg := noSMTP(t)
 	cfg.SMTPFrom = "Séance sans adresse"
-	if _, err := mail.New(cfg, modelstest.NewDB(t), nil); err == nil || !strings.Contains(err.Error(), "SMTP_FROM") {
+	if _, err := mail.New(cfg, modelstest.NewDB(t), nil, func() time.Time { return fixedNow }); err == nil || !strings.Contains(err.Error(), "SMTP_FROM") {
 		t.Errorf("New with SMTP_FROM %q: error = %v, want one naming SMTP_FROM", cfg.SMTPFrom, err)
 	}
 }

@@ -50,7 +50,7 @@ func newSittingFixture(t *testing.T, db bun.IDB, kr *models.Keyring, c *models.C
 	a1 := modelstest.Association(t, db, c, "Association Une", c.Department, modelstest.Date(2025, 1, 1))
 	assoc := modelstest.User(t, db, c, models.RoleAssociation, a1)
 	assocSeat := &models.Seat{CommissionID: c.ID, Category: models.CategoryAssociation, Quality: "Directrice", VotingRight: true, AssociationID: &a1.ID, SuppleantPlaces: 1}
-	if err := models.CreateSeat(ctx, db, models.SystemActor("test"), assocSeat); err != nil {
+	if err := models.CreateSeat(ctx, db, models.SystemActor("test"), assocSeat, start); err != nil {
 		t.Fatal(err)
 	}
 	seats := map[string]*models.Seat{"assoc": assocSeat}

@@ -26,8 +26,6 @@ type Handler struct {
 	Now  func() time.Time
 }
 
-func (h *Handler) now() time.Time { return h.Now().UTC().Truncate(time.Microsecond) }
-
 // refusals are the workflow's refusals, shown to the user with a 409.
 var refusals = []error{
 	models.ErrMinutesExist, models.ErrMinutesMeetingNotHeld, models.ErrMinutesNotDraft, models.ErrMinutesLocked,
@@ -110,7 +108,7 @@ func (h *Handler) Show(c *fiber.Ctx) error {
 
 func (h *Handler) createDraft(c *fiber.Ctx, m *models.Meeting) error {
 	ctx, u := c.UserContext(), web.User(c)
-	view, err := BuildMinutes(ctx, h.DB, h.Keys, m.CommissionID, m.ID, h.now())
+	view, err := BuildMinutes(ctx, h.DB, h.Keys, m.CommissionID, m.ID, h.Now())
 	if err != nil {
 		return err
 	}
@@ -118,7 +116,7 @@ func (h *Handler) createDraft(c *fiber.Ctx, m *models.Meeting) error {
 	if err != nil {
 		return err
 	}
-	_, err = models.CreateMinutesDraft(ctx, h.DB, models.ActorFor(u), m.CommissionID, m.ID, content, h.now())
+	_, err = models.CreateMinutesDraft(ctx, h.DB, models.ActorFor(u), m.CommissionID, m.ID, content, h.Now())
 	return err
 }
 
@@ -219,7 +217,7 @@ func (h *Handler) SaveTexts(c *fiber.Ctx) error {
 		if fe := in.Validate(); len(fe) > 0 {
 			return fe
 		}
-		_, err := models.UpdateMinutesTexts(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, in, h.now())
+		_, err := models.UpdateMinutesTexts(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, in, h.Now())
 		return err
 	})
 }
@@ -227,7 +225,7 @@ func (h *Handler) SaveTexts(c *fiber.Ctx) error {
 // Validate records the président's validation of the draft.
 func (h *Handler) Validate(c *fiber.Ctx) error {
 	return h.step(c, "Le procès-verbal est validé.", nil, func(m *models.Meeting, r *models.Minutes) error {
-		_, err := models.ValidateMinutes(c.UserContext(), h.DB, web.User(c), m.CommissionID, r.ID, h.now())
+		_, err := models.ValidateMinutes(c.UserContext(), h.DB, web.User(c), m.CommissionID, r.ID, h.Now())
 		return err
 	})
 }
@@ -239,7 +237,7 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 		if err != nil || to <= 0 {
 			return models.FieldErrors{"to_meeting_id": "Choisissez la séance à laquelle le procès-verbal est soumis."}
 		}
-		_, err = models.SubmitMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, to, h.now())
+		_, err = models.SubmitMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, to, h.Now())
 		return err
 	})
 }
@@ -249,7 +247,7 @@ func (h *Handler) Approve(c *fiber.Ctx) error {
 	ref := c.FormValue("approval_ref")
 	return h.step(c, "Le procès-verbal est approuvé et verrouillé.", map[string]string{"approval_ref": ref}, func(m *models.Meeting, r *models.Minutes) error {
 		_, err := models.ApproveMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID,
-			models.ApprovalInput{Reference: ref, Lock: true}, h.now())
+			models.ApprovalInput{Reference: ref, Lock: true}, h.Now())
 		return err
 	})
 }
@@ -258,7 +256,7 @@ func (h *Handler) Approve(c *fiber.Ctx) error {
 func (h *Handler) Correct(c *fiber.Ctx) error {
 	note := c.FormValue("correction_note")
 	return h.step(c, "Une version rectificative est ouverte en projet.", map[string]string{"correction_note": note}, func(m *models.Meeting, r *models.Minutes) error {
-		_, err := models.CorrectMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, note, nil, h.now())
+		_, err := models.CorrectMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, note, nil, h.Now())
 		return err
 	})
 }
@@ -287,7 +285,7 @@ func (h *Handler) download(c *fiber.Ctx, ext string, write func(w io.Writer, m *
 		return err
 	}
 	err = models.InTx(c.UserContext(), h.DB, func(ctx context.Context, tx bun.Tx) error {
-		return models.Audit(ctx, tx, models.AuditEntry{
+		return models.Audit(ctx, tx, h.Now(), models.AuditEntry{
 			CommissionID: m.CommissionID, Actor: models.ActorFor(web.User(c)), Action: "minutes.download",
 			Object: models.ObjectRef("minutes", r.ID), Details: map[string]any{"meeting_id": m.ID, "version": r.Version, "format": ext},
 		})
@@ -311,7 +309,7 @@ type Line struct {
 // signed-in user may see them.
 func (h *Handler) Index(c *fiber.Ctx) error {
 	ctx, u := c.UserContext(), web.User(c)
-	cid, now := u.CommissionIDOrZero(), h.now()
+	cid, now := u.CommissionIDOrZero(), h.Now()
 	ms, err := models.ListMeetings(ctx, h.DB, cid, now.AddDate(-3, 0, 0), now.AddDate(0, 0, 1))
 	if err != nil {
 		return err

@@ -24,7 +24,7 @@ type pvWorld struct {
 func newPVWorld(t *testing.T) *pvWorld {
 	t.Helper()
 	env := servertest.New(t)
-	start := time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC)
+	start := modelstest.Day(1).Add(13 * time.Hour) // tomorrow 13:00 UTC on the test clock
 	sec, pres := env.Users[models.RoleSecretariat], env.Users[models.RolePresident]
 	f := newSittingFixture(t, env.DB, env.Config.Keys, env.Commission, sec, pres, start, "pv-member@minutes.test")
 	env.SetClock(start.Add(2 * time.Hour))
@@ -40,7 +40,7 @@ func (w *pvWorld) client(t *testing.T, role models.Role) *servertest.Client {
 		return c
 	}
 	u := w.f.u["s2"]
-	if err := models.SetPassword(context.Background(), w.env.DB, models.SystemActor("test"), u.ID, servertest.PasswordHash(t)); err != nil {
+	if err := models.SetPassword(context.Background(), w.env.DB, models.SystemActor("test"), u.ID, servertest.PasswordHash(t), w.env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	c.SignInAs(t, u.Email, servertest.Password)

@@ -77,7 +77,7 @@ func (h *Handler) CreateAssociation(c *fiber.Ctx) error {
 	if fe := f.apply(a); len(fe) > 0 {
 		return h.renderAssociation(c, cm, nil, fiber.StatusUnprocessableEntity, f, fe)
 	}
-	if err := models.SaveNewAssociation(c.UserContext(), h.DB, models.ActorFor(web.User(c)), a); err != nil {
+	if err := models.SaveNewAssociation(c.UserContext(), h.DB, models.ActorFor(web.User(c)), a, h.Now()); err != nil {
 		return err
 	}
 	web.FlashSuccess(c, "Association enregistrée : "+a.Name+".")
@@ -120,7 +120,7 @@ func (h *Handler) UpdateAssociation(c *fiber.Ctx) error {
 	if fe := f.apply(&next); len(fe) > 0 {
 		return h.renderAssociation(c, cm, a, fiber.StatusUnprocessableEntity, f, fe)
 	}
-	if err := models.UpdateAssociation(c.UserContext(), h.DB, models.ActorFor(web.User(c)), &next); err != nil {
+	if err := models.UpdateAssociation(c.UserContext(), h.DB, models.ActorFor(web.User(c)), &next, h.Now()); err != nil {
 		return err
 	}
 	web.FlashSuccess(c, "Association enregistrée : "+next.Name+".")
@@ -157,7 +157,7 @@ func (h *Handler) SaveAgrement(c *fiber.Ctx) error {
 	fe := models.FieldErrors{}
 	date := formDate(f.AgrementDate, "agrement_date", fe)
 	if len(fe) == 0 {
-		err = models.RenewAgrement(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, a.ID, f.AgrementArrete, date)
+		err = models.RenewAgrement(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, a.ID, f.AgrementArrete, date, h.Now())
 		if more, ok := models.AsFieldErrors(err); ok {
 			fe, err = more, nil
 		}

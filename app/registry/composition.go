@@ -142,7 +142,7 @@ func (h *Handler) CreateSeat(c *fiber.Ctx) error {
 	if fe := f.apply(s); len(fe) > 0 {
 		return h.renderSeatForm(c, cm, fiber.StatusUnprocessableEntity, nil, f, fe)
 	}
-	err = models.CreateSeat(c.UserContext(), h.DB, models.ActorFor(web.User(c)), s)
+	err = models.CreateSeat(c.UserContext(), h.DB, models.ActorFor(web.User(c)), s, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderSeatForm(c, cm, fiber.StatusUnprocessableEntity, nil, f, fe)
 	}
@@ -207,7 +207,7 @@ func (h *Handler) DeleteSeat(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = models.DeleteSeat(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, seat.ID)
+	err = models.DeleteSeat(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, seat.ID, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderSeatForm(c, cm, fiber.StatusUnprocessableEntity, seat, seatForm(seat), fe)
 	}

@@ -337,7 +337,7 @@ func TestAssociationPages(t *testing.T) {
 	c, base := secretariat(t, env)
 	expired := today(env).AddDate(-4, 0, 0)
 	old := &models.Association{CommissionID: env.Commission.ID, Name: "Association Ancienne", AgrementArrete: "arrêté 2021", AgrementDate: expired, Departments: "31"}
-	if err := models.SaveNewAssociation(ctx, env.DB, models.SystemActor("test"), old); err != nil {
+	if err := models.SaveNewAssociation(ctx, env.DB, models.SystemActor("test"), old, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	list := c.Get(t, base+"/associations")
@@ -580,7 +580,7 @@ func TestImportRollsBackWhenTheCompositionChangedSincePreview(t *testing.T) {
 	expect(t, "preview", preview, http.StatusOK, "<strong>2</strong> création(s)", "Confirmer l'import")
 
 	// Meanwhile the member's account is deactivated: their row is no longer valid.
-	if err := models.SetUserActive(ctx, env.DB, models.SystemActor("test"), member.ID, false); err != nil {
+	if err := models.SetUserActive(ctx, env.DB, models.SystemActor("test"), member.ID, false, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	resp := c.PostForm(t, base+"/import/confirmer", url.Values{"import": {importID(t, preview)}})

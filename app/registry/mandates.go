@@ -164,7 +164,7 @@ func (h *Handler) SaveEnd(c *fiber.Ctx) error {
 		return h.renderMandate(c, cm, m, "end", "Mettre fin à un mandat", fiber.StatusUnprocessableEntity, f, fe)
 	}
 	ctx, actor := c.UserContext(), models.ActorFor(web.User(c))
-	err = models.EndMandate(ctx, h.DB, actor, cm.ID, m.ID, day, models.MandateLeft)
+	err = models.EndMandate(ctx, h.DB, actor, cm.ID, m.ID, day, models.MandateLeft, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderMandate(c, cm, m, "end", "Mettre fin à un mandat", fiber.StatusUnprocessableEntity, f, fe)
 	}
@@ -173,7 +173,7 @@ func (h *Handler) SaveEnd(c *fiber.Ctx) error {
 	}
 	msg := "Le mandat de " + m.User.Name + " prend fin le " + frDate(day) + "."
 	if f.Deactivate {
-		if err := models.SetPersonActive(ctx, h.DB, actor, cm.ID, m.UserID, false); err != nil {
+		if err := models.SetPersonActive(ctx, h.DB, actor, cm.ID, m.UserID, false, h.Now()); err != nil {
 			return err
 		}
 		msg += " Son compte est désactivé : ses sessions ont pris fin."
@@ -208,7 +208,7 @@ func (h *Handler) SaveRenewal(c *fiber.Ctx) error {
 	if len(fe) > 0 {
 		return h.renderMandate(c, cm, m, "renew", "Renouveler un mandat", fiber.StatusUnprocessableEntity, f, fe)
 	}
-	next, err := models.RenewMandate(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, m.ID, f.ArreteRef, end)
+	next, err := models.RenewMandate(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, m.ID, f.ArreteRef, end, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderMandate(c, cm, m, "renew", "Renouveler un mandat", fiber.StatusUnprocessableEntity, f, fe)
 	}

@@ -56,7 +56,7 @@ func (h *Handler) UpdatePerson(c *fiber.Ctx) error {
 		return err
 	}
 	f := PersonForm{Name: c.FormValue("name"), Email: c.FormValue("email")}
-	err = models.UpdatePerson(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, u.ID, f.Name, f.Email)
+	err = models.UpdatePerson(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, u.ID, f.Name, f.Email, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderPerson(c, cm, u, fiber.StatusUnprocessableEntity, f, fe)
 	}
@@ -75,7 +75,7 @@ func (h *Handler) SetActive(active bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if err := models.SetPersonActive(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, u.ID, active); err != nil {
+		if err := models.SetPersonActive(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, u.ID, active, h.Now()); err != nil {
 			return err
 		}
 		if active {

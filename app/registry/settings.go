@@ -83,7 +83,7 @@ func (h *Handler) SaveSettings(c *fiber.Ctx) error {
 		// Unreadable fields: nothing is saved; the other rules are checked all the same.
 		return h.renderSettings(c, cm, fiber.StatusUnprocessableEntity, f, merge(fe, s.Validate()))
 	}
-	err = models.UpdateSettings(c.UserContext(), h.DB, models.ActorFor(web.User(c)), next, s)
+	err = models.UpdateSettings(c.UserContext(), h.DB, models.ActorFor(web.User(c)), next, s, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderSettings(c, cm, fiber.StatusUnprocessableEntity, f, fe)
 	}

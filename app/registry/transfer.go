@@ -32,7 +32,7 @@ func (h *Handler) Export(c *fiber.Ctx) error {
 	if err := WriteComposition(&buf, rows); err != nil {
 		return err
 	}
-	err = models.Audit(ctx, h.DB, models.AuditEntry{
+	err = models.Audit(ctx, h.DB, now, models.AuditEntry{
 		CommissionID: cm.ID, Actor: models.ActorFor(u), Action: "registry.export", Object: models.ObjectRef("commission", cm.ID),
 		Details: map[string]any{"rows": len(rows)},
 	})

@@ -31,7 +31,7 @@ func composition(t *testing.T, db bun.IDB) *models.Commission {
 	ddets := modelstest.Seat(t, db, c.ID, models.CategoryDDETS, "Directrice départementale")
 	gend := modelstest.Seat(t, db, c.ID, models.CategoryGendarmerie, "Commandant du groupement")
 	elue := &models.Seat{CommissionID: c.ID, Category: models.CategoryLocalAuthority, Organisation: "Ville de Toulouse", Quality: "Adjointe au maire", SuppleantPlaces: 1}
-	if err := models.CreateSeat(ctx, db, tester, elue); err != nil {
+	if err := models.CreateSeat(ctx, db, tester, elue, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	modelstest.Appoint(t, db, ddets, models.MandateTitulaire, "directrice@example.org", start)

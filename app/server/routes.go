@@ -40,8 +40,7 @@ var (
 var registryReaders = []models.Role{models.RoleSecretariat, models.RoleAdmin, models.RolePresident}
 
 func registerRoutes(app *fiber.App, d Deps) {
-	store := models.NewStorage(d.DB)
-	store.Now = d.Now
+	store := models.NewStorage(d.DB, d.Now)
 	sessions := &web.Sessions{Store: store, Secure: d.Config.Secure(), Now: d.Now}
 	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo}
 	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo}

@@ -47,8 +47,10 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // New returns the portal's application.
 func New(d Deps) *fiber.App {
 	if d.Now == nil {
-		d.Now = time.Now
+		panic("server.New: Deps.Now is required (the process's clock, or a test clock)")
 	}
+	clock := d.Now
+	d.Now = func() time.Time { return models.Stamp(clock()) } // one normalisation for every handler
 	engine := html.NewFileSystem(http.FS(views.FS), ".html")
 	engine.AddFuncMap(templateFuncs(d.Config.Location))
 	app := fiber.New(fiber.Config{

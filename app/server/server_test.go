@@ -201,7 +201,7 @@ func TestDeactivationEndsSessions(t *testing.T) {
 	env := servertest.New(t)
 	c := env.Client()
 	u := c.SignIn(t, models.RoleMember)
-	if err := models.SetUserActive(context.Background(), env.DB, models.SystemActor("test"), u.ID, false); err != nil {
+	if err := models.SetUserActive(context.Background(), env.DB, models.SystemActor("test"), u.ID, false, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	if resp := c.Get(t, "/"); resp.Status != http.StatusSeeOther {
@@ -239,7 +239,7 @@ func TestAuditVerifyPageDetectsTampering(t *testing.T) {
 func TestAPIToken(t *testing.T) {
 	env := servertest.New(t)
 	u := env.Users[models.RolePrefecture]
-	secret, err := models.CreateAPIToken(context.Background(), env.DB, models.SystemActor("test"), u.ID, "rapport annuel")
+	secret, err := models.CreateAPIToken(context.Background(), env.DB, models.SystemActor("test"), u.ID, "rapport annuel", env.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}

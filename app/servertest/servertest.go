@@ -53,38 +53,24 @@ type Env struct {
 	Config     *config.Config
 	Commission *models.Commission
 	Users      map[models.Role]*models.User
-	// Now is when the env started. The server's clock is the real time plus the offset
-	// tests add with Advance: a frozen clock would make sessions predate accounts created
-	// later in a slow test (SessionsValidAfter is set on the real clock).
+	// Now is when the env started: modelstest.Epoch(), whatever the real date.
 	Now    time.Time
-	offset time.Duration
+	clock  *modelstest.Clock
 	Mailer *mail.Mailer
 	mu     sync.Mutex
 	totp   map[int64]string // TOTP secrets of the enrolled test accounts, by user id
 }
 
-// Clock returns the time the server sees: the real time plus what Advance added.
-func (e *Env) Clock() time.Time {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return time.Now().UTC().Add(e.offset)
-}
+// Clock returns the time the server sees. It starts at modelstest.Epoch() and moves
+// only through SetClock and Advance: no test depends on the real date.
+func (e *Env) Clock() time.Time { return e.clock.Now() }
 
-// SetClock makes the server's clock read t now (it then runs on with the real time).
-// A clock set before the accounts were created would end their sessions at once
-// (SessionsValidAfter): set it to the future, or to now.
-func (e *Env) SetClock(t time.Time) {
-	e.mu.Lock()
-	e.offset = t.Sub(time.Now())
-	e.mu.Unlock()
-}
+// SetClock makes the server's clock read t. Accounts created at a later instant end
+// the sessions opened before it (SessionsValidAfter): move the clock forward.
+func (e *Env) SetClock(t time.Time) { e.clock.Set(t) }
 
 // Advance moves the server's clock forward by d.
-func (e *Env) Advance(d time.Duration) {
-	e.mu.Lock()
-	e.offset += d
-	e.mu.Unlock()
-}
+func (e *Env) Advance(d time.Duration) { e.clock.Advance(d) }
 
 // New starts an application on a new database with commission "31" and one account
 // per role: <role>@test.example (admin and region have no commission). The accounts
@@ -116,7 +102,8 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 		t.Fatal(err)
 	}
 	cfg.Demo = demo
-	e := &Env{DB: db, Config: cfg, Users: map[models.Role]*models.User{}, Now: time.Now().UTC(), totp: map[int64]string{}}
+	clock := modelstest.NewClock()
+	e := &Env{DB: db, Config: cfg, Users: map[models.Role]*models.User{}, Now: clock.Now(), clock: clock, totp: map[int64]string{}}
 	e.Commission = modelstest.Commission(t, db, "31")
 	for _, r := range models.Roles {
 		u := &models.User{Email: string(r) + "@test.example", Name: "Test " + r.Label(), Role: r, PasswordHash: PasswordHash(t), Active: true}
@@ -126,7 +113,7 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 		if r == models.RoleRegion {
 			u.Region = "76"
 		}
-		if err := models.CreateUser(context.Background(), db, models.SystemActor("test"), u); err != nil {
+		if err := models.CreateUser(context.Background(), db, models.SystemActor("test"), u, e.Clock()); err != nil {
 			t.Fatal(err)
 		}
 		e.Users[r] = u
@@ -134,21 +121,14 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 			e.EnrolTOTP(t, u)
 		}
 	}
-	// The server's clock starts once the accounts exist: a session opened at that time must
-	// not predate them (SessionsValidAfter is set from the wall clock when they are created,
-	// which can be seconds after the env started on a busy machine).
-	e.mu.Lock()
-	e.Now = time.Now().UTC()
-	e.mu.Unlock()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	mailer, err := mail.New(cfg, db, log)
+	mailer, err := mail.New(cfg, db, log, e.Clock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mailer.Now = e.Clock
 	e.Mailer = mailer
 	e.App = server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: e.Clock, Mailer: mailer})
 	return e
@@ -159,7 +139,7 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 func (e *Env) EnrolTOTP(t testing.TB, u *models.User) {
 	t.Helper()
 	ctx := context.Background()
-	en, err := models.StartTOTPEnrolment(ctx, e.DB, e.Config.Keys, u, "Séance")
+	en, err := models.StartTOTPEnrolment(ctx, e.DB, e.Config.Keys, u, "Séance", e.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -426,7 +426,7 @@ func (h *Handler) AddItem(c *fiber.Ctx) error {
 	}
 	u := web.User(c)
 	in := models.ItemInput{Kind: models.AgendaItemKind(c.FormValue("kind")), Title: c.FormValue("title"), Notes: c.FormValue("notes")}
-	_, err = models.AddAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in)
+	_, err = models.AddAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		data, derr := h.showData(c, m)
 		if derr != nil {
@@ -450,7 +450,7 @@ func (h *Handler) AddStanding(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	n, err := models.AddStandingItems(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID)
+	n, err := models.AddStandingItems(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, h.Now())
 	if err != nil {
 		return refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
 	}
@@ -517,7 +517,7 @@ func (h *Handler) MoveItem(c *fiber.Ctx) error {
 		delta = -1
 	}
 	u := web.User(c)
-	err = models.MoveAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, item, delta)
+	err = models.MoveAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, item, delta, h.Now())
 	if errors.Is(err, models.ErrNotFound) {
 		return err
 	}
@@ -539,7 +539,7 @@ func (h *Handler) Reorder(c *fiber.Ctx) error {
 		ids = append(ids, id)
 	}
 	u := web.User(c)
-	err = models.ReorderAgenda(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids)
+	err = models.ReorderAgenda(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids, h.Now())
 	return h.agendaChanged(c, m, err, "Ordre du jour réordonné.")
 }
 

@@ -41,7 +41,7 @@ func newSite(t *testing.T, vars map[string]string) *site {
 	// Accounts with the test password first, so that they can sign in (Appoint keeps them).
 	for _, email := range []string{"a2@test.example", "b@test.example", "c@test.example"} {
 		u := &models.User{CommissionID: &env.Commission.ID, Email: email, Name: "Nom de " + email, Role: models.RoleMember, PasswordHash: servertest.PasswordHash(t), Active: true}
-		if err := models.CreateUser(ctx, db, models.SystemActor("test"), u); err != nil {
+		if err := models.CreateUser(ctx, db, models.SystemActor("test"), u, env.Clock()); err != nil {
 			t.Fatal(err)
 		}
 	}

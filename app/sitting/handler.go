@@ -30,8 +30,6 @@ type Handler struct {
 	BaseURL  string         // for links in e-mails
 }
 
-func (h *Handler) now() time.Time { return h.Now().UTC().Truncate(time.Microsecond) }
-
 // param returns the positive integer route parameter name, or a 404.
 func param(c *fiber.Ctx, name string) (int64, error) {
 	n, err := c.ParamsInt(name)
@@ -99,7 +97,7 @@ func consolePath(id int64) string { return fmt.Sprintf("/sitting/%d", id) }
 
 // Index lists the sessions to hold or held lately.
 func (h *Handler) Index(c *fiber.Ctx) error {
-	ms, err := models.ListSittings(c.UserContext(), h.DB, cidOf(c), h.now())
+	ms, err := models.ListSittings(c.UserContext(), h.DB, cidOf(c), h.Now())
 	if err != nil {
 		return err
 	}
@@ -132,7 +130,7 @@ func (h *Handler) renderConsole(c *fiber.Ctx, id int64, data fiber.Map) error {
 	data["Presidents"] = presidents
 	data["Modes"] = models.MeetingModes
 	data["Avises"] = models.Avises
-	data["Now"] = h.now()
+	data["Now"] = h.Now()
 	if _, ok := data["Second"]; !ok {
 		data["Second"] = secondForm{Mode: string(o.Meeting.Mode), Place: o.Meeting.Place, RemoteLink: o.Meeting.RemoteLink,
 			StartsAt: o.Meeting.StartsAt.AddDate(0, 0, 14).In(h.Location).Format(dateTimeLayout)}
@@ -164,7 +162,7 @@ func (h *Handler) SetAttendance(c *fiber.Ctx) error {
 	if err != nil {
 		return back(c, err, consolePath(id), "")
 	}
-	_, err = models.SetAttendance(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cidOf(c), id, in, h.now())
+	_, err = models.SetAttendance(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cidOf(c), id, in, h.Now())
 	return back(c, err, consolePath(id)+"#emargement", "Participation confirmée.")
 }
 
@@ -174,7 +172,7 @@ func (h *Handler) ConfirmAll(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := models.ConfirmSittingAttendance(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cidOf(c), id, h.now())
+	n, err := models.ConfirmSittingAttendance(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cidOf(c), id, h.Now())
 	return back(c, err, consolePath(id)+"#emargement", fmt.Sprintf("%d participation(s) confirmée(s).", n))
 }
 
@@ -188,7 +186,7 @@ func (h *Handler) Open(c *fiber.Ctx) error {
 	if err != nil {
 		return back(c, err, consolePath(id), "")
 	}
-	_, err = models.OpenSitting(c.UserContext(), h.DB, web.User(c), cidOf(c), id, chair, h.now())
+	_, err = models.OpenSitting(c.UserContext(), h.DB, web.User(c), cidOf(c), id, chair, h.Now())
 	return back(c, err, consolePath(id), "La séance est ouverte.")
 }
 
@@ -208,7 +206,7 @@ func (h *Handler) Presence(c *fiber.Ctx) error {
 			return back(c, err, consolePath(id), "")
 		}
 	}
-	_, err = models.RecordPresence(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.now())
+	_, err = models.RecordPresence(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.Now())
 	msg := "Départ enregistré."
 	if in.Kind == models.PresenceArrival {
 		msg = "Arrivée enregistrée."
@@ -222,7 +220,7 @@ func (h *Handler) CurrentItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = models.SetCurrentItem(c.UserContext(), h.DB, web.User(c), cidOf(c), id, item, h.now())
+	err = models.SetCurrentItem(c.UserContext(), h.DB, web.User(c), cidOf(c), id, item, h.Now())
 	return back(c, err, consolePath(id)+"#ordre-du-jour", "Point en cours de traitement enregistré.")
 }
 
@@ -232,7 +230,7 @@ func (h *Handler) Close(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = models.CloseSitting(c.UserContext(), h.DB, web.User(c), cidOf(c), id, h.now())
+	err = models.CloseSitting(c.UserContext(), h.DB, web.User(c), cidOf(c), id, h.Now())
 	return back(c, err, consolePath(id), "La séance est close.")
 }
 
@@ -246,7 +244,7 @@ func (h *Handler) NoQuorum(c *fiber.Ctx) error {
 	in, fe := f.input(h.Location)
 	var second *models.Meeting
 	if len(fe) == 0 {
-		second, err = models.CloseSittingWithoutQuorum(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.now())
+		second, err = models.CloseSittingWithoutQuorum(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.Now())
 		if got, ok := models.AsFieldErrors(err); ok {
 			fe, err = got, nil
 		}

@@ -17,8 +17,8 @@ import (
 )
 
 // world is a server with four voting seats: the env's member holds s1; m2..m4 the
-// others. A session convened for 13:00 UTC on 24/11/2026 has a policy item; the
-// server's clock reads 12:00 that day.
+// others. A session convened for 13:00 UTC the day after the test epoch has a policy
+// item; the server's clock reads 12:00 that day.
 type world struct {
 	env    *servertest.Env
 	ctx    context.Context
@@ -32,7 +32,7 @@ type world struct {
 func newWorld(t *testing.T, mode models.MeetingMode) *world {
 	t.Helper()
 	env := servertest.New(t)
-	start := time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC)
+	start := modelstest.Day(1).Add(13 * time.Hour) // tomorrow 13:00 UTC on the test clock
 	env.SetClock(start.Add(-time.Hour))
 	w := &world{env: env, ctx: context.Background(), seats: map[string]*models.Seat{}, users: map[string]*models.User{}, member: env.Users[models.RoleMember]}
 	cid := env.Commission.ID
@@ -43,7 +43,7 @@ func newWorld(t *testing.T, mode models.MeetingMode) *world {
 		if i == 0 {
 			email = w.member.Email
 		}
-		w.users[name] = modelstest.Appoint(t, env.DB, s, models.MandateTitulaire, email, modelstest.Date(2026, 1, 5)).User
+		w.users[name] = modelstest.Appoint(t, env.DB, s, models.MandateTitulaire, email, modelstest.Day(-322)).User
 	}
 	m, err := models.CreateMeeting(w.ctx, env.DB, models.SystemActor("test"), cid, models.MeetingInput{
 		Kind: models.MeetingPolicy, Mode: mode, StartsAt: start, Place: "Préfecture", Capacity: 10,
@@ -55,6 +55,26 @@ func newWorld(t *testing.T, mode models.MeetingMode) *world {
 	w.m = m
 	w.item = modelstest.AppendAgendaItemForTests(t, env.DB, m, models.ItemPolicy, 0, "Programme départemental d'actions")
 	return w
+}
+
+// at returns the day days after the session's day at hm (hh:mm), as a datetime-local
+// form value (Paris time).
+func (w *world) at(days int, hm string) string {
+	return w.m.StartsAt.AddDate(0, 0, days).Format("2006-01-02") + "T" + hm
+}
+
+// paris reads a datetime-local value as Paris time.
+func (w *world) paris(t *testing.T, v string) time.Time {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := time.ParseInLocation("2006-01-02T15:04", v, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
 }
 
 func (w *world) reply(t *testing.T, seat string, status models.AttendanceStatus) {
@@ -222,8 +242,8 @@ func TestSittingNoQuorumCreatesSecondConvocation(t *testing.T) {
 		want   string
 	}{
 		{"no date", url.Values{"starts_at": {""}, "mode": {"onsite"}, "place": {"Salle"}}, http.StatusUnprocessableEntity, "Indiquez la date"},
-		{"no place", url.Values{"starts_at": {"2026-12-08T14:00"}, "mode": {"onsite"}, "place": {""}}, http.StatusUnprocessableEntity, "Indiquez le lieu"},
-		{"valid", url.Values{"starts_at": {"2026-12-08T14:00"}, "mode": {"onsite"}, "place": {"Préfecture, salle Capitole"}}, http.StatusSeeOther, ""},
+		{"no place", url.Values{"starts_at": {w.at(14, "14:00")}, "mode": {"onsite"}, "place": {""}}, http.StatusUnprocessableEntity, "Indiquez le lieu"},
+		{"valid", url.Values{"starts_at": {w.at(14, "14:00")}, "mode": {"onsite"}, "place": {"Préfecture, salle Capitole"}}, http.StatusSeeOther, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := pres.PostForm(t, base+"/no-quorum", tt.form)
@@ -236,7 +256,7 @@ func TestSittingNoQuorumCreatesSecondConvocation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) != 2 || !ms[1].NoQuorumRequired || ms[1].FirstConvocationID == nil || ms[1].StartsAt.Format(time.RFC3339) != "2026-12-08T13:00:00Z" {
+	if len(ms) != 2 || !ms[1].NoQuorumRequired || ms[1].FirstConvocationID == nil || !ms[1].StartsAt.Equal(w.paris(t, w.at(14, "14:00"))) {
 		t.Fatalf("meetings = %+v, want the second convocation on 08/12 at 14:00 Paris", ms)
 	}
 }
@@ -248,11 +268,11 @@ func TestWrittenDeliberationPages(t *testing.T) {
 	base := w.path("/sitting/%d", w.m.ID)
 	announce := w.path("%s/items/%d/announce", base, w.item.ID)
 	// Too short a notice, then a valid announcement (ten days ahead).
-	r := pres.PostForm(t, announce, url.Values{"starts_at": {"2026-11-25T09:00"}, "deadline": {"2026-11-27T09:00"}, "voting_hours": {"24"}, "means_checked": {"1"}})
-	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "au moins 5 jours") || !strings.Contains(r.Body, `value="2026-11-27T09:00"`) {
+	r := pres.PostForm(t, announce, url.Values{"starts_at": {w.at(1, "09:00")}, "deadline": {w.at(3, "09:00")}, "voting_hours": {"24"}, "means_checked": {"1"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "au moins 5 jours") || !strings.Contains(r.Body, `value="`+w.at(3, "09:00")+`"`) {
 		t.Fatalf("short notice: %d\n%s", r.Status, r.Body)
 	}
-	r = pres.PostForm(t, announce, url.Values{"starts_at": {"2026-12-04T09:00"}, "deadline": {"2026-12-06T09:00"}, "voting_hours": {"24"}, "means_checked": {"1"}})
+	r = pres.PostForm(t, announce, url.Values{"starts_at": {w.at(10, "09:00")}, "deadline": {w.at(12, "09:00")}, "voting_hours": {"24"}, "means_checked": {"1"}})
 	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/deliberations/") {
 		t.Fatalf("announce: %d %s\n%s", r.Status, r.Location, r.Body)
 	}
@@ -270,7 +290,7 @@ func TestWrittenDeliberationPages(t *testing.T) {
 	mem := w.env.Client()
 	mem.SignIn(t, models.RoleMember)
 	r = follow(t, mem, mem.PostForm(t, page+"/contributions", url.Values{"body": {"Je soutiens ce programme."}}))
-	for _, want := range []string{"Je soutiens ce programme.", "Bonjour à toutes et à tous.", "au plus tôt le 06/12/2026"} {
+	for _, want := range []string{"Je soutiens ce programme.", "Bonjour à toutes et à tous.", "au plus tôt le " + w.m.StartsAt.AddDate(0, 0, 12).Format("02/01/2006")} {
 		if !strings.Contains(r.Body, want) {
 			t.Fatalf("deliberation page lacks %q\n%s", want, r.Body)
 		}
@@ -281,7 +301,7 @@ func TestWrittenDeliberationPages(t *testing.T) {
 	if r := follow(t, pres, pres.PostForm(t, page+"/close-debate", nil)); !strings.Contains(r.Body, "ne peuvent pas être clos avant") {
 		t.Fatalf("early close: page lacks the refusal\n%s", r.Body)
 	}
-	if r := mem.PostForm(t, page+"/extend", url.Values{"deadline": {"2026-12-08T09:00"}}); r.Status != http.StatusForbidden {
+	if r := mem.PostForm(t, page+"/extend", url.Values{"deadline": {w.at(14, "09:00")}}); r.Status != http.StatusForbidden {
 		t.Fatalf("member extends: %d, want 403", r.Status)
 	}
 }

@@ -27,7 +27,7 @@ func (h *Handler) renderMyVotes(c *fiber.Ctx, data fiber.Map) error {
 	}
 	var open, closed []models.MemberVote
 	for _, v := range votes {
-		if v.Vote.Open(h.now()) {
+		if v.Vote.Open(h.Now()) {
 			open = append(open, v)
 		} else {
 			closed = append(closed, v)
@@ -65,7 +65,7 @@ func (h *Handler) renderMemberVote(c *fiber.Ctx, id int64, data fiber.Map) error
 	}
 	data["Title"] = "Vote — " + mv.Item.Title
 	data["MV"] = mv
-	data["IsOpen"] = mv.Vote.Open(h.now())
+	data["IsOpen"] = mv.Vote.Open(h.Now())
 	data["Choices"] = models.BallotChoices
 	return web.Render(c, "sitting/member_vote", data)
 }
@@ -83,7 +83,7 @@ func (h *Handler) Ballot(c *fiber.Ctx) error {
 			return fiber.ErrBadRequest
 		}
 	}
-	b, err := models.CastBallot(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.now())
+	b, err := models.CastBallot(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.Now())
 	if err != nil {
 		return back(c, err, memberVotePath(id), "")
 	}
@@ -98,7 +98,7 @@ func (h *Handler) Dissent(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	_, err = models.RecordDissent(c.UserContext(), h.DB, h.Keys, u, cidOf(c), id, u.ID, c.FormValue("dissent"), h.now())
+	_, err = models.RecordDissent(c.UserContext(), h.DB, h.Keys, u, cidOf(c), id, u.ID, c.FormValue("dissent"), h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderMemberVote(c, id, fiber.Map{"Errors": fe, "DissentText": c.FormValue("dissent")})
@@ -126,6 +126,6 @@ func (h *Handler) Interest(c *fiber.Ctx) error {
 	if err != nil {
 		return back(c, err, "/votes", "")
 	}
-	err = models.DeclareItemInterest(c.UserContext(), h.DB, web.User(c), item, c.FormValue("reason"), h.now())
+	err = models.DeclareItemInterest(c.UserContext(), h.DB, web.User(c), item, c.FormValue("reason"), h.Now())
 	return back(c, err, "/votes#seances", "Votre intérêt est déclaré : vous ne verrez plus ce dossier et ne prendrez pas part à son vote.")
 }

@@ -23,7 +23,7 @@ func (h *Handler) OpenVote(c *fiber.Ctx) error {
 		return err
 	}
 	in := models.VoteInput{Question: c.FormValue("question"), ProposedAvis: models.Avis(c.FormValue("proposed_avis"))}
-	v, err := models.OpenVote(c.UserContext(), h.DB, web.User(c), cidOf(c), itemID, in, h.now())
+	v, err := models.OpenVote(c.UserContext(), h.DB, web.User(c), cidOf(c), itemID, in, h.Now())
 	if err != nil {
 		return back(c, err, consolePath(id)+"#ordre-du-jour", "")
 	}
@@ -158,7 +158,7 @@ func (h *Handler) RoomBallot(c *fiber.Ctx) error {
 	if in.VoterUserID <= 0 {
 		return back(c, models.FieldErrors{"voter": "Choisissez le votant."}, votePath(id, v.ID), "")
 	}
-	_, err = models.CastBallot(c.UserContext(), h.DB, web.User(c), cidOf(c), v.ID, in, h.now())
+	_, err = models.CastBallot(c.UserContext(), h.DB, web.User(c), cidOf(c), v.ID, in, h.Now())
 	return back(c, err, votePath(id, v.ID), "Vote enregistré.")
 }
 
@@ -171,7 +171,7 @@ func (h *Handler) CloseVote(c *fiber.Ctx) error {
 	room, fe := roomCount(c)
 	var closed *models.Vote
 	if len(fe) == 0 {
-		closed, err = models.CloseVote(c.UserContext(), h.DB, web.User(c), cidOf(c), v.ID, models.CloseVoteInput{Room: room}, h.now())
+		closed, err = models.CloseVote(c.UserContext(), h.DB, web.User(c), cidOf(c), v.ID, models.CloseVoteInput{Room: room}, h.Now())
 		if got, ok := models.AsFieldErrors(err); ok {
 			fe, err = got, nil
 		}
@@ -218,7 +218,7 @@ func (h *Handler) AvisDetails(c *fiber.Ctx) error {
 		d.RecommendedMonths = n
 	}
 	if len(fe) == 0 {
-		err = models.RecordAvisDetails(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), v.ID, d, h.now())
+		err = models.RecordAvisDetails(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), v.ID, d, h.Now())
 		if got, ok := models.AsFieldErrors(err); ok {
 			fe, err = got, nil
 		}
@@ -240,7 +240,7 @@ func (h *Handler) RoomDissent(c *fiber.Ctx) error {
 	if err != nil {
 		return back(c, err, votePath(id, v.ID), "")
 	}
-	_, err = models.RecordDissent(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), v.ID, member, c.FormValue("dissent"), h.now())
+	_, err = models.RecordDissent(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), v.ID, member, c.FormValue("dissent"), h.Now())
 	return back(c, err, votePath(id, v.ID)+"#opinions", "Opinion divergente enregistrée.")
 }
 

@@ -25,7 +25,7 @@ func (h *Handler) Announce(c *fiber.Ctx) error {
 	in, fe := f.input(h.Location)
 	var d *models.Deliberation
 	if len(fe) == 0 {
-		d, err = models.AnnounceDeliberation(c.UserContext(), h.DB, web.User(c), cidOf(c), itemID, in, h.now())
+		d, err = models.AnnounceDeliberation(c.UserContext(), h.DB, web.User(c), cidOf(c), itemID, in, h.Now())
 		if got, ok := models.AsFieldErrors(err); ok {
 			fe, err = got, nil
 		}
@@ -95,7 +95,7 @@ func (h *Handler) renderDeliberation(c *fiber.Ctx, id int64, data fiber.Map) err
 			return err
 		}
 	}
-	now := h.now()
+	now := h.Now()
 	data["Title"] = "Délibération écrite — " + item.Title
 	data["D"] = d
 	data["Item"] = item
@@ -119,7 +119,7 @@ func (h *Handler) OpenDeliberation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := models.OpenDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, c.FormValue("message"), h.now())
+	d, err := models.OpenDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, c.FormValue("message"), h.Now())
 	if err != nil {
 		return back(c, err, deliberationPath(id), "")
 	}
@@ -140,7 +140,7 @@ func (h *Handler) Extend(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderDeliberation(c, id, fiber.Map{"Errors": map[string]string{"deadline": "Indiquez la nouvelle date et heure de clôture au plus tôt."}, "Extend": c.FormValue("deadline")})
 	}
-	d, err := models.ExtendDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, deadline, h.now())
+	d, err := models.ExtendDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, deadline, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderDeliberation(c, id, fiber.Map{"Errors": fe, "Extend": c.FormValue("deadline")})
@@ -160,7 +160,7 @@ func (h *Handler) CloseDebate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := models.CloseDebate(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, h.now())
+	v, err := models.CloseDebate(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, h.Now())
 	if err != nil {
 		return back(c, err, deliberationPath(id), "")
 	}
@@ -187,7 +187,7 @@ func (h *Handler) CloseWrittenVote(c *fiber.Ctx) error {
 	if d.VoteID == nil {
 		return back(c, models.ErrDebateNotOpen, deliberationPath(id), "")
 	}
-	v, err := models.CloseVote(c.UserContext(), h.DB, web.User(c), cidOf(c), *d.VoteID, models.CloseVoteInput{}, h.now())
+	v, err := models.CloseVote(c.UserContext(), h.DB, web.User(c), cidOf(c), *d.VoteID, models.CloseVoteInput{}, h.Now())
 	if err != nil {
 		return back(c, err, deliberationPath(id), "")
 	}
@@ -207,7 +207,7 @@ func (h *Handler) Contribute(c *fiber.Ctx) error {
 			return fiber.ErrBadRequest
 		}
 	}
-	_, err = models.PostContribution(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, replyTo, c.FormValue("body"), h.now())
+	_, err = models.PostContribution(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, replyTo, c.FormValue("body"), h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderDeliberation(c, id, fiber.Map{"Errors": fe, "Body": c.FormValue("body"), "ReplyTo": replyTo})

@@ -231,7 +231,7 @@ func init() {
 			if err := createTables(ctx, tx, tables...); err != nil {
 				return err
 			}
-			now := time.Now().UTC().Truncate(time.Microsecond)
+			now := time.Now().UTC().Truncate(time.Microsecond) // when the migration ran: real time is the point (applied migration, left as it was)
 			rows := scales()
 			for i := range rows {
 				rows[i].CreatedAt = now

@@ -32,13 +32,13 @@ func Up(ctx context.Context, db *bun.DB) error {
 	if err := m.Init(ctx); err != nil {
 		return fmt.Errorf("migrate init: %w", err)
 	}
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(time.Minute) // real elapsed time: how long to wait for another instance's lock
 	for {
 		err := m.Lock(ctx)
 		if err == nil {
 			break
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) { // real elapsed time, as above
 			return fmt.Errorf("migrate: %w (another instance is migrating, or a crashed one left the lock in bun_migration_locks)", err)
 		}
 		select {

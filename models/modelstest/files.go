@@ -31,7 +31,7 @@ func Keyring(t testing.TB) *models.Keyring {
 func Association(t testing.TB, db bun.IDB, c *models.Commission, name, departments string, agrement time.Time) *models.Association {
 	t.Helper()
 	a := &models.Association{CommissionID: c.ID, Name: name, AgrementArrete: "arrêté test", AgrementDate: agrement, Departments: departments, ContactEmail: "contact@example.org"}
-	if err := models.CreateAssociation(context.Background(), db, models.SystemActor("test"), a); err != nil {
+	if err := models.CreateAssociation(context.Background(), db, models.SystemActor("test"), a, Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -50,7 +50,7 @@ func User(t testing.TB, db bun.IDB, c *models.Commission, role models.Role, a *m
 	if a != nil {
 		u.AssociationID = &a.ID
 	}
-	if err := models.CreateUser(context.Background(), db, models.SystemActor("test"), u); err != nil {
+	if err := models.CreateUser(context.Background(), db, models.SystemActor("test"), u, Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	return u

@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -71,8 +73,67 @@ func NewDB(t testing.TB) *bun.DB {
 func Commission(t testing.TB, db bun.IDB, dep string) *models.Commission {
 	t.Helper()
 	c := &models.Commission{Department: dep, Region: "76", Name: "Commission départementale " + dep, ArreteRef: "arrêté test " + dep}
-	if err := models.CreateCommission(context.Background(), db, models.SystemActor("test"), c); err != nil {
+	if err := models.CreateCommission(context.Background(), db, models.SystemActor("test"), c, Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// DefaultEpoch is the instant test clocks start at unless SEANCE_TEST_NOW says otherwise:
+// a Monday morning, Paris time, chosen once; no test depends on the real date.
+var DefaultEpoch = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+
+// Epoch returns the instant every test clock starts at: DefaultEpoch, or the instant in
+// SEANCE_TEST_NOW (RFC 3339, or a date YYYY-MM-DD meaning 08:00 UTC that day). Setting it
+// runs the whole suite as if on another date, e.g. SEANCE_TEST_NOW=2029-11-23 go test ./...
+// It is read by the test helpers only.
+func Epoch() time.Time {
+	v := os.Getenv("SEANCE_TEST_NOW")
+	if v == "" {
+		return DefaultEpoch
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return models.Stamp(t)
+	}
+	if d, err := time.Parse(time.DateOnly, v); err == nil {
+		return d.Add(8 * time.Hour)
+	}
+	panic("SEANCE_TEST_NOW: want RFC 3339 or YYYY-MM-DD, got " + v)
+}
+
+// Clock is a settable test clock. It starts at Epoch and moves only when told.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock reading Epoch().
+func NewClock() *Clock { return &Clock{t: Epoch()} }
+
+// Now returns the clock's current reading.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set makes the clock read t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = models.Stamp(t)
+	c.mu.Unlock()
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Day returns midnight UTC of the day offset days after Epoch's day (negative: before).
+// Tests that need calendar dates take them from here, so that they hold on any date.
+func Day(offset int) time.Time {
+	e := Epoch()
+	return time.Date(e.Year(), e.Month(), e.Day()+offset, 0, 0, 0, 0, time.UTC)
 }

@@ -22,7 +22,7 @@ func Seat(t testing.TB, db bun.IDB, cid int64, cat models.SeatCategory, quality 
 	if cat.SuppleantsAllowed() {
 		s.SuppleantPlaces = 1
 	}
-	if err := models.CreateSeat(context.Background(), db, models.SystemActor("test"), s); err != nil {
+	if err := models.CreateSeat(context.Background(), db, models.SystemActor("test"), s, Epoch()); err != nil {
 		t.Fatalf("CreateSeat(%s): %v", quality, err)
 	}
 	return s
@@ -50,7 +50,7 @@ func UserWithEmail(t testing.TB, db bun.IDB, cid int64, role models.Role, email 
 	if role.NeedsCommission() {
 		u.CommissionID = &cid
 	}
-	if err := models.CreateUser(context.Background(), db, models.SystemActor("test"), u); err != nil {
+	if err := models.CreateUser(context.Background(), db, models.SystemActor("test"), u, Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	return u

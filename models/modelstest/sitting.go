@@ -32,7 +32,7 @@ func AppendAgendaItemForTests(t testing.TB, db bun.IDB, m *models.Meeting, kind 
 	if err != nil {
 		t.Fatal(err)
 	}
-	it := &models.AgendaItem{CommissionID: m.CommissionID, MeetingID: m.ID, Position: int(n) + 1, Kind: kind, Title: title, CreatedAt: models.Now()}
+	it := &models.AgendaItem{CommissionID: m.CommissionID, MeetingID: m.ID, Position: int(n) + 1, Kind: kind, Title: title, CreatedAt: Epoch()}
 	if fileID != 0 {
 		it.FileID = &fileID
 	}

@@ -5,7 +5,6 @@ package filestest
 import (
 	"context"
 	"testing"
-	"time"
 
 	"seance/app/servertest"
 	"seance/models"
@@ -24,9 +23,6 @@ type World struct {
 // department 31, and their accounts asso1@test.example and asso2@test.example.
 func New(t testing.TB) *World {
 	t.Helper()
-	// Hash the test password before the env takes its clock: sessions made on the env's
-	// clock must not predate the accounts (SessionsValidAfter is set on the real clock).
-	servertest.PasswordHash(t)
 	env := servertest.New(t)
 	w := &World{Env: env}
 	since := env.Clock().AddDate(-1, 0, 0)
@@ -34,12 +30,6 @@ func New(t testing.TB) *World {
 	w.Assoc2 = modelstest.Association(t, env.DB, env.Commission, "Association Deux", "31", since)
 	w.A1 = Account(t, env, "asso1@test.example", w.Assoc1)
 	w.A2 = Account(t, env, "asso2@test.example", w.Assoc2)
-	// Accounts end the sessions created before them (SessionsValidAfter, on the real
-	// clock): bring the env's clock up to now, so that a slow machine does not sign
-	// everybody out.
-	if d := time.Now().UTC().Sub(env.Clock()); d > 0 {
-		env.Advance(d)
-	}
 	return w
 }
 
@@ -51,7 +41,7 @@ func Account(t testing.TB, env *servertest.Env, email string, a *models.Associat
 		Email: email, Name: a.Name, Role: models.RoleAssociation, CommissionID: &a.CommissionID, AssociationID: &a.ID,
 		PasswordHash: servertest.PasswordHash(t), Active: true,
 	}
-	if err := models.CreateUser(context.Background(), env.DB, models.SystemActor("test"), u); err != nil {
+	if err := models.CreateUser(context.Background(), env.DB, models.SystemActor("test"), u, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	return u
