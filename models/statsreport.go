@@ -228,7 +228,7 @@ func parcoursTable(s *AnnualStats) *Table {
 		Chart:   &Chart{Kind: "col", Series: []int{0}, Caption: "Mouvements des parcours"},
 		Rows: []Row{
 			{Label: "Parcours commencés (entrées)", Cells: []Cell{count("parcours.started", s.Started)}},
-			{Label: "Renouvellements", Cells: []Cell{count("parcours.renewed", s.Renewed)}},
+			{Label: "Périodes de renouvellement commencées", Cells: []Cell{count("parcours.renewed", s.Renewed)}},
 			{Label: "Parcours terminés (sorties)", Cells: []Cell{count("parcours.ended", sumEnded(s))}},
 			{Label: "Parcours en cours au " + FormatDate(s.RefDate), Cells: []Cell{count("parcours.inprogress", s.InProgress())}},
 		}}
