@@ -54,7 +54,12 @@ func buildChart(t *models.Table, min int) *SVGChart {
 	if t.Chart == nil {
 		return nil
 	}
-	rows := t.Body()
+	var rows []models.Row
+	for _, r := range t.Rows {
+		if !r.Total {
+			rows = append(rows, r)
+		}
+	}
 	ch := &SVGChart{ID: "graphique-" + t.ID, Title: t.Chart.Caption, Width: chartWidth, Height: chartHeight, BaseY: plotBottom}
 	for i, s := range t.Chart.Series {
 		ch.Legend = append(ch.Legend, SVGLegend{Class: fmt.Sprintf("seance-chart__s%d", i), Label: t.Columns[s]})

@@ -104,7 +104,7 @@ func (h *Handler) Index(c *fiber.Ctx) error {
 	return web.Render(c, "stats/index", fiber.Map{
 		"Title": fmt.Sprintf("Statistiques %d", year), "Year": year, "Years": years, "Report": r, "Stats": r.Stats,
 		"Exact": ex, "CanPreview": u.Role == models.RoleSecretariat, "Keys": keyFigures(r), "Sections": sections(r),
-		"Threshold": r.Stats.MinCellSize, "Secrecy": models.StatDefinition("secrecy"),
+		"Threshold": r.Stats.MinCellSize, "Largest": r.Stats.MinCellSize - 1, "Secrecy": models.StatDefinition("secrecy"),
 		"XLSX": xlsxPath(year),
 	})
 }
