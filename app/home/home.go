@@ -70,8 +70,13 @@ func panelsFor(r models.Role) []Panel {
 			{Title: "Mes dossiers", Text: "Aucun dossier en cours."},
 			{Title: "Renouvellements à préparer", Text: "Aucun parcours n'arrive à échéance prochainement."},
 		}
-	case models.RolePrefecture, models.RoleRegion:
-		return []Panel{{Title: "Rapports annuels", Text: "Les statistiques annuelles seront disponibles ici au format Excel."}}
+	case models.RolePrefecture:
+		return []Panel{
+			{Title: "Statistiques annuelles", Text: "Chiffres clés, graphiques et tableaux de l'année, avec le secret statistique appliqué aux petits effectifs.", Link: "/statistiques", Label: "Voir les statistiques"},
+			{Title: "Rapports annuels", Text: "Le rapport annuel de la commission au format Excel, année par année ; l'année en cours est provisoire.", Link: "/statistiques/rapports", Label: "Télécharger les rapports"},
+		}
+	case models.RoleRegion:
+		return []Panel{{Title: "Rapports annuels", Text: "Les rapports annuels se consultent par commission : la synthèse régionale n'est pas encore disponible."}}
 	case models.RoleAdmin:
 		return []Panel{{Title: "Journal d'audit", Text: "Vérifiez l'intégrité de la chaîne d'audit.", Link: "/admin/audit", Label: "Ouvrir le journal"}}
 	}

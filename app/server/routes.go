@@ -15,6 +15,7 @@ import (
 	"seance/app/registry"
 	seances "seance/app/sessions"
 	"seance/app/sitting"
+	"seance/app/stats"
 	"seance/app/web"
 	"seance/models"
 )
@@ -72,6 +73,9 @@ func registerRoutes(app *fiber.App, d Deps) {
 	// prefecture to approved versions.
 	minutesReaders := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RolePrefecture}
 	deliberants := []models.Role{models.RoleMember, models.RolePresident, models.RoleSecretariat}
+	statsH := &stats.Handler{DB: d.DB, Now: d.Now}
+	// Readers of the annual statistics; the secretariat alone sees exact small counts.
+	statsReaders := []models.Role{models.RoleSecretariat, models.RolePresident, models.RolePrefecture}
 
 	loginLimit := limiter.New(limiter.Config{
 		Max: 20, Expiration: 5 * time.Minute, Storage: store,
@@ -251,6 +255,10 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "POST", path: "/seances/:id/pv/soumettre", access: chair, handler: minutesH.Submit},
 		{method: "POST", path: "/seances/:id/pv/approuver", access: chair, handler: minutesH.Approve},
 		{method: "POST", path: "/seances/:id/pv/corriger", access: chair, handler: minutesH.Correct},
+		// Statistics and the annual report (issue 12)
+		{method: "GET", path: "/statistiques", access: statsReaders, handler: statsH.Index},
+		{method: "GET", path: "/statistiques/rapports", access: statsReaders, handler: statsH.Reports},
+		{method: "GET", path: "/statistiques/rapports/:year.xlsx", access: statsReaders, handler: statsH.Workbook},
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))

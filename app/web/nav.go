@@ -31,6 +31,7 @@ var navigation = []navEntry{
 	{"Parcours", "/parcours", []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}, ""},
 	{"Déroulé des séances", "/sitting", []models.Role{models.RolePresident, models.RoleSecretariat}, ""},
 	{"Procès-verbaux", "/proces-verbaux", []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RolePrefecture}, ""},
+	{"Statistiques", "/statistiques", []models.Role{models.RoleSecretariat, models.RolePresident, models.RolePrefecture}, ""},
 	{"Mes votes", "/votes", []models.Role{models.RoleMember, models.RolePresident}, ""},
 	{"Journal d'audit", "/admin/audit", []models.Role{models.RoleAdmin, models.RoleSecretariat}, ""},
 	{"Courriels", "/admin/outbox", []models.Role{models.RoleAdmin}, ""},

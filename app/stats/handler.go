@@ -1,0 +1,224 @@
+// Package stats serves the commission's annual statistics: the dashboard /statistiques,
+// the list of annual reports and the annual workbook (issue 12, REGLES.md requirement 14).
+package stats
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"seance/app/web"
+	"seance/models"
+)
+
+// Handler serves the statistics of the signed-in user's commission.
+type Handler struct {
+	DB  *bun.DB
+	Now func() time.Time
+}
+
+// Section is one theme of the dashboard: its tables with their chart and definition.
+type Section struct {
+	ID     string
+	Title  string
+	Tables []TableView
+}
+
+// TableView is one table as the page shows it.
+type TableView struct {
+	Table *models.Table
+	Chart *SVGChart
+	Def   models.StatDef
+	Rows  []RowView
+}
+
+// RowView is one row with its cells already formatted.
+type RowView struct {
+	Label string
+	Total bool
+	Cells []CellView
+}
+
+// CellView is a formatted cell.
+type CellView struct {
+	Text   string
+	Masked bool
+}
+
+// KeyFigure is one figure of the top of the dashboard.
+type KeyFigure struct {
+	Label string
+	Text  string
+}
+
+// year returns the year asked (query or path), among the commission's years.
+func (h *Handler) year(c *fiber.Ctx, raw string, years []int) (int, error) {
+	if raw == "" {
+		return years[0], nil
+	}
+	y, err := strconv.Atoi(raw)
+	if err != nil || !slices.Contains(years, y) {
+		return 0, fiber.NewError(fiber.StatusNotFound, "Aucune statistique pour cette année : choisissez une année de la liste.")
+	}
+	return y, nil
+}
+
+// exact reports whether the user sees exact counts: the secretariat, unless it previews
+// the published view.
+func exact(c *fiber.Ctx) bool {
+	return web.User(c).Role == models.RoleSecretariat && c.Query("vue") != "publiee"
+}
+
+// report computes the report of year for the user's commission.
+func (h *Handler) report(c *fiber.Ctx, year int, exactView bool) (*models.StatsReport, error) {
+	s, err := models.ComputeAnnualStats(c.UserContext(), h.DB, web.User(c).CommissionIDOrZero(), year, h.Now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	return models.BuildStatsReport(s, exactView), nil
+}
+
+// Index shows the dashboard of a year: key figures, then each theme's charts, tables and
+// definitions.
+func (h *Handler) Index(c *fiber.Ctx) error {
+	u := web.User(c)
+	years, err := models.StatsYears(c.UserContext(), h.DB, u.CommissionIDOrZero(), h.Now())
+	if err != nil {
+		return err
+	}
+	year, err := h.year(c, c.Query("annee"), years)
+	if err != nil {
+		return err
+	}
+	ex := exact(c)
+	r, err := h.report(c, year, ex)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "stats/index", fiber.Map{
+		"Title": fmt.Sprintf("Statistiques %d", year), "Year": year, "Years": years, "Report": r, "Stats": r.Stats,
+		"Exact": ex, "CanPreview": u.Role == models.RoleSecretariat, "Keys": keyFigures(r), "Sections": sections(r),
+		"Threshold": r.Stats.MinCellSize, "Largest": r.Stats.MinCellSize - 1, "Secrecy": models.StatDefinition("secrecy"),
+		"XLSX": xlsxPath(year),
+	})
+}
+
+func xlsxPath(year int) string { return fmt.Sprintf("/statistiques/rapports/%d.xlsx", year) }
+
+func sections(r *models.StatsReport) []Section {
+	min := r.Stats.MinCellSize
+	var out []Section
+	for _, th := range r.Themes {
+		s := Section{ID: th.ID, Title: th.Title}
+		for _, t := range th.Tables {
+			tv := TableView{Table: t, Chart: buildChart(t, min), Def: models.StatDefinition(t.Def)}
+			for _, row := range t.Rows {
+				rv := RowView{Label: row.Label, Total: row.Total}
+				for _, cell := range row.Cells {
+					rv.Cells = append(rv.Cells, CellView{Text: cell.Text(min), Masked: cell.Hidden()})
+				}
+				tv.Rows = append(tv.Rows, rv)
+			}
+			s.Tables = append(s.Tables, tv)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// keyFigures picks the headline figures from the report's tables, masked like them.
+func keyFigures(r *models.StatsReport) []KeyFigure {
+	min := r.Stats.MinCellSize
+	cell := func(table string, row, col int) string {
+		t := r.Table(table)
+		if row < 0 {
+			row = len(t.Rows) + row
+		}
+		return t.Rows[row].Cells[col].Text(min)
+	}
+	return []KeyFigure{
+		{"Séances tenues", models.FormatInt(int64(r.Stats.SessionsHeld()))},
+		{"Dossiers reçus", cell("files", -1, 0)},
+		{"Avis rendus", cell("files", -1, 4)},
+		{"Taux de refus des premières demandes", cell("decisions", 0, 3)},
+		{"Parcours commencés", cell("parcours", 0, 0)},
+		{"Parcours en cours au " + models.FormatDate(r.Stats.RefDate), cell("parcours", 3, 0)},
+		{"Bénéficiaires de l'AFIS", cell("afis", 0, 0)},
+	}
+}
+
+// ReportYear is one line of the list of annual reports.
+type ReportYear struct {
+	Year        int
+	Provisional bool
+	Path        string
+	FileName    string
+}
+
+// Reports lists the years with their annual workbook; the current year is provisional.
+func (h *Handler) Reports(c *fiber.Ctx) error {
+	u := web.User(c)
+	years, err := models.StatsYears(c.UserContext(), h.DB, u.CommissionIDOrZero(), h.Now())
+	if err != nil {
+		return err
+	}
+	cm, err := models.FindCommission(c.UserContext(), h.DB, u.CommissionIDOrZero())
+	if err != nil {
+		return err
+	}
+	now := h.Now().UTC()
+	var lines []ReportYear
+	for _, y := range years {
+		lines = append(lines, ReportYear{Year: y, Provisional: y >= now.Year(), Path: xlsxPath(y), FileName: FileName(cm, y)})
+	}
+	return web.Render(c, "stats/reports", fiber.Map{"Title": "Rapports annuels", "Years": lines})
+}
+
+// FileName is the name of the annual workbook: rapport-annuel-<department>-<year>.xlsx.
+func FileName(cm *models.Commission, year int) string {
+	return fmt.Sprintf("rapport-annuel-%s-%d.xlsx", cm.Department, year)
+}
+
+// Workbook downloads the annual workbook of a year, always with the statistical secrecy
+// applied (it is made to be passed on), and records the download in the audit chain.
+func (h *Handler) Workbook(c *fiber.Ctx) error {
+	u := web.User(c)
+	ctx := c.UserContext()
+	years, err := models.StatsYears(ctx, h.DB, u.CommissionIDOrZero(), h.Now())
+	if err != nil {
+		return err
+	}
+	year, err := h.year(c, c.Params("year"), years)
+	if err != nil {
+		return err
+	}
+	cm, err := models.FindCommission(ctx, h.DB, u.CommissionIDOrZero())
+	if err != nil {
+		return err
+	}
+	r, err := h.report(c, year, false)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := WriteWorkbook(&buf, cm, r); err != nil {
+		return err
+	}
+	err = models.InTx(ctx, h.DB, func(ctx context.Context, tx bun.Tx) error {
+		return models.Audit(ctx, tx, models.AuditEntry{
+			CommissionID: cm.ID, Actor: models.ActorFor(u), Action: "stats.download",
+			Object: models.ObjectRef("commission", cm.ID), Details: map[string]any{"year": year, "complete": r.Stats.Complete, "format": "xlsx"},
+		})
+	})
+	if err != nil {
+		return err
+	}
+	c.Attachment(FileName(cm, year))
+	return c.Send(buf.Bytes())
+}

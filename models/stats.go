@@ -1,0 +1,664 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Annual statistics of a commission (issue 12, REGLES.md requirement 14). Every figure is
+// counted by the database (GROUP BY, COUNT, window functions); Go only receives aggregated
+// rows. The definitions of the indicators are in statsdefs.go, the tables and the
+// statistical secrecy in statsreport.go.
+
+// Delay is the distribution of a delay in days over N files.
+type Delay struct {
+	N      int
+	Median float64 // average of the two middle values when N is even
+	P90    float64 // nearest rank: the smallest value with at least 90 % of the files at or below it
+}
+
+// AttendanceCount is the attendance of the held sessions for one category of seats.
+type AttendanceCount struct {
+	Category    SeatCategory
+	Seats       int // seats convened, summed over the sessions
+	Present     int // present on site or remotely, or replaced by their suppléant
+	Represented int // gave a proxy
+	Substitutes int // of Present: a suppléant sat
+}
+
+// Profile is the breakdown of a population of beneficiaries.
+type Profile struct {
+	Total       int
+	Gender      map[Gender]int
+	AgeBands    [AgeBandCount]int
+	Nationality map[string]int // ISO code → count; the report keeps the 10 most frequent
+	Children    [ChildrenBandCount]int
+}
+
+// NameCount is a labelled count.
+type NameCount struct {
+	Name  string
+	Count int
+}
+
+// AssociationStats is the activity of one approved association in the year.
+type AssociationStats struct {
+	ID           int64
+	Name         string
+	Submitted    int // files submitted
+	Favourable   int // commission avis favourable or réservé
+	Unfavourable int // commission avis défavorable
+	Followed     int // parcours with rights during the year that it follows
+}
+
+// MonthStats is one month of the year.
+type MonthStats struct {
+	Received   int
+	Favourable int // avis favourable or réservé
+	Unfav      int // avis défavorable
+	Authorised int
+	Refused    int
+	Started    int
+}
+
+// The age bands (age reached in the year) and the bands of dependent children.
+const (
+	AgeBandCount      = 5 // under 25, 25–34, 35–44, 45 and over, unknown
+	ChildrenBandCount = 4 // 0, 1, 2, 3 or more
+)
+
+// The delays measured.
+const (
+	DelaySubmittedComplete = iota // submission → declared complete (admissible)
+	DelayCompleteAvis             // complete → commission avis
+	DelayAvisDecision             // avis → préfet's decision
+	DelayDecisionNotified         // decision → notification to the person
+	DelayCount
+)
+
+// The bands of cumulative duration of rights of the parcours in progress.
+const DurationBandCount = 4 // 0–6, 6–12, 12–18, 18–24 months
+
+// AnnualStats holds the indicators of one commission for one calendar year.
+type AnnualStats struct {
+	CommissionID int64
+	Year         int
+	Complete     bool      // the year was over when computed
+	RefDate      time.Time // 31 December, or today for the current year: the day of "in progress"
+	MinCellSize  int       // the commission's threshold of statistical secrecy
+	ComputedAt   time.Time
+
+	Sessions           map[MeetingKind]map[MeetingMode]int // held sessions by kind and mode
+	SecondConvocations int
+	UrgentConvocations int
+	Attendance         []AttendanceCount // one per category with seats convened
+
+	Received     map[FileKind]int
+	Avis         map[FileKind]map[Avis]int // commission avis given in the year
+	CastingVotes int
+	Dissents     int
+	Decisions    map[FileKind]map[DecisionOutcome]int
+	Delays       [DelayCount]Delay
+
+	Started       int
+	Renewed       int
+	Ended         map[EndReason]int
+	DurationBands [DurationBandCount]int // of the parcours in progress on RefDate
+
+	StartedProfile    Profile
+	InProgressProfile Profile // Total is the number of parcours in progress on RefDate
+
+	APSFirst          int
+	APSRenewed        int
+	AFISBeneficiaries int
+	AFISMonths        int
+	AFISCents         int64
+	Housing           map[Housing]int
+
+	Associations []AssociationStats
+	Monthly      [12]MonthStats
+}
+
+// SessionsHeld returns the number of sessions held.
+func (s *AnnualStats) SessionsHeld() int {
+	n := 0
+	for _, byMode := range s.Sessions {
+		for _, v := range byMode {
+			n += v
+		}
+	}
+	return n
+}
+
+// InProgress returns the number of parcours in progress on RefDate.
+func (s *AnnualStats) InProgress() int { return s.InProgressProfile.Total }
+
+// statsRange is the year being computed and the SQL of the dialect.
+type statsRange struct {
+	db       bun.IDB
+	cid      int64
+	year     int
+	from, to time.Time // [1 January, next 1 January)
+	ref      time.Time
+	pg       bool
+}
+
+// ComputeAnnualStats computes the indicators of commission cid for year. now says whether
+// the year is complete and, for the current year, the day of the "in progress" counts.
+func ComputeAnnualStats(ctx context.Context, db bun.IDB, cid int64, year int, now time.Time) (*AnnualStats, error) {
+	settings, err := FindSettings(ctx, db, cid)
+	if err != nil {
+		return nil, err
+	}
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := from.AddDate(1, 0, 0)
+	r := &statsRange{db: db, cid: cid, year: year, from: from, to: to, ref: to.AddDate(0, 0, -1), pg: IsPG(db)}
+	today := DateOf(now)
+	s := &AnnualStats{CommissionID: cid, Year: year, Complete: !today.Before(to), MinCellSize: settings.MinCellSize, ComputedAt: now}
+	if today.Before(r.ref) {
+		r.ref = today
+	}
+	s.RefDate = r.ref
+	for _, step := range []func(context.Context, *AnnualStats) error{
+		r.sessions, r.attendance, r.files, r.delays, r.parcours, r.profiles, r.rights, r.associations, r.monthly,
+	} {
+		if err := step(ctx, s); err != nil {
+			return nil, fmt.Errorf("annual statistics %d of commission %d: %w", year, cid, err)
+		}
+	}
+	return s, nil
+}
+
+// --- dialect helpers (the only SQL that differs between SQLite and PostgreSQL) ---
+
+// month returns the month (1–12, UTC) of the timestamp column col.
+func (r *statsRange) month(col string) string {
+	if r.pg {
+		return "CAST(EXTRACT(MONTH FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER)"
+	}
+	return "CAST(strftime('%m', " + col + ") AS INTEGER)"
+}
+
+// monthIndex returns year*12 + month - 1 of col.
+func (r *statsRange) monthIndex(col string) string {
+	if r.pg {
+		return "(CAST(EXTRACT(YEAR FROM " + col + " AT TIME ZONE 'UTC') AS INTEGER) * 12 + " + r.month(col) + " - 1)"
+	}
+	return "(CAST(strftime('%Y', " + col + ") AS INTEGER) * 12 + " + r.month(col) + " - 1)"
+}
+
+// days returns the whole days from the date of a to the date of b (UTC).
+func (r *statsRange) days(a, b string) string {
+	if r.pg {
+		return "(CAST(" + b + " AT TIME ZONE 'UTC' AS DATE) - CAST(" + a + " AT TIME ZONE 'UTC' AS DATE))"
+	}
+	return "CAST(julianday(date(" + b + ")) - julianday(date(" + a + ")) AS INTEGER)"
+}
+
+func (r *statsRange) least(a, b string) string {
+	if r.pg {
+		return "LEAST(" + a + ", " + b + ")"
+	}
+	return "min(" + a + ", " + b + ")"
+}
+
+func (r *statsRange) greatest(a, b string) string {
+	if r.pg {
+		return "GREATEST(" + a + ", " + b + ")"
+	}
+	return "max(" + a + ", " + b + ")"
+}
+
+// inYear is the condition "col falls in the year", with its two arguments.
+func (r *statsRange) inYear(col string) string { return col + " >= ? AND " + col + " < ?" }
+
+// keyCount is one row of a GROUP BY: up to two keys and a count.
+type keyCount struct {
+	K1 string `bun:"k1"`
+	K2 string `bun:"k2"`
+	N  int    `bun:"n"`
+}
+
+// groups runs a query returning k1, k2 (optional) and n.
+func (r *statsRange) groups(ctx context.Context, query string, args ...any) ([]keyCount, error) {
+	var rows []keyCount
+	if err := r.db.NewRaw(query, args...).Scan(ctx, &rows); err != nil && err != sql.ErrNoRows {
+		return nil, err
+	}
+	return rows, nil
+}
+
+func (r *statsRange) count(ctx context.Context, query string, args ...any) (int, error) {
+	var n sql.NullInt64
+	if err := r.db.NewRaw(query, args...).Scan(ctx, &n); err != nil {
+		return 0, err
+	}
+	return int(n.Int64), nil
+}
+
+// --- sessions and attendance ---
+
+// heldStatuses are the statuses of a session that took place.
+const heldStatuses = "('open', 'closed', 'minutes_approved')"
+
+func (r *statsRange) sessions(ctx context.Context, s *AnnualStats) error {
+	var rows []struct {
+		Kind    string `bun:"kind"`
+		Mode    string `bun:"mode"`
+		Urgency int    `bun:"urgency"`
+		Second  int    `bun:"second"`
+		N       int    `bun:"n"`
+	}
+	err := r.db.NewRaw(`SELECT kind, mode, CASE WHEN urgency THEN 1 ELSE 0 END AS urgency,
+		CASE WHEN first_convocation_id IS NOT NULL THEN 1 ELSE 0 END AS second, COUNT(*) AS n
+		FROM meetings WHERE commission_id = ? AND `+r.inYear("starts_at")+` AND status IN `+heldStatuses+`
+		GROUP BY 1, 2, 3, 4`, r.cid, r.from, r.to).Scan(ctx, &rows)
+	if err != nil && err != sql.ErrNoRows {
+		return err
+	}
+	s.Sessions = map[MeetingKind]map[MeetingMode]int{MeetingPolicy: {}, MeetingFiles: {}}
+	for _, x := range rows {
+		if s.Sessions[MeetingKind(x.Kind)] == nil {
+			s.Sessions[MeetingKind(x.Kind)] = map[MeetingMode]int{}
+		}
+		s.Sessions[MeetingKind(x.Kind)][MeetingMode(x.Mode)] += x.N
+		s.UrgentConvocations += x.Urgency * x.N
+		s.SecondConvocations += x.Second * x.N
+	}
+	return nil
+}
+
+func (r *statsRange) attendance(ctx context.Context, s *AnnualStats) error {
+	var rows []struct {
+		Category    int `bun:"category"`
+		Seats       int `bun:"seats"`
+		Present     int `bun:"present"`
+		Represented int `bun:"represented"`
+		Substitutes int `bun:"substitutes"`
+	}
+	err := r.db.NewRaw(`SELECT s.category AS category, COUNT(*) AS seats,
+		SUM(CASE WHEN a.status IN ('present_onsite', 'present_remote', 'substituted') THEN 1 ELSE 0 END) AS present,
+		SUM(CASE WHEN a.status = 'proxy' THEN 1 ELSE 0 END) AS represented,
+		SUM(CASE WHEN a.status = 'substituted' THEN 1 ELSE 0 END) AS substitutes
+		FROM meeting_attendance a JOIN seats s ON s.id = a.seat_id JOIN meetings m ON m.id = a.meeting_id
+		WHERE m.commission_id = ? AND `+r.inYear("m.starts_at")+` AND m.status IN `+heldStatuses+`
+		GROUP BY s.category ORDER BY s.category`, r.cid, r.from, r.to).Scan(ctx, &rows)
+	if err != nil && err != sql.ErrNoRows {
+		return err
+	}
+	for _, x := range rows {
+		s.Attendance = append(s.Attendance, AttendanceCount{Category: SeatCategory(x.Category), Seats: x.Seats,
+			Present: x.Present, Represented: x.Represented, Substitutes: x.Substitutes})
+	}
+	return nil
+}
+
+// AttendanceTotal sums the attendance over the categories.
+func (s *AnnualStats) AttendanceTotal() AttendanceCount {
+	var t AttendanceCount
+	for _, a := range s.Attendance {
+		t.Seats += a.Seats
+		t.Present += a.Present
+		t.Represented += a.Represented
+		t.Substitutes += a.Substitutes
+	}
+	return t
+}
+
+// --- files, avis and decisions ---
+
+func (r *statsRange) files(ctx context.Context, s *AnnualStats) error {
+	rows, err := r.groups(ctx, `SELECT kind AS k1, '' AS k2, COUNT(*) AS n FROM files
+		WHERE commission_id = ? AND `+r.inYear("submitted_at")+` GROUP BY kind`, r.cid, r.from, r.to)
+	if err != nil {
+		return err
+	}
+	s.Received = map[FileKind]int{}
+	for _, x := range rows {
+		s.Received[FileKind(x.K1)] = x.N
+	}
+	if rows, err = r.groups(ctx, `SELECT kind AS k1, commission_avis AS k2, COUNT(*) AS n FROM files
+		WHERE commission_id = ? AND `+r.inYear("avis_on")+` AND commission_avis <> '' GROUP BY kind, commission_avis`,
+		r.cid, r.from, r.to); err != nil {
+		return err
+	}
+	s.Avis = map[FileKind]map[Avis]int{}
+	for _, x := range rows {
+		if s.Avis[FileKind(x.K1)] == nil {
+			s.Avis[FileKind(x.K1)] = map[Avis]int{}
+		}
+		s.Avis[FileKind(x.K1)][Avis(x.K2)] = x.N
+	}
+	if rows, err = r.groups(ctx, `SELECT kind AS k1, decision AS k2, COUNT(*) AS n FROM files
+		WHERE commission_id = ? AND `+r.inYear("decided_on")+` AND decision <> '' GROUP BY kind, decision`,
+		r.cid, r.from, r.to); err != nil {
+		return err
+	}
+	s.Decisions = map[FileKind]map[DecisionOutcome]int{}
+	for _, x := range rows {
+		if s.Decisions[FileKind(x.K1)] == nil {
+			s.Decisions[FileKind(x.K1)] = map[DecisionOutcome]int{}
+		}
+		s.Decisions[FileKind(x.K1)][DecisionOutcome(x.K2)] = x.N
+	}
+	if s.CastingVotes, err = r.count(ctx, `SELECT COUNT(*) FROM sitting_votes
+		WHERE commission_id = ? AND tie AND casting_vote <> '' AND `+r.inYear("closed_at"), r.cid, r.from, r.to); err != nil {
+		return err
+	}
+	s.Dissents, err = r.count(ctx, `SELECT COUNT(*) FROM sitting_dissents WHERE commission_id = ? AND `+r.inYear("created_at"),
+		r.cid, r.from, r.to)
+	return err
+}
+
+// Examined returns the number of files of kind k given an avis in the year.
+func (s *AnnualStats) Examined(k FileKind) int {
+	n := 0
+	for _, v := range s.Avis[k] {
+		n += v
+	}
+	return n
+}
+
+// delays computes the median and 90th percentile of each delay with window functions.
+func (r *statsRange) delays(ctx context.Context, s *AnnualStats) error {
+	admissible := `(SELECT file_id, MIN(at) AS at FROM file_events WHERE commission_id = ? AND to_state = 'admissible' GROUP BY file_id)`
+	sources := [DelayCount]struct {
+		query string
+		args  []any
+	}{
+		DelaySubmittedComplete: {`SELECT ` + r.days("f.submitted_at", "e.at") + ` AS v FROM files f JOIN ` + admissible +
+			` e ON e.file_id = f.id WHERE f.commission_id = ? AND f.submitted_at IS NOT NULL AND ` + r.inYear("e.at"),
+			[]any{r.cid, r.cid, r.from, r.to}},
+		DelayCompleteAvis: {`SELECT ` + r.days("e.at", "f.avis_on") + ` AS v FROM files f JOIN ` + admissible +
+			` e ON e.file_id = f.id WHERE f.commission_id = ? AND ` + r.inYear("f.avis_on"),
+			[]any{r.cid, r.cid, r.from, r.to}},
+		DelayAvisDecision: {`SELECT ` + r.days("f.avis_on", "f.decided_on") + ` AS v FROM files f
+			WHERE f.commission_id = ? AND f.avis_on IS NOT NULL AND ` + r.inYear("f.decided_on"),
+			[]any{r.cid, r.from, r.to}},
+		DelayDecisionNotified: {`SELECT ` + r.days("f.decided_on", "f.notified_person_on") + ` AS v FROM files f
+			WHERE f.commission_id = ? AND f.decided_on IS NOT NULL AND ` + r.inYear("f.notified_person_on"),
+			[]any{r.cid, r.from, r.to}},
+	}
+	for i, src := range sources {
+		var row struct {
+			N      sql.NullInt64   `bun:"n"`
+			Median sql.NullFloat64 `bun:"median"`
+			P90    sql.NullFloat64 `bun:"p90"`
+		}
+		err := r.db.NewRaw(`WITH d AS (`+src.query+`),
+			r AS (SELECT v, ROW_NUMBER() OVER (ORDER BY v) AS rn, COUNT(*) OVER () AS n FROM d)
+			SELECT MAX(n) AS n,
+				CAST(AVG(CASE WHEN rn = (n + 1) / 2 OR rn = (n + 2) / 2 THEN v END) AS DOUBLE PRECISION) AS median,
+				CAST(MIN(CASE WHEN rn >= (9 * n + 9) / 10 THEN v END) AS DOUBLE PRECISION) AS p90
+			FROM r`, src.args...).Scan(ctx, &row)
+		if err != nil {
+			return err
+		}
+		s.Delays[i] = Delay{N: int(row.N.Int64), Median: row.Median.Float64, P90: row.P90.Float64}
+	}
+	return nil
+}
+
+// --- parcours ---
+
+// inProgress is the condition "parcours p has rights on the day ?" (3 arguments).
+const inProgress = `(p.ended_on IS NULL OR p.ended_on > ?) AND (p.suspended_on IS NULL OR p.suspended_on > ?)`
+
+// currentPeriod joins q, the period of p covering the day ? (3 arguments).
+const currentPeriod = `JOIN parcours_periods q ON q.parcours_id = p.id AND q.starts_on <= ? AND q.ends_on > ? AND (q.cut_on IS NULL OR q.cut_on > ?)`
+
+func (r *statsRange) parcours(ctx context.Context, s *AnnualStats) error {
+	var err error
+	if s.Started, err = r.count(ctx, `SELECT COUNT(*) FROM parcours WHERE commission_id = ? AND `+r.inYear("started_on"),
+		r.cid, r.from, r.to); err != nil {
+		return err
+	}
+	if s.Renewed, err = r.count(ctx, `SELECT COUNT(*) FROM parcours_periods WHERE commission_id = ? AND seq > 1
+		AND (cut_on IS NULL OR cut_on > starts_on) AND `+r.inYear("starts_on"), r.cid, r.from, r.to); err != nil {
+		return err
+	}
+	rows, err := r.groups(ctx, `SELECT end_reason AS k1, '' AS k2, COUNT(*) AS n FROM parcours
+		WHERE commission_id = ? AND `+r.inYear("ended_on")+` GROUP BY end_reason`, r.cid, r.from, r.to)
+	if err != nil {
+		return err
+	}
+	s.Ended = map[EndReason]int{}
+	for _, x := range rows {
+		s.Ended[EndReason(x.K1)] = x.N
+	}
+	d := r.ref
+	if rows, err = r.groups(ctx, `SELECT CAST(band AS VARCHAR(2)) AS k1, '' AS k2, COUNT(*) AS n FROM (
+		SELECT CASE WHEN m <= 6 THEN 0 WHEN m <= 12 THEN 1 WHEN m <= 18 THEN 2 ELSE 3 END AS band FROM (
+			SELECT (SELECT SUM(e.months) FROM parcours_periods e WHERE e.parcours_id = p.id AND e.starts_on <= ?
+				AND (e.cut_on IS NULL OR e.cut_on > e.starts_on)) AS m
+			FROM parcours p `+currentPeriod+` WHERE p.commission_id = ? AND `+inProgress+`) x) y
+		GROUP BY band`, d, d, d, d, r.cid, d, d); err != nil {
+		return err
+	}
+	for _, x := range rows {
+		var b int
+		if _, err := fmt.Sscan(x.K1, &b); err == nil && b >= 0 && b < DurationBandCount {
+			s.DurationBands[b] = x.N
+		}
+	}
+	return nil
+}
+
+// profiles breaks down the persons whose parcours started in the year, and those in
+// progress on the reference day, by gender, age band, nationality and children.
+func (r *statsRange) profiles(ctx context.Context, s *AnnualStats) error {
+	d := r.ref
+	started := `SELECT p.person_id, q.file_id FROM parcours p JOIN parcours_periods q ON q.parcours_id = p.id AND q.seq = 1
+		WHERE p.commission_id = ? AND ` + r.inYear("p.started_on")
+	current := `SELECT p.person_id, q.file_id FROM parcours p ` + currentPeriod + ` WHERE p.commission_id = ? AND ` + inProgress
+	var err error
+	if s.StartedProfile, err = r.profile(ctx, started, r.cid, r.from, r.to); err != nil {
+		return err
+	}
+	s.InProgressProfile, err = r.profile(ctx, current, d, d, d, r.cid, d, d)
+	return err
+}
+
+func (r *statsRange) profile(ctx context.Context, population string, args ...any) (Profile, error) {
+	var rows []struct {
+		Gender      string `bun:"gender"`
+		Age         int    `bun:"age"`
+		Nationality string `bun:"nationality"`
+		Children    int    `bun:"children"`
+		N           int    `bun:"n"`
+	}
+	age := fmt.Sprintf("%d - pe.birth_year", r.year)
+	err := r.db.NewRaw(`SELECT pe.gender AS gender,
+		CASE WHEN pe.birth_year = 0 THEN 4 WHEN `+age+` < 25 THEN 0 WHEN `+age+` < 35 THEN 1 WHEN `+age+` < 45 THEN 2 ELSE 3 END AS age,
+		pe.nationality AS nationality,
+		CASE WHEN f.children >= 3 THEN 3 ELSE f.children END AS children, COUNT(*) AS n
+		FROM (`+population+`) x JOIN persons pe ON pe.id = x.person_id JOIN files f ON f.id = x.file_id
+		GROUP BY 1, 2, 3, 4`, args...).Scan(ctx, &rows)
+	if err != nil && err != sql.ErrNoRows {
+		return Profile{}, err
+	}
+	p := Profile{Gender: map[Gender]int{}, Nationality: map[string]int{}}
+	for _, x := range rows {
+		p.Total += x.N
+		p.Gender[Gender(x.Gender)] += x.N
+		p.AgeBands[x.Age] += x.N
+		p.Nationality[x.Nationality] += x.N
+		p.Children[max(0, x.Children)] += x.N
+	}
+	return p, nil
+}
+
+// TopNationalities ranks the nationalities of the profiles together (most frequent first,
+// ties by code) and keeps the n first; the others are summed under NationalityOthers.
+func TopNationalities(n int, ps ...Profile) []string {
+	sum := map[string]int{}
+	for _, p := range ps {
+		for k, v := range p.Nationality {
+			sum[k] += v
+		}
+	}
+	out := make([]string, 0, len(sum))
+	for k := range sum {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if sum[out[i]] != sum[out[j]] {
+			return sum[out[i]] > sum[out[j]]
+		}
+		return out[i] < out[j]
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// NationalityOthers is the label of the nationalities beyond the most frequent.
+const NationalityOthers = "Autres"
+
+// --- rights ---
+
+func (r *statsRange) rights(ctx context.Context, s *AnnualStats) error {
+	rows, err := r.groups(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM parcours_periods e WHERE e.parcours_id = q.parcours_id
+			AND e.seq < q.seq AND e.aps_granted) THEN 'renewed' ELSE 'first' END AS k1, '' AS k2, COUNT(*) AS n
+		FROM parcours_periods q WHERE q.commission_id = ? AND q.aps_granted AND `+r.inYear("COALESCE(q.aps_from, q.starts_on)")+`
+		GROUP BY 1`, r.cid, r.from, r.to)
+	if err != nil {
+		return err
+	}
+	for _, x := range rows {
+		if x.K1 == "first" {
+			s.APSFirst = x.N
+		} else {
+			s.APSRenewed = x.N
+		}
+	}
+	// Months paid: from the first month paid to the month AFIS stopped, or to the end of
+	// the months granted, intersected with the year.
+	lo, hi := r.year*12, r.year*12+12
+	start := r.monthIndex("afis_from")
+	stop := "COALESCE(" + r.monthIndex("afis_stopped_from") + ", " + start + " + months)"
+	months := r.greatest("0", r.least(stop, fmt.Sprint(hi))+" - "+r.greatest(start, fmt.Sprint(lo)))
+	var afis struct {
+		Persons int           `bun:"persons"`
+		Months  sql.NullInt64 `bun:"months"`
+		Cents   sql.NullInt64 `bun:"cents"`
+	}
+	if err := r.db.NewRaw(`SELECT COUNT(DISTINCT parcours_id) AS persons, SUM(m) AS months, SUM(m * afis_monthly_cents) AS cents
+		FROM (SELECT parcours_id, afis_monthly_cents, `+months+` AS m FROM parcours_periods
+			WHERE commission_id = ? AND afis_granted AND afis_from IS NOT NULL) x WHERE m > 0`, r.cid).Scan(ctx, &afis); err != nil {
+		return err
+	}
+	s.AFISBeneficiaries, s.AFISMonths, s.AFISCents = afis.Persons, int(afis.Months.Int64), afis.Cents.Int64
+	if rows, err = r.groups(ctx, `SELECT housing_provided AS k1, '' AS k2, COUNT(*) AS n FROM parcours_periods
+		WHERE commission_id = ? AND housing_provided <> 'none' AND `+r.inYear("starts_on")+` GROUP BY housing_provided`,
+		r.cid, r.from, r.to); err != nil {
+		return err
+	}
+	s.Housing = map[Housing]int{}
+	for _, x := range rows {
+		s.Housing[Housing(x.K1)] = x.N
+	}
+	return nil
+}
+
+// --- associations ---
+
+func (r *statsRange) associations(ctx context.Context, s *AnnualStats) error {
+	var rows []AssociationStats
+	err := r.db.NewRaw(`SELECT a.id AS id, a.name AS name,
+		(SELECT COUNT(*) FROM files f WHERE f.association_id = a.id AND `+r.inYear("f.submitted_at")+`) AS submitted,
+		(SELECT COUNT(*) FROM files f WHERE f.association_id = a.id AND `+r.inYear("f.avis_on")+`
+			AND f.commission_avis IN ('favorable', 'reserve')) AS favourable,
+		(SELECT COUNT(*) FROM files f WHERE f.association_id = a.id AND `+r.inYear("f.avis_on")+`
+			AND f.commission_avis = 'defavorable') AS unfavourable,
+		(SELECT COUNT(*) FROM parcours p WHERE p.association_id = a.id AND p.started_on < ?
+			AND (p.ended_on IS NULL OR p.ended_on >= ?)) AS followed
+		FROM associations a WHERE a.commission_id = ? ORDER BY a.name, a.id`,
+		r.from, r.to, r.from, r.to, r.from, r.to, r.to, r.from, r.cid).Scan(ctx, &rows)
+	if err != nil && err != sql.ErrNoRows {
+		return err
+	}
+	for _, a := range rows {
+		if a.Submitted+a.Favourable+a.Unfavourable+a.Followed > 0 {
+			s.Associations = append(s.Associations, a)
+		}
+	}
+	return nil
+}
+
+// --- monthly series ---
+
+func (r *statsRange) monthly(ctx context.Context, s *AnnualStats) error {
+	series := []struct {
+		table, col, key string
+		add             func(m *MonthStats, key string, n int)
+	}{
+		{"files", "submitted_at", "''", func(m *MonthStats, _ string, n int) { m.Received += n }},
+		{"files", "avis_on", "commission_avis", func(m *MonthStats, k string, n int) {
+			if Avis(k) == AvisDefavorable {
+				m.Unfav += n
+			} else if k != "" {
+				m.Favourable += n
+			}
+		}},
+		{"files", "decided_on", "decision", func(m *MonthStats, k string, n int) {
+			switch DecisionOutcome(k) {
+			case DecisionAuthorised:
+				m.Authorised += n
+			case DecisionRefused:
+				m.Refused += n
+			}
+		}},
+		{"parcours", "started_on", "''", func(m *MonthStats, _ string, n int) { m.Started += n }},
+	}
+	for _, x := range series {
+		var rows []struct {
+			Month int    `bun:"month"`
+			Key   string `bun:"k"`
+			N     int    `bun:"n"`
+		}
+		err := r.db.NewRaw(`SELECT `+r.month(x.col)+` AS month, `+x.key+` AS k, COUNT(*) AS n FROM `+x.table+`
+			WHERE commission_id = ? AND `+r.inYear(x.col)+` GROUP BY 1, 2`, r.cid, r.from, r.to).Scan(ctx, &rows)
+		if err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		for _, row := range rows {
+			if row.Month >= 1 && row.Month <= 12 {
+				x.add(&s.Monthly[row.Month-1], strings.TrimSpace(row.Key), row.N)
+			}
+		}
+	}
+	return nil
+}
+
+// StatsYears returns the calendar years with activity for commission cid, newest first,
+// always including the year of now.
+func StatsYears(ctx context.Context, db bun.IDB, cid int64, now time.Time) ([]int, error) {
+	r := &statsRange{db: db, pg: IsPG(db)}
+	year := func(col string) string { return "MIN(" + r.monthIndex(col) + ") / 12" }
+	var first sql.NullInt64
+	err := db.NewRaw(`SELECT MIN(y) FROM (
+		SELECT `+year("submitted_at")+` AS y FROM files WHERE commission_id = ?
+		UNION ALL SELECT `+year("starts_at")+` FROM meetings WHERE commission_id = ? AND status IN `+heldStatuses+`
+		UNION ALL SELECT `+year("started_on")+` FROM parcours WHERE commission_id = ?) x`, cid, cid, cid).Scan(ctx, &first)
+	if err != nil && err != sql.ErrNoRows {
+		return nil, fmt.Errorf("statistics years: %w", err)
+	}
+	last := now.UTC().Year()
+	from := last
+	if first.Valid && int(first.Int64) < last {
+		from = int(first.Int64)
+	}
+	var ys []int
+	for y := last; y >= from; y-- {
+		ys = append(ys, y)
+	}
+	return ys, nil
+}

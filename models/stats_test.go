@@ -1,0 +1,147 @@
+package models_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+// The expected values below are counted by hand from modelstest.StatsFixture.
+func TestComputeAnnualStats(t *testing.T) {
+	db := modelstest.NewDB(t)
+	c := modelstest.Commission(t, db, "31")
+	modelstest.StatsFixture(t, db, c)
+	other := modelstest.Commission(t, db, "09") // another commission's data never leaks in
+	modelstest.StatsFixture(t, db, other)
+
+	s, err := models.ComputeAnnualStats(context.Background(), db, c.ID, 2025, modelstest.StatsNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, got, want any) {
+		t.Helper()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	check("Complete", s.Complete, true)
+	check("RefDate", s.RefDate, modelstest.Date(2025, 12, 31))
+	check("MinCellSize", s.MinCellSize, 5)
+
+	// Sessions: M1 files/onsite, M2 files/remote (urgent), M3 policy/onsite, M4 files/written
+	// (second convocation of M2); M5 cancelled and M0 of 2024 left out.
+	check("Sessions", s.Sessions, map[models.MeetingKind]map[models.MeetingMode]int{
+		models.MeetingPolicy: {models.ModeOnSite: 1},
+		models.MeetingFiles:  {models.ModeOnSite: 1, models.ModeRemote: 1, models.ModeWritten: 1},
+	})
+	check("SessionsHeld", s.SessionsHeld(), 4)
+	check("UrgentConvocations", s.UrgentConvocations, 1)
+	check("SecondConvocations", s.SecondConvocations, 1)
+	check("Attendance", s.Attendance, []models.AttendanceCount{
+		{Category: models.CategoryDDETS, Seats: 2, Present: 2, Represented: 0, Substitutes: 1},
+		{Category: models.CategoryDoctor, Seats: 2, Present: 0, Represented: 0, Substitutes: 0},
+		{Category: models.CategoryAssociation, Seats: 2, Present: 1, Represented: 1, Substitutes: 0},
+	})
+	check("CastingVotes", s.CastingVotes, 1)
+	check("Dissents", s.Dissents, 2)
+
+	// Files: E1–E9, R1–R6 and X1 submitted in 2025; E9 not examined yet.
+	check("Received", s.Received, map[models.FileKind]int{models.KindEngagement: 9, models.KindRenewal: 6, models.KindEnd: 1})
+	check("Avis", s.Avis, map[models.FileKind]map[models.Avis]int{
+		models.KindEngagement: {models.AvisFavorable: 6, models.AvisReserve: 1, models.AvisDefavorable: 1},
+		models.KindRenewal:    {models.AvisFavorable: 6},
+		models.KindEnd:        {models.AvisFavorable: 1},
+	})
+	check("Decisions", s.Decisions, map[models.FileKind]map[models.DecisionOutcome]int{
+		models.KindEngagement: {models.DecisionAuthorised: 5, models.DecisionRefused: 3},
+		models.KindRenewal:    {models.DecisionAuthorised: 6},
+		models.KindEnd:        {models.DecisionAuthorised: 1},
+	})
+	// Delays over 15 files each (sorted values in the comments).
+	check("Delays", s.Delays, [models.DelayCount]models.Delay{
+		{N: 15, Median: 7, P90: 14},  // 2 3 4 5 7 7 7 7 7 7 10 10 13 14 14
+		{N: 15, Median: 25, P90: 34}, // 14 20 21 21 24 24 25 25 26 26 28 28 32 34 38
+		{N: 15, Median: 10, P90: 15}, // 7×7 10 14×5 15 15
+		{N: 15, Median: 3, P90: 6},   // 1 1 2 2 2 2 2 3 3 3 3 4 4 6 7
+	})
+
+	// Parcours: P1–P5 started; P6, P7, P8 (July), P1, P2 (September) and P9 (January)
+	// renewed; P7, P9, P5, P10 ended; P6, P8, P1, P2, P3, P4 in progress on 31/12.
+	check("Started", s.Started, 5)
+	check("Renewed", s.Renewed, 6)
+	check("Ended", s.Ended, map[models.EndReason]int{models.EndLeft: 1, models.EndNotRenewed: 1, models.EndBreach: 1, models.EndMaxDuration: 1})
+	check("InProgress", s.InProgress(), 6)
+	check("DurationBands", s.DurationBands, [models.DurationBandCount]int{2, 4, 0, 0})
+
+	check("StartedProfile", s.StartedProfile, models.Profile{
+		Total: 5, Gender: map[models.Gender]int{models.GenderFemale: 4, models.GenderMale: 1},
+		AgeBands: [models.AgeBandCount]int{1, 1, 2, 1, 0}, Nationality: map[string]int{"NG": 3, "RO": 1, "BR": 1},
+		Children: [models.ChildrenBandCount]int{2, 1, 1, 1},
+	})
+	check("InProgressProfile", s.InProgressProfile, models.Profile{
+		Total: 6, Gender: map[models.Gender]int{models.GenderFemale: 4, models.GenderMale: 1, models.GenderOther: 1},
+		AgeBands: [models.AgeBandCount]int{1, 2, 2, 1, 0}, Nationality: map[string]int{"NG": 3, "RO": 1, "BR": 1, "CN": 1},
+		Children: [models.ChildrenBandCount]int{3, 1, 2, 0},
+	})
+	check("TopNationalities", models.TopNationalities(10, s.StartedProfile, s.InProgressProfile), []string{"NG", "BR", "RO", "CN"})
+
+	// Rights: APS first for P3, P4, P8, renewed for P6. AFIS: P1 6 + 4 months at 343,20 €,
+	// P5 4 months at 767,52 €, P6 6 months at 449,28 €.
+	check("APSFirst", s.APSFirst, 3)
+	check("APSRenewed", s.APSRenewed, 1)
+	check("AFISBeneficiaries", s.AFISBeneficiaries, 3)
+	check("AFISMonths", s.AFISMonths, 20)
+	check("AFISCents", s.AFISCents, int64(919776))
+	check("Housing", s.Housing, map[models.Housing]int{models.HousingShelter: 2, models.HousingTemporary: 1, models.HousingPermanent: 1})
+
+	if len(s.Associations) != 2 {
+		t.Fatalf("Associations = %+v, want 2", s.Associations)
+	}
+	for i, want := range []models.AssociationStats{
+		{Name: "Amicale du Nid 31", Submitted: 8, Favourable: 8, Unfavourable: 0, Followed: 5},
+		{Name: "Association Olympe", Submitted: 8, Favourable: 6, Unfavourable: 1, Followed: 5},
+	} {
+		want.ID = s.Associations[i].ID
+		check("Associations["+want.Name+"]", s.Associations[i], want)
+	}
+
+	check("Monthly", s.Monthly, [12]models.MonthStats{
+		0:  {Received: 2},
+		1:  {Favourable: 2, Authorised: 2},
+		2:  {Started: 2},
+		4:  {Received: 6},
+		5:  {Favourable: 6, Authorised: 5},
+		6:  {Authorised: 1, Started: 2},
+		7:  {Started: 1},
+		9:  {Received: 7},
+		10: {Favourable: 6, Unfav: 1, Authorised: 4, Refused: 3},
+		11: {Received: 1},
+	})
+
+	years, err := models.StatsYears(context.Background(), db, c.ID, modelstest.StatsNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("StatsYears", years, []int{2026, 2025, 2024, 2023})
+}
+
+// The current year is provisional and counts "in progress" on the day.
+func TestComputeAnnualStatsCurrentYear(t *testing.T) {
+	db := modelstest.NewDB(t)
+	c := modelstest.Commission(t, db, "31")
+	modelstest.StatsFixture(t, db, c)
+	s, err := models.ComputeAnnualStats(context.Background(), db, c.ID, 2025, modelstest.Date(2025, 8, 15))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Complete || !s.RefDate.Equal(modelstest.Date(2025, 8, 15)) {
+		t.Errorf("Complete, RefDate = %v, %v, want false, 2025-08-15", s.Complete, s.RefDate)
+	}
+	// On 15/08/2025: P6, P7, P8 (second period from July), P1, P2, P3, P4 and P5.
+	if s.InProgress() != 8 {
+		t.Errorf("InProgress on 15/08/2025 = %d, want 8", s.InProgress())
+	}
+}
