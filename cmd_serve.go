@@ -116,16 +116,32 @@ func cmdDemo(ctx context.Context, getenv func(string) string, now func() time.Ti
 	if err := resetDemo(ctx, cfg, log, now); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, `
+	// The banner is printed once the listener is open, with the address actually listened on.
+	return serve(ctx, cfg, log, now, func(addr string) {
+		fmt.Fprintf(stdout, `
 Séance — démonstration (données fictives)
   Adresse        : %s
   Mot de passe   : %s (tous les comptes)
   Comptes        : %s, %s, membre01@demo.example … membre19@demo.example,
+                   suppleant01@demo.example … suppleant17@demo.example,
                    association1@demo.example, association2@demo.example,
                    %s, %s, %s
 
-`, cfg.BaseURL, demo.Password, demo.EmailSecretariat, demo.EmailPresident, demo.EmailPrefecture, demo.EmailRegion, demo.EmailAdmin)
-	return serve(ctx, cfg, log, now, nil)
+`, listenURL(addr), demo.Password, demo.EmailSecretariat, demo.EmailPresident, demo.EmailPrefecture, demo.EmailRegion, demo.EmailAdmin)
+	})
+}
+
+// listenURL turns a listener address into the URL a person on this machine opens:
+// an unspecified host (":8080", "0.0.0.0", "::") becomes localhost.
+func listenURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // resetDemo empties the demo database (removes the SQLite file, or rolls back every

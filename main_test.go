@@ -150,3 +150,17 @@ func TestDemoResetAndSeed(t *testing.T) {
 		t.Fatalf("demo audit chain = %+v, %v", rep, err)
 	}
 }
+
+// TestListenURL: the demo banner names the address actually listened on (issue 16, point 7).
+func TestListenURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:18080": "http://127.0.0.1:18080",
+		"[::]:8080":       "http://localhost:8080",
+		"0.0.0.0:9000":    "http://localhost:9000",
+		"[::1]:8080":      "http://[::1]:8080",
+	} {
+		if got := listenURL(addr); got != want {
+			t.Errorf("listenURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}

@@ -37,6 +37,12 @@ type Config struct {
 	// SMTPTLS is "starttls" (default), "tls" (implicit, port 465) or "none" (local relay only).
 	SMTPTLS string `env:"SMTP_TLS" envDefault:"starttls"`
 
+	// Operator publishes the portal: named on the legal pages (mentions légales,
+	// données personnelles, accessibilité).
+	Operator        string `env:"SEANCE_OPERATOR" envDefault:"Préfecture de la Haute-Garonne"`
+	OperatorAddress string `env:"SEANCE_OPERATOR_ADDRESS" envDefault:"1 place Saint-Étienne, 31038 Toulouse Cedex 9"`
+	ContactEmail    string `env:"SEANCE_CONTACT_EMAIL"`
+
 	// Demo is set by `seance demo`: demo accounts are shown on the login page.
 	Demo bool `env:"-"`
 

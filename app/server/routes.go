@@ -11,6 +11,7 @@ import (
 	"seance/app/auth"
 	"seance/app/files"
 	"seance/app/home"
+	"seance/app/legal"
 	"seance/app/minutes"
 	"seance/app/registry"
 	seances "seance/app/sessions"
@@ -46,6 +47,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo}
 	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo}
 	registryH := &registry.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Storage: store}
+	legalH := &legal.Handler{Operator: legal.Operator{Name: d.Config.Operator, Address: d.Config.OperatorAddress, Email: d.Config.ContactEmail}}
 	homeH := &home.Handler{DB: d.DB, Now: d.Now, Location: d.Config.Location}
 	adminH := &admin.Handler{DB: d.DB}
 	sessionsH := &seances.Handler{DB: d.DB, Config: d.Config, Mailer: d.Mailer, Log: d.Log, Now: d.Now}
@@ -92,6 +94,9 @@ func registerRoutes(app *fiber.App, d Deps) {
 
 	routes := []route{
 		{method: "GET", path: "/healthz", public: true, handler: health(d)},
+		{method: "GET", path: "/accessibilite", public: true, handler: legalH.Accessibility},
+		{method: "GET", path: "/mentions-legales", public: true, handler: legalH.Notice},
+		{method: "GET", path: "/donnees-personnelles", public: true, handler: legalH.PersonalData},
 		{method: "GET", path: "/login", public: true, handler: authH.ShowLogin},
 		{method: "POST", path: "/login", public: true, handler: authH.Login, extra: []fiber.Handler{loginLimit}},
 		{method: "POST", path: "/logout", access: anySignedIn, handler: authH.Logout, extra: enrolment},

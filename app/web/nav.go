@@ -1,6 +1,7 @@
 package web
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -39,9 +40,24 @@ var navigation = []navEntry{
 	{"Mon compte", "/compte", nil, ""},
 }
 
+// owners lists the pages that belong to another entry than their path's prefix says:
+// a session's procès-verbal (/seances/12/pv) is under « Procès-verbaux », not « Séances ».
+var owners = []struct {
+	pattern *regexp.Regexp
+	entry   string
+}{
+	{regexp.MustCompile(`^/seances/[^/]+/pv(/|$)`), "/proces-verbaux"},
+}
+
 func navFor(u *models.User, path string) []NavItem {
 	if u == nil {
 		return nil
+	}
+	owner := ""
+	for _, o := range owners {
+		if o.pattern.MatchString(path) {
+			owner = o.entry
+		}
 	}
 	var out []NavItem
 	for _, e := range navigation {
@@ -49,6 +65,9 @@ func navFor(u *models.User, path string) []NavItem {
 			continue
 		}
 		cur := path == e.path || (e.path != "/" && strings.HasPrefix(path, e.path+"/")) || (e.also != "" && strings.HasPrefix(path, e.also))
+		if owner != "" {
+			cur = e.path == owner
+		}
 		out = append(out, NavItem{Label: e.label, Path: e.path, Current: cur})
 	}
 	return out
