@@ -290,3 +290,35 @@ func ListAgenda(ctx context.Context, db bun.IDB, cid, meetingID int64) ([]Agenda
 	}
 	return items, nil
 }
+
+// RequiredPolicySessions returns how many policy sessions a commission must hold in
+// year: at least one a year (CASF R121-12-8), two from 2026 (décret of 30/12/2025).
+func RequiredPolicySessions(year int) int {
+	if year >= 2026 {
+		return 2
+	}
+	return 1
+}
+
+// PolicySessionCheck compares the policy sessions of a year with what the law asks.
+type PolicySessionCheck struct {
+	Year     int
+	Planned  int // policy sessions of the year that are not cancelled
+	Required int
+}
+
+// Short reports whether fewer policy sessions are planned than required.
+func (p PolicySessionCheck) Short() bool { return p.Planned < p.Required }
+
+// CheckPolicySessions counts the policy sessions of commission cid in calendar year
+// (in loc) that are not cancelled, against RequiredPolicySessions (REGLES.md requirement 7).
+func CheckPolicySessions(ctx context.Context, db bun.IDB, cid int64, year int, loc *time.Location) (PolicySessionCheck, error) {
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
+	n, err := db.NewSelect().Model((*Meeting)(nil)).
+		Where("commission_id = ? AND kind = ? AND status <> ?", cid, MeetingPolicy, MeetingCancelled).
+		Where("starts_at >= ? AND starts_at < ?", from.UTC(), from.AddDate(1, 0, 0).UTC()).Count(ctx)
+	if err != nil {
+		return PolicySessionCheck{}, fmt.Errorf("count policy sessions: %w", err)
+	}
+	return PolicySessionCheck{Year: year, Planned: int(n), Required: RequiredPolicySessions(year)}, nil
+}

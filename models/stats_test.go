@@ -10,7 +10,7 @@ import (
 )
 
 // The expected values below are counted by hand from modelstest.StatsFixture.
-func TestComputeAnnualStats(t *testing.T) {
+func TestRule14_ComputeAnnualStats(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	modelstest.StatsFixture(t, db, c)
@@ -129,7 +129,7 @@ func TestComputeAnnualStats(t *testing.T) {
 }
 
 // The current year is provisional and counts "in progress" on the day.
-func TestComputeAnnualStatsCurrentYear(t *testing.T) {
+func TestRule14_ComputeAnnualStatsCurrentYear(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	modelstest.StatsFixture(t, db, c)

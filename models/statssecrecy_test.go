@@ -83,7 +83,7 @@ func recomputable(t *models.Table) bool {
 	return false
 }
 
-func TestSecrecyRowsAndColumns(t *testing.T) {
+func TestRule14_SecrecyRowsAndColumns(t *testing.T) {
 	// A 3 among larger counts: the row and the column must each hide a second cell.
 	tb := grid("t", [][]int{
 		{3, 12, 20},
@@ -116,7 +116,7 @@ func TestSecrecyRowsAndColumns(t *testing.T) {
 	}
 }
 
-func TestSecrecyLoneSmallCellHidesTheTotal(t *testing.T) {
+func TestRule14_SecrecyLoneSmallCellHidesTheTotal(t *testing.T) {
 	// 3 and 0: the total would give the 3 away; with the zero shown, the total is hidden.
 	tb := &models.Table{ID: "x", Sensitive: true, TotalRow: true, Rows: []models.Row{
 		{Cells: []models.Cell{cnt("a", 3)}}, {Cells: []models.Cell{cnt("b", 0)}}, {Total: true, Cells: []models.Cell{cnt("total", 3)}},
@@ -127,7 +127,7 @@ func TestSecrecyLoneSmallCellHidesTheTotal(t *testing.T) {
 	}
 }
 
-func TestSecrecyAcrossTables(t *testing.T) {
+func TestRule14_SecrecyAcrossTables(t *testing.T) {
 	// Table A: started by gender (12 women, 3 men); table B: started by age band with the
 	// same total. The total, shown in B, must not let A's 3 be recomputed,
 	// and a cell hidden in one table is hidden wherever the same key appears.
@@ -151,7 +151,7 @@ func TestSecrecyAcrossTables(t *testing.T) {
 	}
 }
 
-func TestSecrecyRatesAndExactView(t *testing.T) {
+func TestRule14_SecrecyRatesAndExactView(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	modelstest.StatsFixture(t, db, c)

@@ -131,10 +131,18 @@ func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
-	return web.Render(c, "sessions/index", fiber.Map{
+	data := fiber.Map{
 		"Title": fmt.Sprintf("Séances %d", year), "Year": year, "Prev": year - 1, "Next": year + 1, "Months": groups,
 		"Count": len(ms), "Staff": isStaff(u), "Linked": isStaff(u) || u.Role == models.RoleMember, "Feed": feed, "NewFeedURL": newFeedURL,
-	})
+	}
+	if isStaff(u) {
+		pc, err := models.CheckPolicySessions(c.UserContext(), h.DB, u.CommissionIDOrZero(), year, loc)
+		if err != nil {
+			return err
+		}
+		data["Policy"] = pc
+	}
+	return web.Render(c, "sessions/index", data)
 }
 
 // New shows the form of a new session.

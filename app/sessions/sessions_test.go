@@ -369,3 +369,43 @@ func TestCalendarFeedSubscription(t *testing.T) {
 	wantBody(t, m.PostForm(t, "/seances/abonnement/revoquer", nil), http.StatusSeeOther)
 	wantBody(t, anon.Get(t, feed), http.StatusNotFound)
 }
+
+// TestRule7_PolicySessionsPerYear: the year view warns the secretariat while fewer policy
+// sessions are planned than the law asks (one a year, two from 2026); a cancelled one does
+// not count; members are not shown the warning.
+func TestRule7_PolicySessionsPerYear(t *testing.T) {
+	if models.RequiredPolicySessions(2025) != 1 || models.RequiredPolicySessions(2026) != 2 || models.RequiredPolicySessions(2030) != 2 {
+		t.Fatalf("RequiredPolicySessions: 2025 → %d, 2026 → %d, want 1 and 2", models.RequiredPolicySessions(2025), models.RequiredPolicySessions(2026))
+	}
+	s := newSite(t, nil)
+	sec := s.Client()
+	sec.SignIn(t, models.RoleSecretariat)
+	year := s.Clock().In(s.Config.Location).Year() + 1
+	page := fmt.Sprintf("/seances?annee=%d", year)
+	wantBody(t, sec.Get(t, page), http.StatusOK, fmt.Sprintf("0 séance(s) plénière(s) de politique et de coordination prévue(s) en %d, sur les 2 requise(s)", year))
+	policy := func(month time.Month) *models.Meeting {
+		m, err := models.CreateMeeting(context.Background(), s.DB, models.SystemActor("test"), s.Commission.ID, models.MeetingInput{
+			Kind: models.MeetingPolicy, Mode: models.ModeOnSite, StartsAt: time.Date(year, month, 10, 13, 0, 0, 0, time.UTC), Place: "Préfecture", Capacity: 10,
+		}, s.Clock())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	first := policy(3)
+	wantBody(t, sec.Get(t, page), http.StatusOK, "1 séance(s) plénière(s)")
+	if _, err := models.CancelMeeting(context.Background(), s.DB, s.Users[models.RoleSecretariat], s.Commission.ID, first.ID, "Report", s.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	wantBody(t, sec.Get(t, page), http.StatusOK, "0 séance(s) plénière(s)")
+	policy(4)
+	policy(10)
+	if r := sec.Get(t, page); strings.Contains(r.Body, "séance(s) plénière(s) de politique") {
+		t.Errorf("two policy sessions planned: the warning is still shown")
+	}
+	mem := s.Client()
+	mem.SignIn(t, models.RoleMember)
+	if r := mem.Get(t, fmt.Sprintf("/seances?annee=%d", year+1)); r.Status != http.StatusOK || strings.Contains(r.Body, "plénière(s) de politique") {
+		t.Errorf("member's year view: status %d, shows the secretariat's warning", r.Status)
+	}
+}

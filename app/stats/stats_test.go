@@ -40,7 +40,7 @@ func row(t *testing.T, body, label string) []string {
 	return out
 }
 
-func TestDashboardValues(t *testing.T) {
+func TestRule14_DashboardValues(t *testing.T) {
 	e := env(t)
 	for _, tt := range []struct {
 		role  models.Role
@@ -134,7 +134,7 @@ func TestStatisticsAccess(t *testing.T) {
 	}
 }
 
-func TestReportsAndWorkbook(t *testing.T) {
+func TestRule14_ReportsAndWorkbookMasked(t *testing.T) {
 	e := env(t)
 	c := e.Client()
 	c.SignIn(t, models.RolePrefecture)

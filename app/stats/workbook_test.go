@@ -34,7 +34,7 @@ func workbook(t testing.TB) []byte {
 	return buf.Bytes()
 }
 
-func TestWorkbook(t *testing.T) {
+func TestRule14_Workbook(t *testing.T) {
 	raw := workbook(t)
 	checkWorkbook(t, raw)
 	f, err := excelize.OpenReader(bytes.NewReader(raw))
