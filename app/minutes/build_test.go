@@ -46,8 +46,8 @@ func (f *sittingFixture) at(min int) time.Time { return f.start.Add(time.Duratio
 func newSittingFixture(t *testing.T, db bun.IDB, kr *models.Keyring, c *models.Commission, sec, pres *models.User, start time.Time, memberEmail string) *sittingFixture {
 	t.Helper()
 	f := &sittingFixture{ctx: context.Background(), db: db, kr: kr, c: c, sec: sec, pres: pres, u: map[string]*models.User{}, start: start}
-	ctx, term := f.ctx, modelstest.Date(2026, 1, 5)
-	a1 := modelstest.Association(t, db, c, "Association Une", c.Department, modelstest.Date(2025, 1, 1))
+	ctx, term := f.ctx, start.AddDate(0, -10, 0)
+	a1 := modelstest.Association(t, db, c, "Association Une", c.Department, start.AddDate(-1, -10, 0))
 	assoc := modelstest.User(t, db, c, models.RoleAssociation, a1)
 	assocSeat := &models.Seat{CommissionID: c.ID, Category: models.CategoryAssociation, Quality: "Directrice", VotingRight: true, AssociationID: &a1.ID, SuppleantPlaces: 1}
 	if err := models.CreateSeat(ctx, db, models.SystemActor("test"), assocSeat, start); err != nil {
