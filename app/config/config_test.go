@@ -23,6 +23,10 @@ func TestLoad(t *testing.T) {
 		{"bad tz", map[string]string{"TZ": "Mars/Olympus"}, "TZ"},
 		{"bad base url", map[string]string{"SEANCE_BASE_URL": "seance.local"}, "SEANCE_BASE_URL"},
 		{"bad tls", map[string]string{"SMTP_TLS": "maybe"}, "SMTP_TLS"},
+		{"proxies", map[string]string{"SEANCE_PROXY_HEADER": "X-Forwarded-For", "SEANCE_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8,::1"}, ""},
+		{"proxy header without trusted proxies", map[string]string{"SEANCE_PROXY_HEADER": "X-Forwarded-For"}, "SEANCE_TRUSTED_PROXIES"},
+		{"trusted proxies without header", map[string]string{"SEANCE_TRUSTED_PROXIES": "127.0.0.1"}, "SEANCE_PROXY_HEADER"},
+		{"bad trusted proxy", map[string]string{"SEANCE_PROXY_HEADER": "X-Forwarded-For", "SEANCE_TRUSTED_PROXIES": "127.0.0.1,proxy.local"}, "SEANCE_TRUSTED_PROXIES item 2"},
 		{"bad old key", map[string]string{"SEANCE_SECRET_KEY": key, "SEANCE_OLD_SECRET_KEYS": "zz"}, "SEANCE_OLD_SECRET_KEYS"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

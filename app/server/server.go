@@ -54,7 +54,6 @@ func New(d Deps) *fiber.App {
 	app := fiber.New(fiber.Config{
 		Views:                 engine,
 		Immutable:             true,
-		ProxyHeader:           d.Config.ProxyHeader,
 		BodyLimit:             BodyLimit,
 		DisableStartupMessage: true,
 		ErrorHandler:          errorHandler(d.Log),
@@ -63,6 +62,7 @@ func New(d Deps) *fiber.App {
 		IdleTimeout:           120 * time.Second,
 	})
 	app.Use(recover.New())
+	app.Use(clientAddressMiddleware(d.Config))
 	app.Use(requestLog(d.Log, d.Now))
 	app.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: ContentSecurityPolicy,
