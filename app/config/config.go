@@ -40,6 +40,10 @@ type Config struct {
 	SMTPFrom     string `env:"SMTP_FROM" envDefault:"Séance <no-reply@localhost>"`
 	// SMTPTLS is "starttls" (default), "tls" (implicit, port 465) or "none" (local relay only).
 	SMTPTLS string `env:"SMTP_TLS" envDefault:"starttls"`
+	// MailOutboxOnly says that, without SMTP, e-mails stay in the outbox table on purpose
+	// (their links masked, so unusable): `seance serve` refuses to start without SMTP
+	// unless it is set. `seance demo` sets it.
+	MailOutboxOnly bool `env:"SEANCE_MAIL_OUTBOX_ONLY"`
 
 	// Demo is set by `seance demo`: demo accounts are shown on the login page.
 	Demo bool `env:"-"`
@@ -61,6 +65,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		"SEANCE_ADDR", "DATABASE_URL", "SEANCE_BASE_URL", "SEANCE_SECRET_KEY", "SEANCE_OLD_SECRET_KEYS", "TZ", "SEANCE_PROXY_HEADER",
 		"SEANCE_TRUSTED_PROXIES",
 		"SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_TLS",
+		"SEANCE_MAIL_OUTBOX_ONLY",
 	} {
 		if v := getenv(k); v != "" {
 			environ[k] = v
@@ -177,3 +182,17 @@ func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://")
 
 // SMTPConfigured reports whether e-mail is sent over SMTP (otherwise to the outbox table).
 func (c *Config) SMTPConfigured() bool { return c.SMTPHost != "" }
+
+// CheckMail returns an error unless e-mail is sent over SMTP or the operator said
+// explicitly that it stays in the outbox (SEANCE_MAIL_OUTBOX_ONLY=true): an instance that
+// silently kept its invitations and convocations in a table would fail every member.
+func (c *Config) CheckMail() error {
+	switch {
+	case c.SMTPConfigured() && c.MailOutboxOnly:
+		return errors.New("configuration: SMTP_HOST and SEANCE_MAIL_OUTBOX_ONLY=true are both set: unset one of them")
+	case !c.SMTPConfigured() && !c.MailOutboxOnly:
+		return errors.New("configuration: SMTP_HOST is not set: configure the SMTP_* variables so that invitations, password resets and convocations are sent, " +
+			"or set SEANCE_MAIL_OUTBOX_ONLY=true to keep every e-mail in the outbox table, where links are masked (passwords are then set with `seance user passwd`)")
+	}
+	return nil
+}
