@@ -30,6 +30,8 @@ type Handler struct {
 	BaseURL string
 	// Demo offers demo users to skip the compulsory TOTP enrolment.
 	Demo bool
+	// Location gives the time shown in the "try again after" message.
+	Location *time.Location
 }
 
 // Show renders "Mon compte": identity, two-factor status and the password form.
@@ -85,19 +87,10 @@ func (h *Handler) ChangePassword(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	f := PasswordForm{Current: c.FormValue("current"), Password: c.FormValue("password"), Confirm: c.FormValue("confirm")}
 	errs := validateNew(f.Password, f.Confirm)
-	ok := false
-	if f.Current != "" && len(f.Current) <= 1024 {
-		var err error
-		if ok, err = auth.VerifyPassword(u.PasswordHash, f.Current); err != nil && !errors.Is(err, auth.ErrBadHash) {
-			return err
-		}
-	}
-	if !ok {
-		errs["current"] = "Le mot de passe actuel est incorrect."
-		// Counted as a failed sign-in: whoever holds the session cannot try passwords freely.
-		if err := models.RecordLoginFailure(ctx, h.DB, u, u.Email, c.IP(), h.Now().UTC()); err != nil {
-			return err
-		}
+	if status, err := h.checkCurrentPassword(c, f.Current, errs); err != nil {
+		return err
+	} else if status != 0 {
+		return h.renderAccount(c, status, errs)
 	}
 	if len(errs) > 0 {
 		return h.renderAccount(c, fiber.StatusUnprocessableEntity, errs)
@@ -111,6 +104,34 @@ func (h *Handler) ChangePassword(c *fiber.Ctx) error {
 	}
 	web.FlashSuccess(c, "Votre mot de passe est modifié. Connectez-vous avec le nouveau mot de passe.")
 	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+// checkCurrentPassword checks the signed-in user's current password, typed again to
+// change their password or address, and adds errs["current"] when it is wrong. A wrong
+// one counts as a failed sign-in, and while the wait that follows failures runs the
+// password is not even checked (status 429): whoever holds the session cannot try
+// passwords freely. It returns 422 or 429 when errs["current"] was added, 0 otherwise.
+func (h *Handler) checkCurrentPassword(c *fiber.Ctx, current string, errs map[string]string) (int, error) {
+	u, ctx, now, ip := web.User(c), c.UserContext(), h.Now().UTC(), c.IP()
+	until, err := models.LoginNotBefore(ctx, h.DB, u.Email, ip, now)
+	if err != nil {
+		return 0, err
+	}
+	if !until.IsZero() {
+		errs["current"] = auth.TooManyAttempts(until, h.Location)
+		return fiber.StatusTooManyRequests, models.RecordLoginThrottled(ctx, h.DB, u.Email, ip, until)
+	}
+	ok := false
+	if current != "" && len(current) <= 1024 {
+		if ok, err = auth.VerifyPassword(u.PasswordHash, current); err != nil && !errors.Is(err, auth.ErrBadHash) {
+			return 0, err
+		}
+	}
+	if ok {
+		return 0, nil
+	}
+	errs["current"] = "Le mot de passe actuel est incorrect."
+	return fiber.StatusUnprocessableEntity, models.RecordLoginFailure(ctx, h.DB, u, u.Email, ip, now)
 }
 
 // noStore keeps a page out of every cache: it shows a secret (a TOTP key, recovery

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"seance/app/mail"
 	"seance/app/servertest"
@@ -157,5 +158,64 @@ func TestIssue11_OutboxMasksSecrets(t *testing.T) {
 	}
 	if resetLink.MatchString(log) {
 		t.Errorf("a log line shows a reset link:\n%s", log)
+	}
+}
+
+// TestIssue11_LoginSameAnswerForUnknownAndLocked replays the review's probe: ten bad
+// passwords locked a known account (429, fast) while an unknown address kept answering
+// 401, which told which accounts exist and let anyone lock out a member. Now a known
+// account and an unknown address get the same answers at every step, the wait grows
+// instead of locking, and the owner signs in once it is over.
+func TestIssue11_LoginSameAnswerForUnknownAndLocked(t *testing.T) {
+	// Each client has its own address, through a trusted proxy (app.Test's peer 0.0.0.0).
+	env := servertest.NewWithEnv(t, map[string]string{"SEANCE_PROXY_HEADER": "X-Forwarded-For", "SEANCE_TRUSTED_PROXIES": "0.0.0.0"})
+	known := env.Users[models.RoleMember].Email
+	const unknown = "fantome@test.example"
+	try := func(ip, email, password string) *servertest.Response {
+		c := env.Client()
+		c.IP = ip
+		resp := c.PostForm(t, "/login", url.Values{"email": {email}, "password": {password}})
+		resp.Body = strings.ReplaceAll(resp.Body, email, "EMAIL") // the form echoes the address
+		resp.Body = regexp.MustCompile(`content="[^"]*"`).ReplaceAllString(resp.Body, `content=""`)
+		resp.Body = regexp.MustCompile(`name="csrf" value="[^"]*"`).ReplaceAllString(resp.Body, `name="csrf"`)
+		return resp
+	}
+	same := func(step string, a, b *servertest.Response, status int, want string) {
+		t.Helper()
+		if a.Status != status || b.Status != status {
+			t.Fatalf("%s: known account %d, unknown address %d, want both %d", step, a.Status, b.Status, status)
+		}
+		if a.Body != b.Body {
+			t.Fatalf("%s: the known account and the unknown address get different pages", step)
+		}
+		if !strings.Contains(a.Body, want) {
+			t.Fatalf("%s: page lacks %q\n%s", step, want, a.Body)
+		}
+	}
+	for i := range models.AccountFreeFailures {
+		same(fmt.Sprintf("failure %d", i+1), try("198.51.100.1", known, "faux mot de passe"), try("198.51.100.2", unknown, "faux mot de passe"),
+			http.StatusUnauthorized, "Adresse électronique ou mot de passe incorrect.")
+	}
+	// Both must now wait a minute, from any address, whatever the password.
+	until := env.Clock().Add(models.LoginDelayBase).In(env.Config.Location).Format("15:04")
+	same("during the wait", try("203.0.113.7", known, servertest.Password), try("203.0.113.8", unknown, servertest.Password),
+		http.StatusTooManyRequests, "la prochaine tentative sera possible à partir de "+until)
+
+	// Once the wait is over, the owner signs in; the unknown address is refused as before.
+	env.Advance(models.LoginDelayBase + time.Second)
+	owner := env.Client()
+	owner.IP = "198.51.100.1"
+	owner.SignInAs(t, known, servertest.Password)
+	if r := try("198.51.100.2", unknown, servertest.Password); r.Status != http.StatusUnauthorized {
+		t.Fatalf("unknown address after the wait: %d, want 401", r.Status)
+	}
+	// Its next wait has doubled: still refused after one minute, accepted after two.
+	env.Advance(models.LoginDelayBase + time.Second)
+	if r := try("198.51.100.2", unknown, "x"); r.Status != http.StatusTooManyRequests {
+		t.Fatalf("unknown address one minute into a doubled wait: %d, want 429", r.Status)
+	}
+	env.Advance(models.LoginDelayBase)
+	if r := try("198.51.100.2", unknown, "x"); r.Status != http.StatusUnauthorized {
+		t.Fatalf("unknown address after the doubled wait: %d, want 401", r.Status)
 	}
 }

@@ -43,8 +43,9 @@ func registerRoutes(app *fiber.App, d Deps) {
 	store := models.NewStorage(d.DB)
 	store.Now = d.Now
 	sessions := &web.Sessions{Store: store, Secure: d.Config.Secure(), Now: d.Now}
-	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo}
-	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo}
+	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo, Location: d.Config.Location}
+	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo,
+		Location: d.Config.Location}
 	registryH := &registry.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Storage: store}
 	homeH := &home.Handler{DB: d.DB, Now: d.Now, Location: d.Config.Location}
 	adminH := &admin.Handler{DB: d.DB}

@@ -62,28 +62,6 @@ func TestLoginRenewsSessionAndShowsDashboard(t *testing.T) {
 	}
 }
 
-func TestLockoutAfterTenFailures(t *testing.T) {
-	env := servertest.New(t)
-	c := env.Client()
-	for i := range models.MaxFailedLogins - 1 {
-		resp := c.PostForm(t, "/login", url.Values{"email": {"member@test.example"}, "password": {"faux mot de passe"}})
-		if resp.Status != http.StatusUnauthorized {
-			t.Fatalf("failure %d: status %d, want 401", i+1, resp.Status)
-		}
-	}
-	resp := c.PostForm(t, "/login", url.Values{"email": {"member@test.example"}, "password": {"faux mot de passe"}})
-	if resp.Status != http.StatusTooManyRequests || !strings.Contains(resp.Body, "temporairement verrouillé") {
-		t.Fatalf("10th failure: status %d, want 429 with the lockout message\n%s", resp.Status, resp.Body)
-	}
-	// Even the right password is refused while locked.
-	resp = c.PostForm(t, "/login", url.Values{"email": {"member@test.example"}, "password": {servertest.Password}})
-	if resp.Status != http.StatusTooManyRequests {
-		t.Fatalf("right password while locked: status %d, want 429", resp.Status)
-	}
-	env.Advance(models.LockoutDuration + time.Minute)
-	c.SignIn(t, models.RoleMember)
-}
-
 func TestLoginRateLimitPerIP(t *testing.T) {
 	env := servertest.New(t)
 	c := env.Client()
