@@ -82,6 +82,11 @@ type User struct {
 	UpdatedAt          time.Time `bun:",notnull"`
 }
 
+// Activated reports whether the account's owner has chosen a password (or signed in):
+// from then on, only they or the administrator may change its e-mail address, and no
+// invitation can be sent to it.
+func (u *User) Activated() bool { return u.PasswordHash != "" || u.LastLoginAt != nil }
+
 // CommissionIDOrZero returns the user's commission id, or 0 for users without one.
 func (u *User) CommissionIDOrZero() int64 {
 	if u.CommissionID == nil {

@@ -40,6 +40,11 @@ func (h *Handler) Show(c *fiber.Ctx) error {
 }
 
 func (h *Handler) renderAccount(c *fiber.Ctx, status int, errs map[string]string) error {
+	return h.renderAccountWith(c, status, errs, "")
+}
+
+// renderAccountWith renders "Mon compte" with newEmail kept in the address form.
+func (h *Handler) renderAccountWith(c *fiber.Ctx, status int, errs map[string]string, newEmail string) error {
 	u := web.User(c)
 	ctx := c.UserContext()
 	st, err := models.TOTPStatusOf(ctx, h.DB, u.ID)
@@ -55,7 +60,7 @@ func (h *Handler) renderAccount(c *fiber.Ctx, status int, errs map[string]string
 	c.Status(status)
 	return web.Render(c, "account/show", fiber.Map{
 		"Title": "Mon compte", "TOTP": st, "Required": models.TOTPRequired(u, settings),
-		"DemoSkipped": h.Demo && web.SessionOf(c).DemoSkipTOTP, "Errors": errs,
+		"DemoSkipped": h.Demo && web.SessionOf(c).DemoSkipTOTP, "Errors": errs, "NewEmail": newEmail,
 	})
 }
 
@@ -87,7 +92,7 @@ func (h *Handler) ChangePassword(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	f := PasswordForm{Current: c.FormValue("current"), Password: c.FormValue("password"), Confirm: c.FormValue("confirm")}
 	errs := validateNew(f.Password, f.Confirm)
-	if status, err := h.checkCurrentPassword(c, f.Current, errs); err != nil {
+	if status, err := h.checkCurrentPassword(c, "current", f.Current, errs); err != nil {
 		return err
 	} else if status != 0 {
 		return h.renderAccount(c, status, errs)
@@ -106,19 +111,19 @@ func (h *Handler) ChangePassword(c *fiber.Ctx) error {
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }
 
-// checkCurrentPassword checks the signed-in user's current password, typed again to
-// change their password or address, and adds errs["current"] when it is wrong. A wrong
-// one counts as a failed sign-in, and while the wait that follows failures runs the
-// password is not even checked (status 429): whoever holds the session cannot try
-// passwords freely. It returns 422 or 429 when errs["current"] was added, 0 otherwise.
-func (h *Handler) checkCurrentPassword(c *fiber.Ctx, current string, errs map[string]string) (int, error) {
+// checkCurrentPassword checks the signed-in user's current password, typed again in
+// field to change their password or address, and adds errs[field] when it is wrong. A
+// wrong one counts as a failed sign-in, and while the wait that follows failures runs
+// the password is not even checked (status 429): whoever holds the session cannot try
+// passwords freely. It returns 422 or 429 when errs[field] was added, 0 otherwise.
+func (h *Handler) checkCurrentPassword(c *fiber.Ctx, field, current string, errs map[string]string) (int, error) {
 	u, ctx, now, ip := web.User(c), c.UserContext(), h.Now().UTC(), c.IP()
 	until, err := models.LoginNotBefore(ctx, h.DB, u.Email, ip, now)
 	if err != nil {
 		return 0, err
 	}
 	if !until.IsZero() {
-		errs["current"] = auth.TooManyAttempts(until, h.Location)
+		errs[field] = auth.TooManyAttempts(until, h.Location)
 		return fiber.StatusTooManyRequests, models.RecordLoginThrottled(ctx, h.DB, u.Email, ip, until)
 	}
 	ok := false
@@ -130,7 +135,7 @@ func (h *Handler) checkCurrentPassword(c *fiber.Ctx, current string, errs map[st
 	if ok {
 		return 0, nil
 	}
-	errs["current"] = "Le mot de passe actuel est incorrect."
+	errs[field] = "Le mot de passe actuel est incorrect."
 	return fiber.StatusUnprocessableEntity, models.RecordLoginFailure(ctx, h.DB, u, u.Email, ip, now)
 }
 

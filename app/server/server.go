@@ -107,8 +107,8 @@ func requestLog(log *slog.Logger, now func() time.Time) fiber.Handler {
 }
 
 // redactedPrefixes are paths whose rest is a secret token (personal links, calendar
-// feeds, invitation and reset links).
-var redactedPrefixes = []string{"/convocation/", "/calendrier/", account.InvitationPath, account.ResetPath}
+// feeds, invitation, reset and address confirmation links).
+var redactedPrefixes = []string{"/convocation/", "/calendrier/", account.InvitationPath, account.ResetPath, account.EmailChangePath}
 
 // redactPath hides the secret part of a path before it is logged.
 func redactPath(p string) string {
