@@ -51,6 +51,9 @@ func cmdServe(ctx context.Context, getenv func(string) string, now func() time.T
 // serve runs migrations, jobs and the HTTP server until ctx ends. ready, when set,
 // is called once the listener is open.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() time.Time, ready func(addr string)) error {
+	if err := cfg.CheckMail(); err != nil {
+		return err
+	}
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
@@ -98,20 +101,31 @@ func dbKind(url string) string {
 // never resets the default production file.
 const demoDatabase = "./data/demo.db"
 
-func cmdDemo(ctx context.Context, getenv func(string) string, now func() time.Time, stdout, stderr io.Writer) error {
+// demoConfig is the configuration of `seance demo`: its own database file, a throwaway
+// key unless one is given, and, without SMTP, e-mail kept in the outbox on purpose.
+func demoConfig(getenv func(string) string) (*config.Config, error) {
 	cfg, err := config.Load(getenv)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if getenv("DATABASE_URL") == "" {
 		cfg.DatabaseURL = demoDatabase
 	}
 	if cfg.Keys == nil {
 		if err := cfg.UseGeneratedKey(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	cfg.Demo = true
+	cfg.MailOutboxOnly = !cfg.SMTPConfigured()
+	return cfg, nil
+}
+
+func cmdDemo(ctx context.Context, getenv func(string) string, now func() time.Time, stdout, stderr io.Writer) error {
+	cfg, err := demoConfig(getenv)
+	if err != nil {
+		return err
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if err := resetDemo(ctx, cfg, log, now); err != nil {
 		return err

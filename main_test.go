@@ -82,10 +82,52 @@ func TestCLIServeNeedsSecretKey(t *testing.T) {
 	}
 }
 
-func TestServeAndHealthcheck(t *testing.T) {
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"DATABASE_URL": modelstest.URL(t), "SEANCE_ADDR": "127.0.0.1:0", "SEANCE_SECRET_KEY": models.NewKey()}[k]
-	})
+// TestIssue11_ServeRefusesWithoutSMTP: an instance without SMTP kept every invitation
+// and reset link in the outbox without anyone deciding so. `seance serve` now refuses to
+// start without SMTP_HOST unless SEANCE_MAIL_OUTBOX_ONLY=true says so; `seance demo`
+// implies it.
+func TestIssue11_ServeRefusesWithoutSMTP(t *testing.T) {
+	url := modelstest.URL(t)
+	base := map[string]string{"DATABASE_URL": url, "SEANCE_ADDR": "127.0.0.1:0", "SEANCE_SECRET_KEY": models.NewKey()}
+	with := func(extra ...string) map[string]string {
+		env := map[string]string{}
+		for k, v := range base {
+			env[k] = v
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			env[extra[i]] = extra[i+1]
+		}
+		return env
+	}
+	_, err := runCLI(t, base, "", "serve")
+	if err == nil || !strings.Contains(err.Error(), "SMTP_HOST") || !strings.Contains(err.Error(), "SEANCE_MAIL_OUTBOX_ONLY=true") {
+		t.Fatalf("serve without SMTP error = %v, want one naming SMTP_HOST and SEANCE_MAIL_OUTBOX_ONLY=true", err)
+	}
+	_, err = runCLI(t, with("SMTP_HOST", "smtp.example.org", "SEANCE_MAIL_OUTBOX_ONLY", "true"), "", "serve")
+	if err == nil || !strings.Contains(err.Error(), "both set") {
+		t.Fatalf("serve with SMTP and outbox-only error = %v, want a refusal", err)
+	}
+	_, err = runCLI(t, with("SEANCE_MAIL_OUTBOX_ONLY", "peut-être"), "", "serve")
+	if err == nil || !strings.Contains(err.Error(), "SEANCE_MAIL_OUTBOX_ONLY") {
+		t.Fatalf("serve with a bad SEANCE_MAIL_OUTBOX_ONLY error = %v, want one naming it", err)
+	}
+	_, stop := serveUntilReady(t, with("SEANCE_MAIL_OUTBOX_ONLY", "true"))
+	stop()
+
+	cfg, err := demoConfig(func(k string) string { return map[string]string{"DATABASE_URL": url}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.CheckMail(); err != nil || !cfg.MailOutboxOnly {
+		t.Fatalf("demo configuration without SMTP: CheckMail() = %v, outbox only %v, want it accepted in outbox mode", err, cfg.MailOutboxOnly)
+	}
+}
+
+// serveUntilReady starts serve with env, waits for its listener and returns its address
+// and a function that stops it.
+func serveUntilReady(t *testing.T, env map[string]string) (string, func()) {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,17 +141,29 @@ func TestServeAndHealthcheck(t *testing.T) {
 	select {
 	case addr = <-ready:
 	case err := <-done:
+		cancel()
 		t.Fatalf("serve stopped: %v", err)
 	case <-time.After(30 * time.Second):
+		cancel()
 		t.Fatal("serve did not start")
 	}
+	stop := func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("serve after shutdown: %v", err)
+		}
+	}
+	t.Cleanup(cancel)
+	return addr, stop
+}
+
+func TestServeAndHealthcheck(t *testing.T) {
+	addr, stop := serveUntilReady(t, map[string]string{"DATABASE_URL": modelstest.URL(t), "SEANCE_ADDR": "127.0.0.1:0",
+		"SEANCE_SECRET_KEY": models.NewKey(), "SEANCE_MAIL_OUTBOX_ONLY": "true"})
 	if err := cmdHealthcheck(func(k string) string { return map[string]string{"SEANCE_ADDR": addr}[k] }); err != nil {
 		t.Fatalf("healthcheck against a running server: %v", err)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("serve after shutdown: %v", err)
-	}
+	stop()
 	if err := cmdHealthcheck(func(k string) string { return map[string]string{"SEANCE_ADDR": addr}[k] }); err == nil {
 		t.Fatal("healthcheck against a stopped server succeeded")
 	}

@@ -14,8 +14,9 @@ type TokenPurpose string
 
 // The purposes of account links.
 const (
-	TokenInvitation    TokenPurpose = "invitation" // first password of an invited account
-	TokenPasswordReset TokenPurpose = "reset"      // new password after "mot de passe oublié"
+	TokenInvitation    TokenPurpose = "invitation"   // first password of an invited account
+	TokenPasswordReset TokenPurpose = "reset"        // new password after "mot de passe oublié"
+	TokenEmailChange   TokenPurpose = "email_change" // new e-mail address asked for on "Mon compte"
 )
 
 // InvitationTTL is how long an invitation link stays valid.
@@ -25,10 +26,16 @@ const InvitationTTL = 72 * time.Hour
 // reading their mail now, so a short window limits what a leaked mailbox gives away.
 const PasswordResetTTL = time.Hour
 
+// EmailChangeTTL is how long the link confirming a new e-mail address stays valid.
+const EmailChangeTTL = 24 * time.Hour
+
 // TTL returns how long a link of this purpose stays valid.
 func (p TokenPurpose) TTL() time.Duration {
-	if p == TokenPasswordReset {
+	switch p {
+	case TokenPasswordReset:
 		return PasswordResetTTL
+	case TokenEmailChange:
+		return EmailChangeTTL
 	}
 	return InvitationTTL
 }
@@ -45,6 +52,8 @@ type AccountToken struct {
 	CreatedAt time.Time    `bun:",notnull"`
 	ExpiresAt time.Time    `bun:",notnull"`
 	UsedAt    *time.Time
+	// NewEmail is the address a TokenEmailChange link confirms (empty for other purposes).
+	NewEmail string `bun:",notnull"`
 }
 
 // ErrTokenInvalid is returned for a link that is unknown, used, expired, replaced by a
@@ -62,7 +71,7 @@ func CreateAccountToken(ctx context.Context, db bun.IDB, actor Actor, userID int
 		if err != nil {
 			return err
 		}
-		secret, err = createAccountTokenTx(ctx, tx, actor, u, purpose, now)
+		secret, err = createAccountTokenTx(ctx, tx, actor, u, purpose, "", now)
 		return err
 	})
 	if err != nil {
@@ -71,9 +80,12 @@ func CreateAccountToken(ctx context.Context, db bun.IDB, actor Actor, userID int
 	return secret, nil
 }
 
-func createAccountTokenTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, purpose TokenPurpose, now time.Time) (string, error) {
-	if purpose != TokenInvitation && purpose != TokenPasswordReset {
+func createAccountTokenTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, purpose TokenPurpose, newEmail string, now time.Time) (string, error) {
+	switch {
+	case purpose != TokenInvitation && purpose != TokenPasswordReset && purpose != TokenEmailChange:
 		return "", fmt.Errorf("create account token: unknown purpose %q", purpose)
+	case (purpose == TokenEmailChange) != (newEmail != ""):
+		return "", fmt.Errorf("create account token: a new e-mail goes with purpose %q only", TokenEmailChange)
 	}
 	_, err := tx.NewDelete().Model((*AccountToken)(nil)).
 		Where("user_id = ? AND purpose = ? AND used_at IS NULL", u.ID, purpose).Exec(ctx)
@@ -83,14 +95,17 @@ func createAccountTokenTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, 
 	secret := NewSecretToken()
 	t := &AccountToken{
 		UserID: u.ID, Purpose: purpose, TokenHash: HashToken(secret),
-		CreatedAt: now.UTC(), ExpiresAt: now.UTC().Add(purpose.TTL()),
+		CreatedAt: now.UTC(), ExpiresAt: now.UTC().Add(purpose.TTL()), NewEmail: newEmail,
 	}
 	if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {
 		return "", fmt.Errorf("create account token: %w", err)
 	}
+	details := map[string]any{"purpose": string(purpose), "expires_at": t.ExpiresAt.Format(time.RFC3339)}
+	if newEmail != "" {
+		details["new_email"] = newEmail
+	}
 	err = Audit(ctx, tx, now, AuditEntry{
-		CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "account_token.create", Object: ObjectRef("user", u.ID),
-		Details: map[string]any{"purpose": string(purpose), "expires_at": t.ExpiresAt.Format(time.RFC3339)},
+		CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "account_token.create", Object: ObjectRef("user", u.ID), Details: details,
 	})
 	if err != nil {
 		return "", err
@@ -98,7 +113,9 @@ func createAccountTokenTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, 
 	return secret, nil
 }
 
-// findAccountToken returns the valid token of secret and its active user, or ErrTokenInvalid.
+// findAccountToken returns the valid token of secret and its active user, or
+// ErrTokenInvalid. An invitation is no longer valid once its account is activated: a
+// password set through a reset or by the CLI must not leave an older invitation usable.
 func findAccountToken(ctx context.Context, db bun.IDB, secret string, purpose TokenPurpose, now time.Time) (*AccountToken, *User, error) {
 	t := new(AccountToken)
 	err := db.NewSelect().Model(t).Where("token_hash = ? AND purpose = ?", HashToken(secret), purpose).Scan(ctx)
@@ -111,7 +128,7 @@ func findAccountToken(ctx context.Context, db bun.IDB, secret string, purpose To
 		return nil, nil, ErrTokenInvalid
 	}
 	u, err := FindUser(ctx, db, t.UserID)
-	if err == ErrNotFound || (err == nil && !u.Active) {
+	if err == ErrNotFound || (err == nil && (!u.Active || (purpose == TokenInvitation && u.Activated()))) {
 		return nil, nil, ErrTokenInvalid
 	}
 	if err != nil {
@@ -137,28 +154,37 @@ func PeekAccountToken(ctx context.Context, db bun.IDB, secret string, purpose To
 func ConsumeAccountToken(ctx context.Context, db bun.IDB, secret string, purpose TokenPurpose, now time.Time) (*User, error) {
 	var u *User
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		t, user, err := findAccountToken(ctx, tx, secret, purpose, now)
-		if err != nil {
-			return err
-		}
-		res, err := tx.NewUpdate().Model((*AccountToken)(nil)).Set("used_at = ?", now.UTC()).
-			Where("id = ? AND used_at IS NULL", t.ID).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("consume account token: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return ErrTokenInvalid
-		}
-		u = user
-		return Audit(ctx, tx, now, AuditEntry{
-			CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "account_token.use", Object: ObjectRef("user", u.ID),
-			Details: map[string]any{"purpose": string(purpose)},
-		})
+		var err error
+		_, u, err = consumeAccountTokenTx(ctx, tx, secret, purpose, now)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return u, nil
+}
+
+func consumeAccountTokenTx(ctx context.Context, tx bun.Tx, secret string, purpose TokenPurpose, now time.Time) (*AccountToken, *User, error) {
+	t, u, err := findAccountToken(ctx, tx, secret, purpose, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := tx.NewUpdate().Model((*AccountToken)(nil)).Set("used_at = ?", now.UTC()).
+		Where("id = ? AND used_at IS NULL", t.ID).Exec(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("consume account token: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return nil, nil, ErrTokenInvalid
+	}
+	err = Audit(ctx, tx, now, AuditEntry{
+		CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "account_token.use", Object: ObjectRef("user", u.ID),
+		Details: map[string]any{"purpose": string(purpose)},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, u, nil
 }
 
 // SetPasswordWithToken uses up a link and stores the new password hash in one
@@ -178,8 +204,15 @@ func SetPasswordWithToken(ctx context.Context, db bun.IDB, secret string, purpos
 	return u, nil
 }
 
+// msgAlreadyActivated refuses an invitation for an account whose owner chose a password.
+const msgAlreadyActivated = "Cette personne a déjà activé son compte en choisissant son mot de passe : une invitation n'est plus possible. " +
+	"Si elle l'a oublié, elle en choisit un nouveau elle-même avec « Mot de passe oublié » sur la page de connexion."
+
 // InvitePerson makes a new invitation link for a member of commission cid (an earlier
-// one stops working) and returns its secret, to be e-mailed.
+// one stops working) and returns its secret, to be e-mailed. Only an account that has
+// never been activated (User.Activated) can be invited: an invitation sets a password
+// without knowing the current one, so it would hand an activated account to whoever
+// reads the mailbox it goes to.
 func InvitePerson(ctx context.Context, db bun.IDB, actor Actor, cid, userID int64, now time.Time) (string, error) {
 	u, err := FindUser(ctx, db, userID)
 	if err != nil {
@@ -190,6 +223,9 @@ func InvitePerson(ctx context.Context, db bun.IDB, actor Actor, cid, userID int6
 	}
 	if !u.Active {
 		return "", FieldErrors{FormLevel: "Ce compte est désactivé : réactivez-le avant de l'inviter."}
+	}
+	if u.Activated() {
+		return "", FieldErrors{FormLevel: msgAlreadyActivated}
 	}
 	return CreateAccountToken(ctx, db, actor, userID, TokenInvitation, now)
 }

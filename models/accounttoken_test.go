@@ -11,7 +11,7 @@ import (
 func TestInvitationTokenSingleUseAndExpiry(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
-	u := modelstest.UserWithEmail(t, db, c.ID, models.RoleMember, "invitee@example.org")
+	u := modelstest.InvitedMember(t, db, c.ID, "invitee@example.org")
 	now := modelstest.Date(2026, 11, 22).Add(9 * time.Hour)
 
 	secret, err := models.InvitePerson(ctx, db, tester, c.ID, u.ID, now)
@@ -66,8 +66,8 @@ func TestInvitationTokenSingleUseAndExpiry(t *testing.T) {
 func TestNewerTokenReplacesOlderAndDeactivationEndsSessions(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
-	u := modelstest.UserWithEmail(t, db, c.ID, models.RoleMember, "member@example.org")
-	now := modelstest.Epoch().Add(time.Hour) // after the fixtures were created
+	u := modelstest.InvitedMember(t, db, c.ID, "member@example.org")
+	now := modelstest.Date(2026, 11, 22)
 	first, err := models.InvitePerson(ctx, db, tester, c.ID, u.ID, now)
 	if err != nil {
 		t.Fatal(err)

@@ -368,7 +368,7 @@ func createPersonTx(ctx context.Context, tx bun.Tx, actor Actor, seat *Seat, ema
 	if err := CreateUser(ctx, tx, actor, u, now); err != nil {
 		return nil, "", err
 	}
-	secret, err := createAccountTokenTx(ctx, tx, actor, u, TokenInvitation, now)
+	secret, err := createAccountTokenTx(ctx, tx, actor, u, TokenInvitation, "", now)
 	if err != nil {
 		return nil, "", err
 	}
@@ -712,50 +712,16 @@ func (m *Mandate) DaysLeft(now time.Time) int {
 	return int(m.TermEndsOn.Sub(CalendarDay(now)) / (24 * time.Hour))
 }
 
-// UpdatePerson changes the name and e-mail of a person of commission cid (a member
-// account). FieldErrors keyed "name" and "email".
-func UpdatePerson(ctx context.Context, db bun.IDB, actor Actor, cid, userID int64, name, email string, now time.Time) error {
-	name, email = strings.TrimSpace(name), NormalizeEmail(email)
-	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		u, err := FindUser(ctx, tx, userID)
-		if err != nil {
-			return err
-		}
-		if u.CommissionIDOrZero() != cid || u.Role != RoleMember {
-			return ErrNotFound
-		}
-		fe := FieldErrors{}
-		if name == "" {
-			fe.Add("name", "Indiquez le nom de la personne.")
-		}
-		if !validEmail(email) {
-			fe.Add("email", "L'adresse électronique n'est pas valide.")
-		} else if email != u.Email {
-			n, err := tx.NewSelect().Model((*User)(nil)).Where("email = ?", email).Count(ctx)
-			if err != nil {
-				return fmt.Errorf("update person: %w", err)
-			}
-			if n > 0 {
-				fe.Add("email", "Cette adresse est déjà utilisée par un autre compte.")
-			}
-		}
-		if err := fe.Err(); err != nil {
-			return err
-		}
-		return renamePersonTx(ctx, tx, actor, u, name, email, now)
-	})
-}
-
-func renamePersonTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, name, email string, now time.Time) error {
-	_, err := tx.NewUpdate().Model((*User)(nil)).Set("name = ?", name).Set("email = ?", email).
-		Set("updated_at = ?", now).Where("id = ?", u.ID).Exec(ctx)
+// renamePersonTx changes the name of u and audits it.
+func renamePersonTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, name string, now time.Time) error {
+	_, err := tx.NewUpdate().Model((*User)(nil)).Set("name = ?", name).Set("updated_at = ?", now.UTC()).Where("id = ?", u.ID).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("update person: %w", err)
+		return fmt.Errorf("rename person: %w", err)
 	}
-	u.Name, u.Email = name, email
+	u.Name = name
 	return Audit(ctx, tx, now, AuditEntry{
 		CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "user.update", Object: ObjectRef("user", u.ID),
-		Details: map[string]any{"email": email},
+		Details: map[string]any{"name": name},
 	})
 }
 

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -22,8 +23,9 @@ const (
 // OutboxMessage is one copy of an e-mail for one recipient: its delivery record, and
 // in outbox mode (no SMTP server configured) the only place where it can be read.
 //
-// Body holds the plain-text body, except for a Sensitive message (invitation or
-// password-reset link) that went through SMTP: its body is never stored, sent or not.
+// Body holds the plain-text body with the secret of every link masked (MaskLinkSecrets),
+// except for a Sensitive message (invitation or password-reset link) that went through
+// SMTP: its body is never stored, sent or not.
 type OutboxMessage struct {
 	bun.BaseModel `bun:"table:outbox_messages"`
 
@@ -57,9 +59,24 @@ func (m *OutboxMessage) AttachmentNames() []string {
 // BodyWithheld reports whether the body was deliberately not stored (a sensitive message sent by SMTP).
 func (m *OutboxMessage) BodyWithheld() bool { return m.Sensitive && m.Status != OutboxStored }
 
+// linkSecret matches the secret part of the portal's personal links: a path segment of
+// 32 or more URL-safe base64 characters (NewSecretToken gives 43).
+var linkSecret = regexp.MustCompile(`/[A-Za-z0-9_-]{32,}`)
+
+// MaskedSecret replaces a link's secret in stored and displayed copies of e-mails.
+const MaskedSecret = "/[secret masqué]"
+
+// MaskLinkSecrets returns text with the secret of every personal link (invitation,
+// password reset, convocation, calendar feed, e-mail confirmation) masked: whoever reads
+// the outbox table, a page showing it or a dump cannot use the links.
+func MaskLinkSecrets(text string) string {
+	return linkSecret.ReplaceAllLiteralString(text, MaskedSecret)
+}
+
 // RecordMail inserts the delivery records of one e-mail and audits each of them
 // ("mail.sent", "mail.failed" or "mail.outbox", with the kind, recipient, Message-ID
-// and content SHA-256) in one transaction. The rows' IDs are set.
+// and content SHA-256) in one transaction. The rows' IDs are set. Link secrets in the
+// body and the error are masked (MaskLinkSecrets) before anything is written.
 func RecordMail(ctx context.Context, db bun.IDB, actor Actor, now time.Time, rows ...*OutboxMessage) error {
 	for _, r := range rows {
 		switch r.Status {
@@ -74,6 +91,7 @@ func RecordMail(ctx context.Context, db bun.IDB, actor Actor, now time.Time, row
 				r.CreatedAt = now
 			}
 			r.CreatedAt = r.CreatedAt.UTC()
+			r.Body, r.Error = MaskLinkSecrets(r.Body), MaskLinkSecrets(r.Error)
 			if r.SentAt != nil {
 				t := r.SentAt.UTC()
 				r.SentAt = &t

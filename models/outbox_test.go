@@ -120,3 +120,17 @@ func TestRecordMailAuditsEachCopy(t *testing.T) {
 		t.Error("RecordMail(status pending) succeeded, want an error")
 	}
 }
+
+func TestMaskLinkSecrets(t *testing.T) {
+	secret := models.NewSecretToken()
+	for _, tt := range []struct{ in, want string }{
+		{"https://seance.example/invitation/" + secret + "\n", "https://seance.example/invitation/[secret masqué]\n"},
+		{"lien : http://localhost:8080/convocation/" + secret + ".", "lien : http://localhost:8080/convocation/[secret masqué]."},
+		{"https://visio.example.gouv.fr/cdlp et /seances/12", "https://visio.example.gouv.fr/cdlp et /seances/12"},
+		{"", ""},
+	} {
+		if got := models.MaskLinkSecrets(tt.in); got != tt.want {
+			t.Errorf("MaskLinkSecrets(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

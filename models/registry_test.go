@@ -370,10 +370,12 @@ func TestAppointmentCreatesInvitedAccount(t *testing.T) {
 	if again.User.ID != u.ID || again.Invitation != "" {
 		t.Errorf("second appointment: user %d invitation %q, want the same account and no invitation", again.User.ID, again.Invitation)
 	}
-	if err := models.UpdatePerson(ctx, db, tester, c.ID, u.ID, "Nouvelle Directrice", "nd@example.org", modelstest.Epoch()); err != nil {
-		t.Fatal(err)
+	ch, err := models.UpdatePerson(ctx, db, tester, c.ID, u.ID, "Nouvelle Directrice", "nd@example.org", later)
+	if err != nil || ch == nil || ch.Old != "nouvelle@example.org" || ch.New != "nd@example.org" {
+		t.Fatalf("UpdatePerson of an account never activated = %+v, %v; want the change", ch, err)
 	}
-	fieldErrors(t, models.UpdatePerson(ctx, db, tester, c.ID, u.ID, "", "nd@example.org", modelstest.Epoch()), "name")
+	_, err = models.UpdatePerson(ctx, db, tester, c.ID, u.ID, "", "nd@example.org", later)
+	fieldErrors(t, err, "name")
 }
 
 func TestSettingsDefaultsAndRules(t *testing.T) {

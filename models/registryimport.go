@@ -601,7 +601,7 @@ func (sp *seatPlan) apply(ctx context.Context, tx bun.Tx, actor Actor, now time.
 	for _, op := range sp.ops {
 		d := op.row
 		if op.rename {
-			if err := renamePersonTx(ctx, tx, actor, op.user, d.name, op.user.Email, now); err != nil {
+			if err := renamePersonTx(ctx, tx, actor, op.user, d.name, now); err != nil {
 				return err
 			}
 		}

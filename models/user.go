@@ -75,14 +75,17 @@ type User struct {
 	Role          Role   `bun:",notnull"`
 	PasswordHash  string `bun:",notnull"` // argon2id PHC string; empty until the account is activated
 	Active        bool   `bun:",notnull"`
-	FailedLogins  int    `bun:",notnull"`
-	LockedUntil   *time.Time
 	// SessionsValidAfter invalidates every session created before it.
 	SessionsValidAfter time.Time `bun:",notnull"`
 	LastLoginAt        *time.Time
 	CreatedAt          time.Time `bun:",notnull"`
 	UpdatedAt          time.Time `bun:",notnull"`
 }
+
+// Activated reports whether the account's owner has chosen a password (or signed in):
+// from then on, only they or the administrator may change its e-mail address, and no
+// invitation can be sent to it.
+func (u *User) Activated() bool { return u.PasswordHash != "" || u.LastLoginAt != nil }
 
 // CommissionIDOrZero returns the user's commission id, or 0 for users without one.
 func (u *User) CommissionIDOrZero() int64 {
@@ -164,20 +167,24 @@ func ListUsers(ctx context.Context, db bun.IDB, commissionID int64) ([]User, err
 	return us, nil
 }
 
-// SetPassword stores a new password hash, ends the user's other sessions and audits it.
+// SetPassword stores a new password hash, ends the user's other sessions, forgets the
+// account's failed sign-ins (the owner who reset their password signs in at once) and
+// audits it.
 func SetPassword(ctx context.Context, db bun.IDB, actor Actor, userID int64, hash string, now time.Time) error {
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		u, err := FindUser(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
-		now := now
+		now = Stamp(now)
 		_, err = tx.NewUpdate().Model((*User)(nil)).
-			Set("password_hash = ?", hash).Set("failed_logins = 0").Set("locked_until = NULL").
-			Set("sessions_valid_after = ?", now).Set("updated_at = ?", now).
+			Set("password_hash = ?", hash).Set("sessions_valid_after = ?", now).Set("updated_at = ?", now).
 			Where("id = ?", userID).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("set password: %w", err)
+		}
+		if err := clearAccountFailures(ctx, tx, u.Email); err != nil {
+			return err
 		}
 		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "user.password", Object: ObjectRef("user", userID),
@@ -185,44 +192,16 @@ func SetPassword(ctx context.Context, db bun.IDB, actor Actor, userID int64, has
 	})
 }
 
-// MaxFailedLogins is the number of failed sign-ins after which an account is locked.
-const MaxFailedLogins = 10
-
-// LockoutDuration is how long an account stays locked.
-const LockoutDuration = 15 * time.Minute
-
-// RecordLoginFailure counts a failed sign-in, locks the account after
-// MaxFailedLogins failures and audits the attempt. u may be nil for an unknown e-mail.
-func RecordLoginFailure(ctx context.Context, db bun.IDB, u *User, email, ip string, now time.Time) error {
-	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		entry := AuditEntry{Actor: Actor{Label: NormalizeEmail(email)}, Action: "auth.login_failed", Details: map[string]any{"ip": ip}}
-		if u != nil {
-			entry.Actor.UserID = u.ID
-			entry.CommissionID = u.CommissionIDOrZero()
-			entry.Object = ObjectRef("user", u.ID)
-			q := tx.NewUpdate().Model((*User)(nil)).Where("id = ?", u.ID)
-			if u.FailedLogins+1 >= MaxFailedLogins {
-				q = q.Set("locked_until = ?", now.Add(LockoutDuration).UTC()).Set("failed_logins = 0")
-				entry.Details["locked"] = true
-			} else {
-				q = q.Set("failed_logins = failed_logins + 1")
-			}
-			if _, err := q.Exec(ctx); err != nil {
-				return fmt.Errorf("record login failure: %w", err)
-			}
-		}
-		return Audit(ctx, tx, now, entry)
-	})
-}
-
-// RecordLoginSuccess resets the failure counter and audits the sign-in.
+// RecordLoginSuccess forgets the account's failed sign-ins (not the client address's)
+// and audits the sign-in.
 func RecordLoginSuccess(ctx context.Context, db bun.IDB, u *User, ip string, now time.Time) error {
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model((*User)(nil)).
-			Set("failed_logins = 0").Set("locked_until = NULL").Set("last_login_at = ?", now.UTC()).
-			Where("id = ?", u.ID).Exec(ctx)
+		_, err := tx.NewUpdate().Model((*User)(nil)).Set("last_login_at = ?", now.UTC()).Where("id = ?", u.ID).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("record login: %w", err)
+		}
+		if err := clearAccountFailures(ctx, tx, u.Email); err != nil {
+			return err
 		}
 		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "auth.login",

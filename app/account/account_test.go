@@ -132,25 +132,6 @@ func TestInvitationLinkExpiresAfter72Hours(t *testing.T) {
 	expect(t, "POST after 72 h", resp, http.StatusGone, "")
 }
 
-// waitOutbox waits for the background e-mail to be recorded.
-func waitOutbox(t *testing.T, env *servertest.Env, kind string, n int) []models.OutboxMessage {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var ms []models.OutboxMessage
-		if err := env.DB.NewSelect().Model(&ms).Where("kind = ?", kind).Order("id ASC").Scan(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if len(ms) >= n {
-			return ms
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d %s e-mail(s) recorded, want %d", len(ms), kind, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 var linkRe = regexp.MustCompile(`https?://[^/\s]+(/reinitialisation/[A-Za-z0-9_-]+)`)
 
 func TestPasswordResetDoesNotRevealAccounts(t *testing.T) {
@@ -176,7 +157,7 @@ func TestPasswordResetDoesNotRevealAccounts(t *testing.T) {
 	}
 	expect(t, "malformed address", c.PostForm(t, "/mot-de-passe-oublie", url.Values{"email": {"pas-une-adresse"}}), http.StatusUnprocessableEntity, "", "adresse électronique valide")
 
-	waitOutbox(t, env, "password_reset", 1)
+	env.WaitMail(t, "password_reset", 1)
 	msgs := smtp.Messages()
 	if len(msgs) != 1 || msgs[0].To[0] != member.Email {
 		t.Fatalf("%d e-mails sent (%v), want one to %s", len(msgs), msgs, member.Email)

@@ -30,6 +30,8 @@ type Handler struct {
 	BaseURL string
 	// Demo offers demo users to skip the compulsory TOTP enrolment.
 	Demo bool
+	// Location gives the time shown in the "try again after" message.
+	Location *time.Location
 }
 
 // Show renders "Mon compte": identity, two-factor status and the password form.
@@ -38,6 +40,11 @@ func (h *Handler) Show(c *fiber.Ctx) error {
 }
 
 func (h *Handler) renderAccount(c *fiber.Ctx, status int, errs map[string]string) error {
+	return h.renderAccountWith(c, status, errs, "")
+}
+
+// renderAccountWith renders "Mon compte" with newEmail kept in the address form.
+func (h *Handler) renderAccountWith(c *fiber.Ctx, status int, errs map[string]string, newEmail string) error {
 	u := web.User(c)
 	ctx := c.UserContext()
 	st, err := models.TOTPStatusOf(ctx, h.DB, u.ID)
@@ -53,7 +60,7 @@ func (h *Handler) renderAccount(c *fiber.Ctx, status int, errs map[string]string
 	c.Status(status)
 	return web.Render(c, "account/show", fiber.Map{
 		"Title": "Mon compte", "TOTP": st, "Required": models.TOTPRequired(u, settings),
-		"DemoSkipped": h.Demo && web.SessionOf(c).DemoSkipTOTP, "Errors": errs,
+		"DemoSkipped": h.Demo && web.SessionOf(c).DemoSkipTOTP, "Errors": errs, "NewEmail": newEmail,
 	})
 }
 
@@ -85,19 +92,10 @@ func (h *Handler) ChangePassword(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	f := PasswordForm{Current: c.FormValue("current"), Password: c.FormValue("password"), Confirm: c.FormValue("confirm")}
 	errs := validateNew(f.Password, f.Confirm)
-	ok := false
-	if f.Current != "" && len(f.Current) <= 1024 {
-		var err error
-		if ok, err = auth.VerifyPassword(u.PasswordHash, f.Current); err != nil && !errors.Is(err, auth.ErrBadHash) {
-			return err
-		}
-	}
-	if !ok {
-		errs["current"] = "Le mot de passe actuel est incorrect."
-		// Counted as a failed sign-in: whoever holds the session cannot try passwords freely.
-		if err := models.RecordLoginFailure(ctx, h.DB, u, u.Email, c.IP(), h.Now()); err != nil {
-			return err
-		}
+	if status, err := h.checkCurrentPassword(c, "current", f.Current, errs); err != nil {
+		return err
+	} else if status != 0 {
+		return h.renderAccount(c, status, errs)
 	}
 	if len(errs) > 0 {
 		return h.renderAccount(c, fiber.StatusUnprocessableEntity, errs)
@@ -111,6 +109,34 @@ func (h *Handler) ChangePassword(c *fiber.Ctx) error {
 	}
 	web.FlashSuccess(c, "Votre mot de passe est modifié. Connectez-vous avec le nouveau mot de passe.")
 	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+// checkCurrentPassword checks the signed-in user's current password, typed again in
+// field to change their password or address, and adds errs[field] when it is wrong. A
+// wrong one counts as a failed sign-in, and while the wait that follows failures runs
+// the password is not even checked (status 429): whoever holds the session cannot try
+// passwords freely. It returns 422 or 429 when errs[field] was added, 0 otherwise.
+func (h *Handler) checkCurrentPassword(c *fiber.Ctx, field, current string, errs map[string]string) (int, error) {
+	u, ctx, now, ip := web.User(c), c.UserContext(), h.Now().UTC(), c.IP()
+	until, err := models.LoginNotBefore(ctx, h.DB, u.Email, ip, now)
+	if err != nil {
+		return 0, err
+	}
+	if !until.IsZero() {
+		errs[field] = auth.TooManyAttempts(until, h.Location)
+		return fiber.StatusTooManyRequests, models.RecordLoginThrottled(ctx, h.DB, u.Email, ip, until, h.Now())
+	}
+	ok := false
+	if current != "" && len(current) <= 1024 {
+		if ok, err = auth.VerifyPassword(u.PasswordHash, current); err != nil && !errors.Is(err, auth.ErrBadHash) {
+			return 0, err
+		}
+	}
+	if ok {
+		return 0, nil
+	}
+	errs[field] = "Le mot de passe actuel est incorrect."
+	return fiber.StatusUnprocessableEntity, models.RecordLoginFailure(ctx, h.DB, u, u.Email, ip, now)
 }
 
 // noStore keeps a page out of every cache: it shows a secret (a TOTP key, recovery

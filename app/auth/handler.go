@@ -29,6 +29,10 @@ type Handler struct {
 	// Demo lets the users of a demo instance skip the compulsory TOTP enrolment
 	// (web.Session.DemoSkipTOTP); never set outside `seance demo`.
 	Demo bool
+	// Location gives the time shown in the "try again after" message.
+	Location *time.Location
+	// verify checks a password against a hash: VerifyPassword, or a recorder in tests.
+	verify func(hash, password string) (bool, error)
 }
 
 // Paths of the sign-in steps that other pages redirect to.
@@ -44,12 +48,22 @@ const (
 const PendingTimeout = 10 * time.Minute
 
 // Messages shown on the login page. The same message answers an unknown e-mail,
-// a wrong password and an inactive account, so that accounts are not revealed.
+// a wrong password and an inactive account, so that accounts are not revealed; the wait
+// after repeated failures (TooManyAttempts) is the same for all of them too.
 const (
 	msgBadCredentials = "Adresse électronique ou mot de passe incorrect."
-	msgLocked         = "Ce compte est temporairement verrouillé après trop de tentatives. Réessayez dans 15 minutes."
 	msgRateLimited    = "Trop de tentatives de connexion depuis votre adresse. Patientez quelques minutes avant de réessayer."
 )
+
+// TooManyAttempts is the answer to an attempt made before the end of the wait that
+// follows repeated failed sign-ins (models.LoginNotBefore), shown in loc's time.
+func TooManyAttempts(until time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return "Trop de tentatives infructueuses : par sécurité, la prochaine tentative sera possible à partir de " +
+		until.In(loc).Format("15:04") + ". Si vous avez oublié votre mot de passe, utilisez « Mot de passe oublié »."
+}
 
 // LoginForm is the sign-in form.
 type LoginForm struct {
@@ -88,45 +102,33 @@ func (h *Handler) loginError(c *fiber.Ctx, form LoginForm, status int, msg strin
 	return web.Render(c, "auth/login", fiber.Map{"Title": "Connexion", "Form": form, "Error": msg, "Errors": errs})
 }
 
-// Login checks the credentials, applies the per-account lockout and signs the user in
-// with a new session identifier.
+// Login checks the credentials, applies the growing wait after repeated failures (per
+// e-mail typed and per client address, models.LoginNotBefore) and signs the user in
+// with a new session identifier. An unknown e-mail, an account without password, a
+// deactivated account and a wrong password get the same answer after the same work.
 func (h *Handler) Login(c *fiber.Ctx) error {
 	form := LoginForm{Email: c.FormValue("email"), Password: c.FormValue("password")}
 	if errs := form.Validate(); len(errs) > 0 {
 		return h.loginError(c, form, fiber.StatusUnprocessableEntity, "Le formulaire contient des erreurs.", errs)
 	}
-	ctx, now, ip := c.UserContext(), h.Now(), c.IP()
-	u, err := models.FindUserByEmail(ctx, h.DB, form.Email)
-	if errors.Is(err, models.ErrNotFound) {
-		_, _ = VerifyPassword(dummyHash, form.Password) // same work as for a real account
-		if err := models.RecordLoginFailure(ctx, h.DB, nil, form.Email, ip, now); err != nil {
-			return err
-		}
-		return h.loginError(c, form, fiber.StatusUnauthorized, msgBadCredentials, nil)
-	}
+	ctx, now, ip := c.UserContext(), h.Now().UTC(), c.IP()
+	until, err := models.LoginNotBefore(ctx, h.DB, form.Email, ip, now)
 	if err != nil {
 		return err
 	}
-	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		if err := models.RecordLoginFailure(ctx, h.DB, nil, form.Email, ip, now); err != nil {
+	if !until.IsZero() {
+		if err := models.RecordLoginThrottled(ctx, h.DB, form.Email, ip, until, h.Now()); err != nil {
 			return err
 		}
-		return h.loginError(c, form, fiber.StatusTooManyRequests, msgLocked, nil)
+		return h.loginError(c, form, fiber.StatusTooManyRequests, TooManyAttempts(until, h.Location), nil)
 	}
-	ok := false
-	if u.PasswordHash != "" {
-		if ok, err = VerifyPassword(u.PasswordHash, form.Password); err != nil {
-			return err
-		}
-	} else {
-		_, _ = VerifyPassword(dummyHash, form.Password)
+	u, ok, err := h.checkPassword(ctx, form.Email, form.Password)
+	if err != nil {
+		return err
 	}
-	if !ok || !u.Active {
+	if !ok {
 		if err := models.RecordLoginFailure(ctx, h.DB, u, form.Email, ip, now); err != nil {
 			return err
-		}
-		if u.FailedLogins+1 >= models.MaxFailedLogins {
-			return h.loginError(c, form, fiber.StatusTooManyRequests, msgLocked, nil)
 		}
 		return h.loginError(c, form, fiber.StatusUnauthorized, msgBadCredentials, nil)
 	}
@@ -144,6 +146,30 @@ func (h *Handler) Login(c *fiber.Ctx) error {
 		return c.Redirect(SecondFactorPath, fiber.StatusSeeOther)
 	}
 	return h.signIn(c, sess, u)
+}
+
+// checkPassword returns the account of email (nil when there is none) and whether
+// password opens it. Exactly one argon2id verification runs in every case: against the
+// account's hash, or against dummyHash, of the same cost, for an unknown e-mail or an
+// account without password, so that the time taken does not tell whether it exists.
+func (h *Handler) checkPassword(ctx context.Context, email, password string) (*models.User, bool, error) {
+	u, err := models.FindUserByEmail(ctx, h.DB, email)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return nil, false, err
+	}
+	hash := dummyHash
+	if u != nil && u.PasswordHash != "" {
+		hash = u.PasswordHash
+	}
+	verify := h.verify
+	if verify == nil {
+		verify = VerifyPassword
+	}
+	ok, err := verify(hash, password)
+	if err != nil {
+		return nil, false, err
+	}
+	return u, ok && u != nil && u.PasswordHash != "" && u.Active, nil
 }
 
 // signIn completes a sign-in on a renewed session: a user who must still enrol TOTP is
@@ -168,7 +194,7 @@ func (h *Handler) signIn(c *fiber.Ctx, sess *web.Session, u *models.User) error 
 
 // pendingUser returns the user who gave a correct password and owes the second factor,
 // or nil when there is none (or the wait exceeded PendingTimeout, or the account was
-// deactivated or locked meanwhile).
+// deactivated or its sessions ended meanwhile).
 func (h *Handler) pendingUser(c *fiber.Ctx) (*models.User, error) {
 	sess := web.SessionOf(c)
 	if sess.PendingUserID == 0 {
@@ -179,8 +205,7 @@ func (h *Handler) pendingUser(c *fiber.Ctx) (*models.User, error) {
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return nil, err
 	}
-	if u == nil || !u.Active || now.Sub(sess.Created) > PendingTimeout || sess.Created.Before(u.SessionsValidAfter) ||
-		(u.LockedUntil != nil && now.Before(*u.LockedUntil)) {
+	if u == nil || !u.Active || now.Sub(sess.Created) > PendingTimeout || sess.Created.Before(u.SessionsValidAfter) {
 		sess.PendingUserID = 0
 		sess.MarkChanged()
 		web.AddFlash(c, "info", "La vérification a expiré : saisissez de nouveau votre mot de passe.")

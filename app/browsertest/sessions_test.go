@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"seance/app/browsertest"
+	"seance/app/mail/mailtest"
 	"seance/app/servertest"
 	"seance/models"
 	"seance/models/modelstest"
@@ -17,9 +18,9 @@ import (
 
 // sessionsEnv adds to env two seats (the env's member, and a doctor who has no suppléant
 // and may give a proxy) and two admissible files.
-func sessionsEnv(t *testing.T) (*servertest.Env, *models.User) {
+func sessionsEnv(t *testing.T, vars map[string]string) (*servertest.Env, *models.User) {
 	t.Helper()
-	env := servertest.New(t)
+	env := servertest.NewWithEnv(t, vars)
 	ctx, db, now := context.Background(), env.DB, env.Clock()
 	start := models.CalendarDay(now).AddDate(-1, 0, 0)
 	doctor := &models.User{CommissionID: &env.Commission.ID, Email: "medecin@test.example", Name: "Docteure Alice Test", Role: models.RoleMember, PasswordHash: servertest.PasswordHash(t), Active: true}
@@ -51,7 +52,8 @@ func sessionsEnv(t *testing.T) (*servertest.Env, *models.User) {
 // agenda from the proposal, reorders two items, sends the convocation; a member opens their
 // personal link and gives a proxy.
 func TestBrowserBuildAgendaConveneAndReplyByLink(t *testing.T) {
-	env, doctor := sessionsEnv(t)
+	smtp := mailtest.NewServer(t)
+	env, doctor := sessionsEnv(t, smtp.Env())
 	site := browsertest.Start(t, env, 1280, 900)
 	site.SignIn(t, env.Users[models.RoleSecretariat].Email, servertest.Password)
 
@@ -106,15 +108,15 @@ func TestBrowserBuildAgendaConveneAndReplyByLink(t *testing.T) {
 	site.Screenshot(t, "convened-375")
 	site.Run(t, chromedp.EmulateViewport(1280, 900))
 
-	// The doctor's personal link, from the outbox (no SMTP in this test).
-	msgs, err := models.ListOutbox(context.Background(), env.DB, env.Commission.ID, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The doctor's personal link, from the e-mail they received (the outbox masks it).
 	var link string
-	for _, m := range msgs {
-		if m.Recipient == doctor.Email {
-			link = regexp.MustCompile(`/convocation/[A-Za-z0-9_-]{43}`).FindString(m.Body)
+	for _, m := range smtp.Messages() {
+		if len(m.To) == 1 && m.To[0] == doctor.Email {
+			p, err := m.Parse()
+			if err != nil {
+				t.Fatal(err)
+			}
+			link = regexp.MustCompile(`/convocation/[A-Za-z0-9_-]{43}`).FindString(p.Text)
 		}
 	}
 	if link == "" {

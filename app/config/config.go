@@ -4,6 +4,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"reflect"
 	"strings"
@@ -25,9 +26,12 @@ type Config struct {
 	// sealed before a rotation.
 	OldSecretKeys []string `env:"SEANCE_OLD_SECRET_KEYS" envSeparator:","`
 	TimeZone      string   `env:"TZ" envDefault:"Europe/Paris"`
-	// ProxyHeader names the header carrying the client address (e.g. X-Forwarded-For);
-	// set it only behind a reverse proxy that overwrites it.
+	// ProxyHeader names the header carrying the client address (e.g. X-Forwarded-For),
+	// read only on requests whose direct peer is one of TrustedProxies.
 	ProxyHeader string `env:"SEANCE_PROXY_HEADER"`
+	// TrustedProxies lists the reverse proxies (IP addresses or CIDR ranges, comma
+	// separated) whose ProxyHeader is believed.
+	TrustedProxies []string `env:"SEANCE_TRUSTED_PROXIES" envSeparator:","`
 
 	SMTPHost     string `env:"SMTP_HOST"`
 	SMTPPort     int    `env:"SMTP_PORT" envDefault:"587"`
@@ -36,6 +40,10 @@ type Config struct {
 	SMTPFrom     string `env:"SMTP_FROM" envDefault:"Séance <no-reply@localhost>"`
 	// SMTPTLS is "starttls" (default), "tls" (implicit, port 465) or "none" (local relay only).
 	SMTPTLS string `env:"SMTP_TLS" envDefault:"starttls"`
+	// MailOutboxOnly says that, without SMTP, e-mails stay in the outbox table on purpose
+	// (their links masked, so unusable): `seance serve` refuses to start without SMTP
+	// unless it is set. `seance demo` sets it.
+	MailOutboxOnly bool `env:"SEANCE_MAIL_OUTBOX_ONLY"`
 
 	// Operator publishes the portal: named on the legal pages (mentions légales,
 	// données personnelles, accessibilité).
@@ -46,6 +54,8 @@ type Config struct {
 	// Demo is set by `seance demo`: demo accounts are shown on the login page.
 	Demo bool `env:"-"`
 
+	// Proxies is TrustedProxies parsed.
+	Proxies []netip.Prefix `env:"-"`
 	// Location is TimeZone loaded.
 	Location *time.Location `env:"-"`
 	// Keys is the keyring built from SecretKey and OldSecretKeys.
@@ -57,10 +67,7 @@ type Config struct {
 func Load(getenv func(string) string) (*Config, error) {
 	cfg := &Config{}
 	environ := map[string]string{}
-	for _, k := range []string{
-		"SEANCE_ADDR", "DATABASE_URL", "SEANCE_BASE_URL", "SEANCE_SECRET_KEY", "SEANCE_OLD_SECRET_KEYS", "TZ", "SEANCE_PROXY_HEADER",
-		"SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_TLS",
-	} {
+	for _, k := range envNames() {
 		if v := getenv(k); v != "" {
 			environ[k] = v
 		}
@@ -97,12 +104,43 @@ func Load(getenv func(string) string) (*Config, error) {
 	if cfg.SMTPPort <= 0 || cfg.SMTPPort > 65535 {
 		return nil, fmt.Errorf("configuration: SMTP_PORT=%d is not a port number", cfg.SMTPPort)
 	}
+	if err := cfg.parseProxies(); err != nil {
+		return nil, err
+	}
 	if cfg.SecretKey != "" {
 		if err := cfg.buildKeys(); err != nil {
 			return nil, err
 		}
 	}
 	return cfg, nil
+}
+
+// parseProxies checks SEANCE_TRUSTED_PROXIES and that it goes with SEANCE_PROXY_HEADER:
+// a header believed from any peer would let every client choose its own address.
+func (c *Config) parseProxies() error {
+	for i, s := range c.TrustedProxies {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return fmt.Errorf("configuration: SEANCE_TRUSTED_PROXIES item %d %q is not an IP address or a CIDR range (e.g. 127.0.0.1 or 10.0.0.0/8)", i+1, s)
+			}
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.Proxies = append(c.Proxies, p.Masked())
+	}
+	switch {
+	case c.ProxyHeader != "" && len(c.Proxies) == 0:
+		return fmt.Errorf("configuration: SEANCE_PROXY_HEADER=%q needs SEANCE_TRUSTED_PROXIES, the addresses of the reverse proxies allowed to set it (e.g. 127.0.0.1)", c.ProxyHeader)
+	case c.ProxyHeader == "" && len(c.Proxies) > 0:
+		return errors.New("configuration: SEANCE_TRUSTED_PROXIES is set but SEANCE_PROXY_HEADER is not: name the header the proxies set (e.g. X-Forwarded-For)")
+	}
+	return nil
 }
 
 // RequireSecretKey returns an error explaining how to create SEANCE_SECRET_KEY when it is missing.
@@ -145,3 +183,31 @@ func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://")
 
 // SMTPConfigured reports whether e-mail is sent over SMTP (otherwise to the outbox table).
 func (c *Config) SMTPConfigured() bool { return c.SMTPHost != "" }
+
+// CheckMail returns an error unless e-mail is sent over SMTP or the operator said
+// explicitly that it stays in the outbox (SEANCE_MAIL_OUTBOX_ONLY=true): an instance that
+// silently kept its invitations and convocations in a table would fail every member.
+func (c *Config) CheckMail() error {
+	switch {
+	case c.SMTPConfigured() && c.MailOutboxOnly:
+		return errors.New("configuration: SMTP_HOST and SEANCE_MAIL_OUTBOX_ONLY=true are both set: unset one of them")
+	case !c.SMTPConfigured() && !c.MailOutboxOnly:
+		return errors.New("configuration: SMTP_HOST is not set: configure the SMTP_* variables so that invitations, password resets and convocations are sent, " +
+			"or set SEANCE_MAIL_OUTBOX_ONLY=true to keep every e-mail in the outbox table, where links are masked (passwords are then set with `seance user passwd`)")
+	}
+	return nil
+}
+
+// envNames lists the variables Config reads, from its env tags: one list, kept by the
+// struct itself.
+func envNames() []string {
+	var names []string
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("env"), ",")
+		if name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	return names
+}

@@ -6,14 +6,14 @@
 // see each other's addresses, and each delivery has its own result and Message-ID.
 //
 // When SMTP is configured (SMTP_HOST), copies are sent and recorded as "sent" or
-// "failed". Otherwise (demo, tests, an instance without a relay) they are only
-// recorded, with status "outbox", for an administrator to read.
+// "failed". Otherwise (demo, tests, an instance started with SEANCE_MAIL_OUTBOX_ONLY=true)
+// they are only recorded, with status "outbox", for an administrator to read.
 //
-// Secrets: the body of a Sensitive message (an invitation or password-reset link) is
-// never stored once SMTP is configured, whether the delivery succeeded or not. In
-// outbox mode it is stored, since reading it there is the only way to use the link:
-// an instance running without SMTP therefore keeps such links readable by its
-// administrators until they expire.
+// Secrets: no stored copy holds a link's secret. The body of a Sensitive message (an
+// invitation or password-reset link) is never stored once SMTP is configured, whether the
+// delivery succeeded or not; every other stored body, in outbox mode too, has the secret
+// of its links masked (models.MaskLinkSecrets), so that neither the outbox page, nor a
+// database dump, nor a log gives a usable link. Nothing here logs a body.
 package mail
 
 import (
@@ -60,7 +60,7 @@ type Message struct {
 	// CommissionID scopes the records; 0 for platform-wide mail (e.g. to an administrator).
 	CommissionID int64
 	// Sensitive marks a body carrying a secret (a sign-in link): it is not stored once
-	// sent by SMTP (see the package documentation).
+	// sent by SMTP, and masked in the outbox (see the package documentation).
 	Sensitive bool
 	// Actor is who made the portal send it, for the audit chain; the zero value records "mail".
 	Actor models.Actor
@@ -134,7 +134,7 @@ func New(cfg *config.Config, db *bun.DB, log *slog.Logger, now func() time.Time)
 	m := &Mailer{db: db, log: log, from: from, Now: now}
 	if !cfg.SMTPConfigured() {
 		if !cfg.Demo {
-			log.Warn("SMTP_HOST is not set: e-mails are kept in the outbox table, readable by administrators, and not sent")
+			log.Warn("SMTP_HOST is not set and SEANCE_MAIL_OUTBOX_ONLY=true: e-mails are kept in the outbox table, with their links masked, and not sent")
 		}
 		return m, nil
 	}

@@ -3,6 +3,7 @@ package registry
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"seance/app/mail"
 	"seance/app/web"
 	"seance/models"
 )
@@ -37,7 +38,8 @@ func (h *Handler) renderPerson(c *fiber.Ctx, cm *models.Commission, u *models.Us
 	if err != nil {
 		return err
 	}
-	return render(c, cm, status, "registry/person", fiber.Map{"Title": u.Name, "Person": u, "History": ms, "Form": f, "Errors": fe})
+	return render(c, cm, status, "registry/person", fiber.Map{"Title": u.Name, "Person": u, "History": ms, "Form": f, "Errors": fe,
+		"EmailLocked": u.Activated() && web.User(c).Role != models.RoleAdmin})
 }
 
 // Person shows a person: their mandates, account state and the form to correct them.
@@ -49,14 +51,17 @@ func (h *Handler) Person(c *fiber.Ctx) error {
 	return h.renderPerson(c, cm, u, fiber.StatusOK, PersonForm{Name: u.Name, Email: u.Email}, nil)
 }
 
-// UpdatePerson corrects the name and e-mail address of a person.
+// UpdatePerson corrects the name and e-mail address of a person. The address of an
+// activated account is changed by the administrator only (models.UpdatePerson refuses
+// it to the secretariat); every change is notified to the old address.
 func (h *Handler) UpdatePerson(c *fiber.Ctx) error {
 	cm, u, err := h.person(c)
 	if err != nil {
 		return err
 	}
+	me := web.User(c)
 	f := PersonForm{Name: c.FormValue("name"), Email: c.FormValue("email")}
-	err = models.UpdatePerson(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, u.ID, f.Name, f.Email, h.Now())
+	change, err := models.UpdatePerson(c.UserContext(), h.DB, models.ActorFor(me), cm.ID, u.ID, f.Name, f.Email, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderPerson(c, cm, u, fiber.StatusUnprocessableEntity, f, fe)
 	}
@@ -64,6 +69,21 @@ func (h *Handler) UpdatePerson(c *fiber.Ctx) error {
 		return err
 	}
 	web.FlashSuccess(c, "Fiche de la personne enregistrée.")
+	if change != nil {
+		by := "par le secrétariat de la commission"
+		if me.Role == models.RoleAdmin {
+			by = "par l'administrateur de la plateforme"
+		}
+		if _, err := h.Mailer.Send(c.UserContext(), mail.AddressChanged(change, by)); err != nil {
+			h.Log.Error("e-mail change notice not sent", "user_id", u.ID, "err", err)
+			web.AddFlash(c, "warning", "L'avis de changement n'a pas pu être envoyé à l'ancienne adresse "+change.Old+".")
+		} else {
+			web.AddFlash(c, "info", "L'ancienne adresse "+change.Old+" a été prévenue du changement.")
+		}
+		if !u.Activated() {
+			web.AddFlash(c, "info", "Les liens envoyés à l'ancienne adresse ne fonctionnent plus : renvoyez l'invitation à "+change.New+".")
+		}
+	}
 	return c.Redirect(Base(cm.ID)+"/personnes/"+itoa(u.ID), fiber.StatusSeeOther)
 }
 

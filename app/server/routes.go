@@ -44,8 +44,9 @@ var registryReaders = []models.Role{models.RoleSecretariat, models.RoleAdmin, mo
 func registerRoutes(app *fiber.App, d Deps) {
 	store := models.NewStorage(d.DB, d.Now)
 	sessions := &web.Sessions{Store: store, Secure: d.Config.Secure(), Now: d.Now}
-	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo}
-	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo}
+	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo, Location: d.Config.Location}
+	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo,
+		Location: d.Config.Location}
 	registryH := &registry.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Storage: store}
 	legalH := &legal.Handler{Operator: legal.Operator{Name: d.Config.Operator, Address: d.Config.OperatorAddress, Email: d.Config.ContactEmail}}
 	homeH := &home.Handler{DB: d.DB, Now: d.Now, Location: d.Config.Location}
@@ -173,6 +174,9 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "POST", path: account.ResetPath + ":token", public: true, handler: accountH.Reset},
 		{method: "GET", path: "/compte", access: anySignedIn, handler: accountH.Show},
 		{method: "POST", path: "/compte/mot-de-passe", access: anySignedIn, handler: accountH.ChangePassword},
+		{method: "POST", path: "/compte/adresse", access: anySignedIn, handler: accountH.RequestEmailChange},
+		{method: "GET", path: account.EmailChangePath + ":token", public: true, handler: accountH.ShowEmailChange},
+		{method: "POST", path: account.EmailChangePath + ":token", public: true, handler: accountH.ConfirmEmailChange},
 		{method: "POST", path: "/compte/codes-de-secours", access: anySignedIn, handler: accountH.RegenerateCodes},
 		{method: "GET", path: auth.EnrolmentPath, access: anySignedIn, handler: accountH.Enrol, extra: enrolment},
 		{method: "POST", path: auth.EnrolmentPath, access: anySignedIn, handler: accountH.ConfirmEnrolment, extra: enrolment},

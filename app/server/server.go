@@ -56,7 +56,6 @@ func New(d Deps) *fiber.App {
 	app := fiber.New(fiber.Config{
 		Views:                 engine,
 		Immutable:             true,
-		ProxyHeader:           d.Config.ProxyHeader,
 		BodyLimit:             BodyLimit,
 		DisableStartupMessage: true,
 		ErrorHandler:          errorHandler(d.Log),
@@ -65,6 +64,7 @@ func New(d Deps) *fiber.App {
 		IdleTimeout:           120 * time.Second,
 	})
 	app.Use(recover.New())
+	app.Use(clientAddressMiddleware(d.Config))
 	app.Use(requestLog(d.Log, d.Now))
 	app.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: ContentSecurityPolicy,
@@ -109,8 +109,8 @@ func requestLog(log *slog.Logger, now func() time.Time) fiber.Handler {
 }
 
 // redactedPrefixes are paths whose rest is a secret token (personal links, calendar
-// feeds, invitation and reset links).
-var redactedPrefixes = []string{"/convocation/", "/calendrier/", account.InvitationPath, account.ResetPath}
+// feeds, invitation, reset and address confirmation links).
+var redactedPrefixes = []string{"/convocation/", "/calendrier/", account.InvitationPath, account.ResetPath, account.EmailChangePath}
 
 // redactPath hides the secret part of a path before it is logged.
 func redactPath(p string) string {

@@ -125,13 +125,66 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	mailer, err := mail.New(cfg, db, log, e.Clock)
+	e.start(t, log)
+	return e
+}
+
+// start builds the mailer and the application with log.
+func (e *Env) start(t testing.TB, log *slog.Logger) {
+	t.Helper()
+	mailer, err := mail.New(e.Config, e.DB, log, e.Clock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.Mailer = mailer
-	e.App = server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: e.Clock, Mailer: mailer})
-	return e
+	e.App = server.New(server.Deps{DB: e.DB, Config: e.Config, Log: log, Now: e.Clock, Mailer: mailer})
+}
+
+// CaptureLog restarts the application and its mailer (same database and clock) with a
+// logger that keeps every line, at every level, and returns a function giving what was
+// logged so far: tests check that nothing secret reaches the logs.
+func (e *Env) CaptureLog(t testing.TB) func() string {
+	t.Helper()
+	buf := &lockedBuffer{}
+	e.start(t, slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	return buf.String
+}
+
+// WaitMail waits until n e-mails of kind are recorded (some are sent after the response,
+// in the background) and returns them, oldest first.
+func (e *Env) WaitMail(t testing.TB, kind string, n int) []models.OutboxMessage {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second) // real elapsed time: mail is recorded by a goroutine
+	for {
+		var ms []models.OutboxMessage
+		if err := e.DB.NewSelect().Model(&ms).Where("kind = ?", kind).Order("id ASC").Scan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) >= n {
+			return ms
+		}
+		if time.Now().After(deadline) { // real elapsed time, as above
+			t.Fatalf("%d %s e-mail(s) recorded, want %d", len(ms), kind, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // EnrolTOTP enrols and confirms TOTP for u, as the enrolment page would, and keeps the

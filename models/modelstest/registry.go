@@ -43,10 +43,22 @@ func Appoint(t testing.TB, db bun.IDB, seat *models.Seat, kind models.MandateKin
 }
 
 // UserWithEmail creates an active account of role in commission cid (nil commission for the
-// roles that have none).
+// roles that have none), activated (with a password hash).
 func UserWithEmail(t testing.TB, db bun.IDB, cid int64, role models.Role, email string) *models.User {
 	t.Helper()
-	u := &models.User{Email: email, Name: "Nom de " + email, Role: role, Active: true, PasswordHash: "x"}
+	return newUser(t, db, cid, role, email, "x")
+}
+
+// InvitedMember creates an active member account of commission cid that has not chosen
+// its password yet, as an appointment creates it.
+func InvitedMember(t testing.TB, db bun.IDB, cid int64, email string) *models.User {
+	t.Helper()
+	return newUser(t, db, cid, models.RoleMember, email, "")
+}
+
+func newUser(t testing.TB, db bun.IDB, cid int64, role models.Role, email, hash string) *models.User {
+	t.Helper()
+	u := &models.User{Email: email, Name: "Nom de " + email, Role: role, Active: true, PasswordHash: hash}
 	if role.NeedsCommission() {
 		u.CommissionID = &cid
 	}

@@ -130,6 +130,23 @@ func (s *Server) Messages() []Received {
 	return append([]Received(nil), s.received...)
 }
 
+// TextsTo returns, in order, the subject and text body (separated by a line break) of
+// each message received for addr alone.
+func (s *Server) TextsTo(t testing.TB, addr string) []string {
+	t.Helper()
+	var out []string
+	for _, m := range s.Messages() {
+		if len(m.To) == 1 && m.To[0] == addr {
+			p, err := m.Parse()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, p.Subject+"\n"+p.Text)
+		}
+	}
+	return out
+}
+
 type session struct {
 	server *Server
 	auth   string
