@@ -793,6 +793,9 @@ func VoteTally(ctx context.Context, db bun.IDB, cid, voteID int64) (*Tally, erro
 				add(*vv.RepresentedUserID)
 			}
 		}
+		for _, b := range ballots {
+			add(b.RecordedBy)
+		}
 	})
 	if err != nil {
 		return nil, err
@@ -801,6 +804,7 @@ func VoteTally(ctx context.Context, db bun.IDB, cid, voteID int64) (*Tally, erro
 	byKey, bySeat := map[string]*Ballot{}, map[int64]*Ballot{}
 	for i := range ballots {
 		b := &ballots[i]
+		b.RecorderName = names[b.RecordedBy]
 		byKey[voterKey(b.VoterUserID, b.RepresentedUserID)] = b
 		if b.SeatID != nil {
 			bySeat[*b.SeatID] = b

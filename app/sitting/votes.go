@@ -112,7 +112,8 @@ func chairVotes(t *models.Tally, user int64) bool {
 	return false
 }
 
-// voterOptions are the voters the secretariat may enter a named ballot for.
+// voterOptions are the voters the secretariat may enter a named ballot for; those who
+// voted online are listed but cannot be chosen.
 func voterOptions(t *models.Tally) []option {
 	var out []option
 	for _, l := range t.Lines {
@@ -124,10 +125,12 @@ func voterOptions(t *models.Tally) []option {
 		if l.Chair {
 			label += " (présidence)"
 		}
-		if l.Ballot != nil {
-			label += " — a voté " + strings.ToLower(l.Ballot.Choice.Label())
+		disabled := false
+		if b := l.Ballot; b != nil {
+			label += " — a voté " + strings.ToLower(b.Choice.Label()) + " (" + b.ChannelLabel() + ")"
+			disabled = b.Channel == models.ChannelOnline // only the voter changes it
 		}
-		out = append(out, option{Value: v, Label: label})
+		out = append(out, option{Value: v, Label: label, Disabled: disabled})
 	}
 	return out
 }
