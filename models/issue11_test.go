@@ -1,9 +1,12 @@
 package models_test
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"seance/models"
 )
@@ -157,5 +160,131 @@ func TestIssue11_CloseVoteNeedsConfirmationForMissingVoters(t *testing.T) {
 	got, err = models.CloseVote(w.ctx, w.db, w.sec, w.c.ID, v2.ID, models.CloseVoteInput{Room: &models.RoomCount{Yes: 14, Abstentions: 2}}, w.at(16))
 	if err != nil || got.NotVoted() != 0 || got.NotVotedLabel() != "" {
 		t.Fatalf("closing with everyone counted: %+v, %v", got, err)
+	}
+}
+
+// secretMinutes is a procès-verbal snapshot whose free texts are markers searched in
+// dumps: the avis reasoning and conditions, a dissent and a written contribution,
+// all sealed in their own tables. Like a real one, it spans several database pages.
+func secretMinutes(tag string) string {
+	return fmt.Sprintf(`{"session":{"meeting_id":1},"items":[{"number":1,"reference":"31-2026-0001","avis":"Favorable",`+
+		`"reasoning":"MOTIVATION-CONFIDENTIELLE-%[1]s","conditions":"CONDITION-HEBERGEMENT-%[1]s",`+
+		`"dissents":[{"name":"Membre","text":"DISSIDENCE-PRIVEE-%[1]s"}]}],`+
+		`"written":{"contributions":[{"name":"Membre","text":"CONTRIBUTION-INTIME-%[1]s"}]},"padding":"%[2]s"}`, tag, strings.Repeat("texte ", 2000))
+}
+
+// TestIssue11_MinutesSnapshotSealed reproduces the review's finding: the procès-verbal
+// snapshot repeated in clear the free texts sealed elsewhere. A locked version, its
+// correction and a version made before sealing (its content in clear, as an upgraded
+// database holds it) go through `seance keys rotate`; then the whole database as stored
+// (SQLite file and WAL, every PostgreSQL row) holds none of the texts, every version
+// opens with the new key alone and still verifies against the hash in the audit chain,
+// and the guard of locked rows still refuses any other change.
+func TestIssue11_MinutesSnapshotSealed(t *testing.T) {
+	db, url := dumpableDB(t)
+	w := newMinutesWorldOn(t, db)
+	k1, k2 := twoKeys()
+	w.kr, _ = models.NewKeyring(k1)
+
+	// A version made now: sealed from the start, locked, then corrected.
+	sealed, err := models.CreateMinutesDraft(w.ctx, db, w.kr, w.actor, w.cid, w.held.ID, []byte(secretMinutes("A")), w.held.EndsAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sealed.ClearContent != "" || models.SealedWith(sealed.ContentSealed) != w.kr.CurrentID() || strings.Contains(sealed.ContentSealed, "MOTIVATION") {
+		t.Fatalf("new draft stored content %q, sealed %q", sealed.ClearContent, sealed.ContentSealed)
+	}
+	sealed = w.lock(t, sealed, w.held)
+	v2, err := models.CorrectMinutes(w.ctx, db, w.kr, w.actor, w.cid, sealed.ID, "Erreur matérielle.", nil, w.next.StartsAt.Add(72*time.Hour))
+	if err != nil || w.content(t, v2) != secretMinutes("A") || v2.ClearContent != "" {
+		t.Fatalf("correction = %+v, %v; want the same content, sealed", v2, err)
+	}
+	// A version made before sealing: its content in clear, locked with its hash over it.
+	held2 := w.meeting(t, w.cid, time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC), models.MeetingClosed)
+	legacy, err := models.CreateMinutesDraft(w.ctx, db, w.kr, w.actor, w.cid, held2.ID, []byte(minutesContent), held2.EndsAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.NewUpdate().Model((*models.Minutes)(nil)).Set("content = ?", secretMinutes("B")).Set("content_sealed = ''").Where("id = ?", legacy.ID).Exec(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	legacy = w.lock(t, legacy, held2)
+	if err := models.VerifyMinutes(w.ctx, db, w.kr, w.cid, legacy.ID); err != nil {
+		t.Fatalf("legacy version before sealing: VerifyMinutes = %v", err)
+	}
+
+	if !models.IsPG(db) { // the clear content reaches the database file, as in an old database
+		if _, err := db.ExecContext(w.ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rotated, _ := models.NewKeyring(k2, k1)
+	rep, err := models.RotateKeys(w.ctx, db, rotated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Sealed != 1 || rep.Resealed["minutes.content_sealed"] != 2 {
+		t.Fatalf("RotateKeys = %+v, want 1 snapshot sealed, 2 re-sealed", rep)
+	}
+	if again, err := models.RotateKeys(w.ctx, db, rotated); err != nil || again.Total != 0 || again.Sealed != 0 {
+		t.Fatalf("second RotateKeys = %+v, %v; want nothing left", again, err)
+	}
+	onlyNew, _ := models.NewKeyring(k2)
+	for _, tt := range []struct {
+		r    *models.Minutes
+		want string
+	}{{sealed, secretMinutes("A")}, {v2, secretMinutes("A")}, {legacy, secretMinutes("B")}} {
+		r, err := models.FindMinutes(w.ctx, db, w.cid, tt.r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Snapshot(onlyNew)
+		if err != nil || string(got) != tt.want || r.ClearContent != "" || models.SealedWith(r.ContentSealed) != onlyNew.CurrentID() {
+			t.Fatalf("minutes %d with the new key only: %q, %v (clear %q)", r.ID, got, err, r.ClearContent)
+		}
+		if r.Status == models.MinutesLocked {
+			if err := models.VerifyMinutes(w.ctx, db, onlyNew, w.cid, r.ID); err != nil {
+				t.Fatalf("VerifyMinutes(%d) after sealing and rotation = %v", r.ID, err)
+			}
+		}
+	}
+
+	dump := databaseDump(t, db, url)
+	if !bytes.Contains(dump, []byte("minutes.lock")) || !bytes.Contains(dump, []byte("Préfecture, salle Capitole")) {
+		t.Fatalf("dump of %d bytes lacks the clear attributes: the dump is not read as stored", len(dump))
+	}
+	var markers []string
+	for _, tag := range []string{"A", "B"} {
+		markers = append(markers, "MOTIVATION-CONFIDENTIELLE-"+tag, "CONDITION-HEBERGEMENT-"+tag, "DISSIDENCE-PRIVEE-"+tag, "CONTRIBUTION-INTIME-"+tag)
+	}
+	noneInClear(t, dump, markers)
+
+	// The guard of locked rows lets only the sealed snapshot change; a swapped one no
+	// longer verifies.
+	if _, err := db.NewUpdate().Model((*models.Minutes)(nil)).Set("observations = 'falsifié'").Where("id = ?", sealed.ID).Exec(w.ctx); err == nil {
+		t.Error("direct UPDATE of a locked procès-verbal's observations succeeded")
+	}
+	if _, err := db.NewUpdate().Model((*models.Minutes)(nil)).Set("content = ?", minutesContent).Where("id = ?", sealed.ID).Exec(w.ctx); err == nil {
+		t.Error("direct UPDATE putting clear content back into a locked procès-verbal succeeded")
+	}
+	if _, err := db.NewUpdate().Model((*models.Minutes)(nil)).Set("content_sealed = ''").Where("id = ?", sealed.ID).Exec(w.ctx); err == nil {
+		t.Error("direct UPDATE emptying a locked procès-verbal succeeded")
+	}
+	other := onlyNew.Seal([]byte(minutesContent), fmt.Sprintf("minutes:%d:content", legacy.ID))
+	if _, err := db.NewUpdate().Model((*models.Minutes)(nil)).Set("content_sealed = ?", other).Where("id = ?", legacy.ID).Exec(w.ctx); err != nil {
+		t.Fatalf("re-sealing a locked row: %v", err)
+	}
+	if err := models.VerifyMinutes(w.ctx, db, onlyNew, w.cid, legacy.ID); !errors.Is(err, models.ErrMinutesTampered) {
+		t.Errorf("VerifyMinutes of a swapped snapshot = %v, want ErrMinutesTampered", err)
+	}
+	// v2 holds the same content, sealed for its own row: it does not open in v1's.
+	if v2, err = models.FindMinutes(w.ctx, db, w.cid, v2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.NewUpdate().Model((*models.Minutes)(nil)).Set("content_sealed = ?", v2.ContentSealed).Where("id = ?", sealed.ID).Exec(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.VerifyMinutes(w.ctx, db, onlyNew, w.cid, sealed.ID); !errors.Is(err, models.ErrMinutesTampered) {
+		t.Errorf("VerifyMinutes of another row's sealed snapshot = %v, want ErrMinutesTampered", err)
 	}
 }

@@ -5,8 +5,8 @@
 // pass a writer.
 //
 // The view-model is what the commission approves: models.Minutes stores it as JSON
-// (Encode) when the draft is made, and the content hash of the locked version covers
-// those exact bytes. It never holds the identity of a person concerned by a file:
+// (Encode), sealed with the keyring, when the draft is made, and the content hash of the
+// locked version covers those exact bytes in clear. It never holds the identity of a person concerned by a file:
 // files appear by their pseudonymous reference only; members appear by name, as
 // CRPA R133-13 requires.
 //
@@ -415,10 +415,14 @@ func Decode(content []byte) (*Minutes, error) {
 	return m, nil
 }
 
-// FromRecord returns the minutes a stored version holds: its content with its free
-// texts and workflow state.
-func FromRecord(r *models.Minutes) (*Minutes, error) {
-	m, err := Decode([]byte(r.Content))
+// FromRecord returns the minutes a stored version holds: its content, opened with kr,
+// with its free texts and workflow state.
+func FromRecord(r *models.Minutes, kr *models.Keyring) (*Minutes, error) {
+	content, err := r.Snapshot(kr)
+	if err != nil {
+		return nil, err
+	}
+	m, err := Decode(content)
 	if err != nil {
 		return nil, err
 	}
