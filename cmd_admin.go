@@ -213,6 +213,9 @@ func cmdKeysRotate(ctx context.Context, getenv func(string) string, now func() t
 			fmt.Fprintf(w, "%s\t%d re-sealed\n", col, rep.Resealed[col])
 		}
 		fmt.Fprintf(w, "total\t%d re-sealed\n", rep.Total)
+		if rep.Sealed > 0 {
+			fmt.Fprintf(w, "minutes.content\t%d sealed (were in clear)\n", rep.Sealed)
+		}
 		if ferr := w.Flush(); ferr != nil {
 			return ferr
 		}

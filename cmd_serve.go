@@ -59,6 +59,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, now func()
 		return err
 	}
 	defer db.Close()
+	// Procès-verbaux made before their snapshot was sealed are sealed now: a migration
+	// has no key.
+	sealed, err := models.SealMinutesSnapshots(ctx, db, cfg.Keys, now())
+	if err != nil {
+		return err
+	}
+	if sealed > 0 {
+		log.Info("procès-verbal snapshots sealed", "count", sealed)
+	}
 	sched, err := jobs.Start(ctx, log, &jobs.Cleanup{Storage: models.NewStorage(db, now)})
 	if err != nil {
 		return err

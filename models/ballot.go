@@ -28,6 +28,22 @@ type Ballot struct {
 	Changes           int           `bun:",notnull"` // how many times the voter changed it
 	CastAt            time.Time     `bun:",notnull"`
 	UpdatedAt         time.Time     `bun:",notnull"`
+
+	// RecorderName is the name of who entered a room ballot, filled by the pages that show
+	// the ballot's channel.
+	RecorderName string `bun:"-"`
+}
+
+// ChannelLabel says how the ballot reached the portal: « en ligne », or « en salle, saisi
+// par … » naming who entered it.
+func (b *Ballot) ChannelLabel() string {
+	if b.Channel != ChannelRoom {
+		return "en ligne"
+	}
+	if b.RecorderName == "" {
+		return "en salle, saisi par le secrétariat"
+	}
+	return "en salle, saisi par " + b.RecorderName
 }
 
 // BallotReceipt links a receipt given to a voter to the audit record of one version of
@@ -59,8 +75,9 @@ type BallotInput struct {
 // CastBallot records a ballot on vote voteID, or changes the voter's earlier one, while
 // the vote is open. A member or the chair votes online for themselves (and, holding a
 // proxy, once more for the member represented); the secretariat enters a named ballot
-// for a voter in the room. The ballot and an audit record go in one transaction; the
-// ballot's Receipt quotes the audit record.
+// for a voter in the room. Only the voter changes a ballot they cast online: a room
+// entry for them is refused. The ballot and an audit record go in
+// one transaction; the ballot's Receipt quotes the audit record.
 func CastBallot(ctx context.Context, db bun.IDB, actor *User, cid, voteID int64, in BallotInput, now time.Time) (*Ballot, error) {
 	if !in.Choice.Valid() {
 		return nil, FieldErrors{"choice": "Choisissez pour, contre ou abstention."}
@@ -163,6 +180,9 @@ func saveBallot(ctx context.Context, tx bun.Tx, actor *User, v *Vote, voter *Vot
 	change := err == nil
 	switch {
 	case change:
+		if channel == ChannelRoom && b.Channel == ChannelOnline {
+			return nil, ballotCastOnline(ctx, tx, b)
+		}
 		if b.Choice == choice {
 			return b, nil // the same choice again: nothing to record
 		}
@@ -220,6 +240,24 @@ func saveBallot(ctx context.Context, tx bun.Tx, actor *User, v *Vote, voter *Vot
 		return nil, fmt.Errorf("ballot receipt: %w", err)
 	}
 	return b, nil
+}
+
+// ballotCastOnline is the refusal of a room entry over b, a ballot its voter cast online.
+func ballotCastOnline(ctx context.Context, tx bun.Tx, b *Ballot) error {
+	names, err := userNames(ctx, tx, func(add func(int64)) {
+		add(b.VoterUserID)
+		if b.RepresentedUserID != nil {
+			add(*b.RepresentedUserID)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	who := names[b.VoterUserID]
+	if b.RepresentedUserID != nil {
+		who += " (pour " + names[*b.RepresentedUserID] + ")"
+	}
+	return refuseSitting("%s a déjà voté en ligne : seul ce membre peut modifier son vote. La saisie en salle n'a pas été enregistrée.", who)
 }
 
 // VoteRight is one ballot a member may cast on a vote: for themselves, or acting for
@@ -308,9 +346,17 @@ func memberVote(ctx context.Context, db bun.IDB, u *User, voteID int64) (*Member
 				add(*vv.RepresentedUserID)
 			}
 		}
+		for _, b := range ballots {
+			if b.VoterUserID == u.ID && b.Channel == ChannelRoom {
+				add(b.RecordedBy)
+			}
+		}
 	})
 	if err != nil {
 		return nil, err
+	}
+	for i := range ballots {
+		ballots[i].RecorderName = names[ballots[i].RecordedBy]
 	}
 	mv := &MemberVote{Vote: *v, Item: *item, Meeting: *m}
 	for _, vv := range voters {

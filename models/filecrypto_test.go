@@ -151,18 +151,9 @@ func TestRotateKeysResealsEveryValueWithTheCurrentKey(t *testing.T) {
 // and its WAL byte for byte, or every PostgreSQL row as text) and looks for every
 // identity field, the proposal's text and the attachment's name and content.
 func TestNoIdentityInClearInDatabaseDump(t *testing.T) {
-	url := modelstest.URL(t)
-	db, err := models.Open(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := migrations.Up(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
+	db, url := dumpableDB(t)
 	w := newWorldOn(t, db)
-	k1, _ := models.ParseKey(models.NewKey())
-	k2, _ := models.ParseKey(models.NewKey())
+	k1, k2 := twoKeys()
 	w.kr, _ = models.NewKeyring(k1)
 	now := date(2026, 3, 2)
 	in := modelstest.CompleteInput(models.KindEngagement, secretPerson(), 0)
@@ -191,16 +182,54 @@ func TestNoIdentityInClearInDatabaseDump(t *testing.T) {
 	markers := []string{id.LastName, "Zephyrinoux", id.FirstName, id.UsedName, id.BirthDate, id.BirthPlace, id.Phone, id.Email, id.Address, id.PostalCode, id.City,
 		"ENGAGEMENT-TRES-PRIVE", "CMP-PRIVE-CONFIDENTIEL", "CONTENU-PIECE-SECRETE", "CNI_"}
 
+	dump := databaseDump(t, db, url)
+	// Positive control: clear attributes and the reference are in the dump.
+	for _, clear := range []string{f.Reference, "file.identity_view", "Association Une"} {
+		if !bytes.Contains(dump, []byte(clear)) {
+			t.Fatalf("dump of %d bytes lacks %q: the dump is not read as stored", len(dump), clear)
+		}
+	}
+	noneInClear(t, dump, markers)
+}
+
+// dumpableDB opens a migrated test database and returns it with its URL, for
+// databaseDump.
+func dumpableDB(t *testing.T) (*bun.DB, string) {
+	t.Helper()
+	url := modelstest.URL(t)
+	db, err := models.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := migrations.Up(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	return db, url
+}
+
+// twoKeys returns two new keys, for a rotation from the first to the second.
+func twoKeys() (k1, k2 []byte) {
+	k1, _ = models.ParseKey(models.NewKey())
+	k2, _ = models.ParseKey(models.NewKey())
+	return k1, k2
+}
+
+// databaseDump reads the whole database as stored: the SQLite file at url and its WAL
+// byte for byte, or every row of every PostgreSQL table as text.
+func databaseDump(t *testing.T, db *bun.DB, url string) []byte {
+	t.Helper()
+	ctx := context.Background()
 	var dump []byte
 	if models.IsPG(db) {
 		var tables []string
-		err := db.NewRaw("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1").Scan(w.ctx, &tables)
+		err := db.NewRaw("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1").Scan(ctx, &tables)
 		if err != nil || len(tables) < 10 {
 			t.Fatalf("list tables = %v, %v", tables, err)
 		}
 		for _, table := range tables {
 			var rows []string
-			if err := db.NewRaw("SELECT CAST(t AS text) FROM ? AS t", bun.Ident(table)).Scan(w.ctx, &rows); err != nil {
+			if err := db.NewRaw("SELECT CAST(t AS text) FROM ? AS t", bun.Ident(table)).Scan(ctx, &rows); err != nil {
 				t.Fatalf("dump %s: %v", table, err)
 			}
 			for _, r := range rows {
@@ -208,20 +237,23 @@ func TestNoIdentityInClearInDatabaseDump(t *testing.T) {
 				dump = append(dump, '\n')
 			}
 		}
-	} else {
-		for _, suffix := range []string{"", "-wal"} {
-			b, err := os.ReadFile(url + suffix)
-			if err != nil && !(suffix != "" && os.IsNotExist(err)) {
-				t.Fatal(err)
-			}
-			dump = append(dump, b...)
-		}
+		return dump
 	}
-	// Positive control: clear attributes and the reference are in the dump.
-	for _, clear := range []string{f.Reference, "file.identity_view", "Association Une"} {
-		if !bytes.Contains(dump, []byte(clear)) {
-			t.Fatalf("dump of %d bytes lacks %q: the dump is not read as stored", len(dump), clear)
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(url + suffix)
+		if err != nil && !(suffix != "" && os.IsNotExist(err)) {
+			t.Fatal(err)
 		}
+		dump = append(dump, b...)
+	}
+	return dump
+}
+
+// noneInClear fails for each marker found in dump as is, lowercased or hex encoded.
+func noneInClear(t *testing.T, dump []byte, markers []string) {
+	t.Helper()
+	if slices.Contains(markers, "") {
+		t.Fatal("empty marker")
 	}
 	lower := bytes.ToLower(dump)
 	for _, m := range markers {
@@ -230,9 +262,6 @@ func TestNoIdentityInClearInDatabaseDump(t *testing.T) {
 				t.Errorf("the database dump contains %q in clear", form)
 			}
 		}
-	}
-	if slices.Contains(markers, "") {
-		t.Fatal("empty marker")
 	}
 }
 

@@ -46,11 +46,13 @@ func (s MinutesStatus) Label() string {
 	return string(s)
 }
 
-// Minutes is one version of the procès-verbal of a session (CRPA R133-13). Content is
-// the JSON snapshot of the view-model (app/minutes.Minutes) made from the sitting's
-// records; only the free texts of a draft can be edited. Once locked, ContentHash (also
-// written to the audit chain) covers the content, the free texts and the approval, and
-// the database refuses any change to the row.
+// Minutes is one version of the procès-verbal of a session (CRPA R133-13). Its content
+// is the JSON snapshot of the view-model (app/minutes.Minutes) made from the sitting's
+// records, sealed with the keyring because it quotes the avis reasoning, conditions,
+// dissents and contributions (Snapshot opens it); only the free texts of a draft can be
+// edited. Once locked, ContentHash (also written to the audit chain) covers the clear
+// content, the free texts and the approval, and the database refuses any change to the
+// row but a new sealing of its snapshot.
 type Minutes struct {
 	bun.BaseModel `bun:"table:minutes"`
 
@@ -59,9 +61,13 @@ type Minutes struct {
 	MeetingID    int64         `bun:",notnull"`
 	Version      int           `bun:",notnull"` // 1, then 2… for corrections
 	Status       MinutesStatus `bun:",notnull"`
-	Content      string        `bun:",notnull"` // JSON, kept byte for byte
-	GeneralItems string        `bun:",notnull"` // questions diverses
-	Observations string        `bun:",notnull"`
+	// ContentSealed is the JSON snapshot, kept byte for byte and sealed (minutesAAD).
+	ContentSealed string `bun:",notnull" json:"-"`
+	// ClearContent is the snapshot of a version made before sealing, until
+	// SealMinutesSnapshots seals it; "" once sealed.
+	ClearContent string `bun:"content,notnull" json:"-"`
+	GeneralItems string `bun:",notnull"` // questions diverses
+	Observations string `bun:",notnull"`
 
 	ValidatedBy          *int64 `bun:",nullzero"`
 	ValidatedAt          *time.Time
@@ -115,6 +121,39 @@ func (in *MinutesTexts) Validate() FieldErrors {
 	return fe
 }
 
+func minutesAAD(id int64) string { return fmt.Sprintf("minutes:%d:content", id) }
+
+// Snapshot returns the JSON content of the version, opened with kr.
+func (r *Minutes) Snapshot(kr *Keyring) ([]byte, error) {
+	if r.ContentSealed == "" {
+		return []byte(r.ClearContent), nil
+	}
+	b, err := kr.Open(r.ContentSealed, minutesAAD(r.ID))
+	if err != nil {
+		return nil, fmt.Errorf("minutes %d content: %w", r.ID, err)
+	}
+	return b, nil
+}
+
+// seal stores content sealed for row r, which must have its id.
+func (r *Minutes) seal(kr *Keyring, content []byte) {
+	r.ContentSealed, r.ClearContent = kr.Seal(content, minutesAAD(r.ID)), ""
+}
+
+// insertMinutes inserts r without its content, then seals content for its id: the
+// snapshot never reaches the database in clear.
+func insertMinutes(ctx context.Context, tx bun.Tx, kr *Keyring, r *Minutes, content []byte) error {
+	r.ContentSealed, r.ClearContent = "", ""
+	if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
+		return fmt.Errorf("insert minutes: %w", err)
+	}
+	r.seal(kr, content)
+	if _, err := tx.NewUpdate().Model(r).Column("content_sealed").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("seal minutes: %w", err)
+	}
+	return nil
+}
+
 // checkContent refuses content that is not a JSON object.
 func checkContent(content []byte) error {
 	var obj map[string]json.RawMessage
@@ -125,8 +164,8 @@ func checkContent(content []byte) error {
 }
 
 // CreateMinutesDraft makes version 1 of the procès-verbal of session meetingID, held
-// (open or closed), from content generated from the sitting's records.
-func CreateMinutesDraft(ctx context.Context, db bun.IDB, actor Actor, cid, meetingID int64, content []byte, now time.Time) (*Minutes, error) {
+// (open or closed), from content generated from the sitting's records, sealed with kr.
+func CreateMinutesDraft(ctx context.Context, db bun.IDB, kr *Keyring, actor Actor, cid, meetingID int64, content []byte, now time.Time) (*Minutes, error) {
 	if err := checkContent(content); err != nil {
 		return nil, err
 	}
@@ -147,9 +186,9 @@ func CreateMinutesDraft(ctx context.Context, db bun.IDB, actor Actor, cid, meeti
 			return ErrMinutesExist
 		}
 		t := Stamp(now)
-		r := &Minutes{CommissionID: cid, MeetingID: meetingID, Version: 1, Status: MinutesDraft, Content: string(content), CreatedAt: t, UpdatedAt: t}
-		if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
-			return fmt.Errorf("create minutes: %w", err)
+		r := &Minutes{CommissionID: cid, MeetingID: meetingID, Version: 1, Status: MinutesDraft, CreatedAt: t, UpdatedAt: t}
+		if err := insertMinutes(ctx, tx, kr, r, content); err != nil {
+			return err
 		}
 		out = r
 		return auditMinutes(ctx, tx, actor, r, "minutes.create", nil, now)
@@ -223,13 +262,14 @@ func UpdateMinutesTexts(ctx context.Context, db bun.IDB, actor Actor, cid, id in
 
 // RefreshMinutesContent replaces the content of a draft with a new snapshot of the
 // sitting's records (after a recorded vote was corrected, for instance). The content
-// is generated, never typed.
-func RefreshMinutesContent(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, content []byte, now time.Time) (*Minutes, error) {
+// is generated, never typed; it is sealed with kr.
+func RefreshMinutesContent(ctx context.Context, db bun.IDB, kr *Keyring, actor Actor, cid, id int64, content []byte, now time.Time) (*Minutes, error) {
 	if err := checkContent(content); err != nil {
 		return nil, err
 	}
 	return stepMinutes(ctx, db, actor, cid, id, []MinutesStatus{MinutesDraft}, "minutes.refresh", now, func(r *Minutes) error {
-		r.Content, r.UpdatedAt = string(content), Stamp(now)
+		r.seal(kr, content)
+		r.UpdatedAt = Stamp(now)
 		return nil
 	})
 }
@@ -307,8 +347,9 @@ type ApprovalInput struct {
 
 // ApproveMinutes records the approval of a submitted version by the session it was
 // submitted to, once that session has started; with in.Lock the version is locked in the
-// same transaction. The minuted session, if closed, becomes "minutes approved".
-func ApproveMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, in ApprovalInput, now time.Time) (*Minutes, error) {
+// same transaction (kr opens the content to hash it). The minuted session, if closed,
+// becomes "minutes approved".
+func ApproveMinutes(ctx context.Context, db bun.IDB, kr *Keyring, actor Actor, cid, id int64, in ApprovalInput, now time.Time) (*Minutes, error) {
 	in.Reference = strings.TrimSpace(in.Reference)
 	if in.Reference == "" {
 		return nil, FieldErrors{"approval_ref": "Indiquez la séance qui approuve le procès-verbal (date et point de l'ordre du jour)."}
@@ -355,7 +396,7 @@ func ApproveMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64,
 			}
 		}
 		if in.Lock {
-			r, err = lockMinutes(ctx, tx, actor, cid, id, t)
+			r, err = lockMinutes(ctx, tx, kr, actor, cid, id, t)
 			if err != nil {
 				return err
 			}
@@ -366,22 +407,27 @@ func ApproveMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64,
 	return out, err
 }
 
-// LockMinutes locks an approved version: its content hash is computed and written to
-// the audit chain, and the row can no longer change.
-func LockMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, now time.Time) (*Minutes, error) {
+// LockMinutes locks an approved version: its content hash (over the clear content,
+// opened with kr) is computed and written to the audit chain, and the row can no longer
+// change.
+func LockMinutes(ctx context.Context, db bun.IDB, kr *Keyring, actor Actor, cid, id int64, now time.Time) (*Minutes, error) {
 	var out *Minutes
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		r, err := lockMinutes(ctx, tx, actor, cid, id, Stamp(now))
+		r, err := lockMinutes(ctx, tx, kr, actor, cid, id, Stamp(now))
 		out = r
 		return err
 	})
 	return out, err
 }
 
-func lockMinutes(ctx context.Context, tx bun.Tx, actor Actor, cid, id int64, t time.Time) (*Minutes, error) {
+func lockMinutes(ctx context.Context, tx bun.Tx, kr *Keyring, actor Actor, cid, id int64, t time.Time) (*Minutes, error) {
 	r, err := changeMinutes(ctx, tx, cid, id, []MinutesStatus{MinutesApproved}, func(r *Minutes) error {
+		content, err := r.Snapshot(kr)
+		if err != nil {
+			return err
+		}
 		r.Status, r.LockedAt, r.UpdatedAt = MinutesLocked, &t, t
-		r.ContentHash = r.computeHash()
+		r.ContentHash = r.computeHash(content)
 		return nil
 	})
 	if err != nil {
@@ -390,9 +436,10 @@ func lockMinutes(ctx context.Context, tx bun.Tx, actor Actor, cid, id int64, t t
 	return r, auditMinutes(ctx, tx, actor, r, "minutes.lock", map[string]any{"content_hash": r.ContentHash}, t)
 }
 
-// computeHash is the SHA-256 of everything the commission approved: the content byte
-// for byte, the free texts, the validation, the approval and the version it corrects.
-func (r *Minutes) computeHash() string {
+// computeHash is the SHA-256 of everything the commission approved: the clear content
+// byte for byte, the free texts, the validation, the approval and the version it
+// corrects. Sealing or re-sealing the content leaves it unchanged.
+func (r *Minutes) computeHash(content []byte) string {
 	ts := func(t *time.Time) string {
 		if t == nil {
 			return ""
@@ -421,7 +468,7 @@ func (r *Minutes) computeHash() string {
 		PreviousVersionID int64  `json:"previous_version_id"`
 		PreviousHash      string `json:"previous_hash"`
 		CorrectionNote    string `json:"correction_note"`
-	}{r.CommissionID, r.MeetingID, r.Version, r.Content, r.GeneralItems, r.Observations, id(r.ValidatedBy), ts(r.ValidatedAt),
+	}{r.CommissionID, r.MeetingID, r.Version, string(content), r.GeneralItems, r.Observations, id(r.ValidatedBy), ts(r.ValidatedAt),
 		id(r.SubmittedToMeetingID), ts(r.ApprovedAt), r.ApprovalRef, ts(r.LockedAt), id(r.PreviousVersionID), r.PreviousHash, r.CorrectionNote})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
@@ -430,8 +477,9 @@ func (r *Minutes) computeHash() string {
 // CorrectMinutes starts a corrected version of a locked one: a new draft with the next
 // version number, the same content (or content, when given: a new snapshot of the
 // corrected records) and free texts, the note saying what it corrects, and the old
-// version's hash, which stays in place with the old row.
-func CorrectMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64, note string, content []byte, now time.Time) (*Minutes, error) {
+// version's hash, which stays in place with the old row. kr opens the old content and
+// seals the new one.
+func CorrectMinutes(ctx context.Context, db bun.IDB, kr *Keyring, actor Actor, cid, id int64, note string, content []byte, now time.Time) (*Minutes, error) {
 	note = strings.TrimSpace(note)
 	if note == "" {
 		return nil, FieldErrors{"correction_note": "Indiquez l'objet de la rectification : il figurera en tête de la nouvelle version."}
@@ -460,17 +508,19 @@ func CorrectMinutes(ctx context.Context, db bun.IDB, actor Actor, cid, id int64,
 		if newer > 0 {
 			return ErrMinutesSuperseded
 		}
+		if content == nil {
+			if content, err = old.Snapshot(kr); err != nil {
+				return err
+			}
+		}
 		t := Stamp(now)
 		r := &Minutes{
 			CommissionID: cid, MeetingID: old.MeetingID, Version: old.Version + 1, Status: MinutesDraft,
-			Content: old.Content, GeneralItems: old.GeneralItems, Observations: old.Observations,
+			GeneralItems: old.GeneralItems, Observations: old.Observations,
 			PreviousVersionID: &old.ID, PreviousHash: old.ContentHash, CorrectionNote: note, CreatedAt: t, UpdatedAt: t,
 		}
-		if content != nil {
-			r.Content = string(content)
-		}
-		if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
-			return fmt.Errorf("correct minutes: %w", err)
+		if err := insertMinutes(ctx, tx, kr, r, content); err != nil {
+			return err
 		}
 		out = r
 		return auditMinutes(ctx, tx, actor, r, "minutes.correct", map[string]any{"previous_id": old.ID, "previous_hash": old.ContentHash}, now)
@@ -521,9 +571,10 @@ func ListMinutesForApproval(ctx context.Context, db bun.IDB, cid, meetingID int6
 	return rs, nil
 }
 
-// VerifyMinutes checks a locked version: its hash must match its content and the hash
-// the audit chain recorded when it was locked (ErrMinutesTampered otherwise).
-func VerifyMinutes(ctx context.Context, db bun.IDB, cid, id int64) error {
+// VerifyMinutes checks a locked version: its hash must match its content, opened with
+// kr, and the hash the audit chain recorded when it was locked (ErrMinutesTampered
+// otherwise, also when the sealed content no longer opens).
+func VerifyMinutes(ctx context.Context, db bun.IDB, kr *Keyring, cid, id int64) error {
 	r, err := FindMinutes(ctx, db, cid, id)
 	if err != nil {
 		return err
@@ -546,8 +597,63 @@ func VerifyMinutes(ctx context.Context, db bun.IDB, cid, id int64) error {
 	if err := json.Unmarshal([]byte(rec.Details), &d); err != nil {
 		return fmt.Errorf("verify minutes: audit details: %w", err)
 	}
-	if h := r.computeHash(); h != r.ContentHash || h != d.ContentHash {
+	content, err := r.Snapshot(kr)
+	if errors.Is(err, ErrSealed) {
+		return fmt.Errorf("%w (%w)", ErrMinutesTampered, err)
+	}
+	if err != nil {
+		return err
+	}
+	if h := r.computeHash(content); h != r.ContentHash || h != d.ContentHash {
 		return ErrMinutesTampered
 	}
 	return nil
+}
+
+// SealMinutesSnapshots seals the content of the versions made before the snapshot was
+// sealed, locked ones included (the guard lets a locked row change only its sealed
+// content; its hash, over the clear content, still verifies), and returns how many it
+// sealed. A migration has no key, so `seance serve` runs it at start-up and `seance keys
+// rotate` before re-sealing: an upgraded database keeps no snapshot in clear past its
+// first start. On SQLite, the pages and the write-ahead log that held the clear text are
+// then rewritten (VACUUM, checkpoint), so that the file keeps no copy of it; on
+// PostgreSQL, dumps carry only the sealed rows.
+func SealMinutesSnapshots(ctx context.Context, db *bun.DB, kr *Keyring, now time.Time) (int, error) {
+	n := 0
+	for {
+		var rs []Minutes
+		err := db.NewSelect().Model(&rs).Where("content <> '' AND content_sealed = ''").Order("id ASC").Limit(50).Scan(ctx)
+		if err != nil {
+			return n, fmt.Errorf("seal minutes: %w", err)
+		}
+		if len(rs) == 0 {
+			break
+		}
+		err = InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+			ids := make([]int64, 0, len(rs))
+			for i := range rs {
+				r := &rs[i]
+				r.seal(kr, []byte(r.ClearContent))
+				if _, err := tx.NewUpdate().Model(r).Column("content_sealed", "content").WherePK().Exec(ctx); err != nil {
+					return fmt.Errorf("seal minutes %d: %w", r.ID, err)
+				}
+				ids = append(ids, r.ID)
+			}
+			return Audit(ctx, tx, now, AuditEntry{Actor: SystemActor("seal"), Action: "minutes.seal", Object: "keyring:" + kr.CurrentID(),
+				Details: map[string]any{"minutes_ids": ids}})
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(rs)
+	}
+	if n == 0 || IsPG(db) {
+		return n, nil
+	}
+	for _, q := range []string{"VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return n, fmt.Errorf("seal minutes: %s: %w", q, err)
+		}
+	}
+	return n, nil
 }

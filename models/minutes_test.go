@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 type minutesWorld struct {
 	ctx       context.Context
 	db        *bun.DB
+	kr        *models.Keyring
 	cid       int64
 	held      *models.Meeting
 	next      *models.Meeting
@@ -33,9 +35,14 @@ const minutesContent = `{"session":{"meeting_id":1},"items":[{"number":1,"refere
 
 func newMinutesWorld(t *testing.T) *minutesWorld {
 	t.Helper()
-	db := modelstest.NewDB(t)
+	return newMinutesWorldOn(t, modelstest.NewDB(t))
+}
+
+// newMinutesWorldOn is newMinutesWorld on a migrated database db.
+func newMinutesWorldOn(t *testing.T, db *bun.DB) *minutesWorld {
+	t.Helper()
 	c := modelstest.Commission(t, db, "31")
-	w := &minutesWorld{ctx: context.Background(), db: db, cid: c.ID, now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	w := &minutesWorld{ctx: context.Background(), db: db, kr: modelstest.Keyring(t), cid: c.ID, now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	w.president = modelstest.User(t, db, c, models.RolePresident, nil)
 	w.actor = models.ActorFor(modelstest.User(t, db, c, models.RoleSecretariat, nil))
 	w.held = w.meeting(t, c.ID, time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), models.MeetingClosed)
@@ -58,23 +65,40 @@ func (w *minutesWorld) meeting(t *testing.T, cid int64, at time.Time, status mod
 	return m
 }
 
+// content returns the snapshot of r, opened with the world's key.
+func (w *minutesWorld) content(t *testing.T, r *models.Minutes) string {
+	t.Helper()
+	b, err := r.Snapshot(w.kr)
+	if err != nil {
+		t.Fatalf("snapshot of minutes %d: %v", r.ID, err)
+	}
+	return string(b)
+}
+
 // locked walks a draft through the whole workflow and returns the locked version.
 func (w *minutesWorld) locked(t *testing.T) *models.Minutes {
 	t.Helper()
-	r, err := models.CreateMinutesDraft(w.ctx, w.db, w.actor, w.cid, w.held.ID, []byte(minutesContent), w.held.EndsAt)
+	r, err := models.CreateMinutesDraft(w.ctx, w.db, w.kr, w.actor, w.cid, w.held.ID, []byte(minutesContent), w.held.EndsAt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.UpdateMinutesTexts(w.ctx, w.db, w.actor, w.cid, r.ID, models.MinutesTexts{GeneralItems: "Calendrier 2027.", Observations: "Néant."}, w.held.EndsAt); err != nil {
+	return w.lock(t, r, w.held)
+}
+
+// lock walks draft r of session held through validation, submission to the next
+// session and approval, and returns the locked version.
+func (w *minutesWorld) lock(t *testing.T, r *models.Minutes, held *models.Meeting) *models.Minutes {
+	t.Helper()
+	if _, err := models.UpdateMinutesTexts(w.ctx, w.db, w.actor, w.cid, r.ID, models.MinutesTexts{GeneralItems: "Calendrier 2027.", Observations: "Néant."}, held.EndsAt); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.ValidateMinutes(w.ctx, w.db, w.president, w.cid, r.ID, w.held.EndsAt.Add(24*time.Hour)); err != nil {
+	if _, err := models.ValidateMinutes(w.ctx, w.db, w.president, w.cid, r.ID, held.EndsAt.Add(24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.SubmitMinutes(w.ctx, w.db, w.actor, w.cid, r.ID, w.next.ID, w.held.EndsAt.Add(48*time.Hour)); err != nil {
+	if _, err := models.SubmitMinutes(w.ctx, w.db, w.actor, w.cid, r.ID, w.next.ID, held.EndsAt.Add(48*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	r, err = models.ApproveMinutes(w.ctx, w.db, w.actor, w.cid, r.ID, models.ApprovalInput{Reference: "séance du 8 décembre 2026, point 1", Lock: true}, w.next.StartsAt.Add(10*time.Minute))
+	r, err := models.ApproveMinutes(w.ctx, w.db, w.kr, w.actor, w.cid, r.ID, models.ApprovalInput{Reference: "séance du 8 décembre 2026, point 1", Lock: true}, w.next.StartsAt.Add(10*time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,14 +107,14 @@ func (w *minutesWorld) locked(t *testing.T) *models.Minutes {
 
 func TestRule11_MinutesWorkflowDraftValidatedSubmittedApprovedLocked(t *testing.T) {
 	w := newMinutesWorld(t)
-	r, err := models.CreateMinutesDraft(w.ctx, w.db, w.actor, w.cid, w.held.ID, []byte(minutesContent), w.held.EndsAt)
+	r, err := models.CreateMinutesDraft(w.ctx, w.db, w.kr, w.actor, w.cid, w.held.ID, []byte(minutesContent), w.held.EndsAt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Version != 1 || r.Status != models.MinutesDraft {
 		t.Fatalf("new minutes = v%d %s, want v1 draft", r.Version, r.Status)
 	}
-	if _, err := models.CreateMinutesDraft(w.ctx, w.db, w.actor, w.cid, w.held.ID, []byte(minutesContent), w.held.EndsAt); !errors.Is(err, models.ErrMinutesExist) {
+	if _, err := models.CreateMinutesDraft(w.ctx, w.db, w.kr, w.actor, w.cid, w.held.ID, []byte(minutesContent), w.held.EndsAt); !errors.Is(err, models.ErrMinutesExist) {
 		t.Errorf("second CreateMinutesDraft error = %v, want ErrMinutesExist", err)
 	}
 	r, err = models.UpdateMinutesTexts(w.ctx, w.db, w.actor, w.cid, r.ID, models.MinutesTexts{GeneralItems: "  Calendrier 2027.  "}, w.held.EndsAt)
@@ -108,7 +132,7 @@ func TestRule11_MinutesWorkflowDraftValidatedSubmittedApprovedLocked(t *testing.
 			return models.SubmitMinutes(w.ctx, w.db, w.actor, w.cid, r.ID, w.next.ID, w.held.EndsAt.Add(day))
 		}, models.ErrMinutesWrongStatus, ""},
 		{"approve a draft", func() (*models.Minutes, error) {
-			return models.ApproveMinutes(w.ctx, w.db, w.actor, w.cid, r.ID, models.ApprovalInput{Reference: "x"}, w.next.StartsAt.Add(time.Hour))
+			return models.ApproveMinutes(w.ctx, w.db, w.kr, w.actor, w.cid, r.ID, models.ApprovalInput{Reference: "x"}, w.next.StartsAt.Add(time.Hour))
 		}, models.ErrMinutesWrongStatus, ""},
 		{"validate by the chair", func() (*models.Minutes, error) {
 			return models.ValidateMinutes(w.ctx, w.db, w.president, w.cid, r.ID, w.held.EndsAt.Add(day))
@@ -123,16 +147,16 @@ func TestRule11_MinutesWorkflowDraftValidatedSubmittedApprovedLocked(t *testing.
 			return models.SubmitMinutes(w.ctx, w.db, w.actor, w.cid, r.ID, w.next.ID, w.held.EndsAt.Add(2*day))
 		}, nil, models.MinutesSubmitted},
 		{"approve before the approving session starts", func() (*models.Minutes, error) {
-			return models.ApproveMinutes(w.ctx, w.db, w.actor, w.cid, r.ID, models.ApprovalInput{Reference: "séance du 8 décembre 2026"}, w.next.StartsAt.Add(-time.Hour))
+			return models.ApproveMinutes(w.ctx, w.db, w.kr, w.actor, w.cid, r.ID, models.ApprovalInput{Reference: "séance du 8 décembre 2026"}, w.next.StartsAt.Add(-time.Hour))
 		}, models.ErrMinutesApprovalDate, ""},
 		{"lock before approval", func() (*models.Minutes, error) {
-			return models.LockMinutes(w.ctx, w.db, w.actor, w.cid, r.ID, w.next.StartsAt)
+			return models.LockMinutes(w.ctx, w.db, w.kr, w.actor, w.cid, r.ID, w.next.StartsAt)
 		}, models.ErrMinutesWrongStatus, ""},
 		{"approve at the next session", func() (*models.Minutes, error) {
-			return models.ApproveMinutes(w.ctx, w.db, w.actor, w.cid, r.ID, models.ApprovalInput{Reference: "séance du 8 décembre 2026, point 1"}, w.next.StartsAt.Add(time.Hour))
+			return models.ApproveMinutes(w.ctx, w.db, w.kr, w.actor, w.cid, r.ID, models.ApprovalInput{Reference: "séance du 8 décembre 2026, point 1"}, w.next.StartsAt.Add(time.Hour))
 		}, nil, models.MinutesApproved},
 		{"lock", func() (*models.Minutes, error) {
-			return models.LockMinutes(w.ctx, w.db, w.actor, w.cid, r.ID, w.next.StartsAt.Add(2*time.Hour))
+			return models.LockMinutes(w.ctx, w.db, w.kr, w.actor, w.cid, r.ID, w.next.StartsAt.Add(2*time.Hour))
 		}, nil, models.MinutesLocked},
 	}
 	for _, st := range steps {
@@ -159,8 +183,8 @@ func TestRule11_MinutesWorkflowDraftValidatedSubmittedApprovedLocked(t *testing.
 	if got.ContentHash == "" || got.ApprovalRef != "séance du 8 décembre 2026, point 1" || got.SubmittedToMeetingID == nil || *got.SubmittedToMeetingID != w.next.ID {
 		t.Errorf("locked minutes = hash %q, ref %q, submitted to %v", got.ContentHash, got.ApprovalRef, got.SubmittedToMeetingID)
 	}
-	if got.Content != minutesContent {
-		t.Errorf("content changed on the way: %s", got.Content)
+	if content := w.content(t, got); content != minutesContent {
+		t.Errorf("content changed on the way: %s", content)
 	}
 	held, err := models.FindMeeting(w.ctx, w.db, w.cid, w.held.ID)
 	if err != nil {
@@ -173,21 +197,21 @@ func TestRule11_MinutesWorkflowDraftValidatedSubmittedApprovedLocked(t *testing.
 
 func TestRule11_MinutesOnlyForAHeldSession(t *testing.T) {
 	w := newMinutesWorld(t)
-	if _, err := models.CreateMinutesDraft(w.ctx, w.db, w.actor, w.cid, w.next.ID, []byte(minutesContent), w.now); !errors.Is(err, models.ErrMinutesMeetingNotHeld) {
+	if _, err := models.CreateMinutesDraft(w.ctx, w.db, w.kr, w.actor, w.cid, w.next.ID, []byte(minutesContent), w.now); !errors.Is(err, models.ErrMinutesMeetingNotHeld) {
 		t.Errorf("CreateMinutesDraft(convened session) error = %v, want ErrMinutesMeetingNotHeld", err)
 	}
-	if _, err := models.CreateMinutesDraft(w.ctx, w.db, w.actor, w.cid, w.held.ID, []byte("not json"), w.now); err == nil {
+	if _, err := models.CreateMinutesDraft(w.ctx, w.db, w.kr, w.actor, w.cid, w.held.ID, []byte("not json"), w.now); err == nil {
 		t.Error("CreateMinutesDraft(invalid JSON) succeeded")
 	}
 	other := modelstest.Commission(t, w.db, "32")
-	if _, err := models.CreateMinutesDraft(w.ctx, w.db, w.actor, other.ID, w.held.ID, []byte(minutesContent), w.now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.CreateMinutesDraft(w.ctx, w.db, w.kr, w.actor, other.ID, w.held.ID, []byte(minutesContent), w.now); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("CreateMinutesDraft(another commission's session) error = %v, want ErrNotFound", err)
 	}
 }
 
 func TestRule11_MinutesValidatedByTheChairOnly(t *testing.T) {
 	w := newMinutesWorld(t)
-	r, err := models.CreateMinutesDraft(w.ctx, w.db, w.actor, w.cid, w.held.ID, []byte(minutesContent), w.now)
+	r, err := models.CreateMinutesDraft(w.ctx, w.db, w.kr, w.actor, w.cid, w.held.ID, []byte(minutesContent), w.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,11 +256,11 @@ func TestRule11_LockedMinutesCannotBeChanged(t *testing.T) {
 			return err
 		}, models.ErrMinutesLocked},
 		{"content", func() error {
-			_, err := models.RefreshMinutesContent(w.ctx, w.db, w.actor, w.cid, r.ID, []byte(`{"items":[]}`), later)
+			_, err := models.RefreshMinutesContent(w.ctx, w.db, w.kr, w.actor, w.cid, r.ID, []byte(`{"items":[]}`), later)
 			return err
 		}, models.ErrMinutesLocked},
 		{"reopen", func() error { _, err := models.ReopenMinutes(w.ctx, w.db, w.actor, w.cid, r.ID, later); return err }, models.ErrMinutesLocked},
-		{"lock again", func() error { _, err := models.LockMinutes(w.ctx, w.db, w.actor, w.cid, r.ID, later); return err }, models.ErrMinutesLocked},
+		{"lock again", func() error { _, err := models.LockMinutes(w.ctx, w.db, w.kr, w.actor, w.cid, r.ID, later); return err }, models.ErrMinutesLocked},
 		{"validate", func() error {
 			_, err := models.ValidateMinutes(w.ctx, w.db, w.president, w.cid, r.ID, later)
 			return err
@@ -262,7 +286,7 @@ func TestRule11_LockedMinutesCannotBeChanged(t *testing.T) {
 	if got.Observations != "Néant." || got.ContentHash != r.ContentHash {
 		t.Errorf("locked row changed: observations %q, hash %s", got.Observations, got.ContentHash)
 	}
-	if err := models.VerifyMinutes(w.ctx, w.db, w.cid, r.ID); err != nil {
+	if err := models.VerifyMinutes(w.ctx, w.db, w.kr, w.cid, r.ID); err != nil {
 		t.Errorf("VerifyMinutes = %v, want nil", err)
 	}
 }
@@ -314,10 +338,11 @@ func TestRule11_LockedMinutesHashIsInTheAuditChain(t *testing.T) {
 	if _, err := w.db.ExecContext(w.ctx, drop); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.db.NewUpdate().Model((*models.Minutes)(nil)).Set("content = ?", strings.Replace(minutesContent, "Favorable", "Défavorable", 1)).Where("id = ?", r.ID).Exec(w.ctx); err != nil {
+	altered := w.kr.Seal([]byte(strings.Replace(minutesContent, "Favorable", "Défavorable", 1)), fmt.Sprintf("minutes:%d:content", r.ID))
+	if _, err := w.db.NewUpdate().Model((*models.Minutes)(nil)).Set("content_sealed = ?", altered).Where("id = ?", r.ID).Exec(w.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.VerifyMinutes(w.ctx, w.db, w.cid, r.ID); !errors.Is(err, models.ErrMinutesTampered) {
+	if err := models.VerifyMinutes(w.ctx, w.db, w.kr, w.cid, r.ID); !errors.Is(err, models.ErrMinutesTampered) {
 		t.Errorf("VerifyMinutes after tampering = %v, want ErrMinutesTampered", err)
 	}
 }
@@ -326,22 +351,22 @@ func TestRule11_CorrectionIsANewVersionKeepingTheOldHash(t *testing.T) {
 	w := newMinutesWorld(t)
 	old := w.locked(t)
 	later := w.next.StartsAt.Add(72 * time.Hour)
-	if _, err := models.CorrectMinutes(w.ctx, w.db, w.actor, w.cid, old.ID, "  ", nil, later); err == nil {
+	if _, err := models.CorrectMinutes(w.ctx, w.db, w.kr, w.actor, w.cid, old.ID, "  ", nil, later); err == nil {
 		t.Error("CorrectMinutes without a note succeeded")
 	}
 	corrected := strings.Replace(minutesContent, `"contre":1`, `"contre":2`, 1)
-	v2, err := models.CorrectMinutes(w.ctx, w.db, w.actor, w.cid, old.ID, "Erreur matérielle au point 1 : 2 voix contre.", []byte(corrected), later)
+	v2, err := models.CorrectMinutes(w.ctx, w.db, w.kr, w.actor, w.cid, old.ID, "Erreur matérielle au point 1 : 2 voix contre.", []byte(corrected), later)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v2.Version != 2 || v2.Status != models.MinutesDraft || v2.PreviousVersionID == nil || *v2.PreviousVersionID != old.ID ||
-		v2.PreviousHash != old.ContentHash || v2.Content != corrected || v2.GeneralItems != old.GeneralItems {
+		v2.PreviousHash != old.ContentHash || w.content(t, v2) != corrected || v2.GeneralItems != old.GeneralItems {
 		t.Fatalf("correction = %+v", v2)
 	}
-	if _, err := models.CorrectMinutes(w.ctx, w.db, w.actor, w.cid, old.ID, "encore", nil, later); !errors.Is(err, models.ErrMinutesSuperseded) {
+	if _, err := models.CorrectMinutes(w.ctx, w.db, w.kr, w.actor, w.cid, old.ID, "encore", nil, later); !errors.Is(err, models.ErrMinutesSuperseded) {
 		t.Errorf("second correction of v1 error = %v, want ErrMinutesSuperseded", err)
 	}
-	if _, err := models.CorrectMinutes(w.ctx, w.db, w.actor, w.cid, v2.ID, "encore", nil, later); !errors.Is(err, models.ErrMinutesWrongStatus) {
+	if _, err := models.CorrectMinutes(w.ctx, w.db, w.kr, w.actor, w.cid, v2.ID, "encore", nil, later); !errors.Is(err, models.ErrMinutesWrongStatus) {
 		t.Errorf("correction of a draft error = %v, want ErrMinutesWrongStatus", err)
 	}
 	if _, err := models.UpdateMinutesTexts(w.ctx, w.db, w.actor, w.cid, v2.ID, models.MinutesTexts{GeneralItems: "Calendrier 2027 (rectifié)."}, later); err != nil {
@@ -358,7 +383,7 @@ func TestRule11_CorrectionIsANewVersionKeepingTheOldHash(t *testing.T) {
 	if err != nil || len(pending) != 1 || pending[0].ID != v2.ID {
 		t.Fatalf("ListMinutesForApproval = %v, %v", pending, err)
 	}
-	v2, err = models.ApproveMinutes(w.ctx, w.db, w.actor, w.cid, v2.ID, models.ApprovalInput{Reference: "séance du 12 janvier 2027, point 1", Lock: true}, third.StartsAt.Add(time.Hour))
+	v2, err = models.ApproveMinutes(w.ctx, w.db, w.kr, w.actor, w.cid, v2.ID, models.ApprovalInput{Reference: "séance du 12 janvier 2027, point 1", Lock: true}, third.StartsAt.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +394,7 @@ func TestRule11_CorrectionIsANewVersionKeepingTheOldHash(t *testing.T) {
 	if err != nil || len(versions) != 2 {
 		t.Fatalf("ListMinutesVersions = %d versions, %v", len(versions), err)
 	}
-	if versions[0].ContentHash != old.ContentHash || versions[0].Content != minutesContent || versions[0].Status != models.MinutesLocked {
+	if versions[0].ContentHash != old.ContentHash || w.content(t, &versions[0]) != minutesContent || versions[0].Status != models.MinutesLocked {
 		t.Errorf("v1 after correction = %+v", versions[0])
 	}
 	cur, err := models.FindCurrentMinutes(w.ctx, w.db, w.cid, w.held.ID)
@@ -377,7 +402,7 @@ func TestRule11_CorrectionIsANewVersionKeepingTheOldHash(t *testing.T) {
 		t.Errorf("FindCurrentMinutes = %v, %v, want v2", cur, err)
 	}
 	for _, r := range versions {
-		if err := models.VerifyMinutes(w.ctx, w.db, w.cid, r.ID); err != nil {
+		if err := models.VerifyMinutes(w.ctx, w.db, w.kr, w.cid, r.ID); err != nil {
 			t.Errorf("VerifyMinutes(v%d) = %v", r.Version, err)
 		}
 	}
@@ -390,7 +415,7 @@ func TestRule11_MinutesScopedByCommission(t *testing.T) {
 	if _, err := models.FindMinutes(w.ctx, w.db, other.ID, r.ID); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("FindMinutes(other commission) = %v, want ErrNotFound", err)
 	}
-	if _, err := models.CorrectMinutes(w.ctx, w.db, w.actor, other.ID, r.ID, "note", nil, w.now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.CorrectMinutes(w.ctx, w.db, w.kr, w.actor, other.ID, r.ID, "note", nil, w.now); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("CorrectMinutes(other commission) = %v, want ErrNotFound", err)
 	}
 	if vs, err := models.ListMinutesVersions(w.ctx, w.db, other.ID, w.held.ID); err != nil || len(vs) != 0 {
@@ -415,7 +440,7 @@ func TestMinutesMigrationRollsBackAndReapplies(t *testing.T) {
 	if err := migrations.Up(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	w := &minutesWorld{ctx: ctx, db: db, now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	w := &minutesWorld{ctx: ctx, db: db, kr: modelstest.Keyring(t), now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	c := modelstest.Commission(t, db, "31")
 	w.cid = c.ID
 	w.president = modelstest.User(t, db, c, models.RolePresident, nil)

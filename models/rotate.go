@@ -12,6 +12,9 @@ import (
 type RotationReport struct {
 	Resealed map[string]int // "persons.identity_sealed" → count
 	Total    int
+	// Sealed counts the procès-verbal snapshots found in clear (made before they were
+	// sealed) and sealed with the current key.
+	Sealed int
 }
 
 // sealedColumn is a column holding sealed values, with the aad of each row.
@@ -42,6 +45,7 @@ func sealedColumns() []sealedColumn {
 		{table: "sitting_votes", column: "conditions_sealed", aad: conditionsAAD},
 		{table: "sitting_dissents", column: "text_sealed", aad: dissentAAD},
 		{table: "written_contributions", column: "body_sealed", aad: contributionAAD},
+		{table: "minutes", column: "content_sealed", aad: minutesAAD},
 	}
 }
 
@@ -52,10 +56,16 @@ type sealedRow struct {
 }
 
 // RotateKeys re-seals with kr's current key every sealed value sealed with an older key
-// of the ring (`seance keys rotate`). Each batch of rows is its own transaction, so the
+// of the ring (`seance keys rotate`), after sealing the procès-verbal snapshots still in
+// clear (SealMinutesSnapshots). Each batch of rows is its own transaction, so the
 // command can be interrupted and run again; values already under the current key are left.
 func RotateKeys(ctx context.Context, db *bun.DB, kr *Keyring, now time.Time) (RotationReport, error) {
 	rep := RotationReport{Resealed: map[string]int{}}
+	sealed, err := SealMinutesSnapshots(ctx, db, kr, now)
+	rep.Sealed = sealed
+	if err != nil {
+		return rep, err
+	}
 	const batch = 50
 	for _, col := range sealedColumns() {
 		name := col.table + "." + col.column
@@ -81,10 +91,11 @@ func RotateKeys(ctx context.Context, db *bun.DB, kr *Keyring, now time.Time) (Ro
 			}
 		}
 	}
-	err := Audit(ctx, db, now, AuditEntry{
-		Actor: SystemActor("cli"), Action: "keys.rotate", Object: "keyring:" + kr.CurrentID(),
-		Details: map[string]any{"resealed": rep.Total},
-	})
+	details := map[string]any{"resealed": rep.Total}
+	if rep.Sealed > 0 {
+		details["sealed"] = rep.Sealed
+	}
+	err = Audit(ctx, db, now, AuditEntry{Actor: SystemActor("cli"), Action: "keys.rotate", Object: "keyring:" + kr.CurrentID(), Details: details})
 	return rep, err
 }
 

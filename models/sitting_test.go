@@ -180,7 +180,7 @@ func (w *sittingWorld) mustBallot(t *testing.T, v *models.Vote, who string, choi
 
 func (w *sittingWorld) closeVote(t *testing.T, v *models.Vote) *models.Vote {
 	t.Helper()
-	got, err := models.CloseVote(w.ctx, w.db, w.pres, w.c.ID, v.ID, models.CloseVoteInput{}, w.at(15))
+	got, err := models.CloseVote(w.ctx, w.db, w.pres, w.c.ID, v.ID, models.CloseVoteInput{ConfirmMissing: true}, w.at(15))
 	if err != nil {
 		t.Fatalf("close vote: %v", err)
 	}

@@ -166,6 +166,28 @@ func (v *Vote) Quorum() Quorum {
 // Voters is the number of voters counted at closing (abstentions included).
 func (v *Vote) Voters() int { return v.Yes + v.No + v.Abstentions }
 
+// NotVoted is the number of expected voters (or seats, for a written vote) who did not
+// take part in a closed vote: neither a named ballot nor a vote in the room's count.
+func (v *Vote) NotVoted() int {
+	if v.Status != VoteClosed {
+		return 0
+	}
+	return max(v.Eligible-v.Voters(), 0)
+}
+
+// NotVotedLabel states in French how many did not take part in a closed vote ("" when
+// every voter did).
+func (v *Vote) NotVotedLabel() string {
+	n := v.NotVoted()
+	switch {
+	case n == 0:
+		return ""
+	case v.Written:
+		return fmt.Sprintf("%d siège%s sur %d n'%s pas voté", n, plural(n), v.Eligible, hasHave(n))
+	}
+	return fmt.Sprintf("%d votant%s présent%s ou représenté%s sur %d n'%s pas pris part au vote", n, plural(n), plural(n), plural(n), v.Eligible, hasHave(n))
+}
+
 // ResultLabel is the French statement of the result, naming the casting vote.
 func (v *Vote) ResultLabel() string {
 	if t := v.TieLabel(); t != "" {
@@ -514,9 +536,78 @@ type RoomCount struct {
 // Total is the number of voters counted.
 func (r RoomCount) Total() int { return r.Yes + r.No + r.Abstentions }
 
-// CloseVoteInput is what the closing adds: the room's count, if the secretariat took one.
+// CloseVoteInput is what the closing adds: the room's count, if the secretariat took one,
+// and the chair's confirmation that the vote closes without the voters who have not voted.
 type CloseVoteInput struct {
 	Room *RoomCount
+	// ConfirmMissing: the chair has seen the list of the voters present or represented
+	// who have not voted (a *MissingVoters refusal) and closes the vote without them.
+	ConfirmMissing bool
+}
+
+// MissingVoters refuses to close an in-room vote while voters present or represented
+// have not voted and the chair has not confirmed it (CloseVoteInput.ConfirmMissing).
+type MissingVoters struct {
+	// Lines are the expected voters without a named ballot, in the order of the tally.
+	Lines []VoterLine
+	// RoomCounted is how many of them the room's count covers (by show of hands).
+	RoomCounted int
+}
+
+// NotVoting is the number of voters who would not take part if the vote closed now.
+func (e *MissingVoters) NotVoting() int { return len(e.Lines) - e.RoomCounted }
+
+// Summary says how many would not take part, in French.
+func (e *MissingVoters) Summary() string {
+	n := e.NotVoting()
+	if e.RoomCounted > 0 {
+		return fmt.Sprintf("%d votant%s sans vote nominatif, dont %d compté%s à main levée : %d ne %s pas part au vote",
+			len(e.Lines), plural(len(e.Lines)), e.RoomCounted, plural(e.RoomCounted), n, takesTake(n))
+	}
+	return fmt.Sprintf("%d votant%s présent%s ou représenté%s n'%s pas voté", n, plural(n), plural(n), plural(n), hasHave(n))
+}
+
+// Error says who has not voted, in French.
+func (e *MissingVoters) Error() string {
+	names := make([]string, 0, len(e.Lines))
+	for _, l := range e.Lines {
+		names = append(names, l.Label())
+	}
+	return e.Summary() + " : " + strings.Join(names, ", ") + ". Confirmez la clôture pour clore le vote sans leur vote."
+}
+
+// Label names the voter as the tally shows them: "Nom (pour Autre, procuration)",
+// "Nom (présidence)".
+func (l VoterLine) Label() string {
+	s := l.VoterName
+	if l.RepresentedUserID != 0 {
+		s += " (pour " + l.RepresentedName + ", procuration)"
+	}
+	if l.Chair {
+		s += " (présidence)"
+	}
+	return s
+}
+
+func plural(n int) string {
+	if n > 1 {
+		return "s"
+	}
+	return ""
+}
+
+func takesTake(n int) string {
+	if n > 1 {
+		return "prennent"
+	}
+	return "prend"
+}
+
+func hasHave(n int) string {
+	if n > 1 {
+		return "ont"
+	}
+	return "a"
 }
 
 // CloseVote closes vote voteID and computes its result (REGLES.md requirements 5 and
@@ -525,7 +616,10 @@ type CloseVoteInput struct {
 // président votes (R133-11). A written vote closes only at the end of its window and is
 // valid only when at least half the members took part (else OutcomeNotValid). On a file
 // item, a valid result records the commission's avis on the file (it becomes examined).
-// Ballots still arriving are either counted or refused with ErrVoteClosed.
+// An in-room vote that voters present or represented have not voted on (neither by name
+// nor in the room's count) closes only with in.ConfirmMissing; without it, the refusal is
+// a *MissingVoters naming them. Ballots still arriving are either counted or refused with
+// ErrVoteClosed.
 func CloseVote(ctx context.Context, db bun.IDB, actor *User, cid, voteID int64, in CloseVoteInput, now time.Time) (*Vote, error) {
 	if actor.Role != RolePresident && actor.Role != RoleSecretariat {
 		return nil, ErrNotChair
@@ -561,6 +655,11 @@ func closeVoteTx(ctx context.Context, tx bun.Tx, actor *User, v *Vote, in CloseV
 			return err
 		}
 		v.RoomCounted, v.RoomYes, v.RoomNo, v.RoomAbstentions = true, in.Room.Yes, in.Room.No, in.Room.Abstentions
+	}
+	if !v.Written && !in.ConfirmMissing {
+		if err := checkMissingVoters(ctx, tx, v, ballots); err != nil {
+			return err
+		}
 	}
 	v.Yes, v.No, v.Abstentions = v.RoomYes, v.RoomNo, v.RoomAbstentions
 	var chairChoice BallotChoice
@@ -621,6 +720,10 @@ func closeVoteTx(ctx context.Context, tx bun.Tx, actor *User, v *Vote, in CloseV
 	if v.RoomCounted {
 		details["room"] = map[string]int{"yes": v.RoomYes, "no": v.RoomNo, "abstentions": v.RoomAbstentions}
 	}
+	details["eligible"], details["not_voted"] = v.Eligible, v.NotVoted()
+	if in.ConfirmMissing && v.NotVoted() > 0 {
+		details["closed_without_missing_voters"] = true
+	}
 	if v.Written {
 		details["participants"], details["members"] = v.Participants, v.Members
 	}
@@ -680,6 +783,23 @@ func checkRoomCount(ctx context.Context, tx bun.Tx, v *Vote, ballots []Ballot, r
 		return FieldErrors{"room": fmt.Sprintf("Le décompte de la salle (%d voix) dépasse le nombre de votants présents ou représentés qui n'ont pas voté nominativement (%d), d'après l'émargement.", r.Total(), left)}
 	}
 	return nil
+}
+
+// checkMissingVoters refuses with a *MissingVoters when expected voters of v have cast
+// no named ballot and the room's count does not cover them all.
+func checkMissingVoters(ctx context.Context, tx bun.Tx, v *Vote, ballots []Ballot) error {
+	if len(ballots) >= v.Eligible {
+		return nil
+	}
+	t, err := VoteTally(ctx, tx, v.CommissionID, v.ID)
+	if err != nil {
+		return err
+	}
+	e := &MissingVoters{Lines: t.Waiting(), RoomCounted: v.RoomYes + v.RoomNo + v.RoomAbstentions}
+	if e.NotVoting() <= 0 {
+		return nil
+	}
+	return e
 }
 
 func voterKey(voter int64, represented *int64) string {
@@ -793,6 +913,9 @@ func VoteTally(ctx context.Context, db bun.IDB, cid, voteID int64) (*Tally, erro
 				add(*vv.RepresentedUserID)
 			}
 		}
+		for _, b := range ballots {
+			add(b.RecordedBy)
+		}
 	})
 	if err != nil {
 		return nil, err
@@ -801,6 +924,7 @@ func VoteTally(ctx context.Context, db bun.IDB, cid, voteID int64) (*Tally, erro
 	byKey, bySeat := map[string]*Ballot{}, map[int64]*Ballot{}
 	for i := range ballots {
 		b := &ballots[i]
+		b.RecorderName = names[b.RecordedBy]
 		byKey[voterKey(b.VoterUserID, b.RepresentedUserID)] = b
 		if b.SeatID != nil {
 			bySeat[*b.SeatID] = b

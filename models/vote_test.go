@@ -357,7 +357,7 @@ func TestConcurrentBallotsAndClosing(t *testing.T) {
 		defer wg.Done()
 		<-start
 		for i := 0; i < len(votes); i += 2 {
-			v, err := models.CloseVote(w.ctx, w.db, w.pres, w.c.ID, votes[i].ID, models.CloseVoteInput{}, w.at(15))
+			v, err := models.CloseVote(w.ctx, w.db, w.pres, w.c.ID, votes[i].ID, models.CloseVoteInput{ConfirmMissing: true}, w.at(15))
 			mu.Lock()
 			if err != nil {
 				t.Errorf("close vote %d: %v", votes[i].ID, err)

@@ -186,11 +186,28 @@ func TestBrowserChairRunsSittingWithLiveTally(t *testing.T) {
 		t.Fatalf("tally does not list who has not voted: %q", waiting)
 	}
 	site.Screenshot(t, "live-tally")
+	// Closing while two voters have not voted asks for a confirmation naming them
+	// (issue 11, point 2); the vote stays open until it is given.
 	site.ClickAndWait(t, fmt.Sprintf(`form[action="%s/votes/%d/close"] button`, console, v.ID))
-	var result string
-	site.Run(t, chromedp.Text(`.fr-alert__title`, &result, chromedp.ByQuery))
+	var confirm string
+	site.Run(t, chromedp.Text(`#confirmer-cloture`, &confirm, chromedp.ByID))
+	for _, want := range []string{"2 votants présents ou représentés n'ont pas voté", e.users[4].Name, pres.Name + " (présidence)", "Confirmer la clôture sans ces 2 votes"} {
+		if !strings.Contains(confirm, want) {
+			t.Fatalf("confirmation = %q, want %q", confirm, want)
+		}
+	}
+	if got, err := models.FindVote(e.ctx, e.DB, e.Commission.ID, v.ID); err != nil || got.Status != models.VoteOpen {
+		t.Fatalf("vote before the confirmation = %+v, %v; want still open", got, err)
+	}
+	site.Screenshot(t, "close-confirm")
+	site.ClickAndWait(t, `#confirmer-cloture button[type=submit]`)
+	var result, counts string
+	site.Run(t, chromedp.Text(`.fr-alert__title`, &result, chromedp.ByQuery), chromedp.Text(`.fr-alert:has(.fr-alert__title) p`, &counts, chromedp.ByQuery))
 	if !strings.HasPrefix(result, "Adopté") {
 		t.Fatalf("result = %q, want adopted (2 for, 1 against)", result)
+	}
+	if want := "2 votants présents ou représentés sur 5 n'ont pas pris part au vote"; !strings.Contains(counts, want) {
+		t.Fatalf("result = %q, want %q", counts, want)
 	}
 	site.Screenshot(t, "result")
 	site.Run(t, chromedp.Navigate(site.URL+console), chromedp.WaitVisible(`#cloture`, chromedp.ByID))

@@ -41,7 +41,7 @@ func seedMinutes(ctx context.Context, s *Seeder) error {
 		if err != nil {
 			return err
 		}
-		r, err := models.CreateMinutesDraft(ctx, s.DB, models.ActorFor(sec), cid, m.ID, content, m.EndsAt)
+		r, err := models.CreateMinutesDraft(ctx, s.DB, s.Keys, models.ActorFor(sec), cid, m.ID, content, m.EndsAt)
 		if err != nil {
 			return err
 		}
@@ -59,7 +59,7 @@ func seedMinutes(ctx context.Context, s *Seeder) error {
 			return err
 		}
 		ref := "Séance du " + models.FormatDate(approving.StartsAt) + ", approbation des procès-verbaux"
-		if _, err := models.ApproveMinutes(ctx, s.DB, models.ActorFor(pres), cid, r.ID, models.ApprovalInput{Reference: ref, Lock: true}, now); err != nil {
+		if _, err := models.ApproveMinutes(ctx, s.DB, s.Keys, models.ActorFor(pres), cid, r.ID, models.ApprovalInput{Reference: ref, Lock: true}, now); err != nil {
 			return err
 		}
 	}

@@ -244,7 +244,9 @@ func (d *sittingSeeder) vote(item *models.AgendaItem, proposed models.Avis, p pl
 			return nil, fmt.Errorf("chair's ballot: %w", err)
 		}
 	}
-	in := models.CloseVoteInput{}
+	// The chair closes knowingly: when the plan gives no chair's ballot, the président
+	// is named in the confirmation and counted as not taking part.
+	in := models.CloseVoteInput{ConfirmMissing: true}
 	if p.room {
 		in.Room = &room
 	}

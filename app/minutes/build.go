@@ -162,7 +162,8 @@ func buildItems(ctx context.Context, db bun.IDB, kr *models.Keyring, m *Minutes,
 
 // fillVote records a closed vote on item it: tally, avis, reasoning, dissents, ballots.
 func fillVote(ctx context.Context, db bun.IDB, kr *models.Keyring, it *Item, v *models.Vote, dissents []models.DissentText, names map[int64]string) error {
-	it.Tally = &Tally{Pour: v.Yes, Contre: v.No, Abstention: v.Abstentions, CastingVote: v.Tie && v.CastingVote != ""}
+	it.Tally = &Tally{Pour: v.Yes, Contre: v.No, Abstention: v.Abstentions, CastingVote: v.Tie && v.CastingVote != "",
+		Expected: v.Eligible, NotVoted: v.NotVoted(), Written: v.Written}
 	if v.Avis != "" {
 		it.Avis = v.Avis.Label()
 	}
@@ -184,7 +185,10 @@ func fillVote(ctx context.Context, db bun.IDB, kr *models.Keyring, it *Item, v *
 		return err
 	}
 	for _, b := range ballots {
-		nb := NamedBallot{Name: names[b.VoterUserID], Choice: Choice(b.Choice)}
+		nb := NamedBallot{Name: names[b.VoterUserID], Choice: Choice(b.Choice), Channel: b.Channel}
+		if b.Channel == models.ChannelRoom {
+			nb.RecordedBy = names[b.RecordedBy]
+		}
 		if b.RepresentedUserID != nil {
 			nb.OnBehalfOf = names[*b.RepresentedUserID]
 		}

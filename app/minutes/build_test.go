@@ -96,8 +96,8 @@ func newSittingFixture(t *testing.T, db bun.IDB, kr *models.Keyring, c *models.C
 	if _, err := models.OpenSitting(ctx, db, sec, c.ID, m.ID, pres.ID, f.at(0)); err != nil {
 		t.Fatal(err)
 	}
-	// The file: 2 for (chair, s1b), 2 against (s2 and s2 for s3), s4 abstains; the
-	// chair's casting vote decides.
+	// The file: 2 for (chair, s1b), 2 against (s2 and s2 for s3), s4 abstains (entered
+	// by the secretariat for the room); the chair's casting vote decides.
 	v, err := models.OpenVote(ctx, db, pres, c.ID, fileItem.ID, models.VoteInput{ProposedAvis: models.AvisFavorable}, f.at(10))
 	if err != nil {
 		t.Fatal(err)
@@ -108,11 +108,14 @@ func newSittingFixture(t *testing.T, db bun.IDB, kr *models.Keyring, c *models.C
 		actingFor string
 	}{{pres, models.BallotFor, ""}, {f.u["s1b"], models.BallotFor, ""}, {f.u["s2"], models.BallotAgainst, ""},
 		{f.u["s2"], models.BallotAgainst, "s3"}, {f.u["s4"], models.BallotAbstain, ""}} {
-		in := models.BallotInput{Choice: b.choice}
+		in, actor := models.BallotInput{Choice: b.choice}, b.who
 		if b.actingFor != "" {
 			in.RepresentedUserID = f.u[b.actingFor].ID
 		}
-		if _, err := models.CastBallot(ctx, db, b.who, c.ID, v.ID, in, f.at(12)); err != nil {
+		if b.who == f.u["s4"] {
+			in.VoterUserID, actor = b.who.ID, sec
+		}
+		if _, err := models.CastBallot(ctx, db, actor, c.ID, v.ID, in, f.at(12)); err != nil {
 			t.Fatalf("ballot of %s: %v", b.who.Name, err)
 		}
 	}
@@ -133,7 +136,9 @@ func newSittingFixture(t *testing.T, db bun.IDB, kr *models.Keyring, c *models.C
 	if _, err := models.CastBallot(ctx, db, f.u["s2"], c.ID, pv.ID, models.BallotInput{Choice: models.BallotFor}, f.at(21)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.CloseVote(ctx, db, pres, c.ID, pv.ID, models.CloseVoteInput{}, f.at(22)); err != nil {
+	// Only s2 votes on the policy point: the chair closes, confirming that the five
+	// others do not take part.
+	if _, err := models.CloseVote(ctx, db, pres, c.ID, pv.ID, models.CloseVoteInput{ConfirmMissing: true}, f.at(22)); err != nil {
 		t.Fatal(err)
 	}
 	if err := models.CloseSitting(ctx, db, pres, c.ID, m.ID, f.at(30)); err != nil {
@@ -142,17 +147,26 @@ func newSittingFixture(t *testing.T, db bun.IDB, kr *models.Keyring, c *models.C
 	return f
 }
 
-func TestRule11_BuildMinutesFromTheSitting(t *testing.T) {
+// builtFixture builds the fixture's sitting on a new database, starting at start, and
+// the minutes made from it 40 minutes later.
+func builtFixture(t *testing.T, start time.Time) (*sittingFixture, *minutes.Minutes) {
+	t.Helper()
 	db := modelstest.NewDB(t)
 	kr := modelstest.Keyring(t)
 	c := modelstest.Commission(t, db, "31")
 	sec := modelstest.User(t, db, c, models.RoleSecretariat, nil)
 	pres := modelstest.User(t, db, c, models.RolePresident, nil)
-	f := newSittingFixture(t, db, kr, c, sec, pres, time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), "")
+	f := newSittingFixture(t, db, kr, c, sec, pres, start, "")
 	m, err := minutes.BuildMinutes(f.ctx, db, kr, c.ID, f.m.ID, f.at(40))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return f, m
+}
+
+func TestRule11_BuildMinutesFromTheSitting(t *testing.T) {
+	f, m := builtFixture(t, time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC))
+	sec, pres := f.sec, f.pres
 	if m.Commission.Authority != "Préfet de la Haute-Garonne" || m.Chair.Name != pres.Name || m.Secretary.Name != sec.Name {
 		t.Errorf("title = %+v, chair %+v, secretary %+v", m.Commission, m.Chair, m.Secretary)
 	}
@@ -194,8 +208,8 @@ func TestRule11_BuildMinutesFromTheSitting(t *testing.T) {
 	if it.Reference != f.file.Reference || it.Kind != models.KindEngagement.Label() || it.Association != "Association Une" || !it.AssociationRecused {
 		t.Errorf("file item = %+v", it)
 	}
-	if it.Tally == nil || *it.Tally != (minutes.Tally{Pour: 2, Contre: 2, Abstention: 1, CastingVote: true}) {
-		t.Errorf("tally = %+v, want 2-2-1 with the casting vote", it.Tally)
+	if it.Tally == nil || *it.Tally != (minutes.Tally{Pour: 2, Contre: 2, Abstention: 1, CastingVote: true, Expected: 5}) {
+		t.Errorf("tally = %+v, want 2-2-1 with the casting vote, all 5 voters", it.Tally)
 	}
 	if it.Avis != models.AvisFavorable.Label() || it.Reasoning != "Projet d'insertion solide." || it.Conditions != "Suivi mensuel." {
 		t.Errorf("avis = %q, %q, %q", it.Avis, it.Reasoning, it.Conditions)
@@ -210,6 +224,35 @@ func TestRule11_BuildMinutesFromTheSitting(t *testing.T) {
 		t.Errorf("policy item = %+v", p)
 	}
 	// Round trip through the stored JSON, then every output.
+	out := writeAll(t, m)
+	b, cells, pdf := out.json, out.workbook, out.pdf
+	for where, text := range map[string]string{"workbook": cells, "PDF": pdf, "JSON": string(b)} {
+		for _, id := range []string{secretLast, secretFirst} {
+			if strings.Contains(strings.ToLower(text), strings.ToLower(id)) {
+				t.Errorf("the %s shows %q, the identity of the person concerned by the file", where, id)
+			}
+		}
+		if !strings.Contains(text, f.file.Reference) {
+			t.Errorf("the %s does not show the file reference %s", where, f.file.Reference)
+		}
+	}
+	if !strings.Contains(cells, "désaccord") {
+		t.Error("the workbook does not show the dissent")
+	}
+}
+
+// outputs are the minutes as stored and as each writer lays them out.
+type outputs struct {
+	json     []byte
+	decoded  *minutes.Minutes // read back from json, as the outputs read it
+	workbook string           // every cell of every sheet, normalised
+	votes    [][]string       // the rows of the votes sheet
+	pdf      string           // the PDF's body text
+}
+
+// writeAll encodes m, decodes it back and writes the workbook and the PDF from it.
+func writeAll(t *testing.T, m *minutes.Minutes) outputs {
+	t.Helper()
 	b, err := minutes.Encode(m)
 	if err != nil {
 		t.Fatal(err)
@@ -233,18 +276,5 @@ func TestRule11_BuildMinutesFromTheSitting(t *testing.T) {
 	for _, sheet := range wb.GetSheetList() {
 		cells.WriteString(sheetText(t, wb, sheet) + " ")
 	}
-	pdf := pdfBody(t, pb.Bytes())
-	for where, text := range map[string]string{"workbook": cells.String(), "PDF": pdf, "JSON": string(b)} {
-		for _, id := range []string{secretLast, secretFirst} {
-			if strings.Contains(strings.ToLower(text), strings.ToLower(id)) {
-				t.Errorf("the %s shows %q, the identity of the person concerned by the file", where, id)
-			}
-		}
-		if !strings.Contains(text, f.file.Reference) {
-			t.Errorf("the %s does not show the file reference %s", where, f.file.Reference)
-		}
-	}
-	if !strings.Contains(cells.String(), "désaccord") {
-		t.Error("the workbook does not show the dissent")
-	}
+	return outputs{json: b, decoded: m, workbook: cells.String(), votes: rows(t, wb, minutes.SheetVotes), pdf: pdfBody(t, pb.Bytes())}
 }

@@ -14,7 +14,8 @@ import (
 func TestDemoSessionsHaveTheirMinutes(t *testing.T) {
 	ctx := context.Background()
 	db := modelstest.NewDB(t)
-	s := &demo.Seeder{DB: db, Keys: modelstest.Keyring(t), Now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), PasswordHash: servertest.PasswordHash(t)}
+	kr := modelstest.Keyring(t)
+	s := &demo.Seeder{DB: db, Keys: kr, Now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), PasswordHash: servertest.PasswordHash(t)}
 	if err := demo.Seed(ctx, s); err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,7 @@ func TestDemoSessionsHaveTheirMinutes(t *testing.T) {
 	}
 	for _, r := range rs {
 		if r.Status == models.MinutesLocked {
-			if err := models.VerifyMinutes(ctx, db, r.CommissionID, r.ID); err != nil {
+			if err := models.VerifyMinutes(ctx, db, kr, r.CommissionID, r.ID); err != nil {
 				t.Errorf("locked demo minutes %d: %v", r.ID, err)
 			}
 		}

@@ -256,10 +256,17 @@ func ballotsLine(bs []NamedBallot) string {
 }
 
 func (b NamedBallot) label() string {
+	var notes []string
 	if b.OnBehalfOf != "" {
-		return b.Name + " (procuration de " + b.OnBehalfOf + ")"
+		notes = append(notes, "procuration de "+b.OnBehalfOf)
 	}
-	return b.Name
+	if c := b.ChannelLabel(); c != "" {
+		notes = append(notes, c)
+	}
+	if len(notes) == 0 {
+		return b.Name
+	}
+	return b.Name + " (" + strings.Join(notes, ", ") + ")"
 }
 
 func (m *Minutes) contributionsTable() *Table {

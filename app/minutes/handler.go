@@ -116,7 +116,7 @@ func (h *Handler) createDraft(c *fiber.Ctx, m *models.Meeting) error {
 	if err != nil {
 		return err
 	}
-	_, err = models.CreateMinutesDraft(ctx, h.DB, models.ActorFor(u), m.CommissionID, m.ID, content, h.Now())
+	_, err = models.CreateMinutesDraft(ctx, h.DB, h.Keys, models.ActorFor(u), m.CommissionID, m.ID, content, h.Now())
 	return err
 }
 
@@ -139,7 +139,7 @@ type SessionChoice struct {
 }
 
 func (h *Handler) render(c *fiber.Ctx, m *models.Meeting, r *models.Minutes, errs models.FieldErrors, form map[string]string) error {
-	view, err := FromRecord(r)
+	view, err := FromRecord(r, h.Keys)
 	if err != nil {
 		return err
 	}
@@ -246,7 +246,7 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 func (h *Handler) Approve(c *fiber.Ctx) error {
 	ref := c.FormValue("approval_ref")
 	return h.step(c, "Le procès-verbal est approuvé et verrouillé.", map[string]string{"approval_ref": ref}, func(m *models.Meeting, r *models.Minutes) error {
-		_, err := models.ApproveMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID,
+		_, err := models.ApproveMinutes(c.UserContext(), h.DB, h.Keys, models.ActorFor(web.User(c)), m.CommissionID, r.ID,
 			models.ApprovalInput{Reference: ref, Lock: true}, h.Now())
 		return err
 	})
@@ -256,7 +256,7 @@ func (h *Handler) Approve(c *fiber.Ctx) error {
 func (h *Handler) Correct(c *fiber.Ctx) error {
 	note := c.FormValue("correction_note")
 	return h.step(c, "Une version rectificative est ouverte en projet.", map[string]string{"correction_note": note}, func(m *models.Meeting, r *models.Minutes) error {
-		_, err := models.CorrectMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, note, nil, h.Now())
+		_, err := models.CorrectMinutes(c.UserContext(), h.DB, h.Keys, models.ActorFor(web.User(c)), m.CommissionID, r.ID, note, nil, h.Now())
 		return err
 	})
 }
@@ -276,7 +276,7 @@ func (h *Handler) download(c *fiber.Ctx, ext string, write func(w io.Writer, m *
 	if err != nil {
 		return err
 	}
-	view, err := FromRecord(r)
+	view, err := FromRecord(r, h.Keys)
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,8 @@
 // pass a writer.
 //
 // The view-model is what the commission approves: models.Minutes stores it as JSON
-// (Encode) when the draft is made, and the content hash of the locked version covers
-// those exact bytes. It never holds the identity of a person concerned by a file:
+// (Encode), sealed with the keyring, when the draft is made, and the content hash of the
+// locked version covers those exact bytes in clear. It never holds the identity of a person concerned by a file:
 // files appear by their pseudonymous reference only; members appear by name, as
 // CRPA R133-13 requires.
 //
@@ -204,6 +204,12 @@ type Tally struct {
 	Contre      int  `json:"contre"`
 	Abstention  int  `json:"abstention"`
 	CastingVote bool `json:"casting_vote"` // the chair's casting vote decided a tie
+	// Expected is the number of voters present or represented called to vote (seats, for
+	// a written vote); NotVoted, how many of them did not take part. Zero in minutes made
+	// before they were recorded.
+	Expected int  `json:"expected,omitempty"`
+	NotVoted int  `json:"not_voted,omitempty"`
+	Written  bool `json:"written,omitempty"` // counted by seat (written deliberation)
 }
 
 // Text is the tally in one line.
@@ -212,7 +218,29 @@ func (t Tally) Text() string {
 	if t.CastingVote {
 		s += " — partage des voix : voix prépondérante du président (CRPA, art. R133-11)"
 	}
+	if p := t.Participation(); p != "" {
+		s += " — " + p
+	}
 	return s
+}
+
+// Participation says how many of the voters called did not take part ("" in minutes
+// made before it was recorded).
+func (t Tally) Participation() string {
+	n, of := t.NotVoted, t.Expected
+	switch {
+	case of == 0:
+		return ""
+	case t.Written && n > 0:
+		return fmt.Sprintf("%d siège%s sur %d n'%s pas voté", n, plural(n), of, hasHave(n))
+	case t.Written:
+		return fmt.Sprintf("les %d sièges appelés à voter ont voté", of)
+	case n > 0:
+		return fmt.Sprintf("%d votant%s présent%s ou représenté%s sur %d n'%s pas pris part au vote", n, plural(n), plural(n), plural(n), of, hasHave(n))
+	case of == 1:
+		return "le votant présent a pris part au vote"
+	}
+	return fmt.Sprintf("les %d votants présents ou représentés ont tous pris part au vote", of)
 }
 
 // Dissent is an opinion a member asked to have recorded (R133-13).
@@ -265,6 +293,25 @@ type NamedBallot struct {
 	Name       string `json:"name"`
 	Choice     Choice `json:"choice"`
 	OnBehalfOf string `json:"on_behalf_of,omitempty"` // cast with the proxy of this member
+	// Channel is how the ballot was cast: models.ChannelOnline by the member, or
+	// models.ChannelRoom entered by RecordedBy ("" in minutes made before it was recorded).
+	Channel    models.BallotChannel `json:"channel,omitempty"`
+	RecordedBy string               `json:"recorded_by,omitempty"`
+}
+
+// ChannelLabel says how the ballot was cast: « en ligne », « en salle, saisi par … »
+// ("" when the minutes do not record it).
+func (b NamedBallot) ChannelLabel() string {
+	switch b.Channel {
+	case "":
+		return ""
+	case models.ChannelRoom:
+		if b.RecordedBy == "" {
+			return "en salle, saisi par le secrétariat"
+		}
+		return "en salle, saisi par " + b.RecordedBy
+	}
+	return "en ligne"
 }
 
 // Written is the record of a written electronic deliberation (décret 2014-1627).
@@ -368,10 +415,14 @@ func Decode(content []byte) (*Minutes, error) {
 	return m, nil
 }
 
-// FromRecord returns the minutes a stored version holds: its content with its free
-// texts and workflow state.
-func FromRecord(r *models.Minutes) (*Minutes, error) {
-	m, err := Decode([]byte(r.Content))
+// FromRecord returns the minutes a stored version holds: its content, opened with kr,
+// with its free texts and workflow state.
+func FromRecord(r *models.Minutes, kr *models.Keyring) (*Minutes, error) {
+	content, err := r.Snapshot(kr)
+	if err != nil {
+		return nil, err
+	}
+	m, err := Decode(content)
 	if err != nil {
 		return nil, err
 	}

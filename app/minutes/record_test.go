@@ -16,6 +16,7 @@ import (
 func TestRule11_LockedRecordExportsWithItsHash(t *testing.T) {
 	ctx := context.Background()
 	db := modelstest.NewDB(t)
+	kr := modelstest.Keyring(t)
 	c := modelstest.Commission(t, db, "31")
 	president := modelstest.User(t, db, c, models.RolePresident, nil)
 	actor := models.ActorFor(modelstest.User(t, db, c, models.RoleSecretariat, nil))
@@ -40,7 +41,7 @@ func TestRule11_LockedRecordExportsWithItsHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := models.CreateMinutesDraft(ctx, db, actor, c.ID, held.ID, content, held.EndsAt)
+	r, err := models.CreateMinutesDraft(ctx, db, kr, actor, c.ID, held.ID, content, held.EndsAt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func TestRule11_LockedRecordExportsWithItsHash(t *testing.T) {
 			return models.SubmitMinutes(ctx, db, actor, c.ID, r.ID, next.ID, held.EndsAt)
 		},
 		func() (*models.Minutes, error) {
-			return models.ApproveMinutes(ctx, db, actor, c.ID, r.ID, models.ApprovalInput{Reference: "séance du 8 décembre 2026, point 1", Lock: true}, next.StartsAt.Add(time.Hour))
+			return models.ApproveMinutes(ctx, db, kr, actor, c.ID, r.ID, models.ApprovalInput{Reference: "séance du 8 décembre 2026, point 1", Lock: true}, next.StartsAt.Add(time.Hour))
 		},
 	}
 	for _, step := range steps {
@@ -67,10 +68,10 @@ func TestRule11_LockedRecordExportsWithItsHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.Content != string(content) {
-		t.Fatal("the database did not keep the content byte for byte")
+	if got, err := stored.Snapshot(kr); err != nil || string(got) != string(content) || stored.ClearContent != "" {
+		t.Fatalf("the database did not keep the content byte for byte, sealed: %v", err)
 	}
-	m, err := minutes.FromRecord(stored)
+	m, err := minutes.FromRecord(stored, kr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -487,6 +487,11 @@ func (b *book) votesSheet() {
 				span{4, 4, c.Label(), st.cell, 10}, span{5, 5, it.Tally.Count(c), st.number, 10}, span{6, 6, casting, st.number, 10},
 				span{7, 7, it.Avis, st.cell, 10})
 		}
+		if it.Tally.Expected > 0 {
+			s.line(0, span{1, 1, it.Number, st.number, 10}, span{2, 2, it.Reference, st.cell, 10}, span{3, 3, subject, st.cell, 10},
+				span{4, 4, "N'ont pas pris part au vote", st.cell, 10}, span{5, 5, it.Tally.NotVoted, st.number, 10}, span{6, 6, casting, st.number, 10},
+				span{7, 7, it.Avis, st.cell, 10})
+		}
 	}
 	if !voted {
 		s.line(18, span{1, 7, "Aucun vote n'a eu lieu au cours de cette séance.", st.cell, 10})
@@ -494,13 +499,13 @@ func (b *book) votesSheet() {
 	s.gap(12)
 	s.line(18, span{1, 7, "Votes nominatifs", st.heading, 10})
 	s.line(18, span{1, 1, "Point", st.header, 10}, span{2, 2, "Référence", st.header, 10}, span{3, 3, "Membre", st.header, 10},
-		span{4, 4, "Vote", st.header, 10}, span{5, 7, "Pour le compte de (procuration)", st.header, 10})
+		span{4, 4, "Vote", st.header, 10}, span{5, 5, "Pour le compte de (procuration)", st.header, 10}, span{6, 7, "Mode de vote", st.header, 10})
 	named := false
 	for _, it := range m.Items {
 		for _, bal := range it.Ballots {
 			named = true
 			s.line(0, span{1, 1, it.Number, st.number, 10}, span{2, 2, it.Reference, st.cell, 10}, span{3, 3, bal.Name, st.cell, 10},
-				span{4, 4, bal.Choice.Label(), st.cell, 10}, span{5, 7, bal.OnBehalfOf, st.cell, 10})
+				span{4, 4, bal.Choice.Label(), st.cell, 10}, span{5, 5, bal.OnBehalfOf, st.cell, 10}, span{6, 7, bal.ChannelLabel(), st.cell, 10})
 		}
 	}
 	if !named {

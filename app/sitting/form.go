@@ -69,6 +69,7 @@ type option struct {
 	Value    string
 	Label    string
 	Selected bool
+	Disabled bool
 }
 
 // seatRow is one seat of the attendance table with the choices the secretariat has:

@@ -1,6 +1,7 @@
 package sitting
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -112,7 +113,8 @@ func chairVotes(t *models.Tally, user int64) bool {
 	return false
 }
 
-// voterOptions are the voters the secretariat may enter a named ballot for.
+// voterOptions are the voters the secretariat may enter a named ballot for; those who
+// voted online are listed but cannot be chosen.
 func voterOptions(t *models.Tally) []option {
 	var out []option
 	for _, l := range t.Lines {
@@ -124,10 +126,12 @@ func voterOptions(t *models.Tally) []option {
 		if l.Chair {
 			label += " (présidence)"
 		}
-		if l.Ballot != nil {
-			label += " — a voté " + strings.ToLower(l.Ballot.Choice.Label())
+		disabled := false
+		if b := l.Ballot; b != nil {
+			label += " — a voté " + strings.ToLower(b.Choice.Label()) + " (" + b.ChannelLabel() + ")"
+			disabled = b.Channel == models.ChannelOnline // only the voter changes it
 		}
-		out = append(out, option{Value: v, Label: label})
+		out = append(out, option{Value: v, Label: label, Disabled: disabled})
 	}
 	return out
 }
@@ -163,6 +167,8 @@ func (h *Handler) RoomBallot(c *fiber.Ctx) error {
 }
 
 // CloseVote closes the vote, with the room's count if given, and computes the result.
+// While voters present or represented have not voted, the first request answers with
+// the page asking to confirm, naming them; the confirmation posts confirm=1.
 func (h *Handler) CloseVote(c *fiber.Ctx) error {
 	id, v, err := h.loadVote(c)
 	if err != nil {
@@ -171,7 +177,8 @@ func (h *Handler) CloseVote(c *fiber.Ctx) error {
 	room, fe := roomCount(c)
 	var closed *models.Vote
 	if len(fe) == 0 {
-		closed, err = models.CloseVote(c.UserContext(), h.DB, web.User(c), cidOf(c), v.ID, models.CloseVoteInput{Room: room}, h.Now())
+		in := models.CloseVoteInput{Room: room, ConfirmMissing: c.FormValue("confirm") == "1"}
+		closed, err = models.CloseVote(c.UserContext(), h.DB, web.User(c), cidOf(c), v.ID, in, h.Now())
 		if got, ok := models.AsFieldErrors(err); ok {
 			fe, err = got, nil
 		}
@@ -180,13 +187,21 @@ func (h *Handler) CloseVote(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderVote(c, v, fiber.Map{"Errors": fe, "Room": roomValues(c)})
 	}
+	var missing *models.MissingVoters
+	if errors.As(err, &missing) {
+		return h.renderVote(c, v, fiber.Map{"Missing": missing, "Room": roomValues(c)})
+	}
 	if err != nil {
 		return back(c, err, votePath(id, v.ID), "")
 	}
 	if closed.Written {
 		h.sendResult(c, closed)
 	}
-	web.FlashSuccess(c, "Vote clos : "+closed.ResultLabel()+".")
+	msg := "Vote clos : " + closed.ResultLabel() + "."
+	if nv := closed.NotVotedLabel(); nv != "" {
+		msg += " " + nv + "."
+	}
+	web.FlashSuccess(c, msg)
 	return c.Redirect(votePath(id, v.ID), fiber.StatusSeeOther)
 }
 
