@@ -86,8 +86,9 @@ func TestMinutesPageAccessByRole(t *testing.T) {
 		want int
 	}{
 		{"president", models.RolePresident, w.path, http.StatusOK},
-		{"convened member", "", w.path, http.StatusOK},
-		{"convened member downloads", "", w.path + ".pdf", http.StatusOK},
+		// A draft is for the secretariat and the president (issue 11 point 9).
+		{"convened member, draft", "", w.path, http.StatusForbidden},
+		{"convened member downloads the draft", "", w.path + ".pdf", http.StatusForbidden},
 		{"member not convened", models.RoleMember, w.path, http.StatusForbidden},
 		{"prefecture before approval", models.RolePrefecture, w.path, http.StatusForbidden},
 		{"association", models.RoleAssociation, w.path, http.StatusForbidden},
