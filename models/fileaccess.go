@@ -419,6 +419,9 @@ func DeclareInterest(ctx context.Context, db bun.IDB, actor Actor, cid, fileID, 
 	if reason == "" {
 		return FileErrors{"reason": "Indiquez la nature de l'intérêt déclaré."}
 	}
+	if err := textError("reason", "Nature de l'intérêt", reason, MaxNoteLength); err != nil {
+		return err
+	}
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		f, err := findFileRow(ctx, tx, cid, fileID)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -145,4 +146,72 @@ func TestIssue11_AttachmentNamesMasked(t *testing.T) {
 	}
 	// The secretariat, who may reveal the identity, sees the names.
 	wantPage(t, signIn(t, w, w.Secretariat()).Get(t, page), http.StatusOK, "Passeport_Ada_FICTIVE.pdf")
+}
+
+// TestIssue11_TextFieldMaxLength reproduces point 10 of issue 11: a 10 MB text field and
+// 100,000 action rows were accepted. Each text field has a maximum length, refused with
+// a message naming it; a form is bounded in size and number of fields; the proposal in
+// number of actions.
+func TestIssue11_TextFieldMaxLength(t *testing.T) {
+	w := filestest.New(t)
+	f := w.Draft(t, w.A1, models.KindEngagement, 0)
+	c := signIn(t, w, w.A1)
+	path := fmt.Sprintf("/dossiers/%d/proposition", f.ID)
+	c.Get(t, path)
+	base := func() url.Values {
+		return url.Values{
+			"commitments": {"Suivre le parcours."}, "expected_results": {"Un emploi."}, "avis_reasoning": {"Projet solide."},
+			"association_avis": {"favorable"}, "action_kind": {"housing"}, "action_description": {"Formation"}, "action_duration": {"6"},
+		}
+	}
+	for _, tt := range []struct {
+		name   string
+		change func(v url.Values)
+		status int
+		want   string
+	}{
+		{"text of 10,001 characters", func(v url.Values) { v.Set("commitments", strings.Repeat("é", models.MaxTextLength+1)) },
+			http.StatusUnprocessableEntity, "Le champ « Engagements de la personne » ne peut dépasser 10\u202f000 caractères (10\u202f001 saisis)."},
+		{"action description on two lines", func(v url.Values) { v.Set("action_description", "Formation\r\nBcc: x@exemple.org") },
+			http.StatusUnprocessableEntity, "Le champ « Action 1 : description » tient sur une seule ligne"},
+		{"20 actions", func(v url.Values) {
+			for range 19 {
+				v["action_kind"] = append(v["action_kind"], "housing")
+				v["action_description"] = append(v["action_description"], "Formation")
+				v["action_duration"] = append(v["action_duration"], "6")
+			}
+		}, http.StatusUnprocessableEntity, "Indiquez au plus 15 actions d&#39;insertion (20 saisies)"},
+		{"10 MB field", func(v url.Values) { v.Set("difficulties", strings.Repeat("a", 10<<20)) },
+			http.StatusRequestEntityTooLarge, "Le formulaire envoyé dépasse 1 Mo"},
+		{"2,000 action rows", func(v url.Values) {
+			for range 2000 {
+				v["action_kind"] = append(v["action_kind"], "housing")
+			}
+		}, http.StatusRequestEntityTooLarge, "Le formulaire envoyé compte plus de 1000 champs"},
+		{"100,000 action rows", func(v url.Values) {
+			for range 100000 {
+				v["action_kind"] = append(v["action_kind"], "housing")
+			}
+		}, http.StatusRequestEntityTooLarge, "Le formulaire envoyé"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v := base()
+			tt.change(v)
+			r := c.PostForm(t, path, v)
+			if r.Status != tt.status || !strings.Contains(r.Body, tt.want) {
+				t.Fatalf("POST %s = %d, want %d with %q\n%s", path, r.Status, tt.status, tt.want, excerpt(r.Body))
+			}
+		})
+	}
+	p, err := models.FileProposal(context.Background(), w.DB, w.Config.Keys, w.A1, f.ID, w.Clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Commitments) > models.MaxTextLength*2 || len(p.Actions) > models.MaxPlannedActions || strings.Contains(p.Actions[0].Description, "Bcc") {
+		t.Errorf("a refused proposal was stored: %d bytes of commitments, %d actions", len(p.Commitments), len(p.Actions))
+	}
+	// The bounds leave room for a real proposal.
+	if r := c.PostForm(t, path, base()); r.Status != http.StatusSeeOther {
+		t.Fatalf("POST %s with a normal proposal = %d\n%s", path, r.Status, excerpt(r.Body))
+	}
 }

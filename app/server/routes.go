@@ -255,7 +255,8 @@ func registerRoutes(app *fiber.App, d Deps) {
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))
-	app.Use(authH.BearerToken, sessions.Middleware, authH.LoadUser, web.CSRF)
+	// FormLimits runs before anything reads the form (CSRF does).
+	app.Use(authH.BearerToken, sessions.Middleware, authH.LoadUser, web.FormLimits, web.CSRF)
 	for _, r := range routes {
 		handlers := append([]fiber.Handler{}, r.extra...)
 		if !r.public {

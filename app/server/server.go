@@ -39,7 +39,9 @@ type Deps struct {
 	Mailer *mail.Mailer
 }
 
-// BodyLimit bounds request bodies (attachments are at most 20 MB each).
+// BodyLimit bounds request bodies: an upload of one attachment (at most 20 MB, with room
+// for a clear message about a slightly larger file). Forms without files are bounded
+// lower by web.FormLimits.
 const BodyLimit = 25 << 20
 
 // ContentSecurityPolicy allows only the portal's own scripts, styles, fonts and images.
