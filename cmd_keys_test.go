@@ -54,6 +54,10 @@ func TestRule15_CLIKeysRotate(t *testing.T) {
 		if _, err := models.AddAttachment(ctx, db, keyring(oldKey), asso, f.ID, models.AttachmentReport, "rapport.pdf", []byte("%PDF-1.4\n%%EOF\n"), now); err != nil {
 			t.Fatal(err)
 		}
+		// Submitted: the secretariat reads it below (a draft is the association's alone).
+		if err := models.Transition(ctx, db, keyring(oldKey), asso, f.ID, models.StateSubmitted, models.TransitionInput{}, now); err != nil {
+			t.Fatal(err)
+		}
 		fileIDs = append(fileIDs, f.ID)
 	}
 	db.Close()

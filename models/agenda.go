@@ -516,12 +516,9 @@ func (in *ItemInput) Validate() FieldErrors {
 	}
 	if in.Title == "" {
 		fe.Add("title", "Indiquez l'intitulé du point.")
-	} else if len([]rune(in.Title)) > 200 {
-		fe.Add("title", "L'intitulé ne doit pas dépasser 200 caractères.")
 	}
-	if len([]rune(in.Notes)) > 2000 {
-		fe.Add("notes", "La précision ne doit pas dépasser 2 000 caractères.")
-	}
+	CheckLine(fe, "title", "Intitulé", in.Title, MaxLineLength)
+	CheckText(fe, "notes", "Précision", in.Notes, MaxNoteLength)
 	return fe
 }
 

@@ -26,6 +26,9 @@ func (a *Association) Validate() FieldErrors {
 	if a.AgrementArrete == "" {
 		fe.Add("agrement_arrete", "Indiquez la référence de l'arrêté d'agrément.")
 	}
+	CheckLine(fe, "name", "Nom de l'association", a.Name, MaxLineLength)
+	CheckLine(fe, "agrement_arrete", "Arrêté d'agrément", a.AgrementArrete, MaxLineLength)
+	CheckLine(fe, "departments", "Départements", a.Departments, MaxLineLength)
 	if a.AgrementDate.IsZero() {
 		fe.Add("agrement_date", "Indiquez la date de l'agrément.")
 	} else {

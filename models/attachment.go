@@ -70,7 +70,9 @@ type Attachment struct {
 	UploadedBy   int64          `bun:",notnull"`
 	CreatedAt    time.Time      `bun:",notnull"`
 
-	Name string `bun:"-"` // opened name, filled by ListAttachments and OpenAttachment
+	// Name is the opened name, filled by ListAttachments and OpenAttachment (masked for
+	// viewers who may not see the person's identity).
+	Name string `bun:"-"`
 }
 
 func attachmentAAD(id int64) string     { return fmt.Sprintf("attachment:%d", id) }
@@ -243,10 +245,60 @@ func AddAttachment(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, fi
 	return a, nil
 }
 
+// SizeLabel formats a size in bytes for people: "740 ko", "3,2 Mo".
+func SizeLabel(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d o", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%d ko", (n+1<<9)>>10)
+	}
+	return strings.Replace(fmt.Sprintf("%.1f Mo", float64(n)/(1<<20)), ".", ",", 1)
+}
+
+// TypeLabel names an accepted attachment type for people ("PDF", "Word"…).
+func TypeLabel(ct string) string {
+	switch ct {
+	case TypePDF:
+		return "PDF"
+	case TypePNG:
+		return "Image PNG"
+	case TypeJPEG:
+		return "Image JPEG"
+	case TypeDOCX:
+		return "Word"
+	case TypeXLSX:
+		return "Excel"
+	case TypeODT:
+		return "Texte OpenDocument"
+	case TypeODS:
+		return "Tableur OpenDocument"
+	}
+	return ct
+}
+
+// typeExtensions gives the file name extension of each accepted type.
+var typeExtensions = map[string]string{
+	TypePDF: ".pdf", TypePNG: ".png", TypeJPEG: ".jpg", TypeDOCX: ".docx", TypeXLSX: ".xlsx", TypeODT: ".odt", TypeODS: ".ods",
+}
+
+// TypeLabel names the attachment's type.
+func (a Attachment) TypeLabel() string { return TypeLabel(a.ContentType) }
+
+// SizeLabel gives the attachment's size for people.
+func (a Attachment) SizeLabel() string { return SizeLabel(a.Size) }
+
+// maskedName is what a viewer who may not see the identity reads instead of the
+// uploaded name, which often carries the person's name: "Pièce n° 2 (PDF, 740 ko)".
+func (a Attachment) maskedName(k int) string {
+	return fmt.Sprintf("Pièce n° %d (%s, %s)", k, a.TypeLabel(), a.SizeLabel())
+}
+
 // ListAttachments returns the attachments of a file, with their names but without their
-// content, to a viewer who may see them.
+// content, to a viewer who may see them. A viewer who may not reveal the identity of the
+// person (AccessProposal: the president) gets masked names (maskedName).
 func ListAttachments(ctx context.Context, db bun.IDB, kr *Keyring, viewer *User, fileID int64, now time.Time) ([]Attachment, error) {
-	f, _, err := findFileFor(ctx, db, viewer, fileID, AccessProposal, now)
+	f, acc, err := findFileFor(ctx, db, viewer, fileID, AccessProposal, now)
 	if err != nil {
 		return nil, err
 	}
@@ -255,6 +307,10 @@ func ListAttachments(ctx context.Context, db bun.IDB, kr *Keyring, viewer *User,
 		return nil, fmt.Errorf("list attachments: %w", err)
 	}
 	for i := range as {
+		if acc < AccessFull {
+			as[i].Name = as[i].maskedName(i + 1)
+			continue
+		}
 		name, err := kr.Open(as[i].NameSealed, attachmentNameAAD(as[i].ID))
 		if err != nil {
 			return nil, fmt.Errorf("open attachment name %d: %w", as[i].ID, err)
@@ -272,7 +328,7 @@ func OpenAttachment(ctx context.Context, db bun.IDB, kr *Keyring, viewer *User, 
 	if err != nil {
 		return nil, nil, notFound(err, "find attachment")
 	}
-	f, _, err := findFileFor(ctx, db, viewer, a.FileID, AccessProposal, now)
+	f, acc, err := findFileFor(ctx, db, viewer, a.FileID, AccessProposal, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -280,11 +336,22 @@ func OpenAttachment(ctx context.Context, db bun.IDB, kr *Keyring, viewer *User, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("open attachment %d: %w", a.ID, err)
 	}
-	name, err := kr.Open(a.NameSealed, attachmentNameAAD(a.ID))
-	if err != nil {
-		return nil, nil, fmt.Errorf("open attachment name %d: %w", a.ID, err)
+	if acc < AccessFull {
+		// The uploaded name may carry the person's name: the download is named after the
+		// file's reference and the attachment's rank instead.
+		k, err := db.NewSelect().Model((*Attachment)(nil)).Where("file_id = ? AND id <= ?", f.ID, a.ID).Count(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open attachment %d: %w", a.ID, err)
+		}
+		a.Name = fmt.Sprintf("%s-piece-%d%s", f.Reference, k, typeExtensions[a.ContentType])
+	} else {
+		name, err := kr.Open(a.NameSealed, attachmentNameAAD(a.ID))
+		if err != nil {
+			return nil, nil, fmt.Errorf("open attachment name %d: %w", a.ID, err)
+		}
+		a.Name = string(name)
 	}
-	a.Name, a.Content = string(name), nil
+	a.Content = nil
 	err = Audit(ctx, db, now, AuditEntry{
 		CommissionID: f.CommissionID, Actor: ActorFor(viewer), Action: "file.attachment_view", Object: ObjectRef("file", f.ID),
 		Details: map[string]any{"reference": f.Reference, "attachment_id": a.ID},

@@ -41,15 +41,11 @@ type AvisDetails struct {
 func (d *AvisDetails) Validate(avis Avis) FieldErrors {
 	fe := FieldErrors{}
 	d.Reasoning, d.Conditions = strings.TrimSpace(d.Reasoning), strings.TrimSpace(d.Conditions)
-	switch {
-	case d.Reasoning == "":
+	if d.Reasoning == "" {
 		fe.Add("reasoning", "Motivez l'avis de la commission.")
-	case len([]rune(d.Reasoning)) > 4000:
-		fe.Add("reasoning", "La motivation ne peut dépasser 4 000 caractères.")
 	}
-	if len([]rune(d.Conditions)) > 2000 {
-		fe.Add("conditions", "Les conditions ne peuvent dépasser 2 000 caractères.")
-	}
+	CheckText(fe, "reasoning", "Motivation de l'avis", d.Reasoning, 4000)
+	CheckText(fe, "conditions", "Conditions", d.Conditions, MaxNoteLength)
 	if d.RecommendedMonths < 0 || d.RecommendedMonths > 6 {
 		fe.Add("recommended_months", "La durée recommandée est comprise entre 1 et 6 mois (laisser vide sinon).")
 	}
@@ -117,8 +113,11 @@ func RecordDissent(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, ci
 		return nil, ErrNotFound
 	}
 	text = strings.TrimSpace(text)
-	if text == "" || len([]rune(text)) > 2000 {
+	if text == "" {
 		return nil, FieldErrors{"dissent": "Rédigez votre opinion divergente (2 000 caractères au plus)."}
+	}
+	if err := textError("dissent", "Opinion divergente", text, MaxNoteLength); err != nil {
+		return nil, err
 	}
 	var d *Dissent
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {

@@ -219,6 +219,9 @@ func Convoke(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64,
 	if in.Urgency && in.UrgencyReason == "" {
 		return nil, FieldErrors{"urgency_reason": "Motivez l'urgence : elle sera indiquée sur la convocation."}
 	}
+	if err := textError("urgency_reason", "Motif de l'urgence", in.UrgencyReason, MaxNoteLength); err != nil {
+		return nil, err
+	}
 	now = Stamp(now)
 	var res *ConvocationResult
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {

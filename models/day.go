@@ -38,7 +38,7 @@ func frDate(t time.Time) string { return t.Format("02/01/2006") }
 
 // validEmail reports whether s is a bare e-mail address (no display name).
 func validEmail(s string) bool {
-	if s == "" || strings.ContainsAny(s, " \t\r\n") {
+	if s == "" || len(s) > MaxEmailLength || strings.ContainsAny(s, " \t\r\n") {
 		return false
 	}
 	a, err := mail.ParseAddress(s)

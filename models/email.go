@@ -106,6 +106,7 @@ func UpdatePerson(ctx context.Context, db bun.IDB, actor Actor, cid, userID int6
 		if name == "" {
 			fe.Add("name", "Indiquez le nom de la personne.")
 		}
+		CheckLine(fe, "name", "Nom", name, MaxLineLength)
 		if err := checkNewEmail(ctx, tx, u, email, "email", fe); err != nil {
 			return err
 		}

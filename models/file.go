@@ -181,6 +181,9 @@ type PlannedAction struct {
 	Result         string     `json:"result,omitempty"` // expected or achieved
 }
 
+// MaxPlannedActions bounds the planned actions of a proposal.
+const MaxPlannedActions = 15
+
 // Proposal is the association's proposal (R121-12-9). Its free text may reveal health or
 // private life, so it is stored sealed (aad "file:<id>:proposal"); the association's
 // avis itself is kept in clear on the file.
@@ -402,6 +405,20 @@ func (in *FileInput) validate(kind FileKind, now time.Time) FileErrors {
 	}
 	if kind == KindEnd && in.EndReason != "" && !slices.Contains(EndReasonsRequested(), in.EndReason) {
 		fe.Add("end_reason", "Choisissez le motif de fin demandé : non-respect des engagements, sortie à l'initiative de la personne ou départ vers un autre département.")
+	}
+	p := &in.Proposal
+	CheckText(fe, "commitments", "Engagements de la personne", p.Commitments, MaxTextLength)
+	CheckText(fe, "expected_results", "Résultats attendus", p.ExpectedResults, MaxTextLength)
+	CheckText(fe, "achieved_results", "Actions menées et résultats obtenus", p.AchievedResults, MaxTextLength)
+	CheckText(fe, "difficulties", "Difficultés rencontrées", p.Difficulties, MaxTextLength)
+	CheckText(fe, "avis_reasoning", "Motivation de l'avis de l'association", p.AvisReasoning, MaxTextLength)
+	if len(p.Actions) > MaxPlannedActions {
+		fe.Add("actions", fmt.Sprintf("Indiquez au plus %d actions d'insertion (%d saisies).", MaxPlannedActions, len(p.Actions)))
+		return fe
+	}
+	for i, a := range p.Actions {
+		CheckLine(fe, fmt.Sprintf("actions.%d.description", i), fmt.Sprintf("Action %d : description", i+1), a.Description, MaxLineLength)
+		CheckLine(fe, fmt.Sprintf("actions.%d.result", i), fmt.Sprintf("Action %d : résultat obtenu", i+1), a.Result, MaxLineLength)
 	}
 	for i, a := range in.Proposal.Actions {
 		if !a.Kind.Valid() {

@@ -67,8 +67,13 @@ type FileInterest struct {
 //   - member: the summary while granted (convened), never for a file their association
 //     instructs or in which they declared an interest;
 //   - prefecture, region, admin: nothing.
+//
+// A draft is the association's alone: it does not exist for anybody else until submitted.
 func accessFor(ctx context.Context, db bun.IDB, viewer *User, f *File, now time.Time) (Access, error) {
 	if viewer == nil || !viewer.Active || viewer.CommissionIDOrZero() != f.CommissionID {
+		return AccessNone, ErrNotFound
+	}
+	if f.State == StateDraft && viewer.Role != RoleAssociation {
 		return AccessNone, ErrNotFound
 	}
 	switch viewer.Role {
@@ -278,8 +283,8 @@ type FileFilter struct {
 }
 
 // ListFiles returns the summaries of the files viewer may see at now, newest first: all of
-// the commission for the secretariat and the president, its own for an association, the
-// granted ones for a member; none for other roles.
+// the commission but the drafts for the secretariat and the president, its own for an
+// association, the granted ones for a member; none for other roles.
 func ListFiles(ctx context.Context, db bun.IDB, viewer *User, filter FileFilter, now time.Time) ([]FileSummary, error) {
 	cid := viewer.CommissionIDOrZero()
 	var files []File
@@ -298,6 +303,9 @@ func ListFiles(ctx context.Context, db bun.IDB, viewer *User, filter FileFilter,
 	}
 	if filter.ParcoursID != 0 {
 		q = q.Where("parcours_id = ?", filter.ParcoursID)
+	}
+	if viewer.Role != RoleAssociation {
+		q = q.Where("state <> ?", StateDraft) // drafts are the association's alone
 	}
 	switch {
 	case !viewer.Active:
@@ -410,6 +418,9 @@ func DeclareInterest(ctx context.Context, db bun.IDB, actor Actor, cid, fileID, 
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return FileErrors{"reason": "Indiquez la nature de l'intérêt déclaré."}
+	}
+	if err := textError("reason", "Nature de l'intérêt", reason, MaxNoteLength); err != nil {
+		return err
 	}
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		f, err := findFileRow(ctx, tx, cid, fileID)

@@ -47,11 +47,11 @@ func TestIdentityProposalAndAttachmentEncryptionRoundTrip(t *testing.T) {
 	if err != nil || *id != secretPerson().Identity {
 		t.Fatalf("RevealIdentity = %+v, %v; want %+v", id, err, secretPerson().Identity)
 	}
-	p, err := models.FileProposal(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, now)
+	p, err := models.FileProposal(w.ctx, w.db, w.kr, w.users["association"], f.ID, now)
 	if err != nil || p.Commitments != in.Proposal.Commitments || len(p.Actions) != 1 || p.Actions[0] != in.Proposal.Actions[0] {
 		t.Fatalf("FileProposal = %+v, %v", p, err)
 	}
-	got, opened, err := models.OpenAttachment(w.ctx, w.db, w.kr, w.users["secretariat"], a.ID, now)
+	got, opened, err := models.OpenAttachment(w.ctx, w.db, w.kr, w.users["association"], a.ID, now)
 	if err != nil || !bytes.Equal(opened, content) || got.Name != "CNI_Zephyrinoux.pdf" {
 		t.Fatalf("OpenAttachment = %q, %d bytes, %v", got.Name, len(opened), err)
 	}
@@ -97,6 +97,7 @@ func TestRotateKeysResealsEveryValueWithTheCurrentKey(t *testing.T) {
 		if _, err := models.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, models.AttachmentReport, "rapport.pdf", pdfBytes("rotation"), now); err != nil {
 			t.Fatal(err)
 		}
+		w.move(t, "association", f.ID, models.StateSubmitted, models.TransitionInput{}, now)
 		files = append(files, f)
 	}
 	rotated, _ := models.NewKeyring(k2, k1)

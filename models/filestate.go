@@ -251,6 +251,14 @@ func applyIncomplete(f *File, items []string, details map[string]any) error {
 	if len(clean) == 0 {
 		return FileErrors{"missing_items": "Indiquez au moins une pièce ou information manquante."}
 	}
+	if len(clean) > 50 {
+		return FileErrors{"missing_items": "Indiquez au plus 50 pièces ou informations manquantes."}
+	}
+	for _, s := range clean {
+		if err := lineError("missing_items", "Pièces ou informations manquantes", s, MaxLineLength); err != nil {
+			return err
+		}
+	}
 	f.MissingItems = strings.Join(clean, "\n")
 	details["missing_items"] = clean
 	return nil
@@ -508,6 +516,9 @@ func RecordAppeal(ctx context.Context, db bun.IDB, actor *User, fileID int64, on
 		func(f *File, details map[string]any) error {
 			if DateOf(on).Before(*f.DecidedOn) {
 				return FileErrors{"appeal_on": "Le recours ne peut pas précéder la décision."}
+			}
+			if err := textError("appeal_note", "Précisions sur le recours", note, MaxNoteLength); err != nil {
+				return err
 			}
 			f.AppealOn, f.AppealNote = optionalDate(on), strings.TrimSpace(note)
 			details["appeal_on"] = f.AppealOn.Format(time.DateOnly)

@@ -276,12 +276,14 @@ func validateTerm(start time.Time, end *time.Time, arrete string) FieldErrors {
 	if arrete == "" {
 		fe.Add("arrete_ref", "Indiquez la référence de l'arrêté de nomination.")
 	}
+	CheckLine(fe, "arrete_ref", "Arrêté de nomination", arrete, MaxLineLength)
 	return fe
 }
 
 // checkPerson validates the e-mail and name into fe and looks the e-mail up: found
 // reports an existing account u; otherwise appointing will create one.
 func checkPerson(ctx context.Context, db bun.IDB, cid int64, email, name string, fe FieldErrors) (u *User, found bool, err error) {
+	CheckLine(fe, "name", "Nom", name, MaxLineLength)
 	switch {
 	case email == "":
 		fe.Add("email", "Indiquez l'adresse électronique de la personne.")

@@ -181,6 +181,9 @@ func (in *MeetingInput) Validate(now time.Time) FieldErrors {
 	if in.Urgency && in.UrgencyReason == "" {
 		fe.Add("urgency_reason", "Motivez l'urgence : elle sera indiquée sur la convocation.")
 	}
+	CheckLine(fe, "place", "Lieu", in.Place, MaxLineLength)
+	CheckLine(fe, "remote_link", "Lien de la visioconférence", in.RemoteLink, MaxLineLength)
+	CheckText(fe, "urgency_reason", "Motif de l'urgence", in.UrgencyReason, MaxNoteLength)
 	return fe
 }
 

@@ -86,6 +86,9 @@ func CancelMeeting(ctx context.Context, db bun.IDB, actor *User, cid, id int64, 
 	if reason == "" {
 		return nil, FieldErrors{"reason": "Indiquez le motif de l'annulation : il sera communiqué aux membres."}
 	}
+	if err := textError("reason", "Motif de l'annulation", reason, MaxNoteLength); err != nil {
+		return nil, err
+	}
 	res := &CancelResult{}
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		m, err := lockAgendaMeeting(ctx, tx, actor, cid, id)

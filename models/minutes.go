@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 )
@@ -112,12 +111,8 @@ type MinutesTexts struct {
 func (in *MinutesTexts) Validate() FieldErrors {
 	fe := FieldErrors{}
 	in.GeneralItems, in.Observations = strings.TrimSpace(in.GeneralItems), strings.TrimSpace(in.Observations)
-	if utf8.RuneCountInString(in.GeneralItems) > MaxMinutesText {
-		fe.Add("general_items", fmt.Sprintf("Les questions diverses ne peuvent dépasser %d caractères.", MaxMinutesText))
-	}
-	if utf8.RuneCountInString(in.Observations) > MaxMinutesText {
-		fe.Add("observations", fmt.Sprintf("Les observations ne peuvent dépasser %d caractères.", MaxMinutesText))
-	}
+	CheckText(fe, "general_items", "Questions diverses", in.GeneralItems, MaxMinutesText)
+	CheckText(fe, "observations", "Observations", in.Observations, MaxMinutesText)
 	return fe
 }
 
@@ -354,8 +349,8 @@ func ApproveMinutes(ctx context.Context, db bun.IDB, kr *Keyring, actor Actor, c
 	if in.Reference == "" {
 		return nil, FieldErrors{"approval_ref": "Indiquez la séance qui approuve le procès-verbal (date et point de l'ordre du jour)."}
 	}
-	if utf8.RuneCountInString(in.Reference) > 300 {
-		return nil, FieldErrors{"approval_ref": "La référence de la séance ne peut dépasser 300 caractères."}
+	if err := lineError("approval_ref", "Séance d'approbation", in.Reference, 300); err != nil {
+		return nil, err
 	}
 	t := Stamp(now)
 	var out *Minutes
@@ -484,8 +479,8 @@ func CorrectMinutes(ctx context.Context, db bun.IDB, kr *Keyring, actor Actor, c
 	if note == "" {
 		return nil, FieldErrors{"correction_note": "Indiquez l'objet de la rectification : il figurera en tête de la nouvelle version."}
 	}
-	if utf8.RuneCountInString(note) > 2000 {
-		return nil, FieldErrors{"correction_note": "L'objet de la rectification ne peut dépasser 2000 caractères."}
+	if err := textError("correction_note", "Objet de la rectification", note, MaxNoteLength); err != nil {
+		return nil, err
 	}
 	if content != nil {
 		if err := checkContent(content); err != nil {

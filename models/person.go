@@ -136,6 +136,18 @@ func (in *PersonInput) validate(fe FileErrors, now time.Time) {
 	if id.FirstName == "" {
 		fe.Add("first_name", "Indiquez le prénom de la personne.")
 	}
+	for _, f := range []struct {
+		field, label, value string
+		max                 int
+	}{
+		{"last_name", "Nom", id.LastName, MaxLineLength}, {"first_name", "Prénom", id.FirstName, MaxLineLength},
+		{"used_name", "Nom d'usage", id.UsedName, MaxLineLength}, {"birth_place", "Lieu de naissance", id.BirthPlace, MaxLineLength},
+		{"phone", "Téléphone", id.Phone, 40}, {"email", "Adresse électronique", id.Email, MaxEmailLength},
+		{"address", "Adresse ou lieu d'hébergement", id.Address, MaxLineLength}, {"postal_code", "Code postal", id.PostalCode, 10},
+		{"city", "Commune", id.City, MaxLineLength},
+	} {
+		CheckLine(fe, f.field, f.label, f.value, f.max)
+	}
 	if id.BirthDate != "" {
 		d, err := time.Parse(time.DateOnly, id.BirthDate)
 		switch {

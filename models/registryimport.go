@@ -31,6 +31,12 @@ type ImportRow struct {
 	Errors FieldErrors
 }
 
+// MaxImportRows bounds the rows of one import.
+const MaxImportRows = 2000
+
+// ErrTooManyImportRows refuses an import of more than MaxImportRows rows.
+var ErrTooManyImportRows = FieldErrors{"file": fmt.Sprintf("Le fichier compte plus de %d lignes.", MaxImportRows)}
+
 // ImportAction is what importing a row will do.
 type ImportAction string
 
@@ -218,8 +224,11 @@ func parseYesNo(s string) (*bool, bool) {
 }
 
 // planImport reads the composition and works out what rows change. Errors of rows are
-// in the preview; the error returned is a database error.
+// in the preview; the error returned is a database error, or ErrTooManyImportRows.
 func planImport(ctx context.Context, db bun.IDB, cid int64, rows []ImportRow, now time.Time) (*importPlan, error) {
+	if len(rows) > MaxImportRows {
+		return nil, ErrTooManyImportRows
+	}
 	seats, err := ListSeats(ctx, db, cid)
 	if err != nil {
 		return nil, err
@@ -340,6 +349,9 @@ func parseImportRow(r ImportRow, assocs []Association, users map[string]*User, c
 	if d.quality == "" {
 		fe.Add("quality", "La qualité manque.")
 	}
+	CheckLine(fe, "organisation", "Organisme", d.org, MaxLineLength)
+	CheckLine(fe, "quality", "Qualité", d.quality, MaxLineLength)
+	CheckLine(fe, "name", "Nom", d.name, MaxLineLength)
 	if k, ok := ParseMandateKind(r.Role); ok {
 		d.kind = k
 	} else {

@@ -193,6 +193,8 @@ func validateSeat(ctx context.Context, db bun.IDB, s *Seat) (FieldErrors, error)
 	if s.Quality == "" {
 		fe.Add("quality", "Indiquez la qualité du membre (par exemple « Directrice départementale »).")
 	}
+	CheckLine(fe, "organisation", "Organisme", s.Organisation, MaxLineLength)
+	CheckLine(fe, "quality", "Qualité", s.Quality, MaxLineLength)
 	switch {
 	case s.SuppleantPlaces < 0 || s.SuppleantPlaces > MaxSuppleantPlaces:
 		fe.Add("suppleant_places", fmt.Sprintf("Le nombre de suppléants doit être compris entre 0 et %d.", MaxSuppleantPlaces))

@@ -192,6 +192,8 @@ func UpdateSettings(ctx context.Context, db bun.IDB, actor Actor, c *Commission,
 	if c.ArreteRef == "" && s.ArreteDate != nil {
 		fe.Add("arrete_ref", "Indiquez la référence de l'arrêté de composition.")
 	}
+	CheckLine(fe, "name", "Nom de la commission", c.Name, MaxLineLength)
+	CheckLine(fe, "arrete_ref", "Arrêté de composition", c.ArreteRef, MaxLineLength)
 	if s.ArreteDate != nil {
 		d := dateOnly(*s.ArreteDate)
 		s.ArreteDate = &d

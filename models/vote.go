@@ -390,8 +390,8 @@ func openVoteTx(ctx context.Context, tx bun.Tx, actor *User, m *Meeting, s *Sitt
 	if in.Question == "" {
 		in.Question = defaultQuestion(item, in.ProposedAvis)
 	}
-	if len([]rune(in.Question)) > 500 {
-		return nil, FieldErrors{"question": "La question mise aux voix ne peut dépasser 500 caractères."}
+	if err := lineError("question", "Question mise aux voix", in.Question, 500); err != nil {
+		return nil, err
 	}
 	p, err := loadPresence(ctx, tx, m)
 	if err != nil {

@@ -300,6 +300,9 @@ func OpenDeliberation(ctx context.Context, db bun.IDB, kr *Keyring, actor *User,
 	if actor.Role != RolePresident {
 		return nil, ErrNotChair
 	}
+	if err := textError("message", "Message aux membres", message, MaxTextLength); err != nil {
+		return nil, err
+	}
 	var d *Deliberation
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		var err error
@@ -474,8 +477,11 @@ func deliberationParticipant(ctx context.Context, db bun.IDB, u *User, d *Delibe
 // open debate of deliberation id; every member sees it.
 func PostContribution(ctx context.Context, db bun.IDB, kr *Keyring, u *User, cid, id, replyTo int64, body string, now time.Time) (*Contribution, error) {
 	body = strings.TrimSpace(body)
-	if body == "" || len([]rune(body)) > 5000 {
+	if body == "" {
 		return nil, FieldErrors{"body": "Rédigez votre contribution (5 000 caractères au plus)."}
+	}
+	if err := textError("body", "Contribution", body, 5000); err != nil {
+		return nil, err
 	}
 	if u.Role != RoleMember && u.Role != RolePresident {
 		return nil, ErrNotParticipant

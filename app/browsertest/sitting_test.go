@@ -72,9 +72,9 @@ func (e *sittingEnv) reply(t *testing.T, i int, status models.AttendanceStatus) 
 // waitText waits until the element sel contains want.
 func waitText(sel, want string) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
-		deadline := time.Now().Add(15 * time.Second)
+		deadline := time.Now().Add(15 * time.Second) // real elapsed time: the page updates by itself
 		var got string
-		for time.Now().Before(deadline) {
+		for time.Now().Before(deadline) { // real elapsed time, as above
 			if err := chromedp.Text(sel, &got, chromedp.ByQuery, chromedp.AtLeast(0)).Do(ctx); err == nil && strings.Contains(got, want) {
 				return nil
 			}

@@ -162,7 +162,8 @@ func (d *fileSeeder) request(u *models.User, in models.FileInput, target models.
 		needsObservations := in.Kind.EndsRights() || (in.Kind == models.KindRenewal && outcome == models.DecisionRefused)
 		if st.to == models.StateSubmitted && needsObservations {
 			obs := models.Observations{InvitedOn: at(-42), Means: models.ObservationsLetter, ReceivedOn: at(-30)}
-			if err := models.RecordObservations(d.ctx, d.s.DB, d.sec, f.ID, obs, at(-30)); err != nil {
+			// Recorded by the association on its draft, which only it sees (issue 11 point 9).
+			if err := models.RecordObservations(d.ctx, d.s.DB, u, f.ID, obs, at(-30)); err != nil {
 				return nil, fmt.Errorf("observations of %s: %w", f.Reference, err)
 			}
 		}
@@ -173,7 +174,7 @@ func (d *fileSeeder) request(u *models.User, in models.FileInput, target models.
 			break
 		}
 	}
-	got, _, err := models.FindFile(d.ctx, d.s.DB, d.sec, f.ID, d.now)
+	got, _, err := models.FindFile(d.ctx, d.s.DB, u, f.ID, d.now) // drafts are the association's alone
 	return got, err
 }
 

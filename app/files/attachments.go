@@ -28,7 +28,7 @@ func (h *Handler) Upload(c *fiber.Ctx) error {
 	case err != nil:
 		fe.Add("file", "Choisissez le fichier à joindre.")
 	case fh.Size > models.MaxAttachmentSize:
-		fe.Add("file", fmt.Sprintf("Le fichier fait %s : la taille maximale est de 20 Mo. Réduisez-le (par exemple en l'enregistrant en PDF) ou envoyez-le en plusieurs parties.", sizeLabel(fh.Size)))
+		fe.Add("file", fmt.Sprintf("Le fichier fait %s : la taille maximale est de 20 Mo. Réduisez-le (par exemple en l'enregistrant en PDF) ou envoyez-le en plusieurs parties.", models.SizeLabel(fh.Size)))
 	default:
 		r, err := fh.Open()
 		if err != nil {

@@ -343,9 +343,12 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 		t.Fatalf("attachments = %v, %v; want one", as, err)
 	}
 
-	sec := signIn(t, w, w.Secretariat())
+	// A draft is the association's alone (issue 11 point 9): the secretariat cannot open it.
+	if d := signIn(t, w, w.Secretariat()).Get(t, fmt.Sprintf("/pieces/%d", as[0].ID)); d.Status != http.StatusNotFound {
+		t.Fatalf("secretariat download of a draft's attachment = %d, want 404", d.Status)
+	}
 	before := w.AuditCount(t, "file.attachment_view")
-	d := sec.Get(t, fmt.Sprintf("/pieces/%d", as[0].ID))
+	d := c.Get(t, fmt.Sprintf("/pieces/%d", as[0].ID))
 	if d.Status != http.StatusOK || d.Body != string(content) {
 		t.Fatalf("download = %d, %d bytes; want 200 with the content", d.Status, len(d.Body))
 	}

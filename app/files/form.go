@@ -213,10 +213,12 @@ type ProposalForm struct {
 	Commitments, ExpectedResults, AchievedResults, Difficulties, AvisReasoning string
 	AssociationAvis, EndReason                                                 string
 	Actions                                                                    []ActionRow
+	// Dropped counts the filled action rows beyond maxActions: they are refused, not kept.
+	Dropped int
 }
 
 // maxActions bounds the rows of planned actions.
-const maxActions = 15
+const maxActions = models.MaxPlannedActions
 
 func parseProposal(c *fiber.Ctx) ProposalForm {
 	f := ProposalForm{
@@ -225,7 +227,7 @@ func parseProposal(c *fiber.Ctx) ProposalForm {
 		AvisReasoning: c.FormValue("avis_reasoning"), AssociationAvis: c.FormValue("association_avis"), EndReason: c.FormValue("end_reason"),
 	}
 	kinds, descs, durs, results := formValues(c, "action_kind"), formValues(c, "action_description"), formValues(c, "action_duration"), formValues(c, "action_result")
-	n := min(max(len(kinds), len(descs), len(durs), len(results)), maxActions)
+	n := max(len(kinds), len(descs), len(durs), len(results))
 	at := func(vs []string, i int) string {
 		if i < len(vs) {
 			return vs[i]
@@ -234,8 +236,12 @@ func parseProposal(c *fiber.Ctx) ProposalForm {
 	}
 	for i := range n {
 		r := ActionRow{Kind: at(kinds, i), Description: at(descs, i), Duration: at(durs, i), Result: at(results, i)}
-		if !r.blank() {
+		switch {
+		case r.blank():
+		case len(f.Actions) < maxActions:
 			f.Actions = append(f.Actions, r)
+		default:
+			f.Dropped++
 		}
 	}
 	return f
@@ -309,6 +315,9 @@ func (f *ProposalForm) apply(in *models.FileInput, kind models.FileKind) models.
 	}
 	if sh.EndReason {
 		in.EndReason = models.EndReason(f.EndReason)
+	}
+	if sh.Actions && f.Dropped > 0 {
+		fe.Add("actions", fmt.Sprintf("Indiquez au plus %d actions d'insertion (%d saisies) : regroupez-en ou retirez-en.", maxActions, maxActions+f.Dropped))
 	}
 	if sh.Actions {
 		p.Actions = nil

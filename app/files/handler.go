@@ -286,7 +286,7 @@ func (h *Handler) loadFileDetails(c *fiber.Ctx, u *models.User, id int64, data f
 	for _, o := range models.AllowedTransitions(u, f) {
 		offers = append(offers, Offer{TransitionOption: o, Form: formFor(f.State, o.To)})
 	}
-	data["File"], data["Proposal"], data["Attachments"], data["Events"], data["Offers"] = f, p, attachmentRows(as), events, offers
+	data["File"], data["Proposal"], data["Attachments"], data["Events"], data["Offers"] = f, p, as, events, offers
 	data["Shown"] = shownFor(f.Kind)
 	data["MayEdit"], data["MayDelete"] = models.MayEditFile(u, f), models.MayDeleteDraft(u, f)
 	data["MayAttach"], data["MayObserve"], data["MayAfter"] = models.MayChangeAttachments(u, f), models.MayRecordObservations(u, f), models.MayRecordAfterDecision(u, f)

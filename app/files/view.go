@@ -195,53 +195,6 @@ func day(iso string) string {
 	return models.FormatDate(t)
 }
 
-// sizeLabel formats a size in bytes for people: "740 ko", "3,2 Mo".
-func sizeLabel(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d o", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%d ko", (n+1<<9)>>10)
-	}
-	return strings.Replace(fmt.Sprintf("%.1f Mo", float64(n)/(1<<20)), ".", ",", 1)
-}
-
-// typeLabel names an attachment's detected type.
-func typeLabel(ct string) string {
-	switch ct {
-	case models.TypePDF:
-		return "PDF"
-	case models.TypePNG:
-		return "Image PNG"
-	case models.TypeJPEG:
-		return "Image JPEG"
-	case models.TypeDOCX:
-		return "Word"
-	case models.TypeXLSX:
-		return "Excel"
-	case models.TypeODT:
-		return "Texte OpenDocument"
-	case models.TypeODS:
-		return "Tableur OpenDocument"
-	}
-	return ct
-}
-
-// AttachmentRow is an attachment as listed.
-type AttachmentRow struct {
-	models.Attachment
-	TypeLabel string
-	SizeLabel string
-}
-
-func attachmentRows(as []models.Attachment) []AttachmentRow {
-	out := make([]AttachmentRow, len(as))
-	for i, a := range as {
-		out[i] = AttachmentRow{Attachment: a, TypeLabel: typeLabel(a.ContentType), SizeLabel: sizeLabel(a.Size)}
-	}
-	return out
-}
-
 // Option is a choice of a select or a group of radio buttons.
 type Option struct {
 	Value, Label string

@@ -408,7 +408,7 @@ func (h *Handler) renderAttachments(c *fiber.Ctx, id int64, extra fiber.Map) err
 	}
 	data := fiber.Map{
 		"Title": "Dossier " + f.Reference + " — étape 4 sur 4", "Wizard": wizardFor(4, f, f.Kind), "File": f, "Summary": sum,
-		"Proposal": p, "Shown": shownFor(f.Kind), "Attachments": attachmentRows(as), "AttachmentKinds": options(models.AttachmentKinds),
+		"Proposal": p, "Shown": shownFor(f.Kind), "Attachments": as, "AttachmentKinds": options(models.AttachmentKinds),
 		"Submit": submit, "MayDelete": models.MayDeleteDraft(u, f), "UploadKind": "",
 	}
 	for k, v := range extra {

@@ -35,71 +35,56 @@ var refusals = []error{
 
 func pvPath(meetingID int64) string { return fmt.Sprintf("/seances/%d/pv", meetingID) }
 
-// meeting returns the session of the route, visible to the signed-in user.
-func (h *Handler) meeting(c *fiber.Ctx) (*models.Meeting, error) {
+func meetingID(c *fiber.Ctx) (int64, error) {
 	id, err := c.ParamsInt("id")
 	if err != nil || id <= 0 {
-		return nil, fiber.ErrNotFound
+		return 0, fiber.ErrNotFound
 	}
-	u := web.User(c)
-	m, err := models.FindMeeting(c.UserContext(), h.DB, u.CommissionIDOrZero(), int64(id))
-	if err != nil {
-		return nil, err
-	}
-	if u.Role == models.RoleMember {
-		ok, err := models.CanSeeMeeting(c.UserContext(), h.DB, u, m)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, fiber.NewError(fiber.StatusForbidden, "Vous n'avez pas été convoqué(e) à cette séance : son procès-verbal ne vous est pas accessible.")
-		}
-	}
-	return m, nil
+	return int64(id), nil
 }
 
-// record returns the version of the procès-verbal of m the user may read: the latest
-// one, or for the prefecture the latest approved one.
-func (h *Handler) record(c *fiber.Ctx, m *models.Meeting) (*models.Minutes, error) {
-	ctx, u := c.UserContext(), web.User(c)
-	if u.Role != models.RolePrefecture {
-		r, err := models.FindCurrentMinutes(ctx, h.DB, m.CommissionID, m.ID)
-		if errors.Is(err, models.ErrNotFound) {
-			return nil, fiber.NewError(fiber.StatusNotFound, "Le procès-verbal de cette séance n'est pas encore établi.")
-		}
-		return r, err
-	}
-	rs, err := models.ListMinutesVersions(ctx, h.DB, m.CommissionID, m.ID)
+// record returns the session of the route and the version of its procès-verbal the
+// signed-in user may read (models.MinutesReader), or the refusal as a 403 or a 404.
+func (h *Handler) record(c *fiber.Ctx) (*models.Meeting, *models.Minutes, error) {
+	id, err := meetingID(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for _, r := range slices.Backward(rs) {
-		if r.Status == models.MinutesApproved || r.Status == models.MinutesLocked {
-			return &r, nil
-		}
+	u := web.User(c)
+	m, r, err := models.ReadableMinutes(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), id)
+	switch {
+	case errors.Is(err, models.ErrMinutesNotEstablished):
+		return nil, nil, fiber.NewError(fiber.StatusNotFound, err.Error())
+	case errors.Is(err, models.ErrMinutesNotConvened), errors.Is(err, models.ErrMinutesInPreparation), errors.Is(err, models.ErrMinutesNotApproved):
+		return nil, nil, fiber.NewError(fiber.StatusForbidden, err.Error())
 	}
-	return nil, fiber.NewError(fiber.StatusForbidden, "Le procès-verbal de cette séance n'est pas encore approuvé : la préfecture le consultera une fois approuvé.")
+	return m, r, err
 }
 
 // Show renders the procès-verbal of a session; the secretariat's first visit after the
 // sitting was closed makes the draft from the recorded sitting.
 func (h *Handler) Show(c *fiber.Ctx) error {
-	m, err := h.meeting(c)
-	if err != nil {
-		return err
-	}
-	u := web.User(c)
-	ctx := c.UserContext()
-	if u.Role == models.RoleSecretariat && (m.Status == models.MeetingClosed || m.Status == models.MeetingMinutesApproved) {
-		if _, err := models.FindCurrentMinutes(ctx, h.DB, m.CommissionID, m.ID); errors.Is(err, models.ErrNotFound) {
-			if err := h.createDraft(c, m); err != nil {
-				return err
-			}
-		} else if err != nil {
+	u, ctx := web.User(c), c.UserContext()
+	if u.Role == models.RoleSecretariat {
+		id, err := meetingID(c)
+		if err != nil {
 			return err
 		}
+		m, err := models.FindMeeting(ctx, h.DB, u.CommissionIDOrZero(), id)
+		if err != nil {
+			return err
+		}
+		if m.Status == models.MeetingClosed || m.Status == models.MeetingMinutesApproved {
+			if _, err := models.FindCurrentMinutes(ctx, h.DB, m.CommissionID, m.ID); errors.Is(err, models.ErrNotFound) {
+				if err := h.createDraft(c, m); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
+		}
 	}
-	r, err := h.record(c, m)
+	m, r, err := h.record(c)
 	if err != nil {
 		return err
 	}
@@ -184,11 +169,7 @@ func (h *Handler) render(c *fiber.Ctx, m *models.Meeting, r *models.Minutes, err
 // step runs a workflow action on the current version and redirects to the page with
 // flash, or answers the refusal.
 func (h *Handler) step(c *fiber.Ctx, flash string, form map[string]string, do func(m *models.Meeting, r *models.Minutes) error) error {
-	m, err := h.meeting(c)
-	if err != nil {
-		return err
-	}
-	r, err := h.record(c, m)
+	m, r, err := h.record(c)
 	if err != nil {
 		return err
 	}
@@ -268,11 +249,7 @@ func (h *Handler) XLSX(c *fiber.Ctx) error { return h.download(c, "xlsx", WriteX
 func (h *Handler) PDF(c *fiber.Ctx) error { return h.download(c, "pdf", WritePDF) }
 
 func (h *Handler) download(c *fiber.Ctx, ext string, write func(w io.Writer, m *Minutes) error) error {
-	m, err := h.meeting(c)
-	if err != nil {
-		return err
-	}
-	r, err := h.record(c, m)
+	m, r, err := h.record(c)
 	if err != nil {
 		return err
 	}
@@ -314,32 +291,28 @@ func (h *Handler) Index(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	reader, err := models.MinutesReaderFor(ctx, h.DB, u)
+	if err != nil {
+		return err
+	}
 	var lines []Line
 	for _, m := range slices.Backward(ms) {
 		if m.Status != models.MeetingClosed && m.Status != models.MeetingMinutesApproved {
 			continue
-		}
-		if u.Role == models.RoleMember {
-			ok, err := models.CanSeeMeeting(ctx, h.DB, u, &m)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
 		}
 		rs, err := models.ListMinutesVersions(ctx, h.DB, cid, m.ID)
 		if err != nil {
 			return err
 		}
 		l := Line{Meeting: m, Path: pvPath(m.ID), Status: "À établir"}
-		for _, r := range rs {
-			if u.Role != models.RolePrefecture || r.Status == models.MinutesApproved || r.Status == models.MinutesLocked {
-				l.Status, l.Version = r.Status.Label(), r.Version
-			}
-		}
-		if u.Role == models.RolePrefecture && l.Version == 0 {
+		r, err := reader.Latest(&m, rs)
+		switch {
+		case err == nil:
+			l.Status, l.Version = r.Status.Label(), r.Version
+		case !reader.Convened(&m) || u.Role == models.RolePrefecture:
 			continue
+		case len(rs) > 0:
+			l.Status = "En préparation"
 		}
 		lines = append(lines, l)
 	}

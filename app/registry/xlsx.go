@@ -4,6 +4,8 @@
 package registry
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +22,33 @@ import (
 const SheetName = "Composition"
 
 // MaxImportRows bounds the rows read from an imported workbook.
-const MaxImportRows = 2000
+const MaxImportRows = models.MaxImportRows
+
+// Unzip limits of an imported workbook: a composition of MaxImportRows rows takes a few
+// hundred kilobytes once unzipped, while a hostile file of 1 MB can expand to gigabytes.
+const (
+	MaxImportUnzipBytes    = 32 << 20 // the whole workbook, unzipped
+	MaxImportUnzipXMLBytes = 16 << 20 // one sheet or the shared strings, kept in memory
+)
+
+// unreadable refuses a file that is not a readable workbook (or lies about its sizes).
+func unreadable() error {
+	return models.FieldErrors{"file": "Ce fichier n'est pas un classeur Excel (.xlsx) lisible."}
+}
+
+// unzippedSize returns the total unzipped size that the zip archive data declares.
+// The declared sizes may lie: excelize's limits then stop the reading.
+func unzippedSize(data []byte) (uint64, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	for _, f := range zr.File {
+		n += f.UncompressedSize64
+	}
+	return n, nil
+}
 
 // column is one column of the workbook: its header and width.
 type column struct {
@@ -133,12 +161,26 @@ func day(t time.Time) time.Time {
 
 // ParseComposition reads the first sheet of an uploaded workbook with the export's
 // columns (found by header, in any order) into import rows, one per non-empty line.
-// Unreadable dates become row errors. A file that is not a workbook, lacks a
-// column or has too many rows gives models.FieldErrors keyed "file".
+// Unreadable dates become row errors. A file that is not a workbook, expands beyond
+// the unzip limits, lacks a column or has too many lines (blank ones included) gives
+// models.FieldErrors keyed "file".
 func ParseComposition(r io.Reader) ([]models.ImportRow, error) {
-	f, err := excelize.OpenReader(r)
+	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, models.FieldErrors{"file": "Ce fichier n'est pas un classeur Excel (.xlsx) lisible."}
+		return nil, fmt.Errorf("read composition: %w", err)
+	}
+	size, err := unzippedSize(data)
+	if err != nil {
+		return nil, unreadable()
+	}
+	if size > MaxImportUnzipBytes {
+		return nil, models.FieldErrors{"file": fmt.Sprintf("Ce classeur dépasse %d Mo une fois décompressé : ce n'est pas une composition.", MaxImportUnzipBytes>>20)}
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit: MaxImportUnzipBytes, UnzipXMLSizeLimit: MaxImportUnzipXMLBytes,
+	})
+	if err != nil {
+		return nil, unreadable()
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
@@ -149,9 +191,10 @@ func ParseComposition(r io.Reader) ([]models.ImportRow, error) {
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		date1904 = *props.Date1904
 	}
+	// From here, a read error is the file's: a damaged or lying archive.
 	it, err := f.Rows(sheets[0])
 	if err != nil {
-		return nil, fmt.Errorf("read composition: %w", err)
+		return nil, unreadable()
 	}
 	defer it.Close()
 	var (
@@ -161,9 +204,12 @@ func ParseComposition(r io.Reader) ([]models.ImportRow, error) {
 	)
 	for it.Next() {
 		line++
+		if line > MaxImportRows+1 { // the header, then the rows
+			return nil, models.FieldErrors{"file": fmt.Sprintf("Le fichier compte plus de %d lignes.", MaxImportRows)}
+		}
 		cells, err := it.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, fmt.Errorf("read composition line %d: %w", line, err)
+			return nil, unreadable()
 		}
 		if index == nil {
 			if index, err = headerIndex(cells); err != nil {
@@ -174,13 +220,10 @@ func ParseComposition(r io.Reader) ([]models.ImportRow, error) {
 		if blank(cells) {
 			continue
 		}
-		if len(out) == MaxImportRows {
-			return nil, models.FieldErrors{"file": fmt.Sprintf("Le fichier compte plus de %d lignes.", MaxImportRows)}
-		}
 		out = append(out, readRow(line, cells, index, date1904))
 	}
 	if err := it.Error(); err != nil {
-		return nil, fmt.Errorf("read composition: %w", err)
+		return nil, unreadable()
 	}
 	if index == nil {
 		return nil, models.FieldErrors{"file": "La feuille est vide : la première ligne doit porter les titres des colonnes."}

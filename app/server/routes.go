@@ -43,7 +43,7 @@ var registryReaders = []models.Role{models.RoleSecretariat, models.RoleAdmin, mo
 
 func registerRoutes(app *fiber.App, d Deps) {
 	store := models.NewStorage(d.DB, d.Now)
-	sessions := &web.Sessions{Store: store, Secure: d.Config.Secure(), Now: d.Now}
+	sessions := &web.Sessions{Store: store, Secure: d.Config.Secure(), Now: d.Now, Secret: sessionSecret(d.Config)}
 	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo, Location: d.Config.Location}
 	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo,
 		Location: d.Config.Location}
@@ -271,7 +271,8 @@ func registerRoutes(app *fiber.App, d Deps) {
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))
-	app.Use(authH.BearerToken, sessions.Middleware, authH.LoadUser, web.CSRF)
+	// FormLimits runs before anything reads the form (CSRF does).
+	app.Use(authH.BearerToken, sessions.Middleware, authH.LoadUser, web.FormLimits, web.CSRF)
 	for _, r := range routes {
 		handlers := append([]fiber.Handler{}, r.extra...)
 		if !r.public {

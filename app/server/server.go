@@ -2,6 +2,8 @@
 package server
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -37,7 +39,9 @@ type Deps struct {
 	Mailer *mail.Mailer
 }
 
-// BodyLimit bounds request bodies (attachments are at most 20 MB each).
+// BodyLimit bounds request bodies: an upload of one attachment (at most 20 MB, with room
+// for a clear message about a slightly larger file). Forms without files are bounded
+// lower by web.FormLimits.
 const BodyLimit = 25 << 20
 
 // ContentSecurityPolicy allows only the portal's own scripts, styles, fonts and images.
@@ -70,18 +74,43 @@ func New(d Deps) *fiber.App {
 		ContentSecurityPolicy: ContentSecurityPolicy,
 		ReferrerPolicy:        "same-origin",
 		PermissionPolicy:      "camera=(), microphone=(), geolocation=()",
-		HSTSMaxAge:            hstsFor(d.Config),
+		// HSTS is set by noStoreAndHSTS: helmet only sends it when the request itself
+		// came over TLS, which a portal behind a reverse proxy cannot see.
 	}))
+	app.Use(noStoreAndHSTS(d.Config.Secure()))
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	registerRoutes(app, d)
 	return app
 }
 
-func hstsFor(cfg *config.Config) int {
-	if cfg.Secure() {
-		return 31536000
+// HSTS is the Strict-Transport-Security header sent when the base URL is https.
+const HSTS = "max-age=31536000; includeSubDomains"
+
+// noStoreAndHSTS forbids browsers and proxies to keep any page, download or fragment
+// (they may show an identity or a procès-verbal: a shared computer's cache or history
+// must not hold them); only /static files are cached. With an https base URL, every
+// answer carries HSTS, whatever the headers the reverse proxy adds.
+func noStoreAndHSTS(https bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if https {
+			c.Set(fiber.HeaderStrictTransportSecurity, HSTS)
+		}
+		if !strings.HasPrefix(c.Path(), "/static/") {
+			c.Set(fiber.HeaderCacheControl, "no-store")
+		}
+		return c.Next()
 	}
-	return 0
+}
+
+// sessionSecret derives the key of the CSRF tokens of unstored sessions from the
+// portal's secret key, so that every instance computes the same tokens.
+func sessionSecret(cfg *config.Config) []byte {
+	if cfg.SecretKey == "" {
+		return nil
+	}
+	mac := hmac.New(sha256.New, []byte(cfg.SecretKey))
+	mac.Write([]byte("seance session csrf"))
+	return mac.Sum(nil)
 }
 
 func requestLog(log *slog.Logger, now func() time.Time) fiber.Handler {

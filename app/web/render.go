@@ -69,7 +69,7 @@ func Render(c *fiber.Ctx, name string, data fiber.Map) error {
 	u := User(c)
 	p := Page{
 		User: u, Commission: Commission(c), Nav: navFor(u, c.Path()), Path: c.Path(),
-		CSRF: SessionOf(c).CSRF, Flashes: takeFlashes(c), Site: site, Data: data,
+		CSRF: SessionOf(c).CSRFToken(), Flashes: takeFlashes(c), Site: site, Data: data,
 	}
 	if t, ok := data["Title"].(string); ok {
 		p.Title = t

@@ -3,11 +3,14 @@
 package web
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -39,8 +42,10 @@ type Session struct {
 	// compulsory TOTP enrolment; it has no effect outside demo mode.
 	DemoSkipTOTP bool `json:"demo_skip_totp,omitempty"`
 
-	token string
-	dirty bool
+	token  string
+	dirty  bool
+	stored bool // loaded from the store
+	shown  bool // a page showed the CSRF token: the browser needs the cookie
 }
 
 // Flash is a one-time message shown on the next page.
@@ -50,10 +55,21 @@ type Flash struct {
 }
 
 // Sessions loads and saves sessions in a fiber.Storage.
+//
+// A browser without stored state (health checks, static files, token links, calendar
+// feeds, the login page) gets no row: its cookie holds a random identifier and its CSRF
+// token is an HMAC of that identifier under Secret, so a form can be shown and checked
+// without writing anything. The session is stored once it carries state: a user (or a
+// user owing the second factor), a flash message, or MarkChanged.
 type Sessions struct {
 	Store  fiber.Storage
 	Secure bool
 	Now    func() time.Time
+	// Secret keys the CSRF tokens of unstored sessions (at least 32 random bytes, the same
+	// on every instance). Without it, a random key is drawn at the first request.
+	Secret []byte
+
+	secretOnce sync.Once
 }
 
 const sessionLocal = "web.session"
@@ -64,21 +80,26 @@ func storageKey(token string) string {
 }
 
 // Middleware loads the session of the request (or starts a new one) and saves it
-// after the handler when it changed or was last saved more than a minute ago.
+// after the handler when it changed or, once stored, was last saved more than a minute
+// ago. A new session without state is not stored (see Sessions).
 func (s *Sessions) Middleware(c *fiber.Ctx) error {
 	if c.Locals(apiTokenLocal) == true {
 		c.Locals(sessionLocal, &Session{}) // API calls carry no cookie and keep no session
 		return c.Next()
 	}
 	now := s.Now()
-	sess := s.load(c.Cookies(CookieName), now)
+	cookie := c.Cookies(CookieName)
+	sess := s.load(cookie, now)
 	c.Locals(sessionLocal, sess)
 	err := c.Next()
-	if sess.dirty || now.Sub(sess.LastSeen) > touchEvery {
+	switch {
+	case sess.dirty || (sess.stored && now.Sub(sess.LastSeen) > touchEvery):
 		sess.LastSeen = now
 		if serr := s.save(c, sess); serr != nil {
 			return errors.Join(err, serr)
 		}
+	case sess.shown && cookie != sess.token:
+		s.setCookie(c, sess.token)
 	}
 	return err
 }
@@ -90,12 +111,35 @@ func (s *Sessions) load(token string, now time.Time) *Session {
 			var sess Session
 			if json.Unmarshal(raw, &sess) == nil &&
 				now.Sub(sess.LastSeen) < IdleTimeout && now.Sub(sess.Created) < AbsoluteTimeout {
-				sess.token = token
+				sess.token, sess.stored = token, true
 				return &sess
 			}
+			token = "" // an ended session: its identifier is not reused
 		}
 	}
-	return &Session{token: models.NewSecretToken(), CSRF: models.NewSecretToken(), Created: now, LastSeen: now, dirty: true}
+	if !wellFormedToken(token) {
+		token = models.NewSecretToken()
+	}
+	return &Session{token: token, CSRF: s.unstoredCSRF(token), Created: now, LastSeen: now}
+}
+
+// wellFormedToken reports whether t looks like a models.NewSecretToken identifier.
+func wellFormedToken(t string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(t)
+	return err == nil && len(b) == 32
+}
+
+// unstoredCSRF is the CSRF token of a session that is not stored: an HMAC of its
+// identifier, which only the server can compute.
+func (s *Sessions) unstoredCSRF(token string) string {
+	s.secretOnce.Do(func() {
+		if len(s.Secret) == 0 {
+			s.Secret = []byte(models.NewSecretToken())
+		}
+	})
+	mac := hmac.New(sha256.New, s.Secret)
+	mac.Write([]byte("csrf:" + token))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
 func (s *Sessions) save(c *fiber.Ctx, sess *Session) error {
@@ -106,11 +150,16 @@ func (s *Sessions) save(c *fiber.Ctx, sess *Session) error {
 	if err := s.Store.Set(storageKey(sess.token), raw, IdleTimeout); err != nil {
 		return err
 	}
+	sess.stored = true
+	s.setCookie(c, sess.token)
+	return nil
+}
+
+func (s *Sessions) setCookie(c *fiber.Ctx, token string) {
 	c.Cookie(&fiber.Cookie{
-		Name: CookieName, Value: sess.token, Path: "/", HTTPOnly: true, Secure: s.Secure, SameSite: fiber.CookieSameSiteLaxMode,
+		Name: CookieName, Value: token, Path: "/", HTTPOnly: true, Secure: s.Secure, SameSite: fiber.CookieSameSiteLaxMode,
 		// A session cookie: it ends with the browser; the server enforces idle and absolute timeouts.
 	})
-	return nil
 }
 
 // Renew gives the session a new identifier and CSRF token (at sign-in and sign-out),
@@ -136,6 +185,13 @@ func SessionOf(c *fiber.Ctx) *Session {
 
 // MarkChanged asks for the session to be saved after the request.
 func (s *Session) MarkChanged() { s.dirty = true }
+
+// CSRFToken returns the token a page puts in its forms, and records that the browser
+// needs the session cookie to send it back.
+func (s *Session) CSRFToken() string {
+	s.shown = true
+	return s.CSRF
+}
 
 // AddFlash queues a message for the next page.
 func AddFlash(c *fiber.Ctx, kind, text string) {
