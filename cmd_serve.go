@@ -18,9 +18,7 @@ import (
 	"seance/app/auth"
 	"seance/app/config"
 	"seance/app/demo"
-	"seance/app/mail"
 	"seance/app/server"
-	"seance/jobs"
 	"seance/models"
 	"seance/models/migrations"
 )
@@ -56,19 +54,18 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, now func()
 		return err
 	}
 	defer db.Close()
-	sched, err := jobs.Start(ctx, log, &jobs.Cleanup{Storage: models.NewStorage(db, now)})
+	mailer, reg, err := newJobs(cfg, db, log, now)
 	if err != nil {
+		return err
+	}
+	if err := reg.Start(ctx, models.IsPostgres(cfg.DatabaseURL)); err != nil {
 		return err
 	}
 	defer func() {
-		if err := sched.Shutdown(); err != nil {
+		if err := reg.Shutdown(); err != nil {
 			log.Error("stop scheduler", "err", err)
 		}
 	}()
-	mailer, err := mail.New(cfg, db, log, now)
-	if err != nil {
-		return err
-	}
 	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: now, Mailer: mailer})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

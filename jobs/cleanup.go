@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"time"
 
 	"seance/models"
 )
@@ -15,11 +14,9 @@ type Cleanup struct {
 // Name names the job.
 func (j *Cleanup) Name() string { return "cleanup" }
 
-// Every is the job's period.
-func (j *Cleanup) Every() time.Duration { return 15 * time.Minute }
-
 // Run deletes expired keys.
 func (j *Cleanup) Run(ctx context.Context) error {
-	_, err := j.Storage.DeleteExpired(ctx)
+	n, err := j.Storage.DeleteExpired(ctx)
+	Handled(ctx, int(n))
 	return err
 }

@@ -43,6 +43,13 @@ type Config struct {
 	OperatorAddress string `env:"SEANCE_OPERATOR_ADDRESS" envDefault:"1 place Saint-Étienne, 31038 Toulouse Cedex 9"`
 	ContactEmail    string `env:"SEANCE_CONTACT_EMAIL"`
 
+	// BackupDir receives the SQLite backups and the audit checkpoints (keep it on
+	// another disk, or copy it off the host).
+	BackupDir string `env:"SEANCE_BACKUP_DIR" envDefault:"./data/backups"`
+	// JobSchedules overrides the schedules of the periodic jobs, by job name: a cron
+	// expression in TZ, or "off" (SEANCE_JOB_SCHEDULES="backup=30 2 * * *;reminders=off").
+	JobSchedules map[string]string `env:"-"`
+
 	// Demo is set by `seance demo`: demo accounts are shown on the login page.
 	Demo bool `env:"-"`
 
@@ -59,7 +66,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	environ := map[string]string{}
 	for _, k := range []string{
 		"SEANCE_ADDR", "DATABASE_URL", "SEANCE_BASE_URL", "SEANCE_SECRET_KEY", "SEANCE_OLD_SECRET_KEYS", "TZ", "SEANCE_PROXY_HEADER",
-		"SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_TLS",
+		"SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_TLS", "SEANCE_BACKUP_DIR",
 	} {
 		if v := getenv(k); v != "" {
 			environ[k] = v
@@ -97,12 +104,33 @@ func Load(getenv func(string) string) (*Config, error) {
 	if cfg.SMTPPort <= 0 || cfg.SMTPPort > 65535 {
 		return nil, fmt.Errorf("configuration: SMTP_PORT=%d is not a port number", cfg.SMTPPort)
 	}
+	if cfg.JobSchedules, err = parseSchedules(getenv("SEANCE_JOB_SCHEDULES")); err != nil {
+		return nil, err
+	}
 	if cfg.SecretKey != "" {
 		if err := cfg.buildKeys(); err != nil {
 			return nil, err
 		}
 	}
 	return cfg, nil
+}
+
+// parseSchedules reads "name=cron;name=off"; the jobs package checks the names and
+// the expressions.
+func parseSchedules(v string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, part := range strings.Split(v, ";") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		name, spec, ok := strings.Cut(part, "=")
+		name, spec = strings.TrimSpace(name), strings.TrimSpace(spec)
+		if !ok || name == "" || spec == "" {
+			return nil, fmt.Errorf("configuration: SEANCE_JOB_SCHEDULES item %q: want name=cron expression (or name=off), separated by ;", part)
+		}
+		out[name] = spec
+	}
+	return out, nil
 }
 
 // RequireSecretKey returns an error explaining how to create SEANCE_SECRET_KEY when it is missing.
