@@ -23,19 +23,8 @@ func newJobs(cfg *config.Config, db *bun.DB, log *slog.Logger, now func() time.T
 	if err != nil {
 		return nil, nil, err
 	}
-	reg, err := portalJobs(cfg, db, log, now, mailer)
+	reg, err := jobs.Portal(jobs.Deps{DB: db, Log: log, Now: now, Location: cfg.Location, Schedules: cfg.JobSchedules, Mailer: mailer})
 	return mailer, reg, err
-}
-
-// portalJobs builds the registry of the portal's periodic jobs with their default
-// schedules (cron, in TZ), overridden by SEANCE_JOB_SCHEDULES.
-func portalJobs(cfg *config.Config, db *bun.DB, log *slog.Logger, now func() time.Time, mailer *mail.Mailer) (*jobs.Registry, error) {
-	return jobs.NewRegistry(db, log, now, cfg.Location, cfg.JobSchedules,
-		jobs.Entry{Job: &jobs.MailDelivery{Mailer: mailer}, Title: "Envoi des courriels en attente (nouvelles tentatives espacées)",
-			Schedule: "* * * * *", Timeout: 5 * time.Minute},
-		jobs.Entry{Job: &jobs.Cleanup{Storage: models.NewStorage(db, now)}, Title: "Suppression des sessions et compteurs expirés",
-			Schedule: "*/15 * * * *", Timeout: time.Minute},
-	)
 }
 
 // cmdJobs lists the jobs with their last and next run, or runs one now.

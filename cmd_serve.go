@@ -66,7 +66,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, now func()
 			log.Error("stop scheduler", "err", err)
 		}
 	}()
-	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: now, Mailer: mailer})
+	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: now, Mailer: mailer, Jobs: reg})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (SEANCE_ADDR): %w", cfg.Addr, err)

@@ -67,6 +67,7 @@ type Registry struct {
 
 	entries []*entry
 	sched   gocron.Scheduler
+	ctx     context.Context // the server's, once started
 }
 
 type entry struct {
@@ -195,6 +196,28 @@ func (r *Registry) Run(ctx context.Context, name, trigger string) (*models.JobRu
 	return r.run(ctx, e, trigger)
 }
 
+// RunInBackground starts job name now without waiting for it (the administration
+// page: no request waits on a job); the run is recorded like any other. It returns
+// ErrUnknownJob or ErrBusy at once.
+func (r *Registry) RunInBackground(name, trigger string) error {
+	e := r.find(name)
+	if e == nil {
+		return fmt.Errorf("%w %q", ErrUnknownJob, name)
+	}
+	if !e.running.TryLock() {
+		return fmt.Errorf("%s: %w", name, ErrBusy)
+	}
+	ctx := r.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	go func() {
+		defer e.running.Unlock()
+		_, _ = r.run(ctx, e, trigger) // logged and recorded by run
+	}()
+	return nil
+}
+
 func (r *Registry) run(ctx context.Context, e *entry, trigger string) (*models.JobRun, error) {
 	name := e.Job.Name()
 	// The records are written even when the run's context has ended (timeout, shutdown).
@@ -256,7 +279,7 @@ func (r *Registry) Start(ctx context.Context, distributed bool) error {
 		}
 	}
 	s.Start()
-	r.sched = s
+	r.sched, r.ctx = s, ctx
 	return nil
 }
 

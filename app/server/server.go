@@ -20,6 +20,7 @@ import (
 	"seance/app/account"
 	"seance/app/config"
 	"seance/app/mail"
+	"seance/jobs"
 	"seance/app/web"
 	"seance/models"
 	"seance/static"
@@ -35,6 +36,8 @@ type Deps struct {
 	// Mailer sends e-mail over SMTP, or keeps it in the outbox table when SMTP is not
 	// configured. Call Send outside any transaction.
 	Mailer *mail.Mailer
+	// Jobs are the periodic jobs, for the administration page (last and next run, run now).
+	Jobs *jobs.Registry
 }
 
 // BodyLimit bounds request bodies (attachments are at most 20 MB each).

@@ -23,6 +23,7 @@ import (
 	"seance/app/config"
 	"seance/app/mail"
 	"seance/app/server"
+	"seance/jobs"
 	"seance/models"
 	"seance/models/modelstest"
 )
@@ -57,8 +58,10 @@ type Env struct {
 	Now    time.Time
 	clock  *modelstest.Clock
 	Mailer *mail.Mailer
-	mu     sync.Mutex
-	totp   map[int64]string // TOTP secrets of the enrolled test accounts, by user id
+	// Jobs are the portal's jobs, not scheduled: tests run them with Jobs.Run.
+	Jobs *jobs.Registry
+	mu   sync.Mutex
+	totp map[int64]string // TOTP secrets of the enrolled test accounts, by user id
 }
 
 // Clock returns the time the server sees. It starts at modelstest.Epoch() and moves
@@ -130,7 +133,12 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 		t.Fatal(err)
 	}
 	e.Mailer = mailer
-	e.App = server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: e.Clock, Mailer: mailer})
+	reg, err := jobs.Portal(jobs.Deps{DB: db, Log: log, Now: e.Clock, Location: cfg.Location, Mailer: mailer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Jobs = reg
+	e.App = server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: e.Clock, Mailer: mailer, Jobs: reg})
 	return e
 }
 
