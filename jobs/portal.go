@@ -29,5 +29,7 @@ func Portal(d Deps) (*Registry, error) {
 			Schedule: "* * * * *", Timeout: 5 * time.Minute},
 		Entry{Job: &Cleanup{Storage: models.NewStorage(d.DB, d.Now)}, Title: "Suppression des sessions et compteurs expirés",
 			Schedule: "*/15 * * * *", Timeout: time.Minute},
+		Entry{Job: &Housekeeping{DB: d.DB, Now: d.Now}, Title: "Purge des liens expirés, des courriels de plus de 90 jours et de l'historique des tâches",
+			Schedule: "40 3 * * *", Timeout: 10 * time.Minute},
 	)
 }

@@ -43,11 +43,8 @@ type Config struct {
 	OperatorAddress string `env:"SEANCE_OPERATOR_ADDRESS" envDefault:"1 place Saint-Étienne, 31038 Toulouse Cedex 9"`
 	ContactEmail    string `env:"SEANCE_CONTACT_EMAIL"`
 
-	// BackupDir receives the SQLite backups and the audit checkpoints (keep it on
-	// another disk, or copy it off the host).
-	BackupDir string `env:"SEANCE_BACKUP_DIR" envDefault:"./data/backups"`
 	// JobSchedules overrides the schedules of the periodic jobs, by job name: a cron
-	// expression in TZ, or "off" (SEANCE_JOB_SCHEDULES="backup=30 2 * * *;reminders=off").
+	// expression in TZ, or "off" (SEANCE_JOB_SCHEDULES="housekeeping=30 2 * * *;cleanup=off").
 	JobSchedules map[string]string `env:"-"`
 
 	// Demo is set by `seance demo`: demo accounts are shown on the login page.
@@ -66,7 +63,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	environ := map[string]string{}
 	for _, k := range []string{
 		"SEANCE_ADDR", "DATABASE_URL", "SEANCE_BASE_URL", "SEANCE_SECRET_KEY", "SEANCE_OLD_SECRET_KEYS", "TZ", "SEANCE_PROXY_HEADER",
-		"SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_TLS", "SEANCE_BACKUP_DIR",
+		"SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_TLS",
 	} {
 		if v := getenv(k); v != "" {
 			environ[k] = v
