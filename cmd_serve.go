@@ -18,9 +18,7 @@ import (
 	"seance/app/auth"
 	"seance/app/config"
 	"seance/app/demo"
-	"seance/app/mail"
 	"seance/app/server"
-	"seance/jobs"
 	"seance/models"
 	"seance/models/migrations"
 )
@@ -68,20 +66,19 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, now func()
 	if sealed > 0 {
 		log.Info("procès-verbal snapshots sealed", "count", sealed)
 	}
-	sched, err := jobs.Start(ctx, log, &jobs.Cleanup{Storage: models.NewStorage(db, now)})
+	mailer, reg, err := newJobs(cfg, db, log, now)
 	if err != nil {
+		return err
+	}
+	if err := reg.Start(ctx, models.IsPostgres(cfg.DatabaseURL)); err != nil {
 		return err
 	}
 	defer func() {
-		if err := sched.Shutdown(); err != nil {
+		if err := reg.Shutdown(); err != nil {
 			log.Error("stop scheduler", "err", err)
 		}
 	}()
-	mailer, err := mail.New(cfg, db, log, now)
-	if err != nil {
-		return err
-	}
-	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: now, Mailer: mailer})
+	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: now, Mailer: mailer, Jobs: reg})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (SEANCE_ADDR): %w", cfg.Addr, err)

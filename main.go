@@ -6,6 +6,7 @@
 //	seance user add|passwd|list
 //	seance token create       create an API token for a user
 //	seance audit verify       recompute the audit hash chain
+//	seance jobs list|run NAME  show the periodic jobs, or run one now
 //	seance keys new           print a new SEANCE_SECRET_KEY
 //	seance keys rotate        re-seal every encrypted value with the current key
 //	seance healthcheck        exit 0 when the local server answers /healthz
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 		return cmdAudit(ctx, args, getenv, stdout)
 	case "keys":
 		return cmdKeys(ctx, args, getenv, now, stdout)
+	case "jobs":
+		return cmdJobs(ctx, args, getenv, now, stdout, stderr)
 	case "healthcheck":
 		return cmdHealthcheck(getenv)
 	case "help", "-h", "--help":
@@ -70,6 +73,8 @@ const usage = `usage: seance [command]
   user list [-commission 31]
   token create -email E -name N  create an API token (printed once)
   audit verify                   recompute the audit hash chain
+  jobs list                      show the periodic jobs with their last and next run
+  jobs run NAME                  run a job now (recorded like a scheduled run)
   keys new                       print a new random SEANCE_SECRET_KEY
   keys rotate                    re-seal every encrypted value with SEANCE_SECRET_KEY (old keys in SEANCE_OLD_SECRET_KEYS)
   healthcheck                    exit 0 when the server at SEANCE_ADDR answers /healthz

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"time"
 
 	"seance/models"
 )
@@ -16,14 +15,13 @@ type Cleanup struct {
 // Name names the job.
 func (j *Cleanup) Name() string { return "cleanup" }
 
-// Every is the job's period.
-func (j *Cleanup) Every() time.Duration { return 15 * time.Minute }
-
-// Run deletes expired keys and forgotten sign-in failures.
+// Run deletes expired keys.
 func (j *Cleanup) Run(ctx context.Context) error {
-	if _, err := j.Storage.DeleteExpired(ctx); err != nil {
+	n, err := j.Storage.DeleteExpired(ctx)
+	if err != nil {
 		return err
 	}
-	_, err := models.ForgetLoginFailures(ctx, j.Storage.DB, j.Storage.Now())
+	m, err := models.ForgetLoginFailures(ctx, j.Storage.DB, j.Storage.Now())
+	Handled(ctx, int(n)+int(m))
 	return err
 }

@@ -98,6 +98,8 @@ func (r *ConvocationRecipient) DeliveryLabel() string {
 		return "Échec de l'envoi"
 	case OutboxStored:
 		return "Conservé dans la boîte d'envoi (pas de serveur SMTP)"
+	case OutboxQueued:
+		return "En file d'envoi"
 	}
 	return "Non envoyé par courriel"
 }

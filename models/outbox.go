@@ -18,6 +18,8 @@ const (
 	OutboxFailed = "failed"
 	// OutboxStored: SMTP is not configured; the message was only kept here, to be read by an admin.
 	OutboxStored = "outbox"
+	// OutboxQueued: waiting for the mail job (first attempt or a retry after NextAttemptAt).
+	OutboxQueued = "queued"
 )
 
 // OutboxMessage is one copy of an e-mail for one recipient: its delivery record, and
@@ -46,6 +48,13 @@ type OutboxMessage struct {
 	MessageID     string     `bun:",notnull"` // with angle brackets, as in the Message-ID header
 	CreatedAt     time.Time  `bun:",notnull"`
 	SentAt        *time.Time // when the SMTP server accepted it; nil when failed or kept in the outbox
+	// Raw is the rendered message (sealed with the secret key) while it waits to be
+	// sent; it is emptied once sent, and for a sensitive message once given up.
+	Raw           string `bun:",notnull" json:"-"`
+	Attempts      int    `bun:",notnull"`
+	NextAttemptAt *time.Time
+	// ClaimedUntil is the lease of the mail job sending it: no other run takes it before.
+	ClaimedUntil *time.Time
 }
 
 // AttachmentNames returns the attachment file names.
@@ -80,7 +89,7 @@ func MaskLinkSecrets(text string) string {
 func RecordMail(ctx context.Context, db bun.IDB, actor Actor, now time.Time, rows ...*OutboxMessage) error {
 	for _, r := range rows {
 		switch r.Status {
-		case OutboxSent, OutboxFailed, OutboxStored:
+		case OutboxSent, OutboxFailed, OutboxStored, OutboxQueued:
 		default:
 			return fmt.Errorf("record mail: unknown status %q", r.Status)
 		}

@@ -1,17 +1,23 @@
-// Package admin serves the administration pages: the audit log and its verification.
+// Package admin serves the administration pages: the audit log and its verification,
+// the outbox, the e-mails not delivered and the periodic jobs.
 package admin
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
 	"seance/app/web"
+	"seance/jobs"
 	"seance/models"
 )
 
 // Handler serves the administration pages.
 type Handler struct {
-	DB *bun.DB
+	DB   *bun.DB
+	Jobs *jobs.Registry
+	Now  func() time.Time
 }
 
 // Audit lists the latest audit records (the secretariat sees its commission's only).

@@ -89,6 +89,7 @@ func TestBrowserSecretariatAppointsMemberWhoAcceptsInvitation(t *testing.T) {
 		t.Fatalf("after the appointment: flash %q", flash)
 	}
 
+	env.DeliverMail(t) // the mail job's pass
 	msgs := smtp.Messages()
 	if len(msgs) != 1 || msgs[0].To[0] != "nadia.cherif@example.org" {
 		t.Fatalf("%d e-mails sent, want the invitation to nadia.cherif@example.org", len(msgs))

@@ -51,6 +51,10 @@ type Config struct {
 	OperatorAddress string `env:"SEANCE_OPERATOR_ADDRESS" envDefault:"1 place Saint-Étienne, 31038 Toulouse Cedex 9"`
 	ContactEmail    string `env:"SEANCE_CONTACT_EMAIL"`
 
+	// JobSchedules overrides the schedules of the periodic jobs, by job name: a cron
+	// expression in TZ, or "off" (SEANCE_JOB_SCHEDULES="housekeeping=30 2 * * *;cleanup=off").
+	JobSchedules map[string]string `env:"-"`
+
 	// Demo is set by `seance demo`: demo accounts are shown on the login page.
 	Demo bool `env:"-"`
 
@@ -107,6 +111,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	if err := cfg.parseProxies(); err != nil {
 		return nil, err
 	}
+	if cfg.JobSchedules, err = parseSchedules(getenv("SEANCE_JOB_SCHEDULES")); err != nil {
+		return nil, err
+	}
 	if cfg.SecretKey != "" {
 		if err := cfg.buildKeys(); err != nil {
 			return nil, err
@@ -141,6 +148,24 @@ func (c *Config) parseProxies() error {
 		return errors.New("configuration: SEANCE_TRUSTED_PROXIES is set but SEANCE_PROXY_HEADER is not: name the header the proxies set (e.g. X-Forwarded-For)")
 	}
 	return nil
+}
+
+// parseSchedules reads "name=cron;name=off"; the jobs package checks the names and
+// the expressions.
+func parseSchedules(v string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, part := range strings.Split(v, ";") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		name, spec, ok := strings.Cut(part, "=")
+		name, spec = strings.TrimSpace(name), strings.TrimSpace(spec)
+		if !ok || name == "" || spec == "" {
+			return nil, fmt.Errorf("configuration: SEANCE_JOB_SCHEDULES item %q: want name=cron expression (or name=off), separated by ;", part)
+		}
+		out[name] = spec
+	}
+	return out, nil
 }
 
 // RequireSecretKey returns an error explaining how to create SEANCE_SECRET_KEY when it is missing.

@@ -1,19 +1,28 @@
-// Package mail sends the portal's e-mails (invitations, password resets,
-// convocations) and keeps a delivery record of each copy in the outbox table,
-// audited in the same transaction, so that a convocation's sending can be proved.
+// Package mail queues the portal's e-mails (invitations, password resets,
+// convocations, reminders) in the outbox table and sends them from the mail job,
+// so that no HTTP request waits on an SMTP server.
 //
-// Each recipient gets a copy of their own, addressed to them alone: recipients never
-// see each other's addresses, and each delivery has its own result and Message-ID.
+// Queue records one row per recipient, audited, in the caller's transaction: the
+// e-mail exists if and only if what it announces was committed. Each recipient gets a
+// copy of their own, addressed to them alone: recipients never see each other's
+// addresses, and each copy has its own result and Message-ID. The copy is rendered
+// once, when queued (its SHA-256 is the proof of what was sent), and kept sealed with
+// the secret key until sent.
 //
-// When SMTP is configured (SMTP_HOST), copies are sent and recorded as "sent" or
-// "failed". Otherwise (demo, tests, an instance started with SEANCE_MAIL_OUTBOX_ONLY=true)
-// they are only recorded, with status "outbox", for an administrator to read.
+// Deliver, called by the mail job, sends the due copies; a copy that fails is tried
+// again with exponential back-off (1, 2, 4… minutes, at most MaxAttempts times), and
+// one the server refuses for good (5xx) or that keeps failing is marked failed: the
+// secretariat sees it on the page of failed e-mails and can send it again.
 //
-// Secrets: no stored copy holds a link's secret. The body of a Sensitive message (an
-// invitation or password-reset link) is never stored once SMTP is configured, whether the
-// delivery succeeded or not; every other stored body, in outbox mode too, has the secret
-// of its links masked (models.MaskLinkSecrets), so that neither the outbox page, nor a
-// database dump, nor a log gives a usable link. Nothing here logs a body.
+// When SMTP is not configured (demo, tests, an instance started with
+// SEANCE_MAIL_OUTBOX_ONLY=true) copies are only recorded, with status "outbox", for an
+// administrator to read.
+//
+// Secrets: no readable copy holds a link's secret. The body of a Sensitive message (an
+// invitation or password-reset link) is kept only sealed, for delivery, and dropped once
+// sent or given up; every stored body, in outbox mode too, has the secret of its links
+// masked (models.MaskLinkSecrets), so that neither the outbox page, nor a database dump,
+// nor a log gives a usable link. Nothing here logs a body.
 package mail
 
 import (
@@ -21,6 +30,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -66,63 +76,45 @@ type Message struct {
 	Actor models.Actor
 }
 
-// Delivery is the outcome of Send: one result per recipient, To first then Cc.
+// Delivery is the outcome of Queue: one result per recipient, To first then Cc.
 type Delivery struct {
 	// SMTP is false when the copies were only stored in the outbox (SMTP not configured).
 	SMTP    bool
 	Results []Result
 }
 
-// Result is the delivery of one copy.
+// Result is the record of one copy.
 type Result struct {
 	Recipient string
 	OutboxID  int64
 	MessageID string // with angle brackets, as in the header
-	SHA256    string // hex SHA-256 of the complete message as transmitted (or as it would have been)
-	Status    string // models.OutboxSent, models.OutboxFailed or models.OutboxStored
-	Err       error  // why the copy was not delivered (Status failed)
+	SHA256    string // hex SHA-256 of the complete message as it will be transmitted
+	Status    string // models.OutboxQueued, or models.OutboxStored without SMTP
 }
 
-// Failed returns the results of the copies that were not delivered.
-func (d Delivery) Failed() []Result {
-	var out []Result
-	for _, r := range d.Results {
-		if r.Status == models.OutboxFailed {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-var (
-	// ErrInvalidMessage is returned, wrapped with the reason, for a message that cannot
-	// be sent as given; nothing is recorded.
-	ErrInvalidMessage = errors.New("invalid message")
-	// ErrNotDelivered is returned, wrapped with the SMTP errors, when at least one copy
-	// failed; the Delivery tells which, and every copy is recorded.
-	ErrNotDelivered = errors.New("message not delivered")
-)
+// ErrInvalidMessage is returned, wrapped with the reason, for a message that cannot
+// be sent as given; nothing is recorded.
+var ErrInvalidMessage = errors.New("invalid message")
 
 var kindPattern = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
 
 // sendTimeout bounds one SMTP session (connection, TLS, login and every copy).
 const sendTimeout = 60 * time.Second
 
-// Mailer sends messages and records their delivery. It is safe for concurrent use.
+// Mailer queues messages and delivers them. It is safe for concurrent use.
 type Mailer struct {
-	db     *bun.DB
-	log    *slog.Logger
-	from   *netmail.Address
-	client *gomail.Client // nil in outbox mode
+	db   *bun.DB
+	log  *slog.Logger
+	from *netmail.Address
+	smtp *transport // nil in outbox mode
+	keys *models.Keyring
 	// Now gives the Date header and the recorded times.
 	Now func() time.Time
 }
 
 // New returns a mailer sending through the SMTP settings of cfg, or storing messages in
-// the outbox when cfg.SMTPConfigured() is false. Records are written to db in their own
-// transactions, never the caller's: call Send outside any transaction (on SQLite a
-// caller's open transaction would block it, and a rollback must not erase the proof of
-// a message that did leave).
+// the outbox when cfg.SMTPConfigured() is false. The rendered copies are sealed with
+// cfg.Keys.
 func New(cfg *config.Config, db *bun.DB, log *slog.Logger, now func() time.Time) (*Mailer, error) {
 	from, err := netmail.ParseAddress(cfg.SMTPFrom)
 	if err != nil {
@@ -131,54 +123,38 @@ func New(cfg *config.Config, db *bun.DB, log *slog.Logger, now func() time.Time)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Mailer{db: db, log: log, from: from, Now: now}
+	m := &Mailer{db: db, log: log, from: from, keys: cfg.Keys, Now: now}
 	if !cfg.SMTPConfigured() {
 		if !cfg.Demo {
 			log.Warn("SMTP_HOST is not set and SEANCE_MAIL_OUTBOX_ONLY=true: e-mails are kept in the outbox table, with their links masked, and not sent")
 		}
 		return m, nil
 	}
-	opts := []gomail.Option{gomail.WithPort(cfg.SMTPPort), gomail.WithTimeout(sendTimeout)}
-	switch cfg.SMTPTLS {
-	case "tls":
-		opts = append(opts, gomail.WithSSL())
-	case "none":
-		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
-	default:
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
-	}
-	if cfg.SMTPUsername != "" {
-		auth := gomail.SMTPAuthAutoDiscover
-		if cfg.SMTPTLS == "none" {
-			auth = gomail.SMTPAuthPlainNoEnc // a local relay without TLS: the only case where a password may travel in clear
-		}
-		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(cfg.SMTPUsername), gomail.WithPassword(cfg.SMTPPassword))
-	}
-	m.client, err = gomail.NewClient(cfg.SMTPHost, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("configuration: SMTP_HOST/SMTP_PORT: %w", err)
-	}
+	m.smtp = newTransport(cfg)
 	return m, nil
 }
 
 // SMTP reports whether messages are really sent (otherwise they are only stored).
-func (m *Mailer) SMTP() bool { return m.client != nil }
+func (m *Mailer) SMTP() bool { return m.smtp != nil }
 
 // copyOf is one recipient's copy, composed and rendered.
 type copyOf struct {
 	recipient string
-	cc        bool
-	msg       *gomail.Msg
+	raw       []byte
 	messageID string
 	sha256    string
 }
 
-// Send sends msg, one copy per recipient, and records every copy (see the package
-// documentation). The error wraps ErrInvalidMessage when msg is refused before any
-// sending, ErrNotDelivered when a copy failed (the Delivery says which, all copies
-// being recorded), or is a database error after sending, in which case the copies
-// are logged since their record is lost.
+// Send is Queue in a transaction of its own.
 func (m *Mailer) Send(ctx context.Context, msg Message) (Delivery, error) {
+	return m.Queue(ctx, m.db, msg)
+}
+
+// Queue records msg in the outbox, one copy per recipient, with its audit records, in
+// db: pass the transaction that writes what the message announces. The mail job
+// sends the copies (see the package documentation). The error wraps
+// ErrInvalidMessage when msg is refused; nothing is recorded then.
+func (m *Mailer) Queue(ctx context.Context, db bun.IDB, msg Message) (Delivery, error) {
 	rcpts, err := msg.recipients()
 	if err != nil {
 		return Delivery{}, err
@@ -187,83 +163,60 @@ func (m *Mailer) Send(ctx context.Context, msg Message) (Delivery, error) {
 		return Delivery{}, err
 	}
 	now := models.Stamp(m.Now())
+	rows := make([]*models.OutboxMessage, len(rcpts))
 	copies := make([]*copyOf, len(rcpts))
 	for i, r := range rcpts {
-		if copies[i], err = m.compose(msg, r, now); err != nil {
+		c, err := m.compose(msg, r, now)
+		if err != nil {
 			return Delivery{}, err
 		}
-	}
-
-	rows := make([]*models.OutboxMessage, len(copies))
-	errs := make([]error, len(copies))
-	var sentAt time.Time
-	if m.client != nil {
-		msgs := make([]*gomail.Msg, len(copies))
-		for i, c := range copies {
-			msgs[i] = c.msg
-		}
-		sessionErr := m.client.DialAndSendWithContext(ctx, msgs...)
-		sentAt = models.Stamp(m.Now())
-		for i, c := range copies {
-			if c.msg.IsDelivered() {
-				continue
-			}
-			errs[i] = c.msg.SendError()
-			if errs[i] == nil {
-				errs[i] = sessionErr // the session failed before this copy (connection, TLS, login)
-			}
-			if errs[i] == nil {
-				errs[i] = errors.New("not sent")
-			}
-		}
-	}
-	for i, c := range copies {
+		copies[i] = c
 		row := &models.OutboxMessage{
 			CommissionID: msg.CommissionID, Kind: msg.Kind, Recipient: c.recipient, Subject: msg.Subject,
 			Attachments: msg.attachmentNames(), ContentSHA256: c.sha256, Sensitive: msg.Sensitive,
 			MessageID: c.messageID, CreatedAt: now,
 		}
-		switch {
-		case m.client == nil:
+		if m.smtp == nil {
 			row.Status, row.Body = models.OutboxStored, msg.Text
-		case errs[i] != nil:
-			row.Status, row.Error = models.OutboxFailed, errs[i].Error()
-		default:
-			row.Status, row.SentAt = models.OutboxSent, &sentAt
-		}
-		if row.Status != models.OutboxStored && !msg.Sensitive {
-			row.Body = msg.Text
+		} else {
+			row.Status, row.NextAttemptAt, row.Raw = models.OutboxQueued, &now, m.seal(c.raw, c.messageID)
+			if !msg.Sensitive {
+				row.Body = msg.Text
+			}
 		}
 		rows[i] = row
 	}
-
 	actor := msg.Actor
 	if actor == (models.Actor{}) {
 		actor = models.SystemActor("mail")
 	}
-	// The copies have left: record them even if the caller's request was cancelled meanwhile.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	d := Delivery{SMTP: m.client != nil}
-	if err := models.RecordMail(rctx, m.db, actor, m.Now(), rows...); err != nil {
-		for i, c := range copies {
-			m.log.Error("mail delivery not recorded", "kind", msg.Kind, "commission_id", msg.CommissionID,
-				"message_id", c.messageID, "status", rows[i].Status, "sha256", c.sha256)
-		}
-		return d, fmt.Errorf("send %s: %w", msg.Kind, err)
+	d := Delivery{SMTP: m.smtp != nil}
+	if err := models.RecordMail(ctx, db, actor, now, rows...); err != nil {
+		return d, fmt.Errorf("queue %s: %w", msg.Kind, err)
 	}
-	var failed []error
 	for i, c := range copies {
 		d.Results = append(d.Results, Result{Recipient: c.recipient, OutboxID: rows[i].ID, MessageID: c.messageID,
-			SHA256: c.sha256, Status: rows[i].Status, Err: errs[i]})
-		if errs[i] != nil {
-			failed = append(failed, fmt.Errorf("%s: %w", c.recipient, errs[i]))
-		}
-	}
-	if len(failed) > 0 {
-		return d, fmt.Errorf("send %s: %w (%d of %d copies): %w", msg.Kind, ErrNotDelivered, len(failed), len(copies), errors.Join(failed...))
+			SHA256: c.sha256, Status: rows[i].Status})
 	}
 	return d, nil
+}
+
+// seal protects a rendered copy at rest; the Message-ID binds it to its row.
+func (m *Mailer) seal(raw []byte, messageID string) string {
+	if m.keys == nil { // tests and tools without a secret key
+		return "plain:" + base64.StdEncoding.EncodeToString(raw)
+	}
+	return m.keys.Seal(raw, "outbox:"+messageID)
+}
+
+func (m *Mailer) open(sealed, messageID string) ([]byte, error) {
+	if rest, ok := strings.CutPrefix(sealed, "plain:"); ok {
+		return base64.StdEncoding.DecodeString(rest)
+	}
+	if m.keys == nil {
+		return nil, errors.New("sealed message and no SEANCE_SECRET_KEY")
+	}
+	return m.keys.Open(sealed, "outbox:"+messageID)
 }
 
 // compose builds the copy for one recipient and renders it once, to hash the bytes
@@ -297,7 +250,7 @@ func (m *Mailer) compose(msg Message, r recipient, now time.Time) (*copyOf, erro
 		return nil, fmt.Errorf("render %s message: %w", msg.Kind, err)
 	}
 	sum := sha256.Sum256(buf.Bytes())
-	return &copyOf{recipient: r.addr, cc: r.cc, msg: gm, messageID: gm.GetMessageID(), sha256: hex.EncodeToString(sum[:])}, nil
+	return &copyOf{recipient: r.addr, raw: buf.Bytes(), messageID: gm.GetMessageID(), sha256: hex.EncodeToString(sum[:])}, nil
 }
 
 type recipient struct {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"mime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +28,11 @@ var fixedNow = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 
 func newMailer(t *testing.T, cfg *config.Config, db *bun.DB) *mail.Mailer {
 	t.Helper()
+	if cfg.Keys == nil {
+		if err := cfg.UseGeneratedKey(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	m, err := mail.New(cfg, db, nil, func() time.Time { return fixedNow })
 	if err != nil {
 		t.Fatal(err)
@@ -63,20 +69,40 @@ func convocationICS(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-// auditOf returns the audit records of the outbox rows, by outbox id.
+// auditOf returns the latest audit record of each outbox row, by outbox id.
 func auditOf(t *testing.T, db bun.IDB, cid int64) map[string]models.AuditRecord {
 	t.Helper()
-	recs, err := models.ListAudit(context.Background(), db, cid, 100)
+	out := map[string]models.AuditRecord{}
+	for obj, rs := range auditTrail(t, db, cid) {
+		out[obj] = rs[0]
+	}
+	return out
+}
+
+// auditTrail returns the audit records of each outbox row, newest first.
+func auditTrail(t *testing.T, db bun.IDB, cid int64) map[string][]models.AuditRecord {
+	t.Helper()
+	recs, err := models.ListAudit(context.Background(), db, cid, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]models.AuditRecord{}
+	out := map[string][]models.AuditRecord{}
 	for _, r := range recs {
 		if strings.HasPrefix(r.Object, "outbox:") {
-			out[r.Object] = r
+			out[r.Object] = append(out[r.Object], r)
 		}
 	}
 	return out
+}
+
+// deliver runs one delivery pass and fails the test on a recording error.
+func deliver(t *testing.T, m *mail.Mailer) mail.DeliverReport {
+	t.Helper()
+	rep, err := m.Deliver(context.Background())
+	if err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	return rep
 }
 
 func TestSend_SMTPDeliversOneCopyPerRecipientWithProof(t *testing.T) {
@@ -102,18 +128,24 @@ func TestSend_SMTPDeliversOneCopyPerRecipientWithProof(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Fatalf("Send delivered %d messages itself, want none (the mail job sends them)", n)
+	}
+	if rep := deliver(t, m); rep.Sent != 3 {
+		t.Fatalf("Deliver = %+v, want 3 sent", rep)
+	}
 	wantRcpts := []string{"elodie.dupont@example.org", "membre02@example.org", "secretariat@example.org"}
 	got := srv.Messages()
 	if len(got) != len(wantRcpts) || len(d.Results) != len(wantRcpts) || !d.SMTP {
 		t.Fatalf("server received %d messages, Delivery has %d results (SMTP %v), want %d each (duplicate address sent once)",
 			len(got), len(d.Results), d.SMTP, len(wantRcpts))
 	}
-	audits := auditOf(t, db, c.ID)
+	audits := auditTrail(t, db, c.ID)
 	for i, want := range wantRcpts {
 		t.Run(want, func(t *testing.T) {
 			rcv, res := got[i], d.Results[i]
-			if len(rcv.To) != 1 || rcv.To[0] != want || res.Recipient != want || res.Status != models.OutboxSent || res.Err != nil {
-				t.Fatalf("copy %d: envelope to %v, result %+v; want only %s, sent", i, rcv.To, res, want)
+			if len(rcv.To) != 1 || rcv.To[0] != want || res.Recipient != want || res.Status != models.OutboxQueued {
+				t.Fatalf("copy %d: envelope to %v, result %+v; want only %s, queued", i, rcv.To, res, want)
 			}
 			if rcv.From != "no-reply@seance.test" || rcv.Auth != "seance" {
 				t.Errorf("envelope from %q, login %q; want no-reply@seance.test and the SMTP_USERNAME login", rcv.From, rcv.Auth)
@@ -174,17 +206,26 @@ func TestSend_SMTPDeliversOneCopyPerRecipientWithProof(t *testing.T) {
 				row.Attachments != "convocation.ics" || row.ContentSHA256 != res.SHA256 || row.MessageID != res.MessageID || row.Error != "" {
 				t.Errorf("outbox row = %+v, want sent to %s with body, attachment name, hash and Message-ID", row, want)
 			}
-			rec, ok := audits[models.ObjectRef("outbox", row.ID)]
-			if !ok {
-				t.Fatalf("no audit record for outbox:%d", row.ID)
+			if row.Raw != "" {
+				t.Errorf("the sent copy is still kept (%d bytes)", len(row.Raw))
 			}
-			var det map[string]any
-			if err := json.Unmarshal([]byte(rec.Details), &det); err != nil {
-				t.Fatal(err)
+			recs := audits[models.ObjectRef("outbox", row.ID)]
+			if len(recs) != 2 {
+				t.Fatalf("%d audit records for outbox:%d, want mail.queued then mail.sent", len(recs), row.ID)
 			}
-			if rec.Action != "mail.sent" || rec.ActorID != 7 || det["kind"] != "convocation" || det["recipient"] != want ||
-				det["sha256"] != res.SHA256 || det["message_id"] != res.MessageID {
-				t.Errorf("audit record = %+v, want mail.sent by user 7 with kind, recipient, sha256 and message-id", rec)
+			for _, tt := range []struct {
+				rec     models.AuditRecord
+				action  string
+				actorID int64
+			}{{recs[1], "mail.queued", 7}, {recs[0], "mail.sent", 0}} {
+				var det map[string]any
+				if err := json.Unmarshal([]byte(tt.rec.Details), &det); err != nil {
+					t.Fatal(err)
+				}
+				if tt.rec.Action != tt.action || tt.rec.ActorID != tt.actorID || det["kind"] != "convocation" || det["recipient"] != want ||
+					det["sha256"] != res.SHA256 || det["message_id"] != res.MessageID {
+					t.Errorf("audit record = %+v, want %s by user %d with kind, recipient, sha256 and message-id", tt.rec, tt.action, tt.actorID)
+				}
 			}
 		})
 	}
@@ -262,15 +303,24 @@ func TestSend_SensitiveBodyNeverStoredOnceSMTPIsConfigured(t *testing.T) {
 			}
 			msg := mail.Message{To: []string{"reset@example.org"}, Subject: "Réinitialisation du mot de passe",
 				Text: "Lien : https://seance.test/reset/SECRET-TOKEN", Kind: "password_reset", CommissionID: c.ID, Sensitive: true}
-			d, err := newMailer(t, cfg, db).Send(ctx, msg)
-			if (err != nil) != tt.reject {
-				t.Fatalf("Send error = %v, want an error: %v", err, tt.reject)
+			m := newMailer(t, cfg, db)
+			d, err := m.Send(ctx, msg)
+			if err != nil {
+				t.Fatalf("Send: %v", err)
 			}
+			queued, err := models.FindOutbox(ctx, db, c.ID, d.Results[0].OutboxID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(queued.Raw, "SECRET") || strings.Contains(queued.Body, "SECRET") && tt.smtp {
+				t.Errorf("the queued copy holds the link in clear: raw %q", queued.Raw)
+			}
+			deliver(t, m)
 			row, err := models.FindOutbox(ctx, db, c.ID, d.Results[0].OutboxID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if row.Status != tt.wantStatus || (row.Body != "") != tt.wantBody || row.BodyWithheld() == tt.wantBody || !row.Sensitive {
+			if row.Status != tt.wantStatus || (row.Body != "") != tt.wantBody || row.BodyWithheld() == tt.wantBody || !row.Sensitive || row.Raw != "" {
 				t.Errorf("row status %s, body %q, withheld %v; want %s with body stored: %v", row.Status, row.Body, row.BodyWithheld(), tt.wantStatus, tt.wantBody)
 			}
 			var audit string
@@ -284,25 +334,24 @@ func TestSend_SensitiveBodyNeverStoredOnceSMTPIsConfigured(t *testing.T) {
 	}
 }
 
-func TestSend_FailureIsRecordedAndReturned(t *testing.T) {
+func TestDeliver_FailuresAreRetriedOrGivenUp(t *testing.T) {
 	for _, tt := range []struct {
 		name        string
 		setup       func(srv *mailtest.Server, cfg *config.Config)
-		wantSent    []string
-		wantFailed  []string
+		wantStatus  map[string]string
 		wantArrived int
 	}{
-		{"server down", func(srv *mailtest.Server, _ *config.Config) {
+		{"server down: retried", func(srv *mailtest.Server, _ *config.Config) {
 			if err := srv.Close(); err != nil {
 				t.Fatal(err)
 			}
-		}, nil, []string{"a@example.org", "b@example.org"}, 0},
-		{"one recipient refused", func(srv *mailtest.Server, _ *config.Config) {
+		}, map[string]string{"a@example.org": models.OutboxQueued, "b@example.org": models.OutboxQueued}, 0},
+		{"one recipient refused: given up at once", func(srv *mailtest.Server, _ *config.Config) {
 			srv.RejectRecipient("b@example.org")
-		}, []string{"a@example.org"}, []string{"b@example.org"}, 1},
+		}, map[string]string{"a@example.org": models.OutboxSent, "b@example.org": models.OutboxFailed}, 1},
 		{"STARTTLS required but not offered: nothing goes out in clear", func(_ *mailtest.Server, cfg *config.Config) {
 			cfg.SMTPTLS = "starttls"
-		}, nil, []string{"a@example.org", "b@example.org"}, 0},
+		}, map[string]string{"a@example.org": models.OutboxQueued, "b@example.org": models.OutboxQueued}, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -311,16 +360,15 @@ func TestSend_FailureIsRecordedAndReturned(t *testing.T) {
 			srv := mailtest.NewServer(t)
 			cfg := srv.Config(t)
 			tt.setup(srv, cfg)
-			d, err := newMailer(t, cfg, db).Send(ctx, mail.Message{To: []string{"a@example.org", "b@example.org"},
+			m := newMailer(t, cfg, db)
+			d, err := m.Send(ctx, mail.Message{To: []string{"a@example.org", "b@example.org"},
 				Subject: "Convocation", Text: "Séance du 3 décembre.", Kind: "convocation", CommissionID: c.ID})
-			if !errors.Is(err, mail.ErrNotDelivered) {
-				t.Fatalf("Send error = %v, want ErrNotDelivered", err)
+			if err != nil {
+				t.Fatalf("Send: %v", err)
 			}
+			deliver(t, m)
 			if n := len(srv.Messages()); n != tt.wantArrived {
 				t.Errorf("server received %d messages, want %d", n, tt.wantArrived)
-			}
-			if len(d.Failed()) != len(tt.wantFailed) {
-				t.Errorf("Delivery.Failed() = %+v, want %v", d.Failed(), tt.wantFailed)
 			}
 			audits := auditOf(t, db, c.ID)
 			for _, r := range d.Results {
@@ -328,20 +376,135 @@ func TestSend_FailureIsRecordedAndReturned(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				wantStatus, wantAction := models.OutboxSent, "mail.sent"
-				for _, f := range tt.wantFailed {
-					if f == r.Recipient {
-						wantStatus, wantAction = models.OutboxFailed, "mail.failed"
-					}
+				want := tt.wantStatus[r.Recipient]
+				if row.Status != want || row.Attempts != 1 || (want != models.OutboxSent) != (row.Error != "" && row.SentAt == nil) {
+					t.Errorf("%s: row status %s, attempts %d, error %q, sent at %v; want %s after one attempt (failures with the error text)",
+						r.Recipient, row.Status, row.Attempts, row.Error, row.SentAt, want)
 				}
-				if row.Status != wantStatus || (wantStatus == models.OutboxFailed) != (row.Error != "" && row.SentAt == nil && r.Err != nil) {
-					t.Errorf("%s: row status %s, error %q, sent at %v; want %s (failed ones with the error text)", r.Recipient, row.Status, row.Error, row.SentAt, wantStatus)
+				if want == models.OutboxQueued && (row.NextAttemptAt == nil || !row.NextAttemptAt.Equal(fixedNow.Add(mail.Backoff(1)))) {
+					t.Errorf("%s: next attempt at %v, want %s", r.Recipient, row.NextAttemptAt, fixedNow.Add(mail.Backoff(1)))
 				}
-				if rec := audits[models.ObjectRef("outbox", row.ID)]; rec.Action != wantAction || (wantStatus == models.OutboxFailed && !strings.Contains(rec.Details, `"error"`)) {
+				wantAction := map[string]string{models.OutboxQueued: "mail.queued", models.OutboxSent: "mail.sent", models.OutboxFailed: "mail.failed"}[want]
+				if rec := audits[models.ObjectRef("outbox", row.ID)]; rec.Action != wantAction || (want == models.OutboxFailed && !strings.Contains(rec.Details, `"error"`)) {
 					t.Errorf("%s: audit record %+v, want %s", r.Recipient, rec, wantAction)
 				}
 			}
 		})
+	}
+}
+
+// clockedMailer returns a database with commission 31, a test SMTP server and a mailer
+// sending to it on a settable clock starting at fixedNow.
+func clockedMailer(t *testing.T) (*bun.DB, *models.Commission, *mailtest.Server, *mail.Mailer, *modelstest.Clock) {
+	t.Helper()
+	db := modelstest.NewDB(t)
+	c := modelstest.Commission(t, db, "31")
+	srv := mailtest.NewServer(t)
+	m := newMailer(t, srv.Config(t), db)
+	clock := modelstest.NewClock()
+	clock.Set(fixedNow)
+	m.Now = clock.Now
+	return db, c, srv, m, clock
+}
+
+// TestDeliver_ServerFailingThenRecovering queues messages while the relay fails, lets
+// the job retry on its back-off, with two runs at once, until the relay recovers:
+// every message arrives exactly once.
+func TestDeliver_ServerFailingThenRecovering(t *testing.T) {
+	ctx := context.Background()
+	db, c, srv, m, clock := clockedMailer(t)
+	var want []string
+	for i := range 12 {
+		addr := fmt.Sprintf("membre%02d@example.org", i+1)
+		want = append(want, addr)
+		if _, err := m.Send(ctx, mail.Message{To: []string{addr}, Subject: "Rappel", Text: "Séance demain.", Kind: "reminder", CommissionID: c.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.SetFailing(true)
+	for attempt := 1; attempt <= 3; attempt++ {
+		if rep := deliver(t, m); rep.Retried != 12 || rep.Sent != 0 {
+			t.Fatalf("attempt %d while failing: %+v, want 12 retried", attempt, rep)
+		}
+		if rep := deliver(t, m); rep != (mail.DeliverReport{}) {
+			t.Fatalf("a run before the back-off elapsed did %+v, want nothing", rep)
+		}
+		clock.Advance(mail.Backoff(attempt))
+	}
+	srv.SetFailing(false)
+	var wg sync.WaitGroup
+	reps := make([]mail.DeliverReport, 2)
+	for i := range reps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reps[i] = deliver(t, m)
+		}()
+	}
+	wg.Wait()
+	if reps[0].Sent+reps[1].Sent != 12 {
+		t.Fatalf("two concurrent runs sent %d + %d, want 12 in all", reps[0].Sent, reps[1].Sent)
+	}
+	clock.Advance(time.Hour)
+	if rep := deliver(t, m); rep != (mail.DeliverReport{}) {
+		t.Fatalf("a later run did %+v, want nothing left", rep)
+	}
+	got := map[string]int{}
+	for _, r := range srv.Messages() {
+		got[r.To[0]]++
+	}
+	for _, addr := range want {
+		if got[addr] != 1 {
+			t.Errorf("%s received %d copies, want exactly 1", addr, got[addr])
+		}
+	}
+	if len(srv.Messages()) != len(want) {
+		t.Errorf("server received %d messages, want %d", len(srv.Messages()), len(want))
+	}
+	rows, err := models.ListOutbox(ctx, db, c.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Status != models.OutboxSent || r.Attempts != 4 || r.SentAt == nil || !r.SentAt.Equal(clock.Now().Add(-time.Hour)) {
+			t.Errorf("row %d: status %s, attempts %d, sent at %v; want sent at the 4th attempt", r.ID, r.Status, r.Attempts, r.SentAt)
+		}
+	}
+}
+
+// TestDeliver_GivesUpAndIsResent: a copy that keeps failing is flagged failed after
+// MaxAttempts, listed for the secretariat, and can be queued again.
+func TestDeliver_GivesUpAndIsResent(t *testing.T) {
+	ctx := context.Background()
+	db, c, srv, m, clock := clockedMailer(t)
+	d, err := m.Send(ctx, mail.Message{To: []string{"a@example.org"}, Subject: "Ordre du jour", Text: "Voir le portail.", Kind: "convocation", CommissionID: c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetFailing(true)
+	for i := 1; i <= mail.MaxAttempts; i++ {
+		deliver(t, m)
+		clock.Advance(mail.Backoff(i))
+	}
+	failed, err := models.ListFailedOutbox(ctx, db, c.ID, false, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(failed) != 1 || failed[0].ID != d.Results[0].OutboxID || failed[0].Attempts != mail.MaxAttempts || !strings.Contains(failed[0].Error, "451") {
+		t.Fatalf("ListFailedOutbox = %+v, want the message, given up after %d attempts with the server's answer", failed, mail.MaxAttempts)
+	}
+	if n, err := models.CountFailedOutbox(ctx, db, c.ID+1, false); err != nil || n != 0 {
+		t.Errorf("another commission counts %d failed messages (%v), want 0", n, err)
+	}
+	srv.SetFailing(false)
+	if err := models.RequeueOutbox(ctx, db, models.SystemActor("test"), c.ID+1, false, failed[0].ID, clock.Now()); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("RequeueOutbox from another commission = %v, want ErrNotFound", err)
+	}
+	if err := models.RequeueOutbox(ctx, db, models.SystemActor("test"), c.ID, false, failed[0].ID, clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if rep := deliver(t, m); rep.Sent != 1 || len(srv.Messages()) != 1 {
+		t.Fatalf("after requeue: %+v, %d received; want the message sent once", rep, len(srv.Messages()))
 	}
 }
 
@@ -411,6 +574,7 @@ func TestSend_ConcurrentSendsShareOneMailer(t *testing.T) {
 			t.Errorf("Send: %v", err)
 		}
 	}
+	deliver(t, m)
 	rows, err := models.ListOutbox(ctx, db, c.ID, 2*n)
 	if err != nil {
 		t.Fatal(err)

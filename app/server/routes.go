@@ -50,7 +50,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	registryH := &registry.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Storage: store}
 	legalH := &legal.Handler{Operator: legal.Operator{Name: d.Config.Operator, Address: d.Config.OperatorAddress, Email: d.Config.ContactEmail}}
 	homeH := &home.Handler{DB: d.DB, Now: d.Now, Location: d.Config.Location}
-	adminH := &admin.Handler{DB: d.DB}
+	adminH := &admin.Handler{DB: d.DB, Jobs: d.Jobs, Now: d.Now}
 	sessionsH := &seances.Handler{DB: d.DB, Config: d.Config, Mailer: d.Mailer, Log: d.Log, Now: d.Now}
 	// Sessions: the chair and the secretariat set agendas and convene (R133-5).
 	chair := []models.Role{models.RoleSecretariat, models.RolePresident}
@@ -108,6 +108,11 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: "/admin/audit", access: staff, handler: adminH.Audit},
 		{method: "POST", path: "/admin/audit/verify", access: staff, handler: adminH.VerifyAudit},
 		{method: "GET", path: "/admin/outbox", access: adminOnly, handler: adminH.Outbox},
+		// Periodic jobs and undelivered e-mail (issue 14)
+		{method: "GET", path: "/admin/taches", access: adminOnly, handler: adminH.ListJobs},
+		{method: "POST", path: "/admin/taches/:name/executer", access: adminOnly, handler: adminH.RunJob},
+		{method: "GET", path: "/courriels/echecs", access: staff, handler: adminH.MailFailures},
+		{method: "POST", path: "/courriels/echecs/:id/renvoyer", access: staff, handler: adminH.ResendMail},
 
 		// Sessions, agenda, convocations and replies (issue "Sessions, the agenda built from pending files, and convocations with proof")
 		{method: "GET", path: "/seances", access: calendarRoles, handler: sessionsH.Index},

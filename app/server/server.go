@@ -23,6 +23,7 @@ import (
 	"seance/app/config"
 	"seance/app/mail"
 	"seance/app/web"
+	"seance/jobs"
 	"seance/models"
 	"seance/static"
 	"seance/views"
@@ -37,6 +38,8 @@ type Deps struct {
 	// Mailer sends e-mail over SMTP, or keeps it in the outbox table when SMTP is not
 	// configured. Call Send outside any transaction.
 	Mailer *mail.Mailer
+	// Jobs are the periodic jobs, for the administration page (last and next run, run now).
+	Jobs *jobs.Registry
 }
 
 // BodyLimit bounds request bodies: an upload of one attachment (at most 20 MB, with room

@@ -23,6 +23,7 @@ import (
 	"seance/app/config"
 	"seance/app/mail"
 	"seance/app/server"
+	"seance/jobs"
 	"seance/models"
 	"seance/models/modelstest"
 )
@@ -57,8 +58,10 @@ type Env struct {
 	Now    time.Time
 	clock  *modelstest.Clock
 	Mailer *mail.Mailer
-	mu     sync.Mutex
-	totp   map[int64]string // TOTP secrets of the enrolled test accounts, by user id
+	// Jobs are the portal's jobs, not scheduled: tests run them with Jobs.Run.
+	Jobs *jobs.Registry
+	mu   sync.Mutex
+	totp map[int64]string // TOTP secrets of the enrolled test accounts, by user id
 }
 
 // Clock returns the time the server sees. It starts at modelstest.Epoch() and moves
@@ -137,7 +140,12 @@ func (e *Env) start(t testing.TB, log *slog.Logger) {
 		t.Fatal(err)
 	}
 	e.Mailer = mailer
-	e.App = server.New(server.Deps{DB: e.DB, Config: e.Config, Log: log, Now: e.Clock, Mailer: mailer})
+	reg, err := jobs.Portal(jobs.Deps{DB: e.DB, Log: log, Now: e.Clock, Location: e.Config.Location, Mailer: mailer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Jobs = reg
+	e.App = server.New(server.Deps{DB: e.DB, Config: e.Config, Log: log, Now: e.Clock, Mailer: mailer, Jobs: reg})
 }
 
 // CaptureLog restarts the application and its mailer (same database and clock) with a
@@ -252,6 +260,16 @@ type Client struct {
 	IP      string
 }
 
+// DeliverMail runs the mail job once, as the scheduler does every minute: the queued
+// e-mails go to the SMTP server of the env (nothing happens in outbox mode). Client
+// requests call it after each answer.
+func (e *Env) DeliverMail(t testing.TB) {
+	t.Helper()
+	if _, err := e.Mailer.Deliver(context.Background()); err != nil {
+		t.Fatalf("deliver mail: %v", err)
+	}
+}
+
 // Client returns a new anonymous browser.
 func (e *Env) Client() *Client {
 	return &Client{env: e, cookies: map[string]string{}, IP: "192.0.2.10"}
@@ -295,6 +313,9 @@ func (c *Client) Do(t testing.TB, req *http.Request) *Response {
 			c.cookies[ck.Name] = ck.Value
 		}
 	}
+	// The mail job would send what the request queued within a minute; tests see it
+	// sent by the time the request returns.
+	c.env.DeliverMail(t)
 	r := &Response{Status: resp.StatusCode, Body: string(body), Header: resp.Header, Location: resp.Header.Get("Location")}
 	if m := csrfMeta.FindStringSubmatch(r.Body); m != nil {
 		c.CSRF = m[1]

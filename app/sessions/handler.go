@@ -4,6 +4,7 @@
 package sessions
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -559,20 +560,21 @@ func (h *Handler) Convene(c *fiber.Ctx) error {
 	}
 	u := web.User(c)
 	in := models.ConvokeInput{Urgency: c.FormValue("urgency") == "1", UrgencyReason: c.FormValue("urgency_reason")}
-	res, err := models.Convoke(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
+	// The convocation and its e-mails commit together; the mail job sends them.
+	var res *models.ConvocationResult
+	err = models.InTx(c.UserContext(), h.DB, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if res, err = models.Convoke(ctx, tx, u, u.CommissionIDOrZero(), m.ID, in, h.Now()); err != nil {
+			return err
+		}
+		return h.queueConvocation(ctx, tx, u, web.Commission(c).Name, res)
+	})
 	if err != nil {
 		return refused(c, err, meetingPath(m.ID)+"#convocation")
-	}
-	failed, err := h.sendConvocation(c.UserContext(), u, web.Commission(c).Name, res)
-	if err != nil {
-		return err
 	}
 	msg := fmt.Sprintf("Convocation n° %d envoyée à %d destinataire(s). Empreinte SHA-256 : %s.", res.Convocation.Number, len(res.Recipients), res.Convocation.ContentSHA256)
 	if len(res.Skipped) > 0 {
 		msg += " Non convoqués (compte désactivé) : " + strings.Join(res.Skipped, ", ") + "."
-	}
-	if failed > 0 {
-		web.FlashError(c, fmt.Sprintf("%d envoi(s) ont échoué : voir le détail des remises ci-dessous.", failed))
 	}
 	web.FlashSuccess(c, msg)
 	return c.Redirect(meetingPath(m.ID)+"#convocation", fiber.StatusSeeOther)
@@ -585,15 +587,20 @@ func (h *Handler) Cancel(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	cr, err := models.CancelMeeting(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, c.FormValue("reason"), h.Now())
+	var cr *models.CancelResult
+	var notified int
+	err = models.InTx(c.UserContext(), h.DB, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if cr, err = models.CancelMeeting(ctx, tx, u, u.CommissionIDOrZero(), m.ID, c.FormValue("reason"), h.Now()); err != nil {
+			return err
+		}
+		notified, err = h.queueCancellation(ctx, tx, u, web.Commission(c).Name, cr)
+		return err
+	})
 	if err != nil {
 		return refused(c, err, meetingPath(m.ID)+"#annulation")
 	}
-	failed, err := h.sendCancellation(c.UserContext(), u, web.Commission(c).Name, cr)
-	if err != nil {
-		return err
-	}
-	msg := fmt.Sprintf("Séance annulée. %d personne(s) prévenue(s) par courriel.", len(cr.Notify)-failed)
+	msg := fmt.Sprintf("Séance annulée. %d personne(s) prévenue(s) par courriel.", notified)
 	if len(cr.Released) > 0 {
 		msg += " Dossiers de nouveau recevables : " + strings.Join(cr.Released, ", ") + "."
 	}

@@ -2,10 +2,11 @@ package sessions
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"seance/app/calendar"
 	"seance/app/mail"
@@ -75,50 +76,44 @@ func (h *Handler) convocationText(res *models.ConvocationResult, r models.SentRe
 	return b.String()
 }
 
-// sendConvocation e-mails each recipient their copy with the .ics and records the
-// deliveries. It returns how many copies failed.
-func (h *Handler) sendConvocation(ctx context.Context, actor *models.User, commission string, res *models.ConvocationResult) (int, error) {
+// queueConvocation queues each recipient's copy with the .ics, in tx (the
+// convocation's transaction), and records the deliveries.
+func (h *Handler) queueConvocation(ctx context.Context, tx bun.IDB, actor *models.User, commission string, res *models.ConvocationResult) error {
 	m := res.Meeting
 	ics, err := h.icsOf("", calendar.MethodRequest, commission, *m)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	subject := fmt.Sprintf("Convocation — %s — %s à %s", m.Title(), longDate(m.StartsAt, h.Config.Location), m.StartsAt.In(h.Config.Location).Format("15:04"))
 	if m.Urgency {
 		subject = "URGENT — " + subject
 	}
-	var ds []models.DeliveryRecord
-	failed := 0
+	ds := make([]models.DeliveryRecord, 0, len(res.Recipients))
 	for _, r := range res.Recipients {
-		d, err := h.Mailer.Send(ctx, mail.Message{
+		d, err := h.Mailer.Queue(ctx, tx, mail.Message{
 			To: []string{r.Email}, Subject: subject, Text: h.convocationText(res, r), Kind: "convocation",
 			CommissionID: m.CommissionID, Sensitive: true, Actor: models.ActorFor(actor),
 			Attachments: []mail.Attachment{{Filename: fmt.Sprintf("seance-%d.ics", m.ID), ContentType: calendar.ContentType(calendar.MethodRequest), Data: ics}},
 		})
-		rec := models.DeliveryRecord{RecipientID: r.ID, Status: models.OutboxFailed}
-		if len(d.Results) > 0 {
-			rec.OutboxID, rec.Status, rec.MessageID = d.Results[0].OutboxID, d.Results[0].Status, d.Results[0].MessageID
-		}
 		if err != nil {
-			failed++
-			if !errors.Is(err, mail.ErrNotDelivered) && h.Log != nil {
-				h.Log.Error("convocation not sent", "meeting_id", m.ID, "recipient_id", r.ID, "err", err)
-			}
+			return err
 		}
-		ds = append(ds, rec)
+		res := d.Results[0]
+		ds = append(ds, models.DeliveryRecord{RecipientID: r.ID, OutboxID: res.OutboxID, Status: res.Status, MessageID: res.MessageID})
 	}
-	return failed, models.RecordConvocationDeliveries(ctx, h.DB, models.ActorFor(actor), m.CommissionID, res.Convocation.ID, ds, h.Now())
+	return models.RecordConvocationDeliveries(ctx, tx, models.ActorFor(actor), m.CommissionID, res.Convocation.ID, ds, h.Now())
 }
 
-// sendCancellation tells the people convened that the session is cancelled, with a
-// STATUS:CANCELLED calendar file that removes it from their agenda.
-func (h *Handler) sendCancellation(ctx context.Context, actor *models.User, commission string, cr *models.CancelResult) (int, error) {
+// queueCancellation tells the people convened that the session is cancelled, with a
+// STATUS:CANCELLED calendar file that removes it from their agenda. It returns how
+// many people it queued a message for.
+func (h *Handler) queueCancellation(ctx context.Context, tx bun.IDB, actor *models.User, commission string, cr *models.CancelResult) (int, error) {
 	m, loc := cr.Meeting, h.Config.Location
 	ics, err := h.icsOf("", calendar.MethodCancel, commission, *m)
 	if err != nil {
 		return 0, err
 	}
-	failed := 0
+	n := 0
 	for _, r := range cr.Notify {
 		if r.User == nil || !r.User.Active {
 			continue
@@ -126,17 +121,15 @@ func (h *Handler) sendCancellation(ctx context.Context, actor *models.User, comm
 		text := fmt.Sprintf("Bonjour %s,\n\nLa séance de la %s prévue le %s à %s (%s) est annulée.\nMotif : %s\n\n"+
 			"Le fichier joint retire la séance de votre agenda. Une nouvelle convocation vous parviendra si la séance est reportée.\n\nLe secrétariat de la commission\n",
 			r.User.Name, commission, longDate(m.StartsAt, loc), m.StartsAt.In(loc).Format("15:04"), m.Title(), m.CancelledReason)
-		_, err := h.Mailer.Send(ctx, mail.Message{
+		_, err := h.Mailer.Queue(ctx, tx, mail.Message{
 			To: []string{r.Email}, Subject: "Annulation — " + m.Title() + " — " + longDate(m.StartsAt, loc), Text: text, Kind: "convocation_cancel",
 			CommissionID: m.CommissionID, Actor: models.ActorFor(actor),
 			Attachments: []mail.Attachment{{Filename: fmt.Sprintf("seance-%d.ics", m.ID), ContentType: calendar.ContentType(calendar.MethodCancel), Data: ics}},
 		})
 		if err != nil {
-			failed++
-			if !errors.Is(err, mail.ErrNotDelivered) && h.Log != nil {
-				h.Log.Error("cancellation not sent", "meeting_id", m.ID, "err", err)
-			}
+			return 0, err
 		}
+		n++
 	}
-	return failed, nil
+	return n, nil
 }

@@ -36,6 +36,8 @@ var navigation = []navEntry{
 	{"Mes votes", "/votes", []models.Role{models.RoleMember, models.RolePresident}, ""},
 	{"Journal d'audit", "/admin/audit", []models.Role{models.RoleAdmin, models.RoleSecretariat}, ""},
 	{"Courriels", "/admin/outbox", []models.Role{models.RoleAdmin}, ""},
+	{"Courriels non remis", "/courriels/echecs", []models.Role{models.RoleAdmin, models.RoleSecretariat}, ""},
+	{"Tâches planifiées", "/admin/taches", []models.Role{models.RoleAdmin}, ""},
 	{"Comptes", "/admin/comptes", []models.Role{models.RoleAdmin}, ""},
 	{"Mon compte", "/compte", nil, ""},
 }

@@ -58,7 +58,16 @@ func URL(t testing.TB) string {
 // NewDB returns a migrated database for the test, closed at its end.
 func NewDB(t testing.TB) *bun.DB {
 	t.Helper()
-	db, err := models.Open(URL(t))
+	db, _ := NewDBURL(t)
+	return db
+}
+
+// NewDBURL is NewDB that also returns the database's URL, for tests that open it
+// again (a second instance, a backup restored over it).
+func NewDBURL(t testing.TB) (*bun.DB, string) {
+	t.Helper()
+	u := URL(t)
+	db, err := models.Open(u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +75,7 @@ func NewDB(t testing.TB) *bun.DB {
 	if err := migrations.Up(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
-	return db
+	return db, u
 }
 
 // Commission creates a commission for department dep.

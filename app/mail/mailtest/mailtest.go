@@ -40,6 +40,7 @@ type Server struct {
 	mu       sync.Mutex
 	received []Received
 	rejected map[string]bool
+	failing  bool
 }
 
 // Received is one message as the server got it.
@@ -123,6 +124,14 @@ func (s *Server) RejectRecipient(addr string) {
 	s.rejected[strings.ToLower(addr)] = true
 }
 
+// SetFailing makes the server answer every message with a temporary failure (451),
+// as a relay that is down or overloaded, until it is called with false.
+func (s *Server) SetFailing(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failing = on
+}
+
 // Messages returns the messages received so far, in order.
 func (s *Server) Messages() []Received {
 	s.mu.Lock()
@@ -164,6 +173,12 @@ func (ss *session) Auth(string) (sasl.Server, error) {
 }
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	ss.server.mu.Lock()
+	failing := ss.server.failing
+	ss.server.mu.Unlock()
+	if failing {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
 	ss.from = from
 	return nil
 }

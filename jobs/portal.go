@@ -1,0 +1,35 @@
+package jobs
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"seance/app/mail"
+	"seance/models"
+)
+
+// Deps is what the portal's jobs need; main builds it once.
+type Deps struct {
+	DB       *bun.DB
+	Log      *slog.Logger
+	Now      func() time.Time
+	Location *time.Location
+	// Schedules overrides default schedules by job name (SEANCE_JOB_SCHEDULES).
+	Schedules map[string]string
+	Mailer    *mail.Mailer
+}
+
+// Portal returns the registry of the portal's jobs with their default schedules
+// (cron, in d.Location).
+func Portal(d Deps) (*Registry, error) {
+	return NewRegistry(d.DB, d.Log, d.Now, d.Location, d.Schedules,
+		Entry{Job: &MailDelivery{Mailer: d.Mailer}, Title: "Envoi des courriels en attente (nouvelles tentatives espacées)",
+			Schedule: "* * * * *", Timeout: 5 * time.Minute},
+		Entry{Job: &Cleanup{Storage: models.NewStorage(d.DB, d.Now)}, Title: "Suppression des sessions et compteurs expirés",
+			Schedule: "*/15 * * * *", Timeout: time.Minute},
+		Entry{Job: &Housekeeping{DB: d.DB, Now: d.Now}, Title: "Purge des liens expirés, des courriels de plus de 90 jours et de l'historique des tâches",
+			Schedule: "40 3 * * *", Timeout: 10 * time.Minute},
+	)
+}
