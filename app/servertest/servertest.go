@@ -57,6 +57,7 @@ type Env struct {
 	Now    time.Time
 	clock  *modelstest.Clock
 	Mailer *mail.Mailer
+	log    *slog.Logger
 	mu     sync.Mutex
 	totp   map[int64]string // TOTP secrets of the enrolled test accounts, by user id
 }
@@ -91,9 +92,43 @@ func NewDemo(t testing.TB) *Env {
 	return newEnv(t, nil, true)
 }
 
+// NewBare starts the application on a new, empty database: no commission and no account
+// (Commission is nil, Users is empty), for a test that fills the database itself, e.g.
+// with demo.Seed given the env's Config.Keys and Clock().
+func NewBare(t testing.TB) *Env {
+	t.Helper()
+	e := start(t, modelstest.NewDB(t), nil, false)
+	e.App = e.serve()
+	return e
+}
+
 func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 	t.Helper()
-	db := modelstest.NewDB(t)
+	e := start(t, modelstest.NewDB(t), vars, demo)
+	e.Commission = modelstest.Commission(t, e.DB, "31")
+	for _, r := range models.Roles {
+		u := &models.User{Email: string(r) + "@test.example", Name: "Test " + r.Label(), Role: r, PasswordHash: PasswordHash(t), Active: true}
+		if r.NeedsCommission() {
+			u.CommissionID = &e.Commission.ID
+		}
+		if r == models.RoleRegion {
+			u.Region = "76"
+		}
+		if err := models.CreateUser(context.Background(), e.DB, models.SystemActor("test"), u, e.Clock()); err != nil {
+			t.Fatal(err)
+		}
+		e.Users[r] = u
+		if models.TOTPRequired(u, nil) {
+			e.EnrolTOTP(t, u)
+		}
+	}
+	e.App = e.serve()
+	return e
+}
+
+// start makes the env's configuration, clock and mailer on db; serve then builds the app.
+func start(t testing.TB, db *bun.DB, vars map[string]string, demo bool) *Env {
+	t.Helper()
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -104,34 +139,18 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 	cfg.Demo = demo
 	clock := modelstest.NewClock()
 	e := &Env{DB: db, Config: cfg, Users: map[models.Role]*models.User{}, Now: clock.Now(), clock: clock, totp: map[int64]string{}}
-	e.Commission = modelstest.Commission(t, db, "31")
-	for _, r := range models.Roles {
-		u := &models.User{Email: string(r) + "@test.example", Name: "Test " + r.Label(), Role: r, PasswordHash: PasswordHash(t), Active: true}
-		if r.NeedsCommission() {
-			u.CommissionID = &e.Commission.ID
-		}
-		if r == models.RoleRegion {
-			u.Region = "76"
-		}
-		if err := models.CreateUser(context.Background(), db, models.SystemActor("test"), u, e.Clock()); err != nil {
-			t.Fatal(err)
-		}
-		e.Users[r] = u
-		if models.TOTPRequired(u, nil) {
-			e.EnrolTOTP(t, u)
-		}
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		e.log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	mailer, err := mail.New(cfg, db, log, e.Clock)
-	if err != nil {
+	if e.Mailer, err = mail.New(cfg, db, e.log, e.Clock); err != nil {
 		t.Fatal(err)
 	}
-	e.Mailer = mailer
-	e.App = server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: e.Clock, Mailer: mailer})
 	return e
+}
+
+func (e *Env) serve() *fiber.App {
+	return server.New(server.Deps{DB: e.DB, Config: e.Config, Log: e.log, Now: e.Clock, Mailer: e.Mailer})
 }
 
 // EnrolTOTP enrols and confirms TOTP for u, as the enrolment page would, and keeps the
