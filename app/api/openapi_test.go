@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -145,13 +146,20 @@ func (d *demoEnv) meetings(t *testing.T) (approved, pending []models.Meeting) {
 	return approved, pending
 }
 
-// TestOpenAPIWalk calls every operation of the document with a real token on the demo
+// TestDemoCommission runs the API on the demo commission's history (seeded once).
+func TestDemoCommission(t *testing.T) {
+	d := newDemoEnv(t)
+	t.Run("openapi walk", func(t *testing.T) { walkDocument(t, d) })
+	t.Run("results", func(t *testing.T) { checkResults(t, d) })
+	t.Run("member sessions", func(t *testing.T) { checkMemberSessions(t, d) })
+}
+
+// walkDocument calls every operation of the document with a real token on the demo
 // commission and validates each answer against its schema: the success, following the
 // next links of the lists, the 304 of a revalidation, the 401 without a token and the
 // 404 of an unknown object.
-func TestOpenAPIWalk(t *testing.T) {
+func walkDocument(t *testing.T, d *demoEnv) {
 	doc, router := loadDocument(t)
-	d := newDemoEnv(t)
 	approved, _ := d.meetings(t)
 	secretariat := d.token(t, demo.EmailSecretariat)
 	client := d.Client()
@@ -259,4 +267,108 @@ func newToken(t *testing.T, env *servertest.Env, u *models.User) string {
 		t.Fatal(err)
 	}
 	return secret
+}
+
+// checkResults: the tally and avis of each item once the procès-verbal is approved, as
+// the sitting recorded them, files by reference only; nothing before the approval.
+func checkResults(t *testing.T, d *demoEnv) {
+	ctx := context.Background()
+	approved, pending := d.meetings(t)
+	cid := d.seeder.Commission.ID
+	allVotes := 0
+	for _, email := range []string{demo.EmailSecretariat, demo.EmailPrefecture, demo.EmailPresident} {
+		tok := d.token(t, email)
+		for _, m := range pending {
+			r := call(t, d.Env, tok, "/api/v1/meetings/"+id(m.ID)+"/results")
+			if r.Status != http.StatusNotFound || !strings.Contains(apiError(t, r), "qu'une fois son procès-verbal approuvé") {
+				t.Errorf("%s: results of session %d before approval = %d, want 404\n%s", email, m.ID, r.Status, r.Body)
+			}
+		}
+		for _, m := range approved {
+			r := call(t, d.Env, tok, "/api/v1/meetings/"+id(m.ID)+"/results")
+			if r.Status != http.StatusOK {
+				t.Fatalf("%s: results of approved session %d = %d\n%s", email, m.ID, r.Status, r.Body)
+			}
+			res := decode[api.Results](t, r)
+			votes, err := models.ListVotes(ctx, d.DB, cid, m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items, err := models.ListAgenda(ctx, d.DB, cid, m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Items) != len(items) || res.Minutes.Status != "locked" && res.Minutes.Status != "approved" {
+				t.Fatalf("session %d: %d results for %d items, minutes %+v", m.ID, len(res.Items), len(items), res.Minutes)
+			}
+			voted := 0
+			for _, v := range votes {
+				for _, it := range res.Items {
+					if it.AgendaItem.ID != v.AgendaItemID {
+						continue
+					}
+					voted++
+					if it.Vote == nil || it.Vote.Tally != (api.Tally{Yes: v.Yes, No: v.No, Abstentions: v.Abstentions}) || it.Vote.Outcome != string(v.Outcome) ||
+						(v.Avis != "" && (it.Vote.Avis == nil || *it.Vote.Avis != string(v.Avis))) {
+						t.Errorf("session %d item %d: result %+v, want the recorded vote %d/%d/%d %s %s", m.ID, v.AgendaItemID, it.Vote, v.Yes, v.No, v.Abstentions, v.Outcome, v.Avis)
+					}
+				}
+			}
+			if voted != len(votes) {
+				t.Errorf("session %d: %d of %d votes found in the results", m.ID, voted, len(votes))
+			}
+			allVotes += voted
+			for _, a := range d.seeder.Associations {
+				if strings.Contains(r.Body, a.Name) {
+					t.Errorf("session %d: the results name the association %q", m.ID, a.Name)
+				}
+			}
+		}
+	}
+	if allVotes == 0 {
+		t.Error("no vote in the results of the demo's approved sessions")
+	}
+	// A file is named by its reference, never by the person.
+	var files []models.File
+	if err := d.DB.NewSelect().Model(&files).Where("commission_id = ? AND session_id IS NOT NULL", cid).Scan(ctx); err != nil || len(files) == 0 {
+		t.Fatalf("demo files on an agenda: %d, %v", len(files), err)
+	}
+	tok := d.token(t, demo.EmailSecretariat)
+	for _, f := range files {
+		body := call(t, d.Env, tok, "/api/v1/meetings/"+id(*f.SessionID)).Body
+		if !strings.Contains(body, `"reference":"`+f.Reference+`"`) {
+			t.Errorf("session %d: file %s is not on its agenda by reference\n%s", *f.SessionID, f.Reference, body)
+		}
+	}
+}
+
+// checkMemberSessions: a member lists, page after page, exactly the sessions the
+// calendar shows them, and opens those only.
+func checkMemberSessions(t *testing.T, d *demoEnv) {
+	ctx := context.Background()
+	u := d.seeder.Users[demo.MemberEmail(1)]
+	tok := d.token(t, demo.MemberEmail(1))
+	all, err := models.MeetingsFor(ctx, d.DB, u, d.Clock().AddDate(-30, 0, 0), d.Clock().AddDate(30, 0, 0))
+	if err != nil || len(all) == 0 {
+		t.Fatalf("demo member's sessions: %d, %v", len(all), err)
+	}
+	var got []int64
+	next := "/api/v1/bodies/" + id(d.seeder.Commission.ID) + "/meetings?limit=3"
+	for next != "" {
+		l := decode[api.List[api.Meeting]](t, call(t, d.Env, tok, next))
+		for _, m := range l.Data {
+			got = append(got, m.ID)
+			if r := call(t, d.Env, tok, m.URL); r.Status != http.StatusOK {
+				t.Errorf("member GET %s = %d, want 200", m.URL, r.Status)
+			}
+		}
+		next = l.Links.Next
+	}
+	var want []int64
+	for _, m := range all {
+		want = append(want, m.ID)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("member's sessions by the API = %v, want %v", got, want)
+	}
 }

@@ -80,22 +80,48 @@ func (h *Handler) Bodies(c *fiber.Ctx) error {
 	return send(c, out, shareable)
 }
 
-// body returns the commission of the :id parameter if the caller may know of it.
-func (h *Handler) body(c *fiber.Ctx) (*models.Commission, error) {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return models.FindVisibleCommission(c.UserContext(), h.DB, web.User(c), id)
-}
+const (
+	bodyLocal    = "api.body"
+	meetingLocal = "api.meeting"
+)
 
-// Body shows one commission.
-func (h *Handler) Body(c *fiber.Ctx) error {
-	cm, err := h.body(c)
+// LoadBody resolves the commission of the :id parameter before the role check of the
+// route: a commission the caller may not know of is 404 whatever the caller's role, so
+// that another tenant's objects never answer differently from missing ones.
+func (h *Handler) LoadBody(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
 	if err != nil {
 		return err
 	}
-	return send(c, bodyOf(cm), shareable)
+	cm, err := models.FindVisibleCommission(c.UserContext(), h.DB, web.User(c), id)
+	if err != nil {
+		return err
+	}
+	c.Locals(bodyLocal, cm)
+	return c.Next()
+}
+
+// LoadMeeting resolves the session of the :id parameter, in the caller's commission,
+// before the role check of the route (404 otherwise, whatever the role).
+func (h *Handler) LoadMeeting(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	m, err := models.FindMeeting(c.UserContext(), h.DB, web.User(c).CommissionIDOrZero(), id)
+	if err != nil {
+		return err
+	}
+	c.Locals(meetingLocal, m)
+	return c.Next()
+}
+
+func body(c *fiber.Ctx) *models.Commission { return c.Locals(bodyLocal).(*models.Commission) }
+func meeting(c *fiber.Ctx) *models.Meeting { return c.Locals(meetingLocal).(*models.Meeting) }
+
+// Body shows one commission.
+func (h *Handler) Body(c *fiber.Ctx) error {
+	return send(c, bodyOf(body(c)), shareable)
 }
 
 // Meeting is a session as the calendar shows it.
@@ -131,10 +157,7 @@ func meetingOf(m *models.Meeting) Meeting {
 // Meetings lists the sessions of a commission the caller sees in the calendar (a member,
 // the sessions they sit in), by start.
 func (h *Handler) Meetings(c *fiber.Ctx) error {
-	cm, err := h.body(c)
-	if err != nil {
-		return err
-	}
+	cm := body(c)
 	limit, cursor, err := pageParams(c)
 	if err != nil {
 		return err
@@ -200,23 +223,11 @@ type MeetingDetail struct {
 	AgendaItems []AgendaItem `json:"agendaItems"`
 }
 
-// meeting returns the session of the :id parameter of the caller's commission.
-func (h *Handler) meeting(c *fiber.Ctx) (*models.Meeting, error) {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	return models.FindMeeting(c.UserContext(), h.DB, web.User(c).CommissionIDOrZero(), id)
-}
-
 // Meeting shows a session and its agenda to those who may open its page: the
 // secretariat, the présidence, and the members who sit in it (404 for others, as the
 // page).
 func (h *Handler) Meeting(c *fiber.Ctx) error {
-	m, err := h.meeting(c)
-	if err != nil {
-		return err
-	}
+	m := meeting(c)
 	ok, err := models.CanSeeMeeting(c.UserContext(), h.DB, web.User(c), m)
 	if err != nil {
 		return err
@@ -297,10 +308,7 @@ func voteOf(v *models.Vote) *Vote {
 // Results gives the tally and avis of each agenda item once the procès-verbal is
 // approved, to the readers of procès-verbaux (a member, for the sessions they sat in).
 func (h *Handler) Results(c *fiber.Ctx) error {
-	m, err := h.meeting(c)
-	if err != nil {
-		return err
-	}
+	m := meeting(c)
 	ctx, u := c.UserContext(), web.User(c)
 	if u.Role == models.RoleMember {
 		ok, err := models.CanSeeMeeting(ctx, h.DB, u, m)

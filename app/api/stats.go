@@ -90,10 +90,7 @@ func definitionOf(key string) Definition {
 // counts for the secretariat (unless ?view=published), masked for the others, as the
 // /statistiques page shows them.
 func (h *Handler) Stats(c *fiber.Ctx) error {
-	cm, err := h.body(c)
-	if err != nil {
-		return err
-	}
+	cm := body(c)
 	u, ctx := web.User(c), c.UserContext()
 	if u.CommissionIDOrZero() != cm.ID { // statistics are read in one's own commission
 		return models.ErrNotFound

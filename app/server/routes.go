@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -94,6 +95,9 @@ func registerRoutes(app *fiber.App, d Deps) {
 		Max: api.RateLimit, Expiration: api.RateWindow, Storage: store,
 		KeyGenerator: api.RateLimitKey, LimitReached: api.RateLimited,
 	})}
+	// Routes on one object resolve it first: another tenant's object is 404 for every role.
+	apiBody := append(slices.Clone(apiCall), apiH.LoadBody)
+	apiMeeting := append(slices.Clone(apiCall), apiH.LoadMeeting)
 	// Routes open to a user who must still enrol TOTP (auth.Require lets nothing else through).
 	enrolment := []fiber.Handler{auth.EnrolmentStep}
 
@@ -110,11 +114,11 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: api.Base + "/openapi.json", public: true, handler: apiH.Document},
 		{method: "GET", path: api.Base + "/me", access: anySignedIn, handler: apiH.Me, extra: apiCall},
 		{method: "GET", path: api.Base + "/bodies", access: anySignedIn, handler: apiH.Bodies, extra: apiCall},
-		{method: "GET", path: api.Base + "/bodies/:id", access: anySignedIn, handler: apiH.Body, extra: apiCall},
-		{method: "GET", path: api.Base + "/bodies/:id/meetings", access: calendarRoles, handler: apiH.Meetings, extra: apiCall},
-		{method: "GET", path: api.Base + "/bodies/:id/stats", access: statsReaders, handler: apiH.Stats, extra: apiCall},
-		{method: "GET", path: api.Base + "/meetings/:id", access: convened, handler: apiH.Meeting, extra: apiCall},
-		{method: "GET", path: api.Base + "/meetings/:id/results", access: minutesReaders, handler: apiH.Results, extra: apiCall},
+		{method: "GET", path: api.Base + "/bodies/:id", access: anySignedIn, handler: apiH.Body, extra: apiBody},
+		{method: "GET", path: api.Base + "/bodies/:id/meetings", access: calendarRoles, handler: apiH.Meetings, extra: apiBody},
+		{method: "GET", path: api.Base + "/bodies/:id/stats", access: statsReaders, handler: apiH.Stats, extra: apiBody},
+		{method: "GET", path: api.Base + "/meetings/:id", access: convened, handler: apiH.Meeting, extra: apiMeeting},
+		{method: "GET", path: api.Base + "/meetings/:id/results", access: minutesReaders, handler: apiH.Results, extra: apiMeeting},
 
 		{method: "GET", path: "/admin/audit", access: staff, handler: adminH.Audit},
 		{method: "POST", path: "/admin/audit/verify", access: staff, handler: adminH.VerifyAudit},
