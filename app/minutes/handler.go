@@ -69,16 +69,11 @@ func (h *Handler) record(c *fiber.Ctx, m *models.Meeting) (*models.Minutes, erro
 		}
 		return r, err
 	}
-	rs, err := models.ListMinutesVersions(ctx, h.DB, m.CommissionID, m.ID)
-	if err != nil {
-		return nil, err
+	r, err := models.ApprovedMinutes(ctx, h.DB, m.CommissionID, m.ID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, fiber.NewError(fiber.StatusForbidden, "Le procès-verbal de cette séance n'est pas encore approuvé : la préfecture le consultera une fois approuvé.")
 	}
-	for _, r := range slices.Backward(rs) {
-		if r.Status == models.MinutesApproved || r.Status == models.MinutesLocked {
-			return &r, nil
-		}
-	}
-	return nil, fiber.NewError(fiber.StatusForbidden, "Le procès-verbal de cette séance n'est pas encore approuvé : la préfecture le consultera une fois approuvé.")
+	return r, err
 }
 
 // Show renders the procès-verbal of a session; the secretariat's first visit after the
