@@ -21,6 +21,7 @@
 package api
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -86,10 +87,13 @@ func RateLimited(c *fiber.Ctx) error {
 // send writes v as JSON with its ETag and cache headers, or 304 when the caller's
 // If-None-Match names the same ETag.
 func send(c *fiber.Ctx, v any, s sensitivity) error {
-	body, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // JSON, never HTML (nosniff): keep « < 5 » and links readable
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
+	body := buf.Bytes()
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
 	c.Set(fiber.HeaderETag, etag)
