@@ -144,37 +144,80 @@ func CancelMeeting(ctx context.Context, db bun.IDB, actor *User, cid, id int64, 
 // (dates only for the last two, see CanSeeAgenda); for a member, the sessions where
 // they hold a mandate on the session's day or were convened.
 func MeetingsFor(ctx context.Context, db bun.IDB, u *User, from, to time.Time) ([]Meeting, error) {
-	cid := u.CommissionIDOrZero()
-	if cid == 0 || !u.Active {
-		return []Meeting{}, nil
+	ms := []Meeting{}
+	q, err := visibleMeetings(ctx, db, u, &ms)
+	if err != nil || q == nil {
+		return ms, err
 	}
-	ms, err := ListMeetings(ctx, db, cid, from, to)
+	err = q.Where("meeting.starts_at >= ? AND meeting.starts_at < ?", from.UTC(), to.UTC()).Order("meeting.starts_at ASC").Scan(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list meetings: %w", err)
 	}
-	if u.Role != RoleMember {
-		return ms, nil
-	}
-	mine, err := memberMeetingFilter(ctx, db, u)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(ms, func(m Meeting) bool { return !mine(&m) }), nil
+	return ms, nil
 }
 
-// memberMeetingFilter returns whether member u is concerned by a session.
-func memberMeetingFilter(ctx context.Context, db bun.IDB, u *User) (func(*Meeting) bool, error) {
-	mandates, err := userMandates(ctx, db, u.CommissionIDOrZero(), u.ID)
+// MeetingCursor is where a page of sessions resumes: after the session starting at
+// StartsAt with id ID, in (starts_at, id) order.
+type MeetingCursor struct {
+	StartsAt time.Time
+	ID       int64
+}
+
+// MeetingsPage returns at most limit sessions u may see (the same as MeetingsFor),
+// by start then id, after the cursor (from the first when nil), and whether more follow.
+func MeetingsPage(ctx context.Context, db bun.IDB, u *User, after *MeetingCursor, limit int) ([]Meeting, bool, error) {
+	ms := []Meeting{}
+	q, err := visibleMeetings(ctx, db, u, &ms)
+	if err != nil || q == nil {
+		return ms, false, err
+	}
+	if after != nil {
+		at := after.StartsAt.UTC()
+		q = q.Where("(meeting.starts_at > ? OR (meeting.starts_at = ? AND meeting.id > ?))", at, at, after.ID)
+	}
+	if err := q.Order("meeting.starts_at ASC", "meeting.id ASC").Limit(int64(limit + 1)).Scan(ctx); err != nil {
+		return nil, false, fmt.Errorf("page meetings: %w", err)
+	}
+	if len(ms) > limit {
+		return ms[:limit], true, nil
+	}
+	return ms, false, nil
+}
+
+// visibleMeetings starts the query of the sessions u may see into dest, or returns nil
+// when u sees none. It is the one statement of the rule of MeetingsFor: a member sees a
+// session they were convened to, or one held on a day one of their mandates runs (the
+// mandate's calendar days, in the commission's zone, as instants).
+func visibleMeetings(ctx context.Context, db bun.IDB, u *User, dest *[]Meeting) (*bun.SelectQuery, error) {
+	cid := u.CommissionIDOrZero()
+	if cid == 0 || !u.Active {
+		return nil, nil
+	}
+	q := db.NewSelect().Model(dest).Where("meeting.commission_id = ?", cid)
+	if u.Role != RoleMember {
+		return q, nil
+	}
+	mandates, err := userMandates(ctx, db, cid, u.ID)
 	if err != nil {
 		return nil, err
 	}
-	var convened []int64
-	if err := db.NewSelect().Model((*ConvocationRecipient)(nil)).Column("meeting_id").Where("user_id = ?", u.ID).Scan(ctx, &convened); err != nil {
-		return nil, fmt.Errorf("member meetings: %w", err)
-	}
-	return func(m *Meeting) bool {
-		return slices.Contains(convened, m.ID) || len(currentOf(mandates, "", CalendarDay(m.StartsAt))) > 0
-	}, nil
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("meeting.id IN (SELECT meeting_id FROM convocation_recipients WHERE user_id = ?)", u.ID)
+		for _, m := range mandates {
+			if m.LastDay().Before(m.StartsOn) {
+				continue
+			}
+			q = q.WhereOr("(meeting.starts_at >= ? AND meeting.starts_at < ?)", dayStart(m.StartsOn), dayStart(m.LastDay().AddDate(0, 0, 1)))
+		}
+		return q
+	}), nil
+}
+
+// dayStart is the first instant of calendar day (a date as CalendarDay returns) in the
+// commission's zone: CalendarDay(t) == day exactly when dayStart(day) <= t < dayStart(day+1).
+func dayStart(day time.Time) time.Time {
+	y, m, d := day.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, paris).UTC()
 }
 
 // CanSeeMeeting reports whether u may open session m's page: the secretariat and the
@@ -187,11 +230,16 @@ func CanSeeMeeting(ctx context.Context, db bun.IDB, u *User, m *Meeting) (bool, 
 	case RoleSecretariat, RolePresident:
 		return true, nil
 	case RoleMember:
-		mine, err := memberMeetingFilter(ctx, db, u)
-		if err != nil {
+		var ms []Meeting
+		q, err := visibleMeetings(ctx, db, u, &ms)
+		if err != nil || q == nil {
 			return false, err
 		}
-		return mine(m), nil
+		ok, err := q.Where("meeting.id = ?", m.ID).Exists(ctx)
+		if err != nil {
+			return false, fmt.Errorf("can see meeting: %w", err)
+		}
+		return ok, nil
 	}
 	return false, nil
 }

@@ -379,21 +379,27 @@ func (h *Handler) setUser(ctx context.Context, c *fiber.Ctx, u *models.User) err
 	return c.Next()
 }
 
-// BearerToken authenticates API calls that carry "Authorization: Bearer <token>".
+// BearerToken authenticates the calls of the read API (/api/) that carry
+// "Authorization: Bearer <token>". A token reaches nothing but the API: on any other
+// path the header is ignored, so a token can neither read a page nor post a form
+// (forms are exempt from CSRF only for token calls).
 func (h *Handler) BearerToken(c *fiber.Ctx) error {
-	authz := c.Get(fiber.HeaderAuthorization)
-	token, ok := strings.CutPrefix(authz, "Bearer ")
+	if !strings.HasPrefix(c.Path(), "/api/") {
+		return c.Next()
+	}
+	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
 	if !ok {
 		return c.Next()
 	}
-	u, err := models.UserForAPIToken(c.UserContext(), h.DB, strings.TrimSpace(token), h.Now())
+	t, u, err := models.AuthenticateAPIToken(c.UserContext(), h.DB, strings.TrimSpace(token), h.Now())
 	if errors.Is(err, models.ErrNotFound) {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="Séance", error="invalid_token"`)
 		return fiber.NewError(fiber.StatusUnauthorized, "Jeton d'API invalide ou révoqué.")
 	}
 	if err != nil {
 		return err
 	}
-	web.MarkAPIToken(c)
+	web.MarkAPIToken(c, t.ID)
 	return h.setUser(c.UserContext(), c, u)
 }
 
@@ -404,6 +410,9 @@ func (h *Handler) RateLimited(c *fiber.Ctx) error {
 
 // ErrForbidden is the 403 for a signed-in user without the right role.
 var ErrForbidden = fiber.NewError(fiber.StatusForbidden, "Vous n'avez pas accès à cette page avec votre rôle.")
+
+// ErrAPIForbidden is the 403 of an API call whose token's owner lacks the right role.
+var ErrAPIForbidden = fiber.NewError(fiber.StatusForbidden, "Le rôle du propriétaire de ce jeton ne donne pas accès à cette ressource.")
 
 // Require lets through signed-in users with one of roles (any role when none is given);
 // anonymous browsers are sent to the login page, anonymous API calls get 401. A user who
@@ -425,6 +434,9 @@ func Require(roles ...models.Role) fiber.Handler {
 			return ErrEnrolFirst
 		}
 		if len(roles) > 0 && !slices.Contains(roles, u.Role) {
+			if strings.HasPrefix(c.Path(), "/api/") {
+				return ErrAPIForbidden
+			}
 			return ErrForbidden
 		}
 		return c.Next()

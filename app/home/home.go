@@ -199,9 +199,3 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, one)
 }
-
-// Me returns the caller's account as JSON (useful to check an API token).
-func (h *Handler) Me(c *fiber.Ctx) error {
-	u := web.User(c)
-	return c.JSON(fiber.Map{"id": u.ID, "email": u.Email, "name": u.Name, "role": u.Role, "commission_id": u.CommissionIDOrZero()})
-}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -8,6 +9,7 @@ import (
 
 	"seance/app/account"
 	"seance/app/admin"
+	"seance/app/api"
 	"seance/app/auth"
 	"seance/app/files"
 	"seance/app/home"
@@ -90,6 +92,15 @@ func registerRoutes(app *fiber.App, d Deps) {
 		KeyGenerator: func(c *fiber.Ctx) string { return "ratelimit:reset:" + c.IP() },
 		LimitReached: accountH.ForgotRateLimited,
 	})
+	apiH := &api.Handler{DB: d.DB, Now: d.Now}
+	// Every API call carries a token (no session) and counts against the token's allowance.
+	apiCall := []fiber.Handler{api.RequireToken, limiter.New(limiter.Config{
+		Max: api.RateLimit, Expiration: api.RateWindow, Storage: store,
+		KeyGenerator: api.RateLimitKey, LimitReached: api.RateLimited,
+	})}
+	// Routes on one object resolve it first: another tenant's object is 404 for every role.
+	apiBody := append(slices.Clone(apiCall), apiH.LoadBody)
+	apiMeeting := append(slices.Clone(apiCall), apiH.LoadMeeting)
 	// Routes open to a user who must still enrol TOTP (auth.Require lets nothing else through).
 	enrolment := []fiber.Handler{auth.EnrolmentStep}
 
@@ -103,7 +114,17 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "POST", path: "/logout", access: anySignedIn, handler: authH.Logout, extra: enrolment},
 
 		{method: "GET", path: "/", access: anySignedIn, handler: homeH.Dashboard},
-		{method: "GET", path: "/api/v1/me", access: anySignedIn, handler: homeH.Me},
+
+		// Read API (issue 13): the same roles as the pages they mirror; app/api checks the
+		// objects (tenant, member's sessions). Every route here is in app/api/openapi.json.
+		{method: "GET", path: api.Base + "/openapi.json", public: true, handler: apiH.Document},
+		{method: "GET", path: api.Base + "/me", access: anySignedIn, handler: apiH.Me, extra: apiCall},
+		{method: "GET", path: api.Base + "/bodies", access: anySignedIn, handler: apiH.Bodies, extra: apiCall},
+		{method: "GET", path: api.Base + "/bodies/:id", access: anySignedIn, handler: apiH.Body, extra: apiBody},
+		{method: "GET", path: api.Base + "/bodies/:id/meetings", access: calendarRoles, handler: apiH.Meetings, extra: apiBody},
+		{method: "GET", path: api.Base + "/bodies/:id/stats", access: statsReaders, handler: apiH.Stats, extra: apiBody},
+		{method: "GET", path: api.Base + "/meetings/:id", access: convened, handler: apiH.Meeting, extra: apiMeeting},
+		{method: "GET", path: api.Base + "/meetings/:id/results", access: minutesReaders, handler: apiH.Results, extra: apiMeeting},
 
 		{method: "GET", path: "/admin/audit", access: staff, handler: adminH.Audit},
 		{method: "POST", path: "/admin/audit/verify", access: staff, handler: adminH.VerifyAudit},
@@ -183,6 +204,9 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: account.EmailChangePath + ":token", public: true, handler: accountH.ShowEmailChange},
 		{method: "POST", path: account.EmailChangePath + ":token", public: true, handler: accountH.ConfirmEmailChange},
 		{method: "POST", path: "/compte/codes-de-secours", access: anySignedIn, handler: accountH.RegenerateCodes},
+		{method: "GET", path: api.TokensPath, access: anySignedIn, handler: apiH.Tokens},
+		{method: "POST", path: api.TokensPath, access: anySignedIn, handler: apiH.CreateToken},
+		{method: "POST", path: api.TokensPath + "/:id/revoquer", access: anySignedIn, handler: apiH.RevokeToken},
 		{method: "GET", path: auth.EnrolmentPath, access: anySignedIn, handler: accountH.Enrol, extra: enrolment},
 		{method: "POST", path: auth.EnrolmentPath, access: anySignedIn, handler: accountH.ConfirmEnrolment, extra: enrolment},
 		{method: "GET", path: auth.EnrolmentPath + "/qr.png", access: anySignedIn, handler: accountH.QRCode, extra: enrolment},

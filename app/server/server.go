@@ -169,6 +169,14 @@ var frenchStatus = map[int][2]string{
 	503: {"Service indisponible", "Le service est momentanément indisponible. Réessayez dans quelques minutes."},
 }
 
+// apiStatus replaces, for the API, the messages of frenchStatus that speak of pages.
+var apiStatus = map[int]string{
+	401: "Authentification requise : envoyez un jeton d'API dans l'en-tête Authorization.",
+	403: "Vous n'avez pas accès à cette ressource.",
+	404: "Ressource introuvable, ou vous n'y avez pas accès.",
+	405: "Méthode non permise : l'API est en lecture seule (GET).",
+}
+
 func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		code := fiber.StatusInternalServerError
@@ -194,11 +202,15 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 				fr = frenchStatus[400]
 			}
 		}
+		api := strings.HasPrefix(c.Path(), "/api/")
 		if msg == "" || code >= 500 {
 			msg = fr[1]
+			if m, ok := apiStatus[code]; ok && api {
+				msg = m
+			}
 		}
 		c.Status(code)
-		if strings.HasPrefix(c.Path(), "/api/") || strings.HasPrefix(c.Path(), "/healthz") {
+		if api || strings.HasPrefix(c.Path(), "/healthz") {
 			return c.JSON(fiber.Map{"error": msg, "status": code})
 		}
 		if rerr := web.Render(c, "errors/error", fiber.Map{"Title": fr[0], "Status": code, "Message": msg}); rerr != nil {

@@ -60,6 +60,7 @@ type Env struct {
 	Mailer *mail.Mailer
 	// Jobs are the portal's jobs, not scheduled: tests run them with Jobs.Run.
 	Jobs *jobs.Registry
+	log  *slog.Logger
 	mu   sync.Mutex
 	totp map[int64]string // TOTP secrets of the enrolled test accounts, by user id
 }
@@ -94,9 +95,40 @@ func NewDemo(t testing.TB) *Env {
 	return newEnv(t, nil, true)
 }
 
+// NewBare starts the application on a new, empty database: no commission and no account
+// (Commission is nil, Users is empty), for a test that fills the database itself, e.g.
+// with demo.Seed given the env's Config.Keys and Clock().
+func NewBare(t testing.TB) *Env {
+	t.Helper()
+	return start(t, modelstest.NewDB(t), nil, false)
+}
+
 func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 	t.Helper()
-	db := modelstest.NewDB(t)
+	e := start(t, modelstest.NewDB(t), vars, demo)
+	e.Commission = modelstest.Commission(t, e.DB, "31")
+	for _, r := range models.Roles {
+		u := &models.User{Email: string(r) + "@test.example", Name: "Test " + r.Label(), Role: r, PasswordHash: PasswordHash(t), Active: true}
+		if r.NeedsCommission() {
+			u.CommissionID = &e.Commission.ID
+		}
+		if r == models.RoleRegion {
+			u.Region = "76"
+		}
+		if err := models.CreateUser(context.Background(), e.DB, models.SystemActor("test"), u, e.Clock()); err != nil {
+			t.Fatal(err)
+		}
+		e.Users[r] = u
+		if models.TOTPRequired(u, nil) {
+			e.EnrolTOTP(t, u)
+		}
+	}
+	return e
+}
+
+// start makes the env's configuration and clock on db, and builds the application.
+func start(t testing.TB, db *bun.DB, vars map[string]string, demo bool) *Env {
+	t.Helper()
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -107,32 +139,15 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 	cfg.Demo = demo
 	clock := modelstest.NewClock()
 	e := &Env{DB: db, Config: cfg, Users: map[models.Role]*models.User{}, Now: clock.Now(), clock: clock, totp: map[int64]string{}}
-	e.Commission = modelstest.Commission(t, db, "31")
-	for _, r := range models.Roles {
-		u := &models.User{Email: string(r) + "@test.example", Name: "Test " + r.Label(), Role: r, PasswordHash: PasswordHash(t), Active: true}
-		if r.NeedsCommission() {
-			u.CommissionID = &e.Commission.ID
-		}
-		if r == models.RoleRegion {
-			u.Region = "76"
-		}
-		if err := models.CreateUser(context.Background(), db, models.SystemActor("test"), u, e.Clock()); err != nil {
-			t.Fatal(err)
-		}
-		e.Users[r] = u
-		if models.TOTPRequired(u, nil) {
-			e.EnrolTOTP(t, u)
-		}
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		e.log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	e.start(t, log)
+	e.start(t, e.log)
 	return e
 }
 
-// start builds the mailer and the application with log.
+// start builds the mailer, the jobs and the application with log.
 func (e *Env) start(t testing.TB, log *slog.Logger) {
 	t.Helper()
 	mailer, err := mail.New(e.Config, e.DB, log, e.Clock)

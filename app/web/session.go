@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,8 +84,8 @@ func storageKey(token string) string {
 // after the handler when it changed or, once stored, was last saved more than a minute
 // ago. A new session without state is not stored (see Sessions).
 func (s *Sessions) Middleware(c *fiber.Ctx) error {
-	if c.Locals(apiTokenLocal) == true {
-		c.Locals(sessionLocal, &Session{}) // API calls carry no cookie and keep no session
+	if APIToken(c) != 0 || strings.HasPrefix(c.Path(), "/api/") {
+		c.Locals(sessionLocal, &Session{}) // API calls authenticate by token: no cookie, no session
 		return c.Next()
 	}
 	now := s.Now()
@@ -226,7 +227,7 @@ func CSRF(c *fiber.Ctx) error {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
-	if c.Locals(apiTokenLocal) == true {
+	if APIToken(c) != 0 {
 		return c.Next()
 	}
 	want := SessionOf(c).CSRF
@@ -242,5 +243,12 @@ func CSRF(c *fiber.Ctx) error {
 
 const apiTokenLocal = "web.apitoken"
 
-// MarkAPIToken records that the request was authenticated by an API token.
-func MarkAPIToken(c *fiber.Ctx) { c.Locals(apiTokenLocal, true) }
+// MarkAPIToken records that the request was authenticated by the API token id.
+func MarkAPIToken(c *fiber.Ctx, id int64) { c.Locals(apiTokenLocal, id) }
+
+// APIToken returns the id of the API token that authenticated the request, or 0 for a
+// request without one (a browser's session, or anonymous).
+func APIToken(c *fiber.Ctx) int64 {
+	id, _ := c.Locals(apiTokenLocal).(int64)
+	return id
+}
