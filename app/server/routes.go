@@ -102,6 +102,9 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: "/admin/audit", access: staff, handler: adminH.Audit},
 		{method: "POST", path: "/admin/audit/verify", access: staff, handler: adminH.VerifyAudit},
 		{method: "GET", path: "/admin/outbox", access: adminOnly, handler: adminH.Outbox},
+		{method: "GET", path: "/admin/commissions", access: adminOnly, handler: registryH.Commissions},
+		{method: "GET", path: "/admin/commissions/nouvelle", access: adminOnly, handler: registryH.NewCommission},
+		{method: "POST", path: "/admin/commissions/nouvelle", access: adminOnly, handler: registryH.CreateCommission},
 
 		// Sessions, agenda, convocations and replies (issue "Sessions, the agenda built from pending files, and convocations with proof")
 		{method: "GET", path: "/seances", access: calendarRoles, handler: sessionsH.Index},
