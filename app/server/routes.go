@@ -178,6 +178,13 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "POST", path: auth.EnrolmentPath + "/nouvelle-cle", access: anySignedIn, handler: accountH.RestartEnrolment, extra: enrolment},
 		{method: "POST", path: auth.EnrolmentPath + "/passer", access: anySignedIn, handler: accountH.SkipEnrolment, extra: enrolment},
 		{method: "GET", path: "/admin/comptes", access: adminOnly, handler: accountH.Users},
+		{method: "GET", path: "/admin/comptes/nouveau", access: adminOnly, handler: accountH.NewUser},
+		{method: "POST", path: "/admin/comptes/nouveau", access: adminOnly, handler: accountH.CreateUser},
+		{method: "GET", path: "/admin/comptes/:id", access: adminOnly, handler: accountH.ShowUser},
+		{method: "POST", path: "/admin/comptes/:id/role", access: adminOnly, handler: accountH.ChangeRole},
+		{method: "POST", path: "/admin/comptes/:id/desactiver", access: adminOnly, handler: accountH.SetActive(false)},
+		{method: "POST", path: "/admin/comptes/:id/activer", access: adminOnly, handler: accountH.SetActive(true)},
+		{method: "POST", path: "/admin/comptes/:id/inviter", access: adminOnly, handler: accountH.Reinvite},
 		{method: "POST", path: "/admin/comptes/:id/double-authentification/reinitialiser", access: adminOnly, handler: accountH.ResetTOTP},
 
 		// Commission registry: settings, composition, seats, mandates, associations, Excel (issue 3)
