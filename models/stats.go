@@ -89,11 +89,11 @@ const DurationBandCount = 4 // 0–6, 6–12, 12–18, 18–24 months
 type AnnualStats struct {
 	CommissionID  int64   // the first of CommissionIDs
 	CommissionIDs []int64 // one commission, or those of a roll-up
-	Year         int
-	Complete     bool      // the year was over when computed
-	RefDate      time.Time // 31 December, or today for the current year: the day of "in progress"
-	MinCellSize  int       // the commission's threshold of statistical secrecy
-	ComputedAt   time.Time
+	Year          int
+	Complete      bool      // the year was over when computed
+	RefDate       time.Time // 31 December, or today for the current year: the day of "in progress"
+	MinCellSize   int       // the commission's threshold of statistical secrecy
+	ComputedAt    time.Time
 
 	Sessions           map[MeetingKind]map[MeetingMode]int // held sessions by kind and mode
 	SecondConvocations int

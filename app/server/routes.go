@@ -76,6 +76,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	statsH := &stats.Handler{DB: d.DB, Now: d.Now}
 	// Readers of the annual statistics; the secretariat alone sees exact small counts.
 	statsReaders := []models.Role{models.RoleSecretariat, models.RolePresident, models.RolePrefecture}
+	rollUpReaders := []models.Role{models.RoleRegion, models.RoleAdmin}
 
 	loginLimit := limiter.New(limiter.Config{
 		Max: 20, Expiration: 5 * time.Minute, Storage: store,
@@ -269,6 +270,9 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: "/statistiques", access: statsReaders, handler: statsH.Index},
 		{method: "GET", path: "/statistiques/rapports", access: statsReaders, handler: statsH.Reports},
 		{method: "GET", path: "/statistiques/rapports/:year.xlsx", access: statsReaders, handler: statsH.Workbook},
+		// Regional and national roll-up (issue 13): aggregated tables only, always masked.
+		{method: "GET", path: stats.RegionPath, access: rollUpReaders, handler: statsH.RegionIndex},
+		{method: "GET", path: stats.RegionPath + "/rapports/:year.xlsx", access: rollUpReaders, handler: statsH.RegionWorkbook},
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))
