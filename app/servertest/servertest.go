@@ -50,6 +50,7 @@ func PasswordHash(t testing.TB) string {
 type Env struct {
 	App        *fiber.App
 	DB         *bun.DB
+	URL        string // the database's URL, for a second instance (SecondInstance)
 	Config     *config.Config
 	Commission *models.Commission
 	Users      map[models.Role]*models.User
@@ -93,7 +94,8 @@ func NewDemo(t testing.TB) *Env {
 
 func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 	t.Helper()
-	db := modelstest.NewDB(t)
+	dbURL := modelstest.URL(t)
+	db := modelstest.Open(t, dbURL)
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +105,7 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 	}
 	cfg.Demo = demo
 	clock := modelstest.NewClock()
-	e := &Env{DB: db, Config: cfg, Users: map[models.Role]*models.User{}, Now: clock.Now(), clock: clock, totp: map[int64]string{}}
+	e := &Env{DB: db, URL: dbURL, Config: cfg, Users: map[models.Role]*models.User{}, Now: clock.Now(), clock: clock, totp: map[int64]string{}}
 	e.Commission = modelstest.Commission(t, db, "31")
 	for _, r := range models.Roles {
 		u := &models.User{Email: string(r) + "@test.example", Name: "Test " + r.Label(), Role: r, PasswordHash: PasswordHash(t), Active: true}
@@ -121,17 +123,32 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 			e.EnrolTOTP(t, u)
 		}
 	}
+	e.App, e.Mailer = e.newApp(t, db)
+	return e
+}
+
+// newApp builds the application on db with the env's configuration and clock.
+func (e *Env) newApp(t testing.TB, db *bun.DB) (*fiber.App, *mail.Mailer) {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	mailer, err := mail.New(cfg, db, log, e.Clock)
+	mailer, err := mail.New(e.Config, db, log, e.Clock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Mailer = mailer
-	e.App = server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: e.Clock, Mailer: mailer})
-	return e
+	return server.New(server.Deps{DB: db, Config: e.Config, Log: log, Now: e.Clock, Mailer: mailer}), mailer
+}
+
+// SecondInstance starts another application on the env's database through its own
+// connection pool and with the same configuration (keys included), as a second
+// `seance serve` process behind a reverse proxy would run. Client.Via sends a client's
+// requests to it.
+func (e *Env) SecondInstance(t testing.TB) *fiber.App {
+	t.Helper()
+	app, _ := e.newApp(t, modelstest.Open(t, e.URL))
+	return app
 }
 
 // EnrolTOTP enrols and confirms TOTP for u, as the enrolment page would, and keeps the
@@ -194,6 +211,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 // Client is one browser: it keeps cookies and the current CSRF token.
 type Client struct {
 	env     *Env
+	app     *fiber.App // nil: the env's App
 	cookies map[string]string
 	CSRF    string
 	IP      string
@@ -226,7 +244,11 @@ func (c *Client) Do(t testing.TB, req *http.Request) *Response {
 	}
 	req.Header.Set("X-Forwarded-For", c.IP)
 	req.RemoteAddr = c.IP + ":1234"
-	resp, err := c.env.App.Test(req, -1)
+	app := c.env.App
+	if c.app != nil {
+		app = c.app
+	}
+	resp, err := app.Test(req, -1)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
@@ -247,6 +269,17 @@ func (c *Client) Do(t testing.TB, req *http.Request) *Response {
 		c.CSRF = m[1]
 	}
 	return r
+}
+
+// Via returns a copy of the browser (same cookies, hence the same session, and CSRF
+// token) whose requests go to app, e.g. an Env.SecondInstance: what a reverse proxy
+// does when it sends the next request to another process.
+func (c *Client) Via(app *fiber.App) *Client {
+	cp := &Client{env: c.env, app: app, cookies: make(map[string]string, len(c.cookies)), CSRF: c.CSRF, IP: c.IP}
+	for k, v := range c.cookies {
+		cp.cookies[k] = v
+	}
+	return cp
 }
 
 // Get fetches path.

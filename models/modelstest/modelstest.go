@@ -58,7 +58,15 @@ func URL(t testing.TB) string {
 // NewDB returns a migrated database for the test, closed at its end.
 func NewDB(t testing.TB) *bun.DB {
 	t.Helper()
-	db, err := models.Open(URL(t))
+	return Open(t, URL(t))
+}
+
+// Open opens the database at url (from URL), migrates it and closes it at the test's end.
+// Opening the same url twice gives two connection pools on one database, as two
+// processes of the portal would have.
+func Open(t testing.TB, url string) *bun.DB {
+	t.Helper()
+	db, err := models.Open(url)
 	if err != nil {
 		t.Fatal(err)
 	}
