@@ -146,6 +146,47 @@ func cmdUser(ctx context.Context, args []string, getenv func(string) string, now
 	})
 }
 
+func cmdCommission(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("commission: expected add or list")
+	}
+	fs := flag.NewFlagSet("commission "+args[0], flag.ContinueOnError)
+	dep := fs.String("department", "", "INSEE department code, e.g. 32 or 2A")
+	name := fs.String("name", "", "name of the commission")
+	region := fs.String("region", "", "INSEE region code (default: the department's)")
+	arrete := fs.String("arrete", "", "reference of the préfet's arrêté of composition")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	return withDB(ctx, getenv, func(_ *config.Config, db *bun.DB) error {
+		switch args[0] {
+		case "add":
+			c := &models.Commission{Department: *dep, Name: *name, Region: *region, ArreteRef: *arrete}
+			err := models.CreateCommission(ctx, db, cliActor, c, now())
+			if fe, ok := models.AsFieldErrors(err); ok {
+				return fmt.Errorf("commission add: %s", strings.Join(fe.Messages(), " "))
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "commission %d created: %s, %s (%s), region %s (%s)\n", c.ID, c.Name, c.DepartmentName(), c.Department, c.RegionName(), c.Region)
+			return nil
+		case "list":
+			cs, err := models.ListCommissions(ctx, db, *region)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tDEPARTMENT\tREGION\tNAME\tARRETE")
+			for _, c := range cs {
+				fmt.Fprintf(w, "%d\t%s %s\t%s %s\t%s\t%s\n", c.ID, c.Department, c.DepartmentName(), c.Region, c.RegionName(), c.Name, c.ArreteRef)
+			}
+			return w.Flush()
+		}
+		return fmt.Errorf("commission: unknown subcommand %q", args[0])
+	})
+}
+
 func cmdToken(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New("token: expected create")

@@ -3,6 +3,7 @@
 //	seance [serve]            run the portal (needs SEANCE_SECRET_KEY)
 //	seance demo               reset a demo database, fill it and run the portal
 //	seance migrate            apply database migrations
+//	seance commission add|list
 //	seance user add|passwd|list
 //	seance token create       create an API token for a user
 //	seance audit verify       recompute the audit hash chain
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 		return cmdDemo(ctx, getenv, now, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, getenv, stdout)
+	case "commission":
+		return cmdCommission(ctx, args, getenv, now, stdout)
 	case "user":
 		return cmdUser(ctx, args, getenv, now, stdin, stdout)
 	case "token":
@@ -68,6 +71,9 @@ const usage = `usage: seance [command]
   serve                          run the portal (default; needs SEANCE_SECRET_KEY)
   demo                           reset the demo database, fill it with fictitious data and run the portal
   migrate                        apply database migrations
+  commission add -department D -name N [-region R] [-arrete REF]
+                                 create a commission (INSEE codes; the region defaults to the department's)
+  commission list [-region R]
   user add -email E -name N -role R [-commission 31] [-region 76] [-password-stdin]
   user passwd -email E           read a new password from standard input
   user list [-commission 31]

@@ -218,3 +218,40 @@ func TestListenURL(t *testing.T) {
 		}
 	}
 }
+
+func TestCLICommission(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": modelstest.URL(t)}
+	out, err := runCLI(t, env, "", "commission", "add", "-department", "32", "-name", "Commission du Gers", "-arrete", "arrêté 2026-14")
+	if err != nil || !strings.Contains(out, "Gers (32), region Occitanie (76)") {
+		t.Fatalf("commission add = %q, %v", out, err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-department", "32", "-name", "Bis"}, "couvre déjà le département Gers (32)"},
+		{[]string{"-department", "20", "-name", "Corse"}, "n'est pas un code de département INSEE"},
+		{[]string{"-department", "33", "-region", "76", "-name", "Gironde"}, "appartient à la région Nouvelle-Aquitaine (75)"},
+		{[]string{"-department", "2A"}, "Indiquez le nom de la commission."},
+	} {
+		if _, err := runCLI(t, env, "", append([]string{"commission", "add"}, tt.args...)...); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("commission add %v error = %v, want %q", tt.args, err, tt.want)
+		}
+	}
+	if _, err := runCLI(t, env, "", "commission", "add", "-department", "2a", "-name", "Commission de Corse-du-Sud"); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runCLI(t, env, "", "commission", "list")
+	if err != nil || !strings.Contains(out, "32 Gers") || !strings.Contains(out, "2A Corse-du-Sud") || !strings.Contains(out, "94 Corse") {
+		t.Fatalf("commission list = %q, %v", out, err)
+	}
+	out, err = runCLI(t, env, "", "commission", "list", "-region", "76")
+	if err != nil || !strings.Contains(out, "Gers") || strings.Contains(out, "Corse") {
+		t.Fatalf("commission list -region 76 = %q, %v", out, err)
+	}
+	// The new commission takes accounts through `seance user add`.
+	out, err = runCLI(t, env, "", "user", "add", "-email", "sec32@example.org", "-name", "Secrétariat 32", "-role", "secretariat", "-commission", "32")
+	if err != nil || !strings.Contains(out, "sec32@example.org") {
+		t.Fatalf("user add in the new commission = %q, %v", out, err)
+	}
+}

@@ -3,9 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -130,12 +129,6 @@ func (s *CommissionSettings) Outcome(yes, no, abstentions int) (adopted, tie boo
 	return 2*yes > cast, cast > 0 && 2*yes == cast
 }
 
-// departmentRe matches an INSEE department code: 01-95 (without 20), 2A, 2B, 971-976.
-var departmentRe = regexp.MustCompile(`^(0[1-9]|1[0-9]|[3-8][0-9]|9[0-5]|2[1-9]|2A|2B|97[1-6])$`)
-
-// ValidDepartment reports whether s is an INSEE department code.
-func ValidDepartment(s string) bool { return departmentRe.MatchString(s) }
-
 // Validate checks the settings; messages are keyed by form field.
 func (s *CommissionSettings) Validate() FieldErrors {
 	fe := FieldErrors{}
@@ -181,14 +174,9 @@ func FindSettings(ctx context.Context, db bun.IDB, cid int64) (*CommissionSettin
 // "quorum_rule", "abstention_rule", "notice_days", "max_files_per_session" and
 // "min_cell_size".
 func UpdateSettings(ctx context.Context, db bun.IDB, actor Actor, c *Commission, s *CommissionSettings, now time.Time) error {
-	c.Name, c.Department, c.ArreteRef = strings.TrimSpace(c.Name), strings.ToUpper(strings.TrimSpace(c.Department)), strings.TrimSpace(c.ArreteRef)
-	fe := s.Validate()
-	if c.Name == "" {
-		fe.Add("name", "Indiquez le nom de la commission.")
-	}
-	if !ValidDepartment(c.Department) {
-		fe.Add("department", "Indiquez un code de département valide (par exemple 31, 2A ou 974).")
-	}
+	c.Region = "" // follows the department
+	fe := c.validate()
+	maps.Copy(fe, s.Validate())
 	if c.ArreteRef == "" && s.ArreteDate != nil {
 		fe.Add("arrete_ref", "Indiquez la référence de l'arrêté de composition.")
 	}
@@ -199,24 +187,17 @@ func UpdateSettings(ctx context.Context, db bun.IDB, actor Actor, c *Commission,
 		s.ArreteDate = &d
 	}
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		old, err := FindCommission(ctx, tx, c.ID)
-		if err != nil {
+		if _, err := FindCommission(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		if _, ok := fe["department"]; !ok && c.Department != old.Department {
-			n, err := tx.NewSelect().Model((*Commission)(nil)).Where("department = ? AND id <> ?", c.Department, c.ID).Count(ctx)
-			if err != nil {
-				return fmt.Errorf("update settings: %w", err)
-			}
-			if n > 0 {
-				fe.Add("department", "Une autre commission couvre déjà ce département.")
-			}
+		if err := checkDepartmentFree(ctx, tx, c, fe); err != nil {
+			return err
 		}
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		_, err = tx.NewUpdate().Model((*Commission)(nil)).
-			Set("name = ?", c.Name).Set("department = ?", c.Department).Set("arrete_ref = ?", c.ArreteRef).
+		_, err := tx.NewUpdate().Model((*Commission)(nil)).
+			Set("name = ?", c.Name).Set("department = ?", c.Department).Set("region = ?", c.Region).Set("arrete_ref = ?", c.ArreteRef).
 			Where("id = ?", c.ID).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("update settings: %w", err)

@@ -87,12 +87,13 @@ const DurationBandCount = 4 // 0–6, 6–12, 12–18, 18–24 months
 
 // AnnualStats holds the indicators of one commission for one calendar year.
 type AnnualStats struct {
-	CommissionID int64
-	Year         int
-	Complete     bool      // the year was over when computed
-	RefDate      time.Time // 31 December, or today for the current year: the day of "in progress"
-	MinCellSize  int       // the commission's threshold of statistical secrecy
-	ComputedAt   time.Time
+	CommissionID  int64   // the first of CommissionIDs
+	CommissionIDs []int64 // one commission, or those of a roll-up
+	Year          int
+	Complete      bool      // the year was over when computed
+	RefDate       time.Time // 31 December, or today for the current year: the day of "in progress"
+	MinCellSize   int       // the commission's threshold of statistical secrecy
+	ComputedAt    time.Time
 
 	Sessions           map[MeetingKind]map[MeetingMode]int // held sessions by kind and mode
 	SecondConvocations int
@@ -142,7 +143,7 @@ func (s *AnnualStats) InProgress() int { return s.InProgressProfile.Total }
 // statsRange is the year being computed and the SQL of the dialect.
 type statsRange struct {
 	db       bun.IDB
-	cid      int64
+	in       any // bun.In of the commission ids: every query reads these commissions only
 	year     int
 	from, to time.Time // [1 January, next 1 January)
 	ref      time.Time
@@ -152,15 +153,30 @@ type statsRange struct {
 // ComputeAnnualStats computes the indicators of commission cid for year. now says whether
 // the year is complete and, for the current year, the day of the "in progress" counts.
 func ComputeAnnualStats(ctx context.Context, db bun.IDB, cid int64, year int, now time.Time) (*AnnualStats, error) {
-	settings, err := FindSettings(ctx, db, cid)
-	if err != nil {
-		return nil, err
+	return ComputeStats(ctx, db, []int64{cid}, year, now)
+}
+
+// ComputeStats computes the indicators of year over the commissions cids together: one
+// commission's own statistics, or a regional or national roll-up, with the same queries
+// (each reads "commission_id IN (cids)"), so that a total is counted as the database
+// counts it, medians included. The threshold of secrecy is the highest of theirs.
+func ComputeStats(ctx context.Context, db bun.IDB, cids []int64, year int, now time.Time) (*AnnualStats, error) {
+	if len(cids) == 0 {
+		return nil, ErrNotFound
+	}
+	minCell := 0
+	for _, cid := range cids {
+		settings, err := FindSettings(ctx, db, cid)
+		if err != nil {
+			return nil, err
+		}
+		minCell = max(minCell, settings.MinCellSize)
 	}
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
 	to := from.AddDate(1, 0, 0)
-	r := &statsRange{db: db, cid: cid, year: year, from: from, to: to, ref: to.AddDate(0, 0, -1), pg: IsPG(db)}
+	r := &statsRange{db: db, in: bun.In(cids), year: year, from: from, to: to, ref: to.AddDate(0, 0, -1), pg: IsPG(db)}
 	today := DateOf(now)
-	s := &AnnualStats{CommissionID: cid, Year: year, Complete: !today.Before(to), MinCellSize: settings.MinCellSize, ComputedAt: now}
+	s := &AnnualStats{CommissionID: cids[0], CommissionIDs: cids, Year: year, Complete: !today.Before(to), MinCellSize: minCell, ComputedAt: now}
 	if today.Before(r.ref) {
 		r.ref = today
 	}
@@ -169,7 +185,7 @@ func ComputeAnnualStats(ctx context.Context, db bun.IDB, cid int64, year int, no
 		r.sessions, r.attendance, r.files, r.delays, r.parcours, r.profiles, r.rights, r.associations, r.monthly,
 	} {
 		if err := step(ctx, s); err != nil {
-			return nil, fmt.Errorf("annual statistics %d of commission %d: %w", year, cid, err)
+			return nil, fmt.Errorf("annual statistics %d of commissions %v: %w", year, cids, err)
 		}
 	}
 	return s, nil
@@ -257,8 +273,8 @@ func (r *statsRange) sessions(ctx context.Context, s *AnnualStats) error {
 	}
 	err := r.db.NewRaw(`SELECT kind, mode, CASE WHEN urgency THEN 1 ELSE 0 END AS urgency,
 		CASE WHEN first_convocation_id IS NOT NULL THEN 1 ELSE 0 END AS second, COUNT(*) AS n
-		FROM meetings WHERE commission_id = ? AND `+r.inYear("starts_at")+` AND status IN `+heldStatuses+`
-		GROUP BY 1, 2, 3, 4`, r.cid, r.from, r.to).Scan(ctx, &rows)
+		FROM meetings WHERE commission_id IN (?) AND `+r.inYear("starts_at")+` AND status IN `+heldStatuses+`
+		GROUP BY 1, 2, 3, 4`, r.in, r.from, r.to).Scan(ctx, &rows)
 	if err != nil && err != sql.ErrNoRows {
 		return err
 	}
@@ -287,8 +303,8 @@ func (r *statsRange) attendance(ctx context.Context, s *AnnualStats) error {
 		SUM(CASE WHEN a.status = 'proxy' THEN 1 ELSE 0 END) AS represented,
 		SUM(CASE WHEN a.status = 'substituted' THEN 1 ELSE 0 END) AS substitutes
 		FROM meeting_attendance a JOIN seats s ON s.id = a.seat_id JOIN meetings m ON m.id = a.meeting_id
-		WHERE m.commission_id = ? AND `+r.inYear("m.starts_at")+` AND m.status IN `+heldStatuses+`
-		GROUP BY s.category ORDER BY s.category`, r.cid, r.from, r.to).Scan(ctx, &rows)
+		WHERE m.commission_id IN (?) AND `+r.inYear("m.starts_at")+` AND m.status IN `+heldStatuses+`
+		GROUP BY s.category ORDER BY s.category`, r.in, r.from, r.to).Scan(ctx, &rows)
 	if err != nil && err != sql.ErrNoRows {
 		return err
 	}
@@ -315,7 +331,7 @@ func (s *AnnualStats) AttendanceTotal() AttendanceCount {
 
 func (r *statsRange) files(ctx context.Context, s *AnnualStats) error {
 	rows, err := r.groups(ctx, `SELECT kind AS k1, '' AS k2, COUNT(*) AS n FROM files
-		WHERE commission_id = ? AND `+r.inYear("submitted_at")+` GROUP BY kind`, r.cid, r.from, r.to)
+		WHERE commission_id IN (?) AND `+r.inYear("submitted_at")+` GROUP BY kind`, r.in, r.from, r.to)
 	if err != nil {
 		return err
 	}
@@ -324,8 +340,8 @@ func (r *statsRange) files(ctx context.Context, s *AnnualStats) error {
 		s.Received[FileKind(x.K1)] = x.N
 	}
 	if rows, err = r.groups(ctx, `SELECT kind AS k1, commission_avis AS k2, COUNT(*) AS n FROM files
-		WHERE commission_id = ? AND `+r.inYear("avis_on")+` AND commission_avis <> '' GROUP BY kind, commission_avis`,
-		r.cid, r.from, r.to); err != nil {
+		WHERE commission_id IN (?) AND `+r.inYear("avis_on")+` AND commission_avis <> '' GROUP BY kind, commission_avis`,
+		r.in, r.from, r.to); err != nil {
 		return err
 	}
 	s.Avis = map[FileKind]map[Avis]int{}
@@ -336,8 +352,8 @@ func (r *statsRange) files(ctx context.Context, s *AnnualStats) error {
 		s.Avis[FileKind(x.K1)][Avis(x.K2)] = x.N
 	}
 	if rows, err = r.groups(ctx, `SELECT kind AS k1, decision AS k2, COUNT(*) AS n FROM files
-		WHERE commission_id = ? AND `+r.inYear("decided_on")+` AND decision <> '' GROUP BY kind, decision`,
-		r.cid, r.from, r.to); err != nil {
+		WHERE commission_id IN (?) AND `+r.inYear("decided_on")+` AND decision <> '' GROUP BY kind, decision`,
+		r.in, r.from, r.to); err != nil {
 		return err
 	}
 	s.Decisions = map[FileKind]map[DecisionOutcome]int{}
@@ -348,11 +364,11 @@ func (r *statsRange) files(ctx context.Context, s *AnnualStats) error {
 		s.Decisions[FileKind(x.K1)][DecisionOutcome(x.K2)] = x.N
 	}
 	if s.CastingVotes, err = r.count(ctx, `SELECT COUNT(*) FROM sitting_votes
-		WHERE commission_id = ? AND tie AND casting_vote <> '' AND `+r.inYear("closed_at"), r.cid, r.from, r.to); err != nil {
+		WHERE commission_id IN (?) AND tie AND casting_vote <> '' AND `+r.inYear("closed_at"), r.in, r.from, r.to); err != nil {
 		return err
 	}
-	s.Dissents, err = r.count(ctx, `SELECT COUNT(*) FROM sitting_dissents WHERE commission_id = ? AND `+r.inYear("created_at"),
-		r.cid, r.from, r.to)
+	s.Dissents, err = r.count(ctx, `SELECT COUNT(*) FROM sitting_dissents WHERE commission_id IN (?) AND `+r.inYear("created_at"),
+		r.in, r.from, r.to)
 	return err
 }
 
@@ -367,23 +383,23 @@ func (s *AnnualStats) Examined(k FileKind) int {
 
 // delays computes the median and 90th percentile of each delay with window functions.
 func (r *statsRange) delays(ctx context.Context, s *AnnualStats) error {
-	admissible := `(SELECT file_id, MIN(at) AS at FROM file_events WHERE commission_id = ? AND to_state = 'admissible' GROUP BY file_id)`
+	admissible := `(SELECT file_id, MIN(at) AS at FROM file_events WHERE commission_id IN (?) AND to_state = 'admissible' GROUP BY file_id)`
 	sources := [DelayCount]struct {
 		query string
 		args  []any
 	}{
 		DelaySubmittedComplete: {`SELECT ` + r.days("f.submitted_at", "e.at") + ` AS v FROM files f JOIN ` + admissible +
-			` e ON e.file_id = f.id WHERE f.commission_id = ? AND f.submitted_at IS NOT NULL AND ` + r.inYear("e.at"),
-			[]any{r.cid, r.cid, r.from, r.to}},
+			` e ON e.file_id = f.id WHERE f.commission_id IN (?) AND f.submitted_at IS NOT NULL AND ` + r.inYear("e.at"),
+			[]any{r.in, r.in, r.from, r.to}},
 		DelayCompleteAvis: {`SELECT ` + r.days("e.at", "f.avis_on") + ` AS v FROM files f JOIN ` + admissible +
-			` e ON e.file_id = f.id WHERE f.commission_id = ? AND ` + r.inYear("f.avis_on"),
-			[]any{r.cid, r.cid, r.from, r.to}},
+			` e ON e.file_id = f.id WHERE f.commission_id IN (?) AND ` + r.inYear("f.avis_on"),
+			[]any{r.in, r.in, r.from, r.to}},
 		DelayAvisDecision: {`SELECT ` + r.days("f.avis_on", "f.decided_on") + ` AS v FROM files f
-			WHERE f.commission_id = ? AND f.avis_on IS NOT NULL AND ` + r.inYear("f.decided_on"),
-			[]any{r.cid, r.from, r.to}},
+			WHERE f.commission_id IN (?) AND f.avis_on IS NOT NULL AND ` + r.inYear("f.decided_on"),
+			[]any{r.in, r.from, r.to}},
 		DelayDecisionNotified: {`SELECT ` + r.days("f.decided_on", "f.notified_person_on") + ` AS v FROM files f
-			WHERE f.commission_id = ? AND f.decided_on IS NOT NULL AND ` + r.inYear("f.notified_person_on"),
-			[]any{r.cid, r.from, r.to}},
+			WHERE f.commission_id IN (?) AND f.decided_on IS NOT NULL AND ` + r.inYear("f.notified_person_on"),
+			[]any{r.in, r.from, r.to}},
 	}
 	for i, src := range sources {
 		var row struct {
@@ -415,16 +431,16 @@ const currentPeriod = `JOIN parcours_periods q ON q.parcours_id = p.id AND q.sta
 
 func (r *statsRange) parcours(ctx context.Context, s *AnnualStats) error {
 	var err error
-	if s.Started, err = r.count(ctx, `SELECT COUNT(*) FROM parcours WHERE commission_id = ? AND `+r.inYear("started_on"),
-		r.cid, r.from, r.to); err != nil {
+	if s.Started, err = r.count(ctx, `SELECT COUNT(*) FROM parcours WHERE commission_id IN (?) AND `+r.inYear("started_on"),
+		r.in, r.from, r.to); err != nil {
 		return err
 	}
-	if s.Renewed, err = r.count(ctx, `SELECT COUNT(*) FROM parcours_periods WHERE commission_id = ? AND seq > 1
-		AND (cut_on IS NULL OR cut_on > starts_on) AND `+r.inYear("starts_on"), r.cid, r.from, r.to); err != nil {
+	if s.Renewed, err = r.count(ctx, `SELECT COUNT(*) FROM parcours_periods WHERE commission_id IN (?) AND seq > 1
+		AND (cut_on IS NULL OR cut_on > starts_on) AND `+r.inYear("starts_on"), r.in, r.from, r.to); err != nil {
 		return err
 	}
 	rows, err := r.groups(ctx, `SELECT end_reason AS k1, '' AS k2, COUNT(*) AS n FROM parcours
-		WHERE commission_id = ? AND `+r.inYear("ended_on")+` GROUP BY end_reason`, r.cid, r.from, r.to)
+		WHERE commission_id IN (?) AND `+r.inYear("ended_on")+` GROUP BY end_reason`, r.in, r.from, r.to)
 	if err != nil {
 		return err
 	}
@@ -437,8 +453,8 @@ func (r *statsRange) parcours(ctx context.Context, s *AnnualStats) error {
 		SELECT CASE WHEN m <= 6 THEN 0 WHEN m <= 12 THEN 1 WHEN m <= 18 THEN 2 ELSE 3 END AS band FROM (
 			SELECT (SELECT SUM(e.months) FROM parcours_periods e WHERE e.parcours_id = p.id AND e.starts_on <= ?
 				AND (e.cut_on IS NULL OR e.cut_on > e.starts_on)) AS m
-			FROM parcours p `+currentPeriod+` WHERE p.commission_id = ? AND `+inProgress+`) x) y
-		GROUP BY band`, d, d, d, d, r.cid, d, d); err != nil {
+			FROM parcours p `+currentPeriod+` WHERE p.commission_id IN (?) AND `+inProgress+`) x) y
+		GROUP BY band`, d, d, d, d, r.in, d, d); err != nil {
 		return err
 	}
 	for _, x := range rows {
@@ -455,13 +471,13 @@ func (r *statsRange) parcours(ctx context.Context, s *AnnualStats) error {
 func (r *statsRange) profiles(ctx context.Context, s *AnnualStats) error {
 	d := r.ref
 	started := `SELECT p.person_id, q.file_id FROM parcours p JOIN parcours_periods q ON q.parcours_id = p.id AND q.seq = 1
-		WHERE p.commission_id = ? AND ` + r.inYear("p.started_on")
-	current := `SELECT p.person_id, q.file_id FROM parcours p ` + currentPeriod + ` WHERE p.commission_id = ? AND ` + inProgress
+		WHERE p.commission_id IN (?) AND ` + r.inYear("p.started_on")
+	current := `SELECT p.person_id, q.file_id FROM parcours p ` + currentPeriod + ` WHERE p.commission_id IN (?) AND ` + inProgress
 	var err error
-	if s.StartedProfile, err = r.profile(ctx, started, r.cid, r.from, r.to); err != nil {
+	if s.StartedProfile, err = r.profile(ctx, started, r.in, r.from, r.to); err != nil {
 		return err
 	}
-	s.InProgressProfile, err = r.profile(ctx, current, d, d, d, r.cid, d, d)
+	s.InProgressProfile, err = r.profile(ctx, current, d, d, d, r.in, d, d)
 	return err
 }
 
@@ -527,8 +543,8 @@ const NationalityOthers = "Autres"
 func (r *statsRange) rights(ctx context.Context, s *AnnualStats) error {
 	rows, err := r.groups(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM parcours_periods e WHERE e.parcours_id = q.parcours_id
 			AND e.seq < q.seq AND e.aps_granted) THEN 'renewed' ELSE 'first' END AS k1, '' AS k2, COUNT(*) AS n
-		FROM parcours_periods q WHERE q.commission_id = ? AND q.aps_granted AND `+r.inYear("COALESCE(q.aps_from, q.starts_on)")+`
-		GROUP BY 1`, r.cid, r.from, r.to)
+		FROM parcours_periods q WHERE q.commission_id IN (?) AND q.aps_granted AND `+r.inYear("COALESCE(q.aps_from, q.starts_on)")+`
+		GROUP BY 1`, r.in, r.from, r.to)
 	if err != nil {
 		return err
 	}
@@ -552,13 +568,13 @@ func (r *statsRange) rights(ctx context.Context, s *AnnualStats) error {
 	}
 	if err := r.db.NewRaw(`SELECT COUNT(DISTINCT parcours_id) AS persons, SUM(m) AS months, SUM(m * afis_monthly_cents) AS cents
 		FROM (SELECT parcours_id, afis_monthly_cents, `+months+` AS m FROM parcours_periods
-			WHERE commission_id = ? AND afis_granted AND afis_from IS NOT NULL) x WHERE m > 0`, r.cid).Scan(ctx, &afis); err != nil {
+			WHERE commission_id IN (?) AND afis_granted AND afis_from IS NOT NULL) x WHERE m > 0`, r.in).Scan(ctx, &afis); err != nil {
 		return err
 	}
 	s.AFISBeneficiaries, s.AFISMonths, s.AFISCents = afis.Persons, int(afis.Months.Int64), afis.Cents.Int64
 	if rows, err = r.groups(ctx, `SELECT housing_provided AS k1, '' AS k2, COUNT(*) AS n FROM parcours_periods
-		WHERE commission_id = ? AND housing_provided <> 'none' AND `+r.inYear("starts_on")+` GROUP BY housing_provided`,
-		r.cid, r.from, r.to); err != nil {
+		WHERE commission_id IN (?) AND housing_provided <> 'none' AND `+r.inYear("starts_on")+` GROUP BY housing_provided`,
+		r.in, r.from, r.to); err != nil {
 		return err
 	}
 	s.Housing = map[Housing]int{}
@@ -580,8 +596,8 @@ func (r *statsRange) associations(ctx context.Context, s *AnnualStats) error {
 			AND f.commission_avis = 'defavorable') AS unfavourable,
 		(SELECT COUNT(*) FROM parcours p WHERE p.association_id = a.id AND p.started_on < ?
 			AND (p.ended_on IS NULL OR p.ended_on >= ?)) AS followed
-		FROM associations a WHERE a.commission_id = ? ORDER BY a.name, a.id`,
-		r.from, r.to, r.from, r.to, r.from, r.to, r.to, r.from, r.cid).Scan(ctx, &rows)
+		FROM associations a WHERE a.commission_id IN (?) ORDER BY a.name, a.id`,
+		r.from, r.to, r.from, r.to, r.from, r.to, r.to, r.from, r.in).Scan(ctx, &rows)
 	if err != nil && err != sql.ErrNoRows {
 		return err
 	}
@@ -625,7 +641,7 @@ func (r *statsRange) monthly(ctx context.Context, s *AnnualStats) error {
 			N     int    `bun:"n"`
 		}
 		err := r.db.NewRaw(`SELECT `+r.month(x.col)+` AS month, `+x.key+` AS k, COUNT(*) AS n FROM `+x.table+`
-			WHERE commission_id = ? AND `+r.inYear(x.col)+` GROUP BY 1, 2`, r.cid, r.from, r.to).Scan(ctx, &rows)
+			WHERE commission_id IN (?) AND `+r.inYear(x.col)+` GROUP BY 1, 2`, r.in, r.from, r.to).Scan(ctx, &rows)
 		if err != nil && err != sql.ErrNoRows {
 			return err
 		}
@@ -641,15 +657,24 @@ func (r *statsRange) monthly(ctx context.Context, s *AnnualStats) error {
 // StatsYears returns the calendar years with activity for commission cid, newest first,
 // always including the year of now.
 func StatsYears(ctx context.Context, db bun.IDB, cid int64, now time.Time) ([]int, error) {
+	return StatsYearsOf(ctx, db, []int64{cid}, now)
+}
+
+// StatsYearsOf returns the calendar years with activity in any of the commissions cids,
+// newest first, always including the year of now.
+func StatsYearsOf(ctx context.Context, db bun.IDB, cids []int64, now time.Time) ([]int, error) {
 	r := &statsRange{db: db, pg: IsPG(db)}
 	year := func(col string) string { return "MIN(" + r.monthIndex(col) + ") / 12" }
 	var first sql.NullInt64
-	err := db.NewRaw(`SELECT MIN(y) FROM (
-		SELECT `+year("submitted_at")+` AS y FROM files WHERE commission_id = ?
-		UNION ALL SELECT `+year("starts_at")+` FROM meetings WHERE commission_id = ? AND status IN `+heldStatuses+`
-		UNION ALL SELECT `+year("started_on")+` FROM parcours WHERE commission_id = ?) x`, cid, cid, cid).Scan(ctx, &first)
-	if err != nil && err != sql.ErrNoRows {
-		return nil, fmt.Errorf("statistics years: %w", err)
+	if len(cids) > 0 {
+		in := bun.In(cids)
+		err := db.NewRaw(`SELECT MIN(y) FROM (
+		SELECT `+year("submitted_at")+` AS y FROM files WHERE commission_id IN (?)
+		UNION ALL SELECT `+year("starts_at")+` FROM meetings WHERE commission_id IN (?) AND status IN `+heldStatuses+`
+		UNION ALL SELECT `+year("started_on")+` FROM parcours WHERE commission_id IN (?)) x`, in, in, in).Scan(ctx, &first)
+		if err != nil && err != sql.ErrNoRows {
+			return nil, fmt.Errorf("statistics years: %w", err)
+		}
 	}
 	last := now.UTC().Year()
 	from := last

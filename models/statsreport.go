@@ -64,8 +64,16 @@ func rate(num, den string, n, d int) Cell {
 // BuildStatsReport lays out the indicators of s as tables and, unless exact, applies the
 // statistical secrecy with the commission's threshold.
 func BuildStatsReport(s *AnnualStats, exact bool) *StatsReport {
-	r := &StatsReport{Stats: s, Exact: exact}
-	r.Themes = []Theme{
+	r := &StatsReport{Stats: s, Exact: exact, Themes: themes(s)}
+	if !exact {
+		ApplySecrecy(r.Tables(), s.MinCellSize)
+	}
+	return r
+}
+
+// themes lays out the indicators of s as the themes of the report.
+func themes(s *AnnualStats) []Theme {
+	return []Theme{
 		{ID: "seances", Title: "Séances et présence", Tables: []*Table{sessionsTable(s), attendanceTable(s), governanceTable(s)}},
 		{ID: "dossiers", Title: "Dossiers et avis", Tables: []*Table{filesTable(s)}},
 		{ID: "decisions", Title: "Décisions et délais", Tables: []*Table{decisionsTable(s), delaysTable(s)}},
@@ -75,10 +83,6 @@ func BuildStatsReport(s *AnnualStats, exact bool) *StatsReport {
 		{ID: "associations", Title: "Associations", Tables: []*Table{associationsTable(s)}},
 		{ID: "mensuel", Title: "Série mensuelle", Tables: []*Table{monthlyTable(s)}},
 	}
-	if !exact {
-		ApplySecrecy(r.Tables(), s.MinCellSize)
-	}
-	return r
 }
 
 func sessionsTable(s *AnnualStats) *Table {

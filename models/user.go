@@ -110,6 +110,9 @@ func CreateUser(ctx context.Context, db bun.IDB, actor Actor, u *User, now time.
 	if u.Role.NeedsCommission() && u.CommissionID == nil {
 		return fmt.Errorf("create user: role %s needs a commission", u.Role)
 	}
+	if u.Role == RoleRegion && !ValidRegion(u.Region) {
+		return fmt.Errorf("create user: role region needs an INSEE region code, not %q", u.Region)
+	}
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		n, err := tx.NewSelect().Model((*User)(nil)).Where("email = ?", u.Email).Count(ctx)
 		if err != nil {

@@ -143,39 +143,6 @@ func (h *Handler) RegenerateCodes(c *fiber.Ctx) error {
 	return h.renderCodes(c, codes, "Vos nouveaux codes de secours remplacent les anciens, qui ne fonctionnent plus.")
 }
 
-// UserRow is one account on the administrator's list.
-type UserRow struct {
-	User       models.User
-	Commission string
-	TOTP       *models.TOTPStatus
-}
-
-// Users lists every account with its two-factor status, for the administrator.
-func (h *Handler) Users(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	us, err := models.ListUsers(ctx, h.DB, 0)
-	if err != nil {
-		return err
-	}
-	cs, err := models.ListCommissions(ctx, h.DB, "")
-	if err != nil {
-		return err
-	}
-	names := map[int64]string{}
-	for _, cm := range cs {
-		names[cm.ID] = cm.Department
-	}
-	rows := make([]UserRow, len(us))
-	for i, u := range us {
-		st, err := models.TOTPStatusOf(ctx, h.DB, u.ID)
-		if err != nil {
-			return err
-		}
-		rows[i] = UserRow{User: u, Commission: names[u.CommissionIDOrZero()], TOTP: st}
-	}
-	return web.Render(c, "account/users", fiber.Map{"Title": "Comptes", "Rows": rows})
-}
-
 // ResetTOTP removes a user's TOTP (lost phone): they enrol again at their next sign-in
 // when their role requires it.
 func (h *Handler) ResetTOTP(c *fiber.Ctx) error {

@@ -76,9 +76,17 @@ func panelsFor(r models.Role) []Panel {
 			{Title: "Rapports annuels", Text: "Le rapport annuel de la commission au format Excel, année par année ; l'année en cours est provisoire.", Link: "/statistiques/rapports", Label: "Télécharger les rapports"},
 		}
 	case models.RoleRegion:
-		return []Panel{{Title: "Rapports annuels", Text: "Les rapports annuels se consultent par commission : la synthèse régionale n'est pas encore disponible."}}
+		return []Panel{
+			{Title: "Statistiques régionales", Text: "Les commissions départementales de votre région côte à côte, puis leurs totaux : chiffres clés, graphiques et tableaux, avec le secret statistique.", Link: "/statistiques/region", Label: "Voir les statistiques régionales"},
+			{Title: "Rapport annuel consolidé", Text: "Le classeur Excel de la région, année par année : comparaison des départements, puis une feuille par thème ; l'année en cours est provisoire.", Link: "/statistiques/region", Label: "Choisir l'année et télécharger"},
+		}
 	case models.RoleAdmin:
-		return []Panel{{Title: "Journal d'audit", Text: "Vérifiez l'intégrité de la chaîne d'audit.", Link: "/admin/audit", Label: "Ouvrir le journal"}}
+		return []Panel{
+			{Title: "Commissions", Text: "Créez une commission départementale et ses paramètres, puis nommez son secrétariat.", Link: "/admin/commissions", Label: "Gérer les commissions"},
+			{Title: "Comptes", Text: "Créez les comptes, changez un rôle, désactivez ou réactivez un compte.", Link: "/admin/comptes", Label: "Gérer les comptes"},
+			{Title: "Statistiques consolidées", Text: "Les commissions de chaque région, ou de tout le portail, côte à côte et totalisées, avec le secret statistique.", Link: "/statistiques/region", Label: "Voir les statistiques"},
+			{Title: "Journal d'audit", Text: "Vérifiez l'intégrité de la chaîne d'audit.", Link: "/admin/audit", Label: "Ouvrir le journal"},
+		}
 	}
 	return nil
 }

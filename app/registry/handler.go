@@ -114,9 +114,5 @@ func (h *Handler) invite(ctx context.Context, actor models.Actor, cm *models.Com
 
 // flashInvitation tells the secretariat whether the invitation left.
 func flashInvitation(c *fiber.Ctx, u *models.User, err error) {
-	if err != nil {
-		web.AddFlash(c, "warning", "Le courriel d'invitation à "+u.Email+" n'a pas pu être envoyé : renvoyez-le depuis la fiche de la personne.")
-		return
-	}
-	web.AddFlash(c, "info", "Une invitation à choisir son mot de passe (lien valable 72 heures) a été envoyée à "+u.Email+".")
+	web.FlashInvitation(c, u.Email, err, "la fiche de la personne")
 }

@@ -77,7 +77,7 @@ func TestSettingsPageValidation(t *testing.T) {
 	}{
 		{"notice under 5 days", with("notice_days", "3"), "ne peut pas être inférieur à 5 jours (R133-8)"},
 		{"notice not a number", with("notice_days", "cinq"), "Saisissez un nombre entier."},
-		{"department unknown", with("department", "99"), "code de département valide"},
+		{"department unknown", with("department", "99"), "« 99 » n&#39;est pas un code de département INSEE"},
 		{"name missing", with("name", "  "), "Indiquez le nom de la commission."},
 		{"too many files", with("max_files_per_session", "500"), "entre 1 et 200"},
 		{"min cell size zero", with("min_cell_size", "0"), "entre 1 et 50"},

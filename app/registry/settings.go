@@ -46,6 +46,16 @@ func (f SettingsForm) parse(cm *models.Commission) (*models.Commission, *models.
 	return &c, s, fe
 }
 
+// readSettingsForm reads the posted settings form.
+func readSettingsForm(c *fiber.Ctx) SettingsForm {
+	return SettingsForm{
+		Name: c.FormValue("name"), Department: c.FormValue("department"), ArreteRef: c.FormValue("arrete_ref"), ArreteDate: c.FormValue("arrete_date"),
+		QuorumRule: c.FormValue("quorum_rule"), AbstentionRule: c.FormValue("abstention_rule"),
+		NoticeDays: c.FormValue("notice_days"), MaxFiles: c.FormValue("max_files_per_session"), MinCellSize: c.FormValue("min_cell_size"),
+		PresidentVotes: checked(c, "president_votes"), TOTPMembers: checked(c, "totp_required_for_members"),
+	}
+}
+
 // Settings shows the commission settings form.
 func (h *Handler) Settings(c *fiber.Ctx) error {
 	cm, err := h.commission(c)
@@ -72,12 +82,7 @@ func (h *Handler) SaveSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := SettingsForm{
-		Name: c.FormValue("name"), Department: c.FormValue("department"), ArreteRef: c.FormValue("arrete_ref"), ArreteDate: c.FormValue("arrete_date"),
-		QuorumRule: c.FormValue("quorum_rule"), AbstentionRule: c.FormValue("abstention_rule"),
-		NoticeDays: c.FormValue("notice_days"), MaxFiles: c.FormValue("max_files_per_session"), MinCellSize: c.FormValue("min_cell_size"),
-		PresidentVotes: checked(c, "president_votes"), TOTPMembers: checked(c, "totp_required_for_members"),
-	}
+	f := readSettingsForm(c)
 	next, s, fe := f.parse(cm)
 	if len(fe) > 0 {
 		// Unreadable fields: nothing is saved; the other rules are checked all the same.

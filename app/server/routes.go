@@ -81,6 +81,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	statsH := &stats.Handler{DB: d.DB, Now: d.Now}
 	// Readers of the annual statistics; the secretariat alone sees exact small counts.
 	statsReaders := []models.Role{models.RoleSecretariat, models.RolePresident, models.RolePrefecture}
+	rollUpReaders := []models.Role{models.RoleRegion, models.RoleAdmin}
 
 	loginLimit := limiter.New(limiter.Config{
 		Max: 20, Expiration: 5 * time.Minute, Storage: store,
@@ -134,6 +135,9 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "POST", path: "/admin/taches/:name/executer", access: adminOnly, handler: adminH.RunJob},
 		{method: "GET", path: "/courriels/echecs", access: staff, handler: adminH.MailFailures},
 		{method: "POST", path: "/courriels/echecs/:id/renvoyer", access: staff, handler: adminH.ResendMail},
+		{method: "GET", path: "/admin/commissions", access: adminOnly, handler: registryH.Commissions},
+		{method: "GET", path: "/admin/commissions/nouvelle", access: adminOnly, handler: registryH.NewCommission},
+		{method: "POST", path: "/admin/commissions/nouvelle", access: adminOnly, handler: registryH.CreateCommission},
 
 		// Sessions, agenda, convocations and replies (issue "Sessions, the agenda built from pending files, and convocations with proof")
 		{method: "GET", path: "/seances", access: calendarRoles, handler: sessionsH.Index},
@@ -213,6 +217,13 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "POST", path: auth.EnrolmentPath + "/nouvelle-cle", access: anySignedIn, handler: accountH.RestartEnrolment, extra: enrolment},
 		{method: "POST", path: auth.EnrolmentPath + "/passer", access: anySignedIn, handler: accountH.SkipEnrolment, extra: enrolment},
 		{method: "GET", path: "/admin/comptes", access: adminOnly, handler: accountH.Users},
+		{method: "GET", path: "/admin/comptes/nouveau", access: adminOnly, handler: accountH.NewUser},
+		{method: "POST", path: "/admin/comptes/nouveau", access: adminOnly, handler: accountH.CreateUser},
+		{method: "GET", path: "/admin/comptes/:id", access: adminOnly, handler: accountH.ShowUser},
+		{method: "POST", path: "/admin/comptes/:id/role", access: adminOnly, handler: accountH.ChangeRole},
+		{method: "POST", path: "/admin/comptes/:id/desactiver", access: adminOnly, handler: accountH.SetActive(false)},
+		{method: "POST", path: "/admin/comptes/:id/activer", access: adminOnly, handler: accountH.SetActive(true)},
+		{method: "POST", path: "/admin/comptes/:id/inviter", access: adminOnly, handler: accountH.Reinvite},
 		{method: "POST", path: "/admin/comptes/:id/double-authentification/reinitialiser", access: adminOnly, handler: accountH.ResetTOTP},
 
 		// Commission registry: settings, composition, seats, mandates, associations, Excel (issue 3)
@@ -297,6 +308,9 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: "/statistiques", access: statsReaders, handler: statsH.Index},
 		{method: "GET", path: "/statistiques/rapports", access: statsReaders, handler: statsH.Reports},
 		{method: "GET", path: "/statistiques/rapports/:year.xlsx", access: statsReaders, handler: statsH.Workbook},
+		// Regional and national roll-up (issue 13): aggregated tables only, always masked.
+		{method: "GET", path: stats.RegionPath, access: rollUpReaders, handler: statsH.RegionIndex},
+		{method: "GET", path: stats.RegionPath + "/rapports/:year.xlsx", access: rollUpReaders, handler: statsH.RegionWorkbook},
 	}
 
 	app.Use(web.SiteMiddleware(web.Site{Demo: d.Config.Demo, BaseURL: d.Config.BaseURL}))

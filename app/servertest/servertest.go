@@ -51,6 +51,7 @@ func PasswordHash(t testing.TB) string {
 type Env struct {
 	App        *fiber.App
 	DB         *bun.DB
+	URL        string // the database's URL, for a second instance (SecondInstance)
 	Config     *config.Config
 	Commission *models.Commission
 	Users      map[models.Role]*models.User
@@ -100,12 +101,14 @@ func NewDemo(t testing.TB) *Env {
 // with demo.Seed given the env's Config.Keys and Clock().
 func NewBare(t testing.TB) *Env {
 	t.Helper()
-	return start(t, modelstest.NewDB(t), nil, false)
+	db, url := modelstest.NewDBURL(t)
+	return start(t, db, url, nil, false)
 }
 
 func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 	t.Helper()
-	e := start(t, modelstest.NewDB(t), vars, demo)
+	db, url := modelstest.NewDBURL(t)
+	e := start(t, db, url, vars, demo)
 	e.Commission = modelstest.Commission(t, e.DB, "31")
 	for _, r := range models.Roles {
 		u := &models.User{Email: string(r) + "@test.example", Name: "Test " + r.Label(), Role: r, PasswordHash: PasswordHash(t), Active: true}
@@ -127,7 +130,7 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 }
 
 // start makes the env's configuration and clock on db, and builds the application.
-func start(t testing.TB, db *bun.DB, vars map[string]string, demo bool) *Env {
+func start(t testing.TB, db *bun.DB, url string, vars map[string]string, demo bool) *Env {
 	t.Helper()
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
@@ -138,7 +141,7 @@ func start(t testing.TB, db *bun.DB, vars map[string]string, demo bool) *Env {
 	}
 	cfg.Demo = demo
 	clock := modelstest.NewClock()
-	e := &Env{DB: db, Config: cfg, Users: map[models.Role]*models.User{}, Now: clock.Now(), clock: clock, totp: map[int64]string{}}
+	e := &Env{DB: db, URL: url, Config: cfg, Users: map[models.Role]*models.User{}, Now: clock.Now(), clock: clock, totp: map[int64]string{}}
 	e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		e.log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -150,17 +153,30 @@ func start(t testing.TB, db *bun.DB, vars map[string]string, demo bool) *Env {
 // start builds the mailer, the jobs and the application with log.
 func (e *Env) start(t testing.TB, log *slog.Logger) {
 	t.Helper()
-	mailer, err := mail.New(e.Config, e.DB, log, e.Clock)
+	e.App, e.Mailer, e.Jobs = e.build(t, e.DB, log)
+}
+
+// build makes a mailer, the jobs and an application on db with the env's
+// configuration and clock.
+func (e *Env) build(t testing.TB, db *bun.DB, log *slog.Logger) (*fiber.App, *mail.Mailer, *jobs.Registry) {
+	t.Helper()
+	mailer, err := mail.New(e.Config, db, log, e.Clock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Mailer = mailer
-	reg, err := jobs.Portal(jobs.Deps{DB: e.DB, Log: log, Now: e.Clock, Location: e.Config.Location, Mailer: mailer})
+	reg, err := jobs.Portal(jobs.Deps{DB: db, Log: log, Now: e.Clock, Location: e.Config.Location, Mailer: mailer})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Jobs = reg
-	e.App = server.New(server.Deps{DB: e.DB, Config: e.Config, Log: log, Now: e.Clock, Mailer: mailer, Jobs: reg})
+	return server.New(server.Deps{DB: db, Config: e.Config, Log: log, Now: e.Clock, Mailer: mailer, Jobs: reg}), mailer, reg
+}
+
+// SecondInstance starts another application on the env's database through its own
+// connection pool, as a second `seance serve` process behind the same reverse proxy.
+func (e *Env) SecondInstance(t testing.TB) *fiber.App {
+	t.Helper()
+	app, _, _ := e.build(t, modelstest.Open(t, e.URL), e.log)
+	return app
 }
 
 // CaptureLog restarts the application and its mailer (same database and clock) with a
@@ -270,6 +286,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 // Client is one browser: it keeps cookies and the current CSRF token.
 type Client struct {
 	env     *Env
+	app     *fiber.App // nil: the env's App
 	cookies map[string]string
 	CSRF    string
 	IP      string
@@ -312,7 +329,11 @@ func (c *Client) Do(t testing.TB, req *http.Request) *Response {
 	}
 	req.Header.Set("X-Forwarded-For", c.IP)
 	req.RemoteAddr = c.IP + ":1234"
-	resp, err := c.env.App.Test(req, -1)
+	app := c.env.App
+	if c.app != nil {
+		app = c.app
+	}
+	resp, err := app.Test(req, -1)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
@@ -336,6 +357,17 @@ func (c *Client) Do(t testing.TB, req *http.Request) *Response {
 		c.CSRF = m[1]
 	}
 	return r
+}
+
+// Via returns a copy of the browser (same cookies, hence the same session, and CSRF
+// token) whose requests go to app, e.g. an Env.SecondInstance: what a reverse proxy
+// does when it sends the next request to another process.
+func (c *Client) Via(app *fiber.App) *Client {
+	cp := &Client{env: c.env, app: app, cookies: make(map[string]string, len(c.cookies)), CSRF: c.CSRF, IP: c.IP}
+	for k, v := range c.cookies {
+		cp.cookies[k] = v
+	}
+	return cp
 }
 
 // Get fetches path.

@@ -102,7 +102,8 @@ func (h *Handler) Index(c *fiber.Ctx) error {
 		return err
 	}
 	return web.Render(c, "stats/index", fiber.Map{
-		"Title": fmt.Sprintf("Statistiques %d", year), "Year": year, "Years": years, "Report": r, "Stats": r.Stats,
+		"Title": fmt.Sprintf("Statistiques %d", year), "Heading": fmt.Sprintf("Statistiques %d", year), "Action": "/statistiques",
+		"ReportsPath": "/statistiques/rapports", "Year": year, "Years": years, "Report": r, "Stats": r.Stats,
 		"Exact": ex, "CanPreview": u.Role == models.RoleSecretariat, "Keys": keyFigures(r), "Sections": sections(r),
 		"Threshold": r.Stats.MinCellSize, "Largest": r.Stats.MinCellSize - 1, "Secrecy": models.StatDefinition("secrecy"),
 		"XLSX": xlsxPath(year),
@@ -207,7 +208,7 @@ func (h *Handler) Workbook(c *fiber.Ctx) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := WriteWorkbook(&buf, cm, r); err != nil {
+	if err := WriteWorkbook(&buf, CommissionSubject(cm), r); err != nil {
 		return err
 	}
 	err = models.InTx(ctx, h.DB, func(ctx context.Context, tx bun.Tx) error {

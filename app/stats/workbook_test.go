@@ -28,7 +28,7 @@ func workbook(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := stats.WriteWorkbook(&buf, c, models.BuildStatsReport(s, false)); err != nil {
+	if err := stats.WriteWorkbook(&buf, stats.CommissionSubject(c), models.BuildStatsReport(s, false)); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -100,7 +100,7 @@ func BenchmarkWorkbook(b *testing.B) {
 			b.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := stats.WriteWorkbook(&buf, c, models.BuildStatsReport(s, false)); err != nil {
+		if err := stats.WriteWorkbook(&buf, stats.CommissionSubject(c), models.BuildStatsReport(s, false)); err != nil {
 			b.Fatal(err)
 		}
 	}

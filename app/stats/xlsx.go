@@ -42,12 +42,26 @@ func (b *workbook) style(s *excelize.Style) int {
 	return id
 }
 
-// WriteWorkbook writes the annual report r of commission cm: a cover sheet with the
+// Subject is what a workbook covers: one commission, a region or every commission.
+type Subject struct {
+	Heading   string // first line of the cover sheet
+	Name      string // the commission's name, or the region's
+	CodeLabel string // "Département" or "Région"
+	Code      string
+}
+
+// CommissionSubject is the subject of commission cm's own report.
+func CommissionSubject(cm *models.Commission) Subject {
+	return Subject{Heading: "Rapport annuel de la commission départementale de lutte contre la prostitution",
+		Name: cm.Name, CodeLabel: "Département", Code: cm.Department}
+}
+
+// WriteWorkbook writes the annual report r of subject cm: a cover sheet with the
 // definitions, then one sheet per theme with its tables (header rows frozen, autofilter
 // on the main table, number formats, A4 print setup with repeated header rows) and a
 // native chart beside each table that has one. Theme sheets are written with the
 // StreamWriter, so a large table (associations, monthly series) costs little memory.
-func WriteWorkbook(w io.Writer, cm *models.Commission, r *models.StatsReport) error {
+func WriteWorkbook(w io.Writer, cm Subject, r *models.StatsReport) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	b := &workbook{f: f, r: r}
@@ -93,7 +107,7 @@ func (b *workbook) styles() {
 
 // cover writes the cover sheet: who, which year, how complete, the threshold, and the
 // definitions of every indicator.
-func (b *workbook) cover(cm *models.Commission) {
+func (b *workbook) cover(cm Subject) {
 	f, s := b.f, b.r.Stats
 	b.do(f.SetSheetName("Sheet1", SheetCover))
 	status := "Année complète"
@@ -101,9 +115,9 @@ func (b *workbook) cover(cm *models.Commission) {
 		status = "Provisoire : année en cours, chiffres arrêtés au " + models.FormatDate(s.RefDate)
 	}
 	rows := [][]any{
-		{"Rapport annuel de la commission départementale de lutte contre la prostitution"},
-		{"Commission", cm.Name},
-		{"Département", cm.Department},
+		{cm.Heading},
+		{"Périmètre", cm.Name},
+		{cm.CodeLabel, cm.Code},
 		{"Année", s.Year},
 		{"Généré le", models.FormatDate(s.ComputedAt)},
 		{"Statut", status},
@@ -130,7 +144,7 @@ func (b *workbook) cover(cm *models.Commission) {
 	b.printSetup(SheetCover, cm, "$10:$10", "portrait")
 }
 
-func (b *workbook) printSetup(sheet string, cm *models.Commission, titleRows, orientation string) {
+func (b *workbook) printSetup(sheet string, cm Subject, titleRows, orientation string) {
 	size, fitW, fitH := 9, 1, 0 // 9: A4
 	b.do(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation, FitToWidth: &fitW, FitToHeight: &fitH}))
 	b.do(b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
@@ -144,7 +158,7 @@ func (b *workbook) printSetup(sheet string, cm *models.Commission, titleRows, or
 
 // theme writes one sheet: its tables one under the other, each with a title row, a
 // header row and a chart to its right.
-func (b *workbook) theme(cm *models.Commission, th models.Theme) {
+func (b *workbook) theme(cm Subject, th models.Theme) {
 	f, min := b.f, b.r.Stats.MinCellSize
 	name := th.Title
 	if _, err := f.NewSheet(name); err != nil {

@@ -33,11 +33,13 @@ var navigation = []navEntry{
 	{"Déroulé des séances", "/sitting", []models.Role{models.RolePresident, models.RoleSecretariat}, ""},
 	{"Procès-verbaux", "/proces-verbaux", []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RolePrefecture}, ""},
 	{"Statistiques", "/statistiques", []models.Role{models.RoleSecretariat, models.RolePresident, models.RolePrefecture}, ""},
+	{"Statistiques", "/statistiques/region", []models.Role{models.RoleRegion, models.RoleAdmin}, ""},
 	{"Mes votes", "/votes", []models.Role{models.RoleMember, models.RolePresident}, ""},
 	{"Journal d'audit", "/admin/audit", []models.Role{models.RoleAdmin, models.RoleSecretariat}, ""},
 	{"Courriels", "/admin/outbox", []models.Role{models.RoleAdmin}, ""},
 	{"Courriels non remis", "/courriels/echecs", []models.Role{models.RoleAdmin, models.RoleSecretariat}, ""},
 	{"Tâches planifiées", "/admin/taches", []models.Role{models.RoleAdmin}, ""},
+	{"Commissions", "/admin/commissions", []models.Role{models.RoleAdmin}, ""},
 	{"Comptes", "/admin/comptes", []models.Role{models.RoleAdmin}, ""},
 	{"Mon compte", "/compte", nil, ""},
 }

@@ -204,6 +204,16 @@ func AddFlash(c *fiber.Ctx, kind, text string) {
 // FlashSuccess queues a success message.
 func FlashSuccess(c *fiber.Ctx, text string) { AddFlash(c, "success", text) }
 
+// FlashInvitation tells the sender whether the invitation e-mail to email left (err is
+// the mailer's answer); page names where to send it again ("la fiche de la personne").
+func FlashInvitation(c *fiber.Ctx, email string, err error, page string) {
+	if err != nil {
+		AddFlash(c, "warning", "Le courriel d'invitation à "+email+" n'a pas pu être envoyé : renvoyez-le depuis "+page+".")
+		return
+	}
+	AddFlash(c, "info", "Une invitation à choisir son mot de passe (lien valable 72 heures) a été envoyée à "+email+".")
+}
+
 // FlashError queues an error message.
 func FlashError(c *fiber.Ctx, text string) { AddFlash(c, "error", text) }
 

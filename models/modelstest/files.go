@@ -47,6 +47,9 @@ func User(t testing.TB, db bun.IDB, c *models.Commission, role models.Role, a *m
 	if role.NeedsCommission() {
 		u.CommissionID = &c.ID
 	}
+	if role == models.RoleRegion {
+		u.Region = c.Region
+	}
 	if a != nil {
 		u.AssociationID = &a.ID
 	}

@@ -67,7 +67,15 @@ func NewDB(t testing.TB) *bun.DB {
 func NewDBURL(t testing.TB) (*bun.DB, string) {
 	t.Helper()
 	u := URL(t)
-	db, err := models.Open(u)
+	return Open(t, u), u
+}
+
+// Open opens the database at url (from URL), migrates it and closes it at the test's end.
+// Opening the same url twice gives two connection pools on one database, as two
+// processes of the portal would have.
+func Open(t testing.TB, url string) *bun.DB {
+	t.Helper()
+	db, err := models.Open(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +83,7 @@ func NewDBURL(t testing.TB) (*bun.DB, string) {
 	if err := migrations.Up(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
-	return db, u
+	return db
 }
 
 // Commission creates a commission for department dep.
