@@ -211,7 +211,7 @@ func (h *Handler) Workbook(c *fiber.Ctx) error {
 		return err
 	}
 	err = models.InTx(ctx, h.DB, func(ctx context.Context, tx bun.Tx) error {
-		return models.Audit(ctx, tx, models.AuditEntry{
+		return models.Audit(ctx, tx, h.Now(), models.AuditEntry{
 			CommissionID: cm.ID, Actor: models.ActorFor(u), Action: "stats.download",
 			Object: models.ObjectRef("commission", cm.ID), Details: map[string]any{"year": year, "complete": r.Stats.Complete, "format": "xlsx"},
 		})

@@ -118,7 +118,7 @@ func TestStatisticsAccess(t *testing.T) {
 	other := modelstest.Commission(t, e.DB, "09")
 	u := &models.User{Email: "prefecture09@test.example", Name: "Préfecture 09", Role: models.RolePrefecture,
 		PasswordHash: servertest.PasswordHash(t), Active: true, CommissionID: &other.ID}
-	if err := models.CreateUser(context.Background(), e.DB, models.SystemActor("test"), u); err != nil {
+	if err := models.CreateUser(context.Background(), e.DB, models.SystemActor("test"), u, e.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	c := e.Client()
