@@ -217,7 +217,7 @@ func (g *historyGen) sessionStart(day time.Time, hour int) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day(), hour, 0, 0, 0, g.paris).UTC()
 }
 
-// planSessions plans, for each year, 5 to 7 files sessions (none in August) and the
+// planSessions plans, for each year, 5 or 6 files sessions (none in August) and the
 // policy session(s), before the cutoff.
 func (g *historyGen) planSessions() {
 	cid := g.h.Commission.ID
@@ -254,7 +254,7 @@ func (g *historyGen) planSessions() {
 	}
 	months := []time.Month{1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12}
 	for y := g.h.From.Year(); y <= g.h.Cutoff.Year(); y++ {
-		n := 5 + g.rng.IntN(3)
+		n := 5 + g.rng.IntN(2)
 		for i := range n { // spread over the year, so that renewals are examined in time
 			mo := months[min(len(months)-1, i*len(months)/n+g.rng.IntN(2))]
 			mode := []models.MeetingMode{models.ModeOnSite, models.ModeHybrid, models.ModeRemote}[g.pick(60, 35, 5)]
@@ -515,27 +515,27 @@ func (g *historyGen) entry(sub time.Time) {
 }
 
 // follow grants the periods of parcours p from the authorisation f, with the events of
-// each period: the person leaves (5 %) or moves away (3 %), an end for commitments not
-// kept (3 %), an AFIS request (8 %), then the renewal (6 % refused) until 24 months.
+// each period: the person leaves (4 %) or moves away (2 %), an end for commitments not
+// kept (2 %), an AFIS request (8 %), then the renewal (5 % refused) until 24 months.
 func (g *historyGen) follow(p *hParcours, f *hFile) {
 	start := *f.row.DecidedOn
 	for k := 1; ; k++ {
 		per := g.period(p, f, start, k)
 		end := per.row.EndsOn
 		switch r := g.rng.IntN(100); {
-		case r < 5:
+		case r < 4:
 			if g.end(p, models.EndLeft, start.AddDate(0, 0, g.days(20, 160))) {
 				return
 			}
-		case r < 8:
+		case r < 6:
 			if g.end(p, models.EndMoved, start.AddDate(0, 0, g.days(20, 160))) {
 				return
 			}
-		case r < 11:
+		case r < 8:
 			if g.breach(p, start.AddDate(0, 0, g.days(20, 70))) {
 				return
 			}
-		case r < 19 && !per.row.AFISGranted:
+		case r < 16 && !per.row.AFISGranted:
 			g.afis(p, per, start.AddDate(0, 0, g.days(15, 45)))
 		}
 		if k*models.PeriodMonths >= models.ParcoursMaxMonths {
@@ -547,7 +547,7 @@ func (g *historyGen) follow(p *hParcours, f *hFile) {
 		if ren == nil {
 			return
 		}
-		refused := g.rng.IntN(100) < 6
+		refused := g.rng.IntN(100) < 5
 		avis, outcome := models.AvisFavorable, models.DecisionAuthorised
 		if refused {
 			avis, outcome = models.AvisDefavorable, models.DecisionRefused

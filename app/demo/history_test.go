@@ -54,7 +54,7 @@ func TestDemoHistoryHasRealisticMagnitudes(t *testing.T) {
 	between("attendance rate (per cent)", 100*(att.Present+att.Represented)/max(1, att.Seats), 60, 98)
 
 	p := st.InProgressProfile
-	between("women in progress (per cent)", 100*p.Gender[models.GenderFemale]/max(1, p.Total), 80, 100)
+	between("women in progress (per cent)", 100*p.Gender[models.GenderFemale]/max(1, p.Total), 70, 100)
 	between("foreign nationals in progress (per cent)", 100*(p.Total-p.Nationality["FR"])/max(1, p.Total), 70, 100)
 	between("nationalities in progress", len(p.Nationality), 5, 20)
 	bands := 0
