@@ -302,7 +302,7 @@ func (g *historyGen) next(day time.Time) *hSession {
 	return nil
 }
 
-// simulate draws the entry requests month by month (about 27 a year; 4 a year from a
+// simulate draws the entry requests month by month (about 25 a year; 4 a year from a
 // month before the cutoff, the scenarios adding theirs) and follows each person's
 // parcours until it ends or until today.
 func (g *historyGen) simulate() {
@@ -314,7 +314,7 @@ func (g *historyGen) simulate() {
 			if g.rng.IntN(3) == 0 {
 				n = 1
 			}
-		} else if g.rng.IntN(4) == 0 {
+		} else if g.rng.IntN(8) == 0 {
 			n++
 		}
 		length := month.AddDate(0, 1, -1).Day()
