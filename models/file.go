@@ -348,6 +348,17 @@ func (f *File) MissingItemList() []string {
 
 func proposalAAD(fileID int64) string { return fmt.Sprintf("file:%d:proposal", fileID) }
 
+// SealProposal seals pr into f.ProposalSealed, as sealProposal does; f must already have
+// its id. It serves writers of rows in bulk (the demo's history); the caller saves the column.
+func SealProposal(kr *Keyring, f *File, pr *Proposal) error {
+	raw, err := json.Marshal(pr)
+	if err != nil {
+		return fmt.Errorf("encode proposal: %w", err)
+	}
+	f.ProposalSealed = kr.Seal(raw, proposalAAD(f.ID))
+	return nil
+}
+
 // FileInput is what an association enters for a file. On creation Kind is required, with
 // Person for an entry (a new person) or ParcoursID for the other kinds; on update Kind,
 // PersonID and ParcoursID are ignored. A non-nil Person replaces the person's identity and
@@ -604,11 +615,9 @@ func (f *File) applyInput(in *FileInput) {
 
 // sealProposal seals p into f and saves the column.
 func sealProposal(ctx context.Context, tx bun.Tx, kr *Keyring, f *File, p *Proposal) error {
-	raw, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("encode proposal: %w", err)
+	if err := SealProposal(kr, f, p); err != nil {
+		return err
 	}
-	f.ProposalSealed = kr.Seal(raw, proposalAAD(f.ID))
 	if _, err := tx.NewUpdate().Model(f).Column("proposal_sealed").WherePK().Exec(ctx); err != nil {
 		return fmt.Errorf("save proposal: %w", err)
 	}

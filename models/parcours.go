@@ -262,21 +262,10 @@ func grantAFIS(ctx context.Context, db bun.IDB, per *Period, children int, from 
 // cutRights ends the rights of parcours p on day (first day without rights): periods are
 // cut, later ones emptied, and AFIS stops from the following month (R121-12-13-2).
 func cutRights(ctx context.Context, tx bun.Tx, p *Parcours, day, now time.Time) error {
-	day = DateOf(day)
-	stop := FirstOfNextMonth(day.AddDate(0, 0, -1))
 	for i := range p.Periods {
 		per := &p.Periods[i]
-		if !day.Before(per.End()) {
+		if !CutPeriod(per, day) {
 			continue
-		}
-		cut := day
-		if cut.Before(per.StartsOn) {
-			cut = per.StartsOn
-		}
-		per.CutOn = &cut
-		if per.AFISGranted && (per.AFISStoppedFrom == nil || per.AFISStoppedFrom.After(stop)) {
-			s := stop
-			per.AFISStoppedFrom = &s
 		}
 		per.UpdatedAt = now
 		if _, err := tx.NewUpdate().Model(per).Column("cut_on", "afis_stopped_from", "updated_at").WherePK().Exec(ctx); err != nil {
@@ -284,6 +273,26 @@ func cutRights(ctx context.Context, tx bun.Tx, p *Parcours, day, now time.Time) 
 		}
 	}
 	return nil
+}
+
+// CutPeriod ends the rights of per on day (first day without rights) when it runs
+// beyond it: the period is cut, or emptied when it starts later, and AFIS stops from the
+// following month (R121-12-13-2). It reports whether per changed.
+func CutPeriod(per *Period, day time.Time) bool {
+	day = DateOf(day)
+	if !day.Before(per.End()) {
+		return false
+	}
+	cut := day
+	if cut.Before(per.StartsOn) {
+		cut = per.StartsOn
+	}
+	per.CutOn = &cut
+	stop := FirstOfNextMonth(day.AddDate(0, 0, -1))
+	if per.AFISGranted && (per.AFISStoppedFrom == nil || per.AFISStoppedFrom.After(stop)) {
+		per.AFISStoppedFrom = &stop
+	}
+	return true
 }
 
 // EndParcours ends a parcours for a reason that needs no decision on a file: 24 months

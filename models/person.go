@@ -176,6 +176,17 @@ func (in *PersonInput) validate(fe FileErrors, now time.Time) {
 
 func identityAAD(personID int64) string { return fmt.Sprintf("person:%d:identity", personID) }
 
+// SealIdentity seals id into p.IdentitySealed, as savePerson does; p must already have its
+// id. It serves writers of rows in bulk (the demo's history); the caller saves the column.
+func SealIdentity(kr *Keyring, p *Person, id Identity) error {
+	raw, err := json.Marshal(id)
+	if err != nil {
+		return fmt.Errorf("encode identity: %w", err)
+	}
+	p.IdentitySealed = kr.Seal(raw, identityAAD(p.ID))
+	return nil
+}
+
 // savePerson inserts (p.ID == 0) or updates p with the sealed identity, in tx.
 func savePerson(ctx context.Context, tx bun.Tx, kr *Keyring, p *Person, in PersonInput, now time.Time) error {
 	p.Gender, p.BirthYear, p.Nationality, p.UpdatedAt = in.Gender, in.BirthYear, in.Nationality, now
@@ -186,11 +197,9 @@ func savePerson(ctx context.Context, tx bun.Tx, kr *Keyring, p *Person, in Perso
 			return fmt.Errorf("create person: %w", err)
 		}
 	}
-	raw, err := json.Marshal(in.Identity)
-	if err != nil {
-		return fmt.Errorf("encode identity: %w", err)
+	if err := SealIdentity(kr, p, in.Identity); err != nil {
+		return err
 	}
-	p.IdentitySealed = kr.Seal(raw, identityAAD(p.ID))
 	if _, err := tx.NewUpdate().Model(p).WherePK().Exec(ctx); err != nil {
 		return fmt.Errorf("save person: %w", err)
 	}

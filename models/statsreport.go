@@ -393,7 +393,8 @@ func (c Cell) Text(min int) string {
 		}
 		return strings.Replace(strconv.FormatFloat(c.Value, 'f', 1, 64), ".", ",", 1)
 	case CellAmount:
-		return FormatEuros(int64(c.Value))
+		cents := int64(c.Value) // thousands spaced, as the other figures of the report
+		return FormatInt(cents/100) + fmt.Sprintf(",%02d €", cents%100)
 	case CellMissing:
 		return "—"
 	}

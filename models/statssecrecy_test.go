@@ -189,7 +189,7 @@ func TestRule14_SecrecyRatesAndExactView(t *testing.T) {
 	if got := exact.Table("decisions").Rows[1].Cells[3].Text(5); got != "0,0 %" {
 		t.Errorf("exact refusal rate of renewals = %q, want 0,0 %%", got)
 	}
-	if got := exact.Table("afis").Rows[2].Cells[0].Text(5); got != "9197,76 €" {
-		t.Errorf("exact AFIS amount = %q, want 9197,76 €", got)
+	if got := exact.Table("afis").Rows[2].Cells[0].Text(5); got != "9\u202f197,76 €" {
+		t.Errorf("exact AFIS amount = %q, want 9 197,76 €", got)
 	}
 }

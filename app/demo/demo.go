@@ -20,6 +20,7 @@ type Seeder struct {
 	DB           *bun.DB
 	Keys         *models.Keyring
 	Now          time.Time // the demo's "today"
+	Years        int       // calendar years of history before the current one; 0: DefaultHistoryYears
 	PasswordHash string    // argon2id hash of Password, computed once
 
 	Commission   *models.Commission
@@ -44,6 +45,7 @@ var Steps = []Step{
 	{"dossiers", seedFiles},
 	{"séances", seedSessions},
 	{"séances tenues", seedSittings},
+	{"historique", seedHistory},
 	{"procès-verbaux", seedMinutes},
 }
 

@@ -77,35 +77,46 @@ func (d *fileSeeder) input(kind models.FileKind, p *models.PersonInput, pid int6
 	in := models.FileInput{
 		Kind: kind, Person: p, ParcoursID: pid, Children: n % 4, AFISRequested: n%3 != 0,
 		APSNeeded: p != nil && !isEU(p.Nationality), HousingNeed: models.Housings[1+n%3],
-		AssociationAvis: models.AvisFavorable,
-		Proposal: models.Proposal{
-			Commitments: "Cesser toute activité prostitutionnelle ; se rendre aux rendez-vous d'accompagnement ; suivre les démarches d'insertion convenues.",
-			Actions: []models.PlannedAction{
-				{Kind: models.ActionHousing, Description: "Hébergement en résidence sociale", DurationMonths: 6},
-				{Kind: models.ActionCare, Description: "Bilan de santé et suivi en centre de soins", DurationMonths: 3},
-				{Kind: models.ActionProfessional, Description: "Cours de français langue étrangère puis formation qualifiante", DurationMonths: 6},
-			},
-			ExpectedResults: "Hébergement stable, ouverture des droits sociaux, entrée en formation.",
-			AvisReasoning:   "La personne s'est engagée dans l'accompagnement depuis plusieurs mois et respecte ses rendez-vous.",
-		},
+		AssociationAvis: models.AvisFavorable, Proposal: proposal(kind, n%5 == 0),
 	}
 	if n%5 == 0 {
 		in.AssociationAvis = models.AvisReserve
-		in.Proposal.AvisReasoning = "Engagement réel mais fragile ; un point d'étape est proposé à trois mois."
 	}
 	switch kind {
-	case models.KindRenewal:
-		in.Proposal.AchievedResults = "Hébergement obtenu, droits à l'assurance maladie ouverts, cours de français suivis avec assiduité."
-		in.Proposal.Difficulties = "Démarches administratives longues."
 	case models.KindEnd, models.KindSuspension:
 		in.AssociationAvis = models.AvisDefavorable
-		in.Proposal.Difficulties = "Rendez-vous manqués depuis trois mois malgré les relances ; engagements non tenus."
-		in.Proposal.AvisReasoning = "L'association propose de mettre fin à l'accompagnement faute d'adhésion."
 		in.EndReason = models.EndBreach
 	case models.KindAFIS:
 		in.AFISRequested, in.Children = true, 1+n%3
 	}
 	return in
+}
+
+// proposal is the association's proposal for a demo request of kind; reserve: its avis
+// is réservé.
+func proposal(kind models.FileKind, reserve bool) models.Proposal {
+	p := models.Proposal{
+		Commitments: "Cesser toute activité prostitutionnelle ; se rendre aux rendez-vous d'accompagnement ; suivre les démarches d'insertion convenues.",
+		Actions: []models.PlannedAction{
+			{Kind: models.ActionHousing, Description: "Hébergement en résidence sociale", DurationMonths: 6},
+			{Kind: models.ActionCare, Description: "Bilan de santé et suivi en centre de soins", DurationMonths: 3},
+			{Kind: models.ActionProfessional, Description: "Cours de français langue étrangère puis formation qualifiante", DurationMonths: 6},
+		},
+		ExpectedResults: "Hébergement stable, ouverture des droits sociaux, entrée en formation.",
+		AvisReasoning:   "La personne s'est engagée dans l'accompagnement depuis plusieurs mois et respecte ses rendez-vous.",
+	}
+	if reserve {
+		p.AvisReasoning = "Engagement réel mais fragile ; un point d'étape est proposé à trois mois."
+	}
+	switch kind {
+	case models.KindRenewal:
+		p.AchievedResults = "Hébergement obtenu, droits à l'assurance maladie ouverts, cours de français suivis avec assiduité."
+		p.Difficulties = "Démarches administratives longues."
+	case models.KindEnd, models.KindSuspension:
+		p.Difficulties = "Rendez-vous manqués depuis trois mois malgré les relances ; engagements non tenus."
+		p.AvisReasoning = "L'association propose de mettre fin à l'accompagnement faute d'adhésion."
+	}
+	return p
 }
 
 func isEU(code string) bool {

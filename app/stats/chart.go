@@ -2,6 +2,7 @@ package stats
 
 import (
 	"fmt"
+	"strings"
 
 	"seance/models"
 )
@@ -20,7 +21,12 @@ type SVGChart struct {
 	Legend  []SVGLegend
 	BaseY   int
 	Plotted bool // at least one bar (masked values draw nothing)
+	Rotated bool // the category labels are too long for their slot: drawn slanted
+	MinX    int  // left edge of the view box: negative leaves room for the first slanted label
 }
+
+// ViewWidth is the width of the view box.
+func (c *SVGChart) ViewWidth() int { return c.Width - c.MinX }
 
 // SVGBar is one rectangle with its value as a tooltip.
 type SVGBar struct {
@@ -99,9 +105,19 @@ func buildChart(t *models.Table, min int) *SVGChart {
 	}
 	slot := float64(chartWidth-plotLeft-8) / float64(max(1, len(rows)))
 	n := len(t.Chart.Series)
+	labels := axisLabels(rows)
+	fit := int(slot / 6.5) // characters of the tick font that fit in a slot
+	for _, l := range labels {
+		if len([]rune(l)) > fit {
+			ch.Rotated, ch.Height, ch.MinX, fit = true, chartHeight+70, -80, 24
+		}
+	}
+	for i := range rows {
+		x0 := plotLeft + int(float64(i)*slot)
+		ch.Labels = append(ch.Labels, SVGTick{X: x0 + int(slot/2), Y: plotBottom + 16, Label: shortLabel(labels[i], fit)})
+	}
 	for i, r := range rows {
 		x0 := plotLeft + int(float64(i)*slot)
-		ch.Labels = append(ch.Labels, SVGTick{X: x0 + int(slot/2), Y: plotBottom + 16, Label: shortLabel(r.Label)})
 		base := float64(plotBottom)
 		for j, s := range t.Chart.Series {
 			c := r.Cells[s]
@@ -150,11 +166,47 @@ func niceStep(top float64) float64 {
 	return best
 }
 
-// shortLabel keeps axis labels short; the full label is in the table.
-func shortLabel(s string) string {
+// shortLabel keeps an axis label within n characters; the full label is in the table.
+func shortLabel(s string, n int) string {
 	r := []rune(s)
-	if len(r) <= 14 {
+	if len(r) <= n {
 		return s
 	}
-	return string(r[:12]) + "…"
+	return string(r[:max(1, n-1)]) + "…"
+}
+
+// monthAbbr abbreviates the French month names of the monthly series.
+var monthAbbr = map[string]string{
+	"Janvier": "janv.", "Février": "févr.", "Mars": "mars", "Avril": "avr.", "Mai": "mai", "Juin": "juin",
+	"Juillet": "juil.", "Août": "août", "Septembre": "sept.", "Octobre": "oct.", "Novembre": "nov.", "Décembre": "déc.",
+}
+
+// axisLabels returns the labels of rows for the axis: months abbreviated, and the
+// leading words that every label shares ("Association …") left out, so that
+// shortened labels still tell the bars apart.
+func axisLabels(rows []models.Row) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.Label
+		if a, ok := monthAbbr[r.Label]; ok {
+			out[i] = a
+		}
+	}
+	if len(out) < 2 {
+		return out
+	}
+	for {
+		word, _, ok := strings.Cut(out[0], " ")
+		if !ok {
+			return out
+		}
+		for _, l := range out[1:] {
+			if w, _, ok := strings.Cut(l, " "); !ok || w != word {
+				return out
+			}
+		}
+		for i := range out {
+			out[i] = out[i][len(word)+1:]
+		}
+	}
 }

@@ -75,7 +75,7 @@ func TestRule14_DashboardValues(t *testing.T) {
 				want["Renouvellement"] = []string{"6", "6", "0", "0", "6"}
 				want["Premières demandes (engagement)"] = []string{"5", "3", "8", "37,5 %"}
 				want["Bénéficiaires"] = []string{"3"}
-				want["Montant dû dans l'année"] = []string{"9197,76 €"}
+				want["Montant dû dans l'année"] = []string{"9\u202f197,76 €"}
 				if !strings.Contains(body, "Vue du secrétariat : effectifs exacts") {
 					t.Error("the secretariat's page does not say its counts are exact")
 				}

@@ -3,15 +3,19 @@ package stats_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"seance/app/demo"
+	"seance/app/servertest"
 	"seance/app/stats"
 	"seance/models"
 	"seance/models/modelstest"
@@ -104,4 +108,60 @@ func BenchmarkWorkbook(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkWorkbookDemo10Years measures the published workbook of the demo commission's
+// previous year with ten years of history behind it, and reports the peak heap in use
+// (sampled after each workbook) and the peak resident memory of the process.
+func BenchmarkWorkbookDemo10Years(b *testing.B) {
+	db := modelstest.NewDB(b)
+	ctx := context.Background()
+	now := modelstest.Epoch()
+	s := &demo.Seeder{DB: db, Keys: modelstest.Keyring(b), Now: now, Years: 10, PasswordHash: servertest.PasswordHash(b)}
+	start := time.Now()
+	if err := demo.Seed(ctx, s); err != nil {
+		b.Fatal(err)
+	}
+	var files int
+	if err := db.NewRaw("SELECT COUNT(*) FROM files").Scan(ctx, &files); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("demo with 10 years of history seeded in %v: %d files", time.Since(start).Round(time.Millisecond), files)
+	var peakHeap uint64
+	var ms runtime.MemStats
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		st, err := models.ComputeAnnualStats(ctx, db, s.Commission.ID, now.Year()-1, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := stats.WriteWorkbook(&buf, stats.CommissionSubject(s.Commission), models.BuildStatsReport(st, false)); err != nil {
+			b.Fatal(err)
+		}
+		runtime.ReadMemStats(&ms)
+		peakHeap = max(peakHeap, ms.HeapInuse)
+	}
+	b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MiB")
+	if hwm := peakRSS(); hwm > 0 {
+		b.ReportMetric(hwm, "peak-RSS-MiB")
+	}
+}
+
+// peakRSS returns the process's peak resident memory in MiB (VmHWM), 0 where unknown.
+func peakRSS() float64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			if _, err := fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb); err == nil {
+				return kb / 1024
+			}
+		}
+	}
+	return 0
 }
