@@ -189,8 +189,9 @@ func (e *Env) CaptureLog(t testing.TB) func() string {
 	return buf.String
 }
 
-// WaitMail waits until n e-mails of kind are recorded (some are sent after the response,
-// in the background) and returns them, oldest first.
+// WaitMail waits until n e-mails of kind are recorded (some are queued after the response,
+// in the background), runs the mail job once so that they reach the SMTP server, and
+// returns them, oldest first.
 func (e *Env) WaitMail(t testing.TB, kind string, n int) []models.OutboxMessage {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second) // real elapsed time: mail is recorded by a goroutine
@@ -200,6 +201,7 @@ func (e *Env) WaitMail(t testing.TB, kind string, n int) []models.OutboxMessage 
 			t.Fatal(err)
 		}
 		if len(ms) >= n {
+			e.DeliverMail(t) // the mail job's pass: the queued copies go to the SMTP server
 			return ms
 		}
 		if time.Now().After(deadline) { // real elapsed time, as above
