@@ -145,3 +145,13 @@ func TestRule14_ComputeAnnualStatsCurrentYear(t *testing.T) {
 		t.Errorf("InProgress on 15/08/2025 = %d, want 8", s.InProgress())
 	}
 }
+
+// TestRule14_NationalitiesNamedInFrench: the report names nationalities as the
+// prefecture reads them, not by their ISO code alone.
+func TestRule14_NationalitiesNamedInFrench(t *testing.T) {
+	for code, want := range map[string]string{"NG": "Nigeria", "CI": "Côte d'Ivoire", "RO": "Roumanie", "CN": "Chine", models.NationalityUnknown: "Inconnue ou apatride", "ZZ": "ZZ"} {
+		if got := models.CountryName(code); got != want {
+			t.Errorf("CountryName(%q) = %q, want %q", code, got, want)
+		}
+	}
+}

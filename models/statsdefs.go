@@ -40,7 +40,7 @@ var statDefs = []StatDef{
 		"Pour les parcours en cours au 31 décembre : total des mois de droits accordés par les périodes commencées à cette date, interruptions exclues (R121-12-10 : 24 mois au plus), par tranche de 6 mois.",
 		"For parcours in progress on 31 December: months of rights granted by the periods started by then, in 6-month bands."},
 	{"beneficiaries", "Profil des bénéficiaires",
-		"Personnes entrées dans un parcours dans l'année, et personnes en parcours au 31 décembre, par sexe, tranche d'âge (âge atteint dans l'année ; la première tranche compte aussi les moins de 18 ans), nationalité (les 10 plus fréquentes, puis « Autres » ; XX : inconnue ou apatride) et nombre d'enfants à charge déclaré dans la demande.",
+		"Personnes entrées dans un parcours dans l'année, et personnes en parcours au 31 décembre, par sexe, tranche d'âge (âge atteint dans l'année ; la première tranche compte aussi les moins de 18 ans), nationalité (les 10 plus fréquentes, nommées avec leur code ISO, puis « Autres » ; XX : inconnue ou apatride) et nombre d'enfants à charge déclaré dans la demande.",
 		"Persons who entered a parcours in the year and persons in a parcours on 31 December, by gender, age band, nationality (10 most frequent, then others) and dependent children."},
 	{"aps", "Autorisations provisoires de séjour",
 		"Périodes de droits dont l'APS (CESEDA L425-4) a pris effet dans l'année : première APS du parcours, ou APS renouvelée.",

@@ -296,10 +296,7 @@ func profileTables(s *AnnualStats) []*Table {
 	var na, nb []int
 	ra, rb := a.Total, b.Total
 	for _, code := range top {
-		label := code
-		if code == NationalityUnknown {
-			label = "Inconnue ou apatride (XX)"
-		}
+		label := CountryName(code) + " (" + code + ")"
 		nl, nk, na, nb = append(nl, label), append(nk, code), append(na, a.Nationality[code]), append(nb, b.Nationality[code])
 		ra -= a.Nationality[code]
 		rb -= b.Nationality[code]
