@@ -43,7 +43,7 @@ func TestBackupRotationKeepsSevenDailyAndFourWeekly(t *testing.T) {
 	}
 	var want []string
 	want = append(want, jobs.BackupName(last.Add(8*time.Hour))) // newest of 23 November
-	for d := 1; d <= 6; d++ {                                    // 22 … 17 November
+	for d := 1; d <= 6; d++ {                                   // 22 … 17 November
 		want = append(want, jobs.BackupName(last.AddDate(0, 0, -d)))
 	}
 	for _, day := range []int{16, 15, 8, 1} { // newest of the weeks of 16, 9, 2 November and 26 October
