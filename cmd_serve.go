@@ -134,6 +134,17 @@ func demoConfig(getenv func(string) string) (*config.Config, error) {
 	if getenv("DATABASE_URL") == "" {
 		cfg.DatabaseURL = demoDatabase
 	}
+	// The demo's checkpoint and backups never mix with those of a real database
+	// beside it in ./data.
+	if getenv("SEANCE_CHECKPOINT_DIR") == "" {
+		cfg.CheckpointDir = models.SQLitePath(cfg.DatabaseURL) + ".d"
+		if models.IsPostgres(cfg.DatabaseURL) {
+			cfg.CheckpointDir = "./data/demo.d"
+		}
+	}
+	if getenv("SEANCE_BACKUP_DIR") == "" {
+		cfg.BackupDir = filepath.Join(cfg.CheckpointDir, "backups")
+	}
 	if cfg.Keys == nil {
 		if err := cfg.UseGeneratedKey(); err != nil {
 			return nil, err
@@ -198,6 +209,10 @@ func resetDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, now fu
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return err
 		}
+	}
+	// The chain starts again: the previous demo's checkpoint would name it truncated.
+	if err := os.Remove(filepath.Join(cfg.CheckpointDir, models.AuditCheckpointFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("reset demo checkpoint: %w", err)
 	}
 	db, err := openDB(ctx, cfg)
 	if err != nil {
