@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -26,6 +27,9 @@ func (j *AuditCheckpoint) Name() string { return "audit-checkpoint" }
 
 // Run writes the checkpoint.
 func (j *AuditCheckpoint) Run(ctx context.Context) error {
+	if j.Dir == "" {
+		return errors.New("audit checkpoint: no folder configured (SEANCE_CHECKPOINT_DIR)")
+	}
 	_, err := WriteCheckpoint(ctx, j.DB, j.Dir, j.Now(), j.Log)
 	if err == nil {
 		Handled(ctx, 1)

@@ -37,6 +37,9 @@ func (j *Backup) Run(ctx context.Context) error {
 		j.Log.Info("backup: the database is PostgreSQL; back it up with pg_dump -Fc (see the README), the portal does not")
 		return nil
 	}
+	if j.Dir == "" {
+		return errors.New("backup: no folder configured (SEANCE_BACKUP_DIR)")
+	}
 	path, err := BackupNow(ctx, j.DB, j.Dir, j.Now())
 	if err != nil {
 		return err
