@@ -215,7 +215,7 @@ func cmdAudit(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) == 0 || args[0] != "verify" {
 		return errors.New("audit: expected verify")
 	}
-	return withDB(ctx, getenv, func(_ *config.Config, db *bun.DB) error {
+	return withDB(ctx, getenv, func(cfg *config.Config, db *bun.DB) error {
 		rep, err := models.VerifyAuditChain(ctx, db)
 		if err != nil {
 			return err
@@ -223,7 +223,24 @@ func cmdAudit(ctx context.Context, args []string, getenv func(string) string, st
 		if !rep.OK {
 			return fmt.Errorf("audit chain broken at record %d: %s (%d records checked)", rep.BrokenID, rep.Reason, rep.Checked)
 		}
-		fmt.Fprintf(stdout, "audit chain intact: %d records checked\n", rep.Checked)
+		dir := cfg.CheckpointDir
+		cp, ok, err := models.LoadAuditCheckpoint(dir)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintf(stdout, "audit chain intact: %d records checked (no checkpoint in %s to compare with)\n", rep.Checked, dir)
+			return nil
+		}
+		why, err := cp.CheckAgainst(ctx, db, rep, cfg.Location)
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			return fmt.Errorf("audit chain truncated or rewritten: %s (%d records checked)", why, rep.Checked)
+		}
+		fmt.Fprintf(stdout, "audit chain intact: %d records checked, up to the checkpoint of %s (record %d)\n",
+			rep.Checked, cp.Written.In(cfg.Location).Format("2006-01-02 15:04"), cp.Head.ID)
 		return nil
 	})
 }

@@ -98,6 +98,11 @@ func TestRule15_CLIKeysRotate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	auditKeys, err := models.ParseAuditKeys(newKey, nil) // the chain is keyed with the new key since the rotation
+	if err != nil {
+		t.Fatal(err)
+	}
+	db = models.WithAuditKeys(db, auditKeys)
 	onlyNew := keyring(newKey)
 	for _, id := range fileIDs {
 		if _, err := models.RevealIdentity(ctx, db, onlyNew, sec, id, now); err != nil {

@@ -19,10 +19,14 @@ import (
 	"seance/app/config"
 	"seance/app/demo"
 	"seance/app/server"
+	"seance/jobs"
 	"seance/models"
 	"seance/models/migrations"
 )
 
+// openDB opens and migrates the database. With SEANCE_SECRET_KEY, the handle carries
+// the audit chain's MAC keys (models.WithAuditKeys): every audit record written
+// through it is keyed and verify checks the keyed links.
 func openDB(ctx context.Context, cfg *config.Config) (*bun.DB, error) {
 	db, err := models.Open(cfg.DatabaseURL)
 	if err != nil {
@@ -32,7 +36,15 @@ func openDB(ctx context.Context, cfg *config.Config) (*bun.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	return db, nil
+	if cfg.SecretKey == "" {
+		return db, nil
+	}
+	ks, err := models.ParseAuditKeys(cfg.SecretKey, cfg.OldSecretKeys)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	return models.WithAuditKeys(db, ks), nil
 }
 
 func cmdServe(ctx context.Context, getenv func(string) string, now func() time.Time, stderr io.Writer) error {
@@ -77,6 +89,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, now func()
 		if err := reg.Shutdown(); err != nil {
 			log.Error("stop scheduler", "err", err)
 		}
+		// Once the requests and the jobs are done, the head of the audit chain is written
+		// outside the database (the server's context has ended: a fresh one).
+		if _, err := jobs.WriteCheckpoint(context.WithoutCancel(ctx), db, cfg.CheckpointDir, now(), log); err != nil {
+			log.Error("audit checkpoint at shutdown", "err", err)
+		}
 	}()
 	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: now, Mailer: mailer, Jobs: reg})
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -116,6 +133,17 @@ func demoConfig(getenv func(string) string) (*config.Config, error) {
 	}
 	if getenv("DATABASE_URL") == "" {
 		cfg.DatabaseURL = demoDatabase
+	}
+	// The demo's checkpoint and backups never mix with those of a real database
+	// beside it in ./data.
+	if getenv("SEANCE_CHECKPOINT_DIR") == "" {
+		cfg.CheckpointDir = models.SQLitePath(cfg.DatabaseURL) + ".d"
+		if models.IsPostgres(cfg.DatabaseURL) {
+			cfg.CheckpointDir = "./data/demo.d"
+		}
+	}
+	if getenv("SEANCE_BACKUP_DIR") == "" {
+		cfg.BackupDir = filepath.Join(cfg.CheckpointDir, "backups")
 	}
 	if cfg.Keys == nil {
 		if err := cfg.UseGeneratedKey(); err != nil {
@@ -172,7 +200,7 @@ func resetDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, now fu
 			return err
 		}
 	} else {
-		path := strings.TrimPrefix(strings.TrimPrefix(cfg.DatabaseURL, "sqlite://"), "file:")
+		path := models.SQLitePath(cfg.DatabaseURL)
 		for _, p := range []string{path, path + "-wal", path + "-shm"} {
 			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("reset demo database: %w", err)
@@ -181,6 +209,10 @@ func resetDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, now fu
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return err
 		}
+	}
+	// The chain starts again: the previous demo's checkpoint would name it truncated.
+	if err := os.Remove(filepath.Join(cfg.CheckpointDir, models.AuditCheckpointFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("reset demo checkpoint: %w", err)
 	}
 	db, err := openDB(ctx, cfg)
 	if err != nil {

@@ -8,6 +8,8 @@
 //	seance token create       create an API token for a user
 //	seance audit verify       recompute the audit hash chain
 //	seance jobs list|run NAME  show the periodic jobs, or run one now
+//	seance backup             back up the SQLite database now
+//	seance restore [-force] FILE  replace the SQLite database with a backup
 //	seance keys new           print a new SEANCE_SECRET_KEY
 //	seance keys rotate        re-seal every encrypted value with the current key
 //	seance healthcheck        exit 0 when the local server answers /healthz
@@ -58,6 +60,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 		return cmdKeys(ctx, args, getenv, now, stdout)
 	case "jobs":
 		return cmdJobs(ctx, args, getenv, now, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, getenv, now, stdout)
+	case "restore":
+		return cmdRestore(ctx, args, getenv, now, stdout)
 	case "healthcheck":
 		return cmdHealthcheck(getenv)
 	case "help", "-h", "--help":
@@ -78,9 +84,11 @@ const usage = `usage: seance [command]
   user passwd -email E           read a new password from standard input
   user list [-commission 31]
   token create -email E -name N  create an API token (printed once)
-  audit verify                   recompute the audit hash chain
+  audit verify                   recompute the audit chain and compare it with the last checkpoint
   jobs list                      show the periodic jobs with their last and next run
   jobs run NAME                  run a job now (recorded like a scheduled run)
+  backup                         copy the SQLite database into SEANCE_BACKUP_DIR now (PostgreSQL: pg_dump)
+  restore [-force] FILE          replace the SQLite database with a backup (server stopped; -force if it exists)
   keys new                       print a new random SEANCE_SECRET_KEY
   keys rotate                    re-seal every encrypted value with SEANCE_SECRET_KEY (old keys in SEANCE_OLD_SECRET_KEYS)
   healthcheck                    exit 0 when the server at SEANCE_ADDR answers /healthz

@@ -127,6 +127,9 @@ func TestIssue11_ServeRefusesWithoutSMTP(t *testing.T) {
 // and a function that stops it.
 func serveUntilReady(t *testing.T, env map[string]string) (string, func()) {
 	t.Helper()
+	if env["SEANCE_CHECKPOINT_DIR"] == "" { // serve writes one at shutdown: not into ./data
+		env["SEANCE_CHECKPOINT_DIR"] = t.TempDir()
+	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -158,12 +161,19 @@ func serveUntilReady(t *testing.T, env map[string]string) (string, func()) {
 }
 
 func TestServeAndHealthcheck(t *testing.T) {
+	cpDir := t.TempDir()
 	addr, stop := serveUntilReady(t, map[string]string{"DATABASE_URL": modelstest.URL(t), "SEANCE_ADDR": "127.0.0.1:0",
-		"SEANCE_SECRET_KEY": models.NewKey(), "SEANCE_MAIL_OUTBOX_ONLY": "true"})
+		"SEANCE_SECRET_KEY": models.NewKey(), "SEANCE_MAIL_OUTBOX_ONLY": "true", "SEANCE_CHECKPOINT_DIR": cpDir})
 	if err := cmdHealthcheck(func(k string) string { return map[string]string{"SEANCE_ADDR": addr}[k] }); err != nil {
 		t.Fatalf("healthcheck against a running server: %v", err)
 	}
+	if _, ok, _ := models.LoadAuditCheckpoint(cpDir); ok {
+		t.Fatal("a checkpoint was written before shutdown")
+	}
 	stop()
+	if cp, ok, err := models.LoadAuditCheckpoint(cpDir); err != nil || !ok || !cp.Written.Equal(modelstest.Epoch()) {
+		t.Fatalf("checkpoint at shutdown = %+v, %v, %v; want one written at the clock's time", cp, ok, err)
+	}
 	if err := cmdHealthcheck(func(k string) string { return map[string]string{"SEANCE_ADDR": addr}[k] }); err == nil {
 		t.Fatal("healthcheck against a stopped server succeeded")
 	}
@@ -184,12 +194,12 @@ func TestDemoResetAndSeed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db, err := models.Open(url)
+	ctx := context.Background()
+	db, err := openDB(ctx, cfg) // with the demo's audit keys
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ctx := context.Background()
 	for _, email := range []string{demo.EmailSecretariat, demo.EmailPresident, demo.MemberEmail(1), demo.MemberEmail(19), demo.AssociationEmail(2), demo.EmailPrefecture, demo.EmailAdmin} {
 		if _, err := models.FindUserByEmail(ctx, db, email); err != nil {
 			t.Errorf("demo account %s: %v", email, err)

@@ -19,11 +19,18 @@ type Deps struct {
 	// Schedules overrides default schedules by job name (SEANCE_JOB_SCHEDULES).
 	Schedules map[string]string
 	Mailer    *mail.Mailer
+	// CheckpointDir receives the audit chain's checkpoint (SEANCE_CHECKPOINT_DIR).
+	CheckpointDir string
+	// BackupDir receives the SQLite backups (SEANCE_BACKUP_DIR).
+	BackupDir string
 }
 
 // Portal returns the registry of the portal's jobs with their default schedules
 // (cron, in d.Location).
 func Portal(d Deps) (*Registry, error) {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
 	return NewRegistry(d.DB, d.Log, d.Now, d.Location, d.Schedules,
 		Entry{Job: &MailDelivery{Mailer: d.Mailer}, Title: "Envoi des courriels en attente (nouvelles tentatives espacées)",
 			Schedule: "* * * * *", Timeout: 5 * time.Minute},
@@ -31,5 +38,9 @@ func Portal(d Deps) (*Registry, error) {
 			Schedule: "*/15 * * * *", Timeout: time.Minute},
 		Entry{Job: &Housekeeping{DB: d.DB, Now: d.Now}, Title: "Purge des liens expirés, des courriels de plus de 90 jours et de l'historique des tâches",
 			Schedule: "40 3 * * *", Timeout: 10 * time.Minute},
+		Entry{Job: &AuditCheckpoint{DB: d.DB, Dir: d.CheckpointDir, Now: d.Now, Log: d.Log}, Title: "Point de contrôle de la chaîne d'audit écrit hors de la base",
+			Schedule: "7 * * * *", Timeout: time.Minute},
+		Entry{Job: &Backup{DB: d.DB, Dir: d.BackupDir, Now: d.Now, Location: d.Location, Log: d.Log}, Title: "Sauvegarde de la base SQLite (7 quotidiennes, 4 hebdomadaires)",
+			Schedule: "15 2 * * *", Timeout: 30 * time.Minute},
 	)
 }

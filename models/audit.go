@@ -2,9 +2,11 @@ package models
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -36,8 +38,10 @@ type AuditEntry struct {
 	Details      map[string]any
 }
 
-// AuditRecord is one link of the append-only audit chain:
-// Hash = SHA-256(PrevHash ‖ canonical record).
+// AuditRecord is one link of the append-only audit chain. A keyed link (KeyID set) is
+// Hash = HMAC-SHA256(audit key, PrevHash ‖ canonical record); records written before
+// the chain was keyed are Hash = SHA-256(PrevHash ‖ canonical record). Once a keyed
+// link exists, every later link must be keyed too.
 type AuditRecord struct {
 	bun.BaseModel `bun:"table:audit_log"`
 
@@ -51,6 +55,7 @@ type AuditRecord struct {
 	Details      string    `bun:",notnull"` // canonical JSON
 	PrevHash     string    `bun:",notnull"`
 	Hash         string    `bun:",notnull,unique"`
+	KeyID        string    `bun:",notnull"` // the audit key of a keyed link; "" before keying
 }
 
 // canonical is the byte string that is hashed for a record.
@@ -67,12 +72,31 @@ func (r *AuditRecord) canonical() []byte {
 	return b
 }
 
+// computeHash computes an unkeyed link; keyed links are computeMAC's.
 func (r *AuditRecord) computeHash() string {
 	h := sha256.New()
 	h.Write([]byte(r.PrevHash))
 	h.Write(r.canonical())
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// computeMAC computes the keyed link with key.
+func (r *AuditRecord) computeMAC(key []byte) string {
+	return hexMAC(key, []byte(r.PrevHash), r.canonical())
+}
+
+// holds reports whether r's link is what its content, previous hash and key give,
+// with the keys db carries.
+func (r *AuditRecord) holds(db bun.IDB) bool {
+	if r.KeyID == "" {
+		return r.computeHash() == r.Hash
+	}
+	ks, ok := auditKeysOf(db)
+	return ok && ks.keys[r.KeyID] != nil && hmac.Equal([]byte(r.computeMAC(ks.keys[r.KeyID])), []byte(r.Hash))
+}
+
+// ErrAuditKeyMissing is returned when the chain is keyed but the handle holds no key.
+var ErrAuditKeyMissing = errors.New("audit: the chain is keyed with SEANCE_SECRET_KEY but this process has no key")
 
 // auditLockKey serialises appends to the chain on PostgreSQL.
 const auditLockKey = 731_2014_1329
@@ -94,16 +118,24 @@ func Audit(ctx context.Context, db bun.IDB, now time.Time, e AuditEntry) error {
 				return fmt.Errorf("audit: lock chain: %w", err)
 			}
 		}
-		var prev string
-		err := tx.NewSelect().Model((*AuditRecord)(nil)).Column("hash").Order("id DESC").Limit(1).Scan(ctx, &prev)
+		var head AuditRecord
+		err := tx.NewSelect().Model(&head).Column("hash", "key_id").Order("id DESC").Limit(1).Scan(ctx)
 		if err != nil && notFound(err, "") != ErrNotFound {
 			return fmt.Errorf("audit: read chain head: %w", err)
 		}
 		r := &AuditRecord{
 			At: Stamp(now), CommissionID: e.CommissionID, ActorID: e.Actor.UserID, ActorLabel: e.Actor.Label,
-			Action: e.Action, Object: e.Object, Details: string(raw), PrevHash: prev,
+			Action: e.Action, Object: e.Object, Details: string(raw), PrevHash: head.Hash,
 		}
-		r.Hash = r.computeHash()
+		switch ks, keyed := auditKeysOf(tx); {
+		case keyed:
+			r.KeyID = ks.current
+			r.Hash = r.computeMAC(ks.keys[ks.current])
+		case head.KeyID != "":
+			return ErrAuditKeyMissing
+		default: // a process without SEANCE_SECRET_KEY on a chain never keyed (tests of old data)
+			r.Hash = r.computeHash()
+		}
 		if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
 			return fmt.Errorf("audit: append: %w", err)
 		}
@@ -111,22 +143,23 @@ func Audit(ctx context.Context, db bun.IDB, now time.Time, e AuditEntry) error {
 	})
 }
 
-// AuditHashOf returns the hash the chain would compute for r; it lets callers
-// (vote receipts) quote the link that records their action.
-func AuditHashOf(r *AuditRecord) string { return r.computeHash() }
-
 // ChainReport is the result of verifying the audit chain.
 type ChainReport struct {
 	Checked  int
 	OK       bool
-	BrokenID int64  // first record whose link does not hold
-	Reason   string // why, in French
+	BrokenID int64     // first record whose link does not hold
+	Reason   string    // why, in French
+	Head     AuditHead // the last record checked
 }
 
 // VerifyAuditChain recomputes every link in order and reports the first broken one.
+// Keyed links are checked with the keys the handle carries (WithAuditKeys); without
+// them a keyed link cannot be checked and is reported.
 func VerifyAuditChain(ctx context.Context, db bun.IDB) (ChainReport, error) {
 	rep := ChainReport{OK: true}
 	prev := ""
+	keyed := false
+	ks, haveKeys := auditKeysOf(db)
 	var lastID int64
 	for {
 		var batch []AuditRecord
@@ -140,14 +173,23 @@ func VerifyAuditChain(ctx context.Context, db bun.IDB) (ChainReport, error) {
 			switch {
 			case r.PrevHash != prev:
 				rep.OK, rep.BrokenID, rep.Reason = false, r.ID, "le lien vers l'enregistrement précédent est rompu"
-			case r.computeHash() != r.Hash:
+			case r.KeyID == "" && keyed:
+				rep.OK, rep.BrokenID, rep.Reason = false, r.ID, "l'enregistrement n'est pas scellé par la clé alors que les précédents le sont"
+			case r.KeyID == "" && r.computeHash() != r.Hash:
 				rep.OK, rep.BrokenID, rep.Reason = false, r.ID, "le contenu de l'enregistrement a été modifié"
+			case r.KeyID != "" && !haveKeys:
+				rep.OK, rep.BrokenID, rep.Reason = false, r.ID, "l'enregistrement est scellé par une clé : SEANCE_SECRET_KEY est nécessaire pour le vérifier"
+			case r.KeyID != "" && ks.keys[r.KeyID] == nil:
+				rep.OK, rep.BrokenID, rep.Reason = false, r.ID, "l'enregistrement est scellé par une clé inconnue (ancienne clé absente de SEANCE_OLD_SECRET_KEYS ?)"
+			case r.KeyID != "" && !hmac.Equal([]byte(r.computeMAC(ks.keys[r.KeyID])), []byte(r.Hash)):
+				rep.OK, rep.BrokenID, rep.Reason = false, r.ID, "le sceau de l'enregistrement est faux : contenu modifié ou lien forgé sans la clé"
 			}
 			if !rep.OK {
 				return rep, nil
 			}
-			prev = r.Hash
+			prev, keyed = r.Hash, keyed || r.KeyID != ""
 			lastID = r.ID
+			rep.Head = AuditHead{ID: r.ID, Hash: r.Hash, At: r.At}
 		}
 		if len(batch) < 1000 {
 			return rep, nil

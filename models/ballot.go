@@ -489,7 +489,7 @@ func CheckReceipt(ctx context.Context, db bun.IDB, u *User, receipt string) (*Re
 		Choice   string `json:"choice"`
 	}
 	switch {
-	case rec.computeHash() != rec.Hash || !strings.HasPrefix(rec.Hash, receipt):
+	case !rec.holds(db) || !strings.HasPrefix(rec.Hash, receipt):
 		c.Reason = "L'enregistrement d'audit de ce bulletin a été modifié."
 		return c, nil
 	case json.Unmarshal([]byte(rec.Details), &d) != nil || d.VoteID != r.VoteID || d.BallotID != r.BallotID || d.Voter != u.ID || d.Choice != string(r.Choice):
@@ -500,7 +500,7 @@ func CheckReceipt(ctx context.Context, db bun.IDB, u *User, receipt string) (*Re
 	if err := db.NewSelect().Model(&prev).Where("id < ?", rec.ID).Order("id DESC").Limit(1).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("check receipt: %w", err)
 	}
-	if (len(prev) == 0 && rec.PrevHash != "") || (len(prev) == 1 && (prev[0].Hash != rec.PrevHash || prev[0].computeHash() != prev[0].Hash)) {
+	if (len(prev) == 0 && rec.PrevHash != "") || (len(prev) == 1 && (prev[0].Hash != rec.PrevHash || !prev[0].holds(db))) {
 		c.Reason = "Le lien avec l'enregistrement précédent de la chaîne d'audit est rompu."
 		return c, nil
 	}

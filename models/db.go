@@ -45,10 +45,7 @@ func Open(databaseURL string) (*bun.DB, error) {
 		}
 		return db, nil
 	}
-	path := strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite://"), "file:")
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
+	path := SQLitePath(databaseURL)
 	if path == "" {
 		return nil, errors.New("open sqlite: empty path")
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"time"
@@ -50,6 +51,12 @@ type Config struct {
 	Operator        string `env:"SEANCE_OPERATOR" envDefault:"Préfecture de la Haute-Garonne"`
 	OperatorAddress string `env:"SEANCE_OPERATOR_ADDRESS" envDefault:"1 place Saint-Étienne, 31038 Toulouse Cedex 9"`
 	ContactEmail    string `env:"SEANCE_CONTACT_EMAIL"`
+
+	// CheckpointDir receives the audit chain's checkpoint; BackupDir the SQLite
+	// backups. By default: the SQLite file's folder (./data with PostgreSQL) and its
+	// "backups" subfolder.
+	CheckpointDir string `env:"SEANCE_CHECKPOINT_DIR"`
+	BackupDir     string `env:"SEANCE_BACKUP_DIR"`
 
 	// JobSchedules overrides the schedules of the periodic jobs, by job name: a cron
 	// expression in TZ, or "off" (SEANCE_JOB_SCHEDULES="housekeeping=30 2 * * *;cleanup=off").
@@ -118,6 +125,16 @@ func Load(getenv func(string) string) (*Config, error) {
 		if err := cfg.buildKeys(); err != nil {
 			return nil, err
 		}
+	}
+	dataDir := "./data"
+	if p := models.SQLitePath(cfg.DatabaseURL); p != "" {
+		dataDir = filepath.Dir(p)
+	}
+	if cfg.CheckpointDir == "" {
+		cfg.CheckpointDir = dataDir
+	}
+	if cfg.BackupDir == "" {
+		cfg.BackupDir = filepath.Join(dataDir, "backups")
 	}
 	return cfg, nil
 }

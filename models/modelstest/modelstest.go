@@ -83,7 +83,12 @@ func Open(t testing.TB, url string) *bun.DB {
 	if err := migrations.Up(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
-	return db
+	return models.WithAuditKeys(db, AuditKeys())
+}
+
+// AuditKeys are the audit chain's keys of every test database (a fixed test key).
+func AuditKeys() models.AuditKeys {
+	return models.DeriveAuditKeys([]byte("seance test audit secret key 32b"))
 }
 
 // Commission creates a commission for department dep.
