@@ -23,7 +23,7 @@ func newJobs(cfg *config.Config, db *bun.DB, log *slog.Logger, now func() time.T
 	if err != nil {
 		return nil, nil, err
 	}
-	reg, err := jobs.Portal(jobs.Deps{DB: db, Log: log, Now: now, Location: cfg.Location, Schedules: cfg.JobSchedules, Mailer: mailer})
+	reg, err := jobs.Portal(jobs.Deps{DB: db, Log: log, Now: now, Location: cfg.Location, Schedules: cfg.JobSchedules, Mailer: mailer, BaseURL: cfg.BaseURL})
 	return mailer, reg, err
 }
 

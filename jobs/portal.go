@@ -19,11 +19,14 @@ type Deps struct {
 	// Schedules overrides default schedules by job name (SEANCE_JOB_SCHEDULES).
 	Schedules map[string]string
 	Mailer    *mail.Mailer
+	// BaseURL is the portal's absolute address, for the links of the notices.
+	BaseURL string
 }
 
 // Portal returns the registry of the portal's jobs with their default schedules
 // (cron, in d.Location).
 func Portal(d Deps) (*Registry, error) {
+	nt := Notices{DB: d.DB, Notifier: &Notifier{DB: d.DB, Mailer: d.Mailer, BaseURL: d.BaseURL}, Now: d.Now}
 	return NewRegistry(d.DB, d.Log, d.Now, d.Location, d.Schedules,
 		Entry{Job: &MailDelivery{Mailer: d.Mailer}, Title: "Envoi des courriels en attente (nouvelles tentatives espacées)",
 			Schedule: "* * * * *", Timeout: 5 * time.Minute},
@@ -31,5 +34,11 @@ func Portal(d Deps) (*Registry, error) {
 			Schedule: "*/15 * * * *", Timeout: time.Minute},
 		Entry{Job: &Housekeeping{DB: d.DB, Now: d.Now}, Title: "Purge des liens expirés, des courriels de plus de 90 jours et de l'historique des tâches",
 			Schedule: "40 3 * * *", Timeout: 10 * time.Minute},
+		Entry{Job: &ConvocationFollowUp{Notices: nt, Location: d.Location},
+			Title: "Relance des convoqués sans réponse la veille, alerte de quorum deux jours avant", Schedule: "0 9 * * *", Timeout: 5 * time.Minute},
+		Entry{Job: &Renewals{nt},
+			Title: "Périodes de droits s'achevant dans 45 puis 15 jours sans demande de renouvellement", Schedule: "0 7 * * *", Timeout: 5 * time.Minute},
+		Entry{Job: &Terms{nt},
+			Title: "Mandats et agréments s'achevant dans les 90 jours", Schedule: "10 7 * * *", Timeout: 5 * time.Minute},
 	)
 }
