@@ -92,3 +92,20 @@ func UpcomingConvenedMeetings(ctx context.Context, db bun.IDB, from, to time.Tim
 	}
 	return ms, nil
 }
+
+// KindLabel names the kind of notice in French.
+func (n *Notification) KindLabel() string {
+	switch n.Kind {
+	case "convocation-reminder":
+		return "Relance de convocation"
+	case "quorum-at-risk":
+		return "Quorum non atteint"
+	case "renewal-45", "renewal-15":
+		return "Fin de période de droits"
+	case "term-90":
+		return "Fin de mandat"
+	case "agrement-90":
+		return "Fin d'agrément"
+	}
+	return "Notification"
+}
