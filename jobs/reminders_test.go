@@ -27,6 +27,7 @@ type remindWorld struct {
 	kr    *models.Keyring
 	clock *modelstest.Clock
 	reg   *jobs.Registry
+	cfg   *config.Config
 	c     *models.Commission
 	a1    *models.Association
 	users map[string]*models.User
@@ -44,13 +45,8 @@ func newRemindWorld(t *testing.T, start time.Time, agrement time.Time) *remindWo
 	if err := cfg.UseGeneratedKey(); err != nil {
 		t.Fatal(err)
 	}
-	mailer, err := mail.New(cfg, db, nil, w.clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w.reg, err = jobs.Portal(jobs.Deps{DB: db, Now: w.clock.Now, Location: frParis, Mailer: mailer, BaseURL: "https://seance.test"}); err != nil {
-		t.Fatal(err)
-	}
+	w.cfg = cfg
+	w.restart(t)
 	w.c = modelstest.Commission(t, db, "31")
 	w.a1 = modelstest.Association(t, db, w.c, "Association Une", "31", agrement)
 	a2 := modelstest.Association(t, db, w.c, "Association Deux", "31", modelstest.Date(2025, 1, 1))
@@ -59,6 +55,18 @@ func newRemindWorld(t *testing.T, start time.Time, agrement time.Time) *remindWo
 	w.users["association"] = modelstest.User(t, db, w.c, models.RoleAssociation, w.a1)
 	w.users["association2"] = modelstest.User(t, db, w.c, models.RoleAssociation, a2)
 	return w
+}
+
+// restart builds the portal's jobs afresh, as a restarted server does.
+func (w *remindWorld) restart(t *testing.T) {
+	t.Helper()
+	mailer, err := mail.New(w.cfg, w.db, nil, w.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.reg, err = jobs.Portal(jobs.Deps{DB: w.db, Now: w.clock.Now, Location: frParis, Mailer: mailer, BaseURL: "https://seance.test"}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // run runs job name at instant at and returns the notices it sent, as "kind → e-mail".
@@ -246,17 +254,21 @@ func TestRenewalNotices(t *testing.T) {
 	if !strings.Contains(body, "https://seance.test/parcours/"+itoa(p)) || !strings.Contains(body, ps.Reference) || strings.Contains(body, "Exemple") {
 		t.Errorf("renewal notice: want the parcours link and reference, never the person's name:\n%s", body)
 	}
+	// The association's only account is closed: its contact address is told instead.
+	if _, err := w.db.NewUpdate().Model((*models.User)(nil)).Set("active = ?", false).Where("id = ?", assoc.ID).Exec(w.ctx); err != nil {
+		t.Fatal(err)
+	}
 	wantNotices(t, "15 days before", w.run(t, "renewals", at(15)),
-		"renewal-15 "+obj+" → "+assoc.Email, "renewal-15 "+obj+" → "+sec.Email)
+		"renewal-15 "+obj+" → "+w.a1.ContactEmail, "renewal-15 "+obj+" → "+sec.Email)
 	wantNotices(t, "10 days before", w.run(t, "renewals", at(10)))
 	// On lapse the parcours shows « Période échue », and nothing more is sent.
 	wantNotices(t, "lapsed", w.run(t, "renewals", at(-1)))
 	if ps, err := models.FindParcours(w.ctx, w.db, sec, p, at(-1)); err != nil || ps.Status != models.ParcoursLapsed || ps.Status.Label() != "Période échue" {
 		t.Errorf("after the end of the period: %v, %v", ps.Status, err)
 	}
-	ns, err := models.ListNotifications(w.ctx, w.db, assoc.ID, 20)
-	if err != nil || len(ns) != 2 || ns[0].Kind != "renewal-15" || ns[1].Kind != "renewal-45" {
-		t.Errorf("association's notifications (newest first) = %+v, %v", ns, err)
+	ns, err := models.ListNotifications(w.ctx, w.db, sec.ID, 20)
+	if err != nil || len(ns) != 2 || ns[0].Kind != "renewal-15" || ns[1].Kind != "renewal-45" || ns[0].Link != "/parcours/"+itoa(p) {
+		t.Errorf("secretariat's notifications (newest first) = %+v, %v", ns, err)
 	}
 }
 
@@ -271,6 +283,8 @@ func TestTermAndAgrementNotices(t *testing.T) {
 	wantNotices(t, "91 days before the term", w.run(t, "terms", time.Date(2026, 3, 1, 7, 10, 0, 0, frParis)))
 	wantNotices(t, "90 days before the term", w.run(t, "terms", time.Date(2026, 3, 2, 7, 10, 0, 0, frParis)), "term-90 "+mObj+" → "+sec.Email)
 	wantNotices(t, "run again", w.run(t, "terms", time.Date(2026, 3, 2, 8, 0, 0, 0, frParis)))
+	w.restart(t)
+	wantNotices(t, "run again after a restart", w.run(t, "terms", time.Date(2026, 3, 3, 7, 10, 0, 0, frParis)))
 	if body := w.outboxBody(t, sec.Email); !strings.Contains(body, term.Format("02/01/2006")) || !strings.Contains(body, "https://seance.test/composition") {
 		t.Errorf("term notice:\n%s", body)
 	}
