@@ -187,11 +187,19 @@ func (j *Renewals) parcours(ctx context.Context, s *models.ParcoursSummary, toda
 		CommissionID: s.CommissionID, Kind: "renewal-" + strconv.Itoa(stage), Object: "parcours:" + id,
 		Occurrence: "period:" + strconv.Itoa(last.Seq), Link: "/parcours/" + id,
 		Subject: fmt.Sprintf("Parcours %s : la période de droits s'achève le %s", s.Reference, lastDay),
-		Text: fmt.Sprintf("La période de droits n° %d du parcours %s s'achève le %s (dans %d jours) et aucune demande de "+
+		Text: fmt.Sprintf("La période de droits n° %d du parcours %s s'achève le %s (%s) et aucune demande de "+
 			"renouvellement n'a été déposée.\nSans renouvellement examiné par la commission avant cette date, les droits de la "+
 			"personne (autorisation provisoire de séjour, AFIS) prendront fin et le parcours apparaîtra « échu ».",
-			last.Seq, s.Reference, lastDay, left),
+			last.Seq, s.Reference, lastDay, inDays(left)),
 	}, append(to, accounts(staff)...), now)
+}
+
+// inDays says in French when a day comes, left (≥ 1) days from today.
+func inDays(left int) string {
+	if left == 1 {
+		return "demain"
+	}
+	return fmt.Sprintf("dans %d jours", left)
 }
 
 // association returns the active accounts of the association following s, or its

@@ -63,7 +63,7 @@ func SetNotificationOutbox(ctx context.Context, db bun.IDB, id, outboxID int64) 
 // ListNotifications returns the latest limit notifications of user userID, newest first.
 func ListNotifications(ctx context.Context, db bun.IDB, userID int64, limit int) ([]Notification, error) {
 	var ns []Notification
-	err := db.NewSelect().Model(&ns).Where("user_id = ?", userID).Order("created_at DESC", "id DESC").Limit(int64(limit)).Scan(ctx)
+	err := db.NewSelect().Model(&ns).Where("user_id = ?", userID).Order("id DESC").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list notifications: %w", err)
 	}
