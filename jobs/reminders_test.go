@@ -296,3 +296,27 @@ func TestTermAndAgrementNotices(t *testing.T) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// Two instances running the same job at once send each notice once.
+func TestNoticeOnceWithTwoInstances(t *testing.T) {
+	w := newRemindWorld(t, time.Date(2026, 3, 2, 7, 10, 0, 0, frParis), modelstest.Date(2023, 3, 15)) // agrément ends on 15/03/2026
+	other := *w
+	other.restart(t)
+	errs := make(chan error, 2)
+	for _, reg := range []*jobs.Registry{w.reg, other.reg} {
+		go func() {
+			_, err := reg.Run(w.ctx, "terms", models.TriggerSchedule)
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantNotices(t, "two instances", w.notices(t), "agrement-90 "+models.ObjectRef("association", w.a1.ID)+" → "+w.users["secretariat"].Email)
+	n, err := w.db.NewSelect().Model((*models.OutboxMessage)(nil)).Where("kind = ?", "agrement-90").Count(w.ctx)
+	if err != nil || n != 1 {
+		t.Errorf("agrément e-mails queued: %d, %v; want 1", n, err)
+	}
+}
