@@ -23,6 +23,8 @@ type Deps struct {
 	CheckpointDir string
 	// BackupDir receives the SQLite backups (SEANCE_BACKUP_DIR).
 	BackupDir string
+	// BaseURL is the portal's absolute address, for the links of the notices.
+	BaseURL string
 }
 
 // Portal returns the registry of the portal's jobs with their default schedules
@@ -31,6 +33,7 @@ func Portal(d Deps) (*Registry, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
+	nt := Notices{DB: d.DB, Notifier: &Notifier{DB: d.DB, Mailer: d.Mailer, BaseURL: d.BaseURL}, Now: d.Now}
 	return NewRegistry(d.DB, d.Log, d.Now, d.Location, d.Schedules,
 		Entry{Job: &MailDelivery{Mailer: d.Mailer}, Title: "Envoi des courriels en attente (nouvelles tentatives espacées)",
 			Schedule: "* * * * *", Timeout: 5 * time.Minute},
@@ -42,5 +45,11 @@ func Portal(d Deps) (*Registry, error) {
 			Schedule: "7 * * * *", Timeout: time.Minute},
 		Entry{Job: &Backup{DB: d.DB, Dir: d.BackupDir, Now: d.Now, Location: d.Location, Log: d.Log}, Title: "Sauvegarde de la base SQLite (7 quotidiennes, 4 hebdomadaires)",
 			Schedule: "15 2 * * *", Timeout: 30 * time.Minute},
+		Entry{Job: &ConvocationFollowUp{Notices: nt, Location: d.Location},
+			Title: "Relance des convoqués sans réponse la veille, alerte de quorum deux jours avant", Schedule: "0 9 * * *", Timeout: 5 * time.Minute},
+		Entry{Job: &Renewals{nt},
+			Title: "Périodes de droits s'achevant dans 45 puis 15 jours sans demande de renouvellement", Schedule: "0 7 * * *", Timeout: 5 * time.Minute},
+		Entry{Job: &Terms{nt},
+			Title: "Mandats et agréments s'achevant dans les 90 jours", Schedule: "10 7 * * *", Timeout: 5 * time.Minute},
 	)
 }

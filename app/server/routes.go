@@ -15,6 +15,7 @@ import (
 	"seance/app/home"
 	"seance/app/legal"
 	"seance/app/minutes"
+	"seance/app/notices"
 	"seance/app/registry"
 	seances "seance/app/sessions"
 	"seance/app/sitting"
@@ -203,6 +204,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: account.ResetPath + ":token", public: true, handler: accountH.ShowReset},
 		{method: "POST", path: account.ResetPath + ":token", public: true, handler: accountH.Reset},
 		{method: "GET", path: "/compte", access: anySignedIn, handler: accountH.Show},
+		{method: "GET", path: "/notifications", access: anySignedIn, handler: (&notices.Handler{DB: d.DB}).Index},
 		{method: "POST", path: "/compte/mot-de-passe", access: anySignedIn, handler: accountH.ChangePassword},
 		{method: "POST", path: "/compte/adresse", access: anySignedIn, handler: accountH.RequestEmailChange},
 		{method: "GET", path: account.EmailChangePath + ":token", public: true, handler: accountH.ShowEmailChange},

@@ -41,6 +41,7 @@ var navigation = []navEntry{
 	{"Tâches planifiées", "/admin/taches", []models.Role{models.RoleAdmin}, ""},
 	{"Commissions", "/admin/commissions", []models.Role{models.RoleAdmin}, ""},
 	{"Comptes", "/admin/comptes", []models.Role{models.RoleAdmin}, ""},
+	{"Mes notifications", "/notifications", nil, ""},
 	{"Mon compte", "/compte", nil, ""},
 }
 
