@@ -3,8 +3,10 @@
 package home
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -56,6 +58,8 @@ func (h *Handler) Dashboard(c *fiber.Ctx) error {
 	if b.err != nil {
 		return b.err
 	}
+	// What waits comes first; the panels with nothing to do keep their order after it.
+	slices.SortStableFunc(panels, func(a, b Panel) int { return cmp.Compare(min(len(b.Items), 1), min(len(a.Items), 1)) })
 	data := fiber.Map{"Title": "Tableau de bord", "Panels": panels}
 	if u.Role == models.RoleAdmin || u.Role == models.RoleRegion {
 		cs, err := models.ListCommissions(c.UserContext(), h.DB, u.Region)
@@ -185,7 +189,10 @@ func (b *board) convocations() Panel {
 		}
 		p.Items = append(p.Items, Item{Text: text, Link: fmt.Sprintf("/seances/%d", r.Meeting.ID)})
 	}
-	p.Text = plural(len(rs), "séance à venir", "séances à venir") + fmt.Sprintf(" ; %s.", plural(unanswered, "convocation sans réponse", "convocations sans réponse"))
+	p.Text = plural(len(rs), "séance à venir", "séances à venir") + " : vous avez répondu à chaque convocation."
+	if unanswered > 0 {
+		p.Text = plural(len(rs), "séance à venir", "séances à venir") + fmt.Sprintf(" ; %s.", plural(unanswered, "convocation attend votre réponse", "convocations attendent votre réponse"))
+	}
 	return p
 }
 
