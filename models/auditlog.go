@@ -112,12 +112,17 @@ func AuditNames(ctx context.Context, db bun.IDB, rs []AuditRecord, loc *time.Loc
 		table, columns string
 		name           func(row) string
 	}{
-		"user":        {"users", "id, name, email AS extra", func(r row) string { return "Compte de " + r.Name }},
-		"file":        {"files", "id, reference AS name", func(r row) string { return "Dossier " + r.Name }},
-		"meeting":     {"meetings", "id, starts_at AS at", func(r row) string { return "Séance du " + r.At.In(loc).Format("02/01/2006") }},
-		"association": {"associations", "id, name", func(r row) string { return r.Name }},
-		"commission":  {"commissions", "id, name", func(r row) string { return "Commission " + r.Name }},
-		"parcours":    {"parcours", "id", func(r row) string { return fmt.Sprintf("Parcours n° %d", r.ID) }},
+		"user":    {"users", "id, name, email AS extra", func(r row) string { return "Compte de " + r.Name }},
+		"file":    {"files", "id, reference AS name", func(r row) string { return "Dossier " + r.Name }},
+		"meeting": {"meetings", "id, starts_at AS at", func(r row) string { return "Séance du " + r.At.In(loc).Format("02/01/2006") }},
+		"minutes": {"minutes AS pv JOIN meetings AS m ON m.id = pv.meeting_id", "pv.id AS id, m.starts_at AS at", func(r row) string {
+			return "Procès-verbal de la séance du " + r.At.In(loc).Format("02/01/2006")
+		}},
+		"vote":         {"sitting_votes", "id, question AS name", func(r row) string { return "Vote : " + r.Name }},
+		"deliberation": {"written_deliberations AS d JOIN agenda_items AS ai ON ai.id = d.agenda_item_id", "d.id AS id, ai.title AS name", func(r row) string { return "Délibération écrite : " + r.Name }},
+		"association":  {"associations", "id, name", func(r row) string { return r.Name }},
+		"commission":   {"commissions", "id, name", func(r row) string { return "Commission " + r.Name }},
+		"parcours":     {"parcours", "id", func(r row) string { return fmt.Sprintf("Parcours n° %d", r.ID) }},
 	}
 	for kind, list := range ids {
 		qd, ok := queries[kind]
@@ -125,7 +130,8 @@ func AuditNames(ctx context.Context, db bun.IDB, rs []AuditRecord, loc *time.Loc
 			continue
 		}
 		var rows []row
-		if err := db.NewSelect().TableExpr(qd.table).ColumnExpr(qd.columns).Where("id IN (?)", bun.In(list)).Scan(ctx, &rows); err != nil {
+		key := strings.TrimSuffix(strings.Fields(qd.columns)[0], ",") // the first column is the object's ID
+		if err := db.NewSelect().TableExpr(qd.table).ColumnExpr(qd.columns).Where(key+" IN (?)", bun.In(list)).Scan(ctx, &rows); err != nil {
 			return nil, nil, fmt.Errorf("audit names %s: %w", kind, err)
 		}
 		for _, r := range rows {

@@ -39,12 +39,20 @@ var actionLabels = map[string]string{
 	"totp.enrol": "Enrôlement du second facteur", "totp.recovery_codes": "Codes de secours renouvelés",
 	"user.active": "Compte activé ou désactivé", "user.create": "Compte créé", "user.email_change": "Adresse électronique changée",
 	"user.password": "Mot de passe changé", "user.role": "Rôle changé", "user.update": "Compte modifié",
+	"minutes.approve": "Procès-verbal approuvé", "minutes.content_sealed": "Procès-verbal chiffré", "minutes.correct": "Procès-verbal corrigé",
+	"minutes.create": "Procès-verbal préparé", "minutes.lock": "Procès-verbal verrouillé", "minutes.refresh": "Procès-verbal actualisé",
+	"minutes.reopen": "Procès-verbal rouvert", "minutes.submit": "Procès-verbal soumis à approbation", "minutes.texts": "Textes du procès-verbal saisis",
+	"minutes.validate": "Procès-verbal validé par le président",
+	"mail.failed":      "Courriel en échec", "mail.outbox": "Courriel conservé dans la boîte d'envoi", "mail.queued": "Courriel mis en file", "mail.sent": "Courriel envoyé",
+	"meeting.agenda_add": "Point ajouté à l'ordre du jour",
+	"parcours.ended":     "Parcours terminé", "parcours.inprogress": "Parcours en cours", "parcours.renewed": "Parcours renouvelé", "parcours.started": "Parcours commencé",
+	"vote.ballot": "Bulletin exprimé", "vote.ballot_change": "Bulletin modifié",
 	"vote.avis": "Avis motivé enregistré", "vote.close": "Vote clos", "vote.dissent": "Opinion divergente enregistrée", "vote.open": "Vote ouvert",
 }
 
 // familyLabels names the prefixes of the actions built at run time ("file." + state…).
 var familyLabels = map[string]string{
-	"auth.": "Connexions", "file.": "Dossiers", "mail.": "Courriels", "meeting.": "Séances", "minutes.": "Procès-verbaux",
+	"auth.": "Connexions", "file.": "Dossiers", "mail.": "Courriels", "meeting.": "Séances", "minutes.": "Procès-verbaux", "parcours.": "Parcours",
 	"sitting.": "Tenue des séances", "vote.": "Votes", "deliberation.": "Délibérations écrites", "user.": "Comptes", "totp.": "Second facteur",
 }
 

@@ -48,6 +48,16 @@ func TestBrowserDashboardsShowWhatWaits(t *testing.T) {
 			if !strings.Contains(hrefs, tc.link) {
 				t.Errorf("%s at %d px: no link to %s among %s", tc.shot, width, tc.link, hrefs)
 			}
+			if tc.email == demo.EmailSecretariat {
+				var journal string
+				site.Run(t, chromedp.Navigate(site.URL+"/admin/audit"), chromedp.WaitVisible(`table`, chromedp.ByQuery), chromedp.Text(`main`, &journal, chromedp.ByQuery))
+				site.Screenshot(t, fmt.Sprintf("journal-%d", width))
+				for _, want := range []string{"Vérifier l'intégrité de la chaîne", "Exporter (CSV)", "Connexion", "Opérations plus anciennes"} {
+					if !strings.Contains(journal, want) {
+						t.Errorf("audit journal at %d px lacks %q", width, want)
+					}
+				}
+			}
 			site.Run(t, network.ClearBrowserCookies()) // the next role signs in afresh
 		}
 	}
