@@ -106,7 +106,16 @@ func TestEveryLinkAnswersForEveryRole(t *testing.T) {
 			if len(seen) < 5 {
 				t.Errorf("only %d links found from the dashboard", len(seen))
 			}
-			t.Logf("%s: %d links", email, len(seen))
+			files := 0
+			for l := range seen {
+				if strings.HasPrefix(l, "/dossiers/") {
+					files++
+				}
+			}
+			if email == demo.MemberEmail(1) && files == 0 {
+				t.Error("the member reached no file: the session page should link the files convened on")
+			}
+			t.Logf("%s: %d links, %d to files", email, len(seen), files)
 		})
 	}
 }
