@@ -1,9 +1,12 @@
-// Package home serves the dashboard each role lands on after signing in.
+// Package home serves the dashboard each role lands on after signing in: what waits for
+// the signed-in person, soonest first, each item linked to its page.
 package home
 
 import (
+	"cmp"
+	"context"
 	"fmt"
-	"strconv"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,10 +23,17 @@ type Handler struct {
 	Location *time.Location // the portal's zone, for dates
 }
 
+// Item is one thing listed in a panel, linked to its page.
+type Item struct {
+	Text string
+	Link string
+}
+
 // Panel is one block of the dashboard.
 type Panel struct {
 	Title string
 	Text  string
+	Items []Item
 	Link  string
 	Label string
 }
@@ -31,16 +41,25 @@ type Panel struct {
 // Dashboard shows the panels of the signed-in user's role.
 func (h *Handler) Dashboard(c *fiber.Ctx) error {
 	u := web.User(c)
-	panels := panelsFor(u.Role)
-	if u.Role == models.RoleAssociation || u.Role == models.RoleSecretariat || u.Role == models.RolePresident {
-		var err error
-		if panels, err = h.filePanels(c, u, panels); err != nil {
-			return err
-		}
+	b := &board{h: h, ctx: c.UserContext(), u: u, now: h.Now()}
+	var panels []Panel
+	switch u.Role {
+	case models.RoleMember:
+		panels = b.member()
+	case models.RolePresident:
+		panels = b.president()
+	case models.RoleSecretariat:
+		panels = b.secretariat()
+	case models.RoleAssociation:
+		panels = b.association()
+	default:
+		panels = staticPanels(u.Role)
 	}
-	if err := h.sessionPanels(c, u, panels); err != nil {
-		return err
+	if b.err != nil {
+		return b.err
 	}
+	// What waits comes first; the panels with nothing to do keep their order after it.
+	slices.SortStableFunc(panels, func(a, b Panel) int { return cmp.Compare(min(len(b.Items), 1), min(len(a.Items), 1)) })
 	data := fiber.Map{"Title": "Tableau de bord", "Panels": panels}
 	if u.Role == models.RoleAdmin || u.Role == models.RoleRegion {
 		cs, err := models.ListCommissions(c.UserContext(), h.DB, u.Region)
@@ -52,28 +71,14 @@ func (h *Handler) Dashboard(c *fiber.Ctx) error {
 	return web.Render(c, "home/index", data)
 }
 
-func panelsFor(r models.Role) []Panel {
+// staticPanels are the dashboards of the roles with no work queue: links to their pages.
+func staticPanels(r models.Role) []Panel {
 	switch r {
-	case models.RoleSecretariat, models.RolePresident:
-		return []Panel{
-			{Title: "Prochaines séances", Text: "Aucune séance n'est planifiée pour l'instant."},
-			{Title: "Dossiers à examiner", Text: "Aucun dossier recevable n'est en attente d'inscription à l'ordre du jour."},
-			{Title: "Journal d'audit", Text: "Consultez les dernières opérations et vérifiez l'intégrité du journal.", Link: "/admin/audit", Label: "Ouvrir le journal"},
-		}
-	case models.RoleMember:
-		return []Panel{
-			{Title: "Mes convocations", Text: "Vous n'avez pas de convocation en cours."},
-			{Title: "Mes votes", Text: "Aucun vote n'est ouvert."},
-		}
-	case models.RoleAssociation:
-		return []Panel{
-			{Title: "Mes dossiers", Text: "Aucun dossier en cours."},
-			{Title: "Renouvellements à préparer", Text: "Aucun parcours n'arrive à échéance prochainement."},
-		}
 	case models.RolePrefecture:
 		return []Panel{
 			{Title: "Statistiques annuelles", Text: "Chiffres clés, graphiques et tableaux de l'année, avec le secret statistique appliqué aux petits effectifs.", Link: "/statistiques", Label: "Voir les statistiques"},
 			{Title: "Rapports annuels", Text: "Le rapport annuel de la commission au format Excel, année par année ; l'année en cours est provisoire.", Link: "/statistiques/rapports", Label: "Télécharger les rapports"},
+			{Title: "Procès-verbaux", Text: "Les procès-verbaux approuvés des séances de la commission.", Link: "/seances", Label: "Voir les séances"},
 		}
 	case models.RoleRegion:
 		return []Panel{
@@ -85,120 +90,270 @@ func panelsFor(r models.Role) []Panel {
 			{Title: "Commissions", Text: "Créez une commission départementale et ses paramètres, puis nommez son secrétariat.", Link: "/admin/commissions", Label: "Gérer les commissions"},
 			{Title: "Comptes", Text: "Créez les comptes, changez un rôle, désactivez ou réactivez un compte.", Link: "/admin/comptes", Label: "Gérer les comptes"},
 			{Title: "Statistiques consolidées", Text: "Les commissions de chaque région, ou de tout le portail, côte à côte et totalisées, avec le secret statistique.", Link: "/statistiques/region", Label: "Voir les statistiques"},
-			{Title: "Journal d'audit", Text: "Vérifiez l'intégrité de la chaîne d'audit.", Link: "/admin/audit", Label: "Ouvrir le journal"},
+			{Title: "Journal d'audit", Text: "Qui a fait quoi, sur quel objet : filtrez, exportez, et vérifiez l'intégrité de la chaîne.", Link: "/admin/audit", Label: "Ouvrir le journal"},
 		}
 	}
 	return nil
 }
 
-// sessionPanels fills the "Prochaines séances" and "Mes convocations" panels.
-func (h *Handler) sessionPanels(c *fiber.Ctx, u *models.User, panels []Panel) error {
-	now := h.Now()
-	at := func(m *models.Meeting) string {
-		return m.StartsAt.In(h.Location).Format("02/01/2006 à 15:04")
+// board builds one dashboard; the first error stops the queries and is returned.
+type board struct {
+	h   *Handler
+	ctx context.Context
+	u   *models.User
+	now time.Time
+	err error
+}
+
+// list runs one of the dashboard queries unless an earlier one failed.
+func (b *board) list(f func() (models.DueList, error)) models.DueList {
+	if b.err != nil {
+		return models.DueList{}
 	}
-	for i := range panels {
-		switch panels[i].Title {
-		case "Prochaines séances":
-			ms, err := models.UpcomingMeetings(c.UserContext(), h.DB, u, now, 3)
-			if err != nil {
-				return err
+	l, err := f()
+	b.err = err
+	return l
+}
+
+func (b *board) day(t time.Time) string     { return t.In(b.h.Location).Format("02/01/2006") }
+func (b *board) dayTime(t time.Time) string { return t.In(b.h.Location).Format("02/01/2006 à 15:04") }
+
+// more says how many items the list leaves out.
+func more(l models.DueList, p *Panel) {
+	if n := l.Count - len(l.Items); n > 0 {
+		p.Text += fmt.Sprintf(" Les %d autres sont listés sur la page liée.", n)
+	}
+}
+
+func (b *board) member() []Panel {
+	return b.voter(nil)
+}
+
+// voter is what waits for anyone who votes: ballots, written deliberations,
+// convocations to answer and procès-verbaux submitted for approval; extra panels come
+// after the convocations.
+func (b *board) voter(extra []Panel) []Panel {
+	ctx, db, u := b.ctx, b.h.DB, b.u
+	votes := b.list(func() (models.DueList, error) { return models.OpenVotesAwaiting(ctx, db, u, b.now) })
+	p := Panel{Title: "Mes votes", Link: "/votes", Label: "Voir mes votes", Text: "Aucun vote n'attend votre bulletin."}
+	if votes.Count > 0 {
+		p.Text = plural(votes.Count, "vote ouvert attend", "votes ouverts attendent") + " votre bulletin."
+		for _, it := range votes.Items {
+			p.Items = append(p.Items, Item{Text: it.Label + " — ouvert depuis le " + b.dayTime(it.At), Link: "/votes"})
+		}
+		more(votes, &p)
+	}
+	panels := []Panel{p, b.convocations()}
+	panels = append(panels, extra...)
+	if d := b.deliberations(); d != nil {
+		panels = append(panels, *d)
+	}
+	if u.Role == models.RoleMember {
+		pv := b.list(func() (models.DueList, error) { return models.MinutesWaiting(ctx, db, u, models.MinutesSubmitted) })
+		if pv.Count > 0 {
+			p := Panel{Title: "Procès-verbaux à approuver", Link: "/seances", Label: "Calendrier des séances",
+				Text: plural(pv.Count, "procès-verbal est soumis", "procès-verbaux sont soumis") + " à l'approbation d'une séance à laquelle vous êtes convoqué(e) : lisez-le avant la séance."}
+			for _, it := range pv.Items {
+				p.Items = append(p.Items, Item{Text: "Procès-verbal de la séance du " + b.day(it.At), Link: fmt.Sprintf("/seances/%d/pv", it.MeetingID)})
 			}
-			p := &panels[i]
-			p.Link, p.Label = "/seances", "Calendrier des séances"
-			if len(ms) == 0 {
-				p.Text = "Aucune séance n'est planifiée pour l'instant."
-				continue
-			}
-			m := &ms[0]
-			p.Text = fmt.Sprintf("%s le %s — %s.", m.Title(), at(m), m.Status.Label())
-			if len(ms) > 1 {
-				p.Text += fmt.Sprintf(" Puis %d autre(s) séance(s), dont le %s.", len(ms)-1, at(&ms[1]))
-			}
-			p.Link, p.Label = "/seances/"+strconv.FormatInt(m.ID, 10), "Ouvrir la prochaine séance"
-		case "Mes convocations":
-			rs, err := models.MyConvocations(c.UserContext(), h.DB, u.CommissionIDOrZero(), u.ID, now)
-			if err != nil {
-				return err
-			}
-			p := &panels[i]
-			if len(rs) == 0 {
-				p.Link, p.Label = "/seances", "Calendrier des séances"
-				continue
-			}
-			r := &rs[0]
-			p.Text = fmt.Sprintf("%s le %s. Votre réponse : %s.", r.Meeting.Title(), at(&r.Meeting), r.Status.Label())
-			if r.Kind == models.RecipientSuppleant {
-				p.Text = fmt.Sprintf("%s le %s (pour information, en tant que suppléant). Réponse de votre titulaire : %s.", r.Meeting.Title(), at(&r.Meeting), r.Status.Label())
-			}
-			if len(rs) > 1 {
-				p.Text += fmt.Sprintf(" %d autre(s) convocation(s) en cours.", len(rs)-1)
-			}
-			p.Link, p.Label = "/seances/"+strconv.FormatInt(r.Meeting.ID, 10), "Voir la convocation et répondre"
+			more(pv, &p)
+			panels = append(panels, p)
 		}
 	}
-	return nil
+	return panels
+}
+
+// convocations lists every session to come the user is convened to, soonest first,
+// with their reply.
+func (b *board) convocations() Panel {
+	p := Panel{Title: "Mes convocations", Link: "/seances", Label: "Calendrier des séances", Text: "Vous n'avez pas de convocation pour une séance à venir."}
+	if b.err != nil {
+		return p
+	}
+	rs, err := models.MyConvocations(b.ctx, b.h.DB, b.u.CommissionIDOrZero(), b.u.ID, b.now)
+	if err != nil {
+		b.err = err
+		return p
+	}
+	if len(rs) == 0 {
+		return p
+	}
+	unanswered := 0
+	for i := range rs {
+		r := &rs[i]
+		text := fmt.Sprintf("%s le %s — votre réponse : %s", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt), r.Status.Label())
+		if r.Kind == models.RecipientSuppleant {
+			text = fmt.Sprintf("%s le %s — pour information (suppléant) ; réponse de votre titulaire : %s", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt), r.Status.Label())
+		} else if r.Status == models.AttNoReply {
+			unanswered++
+		}
+		p.Items = append(p.Items, Item{Text: text, Link: fmt.Sprintf("/seances/%d", r.Meeting.ID)})
+	}
+	p.Text = plural(len(rs), "séance à venir", "séances à venir") + " : vous avez répondu à chaque convocation."
+	if unanswered > 0 {
+		p.Text = plural(len(rs), "séance à venir", "séances à venir") + fmt.Sprintf(" ; %s.", plural(unanswered, "convocation attend votre réponse", "convocations attendent votre réponse"))
+	}
+	return p
+}
+
+// deliberations is the panel of the written deliberations under way, nil when none.
+func (b *board) deliberations() *Panel {
+	ds := b.list(func() (models.DueList, error) { return models.WrittenDeliberations(b.ctx, b.h.DB, b.u) })
+	if ds.Count == 0 {
+		return nil
+	}
+	p := &Panel{Title: "Délibérations écrites", Text: plural(ds.Count, "délibération écrite est en cours", "délibérations écrites sont en cours") + "."}
+	for _, it := range ds.Items {
+		p.Items = append(p.Items, Item{Text: it.Label + " — échanges jusqu'au " + b.dayTime(it.At), Link: fmt.Sprintf("/deliberations/%d", it.ID)})
+	}
+	more(ds, p)
+	return p
+}
+
+func (b *board) president() []Panel {
+	ctx, db, u := b.ctx, b.h.DB, b.u
+	cid := u.CommissionIDOrZero()
+	drafts := b.list(func() (models.DueList, error) { return models.MinutesWaiting(ctx, db, u, models.MinutesDraft) })
+	pv := Panel{Title: "Procès-verbaux à valider", Link: "/seances", Label: "Calendrier des séances", Text: "Aucun procès-verbal n'attend votre validation."}
+	if drafts.Count > 0 {
+		pv.Text = plural(drafts.Count, "procès-verbal préparé attend", "procès-verbaux préparés attendent") + " votre validation."
+		for _, it := range drafts.Items {
+			pv.Items = append(pv.Items, Item{Text: "Séance du " + b.day(it.At), Link: fmt.Sprintf("/seances/%d/pv", it.MeetingID)})
+		}
+		more(drafts, &pv)
+	}
+	open := b.list(func() (models.DueList, error) { return models.OpenVotes(ctx, db, cid) })
+	underway := b.list(func() (models.DueList, error) { return models.SessionsUnderway(ctx, db, cid) })
+	votes := Panel{Title: "Votes à ouvrir ou à clore", Link: "/sitting", Label: "Tenue des séances", Text: "Aucune séance n'est en cours et aucun vote n'est ouvert."}
+	if open.Count+underway.Count > 0 {
+		votes.Text = plural(underway.Count, "séance en cours", "séances en cours") + " ; " + plural(open.Count, "vote ouvert à clore", "votes ouverts à clore") + "."
+		for _, it := range underway.Items {
+			votes.Items = append(votes.Items, Item{Text: "Séance du " + b.dayTime(it.At) + " en cours : ouvrir les votes", Link: fmt.Sprintf("/sitting/%d", it.MeetingID)})
+		}
+		for _, it := range open.Items {
+			votes.Items = append(votes.Items, Item{Text: it.Label + " — vote ouvert le " + b.dayTime(it.At), Link: fmt.Sprintf("/sitting/%d", it.MeetingID)})
+		}
+	}
+	convene := b.toConvene("Séances à convoquer")
+	panels := b.voter([]Panel{b.upcoming(), pv, votes, convene})
+	return append(panels, b.filePanels(nil)...)
+}
+
+// toConvene lists the planned sessions no convocation was sent for.
+func (b *board) toConvene(title string) Panel {
+	l := b.list(func() (models.DueList, error) {
+		return models.SessionsToConvene(b.ctx, b.h.DB, b.u.CommissionIDOrZero(), b.now)
+	})
+	p := Panel{Title: title, Link: "/seances", Label: "Calendrier des séances", Text: "Toutes les séances planifiées ont leur convocation."}
+	if l.Count > 0 {
+		p.Text = plural(l.Count, "séance planifiée n'a", "séances planifiées n'ont") + " pas encore de convocation."
+		for _, it := range l.Items {
+			p.Items = append(p.Items, Item{Text: "Séance du " + b.dayTime(it.At), Link: fmt.Sprintf("/seances/%d", it.MeetingID)})
+		}
+		more(l, &p)
+	}
+	return p
+}
+
+// upcoming is the panel of the next sessions of the commission.
+func (b *board) upcoming() Panel {
+	p := Panel{Title: "Prochaines séances", Link: "/seances", Label: "Calendrier des séances", Text: "Aucune séance n'est planifiée pour l'instant."}
+	if b.err != nil {
+		return p
+	}
+	ms, err := models.UpcomingMeetings(b.ctx, b.h.DB, b.u, b.now, 3)
+	if err != nil {
+		b.err = err
+		return p
+	}
+	if len(ms) > 0 {
+		p.Text = "Les prochaines séances de la commission :"
+	}
+	for i := range ms {
+		m := &ms[i]
+		p.Items = append(p.Items, Item{Text: fmt.Sprintf("%s le %s — %s", m.Title(), b.dayTime(m.StartsAt), m.Status.Label()), Link: fmt.Sprintf("/seances/%d", m.ID)})
+	}
+	return p
+}
+
+func (b *board) secretariat() []Panel {
+	panels := []Panel{b.upcoming(), b.toConvene("Séances sans convocation")}
+	failed := Panel{Title: "Courriels en échec", Link: "/courriels/echecs", Label: "Voir les courriels en échec", Text: "Aucun courriel n'a échoué."}
+	if b.err == nil {
+		n, err := models.CountFailedOutbox(b.ctx, b.h.DB, b.u.CommissionIDOrZero(), false)
+		b.err = err
+		if n > 0 {
+			failed.Text = plural(n, "courriel n'a pas pu être remis : vérifiez l'adresse puis renvoyez-le.", "courriels n'ont pas pu être remis : vérifiez les adresses puis renvoyez-les.")
+		}
+	}
+	panels = b.filePanels(panels)
+	return append(panels, failed,
+		Panel{Title: "Journal d'audit", Text: "Qui a fait quoi, sur quel objet : filtrez, exportez, et vérifiez l'intégrité de la chaîne.", Link: "/admin/audit", Label: "Ouvrir le journal"})
 }
 
 // renewalDays is how far ahead the dashboard looks for periods of rights to renew.
 const renewalDays = 60
 
-// filePanels replaces the file panels of the association, secretariat and president
-// dashboards with the real counts, linked to the lists they come from.
-func (h *Handler) filePanels(c *fiber.Ctx, u *models.User, panels []Panel) ([]Panel, error) {
-	ctx, now := c.UserContext(), h.Now()
-	fs, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{}, now)
-	if err != nil {
-		return nil, err
-	}
-	count := map[models.State]int{}
-	for _, f := range fs {
-		count[f.State]++
-	}
-	ps, err := models.ListParcours(ctx, h.DB, u, now)
-	if err != nil {
-		return nil, err
-	}
-	due, limit := 0, models.DateOf(now).AddDate(0, 0, renewalDays+1)
-	for _, p := range ps {
-		if p.EndedOn == nil && p.SuspendedOn == nil && p.PendingFile == "" && p.CumulativeMonths < models.ParcoursMaxMonths && p.RenewalDueOn.Before(limit) {
-			due++
+// renewals lists the parcours whose rights end within renewalDays with no request.
+func (b *board) renewals() Panel {
+	until := models.DateOf(b.now).AddDate(0, 0, renewalDays+1)
+	l := b.list(func() (models.DueList, error) { return models.RenewalsDueFor(b.ctx, b.h.DB, b.u, until) })
+	p := Panel{Title: "Renouvellements à préparer", Link: fmt.Sprintf("/parcours?echeance=%d", renewalDays), Label: "Voir les parcours",
+		Text: fmt.Sprintf("Aucun parcours n'arrive à échéance dans les %d jours sans demande de renouvellement.", renewalDays)}
+	if l.Count > 0 {
+		p.Text = plural(l.Count, "parcours arrive", "parcours arrivent") + fmt.Sprintf(" à échéance dans les %d jours sans demande de renouvellement en cours.", renewalDays)
+		for _, it := range l.Items {
+			end := "fin des droits le "
+			if it.At.Before(models.DateOf(b.now)) {
+				end = "droits échus depuis le "
+			}
+			p.Items = append(p.Items, Item{Text: fmt.Sprintf("Parcours n° %d — %s%s", it.ID, end, it.At.Format("02/01/2006")), Link: fmt.Sprintf("/parcours/%d", it.ID)})
 		}
+		more(l, &p)
 	}
-	renewals := Panel{Title: "Renouvellements à préparer", Link: fmt.Sprintf("/parcours?echeance=%d", renewalDays), Label: "Voir les parcours",
-		Text: "Aucun parcours n'arrive à échéance dans les " + fmt.Sprint(renewalDays) + " jours sans demande de renouvellement."}
-	if due > 0 {
-		renewals.Text = plural(due, "parcours arrive", "parcours arrivent") + fmt.Sprintf(" à échéance dans les %d jours sans demande de renouvellement en cours.", renewalDays)
+	return p
+}
+
+// filePanels appends the file panels of the secretariat, the president and an
+// association, with the counts of one GROUP BY.
+func (b *board) filePanels(panels []Panel) []Panel {
+	if b.err != nil {
+		return panels
 	}
-	if u.Role == models.RoleAssociation {
+	count, err := models.FileStateCounts(b.ctx, b.h.DB, b.u)
+	if err != nil {
+		b.err = err
+		return panels
+	}
+	switch b.u.Role {
+	case models.RoleAssociation:
 		inProgress := count[models.StateSubmitted] + count[models.StateAdmissible] + count[models.StateScheduled] + count[models.StateExamined]
 		mine := Panel{Title: "Mes dossiers", Link: "/dossiers", Label: "Voir mes dossiers",
 			Text: fmt.Sprintf("%s, %s, %s.", plural(count[models.StateDraft], "brouillon", "brouillons"),
 				plural(inProgress, "dossier en cours d'instruction", "dossiers en cours d'instruction"), plural(count[models.StateDecided], "dossier décidé", "dossiers décidés"))}
-		out := []Panel{mine}
+		complete := Panel{Title: "Dossiers à compléter", Link: "/dossiers?etat=incomplete", Label: "Compléter", Text: "Aucun dossier n'attend de complément."}
 		if n := count[models.StateIncomplete]; n > 0 {
-			out = append(out, Panel{Title: "Dossiers à compléter", Link: "/dossiers", Label: "Compléter",
-				Text: plural(n, "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " vos compléments."})
+			complete.Text = plural(n, "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " vos compléments."
 		}
-		out = append(out, renewals, Panel{Title: "Nouvelle demande", Text: "Engagement, renouvellement, fin, suspension ou AFIS : préparez une demande en quatre étapes, enregistrée à chaque étape.", Link: "/dossiers/nouveau", Label: "Nouvelle demande"})
-		return out, nil
-	}
-	out := []Panel{}
-	for _, p := range panels {
-		if p.Title == "Dossiers à examiner" {
-			if u.Role == models.RoleSecretariat {
-				out = append(out, Panel{Title: "Dossiers à vérifier", Link: "/dossiers/arrivee", Label: "Vérifier la recevabilité",
-					Text: plural(count[models.StateSubmitted], "dossier déposé attend", "dossiers déposés attendent") + " la vérification de recevabilité."})
-			}
-			p.Text = plural(count[models.StateAdmissible], "dossier recevable attend", "dossiers recevables attendent") + " l'inscription à l'ordre du jour."
-			p.Link, p.Label = "/dossiers?etat=admissible", "Voir les dossiers recevables"
-			out = append(out, p, renewals)
-			continue
+		if n := count[models.StateDraft]; n > 0 {
+			complete.Text += " " + plural(n, "brouillon n'est pas encore déposé.", "brouillons ne sont pas encore déposés.")
 		}
-		out = append(out, p)
+		return append(panels, mine, complete, b.renewals(),
+			Panel{Title: "Nouvelle demande", Text: "Engagement, renouvellement, fin, suspension ou AFIS : préparez une demande en quatre étapes, enregistrée à chaque étape.", Link: "/dossiers/nouveau", Label: "Nouvelle demande"})
+	case models.RoleSecretariat:
+		panels = append(panels,
+			Panel{Title: "Dossiers à vérifier", Link: "/dossiers/arrivee", Label: "Vérifier la recevabilité",
+				Text: plural(count[models.StateSubmitted], "dossier déposé attend", "dossiers déposés attendent") + " la vérification de recevabilité."},
+			Panel{Title: "Dossiers incomplets", Link: "/dossiers?etat=incomplete", Label: "Voir les dossiers incomplets",
+				Text: plural(count[models.StateIncomplete], "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " les compléments de l'association."})
 	}
-	return out, nil
+	return append(panels,
+		Panel{Title: "Dossiers à examiner", Link: "/dossiers?etat=admissible", Label: "Voir les dossiers recevables",
+			Text: plural(count[models.StateAdmissible], "dossier recevable attend", "dossiers recevables attendent") + " l'inscription à l'ordre du jour."},
+		b.renewals())
 }
+
+func (b *board) association() []Panel { return b.filePanels(nil) }
 
 // plural writes "1 dossier", "0 dossier" or "3 dossiers".
 func plural(n int, one, many string) string {

@@ -53,7 +53,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	registryH := &registry.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Storage: store}
 	legalH := &legal.Handler{Operator: legal.Operator{Name: d.Config.Operator, Address: d.Config.OperatorAddress, Email: d.Config.ContactEmail}}
 	homeH := &home.Handler{DB: d.DB, Now: d.Now, Location: d.Config.Location}
-	adminH := &admin.Handler{DB: d.DB, Jobs: d.Jobs, Now: d.Now}
+	adminH := &admin.Handler{DB: d.DB, Jobs: d.Jobs, Now: d.Now, Location: d.Config.Location}
 	sessionsH := &seances.Handler{DB: d.DB, Config: d.Config, Mailer: d.Mailer, Log: d.Log, Now: d.Now}
 	// Sessions: the chair and the secretariat set agendas and convene (R133-5).
 	chair := []models.Role{models.RoleSecretariat, models.RolePresident}
@@ -130,6 +130,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 
 		{method: "GET", path: "/admin/audit", access: staff, handler: adminH.Audit},
 		{method: "POST", path: "/admin/audit/verify", access: staff, handler: adminH.VerifyAudit},
+		{method: "GET", path: "/admin/audit/export", access: staff, handler: adminH.ExportAudit},
 		{method: "GET", path: "/admin/outbox", access: adminOnly, handler: adminH.Outbox},
 		// Periodic jobs and undelivered e-mail (issue 14)
 		{method: "GET", path: "/admin/taches", access: adminOnly, handler: adminH.ListJobs},

@@ -257,6 +257,9 @@ func (h *Handler) showData(c *fiber.Ctx, m *models.Meeting) (fiber.Map, error) {
 	}
 	editable := m.Status == models.MeetingPlanned || m.Status == models.MeetingConvened
 	data["Editable"] = editable && isStaff(u)
+	if err := h.linkData(c, m, agenda, data); err != nil {
+		return nil, err
+	}
 	if isStaff(u) {
 		if err := h.staffData(c, m, agenda, s, data); err != nil {
 			return nil, err
@@ -269,6 +272,44 @@ func (h *Handler) showData(c *fiber.Ctx, m *models.Meeting) (fiber.Map, error) {
 		replyData(rc, data)
 	}
 	return data, nil
+}
+
+// linkData says which links of the session page answer for the signed-in user: the
+// procès-verbal when they may read a version of it, each file of the agenda whose summary
+// they may read (FileLinks: agenda item ID → file ID).
+func (h *Handler) linkData(c *fiber.Ctx, m *models.Meeting, agenda []models.AgendaEntry, data fiber.Map) error {
+	ctx, u := c.UserContext(), web.User(c)
+	held := m.Status == models.MeetingClosed || m.Status == models.MeetingMinutesApproved
+	readable := held && u.Role == models.RoleSecretariat // the secretariat's visit drafts them
+	if held && !readable {
+		_, _, err := models.ReadableMinutes(ctx, h.DB, u, m.CommissionID, m.ID)
+		switch {
+		case err == nil:
+			readable = true
+		case !errors.Is(err, models.ErrMinutesNotEstablished) && !errors.Is(err, models.ErrMinutesNotConvened) &&
+			!errors.Is(err, models.ErrMinutesInPreparation) && !errors.Is(err, models.ErrMinutesNotApproved):
+			return err
+		}
+	}
+	data["MinutesReadable"] = readable
+	var ids []int64
+	for _, e := range agenda {
+		if e.FileID != nil {
+			ids = append(ids, *e.FileID)
+		}
+	}
+	ok, err := models.ReadableFiles(ctx, h.DB, u, ids, h.Now())
+	if err != nil {
+		return err
+	}
+	links := map[int64]int64{}
+	for _, e := range agenda {
+		if e.FileID != nil && ok[*e.FileID] {
+			links[e.ID] = *e.FileID
+		}
+	}
+	data["FileLinks"] = links
+	return nil
 }
 
 // replyData adds the reply form's values.

@@ -1,0 +1,96 @@
+package home_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"seance/app/demo"
+	"seance/models"
+)
+
+// TestDashboardsTellTheTruth checks each role's dashboard against the data: the counts
+// computed in SQL agree with the lists the other pages build, and each item links to
+// its page.
+func TestDashboardsTellTheTruth(t *testing.T) {
+	ctx := context.Background()
+	env, s := demoEnv(t)
+	now := env.Clock()
+	page := func(email string) string {
+		t.Helper()
+		resp := signIn(t, env, s, email).Get(t, "/")
+		if resp.Status != http.StatusOK {
+			t.Fatalf("%s dashboard = %d", email, resp.Status)
+		}
+		return strings.ReplaceAll(resp.Body, "&#39;", "'")
+	}
+	want := func(who, body string, parts ...string) {
+		t.Helper()
+		for _, p := range parts {
+			if !strings.Contains(body, p) {
+				t.Errorf("%s dashboard lacks %q", who, p)
+			}
+		}
+	}
+
+	sec := s.Users[demo.EmailSecretariat]
+	submitted, err := models.ListFiles(ctx, env.DB, sec, models.FileFilter{States: []models.State{models.StateSubmitted}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	due, err := models.RenewalsDue(ctx, env.DB, sec.CommissionIDOrZero(), models.DateOf(now).AddDate(0, 0, 61), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renewals := 0
+	for _, p := range due {
+		if p.PendingFile == "" {
+			renewals++
+		}
+	}
+	if renewals == 0 || len(submitted) == 0 {
+		t.Fatalf("demo has %d renewals due and %d files submitted: the test needs some", renewals, len(submitted))
+	}
+	body := page(demo.EmailSecretariat)
+	want("secretariat", body, fmt.Sprintf("%d dossiers déposés attendent", len(submitted)),
+		fmt.Sprintf("%d parcours arrivent à échéance", renewals), fmt.Sprintf(`href="/parcours/%d"`, due[0].ID),
+		"Séances sans convocation", `href="/courriels/echecs"`, `href="/admin/audit"`)
+
+	pres := s.Users[demo.EmailPresident]
+	drafts, err := models.MinutesWaiting(ctx, env.DB, pres, models.MinutesDraft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if drafts.Count == 0 {
+		t.Fatal("the demo has no procès-verbal draft for the president")
+	}
+	body = page(demo.EmailPresident)
+	want("president", body, "Procès-verbaux à valider", fmt.Sprintf(`href="/seances/%d/pv"`, drafts.Items[0].MeetingID), "Votes à ouvrir ou à clore", "Séances à convoquer")
+	if strings.Contains(body, `href="/admin/audit"`) {
+		t.Error("the president's dashboard links the audit journal, which answers 403 to the president")
+	}
+
+	member := s.Users[demo.MemberEmail(1)]
+	convs, err := models.MyConvocations(ctx, env.DB, member.CommissionIDOrZero(), member.ID, now)
+	if err != nil || len(convs) == 0 {
+		t.Fatalf("member convocations = %d, %v: the test needs one", len(convs), err)
+	}
+	body = page(demo.MemberEmail(1))
+	want("member", body, "Mes votes", "Aucun vote n'attend votre bulletin", "Mes convocations")
+	for _, r := range convs {
+		want("member", body, fmt.Sprintf(`href="/seances/%d"`, r.Meeting.ID))
+	}
+
+	asso := s.Users[demo.AssociationEmail(1)]
+	incomplete, err := models.ListFiles(ctx, env.DB, asso, models.FileFilter{States: []models.State{models.StateIncomplete}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = page(demo.AssociationEmail(1))
+	if len(incomplete) > 1 {
+		want("association", body, fmt.Sprintf("%d dossiers déclarés incomplets attendent vos compléments", len(incomplete)))
+	}
+	want("association", body, "Renouvellements à préparer", `href="/dossiers/nouveau"`)
+}

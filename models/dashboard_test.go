@@ -1,0 +1,74 @@
+package models_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+// TestOpenVotesAwaitingLeavesOutCastBallots: a member's dashboard lists the open votes
+// they have a ballot to cast on, for themself or a titulaire they represent, and
+// forgets a vote once every ballot is cast, a closed vote, and a written window over.
+func TestOpenVotesAwaitingLeavesOutCastBallots(t *testing.T) {
+	ctx := context.Background()
+	db := modelstest.NewDB(t)
+	c := modelstest.Commission(t, db, "31")
+	member := modelstest.User(t, db, c, models.RoleMember, nil)
+	titulaire := modelstest.User(t, db, c, models.RoleMember, nil)
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	m := &models.Meeting{CommissionID: c.ID, Kind: models.MeetingFiles, Mode: models.ModeOnSite, Status: models.MeetingOpen,
+		StartsAt: now.Add(-time.Hour), EndsAt: now.Add(2 * time.Hour), CreatedAt: now, UpdatedAt: now}
+	if _, err := db.NewInsert().Model(m).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	position := 0
+	vote := func(question string, st models.VoteStatus, closesAt *time.Time, voters ...*int64) *models.Vote {
+		t.Helper()
+		position++
+		item := &models.AgendaItem{CommissionID: c.ID, MeetingID: m.ID, Position: position, Kind: models.ItemMinutes, Title: question, CreatedAt: now}
+		if _, err := db.NewInsert().Model(item).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		v := &models.Vote{CommissionID: c.ID, MeetingID: m.ID, AgendaItemID: item.ID, Question: question, Status: st, OpenedAt: now.Add(-30 * time.Minute), OpenedBy: member.ID, ClosesAt: closesAt}
+		if _, err := db.NewInsert().Model(v).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, rep := range voters {
+			vv := &models.VoteVoter{CommissionID: c.ID, VoteID: v.ID, VoterUserID: member.ID, RepresentedUserID: rep}
+			if _, err := db.NewInsert().Model(vv).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return v
+	}
+	ballot := func(v *models.Vote, rep *int64) {
+		t.Helper()
+		b := &models.Ballot{CommissionID: c.ID, VoteID: v.ID, VoterUserID: member.ID, RepresentedUserID: rep, Choice: models.BallotChoices[0],
+			Channel: models.ChannelOnline, RecordedBy: member.ID, CastAt: now, UpdatedAt: now}
+		if _, err := db.NewInsert().Model(b).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later, earlier := now.Add(48*time.Hour), now.Add(-time.Minute)
+	own := vote("Avis sur le dossier 31-2026-0001", models.VoteOpen, nil, nil)
+	proxy := vote("Avis sur le dossier 31-2026-0002", models.VoteOpen, &later, nil, &titulaire.ID)
+	ballot(own, nil)
+	ballot(proxy, nil) // the member's own ballot: the titulaire's is still due
+	vote("Avis sur le dossier 31-2026-0003", models.VoteClosed, nil, nil)
+	vote("Délibération écrite close", models.VoteOpen, &earlier, nil)
+
+	l, err := models.OpenVotesAwaiting(ctx, db, member, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Count != 1 || len(l.Items) != 1 || l.Items[0].ID != proxy.ID || l.Items[0].MeetingID != m.ID || l.Items[0].Label != proxy.Question {
+		t.Fatalf("open votes awaiting = %+v, want only the proxy vote %d", l, proxy.ID)
+	}
+	ballot(proxy, &titulaire.ID)
+	if l, err = models.OpenVotesAwaiting(ctx, db, member, now); err != nil || l.Count != 0 {
+		t.Fatalf("after every ballot: %+v, %v", l, err)
+	}
+}
