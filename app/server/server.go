@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/utils"
@@ -25,7 +24,6 @@ import (
 	"seance/app/web"
 	"seance/jobs"
 	"seance/models"
-	"seance/static"
 	"seance/views"
 )
 
@@ -81,7 +79,8 @@ func New(d Deps) *fiber.App {
 		// came over TLS, which a portal behind a reverse proxy cannot see.
 	}))
 	app.Use(noStoreAndHSTS(d.Config.Secure()))
-	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	app.Use(compressText())
+	serveStatic(app)
 	registerRoutes(app, d)
 	return app
 }
@@ -223,7 +222,10 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 
 func templateFuncs(loc *time.Location) template.FuncMap {
 	months := [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+	vendor := VendorPrefix() + "/vendor/"
 	return template.FuncMap{
+		// vendor gives the fingerprinted URL of a vendored file: vendor "htmx/dist/htmx.min.js".
+		"vendor": func(path string) string { return vendor + path },
 		// dateFR formats a date as "24 novembre 2026" in the portal's time zone.
 		"dateFR": func(t time.Time) string {
 			if t.IsZero() {
