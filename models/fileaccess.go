@@ -468,9 +468,66 @@ func FileExclusions(ctx context.Context, db bun.IDB, cid, fileID int64) ([]Exclu
 	if err != nil {
 		return nil, err
 	}
+	return fileExclusions(ctx, db, f, newExclusionLookup())
+}
+
+// exclusionLookup keeps what the exclusions of several files share (the seats and
+// accounts of each association, the accounts that declared an interest), so that a
+// page listing many agenda items loads each once.
+type exclusionLookup struct {
+	seats      map[int64][]Seat // by association
+	assocUsers map[int64][]User // by association
+	users      map[int64]*User
+}
+
+func newExclusionLookup() *exclusionLookup {
+	return &exclusionLookup{seats: map[int64][]Seat{}, assocUsers: map[int64][]User{}, users: map[int64]*User{}}
+}
+
+func (lk *exclusionLookup) seatsOf(ctx context.Context, db bun.IDB, cid, aid int64) ([]Seat, error) {
+	if ss, ok := lk.seats[aid]; ok {
+		return ss, nil
+	}
+	ss, err := SeatsOfAssociation(ctx, db, cid, aid)
+	if err != nil {
+		return nil, err
+	}
+	lk.seats[aid] = ss
+	return ss, nil
+}
+
+func (lk *exclusionLookup) usersOf(ctx context.Context, db bun.IDB, cid, aid int64) ([]User, error) {
+	if us, ok := lk.assocUsers[aid]; ok {
+		return us, nil
+	}
 	var us []User
-	if err := db.NewSelect().Model(&us).Where("commission_id = ? AND association_id = ?", cid, f.AssociationID).Order("id ASC").Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&us).Where("commission_id = ? AND association_id = ?", cid, aid).Order("id ASC").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("file exclusions: %w", err)
+	}
+	lk.assocUsers[aid] = us
+	for i := range us {
+		lk.users[us[i].ID] = &us[i]
+	}
+	return us, nil
+}
+
+func (lk *exclusionLookup) user(ctx context.Context, db bun.IDB, id int64) (*User, error) {
+	if u, ok := lk.users[id]; ok {
+		return u, nil
+	}
+	u, err := FindUser(ctx, db, id)
+	if err != nil {
+		return nil, err
+	}
+	lk.users[id] = u
+	return u, nil
+}
+
+// fileExclusions is FileExclusions for the file row f, through lk.
+func fileExclusions(ctx context.Context, db bun.IDB, f *File, lk *exclusionLookup) ([]Exclusion, error) {
+	us, err := lk.usersOf(ctx, db, f.CommissionID, f.AssociationID)
+	if err != nil {
+		return nil, err
 	}
 	out := []Exclusion{}
 	seen := map[int64]bool{}
@@ -479,14 +536,14 @@ func FileExclusions(ctx context.Context, db bun.IDB, cid, fileID int64) ([]Exclu
 		out = append(out, Exclusion{UserID: u.ID, Name: u.Name, Reason: "Association qui instruit le dossier"})
 	}
 	var ins []FileInterest
-	if err := db.NewSelect().Model(&ins).Where("file_id = ?", fileID).Order("id ASC").Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&ins).Where("file_id = ?", f.ID).Order("id ASC").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("file exclusions: %w", err)
 	}
 	for _, in := range ins {
 		if seen[in.UserID] {
 			continue
 		}
-		u, err := FindUser(ctx, db, in.UserID)
+		u, err := lk.user(ctx, db, in.UserID)
 		if err != nil {
 			return nil, err
 		}

@@ -94,9 +94,10 @@ func LoadSittingOverview(ctx context.Context, db bun.IDB, cid, meetingID int64) 
 	if err != nil {
 		return nil, err
 	}
+	lk := newExclusionLookup()
 	for _, it := range items {
 		st := ItemState{Item: it}
-		x, recusals, err := itemExclusions(ctx, db, o.Presence, &it)
+		x, recusals, err := itemExclusionsWith(ctx, db, o.Presence, &it, lk)
 		if err != nil {
 			return nil, err
 		}
@@ -163,6 +164,7 @@ func MemberSessions(ctx context.Context, db bun.IDB, u *User) ([]MemberSession, 
 		return nil, fmt.Errorf("member sessions: %w", err)
 	}
 	var out []MemberSession
+	lk := newExclusionLookup()
 	for i := range ms {
 		p, err := loadPresence(ctx, db, &ms[i])
 		if err != nil {
@@ -187,7 +189,7 @@ func MemberSessions(ctx context.Context, db bun.IDB, u *User) ([]MemberSession, 
 		}
 		s := MemberSession{Meeting: ms[i]}
 		for _, it := range items {
-			x, recusals, err := itemExclusions(ctx, db, p, &it)
+			x, recusals, err := itemExclusionsWith(ctx, db, p, &it, lk)
 			if err != nil {
 				return nil, err
 			}
