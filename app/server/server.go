@@ -56,7 +56,7 @@ func New(d Deps) *fiber.App {
 	}
 	clock := d.Now
 	d.Now = func() time.Time { return models.Stamp(clock()) } // one normalisation for every handler
-	engine := html.NewFileSystem(http.FS(views.FS), ".html")
+	engine := html.NewFileSystem(http.FS(fingerprintViews(views.FS)), ".html")
 	engine.AddFuncMap(templateFuncs(d.Config.Location))
 	app := fiber.New(fiber.Config{
 		Views:                 engine,
@@ -222,10 +222,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 
 func templateFuncs(loc *time.Location) template.FuncMap {
 	months := [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-	vendor := VendorPrefix() + "/vendor/"
 	return template.FuncMap{
-		// vendor gives the fingerprinted URL of a vendored file: vendor "htmx/dist/htmx.min.js".
-		"vendor": func(path string) string { return vendor + path },
 		// dateFR formats a date as "24 novembre 2026" in the portal's time zone.
 		"dateFR": func(t time.Time) string {
 			if t.IsZero() {
