@@ -478,10 +478,61 @@ type exclusionLookup struct {
 	seats      map[int64][]Seat // by association
 	assocUsers map[int64][]User // by association
 	users      map[int64]*User
+	files      map[int64]*File          // preloaded file rows, by id
+	interests  map[int64][]FileInterest // preloaded declared interests, by file
 }
 
 func newExclusionLookup() *exclusionLookup {
-	return &exclusionLookup{seats: map[int64][]Seat{}, assocUsers: map[int64][]User{}, users: map[int64]*User{}}
+	return &exclusionLookup{seats: map[int64][]Seat{}, assocUsers: map[int64][]User{}, users: map[int64]*User{},
+		files: map[int64]*File{}, interests: map[int64][]FileInterest{}}
+}
+
+// preload reads the file rows and declared interests of the file items among items
+// in two statements, for a page that computes the exclusions of each.
+func (lk *exclusionLookup) preload(ctx context.Context, db bun.IDB, cid int64, items []AgendaItem) error {
+	var ids []int64
+	for _, it := range items {
+		if it.Kind == ItemFile && it.FileID != nil {
+			ids = append(ids, *it.FileID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var fs []File
+	if err := db.NewSelect().Model(&fs).Where("id IN (?) AND commission_id = ?", bun.In(ids), cid).Scan(ctx); err != nil {
+		return fmt.Errorf("exclusions: files: %w", err)
+	}
+	var ins []FileInterest
+	if err := db.NewSelect().Model(&ins).Where("file_id IN (?) AND commission_id = ?", bun.In(ids), cid).Order("id ASC").Scan(ctx); err != nil {
+		return fmt.Errorf("exclusions: interests: %w", err)
+	}
+	for i := range fs {
+		lk.files[fs[i].ID] = &fs[i]
+		lk.interests[fs[i].ID] = []FileInterest{}
+	}
+	for _, in := range ins {
+		lk.interests[in.FileID] = append(lk.interests[in.FileID], in)
+	}
+	return nil
+}
+
+func (lk *exclusionLookup) file(ctx context.Context, db bun.IDB, cid, id int64) (*File, error) {
+	if f, ok := lk.files[id]; ok {
+		return f, nil
+	}
+	return findFileRow(ctx, db, cid, id)
+}
+
+func (lk *exclusionLookup) interestsOf(ctx context.Context, db bun.IDB, fileID int64) ([]FileInterest, error) {
+	if ins, ok := lk.interests[fileID]; ok {
+		return ins, nil
+	}
+	var ins []FileInterest
+	if err := db.NewSelect().Model(&ins).Where("file_id = ?", fileID).Order("id ASC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("file exclusions: %w", err)
+	}
+	return ins, nil
 }
 
 func (lk *exclusionLookup) seatsOf(ctx context.Context, db bun.IDB, cid, aid int64) ([]Seat, error) {
@@ -535,9 +586,9 @@ func fileExclusions(ctx context.Context, db bun.IDB, f *File, lk *exclusionLooku
 		seen[u.ID] = true
 		out = append(out, Exclusion{UserID: u.ID, Name: u.Name, Reason: "Association qui instruit le dossier"})
 	}
-	var ins []FileInterest
-	if err := db.NewSelect().Model(&ins).Where("file_id = ?", f.ID).Order("id ASC").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("file exclusions: %w", err)
+	ins, err := lk.interestsOf(ctx, db, f.ID)
+	if err != nil {
+		return nil, err
 	}
 	for _, in := range ins {
 		if seen[in.UserID] {

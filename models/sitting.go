@@ -436,7 +436,7 @@ func itemExclusionsWith(ctx context.Context, db bun.IDB, p *Presence, item *Agen
 	if item.Kind != ItemFile || item.FileID == nil {
 		return x, list, nil
 	}
-	f, err := findFileRow(ctx, db, item.CommissionID, *item.FileID)
+	f, err := lk.file(ctx, db, item.CommissionID, *item.FileID)
 	if err != nil {
 		return nil, nil, err
 	}

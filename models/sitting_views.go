@@ -95,6 +95,9 @@ func LoadSittingOverview(ctx context.Context, db bun.IDB, cid, meetingID int64) 
 		return nil, err
 	}
 	lk := newExclusionLookup()
+	if err := lk.preload(ctx, db, cid, items); err != nil {
+		return nil, err
+	}
 	for _, it := range items {
 		st := ItemState{Item: it}
 		x, recusals, err := itemExclusionsWith(ctx, db, o.Presence, &it, lk)
@@ -181,6 +184,9 @@ func MemberSessions(ctx context.Context, db bun.IDB, u *User) ([]MemberSession, 
 		}
 		items, err := ListAgenda(ctx, db, cid, ms[i].ID)
 		if err != nil {
+			return nil, err
+		}
+		if err := lk.preload(ctx, db, cid, items); err != nil {
 			return nil, err
 		}
 		delibs, err := ListDeliberations(ctx, db, cid, ms[i].ID)
