@@ -1,22 +1,12 @@
 package models_test
 
 import (
-	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
 
-	"github.com/uptrace/bun"
-
 	"seance/models"
+	"seance/models/modelstest"
 )
-
-type statementCounter struct{ n atomic.Int64 }
-
-func (s *statementCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
-	return ctx
-}
-func (s *statementCounter) AfterQuery(context.Context, *bun.QueryEvent) { s.n.Add(1) }
 
 // TestMemberVotesCostDoesNotGrowWithBallots checks that the member's vote page reads
 // the same number of statements after one vote as after five (no query per vote or
@@ -25,11 +15,10 @@ func TestMemberVotesCostDoesNotGrowWithBallots(t *testing.T) {
 	w := newSittingWorld(t, 4, models.ModeOnSite)
 	w.present(t, "s1", "s2")
 	w.open(t)
-	counter := &statementCounter{}
-	w.db.AddQueryHook(counter)
+	counter := modelstest.CountStatements(w.db)
 	cost := func(wantVotes int) int64 {
 		t.Helper()
-		before := counter.n.Load()
+		before := counter.N()
 		vs, err := models.MemberVotes(w.ctx, w.db, w.u["s1"], 30)
 		if err != nil {
 			t.Fatal(err)
@@ -46,7 +35,7 @@ func TestMemberVotesCostDoesNotGrowWithBallots(t *testing.T) {
 				t.Fatalf("vote %d as s1 sees it = %+v, want its item, session and s1's ballot", v.Vote.ID, v)
 			}
 		}
-		return counter.n.Load() - before
+		return counter.N() - before
 	}
 	w.voteWith(t, "Point 1", choices(1, 0, 0), "")
 	one := cost(1)

@@ -5,23 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
-
-	"github.com/uptrace/bun"
 
 	"seance/app/demo"
 	"seance/app/servertest"
+	"seance/models/modelstest"
 )
-
-// queryCounter is a bun query hook counting the statements sent to the database, so
-// that the page benchmarks report queries per request next to time and allocations.
-type queryCounter struct{ n atomic.Int64 }
-
-func (q *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
-	return ctx
-}
-func (q *queryCounter) AfterQuery(context.Context, *bun.QueryEvent) { q.n.Add(1) }
 
 // demoPages is the server on the demo commission (three years of history, a busy
 // sitting with its votes, procès-verbaux) with a browser signed in per role.
@@ -29,7 +18,7 @@ type demoPages struct {
 	env                      *servertest.Env
 	secretariat, member      *servertest.Client
 	meeting, file, sittingID int64
-	queries                  *queryCounter
+	queries                  *modelstest.StatementCounter
 	composition              string
 	mailQueries              int64 // statements of one run of the mail job
 }
@@ -42,7 +31,7 @@ func newDemoPages(b *testing.B) *demoPages {
 	if err := demo.Seed(ctx, s); err != nil {
 		b.Fatal(err)
 	}
-	d := &demoPages{env: env, queries: &queryCounter{}}
+	d := &demoPages{env: env}
 	env.EnrolTOTP(b, s.Users[demo.EmailSecretariat])
 	d.secretariat = env.Client()
 	d.secretariat.SignInAs(b, demo.EmailSecretariat, servertest.Password)
@@ -66,11 +55,11 @@ func newDemoPages(b *testing.B) *demoPages {
 		OrderExpr("id DESC").Limit(1).Scan(ctx, &d.file); err != nil {
 		b.Fatal(err)
 	}
-	env.DB.AddQueryHook(d.queries)
+	d.queries = modelstest.CountStatements(env.DB)
 	// Each client request also runs the mail job once (servertest.Client.Do): its
 	// statements are not the page's.
 	env.DeliverMail(b)
-	d.mailQueries = d.queries.n.Load()
+	d.mailQueries = d.queries.N()
 	return d
 }
 
@@ -100,13 +89,13 @@ func BenchmarkPages(b *testing.B) {
 				b.Fatalf("GET %s = %d, want 200 with %q\n%.2000s", p.path, r.Status, p.want, r.Body)
 			}
 			b.ReportAllocs()
-			start := d.queries.n.Load()
+			start := d.queries.N()
 			b.ResetTimer()
 			for b.Loop() {
 				p.c.Get(b, p.path)
 			}
 			b.StopTimer()
-			b.ReportMetric(float64(d.queries.n.Load()-start)/float64(b.N)-float64(d.mailQueries), "queries/op")
+			b.ReportMetric(float64(d.queries.N()-start)/float64(b.N)-float64(d.mailQueries), "queries/op")
 		})
 	}
 }
