@@ -281,7 +281,8 @@ type MemberVote struct {
 }
 
 // MemberVotes returns the votes on which u is a voter, open ones first then the most
-// recent closed ones (at most limit in all).
+// recent closed ones (at most limit in all). It costs the same few queries whatever the
+// number of votes: each kind of row is loaded once for all of them.
 func MemberVotes(ctx context.Context, db bun.IDB, u *User, limit int) ([]MemberVote, error) {
 	var voters []VoteVoter
 	err := db.NewSelect().Model(&voters).
@@ -291,59 +292,93 @@ func MemberVotes(ctx context.Context, db bun.IDB, u *User, limit int) ([]MemberV
 	if err != nil {
 		return nil, fmt.Errorf("member votes: %w", err)
 	}
-	var out []MemberVote
-	index := map[int64]int{}
+	var ids []int64
+	byVote := map[int64][]VoteVoter{}
 	for _, vv := range voters {
-		if _, ok := index[vv.VoteID]; !ok {
-			if len(out) >= limit {
+		if _, ok := byVote[vv.VoteID]; !ok {
+			if len(ids) >= limit {
 				continue
 			}
-			mv, err := memberVote(ctx, db, u, vv.VoteID)
-			if err != nil {
-				return nil, err
-			}
-			index[vv.VoteID] = len(out)
-			out = append(out, *mv)
+			ids = append(ids, vv.VoteID)
 		}
+		byVote[vv.VoteID] = append(byVote[vv.VoteID], vv)
 	}
-	return out, nil
+	return memberVotes(ctx, db, u, ids, byVote)
 }
 
 // FindMemberVote returns vote voteID as u sees it, or ErrNotFound when u is not one of
 // its voters.
 func FindMemberVote(ctx context.Context, db bun.IDB, u *User, voteID int64) (*MemberVote, error) {
-	return memberVote(ctx, db, u, voteID)
-}
-
-func memberVote(ctx context.Context, db bun.IDB, u *User, voteID int64) (*MemberVote, error) {
-	cid := u.CommissionIDOrZero()
-	v, err := FindVote(ctx, db, cid, voteID)
-	if err != nil {
-		return nil, err
-	}
 	var voters []VoteVoter
-	if err := db.NewSelect().Model(&voters).Where("vote_id = ? AND voter_user_id = ?", v.ID, u.ID).Order("id ASC").Scan(ctx); err != nil {
+	err := db.NewSelect().Model(&voters).Where("vote_id = ? AND voter_user_id = ? AND commission_id = ?", voteID, u.ID, u.CommissionIDOrZero()).
+		Order("id ASC").Scan(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("member vote: %w", err)
 	}
 	if len(voters) == 0 {
 		return nil, ErrNotFound
 	}
-	item, err := findSittingItem(ctx, db, cid, v.AgendaItemID)
+	mvs, err := memberVotes(ctx, db, u, []int64{voteID}, map[int64][]VoteVoter{voteID: voters})
 	if err != nil {
 		return nil, err
 	}
-	m, err := FindMeeting(ctx, db, cid, v.MeetingID)
-	if err != nil {
-		return nil, err
+	return &mvs[0], nil
+}
+
+// memberVotes builds votes ids as u sees them, given u's voter rows on each (byVote):
+// votes, items, sessions, ballots, dissents and names are each loaded in one query.
+func memberVotes(ctx context.Context, db bun.IDB, u *User, ids []int64, byVote map[int64][]VoteVoter) ([]MemberVote, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
+	cid := u.CommissionIDOrZero()
+	var votes []Vote
+	if err := db.NewSelect().Model(&votes).Where("id IN (?) AND commission_id = ?", bun.In(ids), cid).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("member votes: %w", err)
+	}
+	voteByID := make(map[int64]*Vote, len(votes))
+	var itemIDs, meetingIDs []int64
+	for i := range votes {
+		voteByID[votes[i].ID] = &votes[i]
+		itemIDs = append(itemIDs, votes[i].AgendaItemID)
+		meetingIDs = append(meetingIDs, votes[i].MeetingID)
+	}
+	var items []AgendaItem
+	var meetings []Meeting
 	var ballots []Ballot
-	if err := db.NewSelect().Model(&ballots).Where("vote_id = ?", v.ID).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("member vote: %w", err)
+	var dissents []Dissent
+	if len(votes) > 0 {
+		if err := db.NewSelect().Model(&items).Where("id IN (?) AND commission_id = ?", bun.In(itemIDs), cid).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("member votes: items: %w", err)
+		}
+		if err := db.NewSelect().Model(&meetings).Where("id IN (?) AND commission_id = ?", bun.In(meetingIDs), cid).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("member votes: sessions: %w", err)
+		}
+		if err := db.NewSelect().Model(&ballots).Where("vote_id IN (?)", bun.In(ids)).Order("id ASC").Scan(ctx); err != nil {
+			return nil, fmt.Errorf("member votes: ballots: %w", err)
+		}
+		if err := db.NewSelect().Model(&dissents).Column("id", "vote_id").Where("vote_id IN (?) AND user_id = ?", bun.In(ids), u.ID).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("member votes: dissents: %w", err)
+		}
+	}
+	itemByID := make(map[int64]*AgendaItem, len(items))
+	for i := range items {
+		itemByID[items[i].ID] = &items[i]
+	}
+	meetingByID := make(map[int64]*Meeting, len(meetings))
+	for i := range meetings {
+		meetingByID[meetings[i].ID] = &meetings[i]
+	}
+	dissented := map[int64]bool{}
+	for _, d := range dissents {
+		dissented[d.VoteID] = true
 	}
 	names, err := userNames(ctx, db, func(add func(int64)) {
-		for _, vv := range voters {
-			if vv.RepresentedUserID != nil {
-				add(*vv.RepresentedUserID)
+		for _, id := range ids {
+			for _, vv := range byVote[id] {
+				if vv.RepresentedUserID != nil {
+					add(*vv.RepresentedUserID)
+				}
 			}
 		}
 		for _, b := range ballots {
@@ -355,30 +390,41 @@ func memberVote(ctx context.Context, db bun.IDB, u *User, voteID int64) (*Member
 	if err != nil {
 		return nil, err
 	}
-	for i := range ballots {
-		ballots[i].RecorderName = names[ballots[i].RecordedBy]
+	ballotsByVote := map[int64][]Ballot{}
+	for _, b := range ballots {
+		b.RecorderName = names[b.RecordedBy]
+		ballotsByVote[b.VoteID] = append(ballotsByVote[b.VoteID], b)
 	}
-	mv := &MemberVote{Vote: *v, Item: *item, Meeting: *m}
-	for _, vv := range voters {
-		r := VoteRight{}
-		if vv.RepresentedUserID != nil {
-			r.RepresentedUserID, r.RepresentedName = *vv.RepresentedUserID, names[*vv.RepresentedUserID]
+	out := make([]MemberVote, 0, len(ids))
+	for _, id := range ids {
+		v, ok := voteByID[id]
+		if !ok {
+			return nil, ErrNotFound
 		}
-		for i := range ballots {
-			b := &ballots[i]
-			if b.VoterUserID == u.ID && voterKey(b.VoterUserID, b.RepresentedUserID) == voterKey(vv.VoterUserID, vv.RepresentedUserID) {
-				r.Ballot = b
-			} else if v.Written && vv.SeatID != nil && b.SeatID != nil && *b.SeatID == *vv.SeatID && b.VoterUserID != u.ID {
-				mv.SeatTaken = true
+		item, m := itemByID[v.AgendaItemID], meetingByID[v.MeetingID]
+		if item == nil || m == nil {
+			return nil, fmt.Errorf("member vote %d: %w", id, ErrNotFound)
+		}
+		mv := MemberVote{Vote: *v, Item: *item, Meeting: *m, Dissent: dissented[id]}
+		vb := ballotsByVote[id]
+		for _, vv := range byVote[id] {
+			r := VoteRight{}
+			if vv.RepresentedUserID != nil {
+				r.RepresentedUserID, r.RepresentedName = *vv.RepresentedUserID, names[*vv.RepresentedUserID]
 			}
+			for i := range vb {
+				b := &vb[i]
+				if b.VoterUserID == u.ID && voterKey(b.VoterUserID, b.RepresentedUserID) == voterKey(vv.VoterUserID, vv.RepresentedUserID) {
+					r.Ballot = b
+				} else if v.Written && vv.SeatID != nil && b.SeatID != nil && *b.SeatID == *vv.SeatID && b.VoterUserID != u.ID {
+					mv.SeatTaken = true
+				}
+			}
+			mv.Rights = append(mv.Rights, r)
 		}
-		mv.Rights = append(mv.Rights, r)
+		out = append(out, mv)
 	}
-	mv.Dissent, err = db.NewSelect().Model((*Dissent)(nil)).Where("vote_id = ? AND user_id = ?", v.ID, u.ID).Exists(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("member vote: %w", err)
-	}
-	return mv, nil
+	return out, nil
 }
 
 // ReceiptLine is one receipt given to a member, with what it stands for.
@@ -400,39 +446,83 @@ func MyReceipts(ctx context.Context, db bun.IDB, u *User, limit int) ([]ReceiptL
 	if err != nil {
 		return nil, fmt.Errorf("my receipts: %w", err)
 	}
-	out := make([]ReceiptLine, 0, len(rs))
-	for _, r := range rs {
-		l, err := receiptLine(ctx, db, &r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *l)
-	}
-	return out, nil
+	return receiptLines(ctx, db, u.CommissionIDOrZero(), rs)
 }
 
 func receiptLine(ctx context.Context, db bun.IDB, r *BallotReceipt) (*ReceiptLine, error) {
-	b := new(Ballot)
-	if err := db.NewSelect().Model(b).Where("id = ?", r.BallotID).Scan(ctx); err != nil {
-		return nil, notFound(err, "receipt ballot")
-	}
-	v, err := FindVote(ctx, db, r.CommissionID, r.VoteID)
+	ls, err := receiptLines(ctx, db, r.CommissionID, []BallotReceipt{*r})
 	if err != nil {
 		return nil, err
 	}
-	item, err := findSittingItem(ctx, db, r.CommissionID, v.AgendaItemID)
-	if err != nil {
-		return nil, err
+	return &ls[0], nil
+}
+
+// receiptLines describes receipts rs of commission cid: their ballots, votes, items
+// and the names of the members represented are each loaded in one query.
+func receiptLines(ctx context.Context, db bun.IDB, cid int64, rs []BallotReceipt) ([]ReceiptLine, error) {
+	out := make([]ReceiptLine, 0, len(rs))
+	if len(rs) == 0 {
+		return out, nil
 	}
-	l := &ReceiptLine{Receipt: r.Receipt, VoteID: r.VoteID, ItemTitle: item.Title, Choice: r.Choice, At: r.CreatedAt, Current: b.Receipt == r.Receipt}
-	if b.RepresentedUserID != nil {
-		u, err := FindUser(ctx, db, *b.RepresentedUserID)
-		if err != nil {
-			return nil, err
+	var ballotIDs, voteIDs []int64
+	for _, r := range rs {
+		ballotIDs = append(ballotIDs, r.BallotID)
+		voteIDs = append(voteIDs, r.VoteID)
+	}
+	var ballots []Ballot
+	if err := db.NewSelect().Model(&ballots).Where("id IN (?)", bun.In(ballotIDs)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("receipt ballots: %w", err)
+	}
+	var votes []Vote
+	if err := db.NewSelect().Model(&votes).Column("id", "agenda_item_id").Where("id IN (?) AND commission_id = ?", bun.In(voteIDs), cid).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("receipt votes: %w", err)
+	}
+	itemOfVote := make(map[int64]int64, len(votes))
+	var itemIDs []int64
+	for _, v := range votes {
+		itemOfVote[v.ID] = v.AgendaItemID
+		itemIDs = append(itemIDs, v.AgendaItemID)
+	}
+	var items []AgendaItem
+	if len(itemIDs) > 0 {
+		if err := db.NewSelect().Model(&items).Column("id", "title").Where("id IN (?) AND commission_id = ?", bun.In(itemIDs), cid).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("receipt items: %w", err)
 		}
-		l.ActingFor = u.Name
 	}
-	return l, nil
+	titles := make(map[int64]string, len(items))
+	for _, it := range items {
+		titles[it.ID] = it.Title
+	}
+	ballotByID := make(map[int64]*Ballot, len(ballots))
+	for i := range ballots {
+		ballotByID[ballots[i].ID] = &ballots[i]
+	}
+	names, err := userNames(ctx, db, func(add func(int64)) {
+		for _, b := range ballots {
+			if b.RepresentedUserID != nil {
+				add(*b.RepresentedUserID)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		b := ballotByID[r.BallotID]
+		item, ok := itemOfVote[r.VoteID]
+		if b == nil || !ok {
+			return nil, fmt.Errorf("receipt %d: %w", r.ID, ErrNotFound)
+		}
+		if _, ok := titles[item]; !ok {
+			return nil, fmt.Errorf("receipt %d item: %w", r.ID, ErrNotFound)
+		}
+		l := ReceiptLine{Receipt: r.Receipt, VoteID: r.VoteID, ItemTitle: titles[item], Choice: r.Choice, At: r.CreatedAt, Current: b.Receipt == r.Receipt}
+		if b.RepresentedUserID != nil {
+			l.ActingFor = names[*b.RepresentedUserID]
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }
 
 // NormalizeReceipt strips spaces and dashes from a typed receipt and lowercases it.

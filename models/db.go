@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/uptrace/bun"
@@ -28,6 +29,12 @@ func IsPostgres(databaseURL string) bool {
 	return strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://")
 }
 
+// The PostgreSQL pool of one instance: see Open.
+const (
+	PostgresMaxConns     = 20
+	PostgresConnLifetime = time.Hour
+)
+
 // Open connects to PostgreSQL for postgres:// URLs and to an SQLite file otherwise.
 // SQLite runs with one connection (one writer), WAL, foreign keys, a busy timeout,
 // synchronous=FULL and immediate transactions.
@@ -37,7 +44,16 @@ func Open(databaseURL string) (*bun.DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		sqldb.SetMaxOpenConns(20)
+		// Size the pool once: database/sql keeps only 2 idle connections by default, so
+		// under 50 concurrent requests it closed and reopened about 150 connections every
+		// 10 s (a TLS and authentication handshake each, and a new backend process on the
+		// server). Keeping as many idle as open reuses them. PostgresMaxConns bounds the
+		// backends one instance holds, well below the server's max_connections (100 by
+		// default) so that several instances and the jobs fit; a connection is recycled
+		// after PostgresConnLifetime so that a failover or a DNS change is picked up.
+		sqldb.SetMaxOpenConns(PostgresMaxConns)
+		sqldb.SetMaxIdleConns(PostgresMaxConns)
+		sqldb.SetConnMaxLifetime(PostgresConnLifetime)
 		db := bun.NewDB(sqldb, pgdialect.New())
 		if err := db.Ping(); err != nil {
 			db.Close()

@@ -468,9 +468,117 @@ func FileExclusions(ctx context.Context, db bun.IDB, cid, fileID int64) ([]Exclu
 	if err != nil {
 		return nil, err
 	}
-	var us []User
-	if err := db.NewSelect().Model(&us).Where("commission_id = ? AND association_id = ?", cid, f.AssociationID).Order("id ASC").Scan(ctx); err != nil {
+	return fileExclusions(ctx, db, f, newExclusionLookup())
+}
+
+// exclusionLookup keeps what the exclusions of several files share (the seats and
+// accounts of each association, the accounts that declared an interest), so that a
+// page listing many agenda items loads each once.
+type exclusionLookup struct {
+	seats      map[int64][]Seat // by association
+	assocUsers map[int64][]User // by association
+	users      map[int64]*User
+	files      map[int64]*File          // preloaded file rows, by id
+	interests  map[int64][]FileInterest // preloaded declared interests, by file
+}
+
+func newExclusionLookup() *exclusionLookup {
+	return &exclusionLookup{seats: map[int64][]Seat{}, assocUsers: map[int64][]User{}, users: map[int64]*User{},
+		files: map[int64]*File{}, interests: map[int64][]FileInterest{}}
+}
+
+// preload reads the file rows and declared interests of the file items among items
+// in two statements, for a page that computes the exclusions of each.
+func (lk *exclusionLookup) preload(ctx context.Context, db bun.IDB, cid int64, items []AgendaItem) error {
+	var ids []int64
+	for _, it := range items {
+		if it.Kind == ItemFile && it.FileID != nil {
+			ids = append(ids, *it.FileID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var fs []File
+	if err := db.NewSelect().Model(&fs).Where("id IN (?) AND commission_id = ?", bun.In(ids), cid).Scan(ctx); err != nil {
+		return fmt.Errorf("exclusions: files: %w", err)
+	}
+	var ins []FileInterest
+	if err := db.NewSelect().Model(&ins).Where("file_id IN (?) AND commission_id = ?", bun.In(ids), cid).Order("id ASC").Scan(ctx); err != nil {
+		return fmt.Errorf("exclusions: interests: %w", err)
+	}
+	for i := range fs {
+		lk.files[fs[i].ID] = &fs[i]
+		lk.interests[fs[i].ID] = []FileInterest{}
+	}
+	for _, in := range ins {
+		lk.interests[in.FileID] = append(lk.interests[in.FileID], in)
+	}
+	return nil
+}
+
+func (lk *exclusionLookup) file(ctx context.Context, db bun.IDB, cid, id int64) (*File, error) {
+	if f, ok := lk.files[id]; ok {
+		return f, nil
+	}
+	return findFileRow(ctx, db, cid, id)
+}
+
+func (lk *exclusionLookup) interestsOf(ctx context.Context, db bun.IDB, fileID int64) ([]FileInterest, error) {
+	if ins, ok := lk.interests[fileID]; ok {
+		return ins, nil
+	}
+	var ins []FileInterest
+	if err := db.NewSelect().Model(&ins).Where("file_id = ?", fileID).Order("id ASC").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("file exclusions: %w", err)
+	}
+	return ins, nil
+}
+
+func (lk *exclusionLookup) seatsOf(ctx context.Context, db bun.IDB, cid, aid int64) ([]Seat, error) {
+	if ss, ok := lk.seats[aid]; ok {
+		return ss, nil
+	}
+	ss, err := SeatsOfAssociation(ctx, db, cid, aid)
+	if err != nil {
+		return nil, err
+	}
+	lk.seats[aid] = ss
+	return ss, nil
+}
+
+func (lk *exclusionLookup) usersOf(ctx context.Context, db bun.IDB, cid, aid int64) ([]User, error) {
+	if us, ok := lk.assocUsers[aid]; ok {
+		return us, nil
+	}
+	var us []User
+	if err := db.NewSelect().Model(&us).Where("commission_id = ? AND association_id = ?", cid, aid).Order("id ASC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("file exclusions: %w", err)
+	}
+	lk.assocUsers[aid] = us
+	for i := range us {
+		lk.users[us[i].ID] = &us[i]
+	}
+	return us, nil
+}
+
+func (lk *exclusionLookup) user(ctx context.Context, db bun.IDB, id int64) (*User, error) {
+	if u, ok := lk.users[id]; ok {
+		return u, nil
+	}
+	u, err := FindUser(ctx, db, id)
+	if err != nil {
+		return nil, err
+	}
+	lk.users[id] = u
+	return u, nil
+}
+
+// fileExclusions is FileExclusions for the file row f, through lk.
+func fileExclusions(ctx context.Context, db bun.IDB, f *File, lk *exclusionLookup) ([]Exclusion, error) {
+	us, err := lk.usersOf(ctx, db, f.CommissionID, f.AssociationID)
+	if err != nil {
+		return nil, err
 	}
 	out := []Exclusion{}
 	seen := map[int64]bool{}
@@ -478,15 +586,15 @@ func FileExclusions(ctx context.Context, db bun.IDB, cid, fileID int64) ([]Exclu
 		seen[u.ID] = true
 		out = append(out, Exclusion{UserID: u.ID, Name: u.Name, Reason: "Association qui instruit le dossier"})
 	}
-	var ins []FileInterest
-	if err := db.NewSelect().Model(&ins).Where("file_id = ?", fileID).Order("id ASC").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("file exclusions: %w", err)
+	ins, err := lk.interestsOf(ctx, db, f.ID)
+	if err != nil {
+		return nil, err
 	}
 	for _, in := range ins {
 		if seen[in.UserID] {
 			continue
 		}
-		u, err := FindUser(ctx, db, in.UserID)
+		u, err := lk.user(ctx, db, in.UserID)
 		if err != nil {
 			return nil, err
 		}

@@ -426,16 +426,21 @@ type Recusal struct {
 // itemExclusions returns the seats and users excluded from a file item, with the list of
 // the members and présidents among them. Other items exclude nobody.
 func itemExclusions(ctx context.Context, db bun.IDB, p *Presence, item *AgendaItem) (*exclusions, []Recusal, error) {
+	return itemExclusionsWith(ctx, db, p, item, newExclusionLookup())
+}
+
+// itemExclusionsWith is itemExclusions sharing lk with the other items of a page.
+func itemExclusionsWith(ctx context.Context, db bun.IDB, p *Presence, item *AgendaItem, lk *exclusionLookup) (*exclusions, []Recusal, error) {
 	x := &exclusions{seats: map[int64]bool{}, users: map[int64]bool{}}
 	list := []Recusal{}
 	if item.Kind != ItemFile || item.FileID == nil {
 		return x, list, nil
 	}
-	f, err := findFileRow(ctx, db, item.CommissionID, *item.FileID)
+	f, err := lk.file(ctx, db, item.CommissionID, *item.FileID)
 	if err != nil {
 		return nil, nil, err
 	}
-	seats, err := SeatsOfAssociation(ctx, db, item.CommissionID, f.AssociationID)
+	seats, err := lk.seatsOf(ctx, db, item.CommissionID, f.AssociationID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -468,7 +473,7 @@ func itemExclusions(ctx context.Context, db bun.IDB, p *Presence, item *AgendaIt
 				Reason: "Siège de l'association qui instruit le dossier (R121-12-7)"})
 		}
 	}
-	ex, err := FileExclusions(ctx, db, item.CommissionID, f.ID)
+	ex, err := fileExclusions(ctx, db, f, lk)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -487,7 +492,7 @@ func itemExclusions(ctx context.Context, db bun.IDB, p *Presence, item *AgendaIt
 		if member {
 			r.SeatID = sp.Seat.ID
 		}
-		u, err := FindUser(ctx, db, e.UserID)
+		u, err := lk.user(ctx, db, e.UserID)
 		if err != nil {
 			return nil, nil, err
 		}

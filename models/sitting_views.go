@@ -94,9 +94,13 @@ func LoadSittingOverview(ctx context.Context, db bun.IDB, cid, meetingID int64) 
 	if err != nil {
 		return nil, err
 	}
+	lk := newExclusionLookup()
+	if err := lk.preload(ctx, db, cid, items); err != nil {
+		return nil, err
+	}
 	for _, it := range items {
 		st := ItemState{Item: it}
-		x, recusals, err := itemExclusions(ctx, db, o.Presence, &it)
+		x, recusals, err := itemExclusionsWith(ctx, db, o.Presence, &it, lk)
 		if err != nil {
 			return nil, err
 		}
@@ -163,6 +167,7 @@ func MemberSessions(ctx context.Context, db bun.IDB, u *User) ([]MemberSession, 
 		return nil, fmt.Errorf("member sessions: %w", err)
 	}
 	var out []MemberSession
+	lk := newExclusionLookup()
 	for i := range ms {
 		p, err := loadPresence(ctx, db, &ms[i])
 		if err != nil {
@@ -181,13 +186,16 @@ func MemberSessions(ctx context.Context, db bun.IDB, u *User) ([]MemberSession, 
 		if err != nil {
 			return nil, err
 		}
+		if err := lk.preload(ctx, db, cid, items); err != nil {
+			return nil, err
+		}
 		delibs, err := ListDeliberations(ctx, db, cid, ms[i].ID)
 		if err != nil {
 			return nil, err
 		}
 		s := MemberSession{Meeting: ms[i]}
 		for _, it := range items {
-			x, recusals, err := itemExclusions(ctx, db, p, &it)
+			x, recusals, err := itemExclusionsWith(ctx, db, p, &it, lk)
 			if err != nil {
 				return nil, err
 			}

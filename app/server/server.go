@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/utils"
@@ -25,7 +24,6 @@ import (
 	"seance/app/web"
 	"seance/jobs"
 	"seance/models"
-	"seance/static"
 	"seance/views"
 )
 
@@ -58,7 +56,7 @@ func New(d Deps) *fiber.App {
 	}
 	clock := d.Now
 	d.Now = func() time.Time { return models.Stamp(clock()) } // one normalisation for every handler
-	engine := html.NewFileSystem(http.FS(views.FS), ".html")
+	engine := html.NewFileSystem(http.FS(fingerprintViews(views.FS)), ".html")
 	engine.AddFuncMap(templateFuncs(d.Config.Location))
 	app := fiber.New(fiber.Config{
 		Views:                 engine,
@@ -81,7 +79,8 @@ func New(d Deps) *fiber.App {
 		// came over TLS, which a portal behind a reverse proxy cannot see.
 	}))
 	app.Use(noStoreAndHSTS(d.Config.Secure()))
-	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	app.Use(compressText())
+	serveStatic(app)
 	registerRoutes(app, d)
 	return app
 }

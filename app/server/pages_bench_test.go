@@ -1,0 +1,101 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"seance/app/demo"
+	"seance/app/servertest"
+	"seance/models/modelstest"
+)
+
+// demoPages is the server on the demo commission (three years of history, a busy
+// sitting with its votes, procès-verbaux) with a browser signed in per role.
+type demoPages struct {
+	env                      *servertest.Env
+	secretariat, member      *servertest.Client
+	meeting, file, sittingID int64
+	queries                  *modelstest.StatementCounter
+	composition              string
+	mailQueries              int64 // statements of one run of the mail job
+}
+
+func newDemoPages(b *testing.B) *demoPages {
+	b.Helper()
+	ctx := context.Background()
+	env := servertest.NewBare(b)
+	s := &demo.Seeder{DB: env.DB, Keys: env.Config.Keys, Now: env.Clock(), PasswordHash: servertest.PasswordHash(b)}
+	if err := demo.Seed(ctx, s); err != nil {
+		b.Fatal(err)
+	}
+	d := &demoPages{env: env}
+	env.EnrolTOTP(b, s.Users[demo.EmailSecretariat])
+	d.secretariat = env.Client()
+	d.secretariat.SignInAs(b, demo.EmailSecretariat, servertest.Password)
+	d.member = env.Client()
+	d.member.SignInAs(b, demo.MemberEmail(1), servertest.Password)
+	// The busiest held session (most votes, with its procès-verbal) is the one whose
+	// pages cost the most.
+	err := env.DB.NewSelect().Table("sitting_votes").Column("meeting_id").
+		Where("commission_id = ? AND meeting_id IN (SELECT meeting_id FROM minutes)", s.Commission.ID).
+		Group("meeting_id").OrderExpr("COUNT(*) DESC, meeting_id DESC").Limit(1).Scan(ctx, &d.meeting)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The sitting console: the session with the most votes, held or under way.
+	if err := env.DB.NewSelect().Table("sitting_votes").Column("meeting_id").Where("commission_id = ?", s.Commission.ID).
+		Group("meeting_id").OrderExpr("COUNT(*) DESC, meeting_id DESC").Limit(1).Scan(ctx, &d.sittingID); err != nil {
+		b.Fatal(err)
+	}
+	d.composition = fmt.Sprintf("/commissions/%d/composition", s.Commission.ID)
+	if err := env.DB.NewSelect().Table("files").Column("id").Where("commission_id = ?", s.Commission.ID).
+		OrderExpr("id DESC").Limit(1).Scan(ctx, &d.file); err != nil {
+		b.Fatal(err)
+	}
+	d.queries = modelstest.CountStatements(env.DB)
+	// Each client request also runs the mail job once (servertest.Client.Do): its
+	// statements are not the page's.
+	env.DeliverMail(b)
+	d.mailQueries = d.queries.N()
+	return d
+}
+
+// BenchmarkPages renders each main signed-in page of the demo through the real router
+// and reports the database statements per request (queries/op). Compare runs with
+// benchstat; docs/BENCHMARKS.md keeps the reference figures.
+func BenchmarkPages(b *testing.B) {
+	d := newDemoPages(b)
+	pages := []struct {
+		name, path, want string
+		c                *servertest.Client
+	}{
+		{"seances", "/seances", "Séances", d.secretariat},
+		{"seance", fmt.Sprintf("/seances/%d", d.meeting), "Ordre du jour", d.secretariat},
+		{"pv", fmt.Sprintf("/seances/%d/pv", d.meeting), "Procès-verbal", d.secretariat},
+		{"dossiers", "/dossiers", "Dossiers", d.secretariat},
+		{"dossier", fmt.Sprintf("/dossiers/%d", d.file), "Dossier", d.secretariat},
+		{"composition", d.composition, "Composition", d.secretariat},
+		{"sitting", fmt.Sprintf("/sitting/%d", d.sittingID), "Séance", d.secretariat},
+		{"votes", "/votes", "Mes votes", d.member},
+		{"pv.pdf", fmt.Sprintf("/seances/%d/pv.pdf", d.meeting), "%PDF", d.secretariat},
+		{"pv.xlsx", fmt.Sprintf("/seances/%d/pv.xlsx", d.meeting), "PK", d.secretariat},
+	}
+	for _, p := range pages {
+		b.Run(p.name, func(b *testing.B) {
+			if r := p.c.Get(b, p.path); r.Status != http.StatusOK || !strings.Contains(r.Body, p.want) {
+				b.Fatalf("GET %s = %d, want 200 with %q\n%.2000s", p.path, r.Status, p.want, r.Body)
+			}
+			b.ReportAllocs()
+			start := d.queries.N()
+			b.ResetTimer()
+			for b.Loop() {
+				p.c.Get(b, p.path)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(d.queries.N()-start)/float64(b.N)-float64(d.mailQueries), "queries/op")
+		})
+	}
+}
