@@ -180,7 +180,7 @@ func TestDemoResetAndSeed(t *testing.T) {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for range 2 { // the second run resets what the first made
-		if err := resetDemo(context.Background(), cfg, log, modelstest.NewClock().Now); err != nil {
+		if err := resetDemo(context.Background(), cfg, log, modelstest.NewClock().Now, 1); err != nil {
 			t.Fatal(err)
 		}
 	}
