@@ -383,17 +383,21 @@ func (s *AnnualStats) Examined(k FileKind) int {
 
 // delays computes the median and 90th percentile of each delay with window functions.
 func (r *statsRange) delays(ctx context.Context, s *AnnualStats) error {
-	admissible := `(SELECT file_id, MIN(at) AS at FROM file_events WHERE commission_id IN (?) AND to_state = 'admissible' GROUP BY file_id)`
+	// The day each file was first found complete, looked up file by file through the
+	// file_events (file_id) index: file_events has no commission index, and grouping all
+	// the commission's events scanned every commission's (issue 13, 13 commissions × 10
+	// years).
+	complete := `(SELECT MIN(fe.at) FROM file_events fe WHERE fe.file_id = f.id AND fe.to_state = 'admissible')`
 	sources := [DelayCount]struct {
 		query string
 		args  []any
 	}{
-		DelaySubmittedComplete: {`SELECT ` + r.days("f.submitted_at", "e.at") + ` AS v FROM files f JOIN ` + admissible +
-			` e ON e.file_id = f.id WHERE f.commission_id IN (?) AND f.submitted_at IS NOT NULL AND ` + r.inYear("e.at"),
-			[]any{r.in, r.in, r.from, r.to}},
-		DelayCompleteAvis: {`SELECT ` + r.days("e.at", "f.avis_on") + ` AS v FROM files f JOIN ` + admissible +
-			` e ON e.file_id = f.id WHERE f.commission_id IN (?) AND ` + r.inYear("f.avis_on"),
-			[]any{r.in, r.in, r.from, r.to}},
+		DelaySubmittedComplete: {`SELECT ` + r.days("e.submitted_at", "e.at") + ` AS v FROM (SELECT f.submitted_at, ` + complete +
+			` AS at FROM files f WHERE f.commission_id IN (?) AND f.submitted_at IS NOT NULL AND f.submitted_at < ?) e WHERE ` + r.inYear("e.at"),
+			[]any{r.in, r.to, r.from, r.to}},
+		DelayCompleteAvis: {`SELECT ` + r.days("e.at", "e.avis_on") + ` AS v FROM (SELECT f.avis_on, ` + complete +
+			` AS at FROM files f WHERE f.commission_id IN (?) AND ` + r.inYear("f.avis_on") + `) e WHERE e.at IS NOT NULL`,
+			[]any{r.in, r.from, r.to}},
 		DelayAvisDecision: {`SELECT ` + r.days("f.avis_on", "f.decided_on") + ` AS v FROM files f
 			WHERE f.commission_id IN (?) AND f.avis_on IS NOT NULL AND ` + r.inYear("f.decided_on"),
 			[]any{r.in, r.from, r.to}},
