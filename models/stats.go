@@ -383,21 +383,17 @@ func (s *AnnualStats) Examined(k FileKind) int {
 
 // delays computes the median and 90th percentile of each delay with window functions.
 func (r *statsRange) delays(ctx context.Context, s *AnnualStats) error {
-	// The day each file was first found complete, looked up file by file through the
-	// file_events (file_id) index: file_events has no commission index, and grouping all
-	// the commission's events scanned every commission's (issue 13, 13 commissions × 10
-	// years).
-	complete := `(SELECT MIN(fe.at) FROM file_events fe WHERE fe.file_id = f.id AND fe.to_state = 'admissible')`
+	admissible := `(SELECT file_id, MIN(at) AS at FROM file_events WHERE commission_id IN (?) AND to_state = 'admissible' GROUP BY file_id)`
 	sources := [DelayCount]struct {
 		query string
 		args  []any
 	}{
-		DelaySubmittedComplete: {`SELECT ` + r.days("e.submitted_at", "e.at") + ` AS v FROM (SELECT f.submitted_at, ` + complete +
-			` AS at FROM files f WHERE f.commission_id IN (?) AND f.submitted_at IS NOT NULL AND f.submitted_at < ?) e WHERE ` + r.inYear("e.at"),
-			[]any{r.in, r.to, r.from, r.to}},
-		DelayCompleteAvis: {`SELECT ` + r.days("e.at", "e.avis_on") + ` AS v FROM (SELECT f.avis_on, ` + complete +
-			` AS at FROM files f WHERE f.commission_id IN (?) AND ` + r.inYear("f.avis_on") + `) e WHERE e.at IS NOT NULL`,
-			[]any{r.in, r.from, r.to}},
+		DelaySubmittedComplete: {`SELECT ` + r.days("f.submitted_at", "e.at") + ` AS v FROM files f JOIN ` + admissible +
+			` e ON e.file_id = f.id WHERE f.commission_id IN (?) AND f.submitted_at IS NOT NULL AND ` + r.inYear("e.at"),
+			[]any{r.in, r.in, r.from, r.to}},
+		DelayCompleteAvis: {`SELECT ` + r.days("e.at", "f.avis_on") + ` AS v FROM files f JOIN ` + admissible +
+			` e ON e.file_id = f.id WHERE f.commission_id IN (?) AND ` + r.inYear("f.avis_on"),
+			[]any{r.in, r.in, r.from, r.to}},
 		DelayAvisDecision: {`SELECT ` + r.days("f.avis_on", "f.decided_on") + ` AS v FROM files f
 			WHERE f.commission_id IN (?) AND f.avis_on IS NOT NULL AND ` + r.inYear("f.decided_on"),
 			[]any{r.in, r.from, r.to}},
@@ -591,14 +587,16 @@ func (r *statsRange) rights(ctx context.Context, s *AnnualStats) error {
 // --- associations ---
 
 func (r *statsRange) associations(ctx context.Context, s *AnnualStats) error {
+	// The commission's condition lets the database use its (commission, date) indexes rather
+	// than read every file and parcours of the association's ten years.
 	var rows []AssociationStats
 	err := r.db.NewRaw(`SELECT a.id AS id, a.name AS name,
-		(SELECT COUNT(*) FROM files f WHERE f.association_id = a.id AND `+r.inYear("f.submitted_at")+`) AS submitted,
-		(SELECT COUNT(*) FROM files f WHERE f.association_id = a.id AND `+r.inYear("f.avis_on")+`
+		(SELECT COUNT(*) FROM files f WHERE f.commission_id = a.commission_id AND f.association_id = a.id AND `+r.inYear("f.submitted_at")+`) AS submitted,
+		(SELECT COUNT(*) FROM files f WHERE f.commission_id = a.commission_id AND f.association_id = a.id AND `+r.inYear("f.avis_on")+`
 			AND f.commission_avis IN ('favorable', 'reserve')) AS favourable,
-		(SELECT COUNT(*) FROM files f WHERE f.association_id = a.id AND `+r.inYear("f.avis_on")+`
+		(SELECT COUNT(*) FROM files f WHERE f.commission_id = a.commission_id AND f.association_id = a.id AND `+r.inYear("f.avis_on")+`
 			AND f.commission_avis = 'defavorable') AS unfavourable,
-		(SELECT COUNT(*) FROM parcours p WHERE p.association_id = a.id AND p.started_on < ?
+		(SELECT COUNT(*) FROM parcours p WHERE p.commission_id = a.commission_id AND p.association_id = a.id AND p.started_on < ?
 			AND (p.ended_on IS NULL OR p.ended_on >= ?)) AS followed
 		FROM associations a WHERE a.commission_id IN (?) ORDER BY a.name, a.id`,
 		r.from, r.to, r.from, r.to, r.from, r.to, r.to, r.from, r.in).Scan(ctx, &rows)
