@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -155,13 +156,21 @@ func demoConfig(getenv func(string) string) (*config.Config, error) {
 	return cfg, nil
 }
 
-func cmdDemo(ctx context.Context, getenv func(string) string, now func() time.Time, stdout, stderr io.Writer) error {
+func cmdDemo(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	scale := fs.Int("scale", 1, fmt.Sprintf("number of commissions (1 to %d): Haute-Garonne, then Occitanie's other departments, then the others, each with %d years of history when more than one", len(models.Departments), demo.ScaleYears))
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *scale < 1 || *scale > len(models.Departments) || fs.NArg() > 0 {
+		return fmt.Errorf("demo: -scale must be a number of commissions from 1 to %d", len(models.Departments))
+	}
 	cfg, err := demoConfig(getenv)
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := resetDemo(ctx, cfg, log, now); err != nil {
+	if err := resetDemo(ctx, cfg, log, now, *scale); err != nil {
 		return err
 	}
 	// The banner is printed once the listener is open, with the address actually listened on.
@@ -194,7 +203,7 @@ func listenURL(addr string) string {
 
 // resetDemo empties the demo database (removes the SQLite file, or rolls back every
 // migration on PostgreSQL after checking it holds only demo data) and seeds it.
-func resetDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() time.Time) error {
+func resetDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() time.Time, scale int) error {
 	if models.IsPostgres(cfg.DatabaseURL) {
 		if err := resetPostgresDemo(ctx, cfg.DatabaseURL); err != nil {
 			return err
@@ -224,11 +233,11 @@ func resetDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, now fu
 		return err
 	}
 	start := time.Now() // real elapsed time of the seeding, for the log
-	s := &demo.Seeder{DB: db, Keys: cfg.Keys, Now: models.Stamp(now()), PasswordHash: hash}
+	s := &demo.Seeder{DB: db, Keys: cfg.Keys, Now: models.Stamp(now()), PasswordHash: hash, Scale: scale}
 	if err := demo.Seed(ctx, s); err != nil {
 		return err
 	}
-	log.Info("demo data ready", "duration", time.Since(start).Round(time.Millisecond))
+	log.Info("demo data ready", "commissions", max(scale, 1), "duration", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -1,7 +1,7 @@
 // Command seance runs the Séance portal and its administration commands.
 //
 //	seance [serve]            run the portal (needs SEANCE_SECRET_KEY)
-//	seance demo               reset a demo database, fill it and run the portal
+//	seance demo [-scale N]    reset a demo database, fill it (N commissions) and run the portal
 //	seance migrate            apply database migrations
 //	seance commission add|list
 //	seance user add|passwd|list
@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 	case "serve":
 		return cmdServe(ctx, getenv, now, stderr)
 	case "demo":
-		return cmdDemo(ctx, getenv, now, stdout, stderr)
+		return cmdDemo(ctx, args, getenv, now, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, getenv, stdout)
 	case "commission":
@@ -75,7 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, now fun
 
 const usage = `usage: seance [command]
   serve                          run the portal (default; needs SEANCE_SECRET_KEY)
-  demo                           reset the demo database, fill it with fictitious data and run the portal
+  demo [-scale N]                reset the demo database, fill it with fictitious data and run the portal;
+                                 -scale N: N commissions (Occitanie's first) with 10 years of history each
   migrate                        apply database migrations
   commission add -department D -name N [-region R] [-arrete REF]
                                  create a commission (INSEE codes; the region defaults to the department's)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -190,7 +191,7 @@ func TestDemoResetAndSeed(t *testing.T) {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for range 2 { // the second run resets what the first made
-		if err := resetDemo(context.Background(), cfg, log, modelstest.NewClock().Now); err != nil {
+		if err := resetDemo(context.Background(), cfg, log, modelstest.NewClock().Now, 1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -263,5 +264,19 @@ func TestCLICommission(t *testing.T) {
 	out, err = runCLI(t, env, "", "user", "add", "-email", "sec32@example.org", "-name", "Secrétariat 32", "-role", "secretariat", "-commission", "32")
 	if err != nil || !strings.Contains(out, "sec32@example.org") {
 		t.Fatalf("user add in the new commission = %q, %v", out, err)
+	}
+}
+
+// TestDemoScaleRefusesBadValues: `seance demo -scale` takes a number of commissions the
+// portal's departments can hold, and says so before touching any database.
+func TestDemoScaleRefusesBadValues(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": "sqlite://" + t.TempDir() + "/jamais.db"}
+	for _, args := range [][]string{{"demo", "-scale", "0"}, {"demo", "--scale", "102"}, {"demo", "-scale", "treize"}, {"demo", "-scale", "2", "en-trop"}} {
+		if _, err := runCLI(t, env, "", args...); err == nil {
+			t.Errorf("seance %v: no error", args)
+		}
+	}
+	if _, err := os.Stat(env["DATABASE_URL"][len("sqlite://"):]); !os.IsNotExist(err) {
+		t.Errorf("a refused demo created the database (%v)", err)
 	}
 }

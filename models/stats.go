@@ -587,14 +587,16 @@ func (r *statsRange) rights(ctx context.Context, s *AnnualStats) error {
 // --- associations ---
 
 func (r *statsRange) associations(ctx context.Context, s *AnnualStats) error {
+	// The commission's condition lets the database use its (commission, date) indexes rather
+	// than read every file and parcours of the association's ten years.
 	var rows []AssociationStats
 	err := r.db.NewRaw(`SELECT a.id AS id, a.name AS name,
-		(SELECT COUNT(*) FROM files f WHERE f.association_id = a.id AND `+r.inYear("f.submitted_at")+`) AS submitted,
-		(SELECT COUNT(*) FROM files f WHERE f.association_id = a.id AND `+r.inYear("f.avis_on")+`
+		(SELECT COUNT(*) FROM files f WHERE f.commission_id = a.commission_id AND f.association_id = a.id AND `+r.inYear("f.submitted_at")+`) AS submitted,
+		(SELECT COUNT(*) FROM files f WHERE f.commission_id = a.commission_id AND f.association_id = a.id AND `+r.inYear("f.avis_on")+`
 			AND f.commission_avis IN ('favorable', 'reserve')) AS favourable,
-		(SELECT COUNT(*) FROM files f WHERE f.association_id = a.id AND `+r.inYear("f.avis_on")+`
+		(SELECT COUNT(*) FROM files f WHERE f.commission_id = a.commission_id AND f.association_id = a.id AND `+r.inYear("f.avis_on")+`
 			AND f.commission_avis = 'defavorable') AS unfavourable,
-		(SELECT COUNT(*) FROM parcours p WHERE p.association_id = a.id AND p.started_on < ?
+		(SELECT COUNT(*) FROM parcours p WHERE p.commission_id = a.commission_id AND p.association_id = a.id AND p.started_on < ?
 			AND (p.ended_on IS NULL OR p.ended_on >= ?)) AS followed
 		FROM associations a WHERE a.commission_id IN (?) ORDER BY a.name, a.id`,
 		r.from, r.to, r.from, r.to, r.from, r.to, r.to, r.from, r.in).Scan(ctx, &rows)

@@ -20,7 +20,8 @@ type Seeder struct {
 	DB           *bun.DB
 	Keys         *models.Keyring
 	Now          time.Time // the demo's "today"
-	Years        int       // calendar years of history before the current one; 0: DefaultHistoryYears
+	Years        int       // calendar years of history before the current one; 0: DefaultHistoryYears, or ScaleYears when Scale > 1
+	Scale        int       // number of commissions; 0 or 1: the Haute-Garonne commission only
 	PasswordHash string    // argon2id hash of Password, computed once
 
 	Commission   *models.Commission
@@ -47,6 +48,18 @@ var Steps = []Step{
 	{"séances tenues", seedSittings},
 	{"historique", seedHistory},
 	{"procès-verbaux", seedMinutes},
+	{"autres commissions", seedScale},
+}
+
+// years is the number of calendar years of history of every commission.
+func (s *Seeder) years() int {
+	switch {
+	case s.Years > 0:
+		return s.Years
+	case s.Scale > 1:
+		return ScaleYears
+	}
+	return DefaultHistoryYears
 }
 
 // Seed runs every step.

@@ -61,13 +61,10 @@ type HistoryCounts struct {
 	Sessions, Persons, Files, Parcours int
 }
 
-// seedHistory generates Seeder.Years of history (DefaultHistoryYears when zero) before
+// seedHistory generates Seeder.years() of history before
 // the current year, and the current year up to the scenarios of the last twelve months.
 func seedHistory(ctx context.Context, s *Seeder) error {
-	years := s.Years
-	if years <= 0 {
-		years = DefaultHistoryYears
-	}
+	years := s.years()
 	today := models.CalendarDay(s.Now)
 	h := &History{
 		DB: s.DB, Keys: s.Keys, Commission: s.Commission, Secretariat: s.Users[EmailSecretariat], President: s.Users[EmailPresident],
@@ -207,9 +204,14 @@ func (g *historyGen) pick(weights ...int) int {
 // days returns a random number of days in [lo, hi].
 func (g *historyGen) days(lo, hi int) int { return lo + g.rng.IntN(hi-lo+1) }
 
-// at returns a working hour of day, in UTC.
+// at returns a working hour of day, in UTC, never after the demo's now (an event of
+// today happens before now).
 func (g *historyGen) at(day time.Time) time.Time {
-	return time.Date(day.Year(), day.Month(), day.Day(), g.days(9, 17), g.rng.IntN(60), 0, 0, g.paris).UTC()
+	t := time.Date(day.Year(), day.Month(), day.Day(), g.days(9, 17), g.rng.IntN(60), 0, 0, g.paris).UTC()
+	if t.After(g.h.Now) {
+		return models.Stamp(g.h.Now)
+	}
+	return t
 }
 
 // sessionStart returns hour:00 (Paris) on day, in UTC.

@@ -1,0 +1,47 @@
+package migrations
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+)
+
+// Indexes for the statistics at the scale of a region (issue 13, 13 commissions × 10
+// years): the queries of models/stats.go filter these tables by commission and a year of
+// one date column; without such an index each read every commission's rows (or all ten
+// years of the commission's files, wide rows with their sealed proposal), once per
+// commission and once more for the region's roll-up. The file_events index covers the
+// "first found complete" lookup of the delays (commission, state reached, file, time)
+// without reading the rows.
+var statsIndexes = []struct{ name, def string }{
+	{"file_events_commission_state_idx", "file_events (commission_id, to_state, file_id, at)"},
+	{"parcours_periods_commission_idx", "parcours_periods (commission_id, starts_on)"},
+	{"sitting_dissents_commission_idx", "sitting_dissents (commission_id, created_at)"},
+	{"sitting_votes_commission_idx", "sitting_votes (commission_id, closed_at)"},
+	{"files_commission_submitted_idx", "files (commission_id, submitted_at)"},
+	{"files_commission_avis_idx", "files (commission_id, avis_on)"},
+	{"files_commission_decided_idx", "files (commission_id, decided_on)"},
+	{"files_commission_notified_idx", "files (commission_id, notified_person_on)"},
+}
+
+func init() {
+	Migrations.MustRegister(func(ctx context.Context, db *bun.DB) error {
+		return inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+			for _, ix := range statsIndexes {
+				if _, err := tx.ExecContext(ctx, "CREATE INDEX "+ix.name+" ON "+ix.def); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}, func(ctx context.Context, db *bun.DB) error {
+		return inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+			for i := len(statsIndexes) - 1; i >= 0; i-- {
+				if _, err := tx.ExecContext(ctx, "DROP INDEX "+statsIndexes[i].name); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}
