@@ -10,6 +10,7 @@ import (
 
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/modelstest"
 )
 
 func TestAuditJournalNamesFiltersPagesAndExports(t *testing.T) {
@@ -59,14 +60,16 @@ func TestAuditJournalNamesFiltersPagesAndExports(t *testing.T) {
 		t.Error("the second page offers a third")
 	}
 
-	filtered := c.Get(t, fmt.Sprintf("/admin/audit?action=user.role&objet=user:%d&personne=%d&du=2026-11-01&au=2026-11-30", member.ID, sec.ID))
+	// Periods around the test clock's day (the records are written at env.Clock()).
+	day := func(n int) string { return modelstest.Day(n).Format(time.DateOnly) }
+	filtered := c.Get(t, fmt.Sprintf("/admin/audit?action=user.role&objet=user:%d&personne=%d&du=%s&au=%s", member.ID, sec.ID, day(-20), day(7)))
 	expect(t, "filtered", filtered, http.StatusOK, "Compte de "+member.Name)
 	if n := strings.Count(filtered.Body, "<tr><td>"); n != 1 {
 		t.Errorf("filtered page has %d rows, want 1", n)
 	}
-	expect(t, "family filter", c.Get(t, "/admin/audit?action=meeting.&du=2026-12-01"), http.StatusOK, "Aucun enregistrement ne correspond")
+	expect(t, "family filter", c.Get(t, "/admin/audit?action=meeting.&du="+day(8)), http.StatusOK, "Aucun enregistrement ne correspond")
 	expect(t, "bad date", c.Get(t, "/admin/audit?du=hier"), http.StatusUnprocessableEntity, "Indiquez une date au format jj/mm/aaaa.")
-	expect(t, "bad period", c.Get(t, "/admin/audit?du=2026-11-30&au=2026-11-01"), http.StatusUnprocessableEntity, "La fin de la période doit suivre son début.")
+	expect(t, "bad period", c.Get(t, "/admin/audit?du="+day(7)+"&au="+day(-20)), http.StatusUnprocessableEntity, "La fin de la période doit suivre son début.")
 	expect(t, "bad action", c.Get(t, "/admin/audit?action=drop"), http.StatusUnprocessableEntity, "Choisissez une action dans la liste.")
 	expect(t, "bad object", c.Get(t, "/admin/audit?objet=x'--"), http.StatusUnprocessableEntity, "Indiquez un objet")
 
