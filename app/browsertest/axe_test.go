@@ -173,3 +173,71 @@ func TestBrowserHeaderLogoNotOverlapped(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserValidationErrorFocusesTheSummary: a refused form says so in the page title
+// and moves the focus to the error summary, which lists the messages.
+func TestBrowserValidationErrorFocusesTheSummary(t *testing.T) {
+	env := servertest.New(t)
+	site := browsertest.Start(t, env, 375, 800)
+	site.SignIn(t, env.Users[models.RoleSecretariat].Email, servertest.Password)
+	site.Run(t, chromedp.Navigate(site.URL+"/seances/nouvelle"), chromedp.WaitVisible(`#date`, chromedp.ByID),
+		chromedp.SetValue(`#date`, "", chromedp.ByID))
+	site.ClickAndWait(t, `main form button[type=submit]`)
+	var title, focused, summary string
+	site.Run(t,
+		chromedp.Poll(`document.activeElement ? document.activeElement.id : ''`, &focused),
+		chromedp.Title(&title),
+		chromedp.Text(`#resume-erreurs`, &summary, chromedp.ByID),
+	)
+	site.Screenshot(t, "error-summary")
+	if !strings.HasPrefix(title, "Erreur : ") {
+		t.Errorf("title after a refused form = %q, want the « Erreur : » prefix", title)
+	}
+	if focused != "resume-erreurs" {
+		t.Errorf("focus after a refused form is on %q, want the error summary", focused)
+	}
+	if !strings.Contains(summary, "erreur") || !strings.Contains(summary, "date") {
+		t.Errorf("error summary = %q", summary)
+	}
+}
+
+// TestBrowserReplyOnAPhoneShowsTheConfirmation: a demo member answers the convocation
+// to the next session from a phone; the confirmation is on screen and focused.
+func TestBrowserReplyOnAPhoneShowsTheConfirmation(t *testing.T) {
+	env, s := newDemo(t)
+	ctx := context.Background()
+	ms, err := models.ListMeetings(ctx, env.DB, s.Commission.ID, env.Clock(), env.Clock().AddDate(0, 3, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meeting *models.Meeting
+	for i := range ms {
+		if ms[i].Status == models.MeetingConvened {
+			meeting = &ms[i]
+			break
+		}
+	}
+	if meeting == nil {
+		t.Fatal("the demo has no convened session ahead")
+	}
+	site := browsertest.Start(t, env, 375, 800)
+	site.SignIn(t, demo.MemberEmail(3), servertest.Password)
+	site.Run(t, chromedp.Navigate(fmt.Sprintf("%s/seances/%d", site.URL, meeting.ID)),
+		chromedp.WaitVisible(`#reponse form`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById('status-present_onsite').checked = true`, nil))
+	site.ClickAndWait(t, `#reponse form button[type=submit]`)
+	var seen struct {
+		Hash, Focused, Text string
+		Top, Height         float64
+	}
+	site.Run(t, chromedp.Evaluate(`(function () {
+		const m = document.getElementById('messages');
+		const a = document.activeElement;
+		return {Hash: location.hash, Focused: a ? a.id : '', Text: m ? m.innerText : '',
+			Top: m ? m.getBoundingClientRect().top : -1, Height: window.innerHeight};
+	})()`, &seen))
+	site.Screenshot(t, "reply-375")
+	if !strings.Contains(seen.Text, "Votre réponse est enregistrée") || seen.Focused != "messages" || seen.Top < -1 || seen.Top >= seen.Height {
+		t.Errorf("after the reply at 375 px the confirmation is not on screen and focused: %+v", seen)
+	}
+}
