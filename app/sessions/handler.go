@@ -690,7 +690,7 @@ func (h *Handler) MyReply(c *fiber.Ctx) error {
 		return refused(c, err, meetingPath(m.ID)+"#reponse")
 	}
 	web.FlashSuccess(c, "Votre réponse est enregistrée. Vous pouvez la modifier jusqu'à l'ouverture de la séance.")
-	return c.Redirect(meetingPath(m.ID)+"#reponse", fiber.StatusSeeOther)
+	return c.Redirect(meetingPath(m.ID)+"#messages", fiber.StatusSeeOther)
 }
 
 // Link shows what a personal link opens, without a password: the session, its
@@ -746,5 +746,5 @@ func (h *Handler) LinkReply(c *fiber.Ctx) error {
 		return refused(c, err, back+"#reponse")
 	}
 	web.FlashSuccess(c, "Votre réponse est enregistrée. Vous pouvez la modifier avec ce même lien jusqu'à l'ouverture de la séance.")
-	return c.Redirect(back+"#reponse", fiber.StatusSeeOther)
+	return c.Redirect(back+"#messages", fiber.StatusSeeOther)
 }

@@ -50,4 +50,67 @@
 			event.detail.headers['X-CSRF-Token'] = token;
 		}
 	});
+	/*
+	 * Tables that scroll sideways (phone widths, wide tables): the element that
+	 * scrolls (the DSFR's .fr-table__container, or the table itself in the
+	 * shorter <div class="fr-table"><table> markup) is made reachable by
+	 * keyboard, so that its hidden columns can be scrolled with the arrow keys
+	 * (RGAA 7.3, axe-core scrollable-region-focusable). A container becomes a
+	 * named region; a table keeps its role and is named by its caption. Only
+	 * elements that do scroll get a tab stop; the check is redone on resize and
+	 * after htmx swaps.
+	 */
+	function tableName(table) {
+		var caption = table && table.querySelector('caption');
+		var text = caption ? caption.textContent.replace(/\s+/g, ' ').trim() : '';
+		return text ? 'Tableau défilant : ' + text : 'Tableau défilant';
+	}
+
+	function markScrollingTables() {
+		var scrollers = document.querySelectorAll('.fr-table__container, .fr-table > table');
+		Array.prototype.forEach.call(scrollers, function (el) {
+			var scrolls = el.scrollWidth > el.clientWidth + 1;
+			if (!scrolls) {
+				if (el.getAttribute('data-seance-scroll') === '1') {
+					el.removeAttribute('tabindex');
+					el.removeAttribute('data-seance-scroll');
+				}
+				return;
+			}
+			if (el.hasAttribute('tabindex')) {
+				return;
+			}
+			el.setAttribute('tabindex', '0');
+			el.setAttribute('data-seance-scroll', '1');
+			if (el.tagName !== 'TABLE') {
+				el.setAttribute('role', 'region');
+				el.setAttribute('aria-label', tableName(el.querySelector('table')));
+			}
+		});
+	}
+
+	var resizeTimer = null;
+	window.addEventListener('resize', function () {
+		window.clearTimeout(resizeTimer);
+		resizeTimer = window.setTimeout(markScrollingTables, 150);
+	});
+	window.addEventListener('load', markScrollingTables);
+	document.body.addEventListener('htmx:afterSettle', markScrollingTables);
+	markScrollingTables();
+
+	/*
+	 * After a form is refused, the focus goes to the error summary that the
+	 * layout renders above the page (its title also starts with « Erreur : »),
+	 * so that a screen reader reads the errors and a phone shows them. After a
+	 * redirect to #messages (e.g. a reply to a convocation), the confirmation
+	 * gets the focus and is scrolled into view.
+	 */
+	var summary = document.getElementById('resume-erreurs');
+	var messages = document.getElementById('messages');
+	if (summary) {
+		summary.focus();
+	} else if (messages && window.location.hash === '#messages') {
+		messages.focus();
+		messages.scrollIntoView({block: 'start'});
+	}
 })();
