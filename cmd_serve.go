@@ -106,6 +106,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, now func()
 		if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
 			log.Error("shutdown", "err", err)
 		}
+		// fasthttp's Shutdown only closes the listeners Serve has already registered: a
+		// context ended before Serve got there would leave it accepting forever. Closing
+		// the listener ourselves makes a late Serve return at once (its error, "use of
+		// closed network connection", is taken by fasthttp as a clean stop).
+		ln.Close()
 	}()
 	log.Info("Séance is listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "database", dbKind(cfg.DatabaseURL))
 	if ready != nil {

@@ -280,3 +280,36 @@ func TestDemoScaleRefusesBadValues(t *testing.T) {
 		t.Errorf("a refused demo created the database (%v)", err)
 	}
 }
+
+// TestServeStopsWhenCancelledBeforeServing: CI hung for 25 minutes in
+// TestIssue11_ServeRefusesWithoutSMTP under the race detector. Its server was stopped
+// right after it reported ready; fasthttp's Shutdown ran before Serve had registered the
+// listener, returned at once, and Serve then accepted forever. The ready callback here
+// ends the context and gives the shutdown goroutine time to run first: serve must still
+// return.
+func TestServeStopsWhenCancelledBeforeServing(t *testing.T) {
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{"DATABASE_URL": modelstest.URL(t), "SEANCE_ADDR": "127.0.0.1:0",
+			"SEANCE_SECRET_KEY": models.NewKey(), "SEANCE_MAIL_OUTBOX_ONLY": "true", "SEANCE_CHECKPOINT_DIR": t.TempDir()}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), modelstest.NewClock().Now, func(string) {
+			cancel()
+			time.Sleep(200 * time.Millisecond) // the shutdown goroutine runs before Serve starts
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve after a stop before serving: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve still running 30 s after its context ended before it served")
+	}
+}
