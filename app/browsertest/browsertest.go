@@ -56,6 +56,7 @@ func Start(t *testing.T, env *servertest.Env, width, height int) *Site {
 		t.Fatal(err)
 	}
 	go func() { _ = env.App.Listener(ln) }()
+	t.Cleanup(func() { ln.Close() }) // runs after the shutdown below: a Serve not yet started returns at once
 	t.Cleanup(func() { _ = env.App.ShutdownWithTimeout(5 * time.Second) })
 
 	// Chromium may still write to its profile while t.TempDir's cleanup runs, so the
