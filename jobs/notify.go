@@ -62,40 +62,69 @@ type notice struct {
 func (nt *Notifier) send(ctx context.Context, n notice, to []recipient, now time.Time) (int, error) {
 	sent := 0
 	for _, r := range to {
-		key := n.Kind + ":" + n.Object
-		if n.Occurrence != "" {
-			key += ":" + n.Occurrence
-		}
-		key += ":" + r.key()
-		done := false
+		var done bool
 		err := models.InTx(ctx, nt.DB, func(ctx context.Context, tx bun.Tx) error {
-			row := &models.Notification{CommissionID: n.CommissionID, UserID: r.UserID, Email: r.Email, Kind: n.Kind,
-				Object: n.Object, Key: key, Subject: n.Subject, Link: n.Link}
-			ok, err := models.InsertNotification(ctx, tx, row, now)
-			if err != nil || !ok {
-				return err
-			}
-			d, err := nt.Mailer.Queue(ctx, tx, mail.Message{
-				To: []string{r.Email}, Subject: n.Subject, Kind: n.Kind, CommissionID: n.CommissionID,
-				Text: "Bonjour,\n\n" + n.Text + "\n\nPage concernée : " + nt.BaseURL + n.Link + "\n\n" +
-					"Vos notifications récentes : " + nt.BaseURL + "/notifications\n\n" +
-					"— Séance, portail de la commission départementale\n",
-				Actor: models.SystemActor("jobs"),
-			})
-			if err != nil {
-				return err
-			}
-			done = true
-			return models.SetNotificationOutbox(ctx, tx, row.ID, d.Results[0].OutboxID)
+			var err error
+			done, err = nt.queue(ctx, tx, n, r, now)
+			return err
 		})
 		if err != nil {
-			return sent, fmt.Errorf("notice %s: %w", key, err)
+			return sent, err
 		}
 		if done {
 			sent++
 		}
 	}
 	return sent, nil
+}
+
+// sendTx gives notice n to each recipient not yet notified inside tx, the transaction
+// that changes what the notice announces; it returns how many were notified.
+func (nt *Notifier) sendTx(ctx context.Context, tx bun.Tx, n notice, to []recipient, now time.Time) (int, error) {
+	sent := 0
+	for _, r := range to {
+		done, err := nt.queue(ctx, tx, n, r, now)
+		if err != nil {
+			return sent, err
+		}
+		if done {
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// queue records notice n to r and queues its e-mail in tx, unless r already had it.
+func (nt *Notifier) queue(ctx context.Context, tx bun.Tx, n notice, r recipient, now time.Time) (bool, error) {
+	key := n.Kind + ":" + n.Object
+	if n.Occurrence != "" {
+		key += ":" + n.Occurrence
+	}
+	key += ":" + r.key()
+	row := &models.Notification{CommissionID: n.CommissionID, UserID: r.UserID, Email: r.Email, Kind: n.Kind,
+		Object: n.Object, Key: key, Subject: n.Subject, Link: n.Link}
+	ok, err := models.InsertNotification(ctx, tx, row, now)
+	if err != nil || !ok {
+		return false, wrapNotice(key, err)
+	}
+	d, err := nt.Mailer.Queue(ctx, tx, mail.Message{
+		To: []string{r.Email}, Subject: n.Subject, Kind: n.Kind, CommissionID: n.CommissionID,
+		Text: "Bonjour,\n\n" + n.Text + "\n\nPage concernée : " + nt.BaseURL + n.Link + "\n\n" +
+			"Vos notifications récentes : " + nt.BaseURL + "/notifications\n\n" +
+			"— Séance, portail de la commission départementale\n",
+		Actor: models.SystemActor("jobs"),
+	})
+	if err != nil {
+		return false, wrapNotice(key, err)
+	}
+	return true, wrapNotice(key, models.SetNotificationOutbox(ctx, tx, row.ID, d.Results[0].OutboxID))
+}
+
+func wrapNotice(key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("notice %s: %w", key, err)
 }
 
 // daysBetween returns the number of calendar days from day a to day b (dates at

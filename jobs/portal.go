@@ -25,6 +25,8 @@ type Deps struct {
 	BackupDir string
 	// BaseURL is the portal's absolute address, for the links of the notices.
 	BaseURL string
+	// Keys seals the messages the jobs post (a written deliberation's opening).
+	Keys *models.Keyring
 }
 
 // Portal returns the registry of the portal's jobs with their default schedules
@@ -51,5 +53,7 @@ func Portal(d Deps) (*Registry, error) {
 			Title: "Périodes de droits s'achevant dans 45 puis 15 jours sans demande de renouvellement", Schedule: "0 7 * * *", Timeout: 5 * time.Minute},
 		Entry{Job: &Terms{nt},
 			Title: "Mandats et agréments s'achevant dans les 90 jours", Schedule: "10 7 * * *", Timeout: 5 * time.Minute},
+		Entry{Job: &Deliberations{Notices: nt, Keys: d.Keys, Location: d.Location},
+			Title: "Délibérations écrites : ouverture à l'heure annoncée, relances, clôture du vote et envoi des résultats", Schedule: "*/5 * * * *", Timeout: 5 * time.Minute},
 	)
 }

@@ -64,7 +64,7 @@ func (w *remindWorld) restart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.reg, err = jobs.Portal(jobs.Deps{DB: w.db, Now: w.clock.Now, Location: frParis, Mailer: mailer, BaseURL: "https://seance.test"}); err != nil {
+	if w.reg, err = jobs.Portal(jobs.Deps{DB: w.db, Now: w.clock.Now, Location: frParis, Mailer: mailer, BaseURL: "https://seance.test", Keys: w.kr}); err != nil {
 		t.Fatal(err)
 	}
 }

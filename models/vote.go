@@ -637,6 +637,9 @@ func CloseVote(ctx context.Context, db bun.IDB, actor *User, cid, voteID int64, 
 		if v.ClosesAt != nil && now.Before(*v.ClosesAt) {
 			return ErrVoteStillOpen
 		}
+		if err := refuseSuspendedVote(ctx, tx, v); err != nil {
+			return err
+		}
 		return closeVoteTx(ctx, tx, actor, v, in, now)
 	})
 	if err != nil {

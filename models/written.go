@@ -68,7 +68,15 @@ type Deliberation struct {
 	Extensions     int       `bun:",notnull"`
 	VoteID         *int64    `bun:",nullzero"`
 	UpdatedAt      time.Time `bun:",notnull"`
+	// SuspendedAt is set while the chair has suspended the deliberation after an
+	// incident (décret 2014-1627 art. 7), with the reason given.
+	SuspendedAt      *time.Time
+	SuspensionReason string `bun:",notnull"`
+	Suspensions      int    `bun:",notnull"`
 }
+
+// Suspended reports whether the deliberation is suspended after an incident.
+func (d *Deliberation) Suspended() bool { return d.SuspendedAt != nil }
 
 // ContributionKind tells members' contributions from the chair's procedural messages.
 type ContributionKind string
@@ -79,6 +87,8 @@ const (
 	ContributionOpening   ContributionKind = "opening"   // the chair's opening message
 	ContributionExtension ContributionKind = "extension" // the chair extended the deadline
 	ContributionClosing   ContributionKind = "closing"   // the debate closed, the vote opened
+	ContributionSuspended ContributionKind = "suspended" // the chair suspended it after an incident
+	ContributionResumed   ContributionKind = "resumed"   // the chair resumed it, with a new deadline
 )
 
 // Contribution is one message of a written deliberation; every member sees it.
@@ -277,6 +287,9 @@ func lockOpenDebate(ctx context.Context, tx bun.Tx, cid, id int64) (*Deliberatio
 	if d.Status != DeliberationOpen {
 		return nil, ErrDebateNotOpen
 	}
+	if d.Suspended() {
+		return nil, ErrDeliberationSuspended
+	}
 	return d, nil
 }
 
@@ -309,39 +322,45 @@ func OpenDeliberation(ctx context.Context, db bun.IDB, kr *Keyring, actor *User,
 		if d, err = lockDeliberation(ctx, tx, cid, id); err != nil {
 			return err
 		}
-		if d.Status != DeliberationAnnounced {
-			return refuseSitting("Cette délibération est déjà ouverte.")
-		}
-		if now.Before(d.StartsAt) {
-			return ErrDebateNotStarted
-		}
-		if _, _, err := openSitting(ctx, tx, cid, d.MeetingID); err != nil {
-			return err
-		}
-		body := strings.TrimSpace(message)
-		recall := "Les échanges sont ouverts. Ils pourront être clos au plus tôt le " + frDateTime(d.Deadline) + " ; le vote sera alors ouvert pendant " + fmt.Sprint(d.VotingHours) + " heures."
-		if body == "" {
-			body = recall
-		} else {
-			body += "\n\n" + recall
-		}
-		if _, err := addContribution(ctx, tx, kr, d, actor.ID, ContributionOpening, nil, body, now); err != nil {
-			return err
-		}
-		t := Stamp(now)
-		d.Status, d.OpenedAt, d.UpdatedAt = DeliberationOpen, &t, t
-		if _, err := tx.NewUpdate().Model(d).Column("status", "opened_at", "updated_at").WherePK().Exec(ctx); err != nil {
-			return fmt.Errorf("open deliberation: %w", err)
-		}
-		return Audit(ctx, tx, now, AuditEntry{
-			CommissionID: cid, Actor: ActorFor(actor), Action: "deliberation.open", Object: ObjectRef("deliberation", d.ID),
-			Details: map[string]any{"deadline": d.Deadline.Format(time.RFC3339), "message_sha256": textDigest(body)},
-		})
+		return openDeliberationTx(ctx, tx, kr, actor, ActorFor(actor), d, message, now)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// openDeliberationTx opens the debate of d, locked, with actor's message; audit is who
+// the audit chain names (the chair, or the job opening it on the chair's behalf).
+func openDeliberationTx(ctx context.Context, tx bun.Tx, kr *Keyring, actor *User, audit Actor, d *Deliberation, message string, now time.Time) error {
+	if d.Status != DeliberationAnnounced {
+		return refuseSitting("Cette délibération est déjà ouverte.")
+	}
+	if now.Before(d.StartsAt) {
+		return ErrDebateNotStarted
+	}
+	if _, _, err := openSitting(ctx, tx, d.CommissionID, d.MeetingID); err != nil {
+		return err
+	}
+	body := strings.TrimSpace(message)
+	recall := "Les échanges sont ouverts. Ils pourront être clos au plus tôt le " + frDateTime(d.Deadline) + " ; le vote sera alors ouvert pendant " + fmt.Sprint(d.VotingHours) + " heures."
+	if body == "" {
+		body = recall
+	} else {
+		body += "\n\n" + recall
+	}
+	if _, err := addContribution(ctx, tx, kr, d, actor.ID, ContributionOpening, nil, body, now); err != nil {
+		return err
+	}
+	t := Stamp(now)
+	d.Status, d.OpenedAt, d.UpdatedAt = DeliberationOpen, &t, t
+	if _, err := tx.NewUpdate().Model(d).Column("status", "opened_at", "updated_at").WherePK().Exec(ctx); err != nil {
+		return fmt.Errorf("open deliberation: %w", err)
+	}
+	return Audit(ctx, tx, now, AuditEntry{
+		CommissionID: d.CommissionID, Actor: audit, Action: "deliberation.open", Object: ObjectRef("deliberation", d.ID),
+		Details: map[string]any{"deadline": d.Deadline.Format(time.RFC3339), "message_sha256": textDigest(body)},
+	})
 }
 
 // frDateTime formats a time in Paris as "24/11/2026 à 14:30".
@@ -361,6 +380,9 @@ func ExtendDeliberation(ctx context.Context, db bun.IDB, kr *Keyring, actor *Use
 		}
 		if d.Status != DeliberationAnnounced && d.Status != DeliberationOpen {
 			return ErrDebateNotOpen
+		}
+		if d.Suspended() {
+			return ErrDeliberationSuspended
 		}
 		if !deadline.After(d.Deadline) || !deadline.After(now) {
 			return FieldErrors{"deadline": "La nouvelle clôture au plus tôt doit suivre la précédente (" + frDateTime(d.Deadline) + ") et l'heure actuelle."}
@@ -583,53 +605,15 @@ func CanTakePart(ctx context.Context, db bun.IDB, u *User, d *Deliberation) (boo
 }
 
 // DeliberationRecipients returns the e-mail addresses of the persons a deliberation's
-// messages go to: the active holders of the voting seats on the session's day and the
-// active présidents, less those excluded from the item.
+// messages go to (DeliberationParticipants).
 func DeliberationRecipients(ctx context.Context, db bun.IDB, cid, id int64) ([]string, error) {
-	d, err := FindDeliberation(ctx, db, cid, id)
+	us, err := DeliberationParticipants(ctx, db, cid, id)
 	if err != nil {
 		return nil, err
 	}
-	m, err := FindMeeting(ctx, db, cid, d.MeetingID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := loadPresence(ctx, db, m)
-	if err != nil {
-		return nil, err
-	}
-	item, err := findSittingItem(ctx, db, cid, d.AgendaItemID)
-	if err != nil {
-		return nil, err
-	}
-	x, _, err := itemExclusions(ctx, db, p, item)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	seen := map[string]bool{}
-	add := func(u *User) {
-		if u != nil && u.Active && !x.user(u.ID) && !seen[u.Email] {
-			seen[u.Email] = true
-			out = append(out, u.Email)
-		}
-	}
-	for i := range p.Seats {
-		sp := &p.Seats[i]
-		if sp.Titulaire == nil || x.seat(sp.Seat.ID) {
-			continue
-		}
-		add(sp.Titulaire.User)
-		for j := range sp.Suppleants {
-			add(sp.Suppleants[j].User)
-		}
-	}
-	ps, err := ListPresidents(ctx, db, cid)
-	if err != nil {
-		return nil, err
-	}
-	for i := range ps {
-		add(&ps[i])
+	out := make([]string, len(us))
+	for i := range us {
+		out[i] = us[i].Email
 	}
 	return out, nil
 }

@@ -296,6 +296,8 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "POST", path: "/deliberations/:id/extend", access: president, handler: sittingH.Extend},
 		{method: "POST", path: "/deliberations/:id/close-debate", access: president, handler: sittingH.CloseDebate},
 		{method: "POST", path: "/deliberations/:id/close-vote", access: president, handler: sittingH.CloseWrittenVote},
+		{method: "POST", path: "/deliberations/:id/suspend", access: president, handler: sittingH.Suspend},
+		{method: "POST", path: "/deliberations/:id/resume", access: president, handler: sittingH.Resume},
 		{method: "POST", path: "/deliberations/:id/contributions", access: voters, handler: sittingH.Contribute},
 		// Minutes (issue 7)
 		{method: "GET", path: "/proces-verbaux", access: minutesReaders, handler: minutesH.Index},

@@ -305,3 +305,67 @@ func TestWrittenDeliberationPages(t *testing.T) {
 		t.Fatalf("member extends: %d, want 403", r.Status)
 	}
 }
+
+func TestRule12_WrittenDeliberationSuspendAndResumePages(t *testing.T) {
+	w := newWorld(t, models.ModeWritten)
+	env, cid, presU := w.env, w.env.Commission.ID, w.env.Users[models.RolePresident]
+	now := env.Clock()
+	start := w.m.StartsAt
+	d, err := models.AnnounceDeliberation(w.ctx, env.DB, presU, cid, w.item.ID, models.DeliberationInput{
+		StartsAt: start, Deadline: start.Add(48 * time.Hour), VotingHours: 24, MeansChecked: true}, now.AddDate(0, 0, -10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.OpenSitting(w.ctx, env.DB, presU, cid, w.m.ID, presU.ID, start); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.OpenDeliberation(w.ctx, env.DB, env.Config.Keys, presU, cid, d.ID, "", start); err != nil {
+		t.Fatal(err)
+	}
+	env.SetClock(start.Add(2 * time.Hour))
+	page := w.path("/deliberations/%d", d.ID)
+	pres, mem := env.Client(), env.Client()
+	pres.SignIn(t, models.RolePresident)
+	mem.SignIn(t, models.RoleMember)
+	if r := pres.Get(t, page); !strings.Contains(r.Body, "Suspendre la délibération") {
+		t.Fatalf("chair's page lacks the suspension button\n%s", r.Body)
+	}
+	if r := mem.PostForm(t, page+"/suspend", url.Values{"reason": {"Panne"}}); r.Status != http.StatusForbidden {
+		t.Fatalf("member suspends: %d, want 403", r.Status)
+	}
+	if r := pres.PostRaw(t, page+"/suspend", url.Values{"reason": {"Panne"}}); r.Status != http.StatusForbidden {
+		t.Fatalf("suspension without the CSRF token: %d, want 403", r.Status)
+	}
+	if r := pres.PostForm(t, page+"/suspend", url.Values{"reason": {"  "}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Indiquez le motif") {
+		t.Fatalf("suspension without a reason: %d\n%s", r.Status, r.Body)
+	}
+	r := follow(t, pres, pres.PostForm(t, page+"/suspend", url.Values{"reason": {"Panne de la messagerie"}}))
+	for _, want := range []string{"Délibération suspendue depuis le", "Panne de la messagerie", "Reprendre la délibération"} {
+		if !strings.Contains(r.Body, want) {
+			t.Fatalf("page after suspending lacks %q\n%s", want, r.Body)
+		}
+	}
+	if r := mem.Get(t, page); strings.Contains(r.Body, "Nouvelle contribution") || !strings.Contains(r.Body, "Délibération suspendue") {
+		t.Fatalf("member's page while suspended still offers to contribute\n%s", r.Body)
+	}
+	if r := pres.PostForm(t, page+"/resume", url.Values{"deadline": {w.at(0, "08:00")}, "reason": {"Rétablie"}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "doit suivre l&#39;heure actuelle") {
+		t.Fatalf("resuming with a past deadline: %d\n%s", r.Status, r.Body)
+	}
+	r = follow(t, pres, pres.PostForm(t, page+"/resume", url.Values{"deadline": {w.at(4, "09:00")}, "reason": {"Messagerie rétablie"}}))
+	if strings.Contains(r.Body, "Délibération suspendue depuis") || !strings.Contains(r.Body, "Messagerie rétablie") {
+		t.Fatalf("page after resuming\n%s", r.Body)
+	}
+	got, err := models.FindDeliberation(w.ctx, env.DB, cid, d.ID)
+	if err != nil || got.Suspended() || !got.Deadline.Equal(w.paris(t, w.at(4, "09:00"))) {
+		t.Fatalf("after resuming: %+v (%v), want the new deadline", got, err)
+	}
+	for _, kind := range []string{"deliberation.suspend", "deliberation.resume"} {
+		n, err := env.DB.NewSelect().Table("audit_log").Where("action = ? AND object = ? AND actor_id = ?", kind, models.ObjectRef("deliberation", d.ID), presU.ID).Count(w.ctx)
+		if err != nil || n != 1 {
+			t.Errorf("audit %s: %d rows (%v), want 1", kind, n, err)
+		}
+		if msgs := env.WaitMail(t, kind, 5); len(msgs) != 5 { // four members and the président
+			t.Errorf("%s e-mails: %d, want 5", kind, len(msgs))
+		}
+	}
+}

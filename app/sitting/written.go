@@ -3,6 +3,7 @@ package sitting
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -103,10 +104,15 @@ func (h *Handler) renderDeliberation(c *fiber.Ctx, id int64, data fiber.Map) err
 	data["Contributions"] = cs
 	data["Vote"] = v
 	data["Chair"] = u.Role == models.RolePresident
-	data["CanWrite"] = d.Status == models.DeliberationOpen && u.Role != models.RoleSecretariat
+	running := !d.Suspended()
+	data["CanWrite"] = d.Status == models.DeliberationOpen && running && u.Role != models.RoleSecretariat
 	data["MayOpen"] = d.Status == models.DeliberationAnnounced && !now.Before(d.StartsAt)
-	data["MayCloseDebate"] = d.Status == models.DeliberationOpen && !now.Before(d.Deadline)
-	data["VoteOver"] = v != nil && v.Status == models.VoteOpen && !v.Open(now)
+	data["MayCloseDebate"] = d.Status == models.DeliberationOpen && running && !now.Before(d.Deadline)
+	data["VoteOver"] = v != nil && v.Status == models.VoteOpen && running && !v.Open(now)
+	data["MaySuspend"] = running && (d.Status == models.DeliberationOpen || (v != nil && v.Open(now)))
+	if _, ok := data["Resume"]; !ok {
+		data["Resume"] = now.Add(24 * time.Hour).In(h.Location).Format(dateTimeLayout)
+	}
 	if _, ok := data["Extend"]; !ok {
 		data["Extend"] = d.Deadline.Add(24 * time.Hour).In(h.Location).Format(dateTimeLayout)
 	}
@@ -213,4 +219,56 @@ func (h *Handler) Contribute(c *fiber.Ctx) error {
 		return h.renderDeliberation(c, id, fiber.Map{"Errors": fe, "Body": c.FormValue("body"), "ReplyTo": replyTo})
 	}
 	return back(c, err, deliberationPath(id)+"#echanges", "Contribution publiée : tous les membres la voient.")
+}
+
+// Suspend suspends the deliberation after a technical incident (décret 2014-1627
+// art. 7), with the chair's reason, and tells the members.
+func (h *Handler) Suspend(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	d, err := models.SuspendDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, c.FormValue("reason"), h.Now())
+	if fe, ok := models.AsFieldErrors(err); ok {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderDeliberation(c, id, fiber.Map{"Errors": fe, "Reason": c.FormValue("reason")})
+	}
+	if err != nil {
+		return back(c, err, deliberationPath(id), "")
+	}
+	h.mailMembers(c, d, "Délibération écrite suspendue",
+		fmt.Sprintf("Le président suspend la délibération électronique écrite à la suite d'un incident technique (décret n° 2014-1627, art. 7).\n\nMotif : %s\n\nElle reprendra sur sa décision ; vous en serez informé(e). %s%s\n",
+			d.SuspensionReason, h.BaseURL, deliberationPath(d.ID)), "deliberation.suspend")
+	return back(c, nil, deliberationPath(id), "Délibération suspendue ; les membres en sont informés.")
+}
+
+// Resume resumes a suspended deliberation with its new deadline (end of the debate's
+// earliest closing, or of the vote) and the chair's reason, and tells the members.
+func (h *Handler) Resume(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	deadline, ok := parseLocal(c.FormValue("deadline"), h.Location)
+	var d *models.Deliberation
+	if ok {
+		d, err = models.ResumeDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, deadline, c.FormValue("reason"), h.Now())
+	} else {
+		err = models.FieldErrors{"deadline": "Indiquez la nouvelle échéance (date et heure)."}
+	}
+	if fe, ok := models.AsFieldErrors(err); ok {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderDeliberation(c, id, fiber.Map{"Errors": fe, "Resume": c.FormValue("deadline"), "Reason": c.FormValue("reason")})
+	}
+	if err != nil {
+		return back(c, err, deliberationPath(id), "")
+	}
+	what := "Les échanges pourront être clos au plus tôt le " + dateTimeFR(d.Deadline, h.Location) + "."
+	if d.Status == models.DeliberationVoting {
+		what = "Le vote est ouvert jusqu'au " + dateTimeFR(deadline, h.Location) + "."
+	}
+	h.mailMembers(c, d, "Reprise de la délibération écrite",
+		fmt.Sprintf("Le président reprend la délibération électronique écrite (décret n° 2014-1627, art. 7).\n\nMotif : %s\n\n%s\n\n%s%s\n",
+			strings.TrimSpace(c.FormValue("reason")), what, h.BaseURL, deliberationPath(d.ID)), "deliberation.resume")
+	return back(c, nil, deliberationPath(id), "Délibération reprise ; les membres en sont informés.")
 }

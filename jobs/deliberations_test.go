@@ -1,0 +1,197 @@
+package jobs_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"seance/models"
+	"seance/models/modelstest"
+)
+
+// writtenSession convenes a written session of w's commission starting at start, with
+// one policy item announced for a written deliberation: debate from start, closing no
+// earlier than 48 hours later, then 24 hours of vote.
+func (w *remindWorld) writtenSession(t *testing.T, start time.Time, title string) (*models.Meeting, *models.Deliberation) {
+	t.Helper()
+	m, err := models.CreateMeeting(w.ctx, w.db, models.SystemActor("test"), w.c.ID, models.MeetingInput{
+		Kind: models.MeetingFiles, Mode: models.ModeWritten, StartsAt: start, Place: "Délibération écrite", Capacity: 10,
+	}, start.AddDate(0, 0, -22))
+	if err != nil {
+		t.Fatal(err)
+	}
+	modelstest.ConveneForTests(t, w.db, m, start.AddDate(0, 0, -21))
+	item := modelstest.AppendAgendaItemForTests(t, w.db, m, models.ItemPolicy, 0, title)
+	d, err := models.AnnounceDeliberation(w.ctx, w.db, w.users["president"], w.c.ID, item.ID, models.DeliberationInput{
+		StartsAt: start, Deadline: start.Add(48 * time.Hour), VotingHours: 24, MeansChecked: true,
+	}, start.AddDate(0, 0, -10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, d
+}
+
+// members appoints the titulaires of n seats, named a, b, c…, and returns their accounts.
+func (w *remindWorld) members(t *testing.T, names ...string) map[string]*models.User {
+	t.Helper()
+	out := map[string]*models.User{}
+	for _, name := range names {
+		seat := modelstest.Seat(t, w.db, w.c.ID, models.CategoryDDETS, "Qualité "+name)
+		out[name] = modelstest.Appoint(t, w.db, seat, models.MandateTitulaire, name+"@test.example", modelstest.Date(2025, 1, 6)).User
+	}
+	return out
+}
+
+func (w *remindWorld) deliberation(t *testing.T, id int64) *models.Deliberation {
+	t.Helper()
+	d, err := models.FindDeliberation(w.ctx, w.db, w.c.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestRule12_DeliberationsJob_OpensRemindsClosesAndSendsResults(t *testing.T) {
+	start := time.Date(2026, 3, 10, 9, 0, 0, 0, frParis)
+	h := func(n int) time.Time { return start.Add(time.Duration(n) * time.Hour) }
+	w := newRemindWorld(t, start.AddDate(0, 0, -30), modelstest.Date(2025, 1, 1))
+	mb := w.members(t, "a", "b", "c", "d")
+	pres := w.users["president"]
+	_, d := w.writtenSession(t, start, "Programme d'actions 2026")
+	cancelled, dc := w.writtenSession(t, start, "Point d'une séance annulée")
+	if _, err := models.CancelMeeting(w.ctx, w.db, pres, w.c.ID, cancelled.ID, "Incident de messagerie", start.AddDate(0, 0, -5)); err != nil {
+		t.Fatal(err)
+	}
+	obj := models.ObjectRef("deliberation", d.ID)
+	to := func(kind string, who ...string) []string {
+		var out []string
+		for _, n := range who {
+			email := pres.Email
+			if n != "president" {
+				email = mb[n].Email
+			}
+			out = append(out, kind+" "+obj+" → "+email)
+		}
+		return out
+	}
+
+	wantNotices(t, "a minute before the start", w.run(t, "deliberations", start.Add(-time.Minute)))
+	if got := w.deliberation(t, d.ID).Status; got != models.DeliberationAnnounced {
+		t.Fatalf("before the start: status %s, want announced", got)
+	}
+	wantNotices(t, "at the start", w.run(t, "deliberations", start.Add(2*time.Minute)), to("deliberation-open", "a", "b", "c", "d", "president")...)
+	if got := w.deliberation(t, d.ID); got.Status != models.DeliberationOpen || got.OpenedAt == nil {
+		t.Fatalf("after the start: %+v, want open", got)
+	}
+	if got := w.deliberation(t, dc.ID).Status; got != models.DeliberationAnnounced {
+		t.Fatalf("deliberation of the cancelled session: status %s, want announced (left alone)", got)
+	}
+	wantNotices(t, "at the start, run again", w.run(t, "deliberations", start.Add(7*time.Minute)))
+	if body := w.outboxBody(t, mb["a"].Email); !strings.Contains(body, "Programme d'actions 2026") || !strings.Contains(body, "12/03/2026 à 09h00") ||
+		!strings.Contains(body, "https://seance.test/deliberations/"+itoa(d.ID)) {
+		t.Errorf("opening notice:\n%s", body)
+	}
+	cs, err := models.ListContributions(w.ctx, w.db, w.kr, mb["a"], w.c.ID, d.ID)
+	if err != nil || len(cs) != 1 || cs[0].Kind != models.ContributionOpening || cs[0].UserID != pres.ID || !strings.Contains(cs[0].Body, "au plus tôt") {
+		t.Fatalf("thread after the scheduled opening = %+v (%v), want the chair's opening message recalling the deadline", cs, err)
+	}
+
+	if _, err := models.PostContribution(w.ctx, w.db, w.kr, mb["a"], w.c.ID, d.ID, 0, "Favorable au programme.", h(1)); err != nil {
+		t.Fatal(err)
+	}
+	wantNotices(t, "more than a day before the deadline", w.run(t, "deliberations", h(23)))
+	wantNotices(t, "a day before the deadline", w.run(t, "deliberations", h(25)), to("deliberation-reminder", "b", "c", "d")...)
+	wantNotices(t, "a day before the deadline, run again", w.run(t, "deliberations", h(30)))
+	w.restart(t)
+	wantNotices(t, "after a restart", w.run(t, "deliberations", h(31)))
+
+	v, err := models.CloseDebate(w.ctx, w.db, w.kr, pres, w.c.ID, d.ID, h(48))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"a", "b"} {
+		if _, err := models.CastBallot(w.ctx, w.db, mb[who], w.c.ID, v.ID, models.BallotInput{Choice: models.BallotFor}, h(49)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An incident: the chair suspends the vote (art. 7); the job neither reminds nor closes.
+	if _, err := models.SuspendDeliberation(w.ctx, w.db, w.kr, pres, w.c.ID, d.ID, "Panne du portail signalée par deux membres", h(50)); err != nil {
+		t.Fatal(err)
+	}
+	wantNotices(t, "suspended, in the vote's reminder window", w.run(t, "deliberations", h(62)))
+	wantNotices(t, "suspended, after the vote's first end", w.run(t, "deliberations", h(73)))
+	if got := w.deliberation(t, d.ID).Status; got != models.DeliberationVoting {
+		t.Fatalf("suspended vote after its first end: status %s, want voting", got)
+	}
+	if _, err := models.CastBallot(w.ctx, w.db, mb["c"], w.c.ID, v.ID, models.BallotInput{Choice: models.BallotFor}, h(73)); !errors.Is(err, models.ErrVoteClosed) {
+		t.Fatalf("ballot while suspended: error %v, want ErrVoteClosed", err)
+	}
+	if _, err := models.ResumeDeliberation(w.ctx, w.db, w.kr, pres, w.c.ID, d.ID, h(100), "Portail rétabli", h(74)); err != nil {
+		t.Fatal(err)
+	}
+	wantNotices(t, "resumed, before the new reminder window", w.run(t, "deliberations", h(75)))
+	// The chair votes too (for the casting vote): reminded like c and d; a and b voted.
+	wantNotices(t, "resumed, within a day of the new end", w.run(t, "deliberations", h(80)), to("deliberation-vote-reminder", "c", "d", "president")...)
+	wantNotices(t, "resumed, reminder run again", w.run(t, "deliberations", h(81)))
+	wantNotices(t, "a minute before the new end", w.run(t, "deliberations", h(100).Add(-time.Minute)))
+	wantNotices(t, "at the new end", w.run(t, "deliberations", h(100)), to("deliberation-result", "a", "b", "c", "d", "president")...)
+	wantNotices(t, "at the new end, run again", w.run(t, "deliberations", h(100).Add(5*time.Minute)))
+	if got := w.deliberation(t, d.ID).Status; got != models.DeliberationClosed {
+		t.Fatalf("after the end: status %s, want closed", got)
+	}
+	if body := w.outboxBody(t, mb["d"].Email); !strings.Contains(body, "Pour : 2 — Contre : 0") || !strings.Contains(body, "art. 6") {
+		t.Errorf("results notice:\n%s", body)
+	}
+	var actions []string
+	if err := w.db.NewSelect().Table("audit_log").Column("action").Where("object = ? AND actor_label = ?", obj, "jobs").Order("id ASC").Scan(w.ctx, &actions); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(actions, ",") != "deliberation.open,deliberation.close_vote" {
+		t.Errorf("audited job actions %v, want the opening and the vote's closing", actions)
+	}
+	wantNotices(t, "the cancelled session, later", w.run(t, "deliberations", h(200)))
+}
+
+func TestRule12_DeliberationsJob_SuspendedDebateNotRemindedThenResumed(t *testing.T) {
+	start := time.Date(2026, 3, 10, 9, 0, 0, 0, frParis)
+	h := func(n int) time.Time { return start.Add(time.Duration(n) * time.Hour) }
+	w := newRemindWorld(t, start.AddDate(0, 0, -30), modelstest.Date(2025, 1, 1))
+	mb := w.members(t, "a", "b")
+	pres := w.users["president"]
+	_, d := w.writtenSession(t, start, "Convention avec l'ARS")
+	obj := models.ObjectRef("deliberation", d.ID)
+	if got := w.run(t, "deliberations", start); len(got) != 3 {
+		t.Fatalf("opening notices %v, want a, b and the chair", got)
+	}
+	if _, err := models.SuspendDeliberation(w.ctx, w.db, w.kr, pres, w.c.ID, d.ID, "Messagerie indisponible", h(2)); err != nil {
+		t.Fatal(err)
+	}
+	wantNotices(t, "suspended debate, a day before its deadline", w.run(t, "deliberations", h(25)))
+	if _, err := models.PostContribution(w.ctx, w.db, w.kr, mb["a"], w.c.ID, d.ID, 0, "Pendant la suspension", h(26)); !errors.Is(err, models.ErrDeliberationSuspended) {
+		t.Fatalf("contribution while suspended: error %v, want ErrDeliberationSuspended", err)
+	}
+	if _, err := models.CloseDebate(w.ctx, w.db, w.kr, pres, w.c.ID, d.ID, h(49)); !errors.Is(err, models.ErrDeliberationSuspended) {
+		t.Fatalf("closing a suspended debate: error %v, want ErrDeliberationSuspended", err)
+	}
+	if _, err := models.ResumeDeliberation(w.ctx, w.db, w.kr, pres, w.c.ID, d.ID, h(96), "Messagerie rétablie", h(50)); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.deliberation(t, d.ID); !got.Deadline.Equal(h(96)) || got.Suspended() || got.Suspensions != 1 {
+		t.Fatalf("after resuming: %+v, want the new deadline, not suspended", got)
+	}
+	wantNotices(t, "resumed, more than a day before the new deadline", w.run(t, "deliberations", h(51)))
+	wantNotices(t, "resumed, a day before the new deadline", w.run(t, "deliberations", h(73)),
+		"deliberation-reminder "+obj+" → "+mb["a"].Email, "deliberation-reminder "+obj+" → "+mb["b"].Email)
+	cs, err := models.ListContributions(w.ctx, w.db, w.kr, mb["b"], w.c.ID, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, c := range cs {
+		kinds = append(kinds, string(c.Kind))
+	}
+	if strings.Join(kinds, ",") != "opening,suspended,resumed" || !strings.Contains(cs[1].Body, "Messagerie indisponible") || !strings.Contains(cs[2].Body, "14/03/2026 à 09:00") {
+		t.Fatalf("thread %v %+v: want the suspension and the resumption with its reason and new deadline", kinds, cs)
+	}
+}
