@@ -13,6 +13,7 @@ import (
 
 	"seance/app/config"
 	"seance/app/mail"
+	"seance/app/stats"
 	"seance/jobs"
 	"seance/models"
 )
@@ -24,7 +25,8 @@ func newJobs(cfg *config.Config, db *bun.DB, log *slog.Logger, now func() time.T
 		return nil, nil, err
 	}
 	reg, err := jobs.Portal(jobs.Deps{DB: db, Log: log, Now: now, Location: cfg.Location, Schedules: cfg.JobSchedules, Mailer: mailer,
-		CheckpointDir: cfg.CheckpointDir, BackupDir: cfg.BackupDir, BaseURL: cfg.BaseURL, Keys: cfg.Keys})
+		CheckpointDir: cfg.CheckpointDir, BackupDir: cfg.BackupDir, BaseURL: cfg.BaseURL, Keys: cfg.Keys,
+		AnnualWorkbook: stats.AnnualWorkbook})
 	return mailer, reg, err
 }
 

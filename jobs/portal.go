@@ -27,6 +27,8 @@ type Deps struct {
 	BaseURL string
 	// Keys seals the messages the jobs post (a written deliberation's opening).
 	Keys *models.Keyring
+	// AnnualWorkbook generates a commission's annual workbook (app/stats.AnnualWorkbook).
+	AnnualWorkbook WorkbookFunc
 }
 
 // Portal returns the registry of the portal's jobs with their default schedules
@@ -55,5 +57,7 @@ func Portal(d Deps) (*Registry, error) {
 			Title: "Mandats et agréments s'achevant dans les 90 jours", Schedule: "10 7 * * *", Timeout: 5 * time.Minute},
 		Entry{Job: &Deliberations{Notices: nt, Keys: d.Keys, Location: d.Location},
 			Title: "Délibérations écrites : ouverture à l'heure annoncée, relances, clôture du vote et envoi des résultats", Schedule: "*/5 * * * *", Timeout: 5 * time.Minute},
+		Entry{Job: &AnnualReport{DB: d.DB, Now: d.Now, Location: d.Location, Workbook: d.AnnualWorkbook},
+			Title: "Rapport annuel définitif de l'année écoulée, pour chaque commission (1er février, repris jusqu'au 7 en cas d'arrêt)", Schedule: "30 5 1-7 2 *", Timeout: 30 * time.Minute},
 	)
 }

@@ -313,6 +313,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: "/statistiques", access: statsReaders, handler: statsH.Index},
 		{method: "GET", path: "/statistiques/rapports", access: statsReaders, handler: statsH.Reports},
 		{method: "GET", path: "/statistiques/rapports/:year.xlsx", access: statsReaders, handler: statsH.Workbook},
+		{method: "GET", path: "/statistiques/rapports/definitifs/:year.xlsx", access: statsReaders, handler: statsH.FinalWorkbook},
 		// Regional and national roll-up (issue 13): aggregated tables only, always masked.
 		{method: "GET", path: stats.RegionPath, access: rollUpReaders, handler: statsH.RegionIndex},
 		{method: "GET", path: stats.RegionPath + "/rapports/:year.xlsx", access: rollUpReaders, handler: statsH.RegionWorkbook},

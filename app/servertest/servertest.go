@@ -23,6 +23,7 @@ import (
 	"seance/app/config"
 	"seance/app/mail"
 	"seance/app/server"
+	"seance/app/stats"
 	"seance/jobs"
 	"seance/models"
 	"seance/models/modelstest"
@@ -164,7 +165,8 @@ func (e *Env) build(t testing.TB, db *bun.DB, log *slog.Logger) (*fiber.App, *ma
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := jobs.Portal(jobs.Deps{DB: db, Log: log, Now: e.Clock, Location: e.Config.Location, Mailer: mailer, BaseURL: e.Config.BaseURL, Keys: e.Config.Keys})
+	reg, err := jobs.Portal(jobs.Deps{DB: db, Log: log, Now: e.Clock, Location: e.Config.Location, Mailer: mailer, BaseURL: e.Config.BaseURL, Keys: e.Config.Keys,
+		AnnualWorkbook: stats.AnnualWorkbook})
 	if err != nil {
 		t.Fatal(err)
 	}

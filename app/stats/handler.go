@@ -160,6 +160,9 @@ type ReportYear struct {
 	Provisional bool
 	Path        string
 	FileName    string
+	// Final is the final workbook generated on 1 February of the next year, if any.
+	Final     *models.AnnualReport
+	FinalPath string
 }
 
 // Reports lists the years with their annual workbook; the current year is provisional.
@@ -173,12 +176,26 @@ func (h *Handler) Reports(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	finals, err := models.ListAnnualReports(c.UserContext(), h.DB, cm.ID)
+	if err != nil {
+		return err
+	}
 	now := h.Now().UTC()
 	var lines []ReportYear
 	for _, y := range years {
-		lines = append(lines, ReportYear{Year: y, Provisional: y >= now.Year(), Path: xlsxPath(y), FileName: FileName(cm, y)})
+		l := ReportYear{Year: y, Provisional: y >= now.Year(), Path: xlsxPath(y), FileName: FileName(cm, y), FinalPath: finalPath(y)}
+		for i := range finals {
+			if finals[i].Year == y {
+				l.Final = &finals[i]
+			}
+		}
+		lines = append(lines, l)
 	}
 	return web.Render(c, "stats/reports", fiber.Map{"Title": "Rapports annuels", "Years": lines})
+}
+
+func finalPath(year int) string {
+	return fmt.Sprintf("/statistiques/rapports/definitifs/%d.xlsx", year)
 }
 
 // FileName is the name of the annual workbook: rapport-annuel-<department>-<year>.xlsx.
@@ -222,4 +239,47 @@ func (h *Handler) Workbook(c *fiber.Ctx) error {
 	}
 	c.Attachment(FileName(cm, year))
 	return c.Send(buf.Bytes())
+}
+
+// AnnualWorkbook generates the annual workbook of commission cid for year, with the
+// statistical secrecy applied, as the job of 1 February stores it (jobs.Deps).
+func AnnualWorkbook(ctx context.Context, db bun.IDB, cid int64, year int, now time.Time) (string, []byte, error) {
+	cm, err := models.FindCommission(ctx, db, cid)
+	if err != nil {
+		return "", nil, err
+	}
+	s, err := models.ComputeAnnualStats(ctx, db, cid, year, now.UTC())
+	if err != nil {
+		return "", nil, err
+	}
+	var buf bytes.Buffer
+	if err := WriteWorkbook(&buf, CommissionSubject(cm), models.BuildStatsReport(s, false)); err != nil {
+		return "", nil, err
+	}
+	return FileName(cm, year), buf.Bytes(), nil
+}
+
+// FinalWorkbook downloads the final workbook of a year of the user's commission, as
+// stored on 1 February, and records the download in the audit chain.
+func (h *Handler) FinalWorkbook(c *fiber.Ctx) error {
+	u := web.User(c)
+	year, err := strconv.Atoi(c.Params("year"))
+	if err != nil {
+		return fiber.NewError(fiber.StatusNotFound, "Aucun rapport définitif pour cette année.")
+	}
+	r, err := models.FindAnnualReport(c.UserContext(), h.DB, u.CommissionIDOrZero(), year)
+	if err != nil {
+		return err
+	}
+	err = models.InTx(c.UserContext(), h.DB, func(ctx context.Context, tx bun.Tx) error {
+		return models.Audit(ctx, tx, h.Now(), models.AuditEntry{
+			CommissionID: r.CommissionID, Actor: models.ActorFor(u), Action: "stats.download",
+			Object: models.ObjectRef("commission", r.CommissionID), Details: map[string]any{"year": year, "final": true, "sha256": r.SHA256, "format": "xlsx"},
+		})
+	})
+	if err != nil {
+		return err
+	}
+	c.Attachment(r.FileName)
+	return c.Send(r.Content)
 }
