@@ -163,7 +163,13 @@ type ReportYear struct {
 	// Final is the final workbook generated on 1 February of the next year, if any.
 	Final     *models.AnnualReport
 	FinalPath string
+	// FinalDue: no final workbook yet, one is due on the next 1 February (the
+	// current year, or the past one in January).
+	FinalDue bool
 }
+
+// FinalYear is the year whose 1 February brings the final workbook of l.Year.
+func (l ReportYear) FinalYear() int { return l.Year + 1 }
 
 // Reports lists the years with their annual workbook; the current year is provisional.
 func (h *Handler) Reports(c *fiber.Ctx) error {
@@ -189,6 +195,7 @@ func (h *Handler) Reports(c *fiber.Ctx) error {
 				l.Final = &finals[i]
 			}
 		}
+		l.FinalDue = l.Final == nil && (y >= now.Year() || (y == now.Year()-1 && now.Month() < time.February))
 		lines = append(lines, l)
 	}
 	return web.Render(c, "stats/reports", fiber.Map{"Title": "Rapports annuels", "Years": lines})
