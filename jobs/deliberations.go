@@ -15,6 +15,7 @@ import (
 // Deliberations keeps the written deliberations on time (décret 2014-1627): it opens
 // each at its announced start, reminds once the members who have not contributed
 // before the debate's deadline and those who have not voted before the vote ends,
+// tells the chair when the deadline has passed and the debate may be closed,
 // closes the vote at the end of its window and sends the results to all members
 // (art. 6). It acts on behalf of the chair who announced the deliberation. Each
 // change and its notices are written in one transaction, so a second run, or a run
@@ -56,6 +57,9 @@ func (j *Deliberations) deliberation(ctx context.Context, d *models.Deliberation
 	case models.DeliberationAnnounced:
 		return j.open(ctx, d, now)
 	case models.DeliberationOpen:
+		if !now.Before(d.Deadline) {
+			return j.debateDue(ctx, d)
+		}
 		if !due(d.OpenedAt, d.Deadline, now) {
 			return 0, nil
 		}
@@ -103,6 +107,25 @@ func (j *Deliberations) deliberation(ctx context.Context, d *models.Deliberation
 		return j.Notifier.send(ctx, n, accounts(us), now)
 	}
 	return 0, nil
+}
+
+// debateDue tells the présidents, once per deadline, that the debate of d may now be
+// closed: the closing message is theirs (art. 5), the vote then opens.
+func (j *Deliberations) debateDue(ctx context.Context, d *models.Deliberation) (int, error) {
+	us, err := models.ActiveUsersWithRole(ctx, j.DB, d.CommissionID, models.RolePresident)
+	if err != nil || len(us) == 0 {
+		return 0, err
+	}
+	title, err := j.title(ctx, j.DB, d)
+	if err != nil {
+		return 0, err
+	}
+	n := j.notice(d, "deliberation-debate-due", "Délibération écrite : les échanges peuvent être clos — "+title,
+		"L'heure de clôture annoncée ("+j.when(d.Deadline)+") est passée : vous pouvez clore les échanges de la délibération "+
+			"électronique écrite sur le point « "+title+" », ce qui ouvre le vote pendant "+strconv.Itoa(d.VotingHours)+" heures "+
+			"(décret n° 2014-1627, art. 5), ou les prolonger.")
+	n.Occurrence = "deadline:" + d.Deadline.UTC().Format("2006-01-02T15:04")
+	return j.Notifier.send(ctx, n, accounts(us), j.Now())
 }
 
 // due reports whether a phase from start to end is within its reminder window at now.

@@ -106,7 +106,13 @@ func TestRule12_DeliberationsJob_OpensRemindsClosesAndSendsResults(t *testing.T)
 	w.restart(t)
 	wantNotices(t, "after a restart", w.run(t, "deliberations", h(31)))
 
-	v, err := models.CloseDebate(w.ctx, w.db, w.kr, pres, w.c.ID, d.ID, h(48))
+	// The deadline has passed: the chair is told the debate may be closed (the closing is theirs, art. 5).
+	wantNotices(t, "at the debate's deadline", w.run(t, "deliberations", h(48)), to("deliberation-debate-due", "president")...)
+	wantNotices(t, "after the debate's deadline, run again", w.run(t, "deliberations", h(48).Add(5*time.Minute)))
+	if got := w.deliberation(t, d.ID).Status; got != models.DeliberationOpen {
+		t.Fatalf("after the deadline: status %s, want open until the chair closes the debate", got)
+	}
+	v, err := models.CloseDebate(w.ctx, w.db, w.kr, pres, w.c.ID, d.ID, h(48).Add(10*time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
