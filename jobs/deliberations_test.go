@@ -133,6 +133,12 @@ func TestRule12_DeliberationsJob_OpensRemindsClosesAndSendsResults(t *testing.T)
 	if _, err := models.CastBallot(w.ctx, w.db, mb["c"], w.c.ID, v.ID, models.BallotInput{Choice: models.BallotFor}, h(73)); !errors.Is(err, models.ErrVoteClosed) {
 		t.Fatalf("ballot while suspended: error %v, want ErrVoteClosed", err)
 	}
+	if _, err := models.CloseVote(w.ctx, w.db, pres, w.c.ID, v.ID, models.CloseVoteInput{}, h(73)); !errors.Is(err, models.ErrDeliberationSuspended) {
+		t.Fatalf("the chair closes the suspended vote: error %v, want ErrDeliberationSuspended", err)
+	}
+	if _, err := models.ResumeDeliberation(w.ctx, w.db, w.kr, pres, w.c.ID, d.ID, h(70), "Portail rétabli", h(74)); err == nil {
+		t.Fatal("resumed with a deadline in the past")
+	}
 	if _, err := models.ResumeDeliberation(w.ctx, w.db, w.kr, pres, w.c.ID, d.ID, h(100), "Portail rétabli", h(74)); err != nil {
 		t.Fatal(err)
 	}
