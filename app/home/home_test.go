@@ -77,8 +77,12 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 	if err != nil || len(convs) == 0 {
 		t.Fatalf("member convocations = %d, %v: the test needs one", len(convs), err)
 	}
+	votes, err := models.OpenVotesAwaiting(ctx, env.DB, member, now)
+	if err != nil || votes.Count == 0 {
+		t.Fatalf("open votes awaiting the member = %d, %v: the demo must leave one", votes.Count, err)
+	}
 	body = page(demo.MemberEmail(1))
-	want("member", body, "Mes votes", "Aucun vote n'attend votre bulletin", "Mes convocations")
+	want("member", body, "Mes votes", plural(votes.Count, "vote ouvert attend", "votes ouverts attendent")+" votre bulletin", votes.Items[0].Label, "Mes convocations")
 	for _, r := range convs {
 		want("member", body, fmt.Sprintf(`href="/seances/%d"`, r.Meeting.ID))
 	}
@@ -93,4 +97,12 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 		want("association", body, fmt.Sprintf("%d dossiers déclarés incomplets attendent vos compléments", len(incomplete)))
 	}
 	want("association", body, "Renouvellements à préparer", `href="/dossiers/nouveau"`)
+}
+
+// plural writes "1 vote" or "2 votes" as the dashboard does.
+func plural(n int, one, many string) string {
+	if n > 1 {
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	return fmt.Sprintf("%d %s", n, one)
 }
