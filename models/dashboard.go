@@ -143,6 +143,27 @@ func FileStateCounts(ctx context.Context, db bun.IDB, viewer *User) (map[State]i
 	return out, nil
 }
 
+// FilesInState lists the files viewer follows in state st, the longest waiting first
+// (by first submission): the secretariat's files to check or awaiting completion (all
+// of the commission), an association's own files to complete; nothing for the other
+// roles. The label is the file's reference.
+func FilesInState(ctx context.Context, db bun.IDB, viewer *User, st State) (DueList, error) {
+	q := db.NewSelect().TableExpr("files AS f").
+		ColumnExpr("f.id, 0 AS meeting_id, COALESCE(f.submitted_at, f.created_at) AS due_at, f.reference AS label").
+		Where("f.commission_id = ? AND f.state = ?", viewer.CommissionIDOrZero(), st).
+		OrderExpr("due_at ASC, f.id ASC")
+	switch {
+	case !viewer.Active:
+		return DueList{}, nil
+	case viewer.Role == RoleSecretariat, viewer.Role == RolePresident:
+	case viewer.Role == RoleAssociation && viewer.AssociationID != nil:
+		q = q.Where("f.association_id = ?", *viewer.AssociationID)
+	default:
+		return DueList{}, nil
+	}
+	return dueList(ctx, db, q, "files "+string(st))
+}
+
 // RenewalsDueFor lists the running parcours viewer follows whose rights end before
 // until with no request under way, soonest first (see RenewalsDue): SQL keeps the
 // candidates, whose periods are then read to leave out those at the 24-month maximum.

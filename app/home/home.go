@@ -334,6 +334,7 @@ func (b *board) filePanels(panels []Panel) []Panel {
 		complete := Panel{Title: "Dossiers à compléter", Link: "/dossiers?etat=incomplete", Label: "Compléter", Text: "Aucun dossier n'attend de complément."}
 		if n := count[models.StateIncomplete]; n > 0 {
 			complete.Text = plural(n, "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " vos compléments."
+			b.fileItems(&complete, models.StateIncomplete)
 		}
 		if n := count[models.StateDraft]; n > 0 {
 			complete.Text += " " + plural(n, "brouillon n'est pas encore déposé.", "brouillons ne sont pas encore déposés.")
@@ -341,16 +342,32 @@ func (b *board) filePanels(panels []Panel) []Panel {
 		return append(panels, mine, complete, b.renewals(),
 			Panel{Title: "Nouvelle demande", Text: "Engagement, renouvellement, fin, suspension ou AFIS : préparez une demande en quatre étapes, enregistrée à chaque étape.", Link: "/dossiers/nouveau", Label: "Nouvelle demande"})
 	case models.RoleSecretariat:
-		panels = append(panels,
-			Panel{Title: "Dossiers à vérifier", Link: "/dossiers/arrivee", Label: "Vérifier la recevabilité",
-				Text: plural(count[models.StateSubmitted], "dossier déposé attend", "dossiers déposés attendent") + " la vérification de recevabilité."},
-			Panel{Title: "Dossiers incomplets", Link: "/dossiers?etat=incomplete", Label: "Voir les dossiers incomplets",
-				Text: plural(count[models.StateIncomplete], "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " les compléments de l'association."})
+		incoming := Panel{Title: "Dossiers à vérifier", Link: "/dossiers/arrivee", Label: "Vérifier la recevabilité",
+			Text: plural(count[models.StateSubmitted], "dossier déposé attend", "dossiers déposés attendent") + " la vérification de recevabilité."}
+		incomplete := Panel{Title: "Dossiers incomplets", Link: "/dossiers?etat=incomplete", Label: "Voir les dossiers incomplets",
+			Text: plural(count[models.StateIncomplete], "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " les compléments de l'association."}
+		if count[models.StateSubmitted] > 0 {
+			b.fileItems(&incoming, models.StateSubmitted)
+		}
+		if count[models.StateIncomplete] > 0 {
+			b.fileItems(&incomplete, models.StateIncomplete)
+		}
+		panels = append(panels, incoming, incomplete)
 	}
 	return append(panels,
 		Panel{Title: "Dossiers à examiner", Link: "/dossiers?etat=admissible", Label: "Voir les dossiers recevables",
 			Text: plural(count[models.StateAdmissible], "dossier recevable attend", "dossiers recevables attendent") + " l'inscription à l'ordre du jour."},
 		b.renewals())
+}
+
+// fileItems lists on p the files in state st, the longest waiting first, each linked
+// to its page.
+func (b *board) fileItems(p *Panel, st models.State) {
+	l := b.list(func() (models.DueList, error) { return models.FilesInState(b.ctx, b.h.DB, b.u, st) })
+	for _, it := range l.Items {
+		p.Items = append(p.Items, Item{Text: "Dossier " + it.Label + " — déposé le " + b.day(it.At), Link: fmt.Sprintf("/dossiers/%d", it.ID)})
+	}
+	more(l, p)
 }
 
 func (b *board) association() []Panel { return b.filePanels(nil) }

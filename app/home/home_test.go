@@ -53,8 +53,13 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 	if renewals == 0 || len(submitted) == 0 {
 		t.Fatalf("demo has %d renewals due and %d files submitted: the test needs some", renewals, len(submitted))
 	}
+	incoming, err := models.FilesInState(ctx, env.DB, sec, models.StateSubmitted)
+	if err != nil || incoming.Count != len(submitted) {
+		t.Fatalf("files to check = %+v, %v; the files page lists %d", incoming, err, len(submitted))
+	}
 	body := page(demo.EmailSecretariat)
 	want("secretariat", body, fmt.Sprintf("%d dossiers déposés attendent", len(submitted)),
+		fmt.Sprintf(`href="/dossiers/%d"`, incoming.Items[0].ID), "Dossier "+incoming.Items[0].Label+" — déposé le",
 		fmt.Sprintf("%d parcours arrivent à échéance", renewals), fmt.Sprintf(`href="/parcours/%d"`, due[0].ID),
 		"Séances sans convocation", `href="/courriels/echecs"`, `href="/admin/audit"`)
 
@@ -93,8 +98,12 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 		t.Fatal(err)
 	}
 	body = page(demo.AssociationEmail(1))
-	if len(incomplete) > 1 {
-		want("association", body, fmt.Sprintf("%d dossiers déclarés incomplets attendent vos compléments", len(incomplete)))
+	if len(incomplete) < 2 {
+		t.Fatalf("association 1 has %d incomplete files in the demo: the test needs two", len(incomplete))
+	}
+	want("association", body, fmt.Sprintf("%d dossiers déclarés incomplets attendent vos compléments", len(incomplete)))
+	for _, f := range incomplete {
+		want("association", body, fmt.Sprintf(`href="/dossiers/%d"`, f.ID), "Dossier "+f.Reference+" — déposé le")
 	}
 	want("association", body, "Renouvellements à préparer", `href="/dossiers/nouveau"`)
 }
