@@ -139,7 +139,12 @@ func (b *board) voter(extra []Panel) []Panel {
 	if votes.Count > 0 {
 		p.Text = plural(votes.Count, "vote ouvert attend", "votes ouverts attendent") + " votre bulletin."
 		for _, it := range votes.Items {
-			p.Items = append(p.Items, Item{Text: it.Label + " — ouvert depuis le " + b.dayTime(it.At), Link: "/votes"})
+			// A vote with a closing time (written deliberation) is listed by it.
+			when := " — ouvert depuis le " + b.dayTime(it.At)
+			if it.At.After(b.now) {
+				when = " — à voter avant le " + b.dayTime(it.At)
+			}
+			p.Items = append(p.Items, Item{Text: it.Label + when, Link: "/votes"})
 		}
 		more(votes, &p)
 	}
@@ -231,7 +236,11 @@ func (b *board) president() []Panel {
 			votes.Items = append(votes.Items, Item{Text: "Séance du " + b.dayTime(it.At) + " en cours : ouvrir les votes", Link: fmt.Sprintf("/sitting/%d", it.MeetingID)})
 		}
 		for _, it := range open.Items {
-			votes.Items = append(votes.Items, Item{Text: it.Label + " — vote ouvert le " + b.dayTime(it.At), Link: fmt.Sprintf("/sitting/%d", it.MeetingID)})
+			when := " — vote ouvert le " + b.dayTime(it.At)
+			if it.At.After(b.now) {
+				when = " — vote ouvert jusqu'au " + b.dayTime(it.At)
+			}
+			votes.Items = append(votes.Items, Item{Text: it.Label + when, Link: fmt.Sprintf("/sitting/%d", it.MeetingID)})
 		}
 	}
 	convene := b.toConvene("Séances à convoquer")
