@@ -87,7 +87,17 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 		t.Fatalf("open votes awaiting the member = %d, %v: the demo must leave one", votes.Count, err)
 	}
 	body = page(demo.MemberEmail(1))
-	want("member", body, "Mes votes", plural(votes.Count, "vote ouvert attend", "votes ouverts attendent")+" votre bulletin", votes.Items[0].Label, "Mes convocations")
+	want("member", body, "Mes votes", plural(votes.Count, "vote ouvert attend", "votes ouverts attendent")+" votre bulletin", votes.Items[0].Label+" — à voter avant le", "Mes convocations")
+	// The deliberation whose debate is closed is listed by its vote only; the one still
+	// debating is listed with its deadline.
+	debating, err := models.WrittenDeliberations(ctx, env.DB, member)
+	if err != nil || debating.Count != 1 {
+		t.Fatalf("written deliberations debating for the member = %+v, %v: the demo has one", debating, err)
+	}
+	want("member", body, "1 délibération écrite est en cours", debating.Items[0].Label+" — échanges jusqu'au", fmt.Sprintf(`href="/deliberations/%d"`, debating.Items[0].ID))
+	if strings.Contains(body, votes.Items[0].Label+" — échanges") {
+		t.Error("the member's dashboard lists as debating a deliberation whose vote is open")
+	}
 	for _, r := range convs {
 		want("member", body, fmt.Sprintf(`href="/seances/%d"`, r.Meeting.ID))
 	}
