@@ -15,7 +15,8 @@ import (
 // by the président's casting vote with a dissent, a written deliberation with its
 // exchanges, and the préfet's decisions that followed. For trying the screens it
 // leaves a session convened for today (the secretariat confirms the attendance and
-// opens it) and a written deliberation whose exchanges are open.
+// opens it) and a written session under way: one deliberation whose exchanges are open,
+// one whose vote is open. Every session is convened through models.Convoke.
 func seedSittings(ctx context.Context, s *Seeder) error {
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
