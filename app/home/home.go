@@ -187,9 +187,13 @@ func (b *board) convocations() Panel {
 	for i := range rs {
 		r := &rs[i]
 		text := fmt.Sprintf("%s le %s — votre réponse : %s", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt), r.Status.Label())
-		if r.Kind == models.RecipientSuppleant {
+		switch {
+		case r.Kind == models.RecipientSuppleant:
 			text = fmt.Sprintf("%s le %s — pour information (suppléant) ; réponse de votre titulaire : %s", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt), r.Status.Label())
-		} else if r.Status == models.AttNoReply {
+		case r.Kind == models.RecipientPresident:
+			// The chair holds no seat: there is no answer to give.
+			text = fmt.Sprintf("%s le %s — vous présidez la séance", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt))
+		case r.Status == models.AttNoReply:
 			unanswered++
 		}
 		p.Items = append(p.Items, Item{Text: text, Link: fmt.Sprintf("/seances/%d", r.Meeting.ID)})

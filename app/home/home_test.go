@@ -72,7 +72,10 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 		t.Fatal("the demo has no procès-verbal draft for the president")
 	}
 	body = page(demo.EmailPresident)
-	want("president", body, "Procès-verbaux à valider", fmt.Sprintf(`href="/seances/%d/pv"`, drafts.Items[0].MeetingID), "Votes à ouvrir ou à clore", "Séances à convoquer")
+	if strings.Contains(body, "attendent votre réponse") || strings.Contains(body, "attend votre réponse") {
+		t.Error("the president's dashboard asks for an answer to convocations: the chair holds no seat and has none to give")
+	}
+	want("president", body, "vous présidez la séance", "Procès-verbaux à valider", fmt.Sprintf(`href="/seances/%d/pv"`, drafts.Items[0].MeetingID), "Votes à ouvrir ou à clore", "Séances à convoquer")
 	if strings.Contains(body, `href="/admin/audit"`) {
 		t.Error("the president's dashboard links the audit journal, which answers 403 to the president")
 	}
