@@ -183,7 +183,7 @@ func (b *board) convocations() Panel {
 	if len(rs) == 0 {
 		return p
 	}
-	unanswered := 0
+	unanswered, answerable := 0, 0
 	for i := range rs {
 		r := &rs[i]
 		text := fmt.Sprintf("%s le %s — votre réponse : %s", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt), r.Status.Label())
@@ -193,12 +193,18 @@ func (b *board) convocations() Panel {
 		case r.Kind == models.RecipientPresident:
 			// The chair holds no seat: there is no answer to give.
 			text = fmt.Sprintf("%s le %s — vous présidez la séance", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt))
-		case r.Status == models.AttNoReply:
-			unanswered++
+		default:
+			answerable++
+			if r.Status == models.AttNoReply {
+				unanswered++
+			}
 		}
 		p.Items = append(p.Items, Item{Text: text, Link: fmt.Sprintf("/seances/%d", r.Meeting.ID)})
 	}
 	p.Text = plural(len(rs), "séance à venir", "séances à venir") + " : vous avez répondu à chaque convocation."
+	if answerable == 0 {
+		p.Text = plural(len(rs), "séance à venir", "séances à venir") + "."
+	}
 	if unanswered > 0 {
 		p.Text = plural(len(rs), "séance à venir", "séances à venir") + fmt.Sprintf(" ; %s.", plural(unanswered, "convocation attend votre réponse", "convocations attendent votre réponse"))
 	}

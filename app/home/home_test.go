@@ -71,11 +71,15 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 	if drafts.Count == 0 {
 		t.Fatal("the demo has no procès-verbal draft for the president")
 	}
+	chairs, err := models.MyConvocations(ctx, env.DB, pres.CommissionIDOrZero(), pres.ID, now)
+	if err != nil || len(chairs) < 2 {
+		t.Fatalf("the president's convocations = %d, %v: the test needs two", len(chairs), err)
+	}
 	body = page(demo.EmailPresident)
 	if strings.Contains(body, "attendent votre réponse") || strings.Contains(body, "attend votre réponse") {
 		t.Error("the president's dashboard asks for an answer to convocations: the chair holds no seat and has none to give")
 	}
-	want("president", body, "vous présidez la séance", "Procès-verbaux à valider", fmt.Sprintf(`href="/seances/%d/pv"`, drafts.Items[0].MeetingID), "Votes à ouvrir ou à clore", "Séances à convoquer")
+	want("president", body, fmt.Sprintf("%d séances à venir.", len(chairs)), "vous présidez la séance", "Procès-verbaux à valider", fmt.Sprintf(`href="/seances/%d/pv"`, drafts.Items[0].MeetingID), "Votes à ouvrir ou à clore", "Séances à convoquer")
 	if strings.Contains(body, `href="/admin/audit"`) {
 		t.Error("the president's dashboard links the audit journal, which answers 403 to the president")
 	}
