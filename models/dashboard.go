@@ -73,14 +73,15 @@ func SessionsUnderway(ctx context.Context, db bun.IDB, cid int64) (DueList, erro
 	return dueList(ctx, db, q, "sessions underway")
 }
 
-// WrittenDeliberations lists the written deliberations not yet closed: all of the
+// WrittenDeliberations lists the written deliberations whose exchanges are announced or
+// open (once the debate is closed, the vote is listed with the open votes): all of the
 // commission for the chair and the secretariat, those of the sessions a member was
 // convened to otherwise; soonest deadline first.
 func WrittenDeliberations(ctx context.Context, db bun.IDB, u *User) (DueList, error) {
 	q := db.NewSelect().TableExpr("written_deliberations AS d").
 		Join("JOIN agenda_items AS ai ON ai.id = d.agenda_item_id").
 		ColumnExpr("d.id, d.meeting_id, d.deadline AS due_at, ai.title AS label").
-		Where("d.commission_id = ? AND d.status <> ?", u.CommissionIDOrZero(), DeliberationClosed).
+		Where("d.commission_id = ? AND d.status IN (?)", u.CommissionIDOrZero(), bun.In([]DeliberationStatus{DeliberationAnnounced, DeliberationOpen})).
 		OrderExpr("d.deadline ASC, d.id ASC")
 	if u.Role == RoleMember {
 		q = q.Where("EXISTS (SELECT 1 FROM convocation_recipients AS r WHERE r.meeting_id = d.meeting_id AND r.user_id = ?)", u.ID)
@@ -141,6 +142,27 @@ func FileStateCounts(ctx context.Context, db bun.IDB, viewer *User) (map[State]i
 		out[r.State] = r.N
 	}
 	return out, nil
+}
+
+// FilesInState lists the files viewer follows in state st, the longest waiting first
+// (by first submission): the secretariat's files to check or awaiting completion (all
+// of the commission), an association's own files to complete; nothing for the other
+// roles. The label is the file's reference.
+func FilesInState(ctx context.Context, db bun.IDB, viewer *User, st State) (DueList, error) {
+	q := db.NewSelect().TableExpr("files AS f").
+		ColumnExpr("f.id, 0 AS meeting_id, COALESCE(f.submitted_at, f.created_at) AS due_at, f.reference AS label").
+		Where("f.commission_id = ? AND f.state = ?", viewer.CommissionIDOrZero(), st).
+		OrderExpr("due_at ASC, f.id ASC")
+	switch {
+	case !viewer.Active:
+		return DueList{}, nil
+	case viewer.Role == RoleSecretariat, viewer.Role == RolePresident:
+	case viewer.Role == RoleAssociation && viewer.AssociationID != nil:
+		q = q.Where("f.association_id = ?", *viewer.AssociationID)
+	default:
+		return DueList{}, nil
+	}
+	return dueList(ctx, db, q, "files "+string(st))
 }
 
 // RenewalsDueFor lists the running parcours viewer follows whose rights end before

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,4 +72,56 @@ func TestOpenVotesAwaitingLeavesOutCastBallots(t *testing.T) {
 	if l, err = models.OpenVotesAwaiting(ctx, db, member, now); err != nil || l.Count != 0 {
 		t.Fatalf("after every ballot: %+v, %v", l, err)
 	}
+}
+
+// TestFilesInStateListsTheLongestWaitingFirst: the secretariat's dashboard lists the
+// commission's files to check, the longest waiting first; an association sees only its
+// own files to complete; a member nothing.
+func TestFilesInStateListsTheLongestWaitingFirst(t *testing.T) {
+	w := newWorld(t)
+	submit := func(user string, last string, at time.Time) *models.File {
+		t.Helper()
+		in := modelstest.CompleteInput(models.KindEngagement, modelstest.Person(last, "Lou", 1990), 0)
+		f, err := models.CreateFile(w.ctx, w.db, w.kr, w.users[user], in, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.move(t, user, f.ID, models.StateSubmitted, models.TransitionInput{}, at)
+		return w.file(t, f.ID)
+	}
+	later := submit("association", "Attente", date(2026, 3, 10))
+	first := submit("association", "Premier", date(2026, 3, 2))
+	other := submit("association2", "Autre", date(2026, 3, 5))
+	incomplete := submit("association", "Incomplet", date(2026, 3, 1))
+	w.move(t, "secretariat", incomplete.ID, models.StateIncomplete, models.TransitionInput{MissingItems: []string{"Justificatif d'hébergement"}}, date(2026, 3, 3))
+
+	check := func(user string, st models.State, want ...*models.File) {
+		t.Helper()
+		l, err := models.FilesInState(w.ctx, w.db, w.users[user], st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, exp []string
+		for _, it := range l.Items {
+			got = append(got, it.Label)
+		}
+		for _, f := range want {
+			exp = append(exp, f.Reference)
+		}
+		if l.Count != len(want) || strings.Join(got, " ") != strings.Join(exp, " ") {
+			t.Errorf("%s, files %s = %d %v, want %v", user, st, l.Count, got, exp)
+		}
+		for i, it := range l.Items {
+			if it.ID != want[i].ID || it.MeetingID != 0 {
+				t.Errorf("%s, files %s: item %d = %+v, want file %d", user, st, i, it, want[i].ID)
+			}
+		}
+	}
+	check("secretariat", models.StateSubmitted, first, other, later)
+	check("secretariat", models.StateIncomplete, incomplete)
+	check("association", models.StateSubmitted, first, later)
+	check("association", models.StateIncomplete, incomplete)
+	check("association2", models.StateIncomplete)
+	check("member", models.StateSubmitted)
+	check("secretariat_c2", models.StateSubmitted)
 }

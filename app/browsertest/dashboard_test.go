@@ -15,38 +15,97 @@ import (
 	"seance/models"
 )
 
-// TestBrowserDashboardsShowWhatWaits signs in as each working role of the demo at 1280
-// and 375 px: the dashboard shows the item seeded for it, linked to its page.
-func TestBrowserDashboardsShowWhatWaits(t *testing.T) {
-	env := servertest.NewBare(t)
-	s := &demo.Seeder{DB: env.DB, Keys: env.Config.Keys, Now: env.Clock(), PasswordHash: servertest.PasswordHash(t)}
-	if err := demo.Seed(context.Background(), s); err != nil {
-		t.Fatal(err)
+// dashboardCase is what one demo account's dashboard must show: the text of the card
+// that holds the item seeded for the role, and the link of that item.
+type dashboardCase struct {
+	email, shot string
+	card, want  string // the card's title, and a text the card holds
+	link        string // the href of a link of that card
+}
+
+// pendingItems reads from the demo data the item each role's dashboard must show, so
+// that the test fails if the demo stops seeding it.
+func pendingItems(t *testing.T, env *servertest.Env, s *demo.Seeder) []dashboardCase {
+	t.Helper()
+	ctx, now := context.Background(), env.Clock()
+	need := func(what string, l models.DueList, err error) models.DueItem {
+		t.Helper()
+		if err != nil || l.Count == 0 {
+			t.Fatalf("the demo seeds no %s (%v): the dashboard test needs one", what, err)
+		}
+		return l.Items[0]
 	}
-	cases := []struct{ email, shot, want, link string }{
-		{demo.EmailPresident, "president", "Procès-verbaux à valider", "/pv"},
-		{demo.EmailSecretariat, "secretariat", "Séances sans convocation", "/seances/"},
-		{demo.MemberEmail(1), "membre", "Mes convocations", "/seances/"},
-		{demo.AssociationEmail(1), "association", "Dossiers à compléter", "/dossiers?etat=incomplete"},
+	member := s.Users[demo.MemberEmail(1)]
+	l, err := models.OpenVotesAwaiting(ctx, env.DB, member, now)
+	vote := need("open vote awaiting membre01", l, err)
+	l, err = models.MinutesWaiting(ctx, env.DB, s.Users[demo.EmailPresident], models.MinutesDraft)
+	draft := need("procès-verbal draft for the president", l, err)
+	l, err = models.FilesInState(ctx, env.DB, s.Users[demo.EmailSecretariat], models.StateSubmitted)
+	incoming := need("incoming file for the secretariat", l, err)
+	l, err = models.FilesInState(ctx, env.DB, s.Users[demo.AssociationEmail(1)], models.StateIncomplete)
+	incomplete := need("file awaiting completion for association1", l, err)
+	convs, err := models.MyConvocations(ctx, env.DB, member.CommissionIDOrZero(), s.Users[demo.SuppleantEmail(1)].ID, now)
+	if err != nil || len(convs) == 0 {
+		t.Fatalf("the demo convenes suppleant01 to no session to come (%v): the dashboard test needs one", err)
+	}
+	return []dashboardCase{
+		{demo.MemberEmail(1), "membre", "Mes votes", vote.Label, "/votes"},
+		{demo.SuppleantEmail(1), "suppleant", "Mes convocations", "pour information (suppléant)", fmt.Sprintf("/seances/%d", convs[0].Meeting.ID)},
+		{demo.EmailPresident, "president", "Procès-verbaux à valider", "procès-verba", fmt.Sprintf("/seances/%d/pv", draft.MeetingID)},
+		{demo.EmailSecretariat, "secretariat", "Dossiers à vérifier", "Dossier " + incoming.Label, fmt.Sprintf("/dossiers/%d", incoming.ID)},
+		{demo.AssociationEmail(1), "association", "Dossiers à compléter", "Dossier " + incomplete.Label, fmt.Sprintf("/dossiers/%d", incomplete.ID)},
+		{demo.EmailPrefecture, "prefecture", "Statistiques annuelles", "secret statistique", "/statistiques"},
+		{demo.EmailRegion, "region", "Statistiques régionales", "commissions départementales", "/statistiques/region"},
+		{demo.EmailAdmin, "admin", "Comptes", "désactivez", "/admin/comptes"},
+	}
+}
+
+// TestBrowserDashboardsShowWhatWaits signs in as each role of the demo at 1280 and
+// 375 px: the dashboard shows, in the card of its kind, the item the demo seeded for
+// that role (an open vote for a member, a procès-verbal draft for the president, an
+// incoming file for the secretariat, a file to complete for an association, the
+// statistics for the prefecture…) linked to its page, and the page does not scroll
+// sideways. The screenshots are kept as artifacts.
+func TestBrowserDashboardsShowWhatWaits(t *testing.T) {
+	env, s := newDemo(t)
+	cases := pendingItems(t, env, s)
+	for _, tc := range cases {
+		u, err := models.FindUserByEmail(context.Background(), env.DB, tc.email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if models.TOTPRequired(u, nil) && env.TOTPSecret(u.ID) == "" {
+			env.EnrolTOTP(t, u)
+		}
 	}
 	for _, width := range []int{1280, 375} {
 		site := browsertest.Start(t, env, width, 900)
 		for _, tc := range cases {
-			u := s.Users[tc.email]
-			if models.TOTPRequired(u, nil) && env.TOTPSecret(u.ID) == "" {
-				env.EnrolTOTP(t, u)
-			}
 			site.SignIn(t, tc.email, servertest.Password)
-			var text, hrefs string
+			var card, hrefs string
+			var overflow int
 			site.Run(t, chromedp.Navigate(site.URL+"/"), chromedp.WaitVisible(`h1`, chromedp.ByQuery),
-				chromedp.Text(`main`, &text, chromedp.ByQuery),
-				chromedp.Evaluate(`[...document.querySelectorAll('main .fr-card a')].map(a => a.getAttribute('href')).join(' ')`, &hrefs))
+				chromedp.Evaluate(fmt.Sprintf(`(function () {
+					const c = [...document.querySelectorAll('main .fr-card')].find(c => c.querySelector('.fr-card__title').textContent.trim() === %q);
+					return c ? c.innerText : '';
+				})()`, tc.card), &card),
+				chromedp.Evaluate(fmt.Sprintf(`(function () {
+					const c = [...document.querySelectorAll('main .fr-card')].find(c => c.querySelector('.fr-card__title').textContent.trim() === %q);
+					return c ? [...c.querySelectorAll('a')].filter(a => a.offsetWidth > 0).map(a => a.getAttribute('href')).join(' ') : '';
+				})()`, tc.card), &hrefs),
+				chromedp.Evaluate(`document.documentElement.scrollWidth - document.documentElement.clientWidth`, &overflow))
 			site.Screenshot(t, fmt.Sprintf("tableau-%s-%d", tc.shot, width))
-			if !strings.Contains(text, tc.want) {
-				t.Errorf("%s at %d px: dashboard lacks %q", tc.shot, width, tc.want)
+			switch {
+			case card == "":
+				t.Errorf("%s at %d px: the dashboard has no card %q", tc.shot, width, tc.card)
+			case !strings.Contains(card, tc.want):
+				t.Errorf("%s at %d px: the card %q lacks %q:\n%s", tc.shot, width, tc.card, tc.want, card)
 			}
-			if !strings.Contains(hrefs, tc.link) {
-				t.Errorf("%s at %d px: no link to %s among %s", tc.shot, width, tc.link, hrefs)
+			if !strings.Contains(" "+hrefs+" ", " "+tc.link+" ") {
+				t.Errorf("%s at %d px: the card %q has no visible link to %s (links: %s)", tc.shot, width, tc.card, tc.link, hrefs)
+			}
+			if overflow > 0 {
+				t.Errorf("%s at %d px: the dashboard scrolls sideways by %d px", tc.shot, width, overflow)
 			}
 			if tc.email == demo.EmailSecretariat {
 				var journal string

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"seance/models"
 )
 
@@ -17,7 +15,8 @@ import (
 // by the président's casting vote with a dissent, a written deliberation with its
 // exchanges, and the préfet's decisions that followed. For trying the screens it
 // leaves a session convened for today (the secretariat confirms the attendance and
-// opens it) and a written deliberation whose exchanges are open.
+// opens it) and a written session under way: one deliberation whose exchanges are open,
+// one whose vote is open. Every session is convened through models.Convoke.
 func seedSittings(ctx context.Context, s *Seeder) error {
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
@@ -53,8 +52,8 @@ func (d *sittingSeeder) day(daysAgo, hour int) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), hour, 0, 0, 0, d.paris).UTC()
 }
 
-// meeting plans a session starting at start (planned 40 days before) and convenes it 20
-// days before, as the sessions feature would.
+// meeting plans a session starting at start, 40 days before; the step convenes it
+// (convene) once its agenda is set.
 func (d *sittingSeeder) meeting(kind models.MeetingKind, mode models.MeetingMode, start time.Time) (*models.Meeting, error) {
 	in := models.MeetingInput{Kind: kind, Mode: mode, StartsAt: start, EndsAt: start.Add(3 * time.Hour), Capacity: 12}
 	if mode != models.ModeWritten {
@@ -67,21 +66,20 @@ func (d *sittingSeeder) meeting(kind models.MeetingKind, mode models.MeetingMode
 	if err != nil {
 		return nil, fmt.Errorf("demo session of %s: %w", start.Format(time.DateOnly), err)
 	}
-	return m, d.convene(m, start.AddDate(0, 0, -20))
+	return m, nil
 }
 
-// convene marks a session convened (the sessions feature sends the convocations).
+// convene convenes m at at through the sessions feature (models.Convoke): every seat's
+// titulaire and suppléants and the présidence receive the convocation, so that each
+// member finds the session, its votes and its procès-verbal on their pages, and the
+// convened members get access to the agenda's files. No e-mail is sent.
 func (d *sittingSeeder) convene(m *models.Meeting, at time.Time) error {
-	return models.InTx(d.ctx, d.s.DB, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model((*models.Meeting)(nil)).Set("status = ?", models.MeetingConvened).Set("convened_at = ?", at.UTC()).
-			Set("updated_at = ?", at.UTC()).Where("id = ?", m.ID).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("convene demo session: %w", err)
-		}
-		m.Status = models.MeetingConvened
-		return models.Audit(ctx, tx, at, models.AuditEntry{CommissionID: m.CommissionID, Actor: d.s.Actor(), Action: "meeting.convene",
-			Object: models.ObjectRef("meeting", m.ID), Details: map[string]any{"demo": true}})
-	})
+	res, err := models.Convoke(d.ctx, d.s.DB, d.pres, m.CommissionID, m.ID, models.ConvokeInput{}, at)
+	if err != nil {
+		return fmt.Errorf("convene the demo session of %s: %w", m.StartsAt.Format(time.DateOnly), err)
+	}
+	m.Status, m.ConvenedAt = res.Meeting.Status, res.Meeting.ConvenedAt
+	return nil
 }
 
 // item appends an item to a session's agenda, as the agenda builder would.
@@ -359,6 +357,9 @@ func (d *sittingSeeder) hold(h heldSession) error {
 	if err != nil {
 		return err
 	}
+	if err := d.convene(m, start.AddDate(0, 0, -20)); err != nil {
+		return err
+	}
 	if h.before != nil {
 		if err := h.before(m, fs); err != nil {
 			return err
@@ -417,6 +418,9 @@ func (d *sittingSeeder) policySession() error {
 		}
 		items = append(items, it)
 	}
+	if err := d.convene(m, start.AddDate(0, 0, -20)); err != nil {
+		return err
+	}
 	if err := d.attendance(m, "PRPPSRPPXPRPPEPPARR", map[int]int{8: 0}, start.AddDate(0, 0, -2)); err != nil {
 		return err
 	}
@@ -442,6 +446,9 @@ func (d *sittingSeeder) failedQuorum() error {
 	}
 	fs, _, err := d.files(m, 2, 1)
 	if err != nil {
+		return err
+	}
+	if err := d.convene(m, start.AddDate(0, 0, -20)); err != nil {
 		return err
 	}
 	if err := d.attendance(m, "PEEAPEEPEPEENEEPEPA", nil, start.AddDate(0, 0, -3)); err != nil {
@@ -533,6 +540,9 @@ func (d *sittingSeeder) writtenSession() error {
 	}
 	fs, items, err := d.files(m, 1, 0)
 	if err != nil {
+		return err
+	}
+	if err := d.convene(m, start.AddDate(0, 0, -20)); err != nil {
 		return err
 	}
 	cid := m.CommissionID
@@ -629,18 +639,9 @@ func (d *sittingSeeder) todaySession() error {
 	if _, err := d.item(m, models.ItemInformation, 0, "Questions diverses"); err != nil {
 		return err
 	}
-	viewers := []*models.User{d.pres}
-	for i := 1; i <= len(memberNames); i++ {
-		viewers = append(viewers, d.s.Users[MemberEmail(i)])
-	}
-	for _, f := range fs {
-		for _, u := range viewers {
-			g := &models.FileAccessGrant{CommissionID: m.CommissionID, FileID: f.ID, UserID: u.ID, ValidFrom: start.AddDate(0, 0, -20),
-				ValidUntil: start.Add(models.MemberAccessAfterSession), Reason: "Convocation à la séance du " + models.FormatDate(start), SessionID: &m.ID}
-			if err := models.GrantFileAccess(d.ctx, d.s.DB, d.s.Actor(), g, d.s.Now); err != nil {
-				return err
-			}
-		}
+	// The convocation gives the président and the titulaires access to the files.
+	if err := d.convene(m, start.AddDate(0, 0, -20)); err != nil {
+		return err
 	}
 	member := d.s.Users[MemberEmail(12)]
 	if err := models.DeclareInterest(d.ctx, d.s.DB, models.ActorFor(member), m.CommissionID, fs[1].ID, member.ID,
@@ -650,8 +651,11 @@ func (d *sittingSeeder) todaySession() error {
 	return d.attendance(m, "PSPRPPREXPPPPNRPPPP", map[int]int{8: 9}, start.AddDate(0, 0, -2))
 }
 
-// openWrittenSession: a written deliberation under way: announced ten days ago, open
-// since yesterday, its deadline in two days; members may contribute now.
+// openWrittenSession: a written session under way since yesterday, announced ten days
+// ago, with two deliberations: the first's exchanges are open until the day after
+// tomorrow, members may contribute now; the second's exchanges closed a few hours ago
+// and its vote is open for two days: most members have not voted yet, so their
+// dashboard shows the ballot that waits for them.
 func (d *sittingSeeder) openWrittenSession() error {
 	start := d.now.Add(-26 * time.Hour).Truncate(time.Hour)
 	m, err := d.meeting(models.MeetingPolicy, models.ModeWritten, start)
@@ -660,6 +664,13 @@ func (d *sittingSeeder) openWrittenSession() error {
 	}
 	it, err := d.item(m, models.ItemPolicy, 0, "Avis sur le projet de guide départemental d'accueil des victimes de traite")
 	if err != nil {
+		return err
+	}
+	voted, err := d.item(m, models.ItemPolicy, 0, "Avis sur la charte d'engagement des structures d'hébergement partenaires")
+	if err != nil {
+		return err
+	}
+	if err := d.convene(m, start.AddDate(0, 0, -20)); err != nil {
 		return err
 	}
 	cid := m.CommissionID
@@ -681,7 +692,40 @@ func (d *sittingSeeder) openWrittenSession() error {
 	if err != nil {
 		return err
 	}
-	_, err = models.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(18)], cid, del.ID, first.ID,
-		"D'accord ; nous proposons aussi une annexe sur l'interprétariat lors du premier accueil.", start.Add(9*time.Hour))
-	return err
+	if _, err = models.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(18)], cid, del.ID, first.ID,
+		"D'accord ; nous proposons aussi une annexe sur l'interprétariat lors du premier accueil.", start.Add(9*time.Hour)); err != nil {
+		return err
+	}
+	return d.openWrittenVote(m, voted, start)
+}
+
+// openWrittenVote runs the deliberation of item on the written session m opened at start:
+// exchanges until start+20h, then the vote, open for 48 hours, where three members
+// have voted.
+func (d *sittingSeeder) openWrittenVote(m *models.Meeting, item *models.AgendaItem, start time.Time) error {
+	cid := m.CommissionID
+	del, err := models.AnnounceDeliberation(d.ctx, d.s.DB, d.pres, cid, item.ID, models.DeliberationInput{
+		StartsAt: start, Deadline: start.Add(20 * time.Hour), VotingHours: 48, MeansChecked: true,
+	}, start.AddDate(0, 0, -10))
+	if err != nil {
+		return err
+	}
+	if _, err := models.OpenDeliberation(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID,
+		"La charte est jointe à la convocation. Les échanges sont brefs : le vote s'ouvrira demain matin.", start.Add(15*time.Minute)); err != nil {
+		return err
+	}
+	if _, err := models.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(10)], cid, del.ID, 0,
+		"La charte reprend les engagements de sécurité demandés l'an dernier ; nous y sommes favorables.", start.Add(3*time.Hour)); err != nil {
+		return err
+	}
+	v, err := models.CloseDebate(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID, start.Add(21*time.Hour))
+	if err != nil {
+		return fmt.Errorf("close the demo debate: %w", err)
+	}
+	for i, n := range []int{3, 10, 18} {
+		if _, err := models.CastBallot(d.ctx, d.s.DB, d.s.Users[MemberEmail(n)], cid, v.ID, models.BallotInput{Choice: models.BallotFor}, start.Add(time.Duration(22+i)*time.Hour)); err != nil {
+			return fmt.Errorf("written ballot of member %d: %w", n, err)
+		}
+	}
+	return nil
 }

@@ -139,7 +139,12 @@ func (b *board) voter(extra []Panel) []Panel {
 	if votes.Count > 0 {
 		p.Text = plural(votes.Count, "vote ouvert attend", "votes ouverts attendent") + " votre bulletin."
 		for _, it := range votes.Items {
-			p.Items = append(p.Items, Item{Text: it.Label + " — ouvert depuis le " + b.dayTime(it.At), Link: "/votes"})
+			// A vote with a closing time (written deliberation) is listed by it.
+			when := " — ouvert depuis le " + b.dayTime(it.At)
+			if it.At.After(b.now) {
+				when = " — à voter avant le " + b.dayTime(it.At)
+			}
+			p.Items = append(p.Items, Item{Text: it.Label + when, Link: "/votes"})
 		}
 		more(votes, &p)
 	}
@@ -178,18 +183,28 @@ func (b *board) convocations() Panel {
 	if len(rs) == 0 {
 		return p
 	}
-	unanswered := 0
+	unanswered, answerable := 0, 0
 	for i := range rs {
 		r := &rs[i]
 		text := fmt.Sprintf("%s le %s — votre réponse : %s", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt), r.Status.Label())
-		if r.Kind == models.RecipientSuppleant {
+		switch {
+		case r.Kind == models.RecipientSuppleant:
 			text = fmt.Sprintf("%s le %s — pour information (suppléant) ; réponse de votre titulaire : %s", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt), r.Status.Label())
-		} else if r.Status == models.AttNoReply {
-			unanswered++
+		case r.Kind == models.RecipientPresident:
+			// The chair holds no seat: there is no answer to give.
+			text = fmt.Sprintf("%s le %s — vous présidez la séance", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt))
+		default:
+			answerable++
+			if r.Status == models.AttNoReply {
+				unanswered++
+			}
 		}
 		p.Items = append(p.Items, Item{Text: text, Link: fmt.Sprintf("/seances/%d", r.Meeting.ID)})
 	}
 	p.Text = plural(len(rs), "séance à venir", "séances à venir") + " : vous avez répondu à chaque convocation."
+	if answerable == 0 {
+		p.Text = plural(len(rs), "séance à venir", "séances à venir") + "."
+	}
 	if unanswered > 0 {
 		p.Text = plural(len(rs), "séance à venir", "séances à venir") + fmt.Sprintf(" ; %s.", plural(unanswered, "convocation attend votre réponse", "convocations attendent votre réponse"))
 	}
@@ -231,7 +246,11 @@ func (b *board) president() []Panel {
 			votes.Items = append(votes.Items, Item{Text: "Séance du " + b.dayTime(it.At) + " en cours : ouvrir les votes", Link: fmt.Sprintf("/sitting/%d", it.MeetingID)})
 		}
 		for _, it := range open.Items {
-			votes.Items = append(votes.Items, Item{Text: it.Label + " — vote ouvert le " + b.dayTime(it.At), Link: fmt.Sprintf("/sitting/%d", it.MeetingID)})
+			when := " — vote ouvert le " + b.dayTime(it.At)
+			if it.At.After(b.now) {
+				when = " — vote ouvert jusqu'au " + b.dayTime(it.At)
+			}
+			votes.Items = append(votes.Items, Item{Text: it.Label + when, Link: fmt.Sprintf("/sitting/%d", it.MeetingID)})
 		}
 	}
 	convene := b.toConvene("Séances à convoquer")
@@ -334,6 +353,7 @@ func (b *board) filePanels(panels []Panel) []Panel {
 		complete := Panel{Title: "Dossiers à compléter", Link: "/dossiers?etat=incomplete", Label: "Compléter", Text: "Aucun dossier n'attend de complément."}
 		if n := count[models.StateIncomplete]; n > 0 {
 			complete.Text = plural(n, "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " vos compléments."
+			b.fileItems(&complete, models.StateIncomplete)
 		}
 		if n := count[models.StateDraft]; n > 0 {
 			complete.Text += " " + plural(n, "brouillon n'est pas encore déposé.", "brouillons ne sont pas encore déposés.")
@@ -341,16 +361,32 @@ func (b *board) filePanels(panels []Panel) []Panel {
 		return append(panels, mine, complete, b.renewals(),
 			Panel{Title: "Nouvelle demande", Text: "Engagement, renouvellement, fin, suspension ou AFIS : préparez une demande en quatre étapes, enregistrée à chaque étape.", Link: "/dossiers/nouveau", Label: "Nouvelle demande"})
 	case models.RoleSecretariat:
-		panels = append(panels,
-			Panel{Title: "Dossiers à vérifier", Link: "/dossiers/arrivee", Label: "Vérifier la recevabilité",
-				Text: plural(count[models.StateSubmitted], "dossier déposé attend", "dossiers déposés attendent") + " la vérification de recevabilité."},
-			Panel{Title: "Dossiers incomplets", Link: "/dossiers?etat=incomplete", Label: "Voir les dossiers incomplets",
-				Text: plural(count[models.StateIncomplete], "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " les compléments de l'association."})
+		incoming := Panel{Title: "Dossiers à vérifier", Link: "/dossiers/arrivee", Label: "Vérifier la recevabilité",
+			Text: plural(count[models.StateSubmitted], "dossier déposé attend", "dossiers déposés attendent") + " la vérification de recevabilité."}
+		incomplete := Panel{Title: "Dossiers incomplets", Link: "/dossiers?etat=incomplete", Label: "Voir les dossiers incomplets",
+			Text: plural(count[models.StateIncomplete], "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " les compléments de l'association."}
+		if count[models.StateSubmitted] > 0 {
+			b.fileItems(&incoming, models.StateSubmitted)
+		}
+		if count[models.StateIncomplete] > 0 {
+			b.fileItems(&incomplete, models.StateIncomplete)
+		}
+		panels = append(panels, incoming, incomplete)
 	}
 	return append(panels,
 		Panel{Title: "Dossiers à examiner", Link: "/dossiers?etat=admissible", Label: "Voir les dossiers recevables",
 			Text: plural(count[models.StateAdmissible], "dossier recevable attend", "dossiers recevables attendent") + " l'inscription à l'ordre du jour."},
 		b.renewals())
+}
+
+// fileItems lists on p the files in state st, the longest waiting first, each linked
+// to its page.
+func (b *board) fileItems(p *Panel, st models.State) {
+	l := b.list(func() (models.DueList, error) { return models.FilesInState(b.ctx, b.h.DB, b.u, st) })
+	for _, it := range l.Items {
+		p.Items = append(p.Items, Item{Text: "Dossier " + it.Label + " — déposé le " + b.day(it.At), Link: fmt.Sprintf("/dossiers/%d", it.ID)})
+	}
+	more(l, p)
 }
 
 func (b *board) association() []Panel { return b.filePanels(nil) }

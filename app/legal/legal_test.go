@@ -19,7 +19,7 @@ func TestLegalPagesLinkedFromEveryFooter(t *testing.T) {
 		path string
 		want []string
 	}{
-		{"/accessibilite", []string{"Déclaration d'accessibilité", "partiellement conforme", "RGAA", "Non-conformités connues", "Dérogations", "Voies de recours", "Défenseur des droits"}},
+		{"/accessibilite", []string{"Déclaration d'accessibilité", "partiellement conforme", "RGAA", "Résultats des tests", "axe-core", "375 pixels", "Non-conformités connues", "Dérogations", "établie en", "Voies de recours", "Défenseur des droits"}},
 		{"/mentions-legales", []string{"Mentions légales", "Éditeur", "Préfecture de la Haute-Garonne", "Directeur ou directrice de la publication", "Hébergement"}},
 		{"/donnees-personnelles", []string{"Données personnelles", "Finalités", "Base légale", "Catégories de données", "Destinataires", "Durées de conservation", "2 ans après le dernier contact", "Vos droits", "Délégué à la protection des données", "CNIL"}},
 	} {

@@ -311,8 +311,15 @@ func (h *Handler) Index(c *fiber.Ctx) error {
 			l.Status, l.Version = r.Status.Label(), r.Version
 		case !reader.Convened(&m) || u.Role == models.RolePrefecture:
 			continue
-		case len(rs) > 0:
-			l.Status = "En préparation"
+		default:
+			if len(rs) > 0 {
+				l.Status = "En préparation"
+			}
+			if u.Role == models.RoleMember {
+				// A member reads no procès-verbal before it is validated: the line
+				// leads to the session instead of a page that would refuse them.
+				l.Path = fmt.Sprintf("/seances/%d", m.ID)
+			}
 		}
 		lines = append(lines, l)
 	}
