@@ -311,11 +311,13 @@ func (h *Handler) Results(c *fiber.Ctx) error {
 	m := meeting(c)
 	ctx, u := c.UserContext(), web.User(c)
 	if u.Role == models.RoleMember {
-		ok, err := models.CanSeeMeeting(ctx, h.DB, u, m)
+		// The same rule as the procès-verbal's page: a member reads the results of the
+		// sessions they were convened to (holding a seat that day is not enough).
+		reader, err := models.MinutesReaderFor(ctx, h.DB, u)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if !reader.Convened(m) {
 			return fiber.NewError(fiber.StatusForbidden, "Vous n'avez pas été convoqué(e) à cette séance : ses résultats ne vous sont pas accessibles.")
 		}
 	}
