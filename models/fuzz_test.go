@@ -3,11 +3,17 @@ package models_test
 import (
 	"archive/zip"
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
 	"seance/models"
+	"seance/models/modelstest"
 )
 
 // Fuzz targets for the parsers of outside input that live in models (issue 18 point 3).
@@ -144,6 +150,56 @@ func FuzzTextLimits(f *testing.F) {
 		models.CheckText(fe, "text", "Texte", value, max)
 		if _, refused := fe["text"]; refused {
 			t.Fatalf("a valid line %q is refused as a text", value)
+		}
+	})
+}
+
+// FuzzSecondFactorCodes: whatever is typed as a TOTP or recovery code (spaces, letters,
+// long strings, control characters) is checked or refused, never a panic or a database
+// error, and only the right code passes. Each input runs one minute later on the clock,
+// so the failure limit does not stop the checks.
+func FuzzSecondFactorCodes(f *testing.F) {
+	db := modelstest.NewDB(f)
+	kr := modelstest.Keyring(f)
+	now := modelstest.Epoch()
+	c := modelstest.Commission(f, db, "31")
+	u := modelstest.UserWithEmail(f, db, c.ID, models.RoleSecretariat, "secretariat@example.org")
+	e, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	key, err := otp.NewKeyFromURL(e.URL)
+	if err != nil {
+		f.Fatal(err)
+	}
+	good, err := totp.GenerateCode(key.Secret(), now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	codes, err := models.ConfirmTOTP(ctx, db, kr, u, good, now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("123456")
+	f.Add(" 12 34 56 ")
+	f.Add(codes[0])
+	f.Add("ABCD-EFGH-\x00")
+	f.Add(strings.Repeat("9", 1000))
+	step := 0
+	f.Fuzz(func(t *testing.T, typed string) {
+		step++
+		at := now.Add(time.Duration(step) * 16 * time.Minute) // past the failure window each time
+		right, err := totp.GenerateCode(key.Secret(), at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = models.VerifyTOTP(ctx, db, kr, u, typed, at)
+		if err == nil && strings.Join(strings.Fields(typed), "") != right {
+			t.Fatalf("TOTP %q accepted at %s (right code %s)", typed, at, right)
+		}
+		if err := models.UseRecoveryCode(ctx, db, u, typed, at); err == nil && !slices.Contains(codes, typed) &&
+			!slices.ContainsFunc(codes, func(c string) bool { return strings.EqualFold(strings.ReplaceAll(c, "-", ""), strings.ReplaceAll(strings.Join(strings.Fields(typed), ""), "-", "")) }) {
+			t.Fatalf("recovery code %q accepted", typed)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"seance/app/servertest"
+	"seance/app/web"
 	"seance/models"
 	"seance/models/modelstest"
 )
@@ -152,4 +153,28 @@ func TestHostileInput_NulAndInvalidUTF8Refused(t *testing.T) {
 	if resp := c.PostForm(t, "/votes/receipt", url.Values{"receipt": {"3f2a 9c1d"}}); resp.Status >= 500 || resp.Status == http.StatusBadRequest {
 		t.Errorf("an ordinary receipt check answered %d", resp.Status)
 	}
+}
+
+// FuzzSessionCookie: a forged, truncated or hostile session cookie (and the session
+// record it may name) never signs anybody in and never causes a server error.
+func FuzzSessionCookie(f *testing.F) {
+	e := servertest.New(f)
+	c := e.Client()
+	c.SignIn(f, models.RoleSecretariat)
+	f.Add("")
+	f.Add("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+	f.Add("../../etc/passwd")
+	f.Add("%00%ff;seance_session=x")
+	f.Add(strings.Repeat("z", 3000))
+	f.Fuzz(func(t *testing.T, cookie string) {
+		if len(cookie) > 3500 || strings.ContainsAny(cookie, "\r\n") {
+			return // refused by the HTTP server's header reader before the portal sees it
+		}
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("Cookie", web.CookieName+"="+cookie)
+		resp := e.Client().Do(t, req)
+		if resp.Status >= 500 || resp.Status == http.StatusOK {
+			t.Fatalf("cookie %q: %d (want the sign-in page)", cookie, resp.Status)
+		}
+	})
 }
