@@ -63,6 +63,13 @@ func HashPassword(pw string) (string, error) {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
+// The largest costs a stored hash may ask for: four times the ones HashPassword uses.
+const (
+	maxArgonMemory  = 4 * argonMemory
+	maxArgonTime    = 4 * argonTime
+	maxArgonThreads = 4 * argonThreads
+)
+
 // ErrBadHash is returned for a stored hash that is not an argon2id PHC string.
 var ErrBadHash = errors.New("not an argon2id hash")
 
@@ -79,6 +86,12 @@ func VerifyPassword(hash, pw string) (bool, error) {
 		return false, ErrBadHash
 	}
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iters, &threads); err != nil {
+		return false, ErrBadHash
+	}
+	// The cost comes from the stored string: bound it, so that a corrupted or planted hash
+	// can neither crash the sign-in (argon2 panics on zero threads) nor make it take
+	// gigabytes or minutes.
+	if threads < 1 || threads > maxArgonThreads || iters < 1 || iters > maxArgonTime || mem < 8*uint32(threads) || mem > maxArgonMemory {
 		return false, ErrBadHash
 	}
 	salt, err := base64.RawStdEncoding.DecodeString(parts[4])

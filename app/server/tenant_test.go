@@ -13,7 +13,7 @@ import (
 )
 
 // firstID returns the id of the first row of model in commission cid.
-func firstID(t *testing.T, e *servertest.Env, model any, cid int64) string {
+func firstID(t testing.TB, e *servertest.Env, model any, cid int64) string {
 	t.Helper()
 	var id int64
 	if err := e.DB.NewSelect().Model(model).Column("id").Where("commission_id = ?", cid).Order("id ASC").Limit(1).Scan(context.Background(), &id); err != nil {
