@@ -58,6 +58,7 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.reps, "reps", 3, "interleaved repetitions (the median is reported)")
 	fs.IntVar(&o.rate, "rate", 300, "requests per second of the fixed-rate measurements")
 	clients := fs.String("clients", "50,200", "client counts of the closed-loop measurements")
+	crashAfter := fs.Duration("crash", 0, "instead of measuring: kill the portal with SIGKILL this long into a ballot storm, restart it and check that no acknowledged ballot was lost or doubled and the audit chain verifies")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,6 +79,9 @@ func run(args []string, out io.Writer) error {
 	o.db = os.Getenv("DATABASE_URL")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if *crashAfter > 0 {
+		return crash(ctx, o, out, *crashAfter)
+	}
 	return measureAll(ctx, o, out)
 }
 
@@ -145,7 +149,11 @@ func measureAll(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "load: building and seeding the demo portal on %s (%s)…\n", portalAddr, dbName)
-	portal, err := startPortal(ctx, dir, portalAddr, dbURL, filepath.Join(dir, "portal.log"))
+	bin, err := buildPortal(ctx, dir)
+	if err != nil {
+		return err
+	}
+	portal, err := startPortal(ctx, bin, "demo", portalAddr, dbURL, filepath.Join(dir, "portal.log"))
 	if err != nil {
 		return err
 	}

@@ -20,26 +20,31 @@ import (
 // demoPassword is the password of every demo account (README, app/demo).
 const demoPassword = "demo-seance-2026"
 
-// startPortal builds the portal and starts `seance demo` on addr with the database in
-// dbURL, its log in logPath. Each sign-in of this tool comes with its own
-// X-Forwarded-For address from a trusted loopback proxy, so that signing in some thirty
-// accounts in a row is not taken for a password-guessing attack by the per-address
-// login limit.
-func startPortal(ctx context.Context, dir, addr, dbURL, logPath string) (*exec.Cmd, error) {
+// buildPortal builds the portal's binary into dir.
+func buildPortal(ctx context.Context, dir string) (string, error) {
 	bin := dir + "/seance"
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		return nil, fmt.Errorf("build the portal: %w", err)
+		return "", fmt.Errorf("build the portal: %w", err)
 	}
-	logFile, err := os.Create(logPath)
+	return bin, nil
+}
+
+// startPortal starts `bin command` (demo or serve) on addr with the database in dbURL,
+// its log appended to logPath, and waits until it answers. Each sign-in of this tool
+// comes with its own X-Forwarded-For address from a trusted loopback proxy, so that
+// signing in some thirty accounts in a row is not taken for a password-guessing attack by
+// the per-address login limit.
+func startPortal(ctx context.Context, bin, command, addr, dbURL, logPath string, env ...string) (*exec.Cmd, error) {
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, bin, "demo")
-	cmd.Env = append(os.Environ(),
+	cmd := exec.CommandContext(ctx, bin, command)
+	cmd.Env = append(append(os.Environ(),
 		"SEANCE_ADDR="+addr, "DATABASE_URL="+dbURL, "SEANCE_BASE_URL=http://"+addr,
-		"SEANCE_PROXY_HEADER=X-Forwarded-For", "SEANCE_TRUSTED_PROXIES=127.0.0.1")
+		"SEANCE_PROXY_HEADER=X-Forwarded-For", "SEANCE_TRUSTED_PROXIES=127.0.0.1"), env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -199,22 +204,20 @@ var (
 	receipt    = regexp.MustCompile(`est enregistré\. Reçu : ([0-9A-Z-]+)`)
 )
 
-// ballotStorm finds the open vote most members may vote on, then has each of them cast
-// and change their ballot in a loop for d (the form's POST, then the page it redirects
-// to, as a phone does), and checks afterwards that each member's current ballot is the
-// last one acknowledged to them; count is called to compare the database's ballot rows.
-func ballotStorm(ctx context.Context, members []*User, d time.Duration, count func(voteID string) (rows, voters int, err error)) (Storm, error) {
+// openVote finds the open vote most of members may vote on: its id, its voters and the
+// member each of them votes for (their own ballot form's acting_for).
+func openVote(members []*User) (string, []*User, map[*User]string, error) {
 	byVote := map[string][]*User{}
 	acting := map[*User]string{}
 	for _, m := range members {
 		page, _, err := m.do("GET", "/votes", nil, "")
 		if err != nil {
-			return Storm{}, err
+			return "", nil, nil, err
 		}
 		for _, id := range regexp.MustCompile(`href="/votes/(\d+)"`).FindAllStringSubmatch(page, -1) {
 			vp, _, err := m.do("GET", "/votes/"+id[1], nil, "")
 			if err != nil {
-				return Storm{}, err
+				return "", nil, nil, err
 			}
 			if f := ballotForm.FindStringSubmatch(vp); f != nil && f[1] == id[1] {
 				byVote[id[1]] = append(byVote[id[1]], m)
@@ -229,11 +232,48 @@ func ballotStorm(ctx context.Context, members []*User, d time.Duration, count fu
 			voteID = id
 		}
 	}
-	voters := byVote[voteID]
-	if len(voters) == 0 {
-		return Storm{}, errors.New("no open vote in the demo data for the members signed in")
+	if len(byVote[voteID]) == 0 {
+		return "", nil, nil, errors.New("no open vote in the demo data for the members signed in")
 	}
+	return voteID, byVote[voteID], acting, nil
+}
+
+// ballot is one ballot cast in a storm: the choice, and the receipt the portal
+// acknowledged it with ("" when no acknowledgement came back).
+type ballot struct {
+	choice, receipt string
+}
+
+// castLoop has m cast and change their ballot on voteID until ctx ends (the form's POST,
+// then the page it redirects to, as a phone does), reporting each ballot and its latency.
+func castLoop(ctx context.Context, m *User, voteID, acting string, report func(b ballot, lat time.Duration, err error)) {
 	choices := []string{"pour", "contre", "abstention"}
+	for i := 0; ctx.Err() == nil; i++ {
+		b := ballot{choice: choices[i%len(choices)]}
+		start := time.Now() // real elapsed time: the measurement
+		form := url.Values{"csrf": {m.csrf}, "choice": {b.choice}, "acting_for": {acting}}
+		_, loc, err := m.do("POST", "/votes/"+voteID+"/ballot", form, "")
+		var page string
+		if err == nil {
+			page, _, err = m.do("GET", loc, nil, "")
+		}
+		if r := receipt.FindStringSubmatch(page); err == nil && r != nil {
+			b.receipt = r[1]
+		} else if err == nil {
+			err = errors.New("ballot of " + m.Email + " not acknowledged")
+		}
+		report(b, time.Since(start), err)
+	}
+}
+
+// ballotStorm has every member of the open vote cast and change their ballot in a loop
+// for d, then checks that each member's current ballot is the last one acknowledged to
+// them; count is called to compare the database's ballot rows.
+func ballotStorm(ctx context.Context, members []*User, d time.Duration, count func(voteID string) (rows, voters int, err error)) (Storm, error) {
+	voteID, voters, acting, err := openVote(members)
+	if err != nil {
+		return Storm{}, err
+	}
 	var (
 		mu   sync.Mutex
 		all  []time.Duration
@@ -246,30 +286,17 @@ func ballotStorm(ctx context.Context, members []*User, d time.Duration, count fu
 	from := time.Now() // real elapsed time: the measurement
 	for _, m := range voters {
 		wg.Go(func() {
-			for i := 0; ctx.Err() == nil; i++ {
-				choice := choices[i%len(choices)]
-				start := time.Now() // real elapsed time: the measurement
-				form := url.Values{"csrf": {m.csrf}, "choice": {choice}, "acting_for": {acting[m]}}
-				_, loc, err := m.do("POST", "/votes/"+voteID+"/ballot", form, "")
-				var page string
-				if err == nil {
-					page, _, err = m.do("GET", loc, nil, "")
-				}
-				lat := time.Since(start)
+			castLoop(ctx, m, voteID, acting[m], func(b ballot, lat time.Duration, err error) {
 				mu.Lock()
+				defer mu.Unlock()
 				all = append(all, lat)
-				switch {
-				case err != nil:
+				if err != nil {
 					res.Errors++
 					res.FirstError = cmpOr(res.FirstError, err.Error())
-				case receipt.FindStringSubmatch(page) == nil:
-					res.Errors++
-					res.FirstError = cmpOr(res.FirstError, "ballot of "+m.Email+" not acknowledged")
-				default:
-					last[m] = choice
+					return
 				}
-				mu.Unlock()
-			}
+				last[m] = b.choice
+			})
 		})
 	}
 	wg.Wait()
@@ -280,13 +307,8 @@ func ballotStorm(ctx context.Context, members []*User, d time.Duration, count fu
 	// Every acknowledged ballot is there, once: each member's page shows the last choice
 	// acknowledged to them, and the database holds one row per voter.
 	for _, m := range voters {
-		page, _, err := m.do("GET", "/votes/"+voteID, nil, "")
-		if err != nil {
+		if err := checkCurrent(m, voteID, last[m], ""); err != nil {
 			return st, err
-		}
-		p := pressed.FindStringSubmatch(page)
-		if want, ok := last[m]; ok && (p == nil || p[1] != want) {
-			return st, fmt.Errorf("ballot lost: %s was told « %s » was recorded, the page shows %v", m.Email, want, p)
 		}
 	}
 	rows, distinct, err := count(voteID)
@@ -298,6 +320,24 @@ func ballotStorm(ctx context.Context, members []*User, d time.Duration, count fu
 	}
 	st.Checked = fmt.Sprintf("each of the %d voters' last acknowledged ballot is current; %d rows for %d voters", len(last), rows, distinct)
 	return st, nil
+}
+
+// checkCurrent checks that m's current ballot on voteID is want (when m was told it was
+// recorded) or pending (a ballot whose answer never came back, which may or may not have
+// been recorded).
+func checkCurrent(m *User, voteID, want, pending string) error {
+	page, _, err := m.do("GET", "/votes/"+voteID, nil, "")
+	if err != nil {
+		return err
+	}
+	p := pressed.FindStringSubmatch(page)
+	switch {
+	case want == "" && (p == nil || p[1] == pending):
+		return nil // never told anything was recorded
+	case p != nil && (p[1] == want || p[1] == pending):
+		return nil
+	}
+	return fmt.Errorf("ballot lost: %s was told « %s » was recorded, the page shows %v", m.Email, want, p)
 }
 
 func cmpOr(a, b string) string {
