@@ -201,7 +201,7 @@ type Storm struct {
 var (
 	ballotForm = regexp.MustCompile(`action="/votes/(\d+)/ballot"[\s\S]*?name="acting_for" value="(\d*)"`)
 	pressed    = regexp.MustCompile(`name="choice" value="(\w+)"[^>]*aria-pressed="true"`)
-	receipt    = regexp.MustCompile(`est enregistré\. Reçu : ([0-9A-Z-]+)`)
+	receipt    = regexp.MustCompile(`est enregistré\. Reçu : ([0-9a-fA-F]{1,4}(?: [0-9a-fA-F]{1,4})*)`)
 )
 
 // openVote finds the open vote most of members may vote on: its id, its voters and the
