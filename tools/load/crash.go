@@ -76,7 +76,11 @@ func crash(ctx context.Context, o options, out io.Writer, stormFor time.Duration
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
-					pending[m] = b
+					// Only the first unanswered ballot may have been recorded (in flight at
+					// the kill); the next ones were refused by the dead server.
+					if _, ok := pending[m]; !ok {
+						pending[m] = b
+					}
 					return
 				}
 				acked[m], receipts = b, append(receipts, b.receipt)
