@@ -1,7 +1,7 @@
 # Séance: common tasks. CI runs .ci/run.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-.PHONY: run demo test test-pg test-browser lint build docker vendor
+.PHONY: run demo test test-pg test-browser lint build docker vendor bench-load
 
 run:
 	go run . serve
@@ -22,6 +22,12 @@ lint:
 	go vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	@command -v golangci-lint >/dev/null && golangci-lint run || echo "golangci-lint not installed: skipped"
+
+# The load benchmark (tools/load): the main pages against the floor and ceiling baselines,
+# fixed-rate runs and a ballot storm; several minutes. DATABASE_URL=postgres://… measures on
+# PostgreSQL (a database holding only demo data). Its table goes into docs/BENCHMARKS.md.
+bench-load:
+	go run ./tools/load
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o seance .

@@ -20,14 +20,23 @@ func clientAddressMiddleware(cfg *config.Config) fiber.Handler {
 		if cfg.ProxyHeader == "" {
 			return c.Next()
 		}
-		peer, ok := netip.AddrFromSlice(c.Context().RemoteIP())
+		// The peer is read from the connection itself, and the request's address is set on
+		// every request: a keep-alive connection from a proxy carries many clients' requests,
+		// and the address set for one must not be taken for the peer of the next.
+		conn := c.Context().Conn()
+		if conn == nil {
+			return c.Next()
+		}
+		tcp, ok := conn.RemoteAddr().(*net.TCPAddr)
+		if !ok {
+			return c.Next()
+		}
+		peer, ok := netip.AddrFromSlice(tcp.IP)
 		if !ok {
 			return c.Next()
 		}
 		client := clientAddress(peer.Unmap(), c.Get(cfg.ProxyHeader), cfg.Proxies)
-		if client != peer.Unmap() {
-			c.Context().SetRemoteAddr(&net.TCPAddr{IP: client.AsSlice()})
-		}
+		c.Context().SetRemoteAddr(&net.TCPAddr{IP: client.AsSlice()})
 		return c.Next()
 	}
 }
