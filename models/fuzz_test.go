@@ -198,7 +198,9 @@ func FuzzSecondFactorCodes(f *testing.F) {
 			t.Fatalf("TOTP %q accepted at %s (right code %s)", typed, at, right)
 		}
 		if err := models.UseRecoveryCode(ctx, db, u, typed, at); err == nil && !slices.Contains(codes, typed) &&
-			!slices.ContainsFunc(codes, func(c string) bool { return strings.EqualFold(strings.ReplaceAll(c, "-", ""), strings.ReplaceAll(strings.Join(strings.Fields(typed), ""), "-", "")) }) {
+			!slices.ContainsFunc(codes, func(c string) bool {
+				return strings.EqualFold(strings.ReplaceAll(c, "-", ""), strings.ReplaceAll(strings.Join(strings.Fields(typed), ""), "-", ""))
+			}) {
 			t.Fatalf("recovery code %q accepted", typed)
 		}
 	})
