@@ -24,7 +24,7 @@ func newJobs(cfg *config.Config, db *bun.DB, log *slog.Logger, now func() time.T
 		return nil, nil, err
 	}
 	reg, err := jobs.Portal(jobs.Deps{DB: db, Log: log, Now: now, Location: cfg.Location, Schedules: cfg.JobSchedules, Mailer: mailer,
-		CheckpointDir: cfg.CheckpointDir, BackupDir: cfg.BackupDir, BaseURL: cfg.BaseURL})
+		CheckpointDir: cfg.CheckpointDir, BackupDir: cfg.BackupDir, BaseURL: cfg.BaseURL, Keyring: cfg.Keys})
 	return mailer, reg, err
 }
 

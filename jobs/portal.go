@@ -25,6 +25,8 @@ type Deps struct {
 	BackupDir string
 	// BaseURL is the portal's absolute address, for the links of the notices.
 	BaseURL string
+	// Keyring opens the identities the retention job looks for in texts.
+	Keyring *models.Keyring
 }
 
 // Portal returns the registry of the portal's jobs with their default schedules
@@ -51,5 +53,7 @@ func Portal(d Deps) (*Registry, error) {
 			Title: "Périodes de droits s'achevant dans 45 puis 15 jours sans demande de renouvellement", Schedule: "0 7 * * *", Timeout: 5 * time.Minute},
 		Entry{Job: &Terms{nt},
 			Title: "Mandats et agréments s'achevant dans les 90 jours", Schedule: "10 7 * * *", Timeout: 5 * time.Minute},
+		Entry{Job: &Retention{Notices: nt, Keyring: d.Keyring},
+			Title: "Anonymisation des dossiers au terme de la durée de conservation, préavis de 30 jours au secrétariat", Schedule: "30 4 * * *", Timeout: 30 * time.Minute},
 	)
 }

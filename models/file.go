@@ -333,6 +333,10 @@ type File struct {
 	CreatedAt   time.Time `bun:",notnull"`
 	SubmittedAt *time.Time
 	UpdatedAt   time.Time `bun:",notnull"`
+
+	// AnonymisedOn is the day the retention job destroyed the file's identity, documents
+	// and free texts (AnonymiseFile); nil while the file is kept whole.
+	AnonymisedOn *time.Time
 }
 
 // MissingItemList returns the missing items declared by the secretariat.
@@ -626,6 +630,9 @@ func sealProposal(ctx context.Context, tx bun.Tx, kr *Keyring, f *File, p *Propo
 
 // openProposal decrypts the proposal of f.
 func openProposal(kr *Keyring, f *File) (*Proposal, error) {
+	if f.AnonymisedOn != nil && f.ProposalSealed == "" {
+		return new(Proposal), nil // destroyed by AnonymiseFile
+	}
 	raw, err := kr.Open(f.ProposalSealed, proposalAAD(f.ID))
 	if err != nil {
 		return nil, fmt.Errorf("open proposal of file %d: %w", f.ID, err)

@@ -164,7 +164,7 @@ func (e *Env) build(t testing.TB, db *bun.DB, log *slog.Logger) (*fiber.App, *ma
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := jobs.Portal(jobs.Deps{DB: db, Log: log, Now: e.Clock, Location: e.Config.Location, Mailer: mailer, BaseURL: e.Config.BaseURL})
+	reg, err := jobs.Portal(jobs.Deps{DB: db, Log: log, Now: e.Clock, Location: e.Config.Location, Mailer: mailer, BaseURL: e.Config.BaseURL, Keyring: e.Config.Keys})
 	if err != nil {
 		t.Fatal(err)
 	}
