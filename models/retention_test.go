@@ -218,3 +218,61 @@ func TestRule15_NoIdentityLeftAfterAnonymisation(t *testing.T) {
 		t.Error("the sealed document is still in the database")
 	}
 }
+
+// TestRule15_AnonymisationClearsAvisTextsAndRedactsDissentsNamingThePerson anonymises a
+// file examined in session: the reasoning and conditions of the commission's avis are
+// destroyed, a dissent naming the person is replaced, one that does not stays as written.
+func TestRule15_AnonymisationClearsAvisTextsAndRedactsDissentsNamingThePerson(t *testing.T) {
+	w := newSittingWorld(t, 4, models.ModeOnSite)
+	item, f := w.fileItem(t, models.KindEngagement)
+	w.present(t, "s1", "s2")
+	w.open(t)
+	v := w.openVote(t, item)
+	w.mustBallot(t, v, "s1", models.BallotAgainst, "")
+	w.mustBallot(t, v, "s2", models.BallotAgainst, "")
+	v = w.closeVote(t, v)
+	if err := models.RecordAvisDetails(w.ctx, w.db, w.kr, w.pres, w.c.ID, v.ID, models.AvisDetails{Reasoning: "Situation de Mme Exemple trop instable."}, w.at(16)); err != nil {
+		t.Fatal(err)
+	}
+	naming, err := models.RecordDissent(w.ctx, w.db, w.kr, w.u["s1"], w.c.ID, v.ID, w.u["s1"].ID, "Ada EXEMPLE mérite une seconde chance.", w.at(17))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const kept = "Je regrette l'absence d'hébergement dédié dans le département."
+	if _, err := models.RecordDissent(w.ctx, w.db, w.kr, w.u["s2"], w.c.ID, v.ID, w.u["s2"].ID, kept, w.at(18)); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.CloseSitting(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, w.at(19)); err != nil {
+		t.Fatal(err)
+	}
+	decided := w.start.AddDate(0, 0, 10)
+	err = models.Transition(w.ctx, w.db, w.kr, w.sec, f.ID, models.StateDecided, models.TransitionInput{Decision: models.Decision{
+		Outcome: models.DecisionRefused, DecidedOn: decided, NotifiedPersonOn: decided, NotifiedAssociationOn: decided}}, decided)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := models.AnonymiseFile(w.ctx, w.db, w.kr, models.SystemActor("retention"), w.c.ID, f.ID, decided.AddDate(2, 0, 0))
+	if err != nil || n != 1 {
+		t.Fatalf("AnonymiseFile = %d, %v; want 1", n, err)
+	}
+	got, err := models.FindVote(w.ctx, w.db, w.c.ID, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reasoning, conditions, err := got.AvisTexts(w.kr); err != nil || reasoning != "" || conditions != "" || got.Avis != models.AvisDefavorable {
+		t.Fatalf("avis after anonymisation = %s %q %q %v; want the avis without its texts", got.Avis, reasoning, conditions, err)
+	}
+	ds, err := models.ListDissents(w.ctx, w.db, w.kr, w.c.ID, w.m.ID)
+	if err != nil || len(ds) != 2 {
+		t.Fatalf("dissents after anonymisation = %+v, %v", ds, err)
+	}
+	for _, d := range ds {
+		want := kept
+		if d.ID == naming.ID {
+			want = "[Texte effacé à l'anonymisation du dossier " + f.Reference + " : il nommait la personne.]"
+		}
+		if d.Text != want {
+			t.Errorf("dissent %d after anonymisation = %q, want %q", d.ID, d.Text, want)
+		}
+	}
+}
