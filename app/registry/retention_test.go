@@ -65,6 +65,16 @@ func TestRule15_RetentionPreviewPage(t *testing.T) {
 	expect(t, "another commission", c.Get(t, registry.Base(other.ID)+"/conservation"), http.StatusNotFound)
 	expect(t, "unknown commission", c.Get(t, "/commissions/"+strconv.Itoa(999999)+"/conservation"), http.StatusNotFound)
 
+	// On the day, the job anonymises it: its page says so and the preview no longer lists it.
+	env.SetClock(due.Add(4*time.Hour + 30*time.Minute))
+	run, err := env.Jobs.Run(ctx, "retention", models.TriggerCLI)
+	if err != nil || run.Items != 1 {
+		t.Fatalf("retention job on the day = %+v, %v; want 1 file", run, err)
+	}
+	c = signed(models.RoleSecretariat)
+	expect(t, "file page after anonymisation", c.Get(t, "/dossiers/"+strconv.FormatInt(f.ID, 10)), http.StatusOK, f.Reference, "Anonymisé le "+longDate(due))
+	expect(t, "preview after anonymisation", c.Get(t, page), http.StatusOK, "Aucun dossier ne sera anonymisé")
+
 	for _, role := range []models.Role{models.RoleMember, models.RoleAssociation, models.RolePresident, models.RoleAdmin} {
 		if resp := signed(role).Get(t, page); resp.Status != http.StatusForbidden {
 			t.Errorf("GET %s as %s: status %d, want 403", page, role, resp.Status)
