@@ -655,6 +655,9 @@ func UpdateFile(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, fileI
 		if actor.Role != RoleAssociation || actor.AssociationID == nil || *actor.AssociationID != f.AssociationID {
 			return ErrNotFound
 		}
+		if f.AnonymisedOn != nil {
+			return refuse("Le dossier %s a été anonymisé le %s : il ne peut plus être modifié.", f.Reference, FormatDate(*f.AnonymisedOn))
+		}
 		if f.State != StateDraft && f.State != StateIncomplete {
 			return refuse("Le dossier %s est %s : il ne peut plus être modifié.", f.Reference, strings.ToLower(f.State.Label()))
 		}

@@ -276,3 +276,26 @@ func TestRule15_AnonymisationClearsAvisTextsAndRedactsDissentsNamingThePerson(t 
 		}
 	}
 }
+
+// TestRule15_AnonymisedDraftStaysClosed anonymises an abandoned draft (a draft is not a
+// pending request): it can then be neither edited nor given documents.
+func TestRule15_AnonymisedDraftStaysClosed(t *testing.T) {
+	w := newWorld(t)
+	in := modelstest.CompleteInput(models.KindEngagement, secretPerson(), 0)
+	f := w.create(t, in, date(2026, 3, 2))
+	if n, err := models.AnonymiseFile(w.ctx, w.db, w.kr, models.SystemActor("retention"), w.c.ID, f.ID, date(2028, 3, 1)); n != 0 || err == nil {
+		t.Fatalf("AnonymiseFile a day early = %d, %v; want a refusal", n, err)
+	}
+	if n, err := models.AnonymiseFile(w.ctx, w.db, w.kr, models.SystemActor("retention"), w.c.ID, f.ID, date(2028, 3, 2)); n != 1 || err != nil {
+		t.Fatalf("AnonymiseFile = %d, %v; want 1", n, err)
+	}
+	now := date(2028, 3, 3)
+	err := models.UpdateFile(w.ctx, w.db, w.kr, w.users["association"], f.ID, in, now)
+	wantRefusal(t, err, models.FileFormLevel, "anonymisé le 02/03/2028")
+	_, err = models.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, models.AttachmentOther, "piece.pdf", pdfBytes("x"), now)
+	wantRefusal(t, err, models.FileFormLevel, "ne peuvent plus être modifiées")
+	p, err := models.FileProposal(w.ctx, w.db, w.kr, w.users["association"], f.ID, now)
+	if err != nil || p.Commitments != "" || len(p.Actions) != 0 {
+		t.Fatalf("FileProposal after anonymisation = %+v, %v; want an empty proposal", p, err)
+	}
+}
