@@ -71,14 +71,18 @@ func (a *personActivity) see(ts ...*time.Time) {
 // retentionSchedule returns the files of commission cid (of person personID only when
 // not 0) not yet anonymised whose person has neither an open parcours nor a pending
 // request, with their due day under a retention period of months, soonest first.
-// It reads the files, the latest history line of each, and the parcours with their
-// periods: four queries, whatever the number of files.
+// It reads the files of the persons with a file not yet anonymised, the latest history
+// line of each, and their parcours with their periods: four queries, whatever the
+// number of files.
 func retentionSchedule(ctx context.Context, db bun.IDB, cid, personID int64, months int, today time.Time) ([]RetentionFile, error) {
-	var files []File
-	q := db.NewSelect().Model(&files).ExcludeColumn("proposal_sealed", "missing_items", "appeal_note").Where("commission_id = ?", cid)
+	// Only the persons with a file still kept whole are read.
+	kept := db.NewSelect().TableExpr("files").Column("person_id").Where("commission_id = ? AND anonymised_on IS NULL", cid)
 	if personID != 0 {
-		q = q.Where("person_id = ?", personID)
+		kept = kept.Where("person_id = ?", personID)
 	}
+	var files []File
+	q := db.NewSelect().Model(&files).ExcludeColumn("proposal_sealed", "missing_items", "appeal_note").
+		Where("commission_id = ? AND person_id IN (?)", cid, kept)
 	if err := q.Order("id ASC").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("retention files: %w", err)
 	}
@@ -86,19 +90,15 @@ func retentionSchedule(ctx context.Context, db bun.IDB, cid, personID int64, mon
 		FileID int64     `bun:"file_id"`
 		At     time.Time `bun:"at"`
 	}
-	eq := db.NewSelect().TableExpr("file_events").ColumnExpr("file_id, MAX(at) AS at").Where("commission_id = ?", cid).GroupExpr("file_id")
-	if personID != 0 {
-		eq = eq.Where("file_id IN (SELECT id FROM files WHERE person_id = ?)", personID)
-	}
-	if err := eq.Scan(ctx, &events); err != nil {
+	err := db.NewSelect().TableExpr("file_events").ColumnExpr("file_id, MAX(at) AS at").
+		Where("commission_id = ? AND file_id IN (?)", cid, db.NewSelect().TableExpr("files").Column("id").Where("person_id IN (?)", kept)).
+		GroupExpr("file_id").Scan(ctx, &events)
+	if err != nil {
 		return nil, fmt.Errorf("retention file history: %w", err)
 	}
 	var ps []Parcours
-	pq := db.NewSelect().Model(&ps).Relation("Periods").Where("parcours.commission_id = ?", cid)
-	if personID != 0 {
-		pq = pq.Where("parcours.person_id = ?", personID)
-	}
-	if err := pq.Scan(ctx); err != nil {
+	err = db.NewSelect().Model(&ps).Relation("Periods").Where("parcours.commission_id = ? AND parcours.person_id IN (?)", cid, kept).Scan(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("retention parcours: %w", err)
 	}
 	persons := map[int64]*personActivity{}
