@@ -57,6 +57,7 @@ func TestRule15_RetentionPreviewPage(t *testing.T) {
 			t.Errorf("the preview shows %q", secret)
 		}
 	}
+	expect(t, "the dashboard counts it", c.Get(t, "/"), http.StatusOK, "1 dossier sera anonymisé dans les 30 jours", `href="/conservation"`)
 	expect(t, "the settings link to it", c.Get(t, registry.Base(env.Commission.ID)+"/parametres"), http.StatusOK, `href="`+page+`"`)
 	if resp := c.Get(t, "/conservation"); resp.Status != http.StatusSeeOther || resp.Location != page {
 		t.Errorf("GET /conservation = %d %q, want 303 to %s", resp.Status, resp.Location, page)
