@@ -59,5 +59,7 @@ func Portal(d Deps) (*Registry, error) {
 			Title: "Délibérations écrites : ouverture à l'heure annoncée, relances, clôture du vote et envoi des résultats", Schedule: "*/5 * * * *", Timeout: 5 * time.Minute},
 		Entry{Job: &AnnualReport{DB: d.DB, Now: d.Now, Location: d.Location, Workbook: d.AnnualWorkbook},
 			Title: "Rapport annuel définitif de l'année écoulée, pour chaque commission (1er février, repris jusqu'au 7 en cas d'arrêt)", Schedule: "30 5 1-7 2 *", Timeout: 30 * time.Minute},
+		Entry{Job: &Retention{Notices: nt, Keyring: d.Keys},
+			Title: "Anonymisation des dossiers au terme de la durée de conservation, préavis de 30 jours au secrétariat", Schedule: "30 4 * * *", Timeout: 30 * time.Minute},
 	)
 }

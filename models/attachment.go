@@ -192,8 +192,11 @@ func cleanName(name string) string {
 
 // mayChangeAttachments reports whether actor may add or remove attachments of f: the
 // instructing association while the file is a draft or incomplete, the secretariat until
-// the decision.
+// the decision; nobody once the file is anonymised.
 func mayChangeAttachments(actor *User, f *File) bool {
+	if f.AnonymisedOn != nil {
+		return false
+	}
 	switch actor.Role {
 	case RoleAssociation:
 		return actor.AssociationID != nil && *actor.AssociationID == f.AssociationID && (f.State == StateDraft || f.State == StateIncomplete)

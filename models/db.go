@@ -37,7 +37,7 @@ const (
 
 // Open connects to PostgreSQL for postgres:// URLs and to an SQLite file otherwise.
 // SQLite runs with one connection (one writer), WAL, foreign keys, a busy timeout,
-// synchronous=FULL and immediate transactions.
+// synchronous=FULL, secure_delete and immediate transactions.
 func Open(databaseURL string) (*bun.DB, error) {
 	if IsPostgres(databaseURL) {
 		sqldb, err := sql.Open("pgx", databaseURL)
@@ -75,6 +75,9 @@ func Open(databaseURL string) (*bun.DB, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(FULL)")
+	// Deleted and overwritten content is zeroed, not left in free space: anonymised
+	// identities and documents must not survive in the file (models.AnonymiseFile).
+	q.Add("_pragma", "secure_delete(1)")
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
 	sqldb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())

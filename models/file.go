@@ -333,6 +333,10 @@ type File struct {
 	CreatedAt   time.Time `bun:",notnull"`
 	SubmittedAt *time.Time
 	UpdatedAt   time.Time `bun:",notnull"`
+
+	// AnonymisedOn is the day the retention job destroyed the file's identity, documents
+	// and free texts (AnonymiseFile); nil while the file is kept whole.
+	AnonymisedOn *time.Time
 }
 
 // MissingItemList returns the missing items declared by the secretariat.
@@ -626,6 +630,9 @@ func sealProposal(ctx context.Context, tx bun.Tx, kr *Keyring, f *File, p *Propo
 
 // openProposal decrypts the proposal of f.
 func openProposal(kr *Keyring, f *File) (*Proposal, error) {
+	if f.AnonymisedOn != nil && f.ProposalSealed == "" {
+		return new(Proposal), nil // destroyed by AnonymiseFile
+	}
 	raw, err := kr.Open(f.ProposalSealed, proposalAAD(f.ID))
 	if err != nil {
 		return nil, fmt.Errorf("open proposal of file %d: %w", f.ID, err)
@@ -647,6 +654,9 @@ func UpdateFile(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, fileI
 		}
 		if actor.Role != RoleAssociation || actor.AssociationID == nil || *actor.AssociationID != f.AssociationID {
 			return ErrNotFound
+		}
+		if f.AnonymisedOn != nil {
+			return refuse("Le dossier %s a été anonymisé le %s : il ne peut plus être modifié.", f.Reference, FormatDate(*f.AnonymisedOn))
 		}
 		if f.State != StateDraft && f.State != StateIncomplete {
 			return refuse("Le dossier %s est %s : il ne peut plus être modifié.", f.Reference, strings.ToLower(f.State.Label()))

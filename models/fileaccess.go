@@ -242,6 +242,10 @@ func RevealIdentity(ctx context.Context, db bun.IDB, kr *Keyring, viewer *User, 
 	if err != nil {
 		return nil, err
 	}
+	if f.AnonymisedOn != nil {
+		return nil, refuse("Le dossier %s a été anonymisé le %s, au terme de sa durée de conservation : l'identité de la personne a été détruite.",
+			f.Reference, FormatDate(*f.AnonymisedOn))
+	}
 	p, err := findPerson(ctx, db, f.CommissionID, f.PersonID)
 	if err != nil {
 		return nil, err

@@ -156,6 +156,11 @@ func Transition(ctx context.Context, db bun.IDB, kr *Keyring, actor *User, fileI
 		if err := addEvent(ctx, tx, actor, f, string(to), from, to, details, now); err != nil {
 			return err
 		}
+		if items, ok := details["missing_items"].([]string); ok {
+			// Typed text may name the person: the history keeps it until the file is
+			// anonymised, the audit chain (never rewritten) only its digest.
+			details["missing_items"], details["missing_items_sha256"] = len(items), textDigest(strings.Join(items, "\n"))
+		}
 		details["reference"], details["from"], details["to"] = f.Reference, string(from), string(to)
 		return Audit(ctx, tx, now, AuditEntry{
 			CommissionID: f.CommissionID, Actor: ActorFor(actor), Action: "file.transition", Object: ObjectRef("file", f.ID), Details: details,

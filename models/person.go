@@ -208,6 +208,9 @@ func savePerson(ctx context.Context, tx bun.Tx, kr *Keyring, p *Person, in Perso
 
 // openIdentity decrypts the identity of p.
 func openIdentity(kr *Keyring, p *Person) (*Identity, error) {
+	if p.IdentitySealed == "" {
+		return new(Identity), nil // destroyed by AnonymiseFile
+	}
 	raw, err := kr.Open(p.IdentitySealed, identityAAD(p.ID))
 	if err != nil {
 		return nil, fmt.Errorf("open identity of person %d: %w", p.ID, err)

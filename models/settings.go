@@ -70,6 +70,15 @@ const (
 	DefaultNoticeDays         = 5  // R133-8: convocation at least 5 days before the meeting
 	DefaultMaxFilesPerSession = 20 // a session's agenda; the arrêté may set another figure
 	DefaultMinCellSize        = 5  // published statistics mask counts below this
+	// DefaultRetentionMonths: files are kept 2 years after the person's last contact
+	// (CNIL référentiel on social support, délibération 2021-028), then anonymised.
+	DefaultRetentionMonths = 24
+)
+
+// The bounds of the retention period a commission may set, in months.
+const (
+	MinRetentionMonths = 6
+	MaxRetentionMonths = 120
 )
 
 // CommissionSettings holds how a commission works, beyond what Commission records
@@ -91,8 +100,11 @@ type CommissionSettings struct {
 	// MinCellSize: statistics never show a count below it (REGLES requirement 14).
 	MinCellSize int `bun:",notnull"`
 	// TOTPRequiredForMembers makes two-factor sign-in compulsory for members too.
-	TOTPRequiredForMembers bool      `bun:",notnull"`
-	UpdatedAt              time.Time `bun:",notnull"`
+	TOTPRequiredForMembers bool `bun:",notnull"`
+	// RetentionMonths is how long a file is kept after the person's last contact
+	// before the retention job anonymises it (see LastActivity).
+	RetentionMonths int       `bun:",notnull"`
+	UpdatedAt       time.Time `bun:",notnull"`
 }
 
 // DefaultSettings returns the settings of a commission that has not changed them.
@@ -100,7 +112,7 @@ func DefaultSettings(cid int64) *CommissionSettings {
 	return &CommissionSettings{
 		CommissionID: cid, QuorumRule: QuorumHalfVoting, AbstentionRule: AbstentionsNotCast,
 		NoticeDays: DefaultNoticeDays, MaxFilesPerSession: DefaultMaxFilesPerSession,
-		PresidentVotes: true, MinCellSize: DefaultMinCellSize,
+		PresidentVotes: true, MinCellSize: DefaultMinCellSize, RetentionMonths: DefaultRetentionMonths,
 	}
 }
 
@@ -149,6 +161,10 @@ func (s *CommissionSettings) Validate() FieldErrors {
 	if s.MinCellSize < 1 || s.MinCellSize > 50 {
 		fe.Add("min_cell_size", "Le seuil de masquage des statistiques doit être compris entre 1 et 50.")
 	}
+	if s.RetentionMonths < MinRetentionMonths || s.RetentionMonths > MaxRetentionMonths {
+		fe.Add("retention_months", fmt.Sprintf("La durée de conservation doit être comprise entre %d et %d mois après le dernier contact (24 mois recommandés par le référentiel de la CNIL sur l'accompagnement social).",
+			MinRetentionMonths, MaxRetentionMonths))
+	}
 	return fe
 }
 
@@ -171,8 +187,8 @@ func FindSettings(ctx context.Context, db bun.IDB, cid int64) (*CommissionSettin
 // UpdateSettings saves the commission's name, department and arrêté reference (from c,
 // whose ID names the commission) and its settings s, after validating both. Validation
 // errors come back as FieldErrors keyed "name", "department", "arrete_ref",
-// "quorum_rule", "abstention_rule", "notice_days", "max_files_per_session" and
-// "min_cell_size".
+// "quorum_rule", "abstention_rule", "notice_days", "max_files_per_session",
+// "min_cell_size" and "retention_months".
 func UpdateSettings(ctx context.Context, db bun.IDB, actor Actor, c *Commission, s *CommissionSettings, now time.Time) error {
 	c.Region = "" // follows the department
 	fe := c.validate()
@@ -208,7 +224,7 @@ func UpdateSettings(ctx context.Context, db bun.IDB, actor Actor, c *Commission,
 			Set("abstention_rule = EXCLUDED.abstention_rule").Set("notice_days = EXCLUDED.notice_days").
 			Set("max_files_per_session = EXCLUDED.max_files_per_session").Set("president_votes = EXCLUDED.president_votes").
 			Set("min_cell_size = EXCLUDED.min_cell_size").Set("totp_required_for_members = EXCLUDED.totp_required_for_members").
-			Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
+			Set("retention_months = EXCLUDED.retention_months").Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("update settings: %w", err)
 		}
@@ -217,7 +233,7 @@ func UpdateSettings(ctx context.Context, db bun.IDB, actor Actor, c *Commission,
 			"quorum_rule": string(s.QuorumRule), "abstention_rule": string(s.AbstentionRule),
 			"notice_days": s.NoticeDays, "max_files_per_session": s.MaxFilesPerSession,
 			"president_votes": s.PresidentVotes, "min_cell_size": s.MinCellSize,
-			"totp_required_for_members": s.TOTPRequiredForMembers,
+			"totp_required_for_members": s.TOTPRequiredForMembers, "retention_months": s.RetentionMonths,
 		}
 		if s.ArreteDate != nil {
 			details["arrete_date"] = s.ArreteDate.Format(time.DateOnly)

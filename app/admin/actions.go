@@ -20,7 +20,7 @@ var actionLabels = map[string]string{
 	"demo.history":      "Historique de démonstration créé",
 	"file.access_grant": "Accès à un dossier accordé", "file.access_revoke": "Accès à un dossier retiré", "file.agenda": "Dossier inscrit à l'ordre du jour",
 	"file.attachment_add": "Pièce jointe ajoutée", "file.attachment_delete": "Pièce jointe supprimée", "file.attachment_view": "Pièce jointe consultée",
-	"file.create": "Dossier créé", "file.delete": "Brouillon supprimé", "file.identity_view": "Identité consultée", "file.interest": "Intérêt déclaré (déport)",
+	"file.anonymise": "Dossier anonymisé (durée de conservation)", "file.create": "Dossier créé", "file.delete": "Brouillon supprimé", "file.identity_view": "Identité consultée", "file.interest": "Intérêt déclaré (déport)",
 	"file.transition": "Dossier changé d'état", "file.update": "Dossier modifié",
 	"housekeeping.purged": "Purge des données échues", "job.run_requested": "Tâche lancée à la main", "keys.rotate": "Clés de chiffrement renouvelées",
 	"mail.requeued":   "Courriel renvoyé",

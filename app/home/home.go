@@ -306,8 +306,24 @@ func (b *board) secretariat() []Panel {
 		}
 	}
 	panels = b.filePanels(panels)
-	return append(panels, failed,
+	return append(panels, failed, b.retention(),
 		Panel{Title: "Journal d'audit", Text: "Qui a fait quoi, sur quel objet : filtrez, exportez, et vérifiez l'intégrité de la chaîne.", Link: "/admin/audit", Label: "Ouvrir le journal"})
+}
+
+// retention counts the files anonymised within models.RetentionPreviewDays days.
+func (b *board) retention() Panel {
+	p := Panel{Title: "Conservation des dossiers", Link: "/conservation", Label: "Voir les dossiers à anonymiser",
+		Text: fmt.Sprintf("Aucun dossier ne sera anonymisé dans les %d jours.", models.RetentionPreviewDays)}
+	if b.err != nil {
+		return p
+	}
+	fs, err := models.RetentionPreview(b.ctx, b.h.DB, b.u, b.u.CommissionIDOrZero(), b.now)
+	b.err = err
+	if len(fs) > 0 {
+		p.Text = plural(len(fs), "dossier sera anonymisé", "dossiers seront anonymisés") +
+			fmt.Sprintf(" dans les %d jours, au terme de la durée de conservation.", models.RetentionPreviewDays)
+	}
+	return p
 }
 
 // renewalDays is how far ahead the dashboard looks for periods of rights to renew.

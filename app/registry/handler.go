@@ -63,6 +63,7 @@ func render(c *fiber.Ctx, cm *models.Commission, status int, name string, data f
 	data["Cm"] = cm
 	data["Base"] = Base(cm.ID)
 	data["CanEdit"] = canEdit(web.User(c))
+	data["Retention"] = web.User(c).Role == models.RoleSecretariat // the retention preview is the secretariat's
 	c.Status(status)
 	return web.Render(c, name, data)
 }

@@ -56,7 +56,7 @@ func TestSettingsPageValidation(t *testing.T) {
 	valid := url.Values{
 		"name": {"Commission de la Haute-Garonne"}, "department": {"31"}, "arrete_ref": {"Arrêté n° 31-2026-001"}, "arrete_date": {"2026-01-15"},
 		"quorum_rule": {"majority_voting"}, "abstention_rule": {"cast"}, "notice_days": {"7"}, "max_files_per_session": {"25"},
-		"min_cell_size": {"10"}, "president_votes": {"1"}, "totp_required_for_members": {"1"},
+		"min_cell_size": {"10"}, "president_votes": {"1"}, "totp_required_for_members": {"1"}, "retention_months": {"36"},
 	}
 	with := func(k, v string) url.Values {
 		f := url.Values{}
@@ -81,6 +81,8 @@ func TestSettingsPageValidation(t *testing.T) {
 		{"name missing", with("name", "  "), "Indiquez le nom de la commission."},
 		{"too many files", with("max_files_per_session", "500"), "entre 1 et 200"},
 		{"min cell size zero", with("min_cell_size", "0"), "entre 1 et 50"},
+		{"retention too short", with("retention_months", "3"), "La durée de conservation doit être comprise entre 6 et 120 mois"},
+		{"retention not a number", with("retention_months", "deux ans"), "Saisissez un nombre entier."},
 		{"quorum rule unknown", with("quorum_rule", "tous"), "Choisissez une règle de quorum."},
 		{"abstention rule missing", with("abstention_rule", ""), "Choisissez comment les abstentions sont comptées."},
 		{"date unreadable", with("arrete_date", "32/13/2026"), "Date invalide"},
@@ -101,7 +103,7 @@ func TestSettingsPageValidation(t *testing.T) {
 	expect(t, "POST valid settings", c.PostForm(t, base+"/parametres", valid), http.StatusSeeOther)
 	expect(t, "settings saved", c.Get(t, base+"/parametres"), http.StatusOK, "Les paramètres de la commission sont enregistrés.", `value="7"`, `value="2026-01-15"`)
 	s, err = models.FindSettings(ctx, env.DB, env.Commission.ID)
-	if err != nil || s.NoticeDays != 7 || s.QuorumRule != models.QuorumMajorityVoting || !s.TOTPRequiredForMembers || s.MinCellSize != 10 {
+	if err != nil || s.NoticeDays != 7 || s.QuorumRule != models.QuorumMajorityVoting || !s.TOTPRequiredForMembers || s.MinCellSize != 10 || s.RetentionMonths != 36 {
 		t.Errorf("settings saved = %+v, %v", s, err)
 	}
 }

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -14,6 +15,7 @@ type SettingsForm struct {
 	Name, Department, ArreteRef, ArreteDate string
 	QuorumRule, AbstentionRule              string
 	NoticeDays, MaxFiles, MinCellSize       string
+	RetentionMonths                         string
 	PresidentVotes, TOTPMembers             bool
 }
 
@@ -22,7 +24,7 @@ func settingsForm(cm *models.Commission, s *models.CommissionSettings) SettingsF
 		Name: cm.Name, Department: cm.Department, ArreteRef: cm.ArreteRef,
 		QuorumRule: string(s.QuorumRule), AbstentionRule: string(s.AbstentionRule),
 		NoticeDays: strconv.Itoa(s.NoticeDays), MaxFiles: strconv.Itoa(s.MaxFilesPerSession), MinCellSize: strconv.Itoa(s.MinCellSize),
-		PresidentVotes: s.PresidentVotes, TOTPMembers: s.TOTPRequiredForMembers,
+		RetentionMonths: strconv.Itoa(s.RetentionMonths), PresidentVotes: s.PresidentVotes, TOTPMembers: s.TOTPRequiredForMembers,
 	}
 	if s.ArreteDate != nil {
 		f.ArreteDate = inputDate(*s.ArreteDate)
@@ -40,6 +42,11 @@ func (f SettingsForm) parse(cm *models.Commission) (*models.Commission, *models.
 		NoticeDays: formInt(f.NoticeDays, "notice_days", fe), MaxFilesPerSession: formInt(f.MaxFiles, "max_files_per_session", fe),
 		MinCellSize: formInt(f.MinCellSize, "min_cell_size", fe), PresidentVotes: f.PresidentVotes, TOTPRequiredForMembers: f.TOTPMembers,
 	}
+	// Left empty, the retention period is the CNIL référentiel's 2 years.
+	s.RetentionMonths = models.DefaultRetentionMonths
+	if strings.TrimSpace(f.RetentionMonths) != "" {
+		s.RetentionMonths = formInt(f.RetentionMonths, "retention_months", fe)
+	}
 	if d := formDate(f.ArreteDate, "arrete_date", fe); !d.IsZero() {
 		s.ArreteDate = &d
 	}
@@ -52,7 +59,7 @@ func readSettingsForm(c *fiber.Ctx) SettingsForm {
 		Name: c.FormValue("name"), Department: c.FormValue("department"), ArreteRef: c.FormValue("arrete_ref"), ArreteDate: c.FormValue("arrete_date"),
 		QuorumRule: c.FormValue("quorum_rule"), AbstentionRule: c.FormValue("abstention_rule"),
 		NoticeDays: c.FormValue("notice_days"), MaxFiles: c.FormValue("max_files_per_session"), MinCellSize: c.FormValue("min_cell_size"),
-		PresidentVotes: checked(c, "president_votes"), TOTPMembers: checked(c, "totp_required_for_members"),
+		RetentionMonths: c.FormValue("retention_months"), PresidentVotes: checked(c, "president_votes"), TOTPMembers: checked(c, "totp_required_for_members"),
 	}
 }
 

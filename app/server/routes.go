@@ -235,6 +235,8 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: "/parametres", access: staff, handler: registryH.Entry("parametres")},
 		{method: "GET", path: "/commissions/:cid/parametres", access: staff, handler: registryH.Settings},
 		{method: "POST", path: "/commissions/:cid/parametres", access: staff, handler: registryH.SaveSettings},
+		{method: "GET", path: "/conservation", access: secretariat, handler: registryH.Entry("conservation")},
+		{method: "GET", path: "/commissions/:cid/conservation", access: secretariat, handler: registryH.Retention},
 		{method: "GET", path: "/commissions/:cid/composition", access: registryReaders, handler: registryH.Composition},
 		{method: "GET", path: "/commissions/:cid/composition.xlsx", access: registryReaders, handler: registryH.Export},
 		{method: "GET", path: "/commissions/:cid/import", access: staff, handler: registryH.ImportForm},
