@@ -453,17 +453,26 @@ func (s *AnnualStats) Examined(k FileKind) int {
 // delays computes the median and 90th percentile of each delay with window functions,
 // for each commission and, in a roll-up, over them all (commission 0 below).
 func (r *statsRange) delays(ctx context.Context) error {
-	admissible := `(SELECT file_id, MIN(at) AS at FROM file_events WHERE commission_id IN (?) AND to_state = 'admissible' GROUP BY file_id)`
+	// The first time a file was found complete is the earliest of its events reaching
+	// "admissible" (an event is its file's commission's). For the files first found complete
+	// in the year, the events of the year are grouped and those with an earlier one left
+	// out; for the files given an avis in the year, it is looked up file by file. Both read
+	// the (commission, to_state, file_id, at) index only, rather than grouping the events
+	// of every file of ten years.
+	firstAdmissible := `SELECT MIN(e.at) FROM file_events e WHERE e.commission_id = f.commission_id AND e.to_state = 'admissible' AND e.file_id = f.id`
 	sources := [DelayCount]struct {
 		query string
 		args  []any
 	}{
-		DelaySubmittedComplete: {`SELECT f.commission_id AS cid, ` + r.days("f.submitted_at", "e.at") + ` AS v FROM files f JOIN ` + admissible +
-			` e ON e.file_id = f.id WHERE f.commission_id IN (?) AND f.submitted_at IS NOT NULL AND ` + r.inYear("e.at"),
-			[]any{r.in, r.in, r.from, r.to}},
-		DelayCompleteAvis: {`SELECT f.commission_id AS cid, ` + r.days("e.at", "f.avis_on") + ` AS v FROM files f JOIN ` + admissible +
-			` e ON e.file_id = f.id WHERE f.commission_id IN (?) AND ` + r.inYear("f.avis_on"),
-			[]any{r.in, r.in, r.from, r.to}},
+		DelaySubmittedComplete: {`SELECT f.commission_id AS cid, ` + r.days("f.submitted_at", "e.at") + ` AS v FROM files f
+			JOIN (SELECT file_id, MIN(at) AS at FROM file_events WHERE commission_id IN (?) AND to_state = 'admissible' AND ` + r.inYear("at") + `
+				GROUP BY file_id) e ON e.file_id = f.id
+			WHERE f.commission_id IN (?) AND f.submitted_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM file_events x
+				WHERE x.commission_id = f.commission_id AND x.to_state = 'admissible' AND x.file_id = f.id AND x.at < ?)`,
+			[]any{r.in, r.from, r.to, r.in, r.from}},
+		DelayCompleteAvis: {`SELECT cid, ` + r.days("at", "avis_on") + ` AS v FROM (SELECT f.commission_id AS cid, f.avis_on, (` + firstAdmissible + `) AS at
+			FROM files f WHERE f.commission_id IN (?) AND ` + r.inYear("f.avis_on") + `) x WHERE at IS NOT NULL`,
+			[]any{r.in, r.from, r.to}},
 		DelayAvisDecision: {`SELECT f.commission_id AS cid, ` + r.days("f.avis_on", "f.decided_on") + ` AS v FROM files f
 			WHERE f.commission_id IN (?) AND f.avis_on IS NOT NULL AND ` + r.inYear("f.decided_on"),
 			[]any{r.in, r.from, r.to}},
@@ -777,7 +786,8 @@ func StatsYears(ctx context.Context, db bun.IDB, cid int64, now time.Time) ([]in
 // newest first, always including the year of now.
 func StatsYearsOf(ctx context.Context, db bun.IDB, cids []int64, now time.Time) ([]int, error) {
 	r := &statsRange{db: db, pg: IsPG(db)}
-	year := func(col string) string { return "MIN(" + r.monthIndex(col) + ") / 12" }
+	// The year of the earliest date (not the earliest year of every row): an index gives it.
+	year := func(col string) string { return r.monthIndex("MIN("+col+")") + " / 12" }
 	var first sql.NullInt64
 	if len(cids) > 0 {
 		in := bun.In(cids)
