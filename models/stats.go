@@ -480,11 +480,13 @@ func (r *statsRange) delays(ctx context.Context) error {
 			WHERE f.commission_id IN (?) AND f.decided_on IS NOT NULL AND ` + r.inYear("f.notified_person_on"),
 			[]any{r.in, r.from, r.to}},
 	}
-	// Each commission's values, and in a roll-up the same values once more under
-	// commission 0 for the total; without the commissions', only the total's.
-	groups := `SELECT 0 AS g, v FROM d`
+	// The database counts each value of the delay per commission and, in a roll-up, over
+	// them all (group 0); the running count of the sorted values gives the value of each
+	// rank: the median is the mean of the values of ranks (n+1)/2 and (n+2)/2 (one value
+	// when n is odd), the 90th percentile the value of rank ⌈0.9 n⌉ = (9n+9)/10.
+	groups := `SELECT 0 AS g, v, COUNT(*) AS k FROM d GROUP BY v`
 	if r.by != nil {
-		groups = `SELECT cid AS g, v FROM d UNION ALL SELECT 0, v FROM d`
+		groups = `SELECT cid AS g, v, COUNT(*) AS k FROM d GROUP BY cid, v UNION ALL ` + groups
 	}
 	for i, src := range sources {
 		var rows []struct {
@@ -493,12 +495,13 @@ func (r *statsRange) delays(ctx context.Context) error {
 			Median sql.NullFloat64 `bun:"median"`
 			P90    sql.NullFloat64 `bun:"p90"`
 		}
-		err := r.db.NewRaw(`WITH d AS (`+src.query+`), g AS (`+groups+`),
-			r AS (SELECT g, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY g) AS n FROM g)
+		err := r.db.NewRaw(`WITH d AS (`+src.query+`), h AS (`+groups+`),
+			c AS (SELECT g, v, CAST(SUM(k) OVER (PARTITION BY g ORDER BY v) AS BIGINT) AS upto,
+				CAST(SUM(k) OVER (PARTITION BY g) AS BIGINT) AS n FROM h)
 			SELECT g, MAX(n) AS n,
-				CAST(AVG(CASE WHEN rn = (n + 1) / 2 OR rn = (n + 2) / 2 THEN v END) AS DOUBLE PRECISION) AS median,
-				CAST(MIN(CASE WHEN rn >= (9 * n + 9) / 10 THEN v END) AS DOUBLE PRECISION) AS p90
-			FROM r GROUP BY g`, src.args...).Scan(ctx, &rows)
+				CAST(MIN(CASE WHEN upto >= (n + 1) / 2 THEN v END) + MIN(CASE WHEN upto >= (n + 2) / 2 THEN v END) AS DOUBLE PRECISION) / 2 AS median,
+				CAST(MIN(CASE WHEN upto >= (9 * n + 9) / 10 THEN v END) AS DOUBLE PRECISION) AS p90
+			FROM c GROUP BY g`, src.args...).Scan(ctx, &rows)
 		if err != nil && err != sql.ErrNoRows {
 			return err
 		}
