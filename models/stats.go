@@ -140,14 +140,31 @@ func (s *AnnualStats) SessionsHeld() int {
 // InProgress returns the number of parcours in progress on RefDate.
 func (s *AnnualStats) InProgress() int { return s.InProgressProfile.Total }
 
-// statsRange is the year being computed and the SQL of the dialect.
+// statsRange is the year being computed, the SQL of the dialect and where the rows go.
+// Every query reads the commissions of in only and groups its rows by commission (cid):
+// a row adds to the total and, in a roll-up, to its commission's own statistics, so that
+// one pass of the queries computes the region and each department.
 type statsRange struct {
 	db       bun.IDB
-	in       any // bun.In of the commission ids: every query reads these commissions only
+	in       any // bun.In of the commission ids
 	year     int
 	from, to time.Time // [1 January, next 1 January)
 	ref      time.Time
 	pg       bool
+	total    *AnnualStats
+	by       map[int64]*AnnualStats // each commission's own statistics; nil: the total only
+	targets  [2]*AnnualStats        // scratch of of
+}
+
+// of returns the statistics a row of commission cid adds to: the total and, in a
+// roll-up, the commission's own.
+func (r *statsRange) of(cid int64) []*AnnualStats {
+	r.targets[0] = r.total
+	if s := r.by[cid]; s != nil && s != r.total {
+		r.targets[1] = s
+		return r.targets[:2]
+	}
+	return r.targets[:1]
 }
 
 // ComputeAnnualStats computes the indicators of commission cid for year. now says whether
@@ -161,34 +178,62 @@ func ComputeAnnualStats(ctx context.Context, db bun.IDB, cid int64, year int, no
 // (each reads "commission_id IN (cids)"), so that a total is counted as the database
 // counts it, medians included. The threshold of secrecy is the highest of theirs.
 func ComputeStats(ctx context.Context, db bun.IDB, cids []int64, year int, now time.Time) (*AnnualStats, error) {
+	total, _, err := computeStats(ctx, db, cids, false, year, now)
+	return total, err
+}
+
+// computeStats computes the indicators of year over the commissions cids together and,
+// with each, every commission's own statistics too, from the same queries: each groups
+// its rows by commission, and a row adds to the total and to its commission's figures.
+// The counts of the total are thus the sums of the commissions', as the database would
+// count them over all (a file, a parcours or a person belongs to one commission); the
+// medians and percentiles of the delays, which do not add up, are computed by the
+// database over the commissions together and over each.
+func computeStats(ctx context.Context, db bun.IDB, cids []int64, each bool, year int, now time.Time) (*AnnualStats, map[int64]*AnnualStats, error) {
 	if len(cids) == 0 {
-		return nil, ErrNotFound
-	}
-	minCell := 0
-	for _, cid := range cids {
-		settings, err := FindSettings(ctx, db, cid)
-		if err != nil {
-			return nil, err
-		}
-		minCell = max(minCell, settings.MinCellSize)
+		return nil, nil, ErrNotFound
 	}
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
 	to := from.AddDate(1, 0, 0)
 	r := &statsRange{db: db, in: bun.In(cids), year: year, from: from, to: to, ref: to.AddDate(0, 0, -1), pg: IsPG(db)}
 	today := DateOf(now)
-	s := &AnnualStats{CommissionID: cids[0], CommissionIDs: cids, Year: year, Complete: !today.Before(to), MinCellSize: minCell, ComputedAt: now}
 	if today.Before(r.ref) {
 		r.ref = today
 	}
-	s.RefDate = r.ref
-	for _, step := range []func(context.Context, *AnnualStats) error{
-		r.sessions, r.attendance, r.files, r.delays, r.parcours, r.profiles, r.rights, r.associations, r.monthly,
-	} {
-		if err := step(ctx, s); err != nil {
-			return nil, fmt.Errorf("annual statistics %d of commissions %v: %w", year, cids, err)
+	newStats := func(ids []int64, minCell int) *AnnualStats {
+		s := &AnnualStats{CommissionID: ids[0], CommissionIDs: ids, Year: year, Complete: !today.Before(to), RefDate: r.ref,
+			MinCellSize: minCell, ComputedAt: now,
+			Sessions: map[MeetingKind]map[MeetingMode]int{MeetingPolicy: {}, MeetingFiles: {}},
+			Received: map[FileKind]int{}, Avis: map[FileKind]map[Avis]int{}, Decisions: map[FileKind]map[DecisionOutcome]int{},
+			Ended: map[EndReason]int{}, Housing: map[Housing]int{}}
+		for _, p := range []*Profile{&s.StartedProfile, &s.InProgressProfile} {
+			p.Gender, p.Nationality = map[Gender]int{}, map[string]int{}
+		}
+		return s
+	}
+	minCell := 0
+	if each {
+		r.by = make(map[int64]*AnnualStats, len(cids))
+	}
+	for _, cid := range cids {
+		settings, err := FindSettings(ctx, db, cid)
+		if err != nil {
+			return nil, nil, err
+		}
+		minCell = max(minCell, settings.MinCellSize)
+		if each {
+			r.by[cid] = newStats([]int64{cid}, settings.MinCellSize)
 		}
 	}
-	return s, nil
+	r.total = newStats(cids, minCell)
+	for _, step := range []func(context.Context) error{
+		r.sessions, r.attendance, r.files, r.delays, r.parcours, r.profiles, r.rights, r.associations, r.monthly,
+	} {
+		if err := step(ctx); err != nil {
+			return nil, nil, fmt.Errorf("annual statistics %d of commissions %v: %w", year, cids, err)
+		}
+	}
+	return r.total, r.by, nil
 }
 
 // --- dialect helpers (the only SQL that differs between SQLite and PostgreSQL) ---
@@ -234,14 +279,15 @@ func (r *statsRange) greatest(a, b string) string {
 // inYear is the condition "col falls in the year", with its two arguments.
 func (r *statsRange) inYear(col string) string { return col + " >= ? AND " + col + " < ?" }
 
-// keyCount is one row of a GROUP BY: up to two keys and a count.
+// keyCount is one row of a GROUP BY: the commission, up to two keys and a count.
 type keyCount struct {
-	K1 string `bun:"k1"`
-	K2 string `bun:"k2"`
-	N  int    `bun:"n"`
+	Cid int64  `bun:"cid"`
+	K1  string `bun:"k1"`
+	K2  string `bun:"k2"`
+	N   int    `bun:"n"`
 }
 
-// groups runs a query returning k1, k2 (optional) and n.
+// groups runs a query returning cid, k1 and k2 (both optional) and n.
 func (r *statsRange) groups(ctx context.Context, query string, args ...any) ([]keyCount, error) {
 	var rows []keyCount
 	if err := r.db.NewRaw(query, args...).Scan(ctx, &rows); err != nil && err != sql.ErrNoRows {
@@ -250,12 +296,19 @@ func (r *statsRange) groups(ctx context.Context, query string, args ...any) ([]k
 	return rows, nil
 }
 
-func (r *statsRange) count(ctx context.Context, query string, args ...any) (int, error) {
-	var n sql.NullInt64
-	if err := r.db.NewRaw(query, args...).Scan(ctx, &n); err != nil {
-		return 0, err
+// count runs a query returning cid and n, and adds each n to the field of the
+// statistics of its commission.
+func (r *statsRange) count(ctx context.Context, field func(*AnnualStats) *int, query string, args ...any) error {
+	rows, err := r.groups(ctx, query, args...)
+	if err != nil {
+		return err
 	}
-	return int(n.Int64), nil
+	for _, x := range rows {
+		for _, s := range r.of(x.Cid) {
+			*field(s) += x.N
+		}
+	}
+	return nil
 }
 
 // --- sessions and attendance ---
@@ -263,54 +316,68 @@ func (r *statsRange) count(ctx context.Context, query string, args ...any) (int,
 // heldStatuses are the statuses of a session that took place.
 const heldStatuses = "('open', 'closed', 'minutes_approved')"
 
-func (r *statsRange) sessions(ctx context.Context, s *AnnualStats) error {
+func (r *statsRange) sessions(ctx context.Context) error {
 	var rows []struct {
+		Cid     int64  `bun:"cid"`
 		Kind    string `bun:"kind"`
 		Mode    string `bun:"mode"`
 		Urgency int    `bun:"urgency"`
 		Second  int    `bun:"second"`
 		N       int    `bun:"n"`
 	}
-	err := r.db.NewRaw(`SELECT kind, mode, CASE WHEN urgency THEN 1 ELSE 0 END AS urgency,
+	err := r.db.NewRaw(`SELECT commission_id AS cid, kind, mode, CASE WHEN urgency THEN 1 ELSE 0 END AS urgency,
 		CASE WHEN first_convocation_id IS NOT NULL THEN 1 ELSE 0 END AS second, COUNT(*) AS n
 		FROM meetings WHERE commission_id IN (?) AND `+r.inYear("starts_at")+` AND status IN `+heldStatuses+`
-		GROUP BY 1, 2, 3, 4`, r.in, r.from, r.to).Scan(ctx, &rows)
+		GROUP BY 1, 2, 3, 4, 5`, r.in, r.from, r.to).Scan(ctx, &rows)
 	if err != nil && err != sql.ErrNoRows {
 		return err
 	}
-	s.Sessions = map[MeetingKind]map[MeetingMode]int{MeetingPolicy: {}, MeetingFiles: {}}
 	for _, x := range rows {
-		if s.Sessions[MeetingKind(x.Kind)] == nil {
-			s.Sessions[MeetingKind(x.Kind)] = map[MeetingMode]int{}
+		for _, s := range r.of(x.Cid) {
+			if s.Sessions[MeetingKind(x.Kind)] == nil {
+				s.Sessions[MeetingKind(x.Kind)] = map[MeetingMode]int{}
+			}
+			s.Sessions[MeetingKind(x.Kind)][MeetingMode(x.Mode)] += x.N
+			s.UrgentConvocations += x.Urgency * x.N
+			s.SecondConvocations += x.Second * x.N
 		}
-		s.Sessions[MeetingKind(x.Kind)][MeetingMode(x.Mode)] += x.N
-		s.UrgentConvocations += x.Urgency * x.N
-		s.SecondConvocations += x.Second * x.N
 	}
 	return nil
 }
 
-func (r *statsRange) attendance(ctx context.Context, s *AnnualStats) error {
+func (r *statsRange) attendance(ctx context.Context) error {
 	var rows []struct {
-		Category    int `bun:"category"`
-		Seats       int `bun:"seats"`
-		Present     int `bun:"present"`
-		Represented int `bun:"represented"`
-		Substitutes int `bun:"substitutes"`
+		Cid         int64 `bun:"cid"`
+		Category    int   `bun:"category"`
+		Seats       int   `bun:"seats"`
+		Present     int   `bun:"present"`
+		Represented int   `bun:"represented"`
+		Substitutes int   `bun:"substitutes"`
 	}
-	err := r.db.NewRaw(`SELECT s.category AS category, COUNT(*) AS seats,
+	err := r.db.NewRaw(`SELECT m.commission_id AS cid, s.category AS category, COUNT(*) AS seats,
 		SUM(CASE WHEN a.status IN ('present_onsite', 'present_remote', 'substituted') THEN 1 ELSE 0 END) AS present,
 		SUM(CASE WHEN a.status = 'proxy' THEN 1 ELSE 0 END) AS represented,
 		SUM(CASE WHEN a.status = 'substituted' THEN 1 ELSE 0 END) AS substitutes
 		FROM meeting_attendance a JOIN seats s ON s.id = a.seat_id JOIN meetings m ON m.id = a.meeting_id
 		WHERE m.commission_id IN (?) AND `+r.inYear("m.starts_at")+` AND m.status IN `+heldStatuses+`
-		GROUP BY s.category ORDER BY s.category`, r.in, r.from, r.to).Scan(ctx, &rows)
+		GROUP BY m.commission_id, s.category ORDER BY s.category, m.commission_id`, r.in, r.from, r.to).Scan(ctx, &rows)
 	if err != nil && err != sql.ErrNoRows {
 		return err
 	}
+	// In the order of the categories: a category's first row appends it, the next add to it.
 	for _, x := range rows {
-		s.Attendance = append(s.Attendance, AttendanceCount{Category: SeatCategory(x.Category), Seats: x.Seats,
-			Present: x.Present, Represented: x.Represented, Substitutes: x.Substitutes})
+		for _, s := range r.of(x.Cid) {
+			n := len(s.Attendance)
+			if n == 0 || s.Attendance[n-1].Category != SeatCategory(x.Category) {
+				s.Attendance = append(s.Attendance, AttendanceCount{Category: SeatCategory(x.Category)})
+				n++
+			}
+			a := &s.Attendance[n-1]
+			a.Seats += x.Seats
+			a.Present += x.Present
+			a.Represented += x.Represented
+			a.Substitutes += x.Substitutes
+		}
 	}
 	return nil
 }
@@ -329,47 +396,49 @@ func (s *AnnualStats) AttendanceTotal() AttendanceCount {
 
 // --- files, avis and decisions ---
 
-func (r *statsRange) files(ctx context.Context, s *AnnualStats) error {
-	rows, err := r.groups(ctx, `SELECT kind AS k1, '' AS k2, COUNT(*) AS n FROM files
-		WHERE commission_id IN (?) AND `+r.inYear("submitted_at")+` GROUP BY kind`, r.in, r.from, r.to)
+func (r *statsRange) files(ctx context.Context) error {
+	rows, err := r.groups(ctx, `SELECT commission_id AS cid, kind AS k1, COUNT(*) AS n FROM files
+		WHERE commission_id IN (?) AND `+r.inYear("submitted_at")+` GROUP BY commission_id, kind`, r.in, r.from, r.to)
 	if err != nil {
 		return err
 	}
-	s.Received = map[FileKind]int{}
 	for _, x := range rows {
-		s.Received[FileKind(x.K1)] = x.N
+		for _, s := range r.of(x.Cid) {
+			s.Received[FileKind(x.K1)] += x.N
+		}
 	}
-	if rows, err = r.groups(ctx, `SELECT kind AS k1, commission_avis AS k2, COUNT(*) AS n FROM files
-		WHERE commission_id IN (?) AND `+r.inYear("avis_on")+` AND commission_avis <> '' GROUP BY kind, commission_avis`,
+	if rows, err = r.groups(ctx, `SELECT commission_id AS cid, kind AS k1, commission_avis AS k2, COUNT(*) AS n FROM files
+		WHERE commission_id IN (?) AND `+r.inYear("avis_on")+` AND commission_avis <> '' GROUP BY commission_id, kind, commission_avis`,
 		r.in, r.from, r.to); err != nil {
 		return err
 	}
-	s.Avis = map[FileKind]map[Avis]int{}
 	for _, x := range rows {
-		if s.Avis[FileKind(x.K1)] == nil {
-			s.Avis[FileKind(x.K1)] = map[Avis]int{}
+		for _, s := range r.of(x.Cid) {
+			if s.Avis[FileKind(x.K1)] == nil {
+				s.Avis[FileKind(x.K1)] = map[Avis]int{}
+			}
+			s.Avis[FileKind(x.K1)][Avis(x.K2)] += x.N
 		}
-		s.Avis[FileKind(x.K1)][Avis(x.K2)] = x.N
 	}
-	if rows, err = r.groups(ctx, `SELECT kind AS k1, decision AS k2, COUNT(*) AS n FROM files
-		WHERE commission_id IN (?) AND `+r.inYear("decided_on")+` AND decision <> '' GROUP BY kind, decision`,
+	if rows, err = r.groups(ctx, `SELECT commission_id AS cid, kind AS k1, decision AS k2, COUNT(*) AS n FROM files
+		WHERE commission_id IN (?) AND `+r.inYear("decided_on")+` AND decision <> '' GROUP BY commission_id, kind, decision`,
 		r.in, r.from, r.to); err != nil {
 		return err
 	}
-	s.Decisions = map[FileKind]map[DecisionOutcome]int{}
 	for _, x := range rows {
-		if s.Decisions[FileKind(x.K1)] == nil {
-			s.Decisions[FileKind(x.K1)] = map[DecisionOutcome]int{}
+		for _, s := range r.of(x.Cid) {
+			if s.Decisions[FileKind(x.K1)] == nil {
+				s.Decisions[FileKind(x.K1)] = map[DecisionOutcome]int{}
+			}
+			s.Decisions[FileKind(x.K1)][DecisionOutcome(x.K2)] += x.N
 		}
-		s.Decisions[FileKind(x.K1)][DecisionOutcome(x.K2)] = x.N
 	}
-	if s.CastingVotes, err = r.count(ctx, `SELECT COUNT(*) FROM sitting_votes
-		WHERE commission_id IN (?) AND tie AND casting_vote <> '' AND `+r.inYear("closed_at"), r.in, r.from, r.to); err != nil {
+	if err := r.count(ctx, func(s *AnnualStats) *int { return &s.CastingVotes }, `SELECT commission_id AS cid, COUNT(*) AS n FROM sitting_votes
+		WHERE commission_id IN (?) AND tie AND casting_vote <> '' AND `+r.inYear("closed_at")+` GROUP BY commission_id`, r.in, r.from, r.to); err != nil {
 		return err
 	}
-	s.Dissents, err = r.count(ctx, `SELECT COUNT(*) FROM sitting_dissents WHERE commission_id IN (?) AND `+r.inYear("created_at"),
-		r.in, r.from, r.to)
-	return err
+	return r.count(ctx, func(s *AnnualStats) *int { return &s.Dissents }, `SELECT commission_id AS cid, COUNT(*) AS n FROM sitting_dissents
+		WHERE commission_id IN (?) AND `+r.inYear("created_at")+` GROUP BY commission_id`, r.in, r.from, r.to)
 }
 
 // Examined returns the number of files of kind k given an avis in the year.
@@ -381,42 +450,70 @@ func (s *AnnualStats) Examined(k FileKind) int {
 	return n
 }
 
-// delays computes the median and 90th percentile of each delay with window functions.
-func (r *statsRange) delays(ctx context.Context, s *AnnualStats) error {
-	admissible := `(SELECT file_id, MIN(at) AS at FROM file_events WHERE commission_id IN (?) AND to_state = 'admissible' GROUP BY file_id)`
+// delays computes the median and 90th percentile of each delay with window functions,
+// for each commission and, in a roll-up, over them all (commission 0 below).
+func (r *statsRange) delays(ctx context.Context) error {
+	// The first time a file was found complete is the earliest of its events reaching
+	// "admissible" (an event is its file's commission's). For the files first found complete
+	// in the year, the events of the year are grouped and those with an earlier one left
+	// out; for the files given an avis in the year, it is looked up file by file. Both read
+	// the (commission, to_state, file_id, at) index only, rather than grouping the events
+	// of every file of ten years.
+	firstAdmissible := `SELECT MIN(e.at) FROM file_events e WHERE e.commission_id = f.commission_id AND e.to_state = 'admissible' AND e.file_id = f.id`
 	sources := [DelayCount]struct {
 		query string
 		args  []any
 	}{
-		DelaySubmittedComplete: {`SELECT ` + r.days("f.submitted_at", "e.at") + ` AS v FROM files f JOIN ` + admissible +
-			` e ON e.file_id = f.id WHERE f.commission_id IN (?) AND f.submitted_at IS NOT NULL AND ` + r.inYear("e.at"),
-			[]any{r.in, r.in, r.from, r.to}},
-		DelayCompleteAvis: {`SELECT ` + r.days("e.at", "f.avis_on") + ` AS v FROM files f JOIN ` + admissible +
-			` e ON e.file_id = f.id WHERE f.commission_id IN (?) AND ` + r.inYear("f.avis_on"),
-			[]any{r.in, r.in, r.from, r.to}},
-		DelayAvisDecision: {`SELECT ` + r.days("f.avis_on", "f.decided_on") + ` AS v FROM files f
+		DelaySubmittedComplete: {`SELECT f.commission_id AS cid, ` + r.days("f.submitted_at", "e.at") + ` AS v FROM files f
+			JOIN (SELECT file_id, MIN(at) AS at FROM file_events WHERE commission_id IN (?) AND to_state = 'admissible' AND ` + r.inYear("at") + `
+				GROUP BY file_id) e ON e.file_id = f.id
+			WHERE f.commission_id IN (?) AND f.submitted_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM file_events x
+				WHERE x.commission_id = f.commission_id AND x.to_state = 'admissible' AND x.file_id = f.id AND x.at < ?)`,
+			[]any{r.in, r.from, r.to, r.in, r.from}},
+		DelayCompleteAvis: {`SELECT cid, ` + r.days("at", "avis_on") + ` AS v FROM (SELECT f.commission_id AS cid, f.avis_on, (` + firstAdmissible + `) AS at
+			FROM files f WHERE f.commission_id IN (?) AND ` + r.inYear("f.avis_on") + `) x WHERE at IS NOT NULL`,
+			[]any{r.in, r.from, r.to}},
+		DelayAvisDecision: {`SELECT f.commission_id AS cid, ` + r.days("f.avis_on", "f.decided_on") + ` AS v FROM files f
 			WHERE f.commission_id IN (?) AND f.avis_on IS NOT NULL AND ` + r.inYear("f.decided_on"),
 			[]any{r.in, r.from, r.to}},
-		DelayDecisionNotified: {`SELECT ` + r.days("f.decided_on", "f.notified_person_on") + ` AS v FROM files f
+		DelayDecisionNotified: {`SELECT f.commission_id AS cid, ` + r.days("f.decided_on", "f.notified_person_on") + ` AS v FROM files f
 			WHERE f.commission_id IN (?) AND f.decided_on IS NOT NULL AND ` + r.inYear("f.notified_person_on"),
 			[]any{r.in, r.from, r.to}},
 	}
+	// The database counts each value of the delay per commission and, in a roll-up, over
+	// them all (group 0); the running count of the sorted values gives the value of each
+	// rank: the median is the mean of the values of ranks (n+1)/2 and (n+2)/2 (one value
+	// when n is odd), the 90th percentile the value of rank ⌈0.9 n⌉ = (9n+9)/10.
+	groups := `SELECT 0 AS g, v, COUNT(*) AS k FROM d GROUP BY v`
+	if r.by != nil {
+		groups = `SELECT cid AS g, v, COUNT(*) AS k FROM d GROUP BY cid, v UNION ALL ` + groups
+	}
 	for i, src := range sources {
-		var row struct {
+		var rows []struct {
+			G      int64           `bun:"g"`
 			N      sql.NullInt64   `bun:"n"`
 			Median sql.NullFloat64 `bun:"median"`
 			P90    sql.NullFloat64 `bun:"p90"`
 		}
-		err := r.db.NewRaw(`WITH d AS (`+src.query+`),
-			r AS (SELECT v, ROW_NUMBER() OVER (ORDER BY v) AS rn, COUNT(*) OVER () AS n FROM d)
-			SELECT MAX(n) AS n,
-				CAST(AVG(CASE WHEN rn = (n + 1) / 2 OR rn = (n + 2) / 2 THEN v END) AS DOUBLE PRECISION) AS median,
-				CAST(MIN(CASE WHEN rn >= (9 * n + 9) / 10 THEN v END) AS DOUBLE PRECISION) AS p90
-			FROM r`, src.args...).Scan(ctx, &row)
-		if err != nil {
+		err := r.db.NewRaw(`WITH d AS (`+src.query+`), h AS (`+groups+`),
+			c AS (SELECT g, v, CAST(SUM(k) OVER (PARTITION BY g ORDER BY v) AS BIGINT) AS upto,
+				CAST(SUM(k) OVER (PARTITION BY g) AS BIGINT) AS n FROM h)
+			SELECT g, MAX(n) AS n,
+				CAST(MIN(CASE WHEN upto >= (n + 1) / 2 THEN v END) + MIN(CASE WHEN upto >= (n + 2) / 2 THEN v END) AS DOUBLE PRECISION) / 2 AS median,
+				CAST(MIN(CASE WHEN upto >= (9 * n + 9) / 10 THEN v END) AS DOUBLE PRECISION) AS p90
+			FROM c GROUP BY g`, src.args...).Scan(ctx, &rows)
+		if err != nil && err != sql.ErrNoRows {
 			return err
 		}
-		s.Delays[i] = Delay{N: int(row.N.Int64), Median: row.Median.Float64, P90: row.P90.Float64}
+		for _, x := range rows {
+			s := r.total
+			if x.G != 0 {
+				s = r.by[x.G]
+			}
+			if s != nil {
+				s.Delays[i] = Delay{N: int(x.N.Int64), Median: x.Median.Float64, P90: x.P90.Float64}
+			}
+		}
 	}
 	return nil
 }
@@ -429,38 +526,41 @@ const inProgress = `(p.ended_on IS NULL OR p.ended_on > ?) AND (p.suspended_on I
 // currentPeriod joins q, the period of p covering the day ? (3 arguments).
 const currentPeriod = `JOIN parcours_periods q ON q.parcours_id = p.id AND q.starts_on <= ? AND q.ends_on > ? AND (q.cut_on IS NULL OR q.cut_on > ?)`
 
-func (r *statsRange) parcours(ctx context.Context, s *AnnualStats) error {
-	var err error
-	if s.Started, err = r.count(ctx, `SELECT COUNT(*) FROM parcours WHERE commission_id IN (?) AND `+r.inYear("started_on"),
-		r.in, r.from, r.to); err != nil {
+func (r *statsRange) parcours(ctx context.Context) error {
+	if err := r.count(ctx, func(s *AnnualStats) *int { return &s.Started }, `SELECT commission_id AS cid, COUNT(*) AS n FROM parcours
+		WHERE commission_id IN (?) AND `+r.inYear("started_on")+` GROUP BY commission_id`, r.in, r.from, r.to); err != nil {
 		return err
 	}
-	if s.Renewed, err = r.count(ctx, `SELECT COUNT(*) FROM parcours_periods WHERE commission_id IN (?) AND seq > 1
-		AND (cut_on IS NULL OR cut_on > starts_on) AND `+r.inYear("starts_on"), r.in, r.from, r.to); err != nil {
+	if err := r.count(ctx, func(s *AnnualStats) *int { return &s.Renewed }, `SELECT commission_id AS cid, COUNT(*) AS n FROM parcours_periods
+		WHERE commission_id IN (?) AND seq > 1 AND (cut_on IS NULL OR cut_on > starts_on) AND `+r.inYear("starts_on")+`
+		GROUP BY commission_id`, r.in, r.from, r.to); err != nil {
 		return err
 	}
-	rows, err := r.groups(ctx, `SELECT end_reason AS k1, '' AS k2, COUNT(*) AS n FROM parcours
-		WHERE commission_id IN (?) AND `+r.inYear("ended_on")+` GROUP BY end_reason`, r.in, r.from, r.to)
+	rows, err := r.groups(ctx, `SELECT commission_id AS cid, end_reason AS k1, COUNT(*) AS n FROM parcours
+		WHERE commission_id IN (?) AND `+r.inYear("ended_on")+` GROUP BY commission_id, end_reason`, r.in, r.from, r.to)
 	if err != nil {
 		return err
 	}
-	s.Ended = map[EndReason]int{}
 	for _, x := range rows {
-		s.Ended[EndReason(x.K1)] = x.N
+		for _, s := range r.of(x.Cid) {
+			s.Ended[EndReason(x.K1)] += x.N
+		}
 	}
 	d := r.ref
-	if rows, err = r.groups(ctx, `SELECT CAST(band AS VARCHAR(2)) AS k1, '' AS k2, COUNT(*) AS n FROM (
-		SELECT CASE WHEN m <= 6 THEN 0 WHEN m <= 12 THEN 1 WHEN m <= 18 THEN 2 ELSE 3 END AS band FROM (
-			SELECT (SELECT SUM(e.months) FROM parcours_periods e WHERE e.parcours_id = p.id AND e.starts_on <= ?
+	if rows, err = r.groups(ctx, `SELECT cid, CAST(band AS VARCHAR(2)) AS k1, COUNT(*) AS n FROM (
+		SELECT cid, CASE WHEN m <= 6 THEN 0 WHEN m <= 12 THEN 1 WHEN m <= 18 THEN 2 ELSE 3 END AS band FROM (
+			SELECT p.commission_id AS cid, (SELECT SUM(e.months) FROM parcours_periods e WHERE e.parcours_id = p.id AND e.starts_on <= ?
 				AND (e.cut_on IS NULL OR e.cut_on > e.starts_on)) AS m
 			FROM parcours p `+currentPeriod+` WHERE p.commission_id IN (?) AND `+inProgress+`) x) y
-		GROUP BY band`, d, d, d, d, r.in, d, d); err != nil {
+		GROUP BY cid, band`, d, d, d, d, r.in, d, d); err != nil {
 		return err
 	}
 	for _, x := range rows {
 		var b int
 		if _, err := fmt.Sscan(x.K1, &b); err == nil && b >= 0 && b < DurationBandCount {
-			s.DurationBands[b] = x.N
+			for _, s := range r.of(x.Cid) {
+				s.DurationBands[b] += x.N
+			}
 		}
 	}
 	return nil
@@ -468,21 +568,22 @@ func (r *statsRange) parcours(ctx context.Context, s *AnnualStats) error {
 
 // profiles breaks down the persons whose parcours started in the year, and those in
 // progress on the reference day, by gender, age band, nationality and children.
-func (r *statsRange) profiles(ctx context.Context, s *AnnualStats) error {
+func (r *statsRange) profiles(ctx context.Context) error {
 	d := r.ref
-	started := `SELECT p.person_id, q.file_id FROM parcours p JOIN parcours_periods q ON q.parcours_id = p.id AND q.seq = 1
+	started := `SELECT p.commission_id AS cid, p.person_id, q.file_id FROM parcours p JOIN parcours_periods q ON q.parcours_id = p.id AND q.seq = 1
 		WHERE p.commission_id IN (?) AND ` + r.inYear("p.started_on")
-	current := `SELECT p.person_id, q.file_id FROM parcours p ` + currentPeriod + ` WHERE p.commission_id IN (?) AND ` + inProgress
-	var err error
-	if s.StartedProfile, err = r.profile(ctx, started, r.in, r.from, r.to); err != nil {
+	current := `SELECT p.commission_id AS cid, p.person_id, q.file_id FROM parcours p ` + currentPeriod + ` WHERE p.commission_id IN (?) AND ` + inProgress
+	if err := r.profile(ctx, func(s *AnnualStats) *Profile { return &s.StartedProfile }, started, r.in, r.from, r.to); err != nil {
 		return err
 	}
-	s.InProgressProfile, err = r.profile(ctx, current, d, d, d, r.in, d, d)
-	return err
+	return r.profile(ctx, func(s *AnnualStats) *Profile { return &s.InProgressProfile }, current, d, d, d, r.in, d, d)
 }
 
-func (r *statsRange) profile(ctx context.Context, population string, args ...any) (Profile, error) {
+// profile adds the breakdown of population (cid, person_id, file_id) to the profile of
+// the statistics of each commission.
+func (r *statsRange) profile(ctx context.Context, profile func(*AnnualStats) *Profile, population string, args ...any) error {
 	var rows []struct {
+		Cid         int64  `bun:"cid"`
 		Gender      string `bun:"gender"`
 		Age         int    `bun:"age"`
 		Nationality string `bun:"nationality"`
@@ -490,24 +591,26 @@ func (r *statsRange) profile(ctx context.Context, population string, args ...any
 		N           int    `bun:"n"`
 	}
 	age := fmt.Sprintf("%d - pe.birth_year", r.year)
-	err := r.db.NewRaw(`SELECT pe.gender AS gender,
+	err := r.db.NewRaw(`SELECT x.cid AS cid, pe.gender AS gender,
 		CASE WHEN pe.birth_year = 0 THEN 4 WHEN `+age+` < 25 THEN 0 WHEN `+age+` < 35 THEN 1 WHEN `+age+` < 45 THEN 2 ELSE 3 END AS age,
 		pe.nationality AS nationality,
 		CASE WHEN f.children >= 3 THEN 3 ELSE f.children END AS children, COUNT(*) AS n
 		FROM (`+population+`) x JOIN persons pe ON pe.id = x.person_id JOIN files f ON f.id = x.file_id
-		GROUP BY 1, 2, 3, 4`, args...).Scan(ctx, &rows)
+		GROUP BY 1, 2, 3, 4, 5`, args...).Scan(ctx, &rows)
 	if err != nil && err != sql.ErrNoRows {
-		return Profile{}, err
+		return err
 	}
-	p := Profile{Gender: map[Gender]int{}, Nationality: map[string]int{}}
 	for _, x := range rows {
-		p.Total += x.N
-		p.Gender[Gender(x.Gender)] += x.N
-		p.AgeBands[x.Age] += x.N
-		p.Nationality[x.Nationality] += x.N
-		p.Children[max(0, x.Children)] += x.N
+		for _, s := range r.of(x.Cid) {
+			p := profile(s)
+			p.Total += x.N
+			p.Gender[Gender(x.Gender)] += x.N
+			p.AgeBands[x.Age] += x.N
+			p.Nationality[x.Nationality] += x.N
+			p.Children[max(0, x.Children)] += x.N
+		}
 	}
-	return p, nil
+	return nil
 }
 
 // TopNationalities ranks the nationalities of the profiles together (most frequent first,
@@ -540,57 +643,71 @@ const NationalityOthers = "Autres"
 
 // --- rights ---
 
-func (r *statsRange) rights(ctx context.Context, s *AnnualStats) error {
-	rows, err := r.groups(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM parcours_periods e WHERE e.parcours_id = q.parcours_id
-			AND e.seq < q.seq AND e.aps_granted) THEN 'renewed' ELSE 'first' END AS k1, '' AS k2, COUNT(*) AS n
+func (r *statsRange) rights(ctx context.Context) error {
+	rows, err := r.groups(ctx, `SELECT q.commission_id AS cid, CASE WHEN EXISTS (SELECT 1 FROM parcours_periods e WHERE e.parcours_id = q.parcours_id
+			AND e.seq < q.seq AND e.aps_granted) THEN 'renewed' ELSE 'first' END AS k1, COUNT(*) AS n
 		FROM parcours_periods q WHERE q.commission_id IN (?) AND q.aps_granted AND `+r.inYear("COALESCE(q.aps_from, q.starts_on)")+`
-		GROUP BY 1`, r.in, r.from, r.to)
+		GROUP BY 1, 2`, r.in, r.from, r.to)
 	if err != nil {
 		return err
 	}
 	for _, x := range rows {
-		if x.K1 == "first" {
-			s.APSFirst = x.N
-		} else {
-			s.APSRenewed = x.N
+		for _, s := range r.of(x.Cid) {
+			if x.K1 == "first" {
+				s.APSFirst += x.N
+			} else {
+				s.APSRenewed += x.N
+			}
 		}
 	}
 	// Months paid: from the first month paid to the month AFIS stopped, or to the end of
-	// the months granted, intersected with the year.
+	// the months granted, intersected with the year. A parcours is one commission's: the
+	// beneficiaries of the commissions add up.
 	lo, hi := r.year*12, r.year*12+12
 	start := r.monthIndex("afis_from")
 	stop := "COALESCE(" + r.monthIndex("afis_stopped_from") + ", " + start + " + months)"
 	months := r.greatest("0", r.least(stop, fmt.Sprint(hi))+" - "+r.greatest(start, fmt.Sprint(lo)))
-	var afis struct {
+	var afis []struct {
+		Cid     int64         `bun:"cid"`
 		Persons int           `bun:"persons"`
 		Months  sql.NullInt64 `bun:"months"`
 		Cents   sql.NullInt64 `bun:"cents"`
 	}
-	if err := r.db.NewRaw(`SELECT COUNT(DISTINCT parcours_id) AS persons, SUM(m) AS months, SUM(m * afis_monthly_cents) AS cents
-		FROM (SELECT parcours_id, afis_monthly_cents, `+months+` AS m FROM parcours_periods
-			WHERE commission_id IN (?) AND afis_granted AND afis_from IS NOT NULL) x WHERE m > 0`, r.in).Scan(ctx, &afis); err != nil {
+	if err := r.db.NewRaw(`SELECT commission_id AS cid, COUNT(DISTINCT parcours_id) AS persons, SUM(m) AS months, SUM(m * afis_monthly_cents) AS cents
+		FROM (SELECT commission_id, parcours_id, afis_monthly_cents, `+months+` AS m FROM parcours_periods
+			WHERE commission_id IN (?) AND afis_granted AND afis_from IS NOT NULL) x WHERE m > 0 GROUP BY commission_id`, r.in).Scan(ctx, &afis); err != nil && err != sql.ErrNoRows {
 		return err
 	}
-	s.AFISBeneficiaries, s.AFISMonths, s.AFISCents = afis.Persons, int(afis.Months.Int64), afis.Cents.Int64
-	if rows, err = r.groups(ctx, `SELECT housing_provided AS k1, '' AS k2, COUNT(*) AS n FROM parcours_periods
-		WHERE commission_id IN (?) AND housing_provided <> 'none' AND `+r.inYear("starts_on")+` GROUP BY housing_provided`,
+	for _, x := range afis {
+		for _, s := range r.of(x.Cid) {
+			s.AFISBeneficiaries += x.Persons
+			s.AFISMonths += int(x.Months.Int64)
+			s.AFISCents += x.Cents.Int64
+		}
+	}
+	if rows, err = r.groups(ctx, `SELECT commission_id AS cid, housing_provided AS k1, COUNT(*) AS n FROM parcours_periods
+		WHERE commission_id IN (?) AND housing_provided <> 'none' AND `+r.inYear("starts_on")+` GROUP BY commission_id, housing_provided`,
 		r.in, r.from, r.to); err != nil {
 		return err
 	}
-	s.Housing = map[Housing]int{}
 	for _, x := range rows {
-		s.Housing[Housing(x.K1)] = x.N
+		for _, s := range r.of(x.Cid) {
+			s.Housing[Housing(x.K1)] += x.N
+		}
 	}
 	return nil
 }
 
 // --- associations ---
 
-func (r *statsRange) associations(ctx context.Context, s *AnnualStats) error {
+func (r *statsRange) associations(ctx context.Context) error {
 	// The commission's condition lets the database use its (commission, date) indexes rather
 	// than read every file and parcours of the association's ten years.
-	var rows []AssociationStats
-	err := r.db.NewRaw(`SELECT a.id AS id, a.name AS name,
+	var rows []struct {
+		Cid int64 `bun:"cid"`
+		AssociationStats
+	}
+	err := r.db.NewRaw(`SELECT a.commission_id AS cid, a.id AS id, a.name AS name,
 		(SELECT COUNT(*) FROM files f WHERE f.commission_id = a.commission_id AND f.association_id = a.id AND `+r.inYear("f.submitted_at")+`) AS submitted,
 		(SELECT COUNT(*) FROM files f WHERE f.commission_id = a.commission_id AND f.association_id = a.id AND `+r.inYear("f.avis_on")+`
 			AND f.commission_avis IN ('favorable', 'reserve')) AS favourable,
@@ -603,9 +720,12 @@ func (r *statsRange) associations(ctx context.Context, s *AnnualStats) error {
 	if err != nil && err != sql.ErrNoRows {
 		return err
 	}
+	// In the order of the names over all the commissions: each commission's keeps it.
 	for _, a := range rows {
 		if a.Submitted+a.Favourable+a.Unfavourable+a.Followed > 0 {
-			s.Associations = append(s.Associations, a)
+			for _, s := range r.of(a.Cid) {
+				s.Associations = append(s.Associations, a.AssociationStats)
+			}
 		}
 	}
 	return nil
@@ -613,7 +733,7 @@ func (r *statsRange) associations(ctx context.Context, s *AnnualStats) error {
 
 // --- monthly series ---
 
-func (r *statsRange) monthly(ctx context.Context, s *AnnualStats) error {
+func (r *statsRange) monthly(ctx context.Context) error {
 	series := []struct {
 		table, col, key string
 		add             func(m *MonthStats, key string, n int)
@@ -638,18 +758,21 @@ func (r *statsRange) monthly(ctx context.Context, s *AnnualStats) error {
 	}
 	for _, x := range series {
 		var rows []struct {
+			Cid   int64  `bun:"cid"`
 			Month int    `bun:"month"`
 			Key   string `bun:"k"`
 			N     int    `bun:"n"`
 		}
-		err := r.db.NewRaw(`SELECT `+r.month(x.col)+` AS month, `+x.key+` AS k, COUNT(*) AS n FROM `+x.table+`
-			WHERE commission_id IN (?) AND `+r.inYear(x.col)+` GROUP BY 1, 2`, r.in, r.from, r.to).Scan(ctx, &rows)
+		err := r.db.NewRaw(`SELECT commission_id AS cid, `+r.month(x.col)+` AS month, `+x.key+` AS k, COUNT(*) AS n FROM `+x.table+`
+			WHERE commission_id IN (?) AND `+r.inYear(x.col)+` GROUP BY 1, 2, 3`, r.in, r.from, r.to).Scan(ctx, &rows)
 		if err != nil && err != sql.ErrNoRows {
 			return err
 		}
 		for _, row := range rows {
 			if row.Month >= 1 && row.Month <= 12 {
-				x.add(&s.Monthly[row.Month-1], strings.TrimSpace(row.Key), row.N)
+				for _, s := range r.of(row.Cid) {
+					x.add(&s.Monthly[row.Month-1], strings.TrimSpace(row.Key), row.N)
+				}
 			}
 		}
 	}
@@ -666,7 +789,8 @@ func StatsYears(ctx context.Context, db bun.IDB, cid int64, now time.Time) ([]in
 // newest first, always including the year of now.
 func StatsYearsOf(ctx context.Context, db bun.IDB, cids []int64, now time.Time) ([]int, error) {
 	r := &statsRange{db: db, pg: IsPG(db)}
-	year := func(col string) string { return "MIN(" + r.monthIndex(col) + ") / 12" }
+	// The year of the earliest date (not the earliest year of every row): an index gives it.
+	year := func(col string) string { return r.monthIndex("MIN("+col+")") + " / 12" }
 	var first sql.NullInt64
 	if len(cids) > 0 {
 		in := bun.In(cids)

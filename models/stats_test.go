@@ -2,8 +2,10 @@ package models_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"seance/models"
 	"seance/models/modelstest"
@@ -152,6 +154,54 @@ func TestRule14_NationalitiesNamedInFrench(t *testing.T) {
 	for code, want := range map[string]string{"NG": "Nigeria", "CI": "Côte d'Ivoire", "RO": "Roumanie", "CN": "Chine", models.NationalityUnknown: "Inconnue ou apatride", "ZZ": "ZZ"} {
 		if got := models.CountryName(code); got != want {
 			t.Errorf("CountryName(%q) = %q, want %q", code, got, want)
+		}
+	}
+}
+
+// TestRule14_DelaysFromTheFirstTimeFoundComplete: a file found complete twice (complete,
+// then incomplete again, then complete) counts from the first time: its "submitted →
+// complete" delay belongs to the year of the first, and its "complete → avis" delay runs
+// from it; a file never found complete has no "complete → avis" delay.
+func TestRule14_DelaysFromTheFirstTimeFoundComplete(t *testing.T) {
+	db := modelstest.NewDB(t)
+	c := modelstest.Commission(t, db, "31")
+	a := modelstest.Association(t, db, c, "Association Olympe", "31", modelstest.Date(2022, 1, 1))
+	u := modelstest.User(t, db, c, models.RoleAssociation, a)
+	d := modelstest.Date
+	file := func(seq int, submitted, avis time.Time, complete ...time.Time) {
+		t.Helper()
+		pe := &models.Person{CommissionID: c.ID, IdentitySealed: "sealed", Gender: "F", BirthYear: 1990, Nationality: "NG", CreatedAt: submitted, UpdatedAt: submitted}
+		if _, err := db.NewInsert().Model(pe).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f := &models.File{CommissionID: c.ID, Reference: fmt.Sprintf("31-2025-%04d", seq), Year: 2025, Seq: seq, PersonID: pe.ID, AssociationID: a.ID,
+			Kind: models.KindEngagement, State: models.StateExamined, HousingNeed: models.HousingNone, AssociationAvis: models.AvisFavorable,
+			ProposalSealed: "sealed", CreatedBy: u.ID, CreatedAt: submitted, SubmittedAt: &submitted, UpdatedAt: submitted,
+			CommissionAvis: models.AvisFavorable, AvisOn: &avis}
+		if _, err := db.NewInsert().Model(f).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range complete {
+			e := &models.FileEvent{CommissionID: c.ID, FileID: f.ID, At: at.Add(10 * time.Hour), ActorID: u.ID, ActorLabel: "test",
+				Action: "admissible", FromState: models.StateSubmitted, ToState: models.StateAdmissible, Details: "{}"}
+			if _, err := db.NewInsert().Model(e).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	file(1, d(2024, 11, 1), d(2025, 3, 1), d(2024, 12, 10), d(2025, 2, 1)) // complete in 2024 (39 days), again in 2025; avis 81 days after the first
+	file(2, d(2025, 1, 5), d(2025, 3, 15), d(2025, 2, 15), d(2025, 1, 15)) // complete on 15/01 (10 days), again on 15/02; avis 59 days after the first
+	file(3, d(2025, 1, 6), d(2025, 3, 20))                                 // never found complete
+	for year, want := range map[int][2]models.Delay{
+		2024: {{N: 1, Median: 39, P90: 39}, {}},
+		2025: {{N: 1, Median: 10, P90: 10}, {N: 2, Median: 70, P90: 81}},
+	} {
+		s, err := models.ComputeAnnualStats(ctx, db, c.ID, year, modelstest.StatsNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := [2]models.Delay{s.Delays[models.DelaySubmittedComplete], s.Delays[models.DelayCompleteAvis]}; got != want {
+			t.Errorf("%d: submitted → complete, complete → avis = %+v, want %+v", year, got, want)
 		}
 	}
 }

@@ -29,7 +29,9 @@ type RollUp struct {
 }
 
 // ComputeRollUp computes the statistics of year for the commissions cs (at least one),
-// together and one by one.
+// together and one by one, from one pass of the queries grouped by commission: each
+// department's figures are those ComputeAnnualStats gives it, and the total is counted
+// over all of them.
 func ComputeRollUp(ctx context.Context, db bun.IDB, region string, cs []Commission, year int, now time.Time) (*RollUp, error) {
 	if len(cs) == 0 {
 		return nil, ErrNotFound
@@ -38,17 +40,13 @@ func ComputeRollUp(ctx context.Context, db bun.IDB, region string, cs []Commissi
 	for i, c := range cs {
 		ids[i] = c.ID
 	}
-	total, err := ComputeStats(ctx, db, ids, year, now)
+	total, by, err := computeStats(ctx, db, ids, true, year, now)
 	if err != nil {
 		return nil, err
 	}
 	ru := &RollUp{Region: region, Total: total}
 	for _, c := range cs {
-		s, err := ComputeAnnualStats(ctx, db, c.ID, year, now)
-		if err != nil {
-			return nil, err
-		}
-		ru.Departments = append(ru.Departments, DepartmentStats{Commission: c, Stats: s})
+		ru.Departments = append(ru.Departments, DepartmentStats{Commission: c, Stats: by[c.ID]})
 	}
 	return ru, nil
 }

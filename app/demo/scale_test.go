@@ -2,6 +2,8 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -109,5 +111,63 @@ func TestDemoScaleSeedsSeveralCommissions(t *testing.T) {
 	}
 	if rep, err := models.VerifyAuditChain(ctx, db); err != nil || !rep.OK {
 		t.Errorf("audit chain = %+v, %v", rep, err)
+	}
+}
+
+// TestRollUpEqualsEachCommissionsOwnStatistics checks the roll-up's one pass of grouped
+// queries on a demo of three commissions with varied histories: each department's figures
+// are exactly those ComputeAnnualStats computes for its commission alone, and the total
+// those ComputeStats computes over the three together (medians and percentiles of the
+// delays included), for a complete year and for the current one.
+func TestRollUpEqualsEachCommissionsOwnStatistics(t *testing.T) {
+	ctx := context.Background()
+	db := modelstest.NewDB(t)
+	now := modelstest.Epoch()
+	s := &demo.Seeder{DB: db, Keys: modelstest.Keyring(t), Now: now, Years: 2, Scale: 3, PasswordHash: servertest.PasswordHash(t)}
+	if err := demo.Seed(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := models.ListCommissions(ctx, db, "76")
+	if err != nil || len(cs) != 3 {
+		t.Fatalf("Occitanie's demo commissions = %v, %v; want 3", cs, err)
+	}
+	ids := []int64{cs[0].ID, cs[1].ID, cs[2].ID}
+	for _, year := range []int{now.Year() - 1, now.Year()} {
+		ru, err := models.ComputeRollUp(ctx, db, "76", cs, year, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ru.Departments) != len(cs) {
+			t.Fatalf("%d: %d departments, want %d", year, len(ru.Departments), len(cs))
+		}
+		for i, d := range ru.Departments {
+			own, err := models.ComputeAnnualStats(ctx, db, cs[i].ID, year, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Commission.ID != cs[i].ID {
+				t.Errorf("%d: department %d is commission %d, want %d", year, i, d.Commission.ID, cs[i].ID)
+			}
+			if own.Received[models.KindEngagement] == 0 || own.Delays[models.DelayCompleteAvis].N == 0 || own.InProgress() == 0 {
+				t.Fatalf("%d, %s: the demo's history is empty (%+v)", year, d.Commission.Department, own)
+			}
+			diffStats(t, fmt.Sprintf("%d, department %s", year, d.Commission.Department), d.Stats, own)
+		}
+		together, err := models.ComputeStats(ctx, db, ids, year, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		diffStats(t, fmt.Sprintf("%d, region", year), ru.Total, together)
+	}
+}
+
+// diffStats reports each field of got that differs from want.
+func diffStats(t *testing.T, what string, got, want *models.AnnualStats) {
+	t.Helper()
+	g, w := reflect.ValueOf(got).Elem(), reflect.ValueOf(want).Elem()
+	for i := range g.NumField() {
+		if !reflect.DeepEqual(g.Field(i).Interface(), w.Field(i).Interface()) {
+			t.Errorf("%s: %s = %+v, want %+v", what, g.Type().Field(i).Name, g.Field(i).Interface(), w.Field(i).Interface())
+		}
 	}
 }
