@@ -116,25 +116,29 @@ func TestBrowserAxeMainPages(t *testing.T) {
 	src := axeSource(t)
 	for _, width := range []int{1280, 375} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
-			site := browsertest.Start(t, env, width, 900)
 			failures, pages := 0, 0
 			for _, email := range accounts {
-				site.Run(t, network.ClearBrowserCookies())
-				site.SignIn(t, email, servertest.Password)
-				if p := site.Path(t); p != "/" {
-					t.Fatalf("%s: after sign-in the tab shows %s, want the dashboard", email, p)
-				}
-				var nav []string
-				site.Run(t, chromedp.Evaluate(`Array.from(document.querySelectorAll('#navigation a.fr-nav__link')).map(a => a.getAttribute('href'))`, &nav))
-				for _, path := range append(append([]string{"/"}, nav...), "/compte") {
-					site.Run(t, chromedp.Navigate(site.URL+path), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
-					pages++
-					if vs := runAxe(t, site, src); len(vs) > 0 {
-						failures++
-						shot := site.Screenshot(t, strings.NewReplacer("@", "-", ".", "-").Replace(email)+strings.ReplaceAll(path, "/", "_"))
-						t.Errorf("%s at %d px, %s: %d serious or critical axe-core violations (screenshot %s):\n%s", email, width, path, len(vs), shot, formatViolations(vs))
+				// One browser per account: each journey has its own time budget, which a
+				// loaded machine needs for eight accounts' pages.
+				t.Run(strings.SplitN(email, "@", 2)[0], func(t *testing.T) {
+					site := browsertest.Start(t, env, width, 900)
+					site.Run(t, network.ClearBrowserCookies())
+					site.SignIn(t, email, servertest.Password)
+					if p := site.Path(t); p != "/" {
+						t.Fatalf("%s: after sign-in the tab shows %s, want the dashboard", email, p)
 					}
-				}
+					var nav []string
+					site.Run(t, chromedp.Evaluate(`Array.from(document.querySelectorAll('#navigation a.fr-nav__link')).map(a => a.getAttribute('href'))`, &nav))
+					for _, path := range append(append([]string{"/"}, nav...), "/compte") {
+						site.Run(t, chromedp.Navigate(site.URL+path), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
+						pages++
+						if vs := runAxe(t, site, src); len(vs) > 0 {
+							failures++
+							shot := site.Screenshot(t, strings.NewReplacer("@", "-", ".", "-").Replace(email)+strings.ReplaceAll(path, "/", "_"))
+							t.Errorf("%s at %d px, %s: %d serious or critical axe-core violations (screenshot %s):\n%s", email, width, path, len(vs), shot, formatViolations(vs))
+						}
+					}
+				})
 			}
 			t.Logf("%d px: axe-core ran on %d pages, %d with serious or critical violations", width, pages, failures)
 		})
