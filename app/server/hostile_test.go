@@ -8,6 +8,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -320,12 +321,40 @@ func TestHostileInput_ScriptPayloadsComeBackEscaped(t *testing.T) {
 	}
 	xlsxTexts(t, "the annual workbook", h.sec.Get(t, "/statistiques/rapports/2025.xlsx"))
 
+	// The audit journal exported as CSV: every cell a spreadsheet would read as a formula
+	// is prefixed with an apostrophe.
+	r := h.sec.Get(t, "/admin/audit/export")
+	if r.Status != http.StatusOK {
+		t.Fatalf("audit export: %d\n%.300s", r.Status, r.Body)
+	}
+	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\ufeff")))
+	cr.Comma = ';'
+	cr.FieldsPerRecord = -1
+	records, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, rec := range records {
+		for _, v := range rec {
+			if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+				t.Errorf("audit CSV cell %q would be read as a formula", v)
+			}
+			if strings.HasPrefix(v, `'=HYPERLINK("http://x.example","y")`) {
+				found++
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("the audit CSV does not hold the renamed person as text after an apostrophe")
+	}
+
 	// A new session: the place, agenda items' titles and notes.
 	day := h.env.Clock().AddDate(0, 2, 0)
 	for day.Weekday() != time.Tuesday {
 		day = day.AddDate(0, 0, 1)
 	}
-	r := h.sec.PostForm(t, "/seances", url.Values{"kind": {"files"}, "mode": {"onsite"}, "date": {day.Format(time.DateOnly)},
+	r = h.sec.PostForm(t, "/seances", url.Values{"kind": {"files"}, "mode": {"onsite"}, "date": {day.Format(time.DateOnly)},
 		"start": {"14:00"}, "end": {"17:00"}, "place": {scriptPayloads[0] + " ; salle 2, " + scriptPayloads[1]}, "capacity": {"30"}})
 	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/seances/") {
 		t.Fatalf("POST /seances: %d %s\n%.500s", r.Status, r.Location, r.Body)
