@@ -28,6 +28,7 @@ import (
 	"github.com/ledongthuc/pdf"
 	"github.com/xuri/excelize/v2"
 
+	"seance/app/api"
 	"seance/app/demo"
 	"seance/app/mail/mailtest"
 	"seance/app/servertest"
@@ -299,6 +300,27 @@ func TestHostileInput_ScriptPayloadsComeBackEscaped(t *testing.T) {
 	}
 	wantEscaped(t, "the composition page", h.sec.Get(t, base+"/composition"), scriptPayloads)
 	wantCells(t, "the composition workbook", xlsxTexts(t, "the composition workbook", h.sec.Get(t, base+"/composition.xlsx")), scriptPayloads)
+
+	// API token names, on the page that lists them.
+	for _, p := range scriptPayloads {
+		if r := h.sec.PostForm(t, api.TokensPath, url.Values{"name": {p}}); r.Status != http.StatusOK {
+			t.Fatalf("token named %q: %d\n%.500s", p, r.Status, r.Body)
+		}
+	}
+	wantEscaped(t, "the API tokens page", h.sec.Get(t, api.TokensPath), scriptPayloads)
+
+	// The président's contribution to an open written deliberation, on its page.
+	var delibID int64
+	if err := h.env.DB.QueryRowContext(ctx, "SELECT id FROM written_deliberations WHERE commission_id = ? AND status = ? ORDER BY id LIMIT 1",
+		cid, models.DeliberationOpen).Scan(&delibID); err != nil {
+		t.Fatalf("an open written deliberation of the demo: %v", err)
+	}
+	delib := "/deliberations/" + strconv.FormatInt(delibID, 10)
+	member := h.signIn(t, demo.EmailPresident)
+	if r := member.PostForm(t, delib+"/contributions", url.Values{"body": {strings.Join(scriptPayloads, "\n")}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("contribution: %d\n%.500s", r.Status, r.Body)
+	}
+	wantEscaped(t, "the written deliberation page", member.Get(t, delib), scriptPayloads)
 
 	// The free texts of the draft procès-verbal of the last held session.
 	var heldID int64
