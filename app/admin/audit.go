@@ -196,6 +196,16 @@ func (ps auditFilterParams) query(before string) string {
 // auditExportMax bounds an export.
 const auditExportMax = 50_000
 
+// csvText keeps a text a spreadsheet would read as a formula (a name typed as
+// "=HYPERLINK(…)", "+33…", "-2+3", "@SUM(…)") a text: it is prefixed with an apostrophe,
+// which the spreadsheet shows as nothing (OWASP, CSV injection).
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 // ExportAudit downloads the filtered journal as CSV (UTF-8 with BOM, semicolons, for a
 // spreadsheet), and records the export in the journal itself.
 func (h *Handler) ExportAudit(c *fiber.Ctx) error {
@@ -215,7 +225,8 @@ func (h *Handler) ExportAudit(c *fiber.Ctx) error {
 	w.Comma = ';'
 	_ = w.Write([]string{"N°", "Date", "Personne", "Action", "Code de l'action", "Objet", "Référence de l'objet", "Empreinte"})
 	for _, r := range rows {
-		_ = w.Write([]string{strconv.FormatInt(r.ID, 10), r.At.In(h.Location).Format("02/01/2006 15:04:05"), r.Person, r.ActionText, r.Action, r.ObjectText, r.Object, r.Hash})
+		_ = w.Write([]string{strconv.FormatInt(r.ID, 10), r.At.In(h.Location).Format("02/01/2006 15:04:05"), csvText(r.Person),
+			csvText(r.ActionText), csvText(r.Action), csvText(r.ObjectText), csvText(r.Object), r.Hash})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

@@ -186,8 +186,10 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			code = fiber.StatusNotFound
 		case errors.As(err, &fe):
 			code = fe.Code
-			// Our own errors carry a French message; Fiber's generic ones do not.
-			if fe.Message != utils.StatusMessage(fe.Code) && !strings.HasPrefix(fe.Message, "Cannot ") {
+			// Our own errors carry a French message; Fiber's generic ones do not, nor
+			// those of a request the server could not read (a malformed multipart body…),
+			// which reach no route: fasthttp's English reason is not shown.
+			if fe.Message != utils.StatusMessage(fe.Code) && !strings.HasPrefix(fe.Message, "Cannot ") && len(c.Route().Handlers) > 0 {
 				msg = fe.Message
 			}
 		}

@@ -100,10 +100,14 @@ func NewDemo(t testing.TB) *Env {
 // NewBare starts the application on a new, empty database: no commission and no account
 // (Commission is nil, Users is empty), for a test that fills the database itself, e.g.
 // with demo.Seed given the env's Config.Keys and Clock().
-func NewBare(t testing.TB) *Env {
+func NewBare(t testing.TB) *Env { return NewBareWithEnv(t, nil) }
+
+// NewBareWithEnv is NewBare with extra configuration variables, e.g. the SMTP_* settings
+// of a mailtest.Server.
+func NewBareWithEnv(t testing.TB, vars map[string]string) *Env {
 	t.Helper()
 	db, url := modelstest.NewDBURL(t)
-	return start(t, db, url, nil, false)
+	return start(t, db, url, vars, false)
 }
 
 func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
