@@ -147,12 +147,12 @@ func (h *Handler) RegenerateCodes(c *fiber.Ctx) error {
 // ResetTOTP removes a user's TOTP (lost phone): they enrol again at their next sign-in
 // when their role requires it.
 func (h *Handler) ResetTOTP(c *fiber.Ctx) error {
-	id, err := c.ParamsInt("id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
-		return fiber.ErrNotFound
+		return err
 	}
 	ctx := c.UserContext()
-	target, err := models.FindUser(ctx, h.DB, int64(id))
+	target, err := models.FindUser(ctx, h.DB, id)
 	if err != nil {
 		return err
 	}

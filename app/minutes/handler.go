@@ -35,13 +35,7 @@ var refusals = []error{
 
 func pvPath(meetingID int64) string { return fmt.Sprintf("/seances/%d/pv", meetingID) }
 
-func meetingID(c *fiber.Ctx) (int64, error) {
-	id, err := c.ParamsInt("id")
-	if err != nil || id <= 0 {
-		return 0, fiber.ErrNotFound
-	}
-	return int64(id), nil
-}
+func meetingID(c *fiber.Ctx) (int64, error) { return web.ParamID(c, "id") }
 
 // record returns the session of the route and the version of its procès-verbal the
 // signed-in user may read (models.MinutesReader), or the refusal as a 403 or a 404.
