@@ -412,8 +412,7 @@ func TestChangePassword(t *testing.T) {
 func TestEnrolmentPageWritesNoAuditRecord(t *testing.T) {
 	env := servertest.New(t)
 	u := account(t, env, models.RoleSecretariat, "enrolement.sans.trace@example.org")
-	c := env.Client()
-	expect(t, "password", password(c, t, u.Email, servertest.Password), http.StatusSeeOther, auth.EnrolmentPath)
+	// actions counts the TOTP audit records of the account.
 	actions := func() map[string]int {
 		var rows []models.AuditRecord
 		if err := env.DB.NewSelect().Model(&rows).Where("object = ?", models.ObjectRef("user", u.ID)).Scan(context.Background()); err != nil {
@@ -421,11 +420,17 @@ func TestEnrolmentPageWritesNoAuditRecord(t *testing.T) {
 		}
 		n := map[string]int{}
 		for _, r := range rows {
-			n[r.Action]++
+			if strings.HasPrefix(r.Action, "totp.") {
+				n[r.Action]++
+			}
 		}
 		return n
 	}
 	before := actions()
+	c := env.Client()
+	// The sign-in lands on the enrolment page (password follows the redirect), which
+	// creates the pending key: the first GET.
+	expect(t, "password", password(c, t, u.Email, servertest.Password), http.StatusSeeOther, auth.EnrolmentPath)
 	for i := 0; i < 2; i++ {
 		expect(t, "enrolment page", c.Get(t, auth.EnrolmentPath), http.StatusOK, "", "seance-totp-key")
 		if qr := c.Get(t, auth.EnrolmentPath+"/qr.png"); qr.Status != http.StatusOK {
