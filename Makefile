@@ -20,6 +20,7 @@ test-browser:
 
 lint:
 	go vet ./...
+	go test -count=1 ./internal/archtest
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	@command -v golangci-lint >/dev/null && golangci-lint run || echo "golangci-lint not installed: skipped"
 

@@ -334,13 +334,9 @@ func lockAgendaMeeting(ctx context.Context, tx bun.Tx, actor *User, cid, meeting
 	if !mayConvene(actor, cid) {
 		return nil, ErrAgendaForbidden
 	}
-	m := new(Meeting)
-	q := tx.NewSelect().Model(m).Where("id = ? AND commission_id = ?", meetingID, cid)
-	if IsPG(tx) {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, notFound(err, "find meeting")
+	m, err := lockOwned[Meeting](ctx, tx, cid, meetingID, "find meeting")
+	if err != nil {
+		return nil, err
 	}
 	if err := editableAgenda(m); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -49,14 +50,7 @@ func (s AttendanceStatus) Label() string {
 }
 
 // Valid reports whether s is a known status.
-func (s AttendanceStatus) Valid() bool {
-	for _, x := range AttendanceStatuses {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func (s AttendanceStatus) Valid() bool { return slices.Contains(AttendanceStatuses, s) }
 
 // Sits reports whether the seat is occupied in the room or remotely (by the titulaire
 // or their suppléant): what counts as present for the quorum.

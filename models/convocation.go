@@ -227,13 +227,9 @@ func Convoke(ctx context.Context, db bun.IDB, actor *User, cid, meetingID int64,
 	now = Stamp(now)
 	var res *ConvocationResult
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		m := new(Meeting)
-		q := tx.NewSelect().Model(m).Where("id = ? AND commission_id = ?", meetingID, cid)
-		if IsPG(tx) {
-			q = q.For("UPDATE")
-		}
-		if err := q.Scan(ctx); err != nil {
-			return notFound(err, "find meeting")
+		m, err := lockOwned[Meeting](ctx, tx, cid, meetingID, "find meeting")
+		if err != nil {
+			return err
 		}
 		if m.Status != MeetingPlanned && m.Status != MeetingConvened {
 			return refuse("Cette séance est « %s » : elle ne peut plus être convoquée.", m.Status.Label())

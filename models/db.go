@@ -98,8 +98,21 @@ func IsPG(db bun.IDB) bool {
 	return db.Dialect().Name().String() == "pg"
 }
 
-// dialectName is used by the few queries that differ between SQLite and PostgreSQL.
-func dialectName(db bun.IDB) string { return db.Dialect().Name().String() }
+// lockOwned reads the row id of commission cid into a new T, locked until tx ends on
+// PostgreSQL (SELECT … FOR UPDATE) so that two writers of the same row take turns;
+// SQLite's immediate transactions already serialise writers. A missing row (or one of
+// another commission) is ErrNotFound; op names the operation in other errors.
+func lockOwned[T any](ctx context.Context, tx bun.Tx, cid, id int64, op string) (*T, error) {
+	row := new(T)
+	q := tx.NewSelect().Model(row).Where("id = ? AND commission_id = ?", id, cid)
+	if IsPG(tx) {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, notFound(err, op)
+	}
+	return row, nil
+}
 
 // InTx runs fn in a transaction on db, or in a savepoint when db is already a transaction.
 func InTx(ctx context.Context, db bun.IDB, fn func(ctx context.Context, tx bun.Tx) error) error {

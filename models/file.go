@@ -44,14 +44,7 @@ func (k FileKind) Label() string {
 }
 
 // Valid reports whether k is a known kind.
-func (k FileKind) Valid() bool {
-	for _, x := range FileKinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
+func (k FileKind) Valid() bool { return slices.Contains(FileKinds, k) }
 
 // NeedsParcours reports whether the request is about an existing parcours.
 func (k FileKind) NeedsParcours() bool { return k != KindEngagement }
@@ -87,7 +80,7 @@ func (a Avis) Label() string {
 }
 
 // Valid reports whether a is a known opinion.
-func (a Avis) Valid() bool { return a == AvisFavorable || a == AvisReserve || a == AvisDefavorable }
+func (a Avis) Valid() bool { return slices.Contains(Avises, a) }
 
 // EndReason is why a parcours ended.
 type EndReason string
@@ -122,14 +115,7 @@ func (r EndReason) Label() string {
 }
 
 // Valid reports whether r is a known reason.
-func (r EndReason) Valid() bool {
-	for _, x := range EndReasons {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+func (r EndReason) Valid() bool { return slices.Contains(EndReasons, r) }
 
 // ActionKind is the domain of a planned action of the parcours (R121-12-9, -11).
 type ActionKind string
@@ -164,14 +150,7 @@ func (k ActionKind) Label() string {
 }
 
 // Valid reports whether k is a known kind of action.
-func (k ActionKind) Valid() bool {
-	for _, x := range ActionKinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
+func (k ActionKind) Valid() bool { return slices.Contains(ActionKinds, k) }
 
 // PlannedAction is one action of the association's proposal.
 type PlannedAction struct {

@@ -29,8 +29,11 @@ const (
 	MandateSuppleant MandateKind = "suppleant"
 )
 
+// MandateKinds lists the kinds of mandate.
+var MandateKinds = []MandateKind{MandateTitulaire, MandateSuppleant}
+
 // Valid reports whether k is a known kind.
-func (k MandateKind) Valid() bool { return k == MandateTitulaire || k == MandateSuppleant }
+func (k MandateKind) Valid() bool { return slices.Contains(MandateKinds, k) }
 
 // Label is the French name of the kind.
 func (k MandateKind) Label() string {

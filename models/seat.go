@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,7 +37,7 @@ var SeatCategories = []SeatCategory{
 }
 
 // Valid reports whether c is one of the 11 categories.
-func (c SeatCategory) Valid() bool { return c >= CategoryMagistrate && c <= CategoryAssociation }
+func (c SeatCategory) Valid() bool { return slices.Contains(SeatCategories, c) }
 
 // Label is the French name of the category, as the composition page and the export show it.
 func (c SeatCategory) Label() string {

@@ -119,15 +119,7 @@ func FindSitting(ctx context.Context, db bun.IDB, cid, meetingID int64) (*Sittin
 // lockSittingMeeting reads a session for update: on PostgreSQL the row stays locked until
 // the transaction ends, so that opening a vote and closing the session never interleave.
 func lockSittingMeeting(ctx context.Context, tx bun.Tx, cid, meetingID int64) (*Meeting, error) {
-	m := new(Meeting)
-	q := tx.NewSelect().Model(m).Where("id = ? AND commission_id = ?", meetingID, cid)
-	if IsPG(tx) {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, notFound(err, "lock meeting")
-	}
-	return m, nil
+	return lockOwned[Meeting](ctx, tx, cid, meetingID, "lock meeting")
 }
 
 // SeatPresence is one voting seat at a sitting: its holders, its confirmed attendance

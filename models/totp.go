@@ -115,8 +115,21 @@ type TOTPEnrolment struct {
 
 // StartTOTPEnrolment creates a new pending TOTP secret for u (replacing a pending one)
 // and returns what the enrolment page shows; ConfirmTOTP activates it. issuer names the
-// portal in the authenticator app.
+// portal in the authenticator app. It writes no audit record: the enrolment page calls
+// it when nothing is pending, and a GET records nothing; the key counts once confirmed
+// (ConfirmTOTP records totp.confirm), and RestartTOTPEnrolment records a replacement.
 func StartTOTPEnrolment(ctx context.Context, db bun.IDB, kr *Keyring, u *User, issuer string, now time.Time) (*TOTPEnrolment, error) {
+	return startTOTPEnrolment(ctx, db, kr, u, issuer, now, false)
+}
+
+// RestartTOTPEnrolment is StartTOTPEnrolment asked for by the user (a new key, e.g.
+// after scanning the first on the wrong phone), recorded as totp.enrol in the audit
+// log in the same transaction.
+func RestartTOTPEnrolment(ctx context.Context, db bun.IDB, kr *Keyring, u *User, issuer string, now time.Time) (*TOTPEnrolment, error) {
+	return startTOTPEnrolment(ctx, db, kr, u, issuer, now, true)
+}
+
+func startTOTPEnrolment(ctx context.Context, db bun.IDB, kr *Keyring, u *User, issuer string, now time.Time, audit bool) (*TOTPEnrolment, error) {
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: u.Email, Period: TOTPPeriod, SecretSize: 20})
 	if err != nil {
 		return nil, fmt.Errorf("totp enrolment: %w", err)
@@ -140,6 +153,9 @@ func StartTOTPEnrolment(ctx context.Context, db bun.IDB, kr *Keyring, u *User, i
 		row := &UserTOTP{UserID: u.ID, SecretSealed: kr.Seal([]byte(key.Secret()), totpAAD(u.ID)), CreatedAt: now, UpdatedAt: now}
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 			return fmt.Errorf("totp enrolment: %w", err)
+		}
+		if !audit {
+			return nil
 		}
 		return Audit(ctx, tx, now, AuditEntry{CommissionID: u.CommissionIDOrZero(), Actor: ActorFor(u), Action: "totp.enrol", Object: ObjectRef("user", u.ID)})
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,14 +50,7 @@ func (r Role) Label() string {
 }
 
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool {
-	for _, x := range Roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // NeedsCommission reports whether users of this role belong to one commission.
 func (r Role) NeedsCommission() bool { return r != RoleAdmin && r != RoleRegion }

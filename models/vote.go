@@ -261,15 +261,7 @@ var (
 
 // lockVote reads vote id of commission cid, locked FOR UPDATE on PostgreSQL.
 func lockVote(ctx context.Context, tx bun.Tx, cid, id int64) (*Vote, error) {
-	v := new(Vote)
-	q := tx.NewSelect().Model(v).Where("id = ? AND commission_id = ?", id, cid)
-	if IsPG(tx) {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, notFound(err, "lock vote")
-	}
-	return v, nil
+	return lockOwned[Vote](ctx, tx, cid, id, "lock vote")
 }
 
 // FindVote returns vote id of commission cid.

@@ -267,15 +267,7 @@ func ListDeliberations(ctx context.Context, db bun.IDB, cid, meetingID int64) ([
 }
 
 func lockDeliberation(ctx context.Context, tx bun.Tx, cid, id int64) (*Deliberation, error) {
-	d := new(Deliberation)
-	q := tx.NewSelect().Model(d).Where("id = ? AND commission_id = ?", id, cid)
-	if IsPG(tx) {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, notFound(err, "lock deliberation")
-	}
-	return d, nil
+	return lockOwned[Deliberation](ctx, tx, cid, id, "lock deliberation")
 }
 
 // lockOpenDebate reads deliberation id for update, refusing it unless its debate is open.

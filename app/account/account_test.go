@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -403,4 +404,48 @@ func TestChangePassword(t *testing.T) {
 	expect(t, "signed out", c.Get(t, "/"), http.StatusSeeOther, "/login")
 	catchUp(env)
 	signedIn(t, env, u.Email, "une nouvelle phrase")
+}
+
+// TestEnrolmentPageWritesNoAuditRecord: opening the TOTP enrolment page (and its QR
+// code) records nothing (issue 15 point 5); asking for a new key records totp.enrol
+// and confirming the first code records totp.confirm, each on its POST.
+func TestEnrolmentPageWritesNoAuditRecord(t *testing.T) {
+	env := servertest.New(t)
+	u := account(t, env, models.RoleSecretariat, "enrolement.sans.trace@example.org")
+	// actions counts the TOTP audit records of the account.
+	actions := func() map[string]int {
+		var rows []models.AuditRecord
+		if err := env.DB.NewSelect().Model(&rows).Where("object = ?", models.ObjectRef("user", u.ID)).Scan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, r := range rows {
+			if strings.HasPrefix(r.Action, "totp.") {
+				n[r.Action]++
+			}
+		}
+		return n
+	}
+	before := actions()
+	c := env.Client()
+	// The sign-in lands on the enrolment page (password follows the redirect), which
+	// creates the pending key: the first GET.
+	expect(t, "password", password(c, t, u.Email, servertest.Password), http.StatusSeeOther, auth.EnrolmentPath)
+	for i := 0; i < 2; i++ {
+		expect(t, "enrolment page", c.Get(t, auth.EnrolmentPath), http.StatusOK, "", "seance-totp-key")
+		if qr := c.Get(t, auth.EnrolmentPath+"/qr.png"); qr.Status != http.StatusOK {
+			t.Fatalf("QR code: status %d", qr.Status)
+		}
+	}
+	if after := actions(); !maps.Equal(after, before) {
+		t.Fatalf("GET %s wrote audit records: before %v, after %v", auth.EnrolmentPath, before, after)
+	}
+	expect(t, "new key", c.PostForm(t, auth.EnrolmentPath+"/nouvelle-cle", nil), http.StatusSeeOther, auth.EnrolmentPath)
+	if got := actions()["totp.enrol"]; got != before["totp.enrol"]+1 {
+		t.Fatalf("POST nouvelle-cle: %d totp.enrol records, want %d", got, before["totp.enrol"]+1)
+	}
+	enrol(t, env, c)
+	if got := actions()["totp.confirm"]; got != before["totp.confirm"]+1 {
+		t.Fatalf("confirming the first code: %d totp.confirm records, want %d", got, before["totp.confirm"]+1)
+	}
 }

@@ -132,11 +132,11 @@ func userPath(id int64) string { return "/admin/comptes/" + strconv.FormatInt(id
 
 // target returns the account named by :id.
 func (h *Handler) target(c *fiber.Ctx) (*models.User, error) {
-	id, err := c.ParamsInt("id")
-	if err != nil || id <= 0 {
-		return nil, models.ErrNotFound
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return nil, err
 	}
-	return models.FindUser(c.UserContext(), h.DB, int64(id))
+	return models.FindUser(c.UserContext(), h.DB, id)
 }
 
 // ShowUser shows an account: its scope form, its state and its actions.

@@ -12,7 +12,8 @@ import (
 )
 
 // Enrol shows the QR code and key of a pending TOTP enrolment, creating one when none
-// is pending, with the form that confirms it by a first code.
+// is pending (the page needs a key to show; it is not audited, see
+// models.StartTOTPEnrolment), with the form that confirms it by a first code.
 func (h *Handler) Enrol(c *fiber.Ctx) error {
 	return h.renderEnrol(c, fiber.StatusOK, nil)
 }
@@ -89,7 +90,7 @@ func (h *Handler) renderCodes(c *fiber.Ctx, codes []string, lead string) error {
 // RestartEnrolment replaces the pending key by a new one (e.g. after scanning it on the
 // wrong phone).
 func (h *Handler) RestartEnrolment(c *fiber.Ctx) error {
-	_, err := models.StartTOTPEnrolment(c.UserContext(), h.DB, h.Keys, web.User(c), Issuer, h.Now())
+	_, err := models.RestartTOTPEnrolment(c.UserContext(), h.DB, h.Keys, web.User(c), Issuer, h.Now())
 	if err != nil && !errors.Is(err, models.ErrTOTPAlreadyEnabled) {
 		return err
 	}
@@ -146,12 +147,12 @@ func (h *Handler) RegenerateCodes(c *fiber.Ctx) error {
 // ResetTOTP removes a user's TOTP (lost phone): they enrol again at their next sign-in
 // when their role requires it.
 func (h *Handler) ResetTOTP(c *fiber.Ctx) error {
-	id, err := c.ParamsInt("id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
-		return fiber.ErrNotFound
+		return err
 	}
 	ctx := c.UserContext()
-	target, err := models.FindUser(ctx, h.DB, int64(id))
+	target, err := models.FindUser(ctx, h.DB, id)
 	if err != nil {
 		return err
 	}

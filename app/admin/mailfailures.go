@@ -2,7 +2,6 @@ package admin
 
 import (
 	"errors"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -28,9 +27,9 @@ func (h *Handler) MailFailures(c *fiber.Ctx) error {
 
 // ResendMail queues a failed e-mail again.
 func (h *Handler) ResendMail(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
 	}
 	u := web.User(c)
 	cid, all := scope(u)

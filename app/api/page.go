@@ -98,12 +98,3 @@ func parseMeetingCursor(s string) (*models.MeetingCursor, error) {
 }
 
 func itoa[T int | int64](n T) string { return strconv.FormatInt(int64(n), 10) }
-
-// paramID reads a positive integer path parameter; anything else is a missing resource.
-func paramID(c *fiber.Ctx, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, models.ErrNotFound
-	}
-	return id, nil
-}

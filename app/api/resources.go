@@ -89,7 +89,7 @@ const (
 // route: a commission the caller may not know of is 404 whatever the caller's role, so
 // that another tenant's objects never answer differently from missing ones.
 func (h *Handler) LoadBody(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (h *Handler) LoadBody(c *fiber.Ctx) error {
 // LoadMeeting resolves the session of the :id parameter, in the caller's commission,
 // before the role check of the route (404 otherwise, whatever the role).
 func (h *Handler) LoadMeeting(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}

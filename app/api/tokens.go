@@ -58,7 +58,7 @@ func (h *Handler) CreateToken(c *fiber.Ctx) error {
 
 // RevokeToken revokes one of the user's tokens: calls with it get 401 at once.
 func (h *Handler) RevokeToken(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}

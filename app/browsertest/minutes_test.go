@@ -49,7 +49,8 @@ func closedSitting(t *testing.T, e *sittingEnv) {
 }
 
 // TestBrowserSecretariatEditsMinutesPresidentValidates: the secretariat opens the
-// procès-verbal of a closed session (the draft is made), types the questions diverses,
+// procès-verbal of a closed session, establishes the draft with the button (opening
+// the page alone writes nothing), types the questions diverses,
 // and the président validates it.
 func TestBrowserSecretariatEditsMinutesPresidentValidates(t *testing.T) {
 	e := newSittingEnv(t)
@@ -57,7 +58,12 @@ func TestBrowserSecretariatEditsMinutesPresidentValidates(t *testing.T) {
 	site := browsertest.Start(t, e.Env, 1280, 900)
 	path := fmt.Sprintf("%s/seances/%d/pv", site.URL, e.m.ID)
 	site.SignIn(t, e.Users[models.RoleSecretariat].Email, servertest.Password)
-	site.Run(t, chromedp.Navigate(path), chromedp.WaitVisible(`#general_items`, chromedp.ByID))
+	site.Run(t, chromedp.Navigate(path), chromedp.WaitVisible(`form[action$="/etablir"]`, chromedp.ByQuery))
+	wantText(t, site, "main", "Le procès-verbal n'est pas encore établi")
+	site.Screenshot(t, "secretariat-establish")
+	site.ClickAndWait(t, `form[action$="/etablir"] button[type=submit]`)
+	site.Run(t, chromedp.WaitVisible(`#general_items`, chromedp.ByID))
+	wantText(t, site, "main", "Le projet de procès-verbal est établi")
 	wantText(t, site, "main", "Projet", "Programme départemental d'actions 2027", "Le quorum est atteint")
 	site.Run(t, chromedp.SendKeys(`#general_items`, "Calendrier 2027 : séances les 19 janvier et 16 mars.", chromedp.ByID))
 	site.ClickAndWait(t, `form[action$="/textes"] button[type=submit]`)

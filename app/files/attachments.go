@@ -15,7 +15,7 @@ import (
 // from: "pieces" for step 4 of the wizard, otherwise the file page. The type is detected
 // from the content, never from the name; at most 20 MB are read.
 func (h *Handler) Upload(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -73,11 +73,11 @@ func attachmentsBack(id int64, wizard bool) string {
 
 // DeleteAttachment removes an attachment while the file's documents may still change.
 func (h *Handler) DeleteAttachment(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
-	aid, err := paramID(c, "aid")
+	aid, err := web.ParamID(c, "aid")
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (h *Handler) DeleteAttachment(c *fiber.Ctx) error {
 // Download sends an attachment after recording the display in the audit chain: as a
 // download, with the type detected at upload and no sniffing by the browser.
 func (h *Handler) Download(c *fiber.Ctx) error {
-	aid, err := paramID(c, "aid")
+	aid, err := web.ParamID(c, "aid")
 	if err != nil {
 		return err
 	}

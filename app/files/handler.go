@@ -26,15 +26,6 @@ type Handler struct {
 	Now  func() time.Time
 }
 
-// paramID reads a positive numeric route parameter; anything else is a 404.
-func paramID(c *fiber.Ctx, name string) (int64, error) {
-	id, err := c.ParamsInt(name)
-	if err != nil || id <= 0 {
-		return 0, models.ErrNotFound
-	}
-	return int64(id), nil
-}
-
 // pageSize is the number of files per page of the list.
 const pageSize = 50
 
@@ -217,7 +208,7 @@ func timeOrZero(t *time.Time) time.Time {
 
 // Show renders the file page.
 func (h *Handler) Show(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -351,7 +342,7 @@ func (h *Handler) failed(c *fiber.Ctx, id int64, open string, fe models.FieldErr
 // RevealIdentity shows the identity of the person concerned, after recording the display
 // in the audit chain. An htmx request gets the identity block only.
 func (h *Handler) RevealIdentity(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -368,7 +359,7 @@ func (h *Handler) RevealIdentity(c *fiber.Ctx) error {
 
 // Transition moves the file to the state of the form's "to" field, with what that move needs.
 func (h *Handler) Transition(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -417,7 +408,7 @@ func fileURL(id int64) string { return "/dossiers/" + strconv.FormatInt(id, 10) 
 
 // RecordObservations records the observations step of a request that may end rights.
 func (h *Handler) RecordObservations(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -430,7 +421,7 @@ func (h *Handler) RecordObservations(c *fiber.Ctx) error {
 
 // RecordNotification records when the decision was notified.
 func (h *Handler) RecordNotification(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -450,7 +441,7 @@ func (h *Handler) RecordNotification(c *fiber.Ctx) error {
 
 // RecordAppeal notes an appeal against the decision.
 func (h *Handler) RecordAppeal(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -85,7 +85,7 @@ type RequestLink struct {
 
 // ShowParcours shows a parcours: its periods of rights, its files and the actions offered.
 func (h *Handler) ShowParcours(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func afisLabel(p *models.Period) string {
 
 // EndParcours ends a parcours for a reason that needs no decision on a file.
 func (h *Handler) EndParcours(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -171,11 +171,11 @@ func (h *Handler) EndParcours(c *fiber.Ctx) error {
 
 // period returns parcours id and its period pid, for the user.
 func (h *Handler) period(c *fiber.Ctx) (*models.ParcoursSummary, *models.Period, error) {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return nil, nil, err
 	}
-	pid, err := paramID(c, "pid")
+	pid, err := web.ParamID(c, "pid")
 	if err != nil {
 		return nil, nil, err
 	}

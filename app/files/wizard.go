@@ -225,7 +225,7 @@ func (h *Handler) editable(c *fiber.Ctx, id int64) (*models.File, error) {
 // draft returns the file of the route's :id when the user may still change it, with
 // what was saved of it, to change one step.
 func (h *Handler) draft(c *fiber.Ctx) (*models.File, models.FileInput, error) {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return nil, models.FileInput{}, err
 	}
@@ -243,7 +243,7 @@ func (h *Handler) draft(c *fiber.Ctx) (*models.File, models.FileInput, error) {
 // EditSituation shows step 2 of a saved draft (an entry shows the identity: the display
 // is audited).
 func (h *Handler) EditSituation(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -374,7 +374,7 @@ func submitStep(field string) string {
 
 // EditAttachments shows step 4: the attachments, a summary and the submission.
 func (h *Handler) EditAttachments(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -419,7 +419,7 @@ func (h *Handler) renderAttachments(c *fiber.Ctx, id int64, extra fiber.Map) err
 
 // Submit runs the transition to submitted; what is missing is listed on step 4.
 func (h *Handler) Submit(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -450,7 +450,7 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 
 // DeleteDraft deletes a draft of the association.
 func (h *Handler) DeleteDraft(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -35,13 +35,7 @@ var refusals = []error{
 
 func pvPath(meetingID int64) string { return fmt.Sprintf("/seances/%d/pv", meetingID) }
 
-func meetingID(c *fiber.Ctx) (int64, error) {
-	id, err := c.ParamsInt("id")
-	if err != nil || id <= 0 {
-		return 0, fiber.ErrNotFound
-	}
-	return int64(id), nil
-}
+func meetingID(c *fiber.Ctx) (int64, error) { return web.ParamID(c, "id") }
 
 // record returns the session of the route and the version of its procès-verbal the
 // signed-in user may read (models.MinutesReader), or the refusal as a 403 or a 404.
@@ -61,34 +55,72 @@ func (h *Handler) record(c *fiber.Ctx) (*models.Meeting, *models.Minutes, error)
 	return m, r, err
 }
 
-// Show renders the procès-verbal of a session; the secretariat's first visit after the
-// sitting was closed makes the draft from the recorded sitting.
+// Show renders the procès-verbal of a session. It writes nothing: when a sitting is
+// closed and its procès-verbal not yet established, the secretariat is offered the
+// button that establishes the draft (Establish).
 func (h *Handler) Show(c *fiber.Ctx) error {
-	u, ctx := web.User(c), c.UserContext()
-	if u.Role == models.RoleSecretariat {
-		id, err := meetingID(c)
-		if err != nil {
-			return err
-		}
-		m, err := models.FindMeeting(ctx, h.DB, u.CommissionIDOrZero(), id)
-		if err != nil {
-			return err
-		}
-		if m.Status == models.MeetingClosed || m.Status == models.MeetingMinutesApproved {
-			if _, err := models.FindCurrentMinutes(ctx, h.DB, m.CommissionID, m.ID); errors.Is(err, models.ErrNotFound) {
-				if err := h.createDraft(c, m); err != nil {
-					return err
-				}
-			} else if err != nil {
-				return err
-			}
-		}
+	if m, ok, err := h.awaitingDraft(c); err != nil {
+		return err
+	} else if ok {
+		return web.Render(c, "minutes/establish", fiber.Map{"Title": "Procès-verbal — " + m.Title(), "Meeting": m, "Action": pvPath(m.ID) + "/etablir"})
 	}
 	m, r, err := h.record(c)
 	if err != nil {
 		return err
 	}
 	return h.render(c, m, r, nil, nil)
+}
+
+// awaitingDraft returns the session of the route when the signed-in user is the
+// secretariat, the sitting is closed and no procès-verbal has been established yet.
+func (h *Handler) awaitingDraft(c *fiber.Ctx) (*models.Meeting, bool, error) {
+	u, ctx := web.User(c), c.UserContext()
+	if u.Role != models.RoleSecretariat {
+		return nil, false, nil
+	}
+	id, err := meetingID(c)
+	if err != nil {
+		return nil, false, err
+	}
+	m, err := models.FindMeeting(ctx, h.DB, u.CommissionIDOrZero(), id)
+	if err != nil {
+		return nil, false, err
+	}
+	if m.Status != models.MeetingClosed && m.Status != models.MeetingMinutesApproved {
+		return m, false, nil
+	}
+	if _, err := models.FindCurrentMinutes(ctx, h.DB, m.CommissionID, m.ID); errors.Is(err, models.ErrNotFound) {
+		return m, true, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	return m, false, nil
+}
+
+// Establish makes the draft procès-verbal of a closed sitting from what was recorded
+// (secretariat), then shows it.
+func (h *Handler) Establish(c *fiber.Ctx) error {
+	m, ok, err := h.awaitingDraft(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if m != nil && m.Status != models.MeetingClosed && m.Status != models.MeetingMinutesApproved {
+			return fiber.NewError(fiber.StatusConflict, models.ErrMinutesMeetingNotHeld.Error())
+		}
+		return fiber.NewError(fiber.StatusConflict, models.ErrMinutesExist.Error())
+	}
+	err = h.createDraft(c, m)
+	for _, ref := range refusals {
+		if errors.Is(err, ref) {
+			return fiber.NewError(fiber.StatusConflict, ref.Error())
+		}
+	}
+	if err != nil {
+		return err
+	}
+	web.FlashSuccess(c, "Le projet de procès-verbal est établi à partir des présences et des votes enregistrés.")
+	return c.Redirect(pvPath(m.ID), fiber.StatusSeeOther)
 }
 
 func (h *Handler) createDraft(c *fiber.Ctx, m *models.Meeting) error {

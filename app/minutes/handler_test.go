@@ -2,6 +2,7 @@ package minutes_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -47,11 +48,45 @@ func (w *pvWorld) client(t *testing.T, role models.Role) *servertest.Client {
 	return c
 }
 
+// establish opens the procès-verbal page of the closed session as the secretariat,
+// checks it offers the button and wrote nothing, presses it and returns the draft page.
+func (w *pvWorld) establish(t *testing.T, sec *servertest.Client) *servertest.Response {
+	t.Helper()
+	ctx := context.Background()
+	audits := func() int64 {
+		n, err := w.env.DB.NewSelect().Table("audit_log").Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := audits()
+	for i := 0; i < 2; i++ {
+		r := sec.Get(t, w.path)
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, "Établir le projet de procès-verbal") || !strings.Contains(r.Body, w.path+"/etablir") {
+			t.Fatalf("GET %s as secretariat = %d, want the page offering to establish the draft\n%s", w.path, r.Status, r.Body)
+		}
+	}
+	if _, err := models.FindCurrentMinutes(ctx, w.env.DB, w.env.Commission.ID, w.f.m.ID); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("after GET %s, FindCurrentMinutes error = %v, want ErrNotFound: a GET must not make the draft", w.path, err)
+	}
+	if after := audits(); after != before {
+		t.Fatalf("GET %s wrote %d audit records, want none", w.path, after-before)
+	}
+	r := sec.PostForm(t, w.path+"/etablir", nil)
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("POST %s/etablir = %d, want 303\n%s", w.path, r.Status, r.Body)
+	}
+	if again := sec.PostForm(t, w.path+"/etablir", nil); again.Status != http.StatusConflict || !strings.Contains(again.Body, "existe déjà") {
+		t.Fatalf("POST %s/etablir a second time = %d, want 409 saying it exists", w.path, again.Status)
+	}
+	return sec.Get(t, w.path)
+}
+
 func TestMinutesPageAccessByRole(t *testing.T) {
 	w := newPVWorld(t)
-	// The secretariat's first visit makes the draft.
 	sec := w.client(t, models.RoleSecretariat)
-	r := sec.Get(t, w.path)
+	r := w.establish(t, sec)
 	if r.Status != http.StatusOK || !strings.Contains(r.Body, "Suivi du procès-verbal") || !strings.Contains(r.Body, w.f.file.Reference) {
 		t.Fatalf("GET %s as secretariat = %d, want the draft with its workflow", w.path, r.Status)
 	}
@@ -108,9 +143,7 @@ func TestMinutesWorkflowFromDraftToLock(t *testing.T) {
 	w := newPVWorld(t)
 	ctx := context.Background()
 	sec, pres := w.client(t, models.RoleSecretariat), w.client(t, models.RolePresident)
-	if r := sec.Get(t, w.path); r.Status != http.StatusOK {
-		t.Fatalf("GET %s = %d", w.path, r.Status)
-	}
+	w.establish(t, sec)
 	post := func(c *servertest.Client, action string, form url.Values, want int, body string) {
 		t.Helper()
 		r := c.PostForm(t, w.path+"/"+action, form)

@@ -51,6 +51,7 @@ import (
 	"time"
 	_ "time/tzdata" // the portal's zone is embedded: writers need no zoneinfo on the host
 
+	"seance/app/web"
 	"seance/models"
 )
 
@@ -462,11 +463,6 @@ func (m *Minutes) local(t time.Time) time.Time {
 	return t.In(loc)
 }
 
-var (
-	frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-	frDays   = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
-)
-
 // Date formats t as "24 novembre 2026" ("1er" for the first of the month).
 func (m *Minutes) Date(t time.Time) string {
 	t = m.local(t)
@@ -474,12 +470,12 @@ func (m *Minutes) Date(t time.Time) string {
 	if t.Day() == 1 {
 		d = "1er"
 	}
-	return d + " " + frMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	return d + " " + web.MonthsFR[t.Month()-1] + " " + strconv.Itoa(t.Year())
 }
 
 // LongDate formats t as "mardi 24 novembre 2026".
 func (m *Minutes) LongDate(t time.Time) string {
-	return frDays[m.local(t).Weekday()] + " " + m.Date(t)
+	return web.WeekdaysFR[m.local(t).Weekday()] + " " + m.Date(t)
 }
 
 // Clock formats the time of day of t as "14 h 30".

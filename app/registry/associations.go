@@ -89,7 +89,7 @@ func (h *Handler) association(c *fiber.Ctx) (*models.Commission, *models.Associa
 	if err != nil {
 		return nil, nil, err
 	}
-	aid, err := id(c, "id")
+	aid, err := web.ParamID(c, "id")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -167,7 +167,7 @@ func (h *Handler) seat(c *fiber.Ctx) (*models.Commission, *models.Seat, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	sid, err := id(c, "id")
+	sid, err := web.ParamID(c, "id")
 	if err != nil {
 		return nil, nil, err
 	}

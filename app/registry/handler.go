@@ -38,24 +38,15 @@ func Base(cid int64) string { return "/commissions/" + strconv.FormatInt(cid, 10
 // commission returns the commission named by :cid when the signed-in user may reach
 // it (their own; any for the administrator), ErrNotFound otherwise.
 func (h *Handler) commission(c *fiber.Ctx) (*models.Commission, error) {
-	cid, err := c.ParamsInt("cid")
-	if err != nil || cid <= 0 {
-		return nil, models.ErrNotFound
+	cid, err := web.ParamID(c, "cid")
+	if err != nil {
+		return nil, err
 	}
 	u := web.User(c)
-	if u.Role != models.RoleAdmin && u.CommissionIDOrZero() != int64(cid) {
+	if u.Role != models.RoleAdmin && u.CommissionIDOrZero() != cid {
 		return nil, models.ErrNotFound
 	}
-	return models.FindCommission(c.UserContext(), h.DB, int64(cid))
-}
-
-// id reads a numeric route parameter.
-func id(c *fiber.Ctx, name string) (int64, error) {
-	n, err := c.ParamsInt(name)
-	if err != nil || n <= 0 {
-		return 0, models.ErrNotFound
-	}
-	return int64(n), nil
+	return models.FindCommission(c.UserContext(), h.DB, cid)
 }
 
 // render adds what every registry page uses (the commission and its base path).

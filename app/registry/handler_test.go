@@ -16,6 +16,7 @@ import (
 
 	"seance/app/registry"
 	"seance/app/servertest"
+	"seance/app/web"
 	"seance/models"
 	"seance/models/modelstest"
 )
@@ -379,12 +380,7 @@ func TestAssociationPages(t *testing.T) {
 	expect(t, "renamed", c.Get(t, base+"/associations"), http.StatusOK, "Association Renommée")
 }
 
-var months = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
-func frenchDate(t time.Time) string {
-	t = t.In(time.FixedZone("", 0))
-	return strconv.Itoa(t.Day()) + " " + months[t.Month()-1] + " " + strconv.Itoa(t.Year())
-}
+func frenchDate(t time.Time) string { return web.DateFR(t, time.UTC) }
 
 func TestExportDownload(t *testing.T) {
 	env := servertest.New(t)

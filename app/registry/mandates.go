@@ -85,7 +85,7 @@ func (h *Handler) mandate(c *fiber.Ctx) (*models.Commission, *models.Mandate, er
 	if err != nil {
 		return nil, nil, err
 	}
-	mid, err := id(c, "id")
+	mid, err := web.ParamID(c, "id")
 	if err != nil {
 		return nil, nil, err
 	}

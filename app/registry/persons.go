@@ -19,7 +19,7 @@ func (h *Handler) person(c *fiber.Ctx) (*models.Commission, *models.User, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	uid, err := id(c, "id")
+	uid, err := web.ParamID(c, "id")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"seance/app/registry"
 	"seance/app/servertest"
+	"seance/app/web"
 	"seance/models"
 	"seance/models/modelstest"
 )
@@ -84,7 +85,4 @@ func TestRule15_RetentionPreviewPage(t *testing.T) {
 }
 
 // longDate formats a day as the pages do: "23 novembre 2028".
-func longDate(d time.Time) string {
-	months := []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-	return strconv.Itoa(d.Day()) + " " + months[d.Month()-1] + " " + strconv.Itoa(d.Year())
-}
+func longDate(d time.Time) string { return web.DateFR(d, d.Location()) }

@@ -306,6 +306,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 		{method: "GET", path: "/seances/:id/pv", access: minutesReaders, handler: minutesH.Show},
 		{method: "GET", path: "/seances/:id/pv.xlsx", access: minutesReaders, handler: minutesH.XLSX},
 		{method: "GET", path: "/seances/:id/pv.pdf", access: minutesReaders, handler: minutesH.PDF},
+		{method: "POST", path: "/seances/:id/pv/etablir", access: secretariat, handler: minutesH.Establish},
 		{method: "POST", path: "/seances/:id/pv/textes", access: secretariat, handler: minutesH.SaveTexts},
 		{method: "POST", path: "/seances/:id/pv/valider", access: president, handler: minutesH.Validate},
 		{method: "POST", path: "/seances/:id/pv/soumettre", access: chair, handler: minutesH.Submit},

@@ -223,15 +223,13 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 }
 
 func templateFuncs(loc *time.Location) template.FuncMap {
-	months := [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 	return template.FuncMap{
 		// dateFR formats a date as "24 novembre 2026" in the portal's time zone.
 		"dateFR": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
 			}
-			t = t.In(loc)
-			return utils.ToString(t.Day()) + " " + months[t.Month()-1] + " " + utils.ToString(t.Year())
+			return web.DateFR(t, loc)
 		},
 		// dateTimeFR formats a time as "24/11/2026 à 14:30".
 		"dateTimeFR": func(t time.Time) string {

@@ -62,19 +62,11 @@ func refused(c *fiber.Ctx, err error, back string) error {
 	return c.Redirect(back, fiber.StatusSeeOther)
 }
 
-func paramID(c *fiber.Ctx, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, models.ErrNotFound
-	}
-	return id, nil
-}
-
 func meetingPath(id int64) string { return "/seances/" + strconv.FormatInt(id, 10) }
 
 // visibleMeeting loads the session of the :id parameter if the signed-in user may see it.
 func (h *Handler) visibleMeeting(c *fiber.Ctx) (*models.Meeting, error) {
-	id, err := paramID(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +114,7 @@ func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 	}
 	groups := make([]MonthGroup, 12)
 	for i := range groups {
-		groups[i].Name = months[i]
+		groups[i].Name = web.MonthsFR[i]
 	}
 	for _, m := range ms {
 		i := m.StartsAt.In(loc).Month() - 1
@@ -280,7 +272,7 @@ func (h *Handler) showData(c *fiber.Ctx, m *models.Meeting) (fiber.Map, error) {
 func (h *Handler) linkData(c *fiber.Ctx, m *models.Meeting, agenda []models.AgendaEntry, data fiber.Map) error {
 	ctx, u := c.UserContext(), web.User(c)
 	held := m.Status == models.MeetingClosed || m.Status == models.MeetingMinutesApproved
-	readable := held && u.Role == models.RoleSecretariat // the secretariat's visit drafts them
+	readable := held && u.Role == models.RoleSecretariat // the page offers the secretariat to establish them
 	if held && !readable {
 		_, _, err := models.ReadableMinutes(ctx, h.DB, u, m.CommissionID, m.ID)
 		switch {
@@ -540,7 +532,7 @@ func (h *Handler) RemoveItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	item, err := paramID(c, "item")
+	item, err := web.ParamID(c, "item")
 	if err != nil {
 		return err
 	}
@@ -558,7 +550,7 @@ func (h *Handler) MoveItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	item, err := paramID(c, "item")
+	item, err := web.ParamID(c, "item")
 	if err != nil {
 		return err
 	}

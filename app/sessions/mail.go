@@ -10,18 +10,14 @@ import (
 
 	"seance/app/calendar"
 	"seance/app/mail"
+	"seance/app/web"
 	"seance/models"
-)
-
-var (
-	weekdays = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
-	months   = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 )
 
 // longDate formats "lundi 15 juin 2026" in loc.
 func longDate(t time.Time, loc *time.Location) string {
 	t = t.In(loc)
-	return fmt.Sprintf("%s %d %s %d", weekdays[t.Weekday()], t.Day(), months[t.Month()-1], t.Year())
+	return fmt.Sprintf("%s %d %s %d", web.WeekdaysFR[t.Weekday()], t.Day(), web.MonthsFR[t.Month()-1], t.Year())
 }
 
 // convocationText is the body of one recipient's convocation: date, place or link, the

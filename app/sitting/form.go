@@ -7,18 +7,16 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"seance/app/web"
 	"seance/models"
 )
 
 // dateTimeLayout is the value format of <input type="datetime-local">.
 const dateTimeLayout = "2006-01-02T15:04"
 
-var months = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
 // dateFR formats a day as "24 novembre 2026" in loc.
 func dateFR(t time.Time, loc *time.Location) string {
-	t = t.In(loc)
-	return strconv.Itoa(t.Day()) + " " + months[t.Month()-1] + " " + strconv.Itoa(t.Year())
+	return web.DateFR(t, loc)
 }
 
 // parseLocal reads a datetime-local value in loc; ok is false when s is not one.

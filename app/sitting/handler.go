@@ -30,21 +30,12 @@ type Handler struct {
 	BaseURL  string         // for links in e-mails
 }
 
-// param returns the positive integer route parameter name, or a 404.
-func param(c *fiber.Ctx, name string) (int64, error) {
-	n, err := c.ParamsInt(name)
-	if err != nil || n <= 0 {
-		return 0, fiber.ErrNotFound
-	}
-	return int64(n), nil
-}
-
 // itemParams returns the session and agenda item ids of the route.
 func itemParams(c *fiber.Ctx) (id, item int64, err error) {
-	if id, err = param(c, "id"); err != nil {
+	if id, err = web.ParamID(c, "id"); err != nil {
 		return 0, 0, err
 	}
-	item, err = param(c, "item")
+	item, err = web.ParamID(c, "item")
 	return id, item, err
 }
 
@@ -107,7 +98,7 @@ func (h *Handler) Index(c *fiber.Ctx) error {
 // Console is the page of a session's sitting: attendance before opening, then quorum,
 // presence, agenda with votes, and closing.
 func (h *Handler) Console(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -141,7 +132,7 @@ func (h *Handler) renderConsole(c *fiber.Ctx, id int64, data fiber.Map) error {
 // Live is the htmx fragment of the console refreshed every few seconds: quorum, item
 // under way and open votes.
 func (h *Handler) Live(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -154,7 +145,7 @@ func (h *Handler) Live(c *fiber.Ctx) error {
 
 // SetAttendance confirms one seat's attendance at the sitting (REGLES.md requirement 2).
 func (h *Handler) SetAttendance(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -168,7 +159,7 @@ func (h *Handler) SetAttendance(c *fiber.Ctx) error {
 
 // ConfirmAll confirms every reply received; seats without a reply are confirmed absent.
 func (h *Handler) ConfirmAll(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -178,7 +169,7 @@ func (h *Handler) ConfirmAll(c *fiber.Ctx) error {
 
 // Open opens the sitting, chaired by the président chosen.
 func (h *Handler) Open(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -192,7 +183,7 @@ func (h *Handler) Open(c *fiber.Ctx) error {
 
 // Presence records an arrival or a departure.
 func (h *Handler) Presence(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -226,7 +217,7 @@ func (h *Handler) CurrentItem(c *fiber.Ctx) error {
 
 // Close closes the sitting.
 func (h *Handler) Close(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -236,7 +227,7 @@ func (h *Handler) Close(c *fiber.Ctx) error {
 
 // NoQuorum closes the sitting for lack of quorum and creates the second convocation.
 func (h *Handler) NoQuorum(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}

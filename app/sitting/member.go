@@ -51,7 +51,7 @@ func (h *Handler) renderMyVotes(c *fiber.Ctx, data fiber.Map) error {
 
 // MemberVote is the page on which a member votes on one item and sees their ballot.
 func (h *Handler) MemberVote(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (h *Handler) renderMemberVote(c *fiber.Ctx, id int64, data fiber.Map) error
 // Ballot records the member's ballot (for themselves, or acting for the member they
 // represent), or changes it while the vote is open.
 func (h *Handler) Ballot(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (h *Handler) Ballot(c *fiber.Ctx) error {
 
 // Dissent records the member's dissent on a closed vote.
 func (h *Handler) Dissent(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}

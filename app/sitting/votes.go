@@ -34,11 +34,11 @@ func (h *Handler) OpenVote(c *fiber.Ctx) error {
 
 // loadVote returns the vote of the route, checking it belongs to the session.
 func (h *Handler) loadVote(c *fiber.Ctx) (int64, *models.Vote, error) {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return 0, nil, err
 	}
-	voteID, err := param(c, "vote")
+	voteID, err := web.ParamID(c, "vote")
 	if err != nil {
 		return 0, nil, err
 	}

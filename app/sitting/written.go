@@ -57,7 +57,7 @@ func dateTimeFR(t time.Time, loc *time.Location) string {
 // Deliberation is the page of a written deliberation: schedule, thread, the chair's
 // actions and the vote.
 func (h *Handler) Deliberation(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (h *Handler) renderDeliberation(c *fiber.Ctx, id int64, data fiber.Map) err
 
 // OpenDeliberation opens the debate with the chair's message, e-mailed to the members.
 func (h *Handler) OpenDeliberation(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (h *Handler) OpenDeliberation(c *fiber.Ctx) error {
 
 // Extend moves the deliberation's deadline later.
 func (h *Handler) Extend(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func (h *Handler) Extend(c *fiber.Ctx) error {
 
 // CloseDebate closes the debate and opens the vote for its window.
 func (h *Handler) CloseDebate(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func (h *Handler) CloseDebate(c *fiber.Ctx) error {
 
 // CloseWrittenVote closes the vote of a written deliberation once its window is over.
 func (h *Handler) CloseWrittenVote(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func (h *Handler) CloseWrittenVote(c *fiber.Ctx) error {
 
 // Contribute posts a contribution, or an answer to one.
 func (h *Handler) Contribute(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func (h *Handler) Contribute(c *fiber.Ctx) error {
 // Suspend suspends the deliberation after a technical incident (décret 2014-1627
 // art. 7), with the chair's reason, and tells the members.
 func (h *Handler) Suspend(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -245,7 +245,7 @@ func (h *Handler) Suspend(c *fiber.Ctx) error {
 // Resume resumes a suspended deliberation with its new deadline (end of the debate's
 // earliest closing, or of the vote) and the chair's reason, and tells the members.
 func (h *Handler) Resume(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun/dialect"
-
 	"seance/app/demo"
 	"seance/app/servertest"
 	"seance/app/stats"
@@ -44,7 +42,7 @@ func scaleEnv(b *testing.B) (*servertest.Env, *demo.Seeder) {
 	b.Logf("13 commissions × %d years seeded in %v: %d files", scaleYears, time.Since(start).Round(time.Millisecond), files)
 	// PostgreSQL plans from table statistics, which autovacuum gathers some time after a
 	// bulk load; a database in service has them, so the benchmark gathers them at once.
-	if e.DB.Dialect().Name() == dialect.PG {
+	if models.IsPG(e.DB) {
 		if _, err := e.DB.ExecContext(context.Background(), "ANALYZE"); err != nil {
 			b.Fatal(err)
 		}

@@ -1,0 +1,173 @@
+package archtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const module = "seance"
+
+// kind is the layer a package under seance/app belongs to.
+type kind int
+
+const (
+	// infrastructure: shared by the features, imports none of them.
+	infrastructure kind = iota + 1
+	// feature: one area of the portal; imports no other feature and no root.
+	feature
+	// root: assembles the features (router, demo seeding) or drives them from tests;
+	// may import anything.
+	root
+)
+
+// appPackages classifies every package under seance/app. A new package must be added
+// here (the test fails on an unclassified one), which is the moment to decide its layer.
+var appPackages = map[string]kind{
+	// Infrastructure.
+	"app/web":           infrastructure, // Fiber helpers, rendering, CSRF, flash, roles
+	"app/config":        infrastructure, // environment configuration
+	"app/mail":          infrastructure, // SMTP sending, used by features and jobs
+	"app/mail/mailtest": infrastructure, // in-process SMTP server for tests
+	"app/calendar":      infrastructure, // iCalendar encoding (no handlers)
+	// auth holds the sign-in handlers but also the password hashing and policy and the
+	// TOTP enrolment gate that account reuses: it is the identity layer below the features.
+	"app/auth": infrastructure,
+
+	// Features.
+	"app/account":  feature,
+	"app/admin":    feature,
+	"app/api":      feature,
+	"app/files":    feature,
+	"app/home":     feature,
+	"app/legal":    feature,
+	"app/minutes":  feature,
+	"app/notices":  feature,
+	"app/registry": feature,
+	"app/sessions": feature,
+	"app/sitting":  feature,
+	"app/stats":    feature,
+
+	// Roots.
+	"app/server":          root, // the router: wires every feature
+	"app/servertest":      root, // a real server for HTTP tests
+	"app/demo":            root, // seeds the demo world, builds its minutes with app/minutes
+	"app/browsertest":     root, // end-to-end browser tests
+	"app/files/filestest": root, // fixtures for files tests, on top of servertest
+}
+
+type listedPackage struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+	Standard   bool
+	Error      *struct{ Err string }
+}
+
+// ownPackages lists the module's packages (not their tests) with `go list -deps -json ./...`.
+func ownPackages(t *testing.T) []listedPackage {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "-json", module+"/...")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	var pkgs []listedPackage
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p listedPackage
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatalf("decoding go list output: %v", err)
+		}
+		if p.Error != nil {
+			t.Fatalf("go list: %s: %s", p.ImportPath, p.Error.Err)
+		}
+		if !p.Standard && (p.ImportPath == module || strings.HasPrefix(p.ImportPath, module+"/")) {
+			pkgs = append(pkgs, p)
+		}
+	}
+	if len(pkgs) == 0 {
+		t.Fatal("go list found none of the module's packages")
+	}
+	return pkgs
+}
+
+// rel strips the module prefix: "seance/app/web" → "app/web".
+func rel(path string) string { return strings.TrimPrefix(path, module+"/") }
+
+// within reports whether path is dir or below it.
+func within(path, dir string) bool { return path == dir || strings.HasPrefix(path, dir+"/") }
+
+// TestImportDirection enforces the layering of issue 15:
+//   - models (and its subpackages) never depends on app or jobs;
+//   - a feature package under app imports no other feature and no root;
+//   - an infrastructure package under app (web among them) imports no feature and no root;
+//   - jobs never depends on app/server (nor any other root or feature).
+//
+// It reads non-test code only: tests of a feature may drive the whole server through
+// app/servertest.
+func TestImportDirection(t *testing.T) {
+	var violations []string
+	fail := func(format string, args ...any) {
+		violations = append(violations, fmt.Sprintf(format, args...))
+	}
+	kindOf := func(path string) kind { return appPackages[rel(path)] }
+	seen := map[string]bool{}
+	for _, p := range ownPackages(t) {
+		path := rel(p.ImportPath)
+		switch {
+		case within(path, "models"):
+			for _, d := range p.Deps {
+				if within(rel(d), "app") || within(rel(d), "jobs") {
+					fail("%s depends on %s: models must not know about app or jobs", path, rel(d))
+				}
+			}
+		case within(path, "jobs"):
+			for _, d := range p.Deps {
+				if k := kindOf(d); k == root || k == feature {
+					fail("%s depends on %s: jobs run without the server and its features", path, rel(d))
+				}
+			}
+		case within(path, "app"):
+			seen[path] = true
+			k, ok := appPackages[path]
+			if !ok {
+				fail("%s is not classified in appPackages (infrastructure, feature or root)", path)
+				continue
+			}
+			for _, imp := range p.Imports {
+				ik := kindOf(imp)
+				switch {
+				case k == root || ik == 0 || within(rel(imp), path):
+				case ik == root:
+					fail("%s imports %s: only roots may import a root", path, rel(imp))
+				case ik == feature && k == feature:
+					fail("%s imports %s: a feature must not import another feature", path, rel(imp))
+				case ik == feature:
+					fail("%s imports %s: infrastructure must not import a feature", path, rel(imp))
+				}
+			}
+		}
+	}
+	for path := range appPackages {
+		if !seen[path] {
+			fail("appPackages lists %s, which go list does not know", path)
+		}
+	}
+	sort.Strings(violations)
+	violations = slices.Compact(violations)
+	for _, v := range violations {
+		t.Error(v)
+	}
+}
