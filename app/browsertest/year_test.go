@@ -2,7 +2,9 @@ package browsertest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +52,16 @@ func TestBrowserYear(t *testing.T) {
 	titulaire := modelstest.Appoint(t, env.DB, elue, models.MandateTitulaire, "elue@year.test", start).User
 	suppleant := modelstest.Appoint(t, env.DB, elue, models.MandateSuppleant, "suppleante@year.test", start).User
 	member := env.Users[models.RoleMember]
+	// The association instructing both files holds a seat: it is recused on them.
+	var assocID int64
+	if err := env.DB.NewSelect().Model((*models.File)(nil)).Column("association_id").Limit(1).Scan(ctx, &assocID); err != nil {
+		t.Fatal(err)
+	}
+	assocSeat := &models.Seat{CommissionID: env.Commission.ID, Category: models.CategoryAssociation, AssociationID: &assocID, Organisation: "Association Test", Quality: "Directrice", VotingRight: true, SuppleantPlaces: 1}
+	if err := models.CreateSeat(ctx, env.DB, models.SystemActor("test"), assocSeat, start); err != nil {
+		t.Fatal(err)
+	}
+	assocMember := modelstest.Appoint(t, env.DB, assocSeat, models.MandateTitulaire, "asso@year.test", start).User
 	for _, u := range []*models.User{titulaire, suppleant} {
 		if _, err := env.DB.NewUpdate().Model((*models.User)(nil)).Set("password_hash = ?", servertest.PasswordHash(t)).Set("active = ?", true).Where("id = ?", u.ID).Exec(ctx); err != nil {
 			t.Fatal(err)
@@ -124,7 +136,7 @@ func TestBrowserYear(t *testing.T) {
 
 	// 4. Convocation.
 	site.ClickAndWait(t, `form[action$="/convocation"] button[type=submit]`)
-	wantText(t, site, `.fr-alert--success`, "Convocation n° 1 envoyée à 5 destinataire(s)")
+	wantText(t, site, `.fr-alert--success`, "Convocation n° 1 envoyée à 6 destinataire(s)")
 	site.Screenshot(t, "05-convened")
 
 	// 5. Replies from the members' own pages: the env's member gives a proxy to the
@@ -178,4 +190,134 @@ func TestBrowserYear(t *testing.T) {
 	switchUser(t, site, env.Users[models.RoleSecretariat].Email)
 	site.Run(t, chromedp.Navigate(sessionPage+"/reponses"), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
 	site.Screenshot(t, "08-replies")
+	if _, err := models.SetAttendance(ctx, env.DB, models.SystemActor("test"), env.Commission.ID, meetingID,
+		models.AttendanceInput{SeatID: assocSeat.ID, Status: models.AttPresentOnSite}, env.Clock()); err != nil {
+		t.Fatal(err)
+	}
+
+	yearSitting(t, site, m, yearPeople{pres: env.Users[models.RolePresident], doctor: doctor, member: member, suppleant: suppleant, assoc: assocMember})
+}
+
+// yearPeople are the voters of the year's sitting.
+type yearPeople struct{ pres, doctor, member, suppleant, assoc *models.User }
+
+// yearSitting: the chair opens the sitting, confirms the attendance and runs a vote on
+// each file: the first is tied and settled by the casting vote, the suppléante voting
+// from a phone with the keyboard only; the instructing association's seat is recused on
+// both; the chair closes the sitting.
+func yearSitting(t *testing.T, site *browsertest.Site, m *models.Meeting, p yearPeople) {
+	t.Helper()
+	ctx, db, cid := context.Background(), site.DB, site.Commission.ID
+	site.SetClock(m.StartsAt.Add(-10 * time.Minute))
+	agenda, err := models.LoadAgenda(ctx, db, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []models.AgendaEntry
+	for _, e := range agenda {
+		if e.FileID != nil {
+			files = append(files, e)
+		}
+	}
+	console := fmt.Sprintf("/sitting/%d", m.ID)
+	switchUser(t, site, p.pres.Email)
+	site.Run(t, chromedp.Navigate(site.URL+console), chromedp.WaitVisible(`#emargement`, chromedp.ByID))
+	site.Screenshot(t, "09-attendance")
+	site.ClickAndWait(t, `form[action$="/attendance/confirm"] button`)
+	site.SetClock(m.StartsAt)
+	site.ClickAndWait(t, `form[action$="/open"] button`)
+	if live := strings.ToLower(text(t, site, "#live")); !strings.Contains(live, "atteint") || strings.Contains(live, "non atteint") {
+		t.Fatalf("quorum panel = %q", live)
+	}
+	site.Screenshot(t, "10-open")
+
+	for i, it := range files {
+		rs, err := models.ItemRecusals(ctx, db, cid, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) != 1 || rs[0].UserID != p.assoc.ID || !rs[0].Association {
+			t.Fatalf("recusals on %s = %+v, want the association's seat", it.Title, rs)
+		}
+		site.SetClock(m.StartsAt.Add(time.Duration(10+20*i) * time.Minute))
+		site.Run(t, chromedp.Navigate(site.URL+console), chromedp.WaitVisible(`#live`, chromedp.ByID))
+		site.ClickAndWait(t, fmt.Sprintf(`form[action="%s/items/%d/vote"] button`, console, it.ID))
+		site.Screenshot(t, fmt.Sprintf("%d-vote-%d-open", 11+3*i, i+1))
+		v, err := models.FindItemVote(ctx, db, cid, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.CastBallot(ctx, db, p.assoc, cid, v.ID, models.BallotInput{Choice: models.BallotFor}, site.Clock()); !errors.Is(err, models.ErrRecusedVoter) {
+			t.Fatalf("the recused association's ballot: %v, want ErrRecusedVoter", err)
+		}
+		// The first file is tied two against two: the chair's ballot decides.
+		against := models.BallotAgainst
+		if i == 1 {
+			against = models.BallotFor
+		}
+		for _, b := range []struct {
+			u  *models.User
+			in models.BallotInput
+		}{
+			{p.pres, models.BallotInput{Choice: models.BallotFor}},
+			{p.doctor, models.BallotInput{Choice: against}},
+			{p.doctor, models.BallotInput{Choice: against, RepresentedUserID: p.member.ID}},
+		} {
+			if _, err := models.CastBallot(ctx, db, b.u, cid, v.ID, b.in, site.Clock()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The suppléante votes from her phone, with the keyboard only.
+		switchUser(t, site, p.suppleant.Email)
+		site.Run(t, chromedp.EmulateViewport(375, 812),
+			chromedp.Navigate(fmt.Sprintf("%s/votes/%d", site.URL, v.ID)),
+			chromedp.WaitVisible(`button[name=choice][value=pour]`, chromedp.ByQuery))
+		site.Screenshot(t, fmt.Sprintf("%d-vote-%d-phone", 12+3*i, i+1))
+		site.Run(t, pressKey(`button[name=choice][value=pour]`, kb.Enter), waitText(`.seance-receipt`, ""))
+		var overflow bool
+		site.Run(t, chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow))
+		if overflow {
+			t.Error("the vote page scrolls sideways at 375 px")
+		}
+		bs, err := models.ListBallots(ctx, db, cid, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(bs) != 4 {
+			t.Fatalf("ballots after the phone vote: %d, want 4", len(bs))
+		}
+		site.Screenshot(t, fmt.Sprintf("%d-vote-%d-receipt-phone", 12+3*i, i+1))
+
+		switchUser(t, site, p.pres.Email)
+		site.Run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(fmt.Sprintf("%s%s/votes/%d", site.URL, console, v.ID)), chromedp.WaitVisible(`#tally`, chromedp.ByID))
+		site.ClickAndWait(t, fmt.Sprintf(`form[action="%s/votes/%d/close"] button`, console, v.ID))
+		site.Screenshot(t, fmt.Sprintf("%d-vote-%d-result", 13+3*i, i+1))
+		v, err = models.FindVote(ctx, db, cid, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantYes, wantNo := 2, 2
+		if i == 1 {
+			wantYes, wantNo = 4, 0
+		}
+		if v.Yes != wantYes || v.No != wantNo || v.Outcome != models.OutcomeAdopted || v.Recused != 1 || v.Tie != (i == 0) || v.Avis != models.AvisFavorable {
+			t.Fatalf("vote %d: yes %d no %d outcome %s avis %s tie %v casting %q recused %d", i+1, v.Yes, v.No, v.Outcome, v.Avis, v.Tie, v.CastingVote, v.Recused)
+		}
+		site.Run(t, chromedp.SendKeys(`#reasoning`, "Parcours adapté : hébergement stable et accompagnement de l'association.", chromedp.ByID))
+		site.ClickAndWait(t, `form[action$="/avis"] button[type=submit]`)
+		if got, err := models.FindVote(ctx, db, cid, v.ID); err != nil || got.ReasoningSealed == "" {
+			t.Fatalf("the avis's reasoning is not stored: %v", err)
+		}
+		if i == 0 {
+			if v.CastingVote != models.BallotFor {
+				t.Fatalf("tie settled by %q, want the chair's ballot for", v.CastingVote)
+			}
+			wantText(t, site, "main", "voix prépondérante du président")
+		}
+	}
+	site.SetClock(m.StartsAt.Add(40 * time.Minute))
+	site.Run(t, chromedp.Navigate(site.URL+console), chromedp.WaitVisible(`#cloture`, chromedp.ByID))
+	site.ClickAndWait(t, fmt.Sprintf(`form[action="%s/close"] button`, console))
+	wantText(t, site, "main", "Séance close le")
+	site.Screenshot(t, "17-closed")
 }
