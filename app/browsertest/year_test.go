@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -196,6 +197,78 @@ func TestBrowserYear(t *testing.T) {
 	}
 
 	yearSitting(t, site, m, yearPeople{pres: env.Users[models.RolePresident], doctor: doctor, member: member, suppleant: suppleant, assoc: assocMember})
+	yearMinutes(t, site, m)
+}
+
+// download fetches path in the tab, with its cookies, and returns the answer's status,
+// content type, size and first bytes.
+func download(t *testing.T, site *browsertest.Site, path string) (status int, ctype string, size int, head string) {
+	t.Helper()
+	var res struct {
+		Status int    `json:"status"`
+		Type   string `json:"type"`
+		Size   int    `json:"size"`
+		Head   string `json:"head"`
+	}
+	js := fmt.Sprintf(`fetch(%q).then(r => r.arrayBuffer().then(b => ({status: r.status, type: r.headers.get('Content-Type') || '',
+		size: b.byteLength, head: String.fromCharCode(...new Uint8Array(b.slice(0, 4)))})))`, path)
+	site.Run(t, chromedp.Evaluate(js, &res, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	return res.Status, res.Type, res.Size, res.Head
+}
+
+// yearMinutes: the président validates the procès-verbal of the closed session, submits
+// it to the next session, which approves it; it is downloaded in Excel and PDF.
+func yearMinutes(t *testing.T, site *browsertest.Site, m *models.Meeting) {
+	t.Helper()
+	ctx, db, cid := context.Background(), site.DB, site.Commission.ID
+	site.SetClock(m.StartsAt.Add(2 * time.Hour))
+	nextStart := m.StartsAt.AddDate(0, 0, 35)
+	next, err := models.CreateMeeting(ctx, db, models.SystemActor("test"), cid, models.MeetingInput{
+		Kind: models.MeetingPolicy, Mode: models.ModeOnSite, StartsAt: nextStart, Place: "Préfecture, salle Capitole", Capacity: 20,
+	}, site.Clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	modelstest.ConveneForTests(t, db, next, site.Clock())
+	pres := site.Users[models.RolePresident]
+	pv := fmt.Sprintf("%s/seances/%d/pv", site.URL, m.ID)
+	// The secretariat's opening makes the draft.
+	switchUser(t, site, site.Users[models.RoleSecretariat].Email)
+	site.Run(t, chromedp.Navigate(pv), chromedp.WaitVisible(`#general_items`, chromedp.ByID))
+	wantText(t, site, "main", "Projet", "31-2026-0001", "voix prépondérante")
+	site.Screenshot(t, "18-minutes-draft")
+	switchUser(t, site, pres.Email)
+	site.Run(t, chromedp.Navigate(pv), chromedp.WaitVisible(`form[action$="/valider"]`, chromedp.ByQuery))
+	site.ClickAndWait(t, `form[action$="/valider"] button[type=submit]`)
+	wantText(t, site, "main", "Le procès-verbal est validé.")
+	site.Run(t, chromedp.SetValue(`#to_meeting_id`, fmt.Sprint(next.ID), chromedp.ByID))
+	site.ClickAndWait(t, `form[action$="/soumettre"] button[type=submit]`)
+	wantText(t, site, "main", "Le procès-verbal est soumis à l'approbation de la séance choisie.")
+	site.Screenshot(t, "19-minutes-submitted")
+
+	site.SetClock(nextStart.Add(20 * time.Minute))
+	switchUser(t, site, pres.Email)
+	site.Run(t, chromedp.Navigate(pv), chromedp.WaitVisible(`#approval_ref`, chromedp.ByID),
+		chromedp.SendKeys(`#approval_ref`, "Séance plénière suivante, point 1 de l'ordre du jour", chromedp.ByID))
+	site.ClickAndWait(t, `form[action$="/approuver"] button[type=submit]`)
+	wantText(t, site, "main", "Le procès-verbal est approuvé et verrouillé.")
+	site.Screenshot(t, "20-minutes-approved")
+	r, err := models.FindCurrentMinutes(ctx, db, cid, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != models.MinutesLocked || r.ApprovedAt == nil || r.SubmittedToMeetingID == nil || *r.SubmittedToMeetingID != next.ID {
+		t.Fatalf("minutes after approval: status %s, submitted to %v", r.Status, r.SubmittedToMeetingID)
+	}
+	for _, d := range []struct{ ext, ctype, head string }{
+		{"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "PK\x03\x04"},
+		{"pdf", "application/pdf", "%PDF"},
+	} {
+		status, ctype, size, head := download(t, site, fmt.Sprintf("/seances/%d/pv.%s", m.ID, d.ext))
+		if status != 200 || !strings.HasPrefix(ctype, d.ctype) || size < 2000 || head != d.head {
+			t.Errorf("pv.%s: status %d, type %q, %d bytes, starts %q", d.ext, status, ctype, size, head)
+		}
+	}
 }
 
 // yearPeople are the voters of the year's sitting.
