@@ -198,6 +198,29 @@ func TestBrowserYear(t *testing.T) {
 
 	yearSitting(t, site, m, yearPeople{pres: env.Users[models.RolePresident], doctor: doctor, member: member, suppleant: suppleant, assoc: assocMember})
 	yearMinutes(t, site, m)
+	yearReports(t, site, m.StartsAt.In(env.Config.Location).Year())
+}
+
+// yearReports: the prefecture downloads the year's workbook, the region its roll-up.
+func yearReports(t *testing.T, site *browsertest.Site, year int) {
+	t.Helper()
+	const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	for i, r := range []struct {
+		role       models.Role
+		page, file string
+	}{
+		{models.RolePrefecture, fmt.Sprintf("/statistiques?annee=%d", year), fmt.Sprintf("/statistiques/rapports/%d.xlsx", year)},
+		{models.RoleRegion, fmt.Sprintf("/statistiques/region?annee=%d", year), fmt.Sprintf("/statistiques/region/rapports/%d.xlsx", year)},
+	} {
+		switchUser(t, site, site.Users[r.role].Email)
+		site.Run(t, chromedp.Navigate(site.URL+r.page), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
+		wantText(t, site, "h1", fmt.Sprint(year))
+		site.Screenshot(t, fmt.Sprintf("%d-%s-statistics", 21+i, r.role))
+		status, ctype, size, head := download(t, site, r.file)
+		if status != 200 || !strings.HasPrefix(ctype, xlsx) || size < 2000 || head != "PK\x03\x04" {
+			t.Errorf("%s: status %d, type %q, %d bytes, starts %q", r.file, status, ctype, size, head)
+		}
+	}
 }
 
 // download fetches path in the tab, with its cookies, and returns the answer's status,
