@@ -43,7 +43,8 @@ func agendaTitles(t *testing.T, site *browsertest.Site) []string {
 // TestBrowserYear runs a commission's year in the browser on the test clock: the
 // secretariat builds a session's agenda from the pending files (reordering it with the
 // keyboard only) and convenes; the members reply from their own pages, one giving a
-// proxy and one being replaced by her suppléant.
+// proxy and one being replaced by her suppléant; the sitting (yearSitting), its
+// procès-verbal (yearMinutes) and the year's reports (yearReports) follow.
 func TestBrowserYear(t *testing.T) {
 	smtp := mailtest.NewServer(t)
 	env, doctor := sessionsEnv(t, smtp.Env())
