@@ -256,9 +256,11 @@ func yearMinutes(t *testing.T, site *browsertest.Site, m *models.Meeting) {
 	modelstest.ConveneForTests(t, db, next, site.Clock())
 	pres := site.Users[models.RolePresident]
 	pv := fmt.Sprintf("%s/seances/%d/pv", site.URL, m.ID)
-	// The secretariat's opening makes the draft.
+	// The secretariat establishes the draft (an explicit POST: opening the page writes nothing).
 	switchUser(t, site, site.Users[models.RoleSecretariat].Email)
-	site.Run(t, chromedp.Navigate(pv), chromedp.WaitVisible(`#general_items`, chromedp.ByID))
+	site.Run(t, chromedp.Navigate(pv), chromedp.WaitVisible(`form[action$="/etablir"]`, chromedp.ByQuery))
+	site.ClickAndWait(t, `form[action$="/etablir"] button[type=submit]`)
+	site.Run(t, chromedp.WaitVisible(`#general_items`, chromedp.ByID))
 	wantText(t, site, "main", "Projet", "31-2026-0001", "voix prépondérante")
 	site.Screenshot(t, "18-minutes-draft")
 	switchUser(t, site, pres.Email)
