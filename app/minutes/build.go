@@ -73,8 +73,17 @@ func buildSession(ctx context.Context, db bun.IDB, m *Minutes, o *models.Sitting
 		if o.Sitting.ClosedAt != nil {
 			s.EndsAt = *o.Sitting.ClosedAt
 		}
-		m.Secretary = Person{Name: names[o.Sitting.OpenedBy], Quality: "Secrétariat de la commission"}
-		m.Others = append(m.Others, m.Secretary)
+		// Whoever of the secretariat opened the sitting kept its minutes; when the président
+		// opened it, the secretary is not known from the records and is left blank (the
+		// président is the chair, never the secretary nor an attendee without a vote).
+		opener, err := models.FindUser(ctx, db, o.Sitting.OpenedBy)
+		if err != nil {
+			return err
+		}
+		if opener.Role == models.RoleSecretariat {
+			m.Secretary = Person{Name: names[o.Sitting.OpenedBy], Quality: "Secrétariat de la commission"}
+			m.Others = append(m.Others, m.Secretary)
+		}
 	}
 	if o.Chair != nil {
 		m.Chair = Person{Name: o.Chair.Name, Quality: "Président(e) de la commission"}

@@ -278,3 +278,31 @@ func writeAll(t *testing.T, m *minutes.Minutes) outputs {
 	}
 	return outputs{json: b, decoded: m, workbook: cells.String(), votes: rows(t, wb, minutes.SheetVotes), pdf: pdfBody(t, pb.Bytes())}
 }
+
+// TestRule11_PresidentOpeningTheSittingIsNotItsSecretary: found by the browser year
+// test, a sitting opened by the président made the procès-verbal name them « secrétariat
+// de séance » and list them among the attendees without a vote. The secretary is the
+// member of the secretariat who opened the sitting; otherwise it is left blank.
+func TestRule11_PresidentOpeningTheSittingIsNotItsSecretary(t *testing.T) {
+	db := modelstest.NewDB(t)
+	kr := modelstest.Keyring(t)
+	c := modelstest.Commission(t, db, "31")
+	sec := modelstest.User(t, db, c, models.RoleSecretariat, nil)
+	pres := modelstest.User(t, db, c, models.RolePresident, nil)
+	f := newSittingFixture(t, db, kr, c, sec, pres, time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), "")
+	if _, err := db.NewUpdate().Model((*models.Sitting)(nil)).Set("opened_by = ?", pres.ID).Where("meeting_id = ?", f.m.ID).Exec(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	m, err := minutes.BuildMinutes(f.ctx, db, kr, c.ID, f.m.ID, f.at(40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Chair.Name != pres.Name || m.Secretary.Name != "" {
+		t.Errorf("chair %+v, secretary %+v; want the président as chair and no secretary", m.Chair, m.Secretary)
+	}
+	for _, o := range m.Others {
+		if o.Name == pres.Name {
+			t.Errorf("the président is listed among the attendees without a vote: %+v", m.Others)
+		}
+	}
+}
