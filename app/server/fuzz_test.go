@@ -66,14 +66,18 @@ func FuzzFormPosts(f *testing.F) {
 	f.Add(uint8(2), "order=1,1,1,-3,abc")
 	f.Add(uint8(11), "reason=%3Cscript%3E&ended_on=0000-00-00")
 	f.Fuzz(func(t *testing.T, route uint8, body string) {
-		path := fz.posts[int(route)%len(fz.posts)]
-		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-CSRF-Token", fz.sec.CSRF)
-		if resp := fz.sec.Do(t, req); resp.Status >= 500 {
-			t.Fatalf("POST %s %q: %d", path, body, resp.Status)
-		}
+		postRawNo5xx(t, fz.sec, fz.posts[int(route)%len(fz.posts)], body)
 	})
+}
+
+// postRawNo5xx posts body as is (with c's CSRF token) to path and fails on a server error.
+func postRawNo5xx(t *testing.T, c *servertest.Client, path, body string) {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-CSRF-Token", c.CSRF)
+	if resp := c.Do(t, req); resp.Status >= 500 {
+		t.Fatalf("POST %s %q: %d", path, body, resp.Status)
+	}
 }
 
 // FuzzMemberForms: the voter's forms (ballot, receipt check, declared interest) take
@@ -88,13 +92,7 @@ func FuzzMemberForms(f *testing.F) {
 	f.Add(uint8(2), "file=99999999999999999999&interest=1")
 	f.Add(uint8(3), "dissent="+strings.Repeat("x", 5000))
 	f.Fuzz(func(t *testing.T, route uint8, body string) {
-		path := paths[int(route)%len(paths)]
-		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-CSRF-Token", fz.member.CSRF)
-		if resp := fz.member.Do(t, req); resp.Status >= 500 {
-			t.Fatalf("POST %s %q: %d", path, body, resp.Status)
-		}
+		postRawNo5xx(t, fz.member, paths[int(route)%len(paths)], body)
 	})
 }
 
