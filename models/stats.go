@@ -484,6 +484,7 @@ func (r *statsRange) delays(ctx context.Context) error {
 	// them all (group 0); the running count of the sorted values gives the value of each
 	// rank: the median is the mean of the values of ranks (n+1)/2 and (n+2)/2 (one value
 	// when n is odd), the 90th percentile the value of rank ⌈0.9 n⌉ = (9n+9)/10.
+	// d is read twice in a roll-up: MATERIALIZED keeps SQLite from computing it twice.
 	groups := `SELECT 0 AS g, v, COUNT(*) AS k FROM d GROUP BY v`
 	if r.by != nil {
 		groups = `SELECT cid AS g, v, COUNT(*) AS k FROM d GROUP BY cid, v UNION ALL ` + groups
@@ -495,7 +496,7 @@ func (r *statsRange) delays(ctx context.Context) error {
 			Median sql.NullFloat64 `bun:"median"`
 			P90    sql.NullFloat64 `bun:"p90"`
 		}
-		err := r.db.NewRaw(`WITH d AS (`+src.query+`), h AS (`+groups+`),
+		err := r.db.NewRaw(`WITH d AS MATERIALIZED (`+src.query+`), h AS (`+groups+`),
 			c AS (SELECT g, v, CAST(SUM(k) OVER (PARTITION BY g ORDER BY v) AS BIGINT) AS upto,
 				CAST(SUM(k) OVER (PARTITION BY g) AS BIGINT) AS n FROM h)
 			SELECT g, MAX(n) AS n,
@@ -662,7 +663,9 @@ func (r *statsRange) rights(ctx context.Context) error {
 	}
 	// Months paid: from the first month paid to the month AFIS stopped, or to the end of
 	// the months granted, intersected with the year. A parcours is one commission's: the
-	// beneficiaries of the commissions add up.
+	// beneficiaries of the commissions add up. No period grants more than 24 months (the
+	// cap), so only the AFIS started from 24 months before the year to its end can count:
+	// the month arithmetic runs on those rows only, not on ten years of them.
 	lo, hi := r.year*12, r.year*12+12
 	start := r.monthIndex("afis_from")
 	stop := "COALESCE(" + r.monthIndex("afis_stopped_from") + ", " + start + " + months)"
@@ -675,7 +678,8 @@ func (r *statsRange) rights(ctx context.Context) error {
 	}
 	if err := r.db.NewRaw(`SELECT commission_id AS cid, COUNT(DISTINCT parcours_id) AS persons, SUM(m) AS months, SUM(m * afis_monthly_cents) AS cents
 		FROM (SELECT commission_id, parcours_id, afis_monthly_cents, `+months+` AS m FROM parcours_periods
-			WHERE commission_id IN (?) AND afis_granted AND afis_from IS NOT NULL) x WHERE m > 0 GROUP BY commission_id`, r.in).Scan(ctx, &afis); err != nil && err != sql.ErrNoRows {
+			WHERE commission_id IN (?) AND afis_granted AND afis_from >= ? AND afis_from < ?) x WHERE m > 0 GROUP BY commission_id`,
+		r.in, r.from.AddDate(0, -ParcoursMaxMonths, 0), r.to).Scan(ctx, &afis); err != nil && err != sql.ErrNoRows {
 		return err
 	}
 	for _, x := range afis {

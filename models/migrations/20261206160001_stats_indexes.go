@@ -13,7 +13,7 @@ import (
 // commission and once more for the region's roll-up. The file_events index covers the
 // "first found complete" lookup of the delays (commission, state reached, file, time)
 // without reading the rows.
-var statsIndexes = []struct{ name, def string }{
+var statsIndexes = []index{
 	{"file_events_commission_state_idx", "file_events (commission_id, to_state, file_id, at)"},
 	{"parcours_periods_commission_idx", "parcours_periods (commission_id, starts_on)"},
 	{"sitting_dissents_commission_idx", "sitting_dissents (commission_id, created_at)"},
@@ -25,23 +25,31 @@ var statsIndexes = []struct{ name, def string }{
 }
 
 func init() {
-	Migrations.MustRegister(func(ctx context.Context, db *bun.DB) error {
-		return inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-			for _, ix := range statsIndexes {
-				if _, err := tx.ExecContext(ctx, "CREATE INDEX "+ix.name+" ON "+ix.def); err != nil {
-					return err
+	Migrations.MustRegister(indexMigration(statsIndexes))
+}
+
+// index is an index a migration creates: its name and its definition after ON.
+type index = struct{ name, def string }
+
+// indexMigration returns the up and down functions of a migration creating indexes (and
+// dropping them, last first), in one transaction.
+func indexMigration(ixs []index) (func(context.Context, *bun.DB) error, func(context.Context, *bun.DB) error) {
+	exec := func(stmts []string) func(context.Context, *bun.DB) error {
+		return func(ctx context.Context, db *bun.DB) error {
+			return inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+				for _, q := range stmts {
+					if _, err := tx.ExecContext(ctx, q); err != nil {
+						return err
+					}
 				}
-			}
-			return nil
-		})
-	}, func(ctx context.Context, db *bun.DB) error {
-		return inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-			for i := len(statsIndexes) - 1; i >= 0; i-- {
-				if _, err := tx.ExecContext(ctx, "DROP INDEX "+statsIndexes[i].name); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	})
+				return nil
+			})
+		}
+	}
+	var up, down []string
+	for i, ix := range ixs {
+		up = append(up, "CREATE INDEX "+ix.name+" ON "+ix.def)
+		down = append(down, "DROP INDEX "+ixs[len(ixs)-1-i].name)
+	}
+	return exec(up), exec(down)
 }
