@@ -73,12 +73,36 @@ func (a *personActivity) see(ts ...*time.Time) {
 // request, with their due day under a retention period of months, soonest first.
 // It reads the files of the persons with a file not yet anonymised, the latest history
 // line of each, and their parcours with their periods: four queries, whatever the
-// number of files.
-func retentionSchedule(ctx context.Context, db bun.IDB, cid, personID int64, months int, today time.Time) ([]RetentionFile, error) {
+// number of files. When until is not zero, only the persons who may fall due by until
+// are read: those the database shows to be active since (a change to one of their files
+// or parcours on or after until minus the retention period, an open parcours, a pending
+// request) are left out before any row is read, which is most persons of a commission
+// in service; the caller still filters the result on until.
+func retentionSchedule(ctx context.Context, db bun.IDB, cid, personID int64, months int, today, until time.Time) ([]RetentionFile, error) {
 	// Only the persons with a file still kept whole are read.
-	kept := db.NewSelect().TableExpr("files").Column("person_id").Where("commission_id = ? AND anonymised_on IS NULL", cid)
+	kept := db.NewSelect().TableExpr("files AS k").Column("k.person_id").Where("k.commission_id = ? AND k.anonymised_on IS NULL", cid)
 	if personID != 0 {
-		kept = kept.Where("person_id = ?", personID)
+		kept = kept.Where("k.person_id = ?", personID)
+	}
+	if !until.IsZero() {
+		// A change on or after cutoff is an activity day on or after it: the person's
+		// due day is then after until. The week of margin covers AddDate's month-end
+		// normalisation (31 January + 1 month = 3 March), which is not monotonic. A
+		// person is one commission's: the person index serves both conditions.
+		cutoff := until.AddDate(0, -months, 7)
+		kept = kept.
+			Where(`NOT EXISTS (SELECT 1 FROM files x WHERE x.person_id = k.person_id
+				AND (x.updated_at >= ? OR (x.anonymised_on IS NULL AND x.state NOT IN (?, ?))))`, cutoff, StateDraft, StateDecided).
+			Where(`NOT EXISTS (SELECT 1 FROM parcours p WHERE p.person_id = k.person_id
+				AND (p.ended_on IS NULL OR p.ended_on > ? OR p.updated_at >= ?))`, today, cutoff)
+		var ids []int64
+		if err := kept.Distinct().Scan(ctx, &ids); err != nil {
+			return nil, fmt.Errorf("retention persons: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		kept = db.NewSelect().TableExpr("persons").Column("id").Where("id IN (?)", bun.In(ids))
 	}
 	var files []File
 	q := db.NewSelect().Model(&files).ExcludeColumn("proposal_sealed", "missing_items", "appeal_note").
@@ -164,7 +188,7 @@ func RetentionSchedule(ctx context.Context, db bun.IDB, cid int64, until, now ti
 	if err != nil {
 		return nil, err
 	}
-	all, err := retentionSchedule(ctx, db, cid, 0, s.RetentionMonths, CalendarDay(now))
+	all, err := retentionSchedule(ctx, db, cid, 0, s.RetentionMonths, CalendarDay(now), until)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +248,7 @@ func AnonymiseFile(ctx context.Context, db bun.IDB, kr *Keyring, actor Actor, ci
 		if err != nil {
 			return err
 		}
-		sched, err := retentionSchedule(ctx, tx, cid, f.PersonID, s.RetentionMonths, today)
+		sched, err := retentionSchedule(ctx, tx, cid, f.PersonID, s.RetentionMonths, today, time.Time{})
 		if err != nil {
 			return err
 		}

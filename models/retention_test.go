@@ -171,6 +171,50 @@ func TestRule15_RetentionAnonymisesFilesAfterTheRetentionPeriod(t *testing.T) {
 	}
 }
 
+// TestRule15_PreviewReadsOnlyThePersonsThatMayFallDue checks that the schedule's
+// database prefilter (persons active since the cutoff left out before any row is read)
+// changes nothing: week after week over five years, before and after the first
+// anonymisations, the files due within 30 days are those of the full computation.
+func TestRule15_PreviewReadsOnlyThePersonsThatMayFallDue(t *testing.T) {
+	rw := newRetentionWorld(t, newWorld(t))
+	s, err := models.FindSettings(rw.ctx, rw.db, rw.c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for day := date(2026, 3, 1); day.Before(date(2031, 3, 1)); day = day.AddDate(0, 0, 7) {
+		if day.Equal(date(2028, 6, 7)) { // D and A have fallen due: anonymise them, as the job does
+			for _, f := range []*models.File{rw.d, rw.a} {
+				if _, err := rw.anonymise(f, day); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		until := day.AddDate(0, 0, models.RetentionPreviewDays)
+		got, err := models.RetentionSchedule(rw.ctx, rw.db, rw.c.ID, until, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := models.RetentionScheduleUnfiltered(rw.ctx, rw.db, rw.c.ID, s.RetentionMonths, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []models.RetentionFile{}
+		for _, f := range all {
+			if !f.AnonymiseOn.After(until) {
+				want = append(want, f)
+			}
+		}
+		if !reflect.DeepEqual(append([]models.RetentionFile{}, got...), want) {
+			t.Fatalf("on %s the schedule to %s is %+v, the full computation %+v", day.Format(time.DateOnly), until.Format(time.DateOnly), got, want)
+		}
+		seen += len(got)
+	}
+	if seen == 0 {
+		t.Fatal("no file fell due in five years: the comparison checked nothing")
+	}
+}
+
 // TestRule15_NoIdentityLeftAfterAnonymisation reads the database as stored (the SQLite
 // file and its WAL byte for byte, or every PostgreSQL row) before and after the
 // anonymisation of D: before, its missing items and appeal note name the person in clear
