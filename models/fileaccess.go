@@ -284,12 +284,26 @@ type FileFilter struct {
 	AssociationID int64
 	Year          int
 	ParcoursID    int64
+	// ParcoursIDs, when not nil, keeps the files of these parcours only (none when empty).
+	ParcoursIDs []int64
 }
 
 // ListFiles returns the summaries of the files viewer may see at now, newest first: all of
 // the commission but the drafts for the secretariat and the president, its own for an
 // association, the granted ones for a member; none for other roles.
 func ListFiles(ctx context.Context, db bun.IDB, viewer *User, filter FileFilter, now time.Time) ([]FileSummary, error) {
+	ss, _, err := listFiles(ctx, db, viewer, filter, 0, 0, now)
+	return ss, err
+}
+
+// ListFilesPage returns page page (from 1) of size summaries of ListFiles, and how many
+// files there are in all: the database reads the page's rows only.
+func ListFilesPage(ctx context.Context, db bun.IDB, viewer *User, filter FileFilter, page, size int, now time.Time) ([]FileSummary, int, error) {
+	return listFiles(ctx, db, viewer, filter, max(page, 1), size, now)
+}
+
+// listFiles is ListFiles (size 0: every file) or one page of it, with the total.
+func listFiles(ctx context.Context, db bun.IDB, viewer *User, filter FileFilter, page, size int, now time.Time) ([]FileSummary, int, error) {
 	cid := viewer.CommissionIDOrZero()
 	var files []File
 	q := db.NewSelect().Model(&files).ExcludeColumn("proposal_sealed").Where("commission_id = ?", cid).Order("year DESC", "seq DESC")
@@ -308,34 +322,53 @@ func ListFiles(ctx context.Context, db bun.IDB, viewer *User, filter FileFilter,
 	if filter.ParcoursID != 0 {
 		q = q.Where("parcours_id = ?", filter.ParcoursID)
 	}
+	if filter.ParcoursIDs != nil {
+		if len(filter.ParcoursIDs) == 0 {
+			return []FileSummary{}, 0, nil
+		}
+		q = q.Where("parcours_id IN (?)", bun.In(filter.ParcoursIDs))
+	}
 	if viewer.Role != RoleAssociation {
 		q = q.Where("state <> ?", StateDraft) // drafts are the association's alone
 	}
 	switch {
 	case !viewer.Active:
-		return []FileSummary{}, nil
+		return []FileSummary{}, 0, nil
 	case viewer.Role == RoleSecretariat, viewer.Role == RolePresident:
 	case viewer.Role == RoleAssociation && viewer.AssociationID != nil:
 		q = q.Where("association_id = ?", *viewer.AssociationID)
 	case viewer.Role == RoleMember:
 		ids, err := grantedFileIDs(ctx, db, viewer, now)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if len(ids) == 0 {
-			return []FileSummary{}, nil
+			return []FileSummary{}, 0, nil
 		}
 		q = q.Where("id IN (?)", bun.In(ids))
 		if viewer.AssociationID != nil {
 			q = q.Where("association_id <> ?", *viewer.AssociationID)
 		}
 	default:
-		return []FileSummary{}, nil
+		return []FileSummary{}, 0, nil
+	}
+	total := 0
+	if size > 0 {
+		n, err := q.Count(ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("count files: %w", err)
+		}
+		total = int(n)
+		q = q.Limit(int64(size)).Offset(int64((page - 1) * size))
 	}
 	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("list files: %w", err)
+		return nil, 0, fmt.Errorf("list files: %w", err)
 	}
-	return summarize(ctx, db, cid, files)
+	if size == 0 {
+		total = len(files)
+	}
+	ss, err := summarize(ctx, db, cid, files)
+	return ss, total, err
 }
 
 // grantedFileIDs returns the files a user holds a grant for at now, interests left out.

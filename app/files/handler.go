@@ -117,7 +117,6 @@ func (h *Handler) all(c *fiber.Ctx) error {
 		}
 	}
 	var due []ParcoursRow
-	dueSet := map[int64]bool{}
 	if form.DueWithin != "" {
 		days, err := strconv.Atoi(form.DueWithin)
 		if err != nil || days < 1 || days > 730 {
@@ -127,23 +126,25 @@ func (h *Handler) all(c *fiber.Ctx) error {
 			if err != nil {
 				return err
 			}
+			filter.ParcoursIDs = []int64{}
 			for _, p := range ps {
-				dueSet[p.ID] = true
+				filter.ParcoursIDs = append(filter.ParcoursIDs, p.ID)
 				due = append(due, parcoursRow(p, now))
 			}
 		}
 	}
-	ss, err := models.ListFiles(ctx, h.DB, u, filter, now)
+	// The database reads the requested page only; a page beyond the last shows the last.
+	shown, total, err := models.ListFilesPage(ctx, h.DB, u, filter, form.Page, pageSize, now)
 	if err != nil {
 		return err
 	}
-	if form.DueWithin != "" && fe["echeance"] == "" {
-		ss = slices.DeleteFunc(ss, func(s models.FileSummary) bool { return s.ParcoursID == nil || !dueSet[*s.ParcoursID] })
-	}
-	total := len(ss)
 	pages := max((total+pageSize-1)/pageSize, 1)
-	form.Page = min(form.Page, pages)
-	shown := ss[(form.Page-1)*pageSize : min(form.Page*pageSize, total)]
+	if form.Page > pages {
+		form.Page = pages
+		if shown, total, err = models.ListFilesPage(ctx, h.DB, u, filter, form.Page, pageSize, now); err != nil {
+			return err
+		}
+	}
 	if len(fe) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}

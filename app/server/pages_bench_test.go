@@ -17,6 +17,7 @@ import (
 type demoPages struct {
 	env                      *servertest.Env
 	secretariat, member      *servertest.Client
+	prefecture               *servertest.Client
 	meeting, file, sittingID int64
 	queries                  *modelstest.StatementCounter
 	composition              string
@@ -37,6 +38,8 @@ func newDemoPages(b *testing.B) *demoPages {
 	d.secretariat.SignInAs(b, demo.EmailSecretariat, servertest.Password)
 	d.member = env.Client()
 	d.member.SignInAs(b, demo.MemberEmail(1), servertest.Password)
+	d.prefecture = env.Client()
+	d.prefecture.SignInAs(b, demo.EmailPrefecture, servertest.Password)
 	// The busiest held session (most votes, with its procès-verbal) is the one whose
 	// pages cost the most.
 	err := env.DB.NewSelect().Table("sitting_votes").Column("meeting_id").
@@ -72,6 +75,9 @@ func BenchmarkPages(b *testing.B) {
 		name, path, want string
 		c                *servertest.Client
 	}{
+		{"accueil", "/", "Tableau de bord", d.secretariat},
+		{"accueil-membre", "/", "Tableau de bord", d.member},
+		{"statistiques", "/statistiques", "Statistiques", d.prefecture},
 		{"seances", "/seances", "Séances", d.secretariat},
 		{"seance", fmt.Sprintf("/seances/%d", d.meeting), "Ordre du jour", d.secretariat},
 		{"pv", fmt.Sprintf("/seances/%d/pv", d.meeting), "Procès-verbal", d.secretariat},
