@@ -200,6 +200,135 @@ func TestBrowserYear(t *testing.T) {
 	yearSitting(t, site, m, yearPeople{pres: env.Users[models.RolePresident], doctor: doctor, member: member, suppleant: suppleant, assoc: assocMember})
 	yearMinutes(t, site, m)
 	yearReports(t, site, m.StartsAt.In(env.Config.Location).Year())
+	yearWritten(t, site, smtp, yearPeople{pres: env.Users[models.RolePresident], doctor: doctor, member: member, suppleant: suppleant, assoc: assocMember})
+}
+
+// yearWritten: a written electronic deliberation runs to its end on the test clock. The
+// chair announces it from the console; the deliberations job opens it at the announced
+// time; two members contribute from their pages; the job tells the chair when the
+// deadline has passed and the chair closes the debate, which opens the vote; members
+// vote; at the end of the voting window the job closes the vote and e-mails the result.
+func yearWritten(t *testing.T, site *browsertest.Site, smtp *mailtest.Server, p yearPeople) {
+	t.Helper()
+	ctx, db, cid, loc := context.Background(), site.DB, site.Commission.ID, site.Config.Location
+	runJob := func() {
+		t.Helper()
+		if _, err := site.Jobs.Run(ctx, "deliberations", "test"); err != nil {
+			t.Fatalf("deliberations job: %v", err)
+		}
+	}
+	now := site.Clock()
+	start := time.Date(now.In(loc).Year(), now.In(loc).Month(), now.In(loc).Day()+8, 9, 0, 0, 0, loc)
+	m, err := models.CreateMeeting(ctx, db, models.SystemActor("test"), cid, models.MeetingInput{
+		Kind: models.MeetingFiles, Mode: models.ModeWritten, StartsAt: start, Place: "Délibération écrite", Capacity: 10,
+	}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	modelstest.ConveneForTests(t, db, m, now)
+	const title = "Avis sur le schéma départemental d'hébergement des personnes en parcours"
+	item := modelstest.AppendAgendaItemForTests(t, db, m, models.ItemPolicy, 0, title)
+
+	// The chair announces the deliberation: debate from start, closing no earlier than
+	// 48 hours later, then 24 hours of vote.
+	switchUser(t, site, p.pres.Email)
+	site.Run(t, chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(fmt.Sprintf("%s/sitting/%d", site.URL, m.ID)),
+		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
+	)
+	site.Run(t,
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelector('form[action$="/items/%d/announce"]').closest('details').open = true`, item.ID), nil),
+		chromedp.SetValue(fmt.Sprintf(`#starts-%d`, item.ID), start.Format("2006-01-02T15:04"), chromedp.ByQuery),
+		chromedp.SetValue(fmt.Sprintf(`#deadline-%d`, item.ID), start.Add(48*time.Hour).Format("2006-01-02T15:04"), chromedp.ByQuery),
+		chromedp.SetValue(fmt.Sprintf(`#hours-%d`, item.ID), "24", chromedp.ByQuery),
+		chromedp.Click(fmt.Sprintf(`#means-%d`, item.ID), chromedp.ByQuery),
+	)
+	site.Screenshot(t, "23-written-announce")
+	site.ClickAndWait(t, fmt.Sprintf(`form[action$="/items/%d/announce"] button[type=submit]`, item.ID))
+	var delibID int64
+	if _, err := fmt.Sscanf(site.Path(t), "/deliberations/%d", &delibID); err != nil {
+		t.Fatalf("after announcing, the page is %s: %v", site.Path(t), err)
+	}
+	wantText(t, site, "main", "Annoncée")
+	delibPage := fmt.Sprintf("%s/deliberations/%d", site.URL, delibID)
+
+	// At the announced time the job opens it.
+	site.SetClock(start.Add(time.Minute))
+	runJob()
+	d, err := models.FindDeliberation(ctx, db, cid, delibID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Status != models.DeliberationOpen {
+		t.Fatalf("after the job at the announced time, status %s, want open", d.Status)
+	}
+
+	// Two members contribute; the second answers the first.
+	for i, u := range []*models.User{p.member, p.doctor} {
+		site.SetClock(start.Add(time.Duration(2+i) * time.Hour))
+		switchUser(t, site, u.Email)
+		site.Run(t, chromedp.Navigate(delibPage), chromedp.WaitVisible(`#body`, chromedp.ByID),
+			chromedp.SendKeys(`#body`, fmt.Sprintf("Contribution %d : le schéma doit prévoir des places dédiées.", i+1), chromedp.ByID))
+		site.ClickAndWait(t, `#echanges > form button[type=submit]`)
+		wantText(t, site, "#echanges", fmt.Sprintf("Contribution %d", i+1))
+	}
+	site.Screenshot(t, "24-written-contributions")
+
+	// The deadline passes: the job tells the chair, who closes the debate, opening the vote.
+	site.SetClock(start.Add(48*time.Hour + time.Minute))
+	runJob()
+	site.DeliverMail(t)
+	if !anyContains(smtp.TextsTo(t, p.pres.Email), "les échanges peuvent être clos") {
+		t.Fatalf("the chair was not told the debate may be closed: %q", smtp.TextsTo(t, p.pres.Email))
+	}
+	switchUser(t, site, p.pres.Email)
+	site.Run(t, chromedp.Navigate(delibPage), chromedp.WaitVisible(`#presidence`, chromedp.ByID))
+	site.ClickAndWait(t, `form[action$="/close-debate"] button`)
+	wantText(t, site, "main", "Le vote est ouvert")
+	site.Screenshot(t, "25-written-vote-open")
+	d, err = models.FindDeliberation(ctx, db, cid, delibID)
+	if err != nil || d.VoteID == nil {
+		t.Fatalf("after closing the debate: %+v, %v", d, err)
+	}
+
+	// Members vote from the deliberation page.
+	for i, u := range []*models.User{p.pres, p.member, p.doctor} {
+		site.SetClock(start.Add(48*time.Hour + time.Duration(10+i)*time.Minute))
+		switchUser(t, site, u.Email)
+		site.Run(t, chromedp.Navigate(delibPage), chromedp.WaitVisible(`main .fr-callout a.fr-btn`, chromedp.ByQuery))
+		site.ClickAndWait(t, `main .fr-callout a.fr-btn`)
+		site.ClickAndWait(t, `button[name=choice][value=pour]`)
+		wantText(t, site, "main", "reçu")
+	}
+
+	// The voting window ends: the job closes the vote and sends the result to everyone.
+	site.SetClock(start.Add(72*time.Hour + time.Minute))
+	runJob()
+	v, err := models.FindVote(ctx, db, cid, *d.VoteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Status != models.VoteClosed || v.Outcome != models.OutcomeAdopted || v.Yes != 3 || v.Participants < (v.Members+1)/2 {
+		t.Fatalf("written vote after the job: status %s outcome %s yes %d, %d of %d members took part", v.Status, v.Outcome, v.Yes, v.Participants, v.Members)
+	}
+	site.DeliverMail(t)
+	if !anyContains(smtp.TextsTo(t, p.member.Email), "Résultat de la délibération écrite") {
+		t.Fatalf("no result e-mail to a member: %q", smtp.TextsTo(t, p.member.Email))
+	}
+	switchUser(t, site, p.member.Email)
+	site.Run(t, chromedp.Navigate(delibPage), chromedp.WaitVisible(`main .fr-alert`, chromedp.ByQuery))
+	wantText(t, site, "main .fr-alert", "Pour 3")
+	site.Screenshot(t, "26-written-result")
+}
+
+// anyContains reports whether one of texts contains s.
+func anyContains(texts []string, s string) bool {
+	for _, x := range texts {
+		if strings.Contains(x, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // yearReports: the prefecture downloads the year's workbook, the region its roll-up.
