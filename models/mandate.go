@@ -674,11 +674,16 @@ type VotingRoll struct {
 // VotingMembers returns the seats with a voting right and their current titulaire and
 // suppléants on the day of on.
 func VotingMembers(ctx context.Context, db bun.IDB, cid int64, on time.Time) (*VotingRoll, error) {
-	roll := &VotingRoll{On: CalendarDay(on)}
-	all, err := commissionHolders(ctx, db, cid, roll.On)
+	all, err := commissionHolders(ctx, db, cid, CalendarDay(on))
 	if err != nil {
 		return nil, err
 	}
+	return votingRoll(all, on), nil
+}
+
+// votingRoll keeps the seats with a voting right of all, the holders of every seat on on.
+func votingRoll(all []SeatHolders, on time.Time) *VotingRoll {
+	roll := &VotingRoll{On: CalendarDay(on)}
 	for _, h := range all {
 		if !h.Seat.VotingRight {
 			continue
@@ -689,7 +694,7 @@ func VotingMembers(ctx context.Context, db bun.IDB, cid int64, on time.Time) (*V
 		}
 	}
 	roll.Count = len(roll.Seats)
-	return roll, nil
+	return roll
 }
 
 // TermsEndingWithin returns the current mandates whose term ends within the window

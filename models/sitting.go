@@ -213,14 +213,39 @@ func SittingPresence(ctx context.Context, db bun.IDB, cid, meetingID int64) (*Pr
 }
 
 func loadPresence(ctx context.Context, db bun.IDB, m *Meeting) (*Presence, error) {
-	roll, err := VotingMembers(ctx, db, m.CommissionID, m.StartsAt)
+	return loadPresenceWith(ctx, db, m, nil)
+}
+
+// roster is a commission's seats and every mandate of its history, read once for the
+// presence of several sessions.
+type roster struct {
+	seats    []Seat
+	mandates []Mandate
+}
+
+func loadRoster(ctx context.Context, db bun.IDB, cid int64) (*roster, error) {
+	seats, err := ListSeats(ctx, db, cid)
 	if err != nil {
 		return nil, err
 	}
-	n, err := db.NewSelect().Model((*Seat)(nil)).Where("commission_id = ?", m.CommissionID).Count(ctx)
+	ms, err := commissionMandates(ctx, db, cid)
 	if err != nil {
-		return nil, fmt.Errorf("sitting presence: %w", err)
+		return nil, err
 	}
+	return &roster{seats: seats, mandates: ms}, nil
+}
+
+// loadPresenceWith is loadPresence with the commission's roster already read (nil: read
+// it).
+func loadPresenceWith(ctx context.Context, db bun.IDB, m *Meeting, r *roster) (*Presence, error) {
+	if r == nil {
+		var err error
+		if r, err = loadRoster(ctx, db, m.CommissionID); err != nil {
+			return nil, err
+		}
+	}
+	roll := votingRoll(holdersOn(r.seats, r.mandates, CalendarDay(m.StartsAt)), m.StartsAt)
+	n := len(r.seats)
 	as, err := ListAttendance(ctx, db, m.CommissionID, m.ID)
 	if err != nil {
 		return nil, err
@@ -229,7 +254,7 @@ func loadPresence(ctx context.Context, db bun.IDB, m *Meeting) (*Presence, error
 	if err := db.NewSelect().Model(&events).Where("meeting_id = ?", m.ID).Order("id ASC").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("sitting presence: %w", err)
 	}
-	p := &Presence{Meeting: m, Members: roll.Count, AllSeats: int(n)}
+	p := &Presence{Meeting: m, Members: roll.Count, AllSeats: n}
 	bySeat := map[int64]*Attendance{}
 	for i := range as {
 		bySeat[as[i].SeatID] = &as[i]

@@ -168,8 +168,14 @@ func MemberSessions(ctx context.Context, db bun.IDB, u *User) ([]MemberSession, 
 	}
 	var out []MemberSession
 	lk := newExclusionLookup()
+	var r *roster
+	if len(ms) > 0 {
+		if r, err = loadRoster(ctx, db, cid); err != nil {
+			return nil, err
+		}
+	}
 	for i := range ms {
-		p, err := loadPresence(ctx, db, &ms[i])
+		p, err := loadPresenceWith(ctx, db, &ms[i], r)
 		if err != nil {
 			return nil, err
 		}
