@@ -80,22 +80,11 @@ func formatViolations(vs []axeViolation) string {
 	return b.String()
 }
 
-// newDemo starts the portal on the demo data (one year of history).
-func newDemo(t *testing.T) (*servertest.Env, *demo.Seeder) {
-	t.Helper()
-	env := servertest.NewBare(t)
-	s := &demo.Seeder{DB: env.DB, Keys: env.Config.Keys, Now: env.Clock(), Years: 1, PasswordHash: servertest.PasswordHash(t)}
-	if err := demo.Seed(context.Background(), s); err != nil {
-		t.Fatal(err)
-	}
-	return env, s
-}
-
 // TestBrowserAxeMainPages signs in with one demo account of each role and runs
 // axe-core on the dashboard, every page of the main menu and the account page,
 // at desktop and phone widths: no serious or critical violation is allowed.
 func TestBrowserAxeMainPages(t *testing.T) {
-	env, s := newDemo(t)
+	env, s := servertest.NewSeeded(t, 1)
 	accounts := []string{
 		demo.EmailAdmin, demo.EmailRegion, demo.EmailSecretariat, demo.EmailPresident, demo.EmailPrefecture,
 		demo.AssociationEmail(1), demo.MemberEmail(1), demo.SuppleantEmail(1),
@@ -149,7 +138,7 @@ func TestBrowserAxeMainPages(t *testing.T) {
 // and checks at several desktop widths that the service name does not cover the
 // « Préfet de la Haute-Garonne » block, as it did at 1024 px.
 func TestBrowserHeaderLogoNotOverlapped(t *testing.T) {
-	env, s := newDemo(t)
+	env, s := servertest.NewSeeded(t, 1)
 	// The president's account has the longest name shown in the header tools.
 	pres := s.Users[demo.EmailPresident]
 	env.EnrolTOTP(t, pres)
@@ -208,7 +197,7 @@ func TestBrowserValidationErrorFocusesTheSummary(t *testing.T) {
 // TestBrowserReplyOnAPhoneShowsTheConfirmation: a demo member answers the convocation
 // to the next session from a phone; the confirmation is on screen and focused.
 func TestBrowserReplyOnAPhoneShowsTheConfirmation(t *testing.T) {
-	env, s := newDemo(t)
+	env, s := servertest.NewSeeded(t, 1)
 	ctx := context.Background()
 	ms, err := models.ListMeetings(ctx, env.DB, s.Commission.ID, env.Clock(), env.Clock().AddDate(0, 3, 0))
 	if err != nil {

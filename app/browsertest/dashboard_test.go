@@ -67,7 +67,7 @@ func pendingItems(t *testing.T, env *servertest.Env, s *demo.Seeder) []dashboard
 // statistics for the prefecture…) linked to its page, and the page does not scroll
 // sideways. The screenshots are kept as artifacts.
 func TestBrowserDashboardsShowWhatWaits(t *testing.T) {
-	env, s := newDemo(t)
+	env, s := servertest.NewSeeded(t, 1)
 	cases := pendingItems(t, env, s)
 	for _, tc := range cases {
 		u, err := models.FindUserByEmail(context.Background(), env.DB, tc.email)

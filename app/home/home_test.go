@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"seance/app/demo"
+	"seance/app/servertest"
 	"seance/models"
 )
 
@@ -16,7 +17,7 @@ import (
 // its page.
 func TestDashboardsTellTheTruth(t *testing.T) {
 	ctx := context.Background()
-	env, s := demoEnv(t)
+	env, s := servertest.NewSeeded(t, 0)
 	now := env.Clock()
 	page := func(email string) string {
 		t.Helper()

@@ -1,7 +1,6 @@
 package home_test
 
 import (
-	"context"
 	"html"
 	"net/http"
 	"net/url"
@@ -13,18 +12,6 @@ import (
 	"seance/app/servertest"
 	"seance/models"
 )
-
-// demoEnv starts the application on the demo commission's data, with a TOTP enrolled
-// for every demo account that must have one.
-func demoEnv(t *testing.T) (*servertest.Env, *demo.Seeder) {
-	t.Helper()
-	env := servertest.NewBare(t)
-	s := &demo.Seeder{DB: env.DB, Keys: env.Config.Keys, Now: env.Clock(), PasswordHash: servertest.PasswordHash(t)}
-	if err := demo.Seed(context.Background(), s); err != nil {
-		t.Fatal(err)
-	}
-	return env, s
-}
 
 // signIn signs in as the demo account with e-mail email.
 func signIn(t *testing.T, env *servertest.Env, s *demo.Seeder, email string) *servertest.Client {
@@ -65,7 +52,7 @@ func followable(link string) bool {
 // dashboard (whose navigation lists every main page), and follows every internal link
 // breadth first: none may answer 4xx or 5xx.
 func TestEveryLinkAnswersForEveryRole(t *testing.T) {
-	env, s := demoEnv(t)
+	env, s := servertest.NewSeeded(t, 0)
 	accounts := []string{demo.EmailAdmin, demo.EmailRegion, demo.EmailSecretariat, demo.EmailPresident,
 		demo.EmailPrefecture, demo.MemberEmail(1), demo.AssociationEmail(1), demo.SuppleantEmail(1)}
 	const maxLinks = 400

@@ -49,11 +49,7 @@ const authzMatrixPath = "testdata/authz.txt"
 // column in the file's order, so their side effects are the same at every run.
 func TestAuthorizationMatrix(t *testing.T) {
 	ctx := context.Background()
-	env := servertest.NewBare(t)
-	s := &demo.Seeder{DB: env.DB, Keys: env.Config.Keys, Now: env.Clock(), PasswordHash: servertest.PasswordHash(t)}
-	if err := demo.Seed(ctx, s); err != nil {
-		t.Fatal(err)
-	}
+	env, s := servertest.NewSeeded(t, 0)
 	other := modelstest.Commission(t, env.DB, "09")
 	otherSec := &models.User{Email: "secretariat@autre-commission.example", Name: "Secrétariat 09", Role: models.RoleSecretariat,
 		CommissionID: &other.ID, PasswordHash: servertest.PasswordHash(t), Active: true}

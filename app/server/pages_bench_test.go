@@ -27,11 +27,7 @@ type demoPages struct {
 func newDemoPages(b *testing.B) *demoPages {
 	b.Helper()
 	ctx := context.Background()
-	env := servertest.NewBare(b)
-	s := &demo.Seeder{DB: env.DB, Keys: env.Config.Keys, Now: env.Clock(), PasswordHash: servertest.PasswordHash(b)}
-	if err := demo.Seed(ctx, s); err != nil {
-		b.Fatal(err)
-	}
+	env, s := servertest.NewSeeded(b, 0)
 	d := &demoPages{env: env}
 	env.EnrolTOTP(b, s.Users[demo.EmailSecretariat])
 	d.secretariat = env.Client()

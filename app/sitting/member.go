@@ -1,6 +1,7 @@
 package sitting
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -84,6 +85,11 @@ func (h *Handler) Ballot(c *fiber.Ctx) error {
 		}
 	}
 	b, err := models.CastBallot(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.Now())
+	if errors.Is(err, models.ErrRecusedVoter) {
+		// The vote's page is not a recused member's (it answers 404): the refusal is
+		// shown on their list of votes.
+		return back(c, err, "/votes", "")
+	}
 	if err != nil {
 		return back(c, err, memberVotePath(id), "")
 	}
