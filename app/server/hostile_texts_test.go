@@ -17,7 +17,9 @@ import (
 // texts that TestHostileInput_ScriptPayloadsComeBackEscaped does not reach: the avis's
 // reasoning and conditions (the chair, during the sitting), a dissent (the secretariat,
 // for a member in the room) and an association's proposal, then reads them back from
-// the procès-verbal page, workbook and PDF, and from the file's pages.
+// the procès-verbal page, workbook and PDF, and from the file's pages; and the names of
+// the two associations, read back from the registry, the file list and the annual
+// workbook.
 func TestHostileInput_AvisDissentAndProposalTexts(t *testing.T) {
 	h := newHostile(t)
 	ctx, db := context.Background(), h.env.DB
@@ -106,4 +108,21 @@ func TestHostileInput_AvisDissentAndProposalTexts(t *testing.T) {
 	}
 	wantEscaped(t, "the proposal step", ac.Get(t, file+"/proposition"), scriptPayloads)
 	wantEscaped(t, "the file's page", ac.Get(t, file), scriptPayloads)
+
+	// The associations renamed by the secretariat: a script and a formula.
+	names := []string{scriptPayloads[1], scriptPayloads[4]}
+	reg := "/commissions/" + strconv.FormatInt(cid, 10) + "/associations/"
+	for i, name := range names {
+		a := h.seed.Associations[i]
+		r := sec.PostForm(t, reg+strconv.FormatInt(a.ID, 10), url.Values{"name": {name}, "agrement_arrete": {a.AgrementArrete},
+			"agrement_date": {a.AgrementDate.Format(time.DateOnly)}, "agrement_ends": {a.AgrementEnds.Format(time.DateOnly)},
+			"departments": {a.Departments}, "contact_email": {a.ContactEmail}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("rename association %d to %q: %d\n%.800s", a.ID, name, r.Status, r.Body)
+		}
+	}
+	wantEscaped(t, "the associations page", sec.Get(t, reg[:len(reg)-1]), names)
+	wantEscaped(t, "the file list", sec.Get(t, "/dossiers"), names)
+	year := strconv.Itoa(h.env.Clock().Year() - 1)
+	wantCells(t, "the annual workbook", xlsxTexts(t, "the annual workbook", sec.Get(t, "/statistiques/rapports/"+year+".xlsx")), names)
 }
