@@ -41,12 +41,24 @@ func parseDate(fe models.FieldErrors, field, s string) time.Time {
 	}
 	for _, layout := range []string{time.DateOnly, "02/01/2006"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			if !plausibleYear(t) {
+				fe.Add(field, yearRangeError)
+				return time.Time{}
+			}
 			return t
 		}
 	}
 	fe.Add(field, "Date invalide : indiquez-la au format JJ/MM/AAAA.")
 	return time.Time{}
 }
+
+// yearRangeError refuses a date outside plausibleYear.
+const yearRangeError = "Date invalide : indiquez une année à partir de 1900."
+
+// plausibleYear reports whether t's year may be that of a file's date: 1900 or later
+// (dates in the future are the model's to refuse, with their own message). Year 1 would
+// also read as a blank field (the zero time), found by FuzzDateFields.
+func plausibleYear(t time.Time) bool { return t.Year() >= 1900 }
 
 // parseMonth reads a month typed as 2026-03 (month inputs), 03/2026 or a full date, as
 // the first day of that month.
@@ -57,6 +69,10 @@ func parseMonth(fe models.FieldErrors, field, s string) time.Time {
 	}
 	for _, layout := range []string{"2006-01", "01/2006", time.DateOnly, "02/01/2006"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			if !plausibleYear(t) {
+				fe.Add(field, yearRangeError)
+				return time.Time{}
+			}
 			return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 		}
 	}
