@@ -10,22 +10,15 @@ import (
 
 	"seance/app/demo"
 	"seance/app/servertest"
-	"seance/models"
 )
 
 // signIn signs in as the demo account with e-mail email.
 func signIn(t *testing.T, env *servertest.Env, s *demo.Seeder, email string) *servertest.Client {
 	t.Helper()
-	u := s.Users[email]
-	if u == nil {
+	if s.Users[email] == nil {
 		t.Fatalf("no demo account %s", email)
 	}
-	if models.TOTPRequired(u, nil) && env.TOTPSecret(u.ID) == "" {
-		env.EnrolTOTP(t, u)
-	}
-	c := env.Client()
-	c.SignInAs(t, email, servertest.Password)
-	return c
+	return env.SignedIn(t, email)
 }
 
 var hrefAttr = regexp.MustCompile(`href="([^"]*)"`)

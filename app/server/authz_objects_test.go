@@ -23,19 +23,6 @@ func TestAuthorizationObjects(t *testing.T) {
 	ctx := context.Background()
 	env, s := servertest.NewSeeded(t, 0)
 	cid := s.Commission.ID
-	signIn := func(email string) *servertest.Client {
-		t.Helper()
-		u, err := models.FindUserByEmail(ctx, env.DB, email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if models.TOTPRequired(u, nil) && env.TOTPSecret(u.ID) == "" {
-			env.EnrolTOTP(t, u)
-		}
-		c := env.Client()
-		c.SignInAs(t, email, servertest.Password)
-		return c
-	}
 	// id reads one integer: an id, or a count.
 	id := func(query string, args ...any) int64 {
 		t.Helper()
@@ -55,7 +42,7 @@ func TestAuthorizationObjects(t *testing.T) {
 		file := id("SELECT id FROM files WHERE commission_id = ? AND association_id <> ? ORDER BY id LIMIT 1", cid, *other.AssociationID)
 		draft := id("SELECT id FROM files WHERE commission_id = ? AND association_id <> ? AND state = ? ORDER BY id LIMIT 1", cid, *other.AssociationID, models.StateDraft)
 		before := count("SELECT COUNT(*) FROM file_events WHERE file_id IN (?, ?)", file, draft)
-		c := signIn(demo.AssociationEmail(2))
+		c := env.SignedIn(t, demo.AssociationEmail(2))
 		for _, path := range []string{"/dossiers/%d", "/dossiers/%d/personne", "/dossiers/%d/proposition", "/dossiers/%d/pieces"} {
 			if r := c.Get(t, fmt.Sprintf(path, file)); r.Status != http.StatusNotFound {
 				t.Errorf("GET %s of another association's file: %d, want 404", fmt.Sprintf(path, file), r.Status)
@@ -96,7 +83,7 @@ func TestAuthorizationObjects(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := signIn(recused.Email)
+		c := env.SignedIn(t, recused.Email)
 		// The vote's page answers as a missing one: the recused member has nothing to do there.
 		if r := c.Get(t, fmt.Sprintf("/votes/%d", v.ID)); r.Status != http.StatusNotFound {
 			t.Errorf("GET the vote as the recused member: %d, want 404", r.Status)
@@ -113,7 +100,7 @@ func TestAuthorizationObjects(t *testing.T) {
 			t.Errorf("the recused member's refused ballot left %d ballots", n)
 		}
 		// A member who is not recused votes on the same item.
-		if r := signIn(demo.MemberEmail(1)).PostForm(t, fmt.Sprintf("/votes/%d/ballot", v.ID), url.Values{"choice": {"pour"}}); r.Status != http.StatusSeeOther {
+		if r := env.SignedIn(t, demo.MemberEmail(1)).PostForm(t, fmt.Sprintf("/votes/%d/ballot", v.ID), url.Values{"choice": {"pour"}}); r.Status != http.StatusSeeOther {
 			t.Errorf("POST a ballot as member 1: %d, want 303", r.Status)
 		}
 		if n := count("SELECT COUNT(*) FROM sitting_ballots WHERE vote_id = ?", v.ID); n != 1 {
@@ -129,7 +116,7 @@ func TestAuthorizationObjects(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := signIn(u.Email)
+		c := env.SignedIn(t, u.Email)
 		r := c.PostForm(t, fmt.Sprintf("/votes/%d/ballot", v), url.Values{"choice": {"contre"}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("POST a ballot on a closed vote: %d, want 303 with the refusal", r.Status)
@@ -168,8 +155,8 @@ func TestAuthorizationObjects(t *testing.T) {
 			return strings.Join(out, "\n")
 		}
 		before := read()
-		sec := signIn(demo.EmailSecretariat)
-		pres := signIn(demo.EmailPresident)
+		sec := env.SignedIn(t, demo.EmailSecretariat)
+		pres := env.SignedIn(t, demo.EmailPresident)
 		for _, call := range []struct {
 			c    *servertest.Client
 			path string

@@ -90,16 +90,7 @@ func newHostile(t *testing.T) *hostile {
 
 func (h *hostile) signIn(t *testing.T, email string) *servertest.Client {
 	t.Helper()
-	u, err := models.FindUserByEmail(context.Background(), h.env.DB, email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if models.TOTPRequired(u, nil) && h.env.TOTPSecret(u.ID) == "" {
-		h.env.EnrolTOTP(t, u)
-	}
-	c := h.env.Client()
-	c.SignInAs(t, email, servertest.Password)
-	return c
+	return h.env.SignedIn(t, email)
 }
 
 func (h *hostile) api(t *testing.T, path string) *servertest.Response {

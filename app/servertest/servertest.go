@@ -252,6 +252,22 @@ func (e *Env) EnrolTOTP(t testing.TB, u *models.User) {
 	e.mu.Unlock()
 }
 
+// SignedIn returns a new client signed in as the account with e-mail email (password
+// Password), its TOTP enrolled first when its role requires one.
+func (e *Env) SignedIn(t testing.TB, email string) *Client {
+	t.Helper()
+	u, err := models.FindUserByEmail(context.Background(), e.DB, email)
+	if err != nil {
+		t.Fatalf("account %s: %v", email, err)
+	}
+	if models.TOTPRequired(u, nil) && e.TOTPSecret(u.ID) == "" {
+		e.EnrolTOTP(t, u)
+	}
+	c := e.Client()
+	c.SignInAs(t, email, Password)
+	return c
+}
+
 // TOTPSecret returns the TOTP secret EnrolTOTP kept for userID ("" if none).
 func (e *Env) TOTPSecret(userID int64) string {
 	e.mu.Lock()
