@@ -631,6 +631,21 @@ func (h *SeatHolders) All() []Mandate {
 // commissionHolders returns every seat of commission cid, in composition order, with
 // its holders on day.
 func commissionHolders(ctx context.Context, db bun.IDB, cid int64, day time.Time) ([]SeatHolders, error) {
+	r, err := loadRoster(ctx, db, cid)
+	if err != nil {
+		return nil, err
+	}
+	return r.holdersOn(day), nil
+}
+
+// roster is a commission's seats and every mandate of its history, read once for the
+// presence of several sessions.
+type roster struct {
+	seats    []Seat
+	mandates []Mandate
+}
+
+func loadRoster(ctx context.Context, db bun.IDB, cid int64) (*roster, error) {
 	seats, err := ListSeats(ctx, db, cid)
 	if err != nil {
 		return nil, err
@@ -639,17 +654,17 @@ func commissionHolders(ctx context.Context, db bun.IDB, cid int64, day time.Time
 	if err != nil {
 		return nil, err
 	}
-	return holdersOn(seats, ms, day), nil
+	return &roster{seats: seats, mandates: ms}, nil
 }
 
-// holdersOn pairs every seat with its mandates current on day.
-func holdersOn(seats []Seat, ms []Mandate, day time.Time) []SeatHolders {
+// holdersOn pairs every seat of the roster with its mandates current on day.
+func (r *roster) holdersOn(day time.Time) []SeatHolders {
 	bySeat := map[int64][]Mandate{}
-	for _, m := range currentOf(ms, "", day) {
+	for _, m := range currentOf(r.mandates, "", day) {
 		bySeat[m.SeatID] = append(bySeat[m.SeatID], m)
 	}
-	out := make([]SeatHolders, len(seats))
-	for i, s := range seats {
+	out := make([]SeatHolders, len(r.seats))
+	for i, s := range r.seats {
 		out[i].Seat = s
 		for _, m := range bySeat[s.ID] {
 			if m.Kind == MandateTitulaire {

@@ -79,11 +79,13 @@ func (a *personActivity) see(ts ...*time.Time) {
 // request) are left out before any row is read, which is most persons of a commission
 // in service; the caller still filters the result on until.
 func retentionSchedule(ctx context.Context, db bun.IDB, cid, personID int64, months int, today, until time.Time) ([]RetentionFile, error) {
-	// Only the persons with a file still kept whole are read.
+	// Only the persons with a file still kept whole are read: whose is what the
+	// queries below match person_id against (a subquery, or the prefiltered ids).
 	kept := db.NewSelect().TableExpr("files AS k").Column("k.person_id").Where("k.commission_id = ? AND k.anonymised_on IS NULL", cid)
 	if personID != 0 {
 		kept = kept.Where("k.person_id = ?", personID)
 	}
+	var whose any = kept
 	if !until.IsZero() {
 		// A change on or after cutoff is an activity day on or after it: the person's
 		// due day is then after until. The week of margin covers AddDate's month-end
@@ -102,11 +104,11 @@ func retentionSchedule(ctx context.Context, db bun.IDB, cid, personID int64, mon
 		if len(ids) == 0 {
 			return nil, nil
 		}
-		kept = db.NewSelect().TableExpr("persons").Column("id").Where("id IN (?)", bun.In(ids))
+		whose = bun.In(ids)
 	}
 	var files []File
 	q := db.NewSelect().Model(&files).ExcludeColumn("proposal_sealed", "missing_items", "appeal_note").
-		Where("commission_id = ? AND person_id IN (?)", cid, kept)
+		Where("commission_id = ? AND person_id IN (?)", cid, whose)
 	if err := q.Order("id ASC").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("retention files: %w", err)
 	}
@@ -115,13 +117,13 @@ func retentionSchedule(ctx context.Context, db bun.IDB, cid, personID int64, mon
 		At     time.Time `bun:"at"`
 	}
 	err := db.NewSelect().TableExpr("file_events").ColumnExpr("file_id, MAX(at) AS at").
-		Where("commission_id = ? AND file_id IN (?)", cid, db.NewSelect().TableExpr("files").Column("id").Where("person_id IN (?)", kept)).
+		Where("commission_id = ? AND file_id IN (?)", cid, db.NewSelect().TableExpr("files").Column("id").Where("person_id IN (?)", whose)).
 		GroupExpr("file_id").Scan(ctx, &events)
 	if err != nil {
 		return nil, fmt.Errorf("retention file history: %w", err)
 	}
 	var ps []Parcours
-	err = db.NewSelect().Model(&ps).Relation("Periods").Where("parcours.commission_id = ? AND parcours.person_id IN (?)", cid, kept).Scan(ctx)
+	err = db.NewSelect().Model(&ps).Relation("Periods").Where("parcours.commission_id = ? AND parcours.person_id IN (?)", cid, whose).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("retention parcours: %w", err)
 	}

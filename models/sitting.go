@@ -216,25 +216,6 @@ func loadPresence(ctx context.Context, db bun.IDB, m *Meeting) (*Presence, error
 	return loadPresenceWith(ctx, db, m, nil)
 }
 
-// roster is a commission's seats and every mandate of its history, read once for the
-// presence of several sessions.
-type roster struct {
-	seats    []Seat
-	mandates []Mandate
-}
-
-func loadRoster(ctx context.Context, db bun.IDB, cid int64) (*roster, error) {
-	seats, err := ListSeats(ctx, db, cid)
-	if err != nil {
-		return nil, err
-	}
-	ms, err := commissionMandates(ctx, db, cid)
-	if err != nil {
-		return nil, err
-	}
-	return &roster{seats: seats, mandates: ms}, nil
-}
-
 // loadPresenceWith is loadPresence with the commission's roster already read (nil: read
 // it).
 func loadPresenceWith(ctx context.Context, db bun.IDB, m *Meeting, r *roster) (*Presence, error) {
@@ -244,7 +225,7 @@ func loadPresenceWith(ctx context.Context, db bun.IDB, m *Meeting, r *roster) (*
 			return nil, err
 		}
 	}
-	roll := votingRoll(holdersOn(r.seats, r.mandates, CalendarDay(m.StartsAt)), m.StartsAt)
+	roll := votingRoll(r.holdersOn(CalendarDay(m.StartsAt)), m.StartsAt)
 	n := len(r.seats)
 	as, err := ListAttendance(ctx, db, m.CommissionID, m.ID)
 	if err != nil {
