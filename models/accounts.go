@@ -67,10 +67,13 @@ func (sc *AccountScope) check(ctx context.Context, db bun.IDB, fe FieldErrors) e
 	case sc.Role == RoleAssociation && sc.AssociationID == 0:
 		fe.Add("association", "Un compte d'association agréée est rattaché à son association : choisissez-la.")
 	case sc.AssociationID != 0:
-		if _, err := FindAssociation(ctx, db, sc.CommissionID, sc.AssociationID); err == ErrNotFound {
+		// The registry sits above the accounts: its table is read here, not its model.
+		n, err := db.NewSelect().Table("associations").Where("id = ? AND commission_id = ?", sc.AssociationID, sc.CommissionID).Count(ctx)
+		if err != nil {
+			return fmt.Errorf("account scope: association: %w", err)
+		}
+		if n == 0 {
 			fe.Add("association", "Cette association n'est pas agréée auprès de la commission choisie.")
-		} else if err != nil {
-			return err
 		}
 	}
 	return nil
@@ -254,14 +257,4 @@ func ListAccounts(ctx context.Context, db bun.IDB, f AccountFilter) ([]AccountRo
 		return nil, fmt.Errorf("list accounts: %w", err)
 	}
 	return rows, nil
-}
-
-// ListAllAssociations returns every association of every commission, by commission then
-// name, for the account form.
-func ListAllAssociations(ctx context.Context, db bun.IDB) ([]Association, error) {
-	var as []Association
-	if err := db.NewSelect().Model(&as).Order("commission_id ASC", "name ASC").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("list all associations: %w", err)
-	}
-	return as, nil
 }

@@ -309,6 +309,17 @@ func LoadAgenda(ctx context.Context, db bun.IDB, m *Meeting) ([]AgendaEntry, err
 	return out, nil
 }
 
+// itemFileIDs returns the ids of the files examined by items, in agenda order.
+func itemFileIDs(items []AgendaItem) []int64 {
+	var ids []int64
+	for _, it := range items {
+		if it.Kind == ItemFile && it.FileID != nil {
+			ids = append(ids, *it.FileID)
+		}
+	}
+	return ids
+}
+
 // AgendaDigest is the hex SHA-256 of the agenda as convened: kind, file and title of
 // each item, in order. A convocation records it, so that a later change shows.
 func AgendaDigest(items []AgendaItem) string {

@@ -91,3 +91,13 @@ func ListAssociations(ctx context.Context, db bun.IDB, cid int64) ([]Association
 	}
 	return as, nil
 }
+
+// ListAllAssociations returns every association of every commission, by commission then
+// name, for the account form.
+func ListAllAssociations(ctx context.Context, db bun.IDB) ([]Association, error) {
+	var as []Association
+	if err := db.NewSelect().Model(&as).Order("commission_id ASC", "name ASC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list all associations: %w", err)
+	}
+	return as, nil
+}

@@ -2,8 +2,6 @@ package models
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -53,11 +51,6 @@ func (d *AvisDetails) Validate(avis Avis) FieldErrors {
 		fe.Add("conditions", "Un avis défavorable ne comporte ni conditions ni durée recommandée.")
 	}
 	return fe
-}
-
-func textDigest(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
 }
 
 // RecordAvisDetails records the reasoning, the conditions and the recommended duration

@@ -505,7 +505,7 @@ func FileExclusions(ctx context.Context, db bun.IDB, cid, fileID int64) ([]Exclu
 	if err != nil {
 		return nil, err
 	}
-	return fileExclusions(ctx, db, f, newExclusionLookup())
+	return newExclusionLookup().exclusions(ctx, db, f)
 }
 
 // exclusionLookup keeps what the exclusions of several files share (the seats and
@@ -524,15 +524,9 @@ func newExclusionLookup() *exclusionLookup {
 		files: map[int64]*File{}, interests: map[int64][]FileInterest{}}
 }
 
-// preload reads the file rows and declared interests of the file items among items
-// in two statements, for a page that computes the exclusions of each.
-func (lk *exclusionLookup) preload(ctx context.Context, db bun.IDB, cid int64, items []AgendaItem) error {
-	var ids []int64
-	for _, it := range items {
-		if it.Kind == ItemFile && it.FileID != nil {
-			ids = append(ids, *it.FileID)
-		}
-	}
+// preload reads the file rows and declared interests of files ids in two statements,
+// for a page that computes the exclusions of each.
+func (lk *exclusionLookup) preload(ctx context.Context, db bun.IDB, cid int64, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -611,8 +605,8 @@ func (lk *exclusionLookup) user(ctx context.Context, db bun.IDB, id int64) (*Use
 	return u, nil
 }
 
-// fileExclusions is FileExclusions for the file row f, through lk.
-func fileExclusions(ctx context.Context, db bun.IDB, f *File, lk *exclusionLookup) ([]Exclusion, error) {
+// exclusions is FileExclusions for the file row f, through lk.
+func (lk *exclusionLookup) exclusions(ctx context.Context, db bun.IDB, f *File) ([]Exclusion, error) {
 	us, err := lk.usersOf(ctx, db, f.CommissionID, f.AssociationID)
 	if err != nil {
 		return nil, err

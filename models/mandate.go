@@ -693,11 +693,11 @@ func VotingMembers(ctx context.Context, db bun.IDB, cid int64, on time.Time) (*V
 	if err != nil {
 		return nil, err
 	}
-	return votingRoll(all, on), nil
+	return newVotingRoll(all, on), nil
 }
 
-// votingRoll keeps the seats with a voting right of all, the holders of every seat on on.
-func votingRoll(all []SeatHolders, on time.Time) *VotingRoll {
+// newVotingRoll keeps the seats with a voting right of all, the holders of every seat on on.
+func newVotingRoll(all []SeatHolders, on time.Time) *VotingRoll {
 	roll := &VotingRoll{On: CalendarDay(on)}
 	for _, h := range all {
 		if !h.Seat.VotingRight {
@@ -735,19 +735,6 @@ func TermsEndingWithin(ctx context.Context, db bun.IDB, cid int64, now time.Time
 // DaysLeft returns the number of days from the day of now to the end of the term.
 func (m *Mandate) DaysLeft(now time.Time) int {
 	return int(m.TermEndsOn.Sub(CalendarDay(now)) / (24 * time.Hour))
-}
-
-// renamePersonTx changes the name of u and audits it.
-func renamePersonTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, name string, now time.Time) error {
-	_, err := tx.NewUpdate().Model((*User)(nil)).Set("name = ?", name).Set("updated_at = ?", now.UTC()).Where("id = ?", u.ID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("rename person: %w", err)
-	}
-	u.Name = name
-	return Audit(ctx, tx, now, AuditEntry{
-		CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "user.update", Object: ObjectRef("user", u.ID),
-		Details: map[string]any{"name": name},
-	})
 }
 
 // SetPersonActive activates or deactivates the account of a member of commission cid

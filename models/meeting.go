@@ -325,3 +325,15 @@ func CheckPolicySessions(ctx context.Context, db bun.IDB, cid int64, year int, l
 	}
 	return PolicySessionCheck{Year: year, Planned: int(n), Required: RequiredPolicySessions(year)}, nil
 }
+
+// UpcomingConvenedMeetings returns the convened sessions (neither cancelled nor
+// only planned) of every commission starting after from and before to, soonest first.
+func UpcomingConvenedMeetings(ctx context.Context, db bun.IDB, from, to time.Time) ([]Meeting, error) {
+	var ms []Meeting
+	err := db.NewSelect().Model(&ms).Where("status = ?", MeetingConvened).
+		Where("starts_at > ? AND starts_at < ?", Stamp(from), Stamp(to)).Order("starts_at ASC", "id ASC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("upcoming convened meetings: %w", err)
+	}
+	return ms, nil
+}

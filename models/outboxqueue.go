@@ -98,8 +98,9 @@ func finishOutbox(ctx context.Context, db bun.IDB, m *OutboxMessage, now time.Ti
 
 // updateConvocationDelivery carries the final status of a convocation's e-mail to its
 // recipient and to the convocation's counts (which counted it as delivered when queued).
+// The outbox sits below the sessions' package: it names their two tables, not their models.
 func updateConvocationDelivery(ctx context.Context, tx bun.Tx, m *OutboxMessage) error {
-	res, err := tx.NewUpdate().Model((*ConvocationRecipient)(nil)).Set("delivery_status = ?", m.Status).
+	res, err := tx.NewUpdate().Table("convocation_recipients").Set("delivery_status = ?", m.Status).
 		Where("outbox_id = ?", m.ID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("outbox %d: convocation recipient: %w", m.ID, err)
@@ -107,8 +108,8 @@ func updateConvocationDelivery(ctx context.Context, tx bun.Tx, m *OutboxMessage)
 	if n, _ := res.RowsAffected(); n == 0 || m.Status != OutboxFailed {
 		return nil
 	}
-	_, err = tx.NewUpdate().Model((*Convocation)(nil)).Set("failed = failed + 1").Set("delivered = delivered - 1").
-		Where("id IN (?)", tx.NewSelect().Model((*ConvocationRecipient)(nil)).Column("convocation_id").Where("outbox_id = ?", m.ID)).
+	_, err = tx.NewUpdate().Table("convocations").Set("failed = failed + 1").Set("delivered = delivered - 1").
+		Where("id IN (?)", tx.NewSelect().Table("convocation_recipients").Column("convocation_id").Where("outbox_id = ?", m.ID)).
 		Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("outbox %d: convocation counts: %w", m.ID, err)
@@ -166,7 +167,7 @@ func RequeueOutbox(ctx context.Context, db bun.IDB, actor Actor, cid int64, all 
 		if _, err := tx.NewUpdate().Model(m).Column("status", "attempts", "next_attempt_at", "error").WherePK().Exec(ctx); err != nil {
 			return fmt.Errorf("requeue outbox %d: %w", id, err)
 		}
-		if _, err := tx.NewUpdate().Model((*ConvocationRecipient)(nil)).Set("delivery_status = ?", OutboxQueued).Where("outbox_id = ?", m.ID).Exec(ctx); err != nil {
+		if _, err := tx.NewUpdate().Table("convocation_recipients").Set("delivery_status = ?", OutboxQueued).Where("outbox_id = ?", m.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("requeue outbox %d: %w", id, err)
 		}
 		return Audit(ctx, tx, now, AuditEntry{CommissionID: m.CommissionID, Actor: actor, Action: "mail.requeued",
@@ -182,7 +183,7 @@ func PurgeOutbox(ctx context.Context, db bun.IDB, before time.Time) (int, error)
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		old := tx.NewSelect().Model((*OutboxMessage)(nil)).Column("id").
 			Where("created_at < ? AND status <> ?", Stamp(before), OutboxQueued)
-		if _, err := tx.NewUpdate().Model((*ConvocationRecipient)(nil)).Set("outbox_id = NULL").Where("outbox_id IN (?)", old).Exec(ctx); err != nil {
+		if _, err := tx.NewUpdate().Table("convocation_recipients").Set("outbox_id = NULL").Where("outbox_id IN (?)", old).Exec(ctx); err != nil {
 			return fmt.Errorf("purge outbox: %w", err)
 		}
 		res, err := tx.NewDelete().Model((*OutboxMessage)(nil)).Where("created_at < ? AND status <> ?", Stamp(before), OutboxQueued).Exec(ctx)

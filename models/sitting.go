@@ -225,7 +225,7 @@ func loadPresenceWith(ctx context.Context, db bun.IDB, m *Meeting, r *roster) (*
 			return nil, err
 		}
 	}
-	roll := votingRoll(r.holdersOn(CalendarDay(m.StartsAt)), m.StartsAt)
+	roll := newVotingRoll(r.holdersOn(CalendarDay(m.StartsAt)), m.StartsAt)
 	n := len(r.seats)
 	as, err := ListAttendance(ctx, db, m.CommissionID, m.ID)
 	if err != nil {
@@ -471,7 +471,7 @@ func itemExclusionsWith(ctx context.Context, db bun.IDB, p *Presence, item *Agen
 				Reason: "Siège de l'association qui instruit le dossier (R121-12-7)"})
 		}
 	}
-	ex, err := fileExclusions(ctx, db, f, lk)
+	ex, err := lk.exclusions(ctx, db, f)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -95,7 +95,7 @@ func LoadSittingOverview(ctx context.Context, db bun.IDB, cid, meetingID int64) 
 		return nil, err
 	}
 	lk := newExclusionLookup()
-	if err := lk.preload(ctx, db, cid, items); err != nil {
+	if err := lk.preload(ctx, db, cid, itemFileIDs(items)); err != nil {
 		return nil, err
 	}
 	for _, it := range items {
@@ -192,7 +192,7 @@ func MemberSessions(ctx context.Context, db bun.IDB, u *User) ([]MemberSession, 
 		if err != nil {
 			return nil, err
 		}
-		if err := lk.preload(ctx, db, cid, items); err != nil {
+		if err := lk.preload(ctx, db, cid, itemFileIDs(items)); err != nil {
 			return nil, err
 		}
 		delibs, err := ListDeliberations(ctx, db, cid, ms[i].ID)

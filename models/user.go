@@ -228,3 +228,16 @@ func SetUserActive(ctx context.Context, db bun.IDB, actor Actor, userID int64, a
 		})
 	})
 }
+
+// renamePersonTx changes the name of u and audits it.
+func renamePersonTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, name string, now time.Time) error {
+	_, err := tx.NewUpdate().Model((*User)(nil)).Set("name = ?", name).Set("updated_at = ?", now.UTC()).Where("id = ?", u.ID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("rename person: %w", err)
+	}
+	u.Name = name
+	return Audit(ctx, tx, now, AuditEntry{
+		CommissionID: u.CommissionIDOrZero(), Actor: actor, Action: "user.update", Object: ObjectRef("user", u.ID),
+		Details: map[string]any{"name": name},
+	})
+}
