@@ -18,6 +18,8 @@ import (
 	"seance/app/auth"
 	"seance/app/config"
 	"seance/models"
+	"seance/models/keyring"
+	"seance/models/rotation"
 )
 
 var cliActor = models.SystemActor("cli")
@@ -248,7 +250,7 @@ func cmdAudit(ctx context.Context, args []string, getenv func(string) string, st
 func cmdKeys(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdout io.Writer) error {
 	switch {
 	case len(args) == 1 && args[0] == "new":
-		fmt.Fprintln(stdout, models.NewKey())
+		fmt.Fprintln(stdout, keyring.NewKey())
 		return nil
 	case len(args) == 1 && args[0] == "rotate":
 		return cmdKeysRotate(ctx, getenv, now, stdout)
@@ -264,7 +266,7 @@ func cmdKeysRotate(ctx context.Context, getenv func(string) string, now func() t
 		if err := cfg.RequireSecretKey(); err != nil {
 			return err
 		}
-		rep, err := models.RotateKeys(ctx, db, cfg.Keys, now())
+		rep, err := rotation.RotateKeys(ctx, db, cfg.Keys, now())
 		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintf(w, "current key\t%s\n", cfg.Keys.CurrentID())
 		for _, col := range slices.Sorted(maps.Keys(rep.Resealed)) {
@@ -277,7 +279,7 @@ func cmdKeysRotate(ctx context.Context, getenv func(string) string, now func() t
 		if ferr := w.Flush(); ferr != nil {
 			return ferr
 		}
-		if errors.Is(err, models.ErrSealed) {
+		if errors.Is(err, keyring.ErrSealed) {
 			return fmt.Errorf("%w\nthe value was sealed with a key that is neither SEANCE_SECRET_KEY nor in SEANCE_OLD_SECRET_KEYS: "+
 				"add the previous key to SEANCE_OLD_SECRET_KEYS and run the command again (what is done stays done)", err)
 		}

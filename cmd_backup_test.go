@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun/migrate"
 
 	"seance/models"
+	"seance/models/keyring"
 	"seance/models/migrations"
 	"seance/models/modelstest"
 )
@@ -18,7 +19,7 @@ import (
 // chain verifies; restore refuses to overwrite without -force.
 func TestCLIBackupAndRestore(t *testing.T) {
 	dir := t.TempDir()
-	key := models.NewKey()
+	key := keyring.NewKey()
 	env := map[string]string{"DATABASE_URL": filepath.Join(dir, "seance.db"), "SEANCE_SECRET_KEY": key,
 		"SEANCE_ADDR": "127.0.0.1:1", "SEANCE_BACKUP_DIR": filepath.Join(dir, "backups"), "SEANCE_CHECKPOINT_DIR": filepath.Join(dir, "cp")}
 	if _, err := runCLI(t, env, "", "commission", "add", "-department", "31", "-name", "Commission de la Haute-Garonne"); err != nil {
@@ -76,7 +77,7 @@ func TestCLIBackupAndRestore(t *testing.T) {
 // Deleting the last records of the chain is reported by audit verify once a
 // checkpoint was written (by the job, as every hour).
 func TestCLIAuditVerifyNamesTruncatedChain(t *testing.T) {
-	env := map[string]string{"DATABASE_URL": modelstest.URL(t), "SEANCE_SECRET_KEY": models.NewKey(),
+	env := map[string]string{"DATABASE_URL": modelstest.URL(t), "SEANCE_SECRET_KEY": keyring.NewKey(),
 		"SEANCE_CHECKPOINT_DIR": t.TempDir(), "SEANCE_MAIL_OUTBOX_ONLY": "true"}
 	for _, dep := range []string{"31", "32", "33"} {
 		if _, err := runCLI(t, env, "", "commission", "add", "-department", dep, "-name", "Commission "+dep); err != nil {

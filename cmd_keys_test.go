@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"seance/models"
+	"seance/models/files"
+	keyringmodel "seance/models/keyring"
 	"seance/models/modelstest"
 )
 
@@ -15,21 +17,21 @@ import (
 func TestRule15_CLIKeysRotate(t *testing.T) {
 	ctx := context.Background()
 	url := modelstest.URL(t)
-	oldKey, newKey := models.NewKey(), models.NewKey()
+	oldKey, newKey := keyringmodel.NewKey(), keyringmodel.NewKey()
 	if _, err := runCLI(t, map[string]string{"DATABASE_URL": url}, "", "migrate"); err != nil {
 		t.Fatal(err)
 	}
-	keyring := func(keys ...string) *models.Keyring {
+	keyring := func(keys ...string) *keyringmodel.Keyring {
 		t.Helper()
 		var raw [][]byte
 		for _, k := range keys {
-			b, err := models.ParseKey(k)
+			b, err := keyringmodel.ParseKey(k)
 			if err != nil {
 				t.Fatal(err)
 			}
 			raw = append(raw, b)
 		}
-		kr, err := models.NewKeyring(raw[0], raw[1:]...)
+		kr, err := keyringmodel.NewKeyring(raw[0], raw[1:]...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,15 +49,15 @@ func TestRule15_CLIKeysRotate(t *testing.T) {
 	sec := modelstest.User(t, db, c, models.RoleSecretariat, nil)
 	var fileIDs []int64
 	for i := range 2 {
-		f, err := models.CreateFile(ctx, db, keyring(oldKey), asso, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Rotation", "Cle", 1990+i), 0), now)
+		f, err := files.CreateFile(ctx, db, keyring(oldKey), asso, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Rotation", "Cle", 1990+i), 0), now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.AddAttachment(ctx, db, keyring(oldKey), asso, f.ID, models.AttachmentReport, "rapport.pdf", []byte("%PDF-1.4\n%%EOF\n"), now); err != nil {
+		if _, err := files.AddAttachment(ctx, db, keyring(oldKey), asso, f.ID, files.AttachmentReport, "rapport.pdf", []byte("%PDF-1.4\n%%EOF\n"), now); err != nil {
 			t.Fatal(err)
 		}
 		// Submitted: the secretariat reads it below (a draft is the association's alone).
-		if err := models.Transition(ctx, db, keyring(oldKey), asso, f.ID, models.StateSubmitted, models.TransitionInput{}, now); err != nil {
+		if err := files.Transition(ctx, db, keyring(oldKey), asso, f.ID, files.StateSubmitted, files.TransitionInput{}, now); err != nil {
 			t.Fatal(err)
 		}
 		fileIDs = append(fileIDs, f.ID)
@@ -105,17 +107,17 @@ func TestRule15_CLIKeysRotate(t *testing.T) {
 	db = models.WithAuditKeys(db, auditKeys)
 	onlyNew := keyring(newKey)
 	for _, id := range fileIDs {
-		if _, err := models.RevealIdentity(ctx, db, onlyNew, sec, id, now); err != nil {
+		if _, err := files.RevealIdentity(ctx, db, onlyNew, sec, id, now); err != nil {
 			t.Fatalf("identity of file %d with the new key only: %v", id, err)
 		}
-		if _, err := models.FileProposal(ctx, db, onlyNew, sec, id, now); err != nil {
+		if _, err := files.FileProposal(ctx, db, onlyNew, sec, id, now); err != nil {
 			t.Fatalf("proposal of file %d with the new key only: %v", id, err)
 		}
-		as, err := models.ListAttachments(ctx, db, onlyNew, sec, id, now)
+		as, err := files.ListAttachments(ctx, db, onlyNew, sec, id, now)
 		if err != nil || len(as) != 1 {
 			t.Fatalf("attachments of file %d with the new key only = %v, %v", id, as, err)
 		}
-		if _, _, err := models.OpenAttachment(ctx, db, onlyNew, sec, as[0].ID, now); err != nil {
+		if _, _, err := files.OpenAttachment(ctx, db, onlyNew, sec, as[0].ID, now); err != nil {
 			t.Fatalf("attachment of file %d with the new key only: %v", id, err)
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"seance/jobs"
 	"seance/models"
 	"seance/models/migrations"
+	"seance/models/minutes"
 )
 
 // openDB opens and migrates the database. With SEANCE_SECRET_KEY, the handle carries
@@ -72,7 +73,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, now func()
 	defer db.Close()
 	// Procès-verbaux made before their snapshot was sealed are sealed now: a migration
 	// has no key.
-	sealed, err := models.SealMinutesSnapshots(ctx, db, cfg.Keys, now())
+	sealed, err := minutes.SealMinutesSnapshots(ctx, db, cfg.Keys, now())
 	if err != nil {
 		return err
 	}

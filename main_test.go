@@ -13,6 +13,7 @@ import (
 	"seance/app/config"
 	"seance/app/demo"
 	"seance/models"
+	"seance/models/keyring"
 	"seance/models/modelstest"
 )
 
@@ -78,7 +79,7 @@ func TestCLIServeNeedsSecretKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.ParseKey(out); err != nil {
+	if _, err := keyring.ParseKey(out); err != nil {
 		t.Fatalf("keys new printed %q: %v", out, err)
 	}
 }
@@ -89,7 +90,7 @@ func TestCLIServeNeedsSecretKey(t *testing.T) {
 // implies it.
 func TestIssue11_ServeRefusesWithoutSMTP(t *testing.T) {
 	url := modelstest.URL(t)
-	base := map[string]string{"DATABASE_URL": url, "SEANCE_ADDR": "127.0.0.1:0", "SEANCE_SECRET_KEY": models.NewKey()}
+	base := map[string]string{"DATABASE_URL": url, "SEANCE_ADDR": "127.0.0.1:0", "SEANCE_SECRET_KEY": keyring.NewKey()}
 	with := func(extra ...string) map[string]string {
 		env := map[string]string{}
 		for k, v := range base {
@@ -164,7 +165,7 @@ func serveUntilReady(t *testing.T, env map[string]string) (string, func()) {
 func TestServeAndHealthcheck(t *testing.T) {
 	cpDir := t.TempDir()
 	addr, stop := serveUntilReady(t, map[string]string{"DATABASE_URL": modelstest.URL(t), "SEANCE_ADDR": "127.0.0.1:0",
-		"SEANCE_SECRET_KEY": models.NewKey(), "SEANCE_MAIL_OUTBOX_ONLY": "true", "SEANCE_CHECKPOINT_DIR": cpDir})
+		"SEANCE_SECRET_KEY": keyring.NewKey(), "SEANCE_MAIL_OUTBOX_ONLY": "true", "SEANCE_CHECKPOINT_DIR": cpDir})
 	if err := cmdHealthcheck(func(k string) string { return map[string]string{"SEANCE_ADDR": addr}[k] }); err != nil {
 		t.Fatalf("healthcheck against a running server: %v", err)
 	}
@@ -290,7 +291,7 @@ func TestDemoScaleRefusesBadValues(t *testing.T) {
 func TestServeStopsWhenCancelledBeforeServing(t *testing.T) {
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"DATABASE_URL": modelstest.URL(t), "SEANCE_ADDR": "127.0.0.1:0",
-			"SEANCE_SECRET_KEY": models.NewKey(), "SEANCE_MAIL_OUTBOX_ONLY": "true", "SEANCE_CHECKPOINT_DIR": t.TempDir()}[k]
+			"SEANCE_SECRET_KEY": keyring.NewKey(), "SEANCE_MAIL_OUTBOX_ONLY": "true", "SEANCE_CHECKPOINT_DIR": t.TempDir()}[k]
 	})
 	if err != nil {
 		t.Fatal(err)

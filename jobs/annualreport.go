@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	"seance/models/stats"
 )
 
 // WorkbookFunc generates the annual workbook of commission cid for year: its file name
@@ -61,11 +62,11 @@ func (j *AnnualReport) Run(ctx context.Context) error {
 }
 
 func (j *AnnualReport) commission(ctx context.Context, cid int64, year int, now time.Time) (bool, error) {
-	done, err := models.HasAnnualReport(ctx, j.DB, cid, year)
+	done, err := stats.HasAnnualReport(ctx, j.DB, cid, year)
 	if err != nil || done {
 		return false, err
 	}
-	years, err := models.StatsYears(ctx, j.DB, cid, now)
+	years, err := stats.StatsYears(ctx, j.DB, cid, now)
 	if err != nil || !slices.Contains(years, year) {
 		return false, err
 	}
@@ -73,5 +74,5 @@ func (j *AnnualReport) commission(ctx context.Context, cid int64, year int, now 
 	if err != nil {
 		return false, err
 	}
-	return models.StoreAnnualReport(ctx, j.DB, cid, year, name, content, now)
+	return stats.StoreAnnualReport(ctx, j.DB, cid, year, name, content, now)
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	"seance/models/keyring"
+	"seance/models/sitting"
 )
 
 // Deliberations keeps the written deliberations on time (décret 2014-1627): it opens
@@ -23,7 +25,7 @@ import (
 // deliberations of a cancelled session are left alone.
 type Deliberations struct {
 	Notices
-	Keys     *models.Keyring
+	Keys     *keyring.Keyring
 	Location *time.Location
 }
 
@@ -37,7 +39,7 @@ func (j *Deliberations) Name() string { return "deliberations" }
 // Run does what is due; the items are the notices sent.
 func (j *Deliberations) Run(ctx context.Context) error {
 	now := j.Now()
-	ds, err := models.ScheduledDeliberations(ctx, j.DB, now)
+	ds, err := sitting.ScheduledDeliberations(ctx, j.DB, now)
 	if err != nil {
 		return err
 	}
@@ -52,18 +54,18 @@ func (j *Deliberations) Run(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func (j *Deliberations) deliberation(ctx context.Context, d *models.Deliberation, now time.Time) (int, error) {
+func (j *Deliberations) deliberation(ctx context.Context, d *sitting.Deliberation, now time.Time) (int, error) {
 	switch d.Status {
-	case models.DeliberationAnnounced:
+	case sitting.DeliberationAnnounced:
 		return j.open(ctx, d, now)
-	case models.DeliberationOpen:
+	case sitting.DeliberationOpen:
 		if !now.Before(d.Deadline) {
 			return j.debateDue(ctx, d)
 		}
 		if !due(d.OpenedAt, d.Deadline, now) {
 			return 0, nil
 		}
-		us, err := models.SilentMembers(ctx, j.DB, d)
+		us, err := sitting.SilentMembers(ctx, j.DB, d)
 		if err != nil || len(us) == 0 {
 			return 0, err
 		}
@@ -77,12 +79,12 @@ func (j *Deliberations) deliberation(ctx context.Context, d *models.Deliberation
 				"Les échanges pourront être clos à partir du "+when+" ; chaque contribution est communiquée à tous les membres, "+
 				"qui peuvent y répondre. La délibération n'est valable que si la moitié au moins des membres y prennent part."),
 			accounts(us), now)
-	case models.DeliberationVoting:
-		v, err := models.FindVote(ctx, j.DB, d.CommissionID, *d.VoteID)
+	case sitting.DeliberationVoting:
+		v, err := sitting.FindVote(ctx, j.DB, d.CommissionID, *d.VoteID)
 		if err != nil {
 			return 0, err
 		}
-		if v.Status != models.VoteOpen || v.ClosesAt == nil {
+		if v.Status != sitting.VoteOpen || v.ClosesAt == nil {
 			return 0, nil
 		}
 		if !now.Before(*v.ClosesAt) {
@@ -91,7 +93,7 @@ func (j *Deliberations) deliberation(ctx context.Context, d *models.Deliberation
 		if !due(d.DebateClosedAt, *v.ClosesAt, now) {
 			return 0, nil
 		}
-		us, err := models.PendingVoters(ctx, j.DB, d.CommissionID, v.ID)
+		us, err := sitting.PendingVoters(ctx, j.DB, d.CommissionID, v.ID)
 		if err != nil || len(us) == 0 {
 			return 0, err
 		}
@@ -111,7 +113,7 @@ func (j *Deliberations) deliberation(ctx context.Context, d *models.Deliberation
 
 // debateDue tells the présidents, once per deadline, that the debate of d may now be
 // closed: the closing message is theirs (art. 5), the vote then opens.
-func (j *Deliberations) debateDue(ctx context.Context, d *models.Deliberation) (int, error) {
+func (j *Deliberations) debateDue(ctx context.Context, d *sitting.Deliberation) (int, error) {
 	us, err := models.ActiveUsersWithRole(ctx, j.DB, d.CommissionID, models.RolePresident)
 	if err != nil || len(us) == 0 {
 		return 0, err
@@ -138,17 +140,17 @@ func due(start *time.Time, end, now time.Time) bool {
 }
 
 // open opens d and tells its participants, in one transaction.
-func (j *Deliberations) open(ctx context.Context, d *models.Deliberation, now time.Time) (int, error) {
+func (j *Deliberations) open(ctx context.Context, d *sitting.Deliberation, now time.Time) (int, error) {
 	if j.Keys == nil {
 		return 0, errors.New("no secret key: the opening message cannot be sealed (SEANCE_SECRET_KEY)")
 	}
 	sent := 0
 	err := models.InTx(ctx, j.DB, func(ctx context.Context, tx bun.Tx) error {
-		od, ok, err := models.OpenScheduledDeliberation(ctx, tx, j.Keys, d.CommissionID, d.ID, models.SystemActor("jobs"), now)
+		od, ok, err := sitting.OpenScheduledDeliberation(ctx, tx, j.Keys, d.CommissionID, d.ID, models.SystemActor("jobs"), now)
 		if err != nil || !ok {
 			return err
 		}
-		us, err := models.DeliberationParticipants(ctx, tx, d.CommissionID, d.ID)
+		us, err := sitting.DeliberationParticipants(ctx, tx, d.CommissionID, d.ID)
 		if err != nil {
 			return err
 		}
@@ -169,14 +171,14 @@ func (j *Deliberations) open(ctx context.Context, d *models.Deliberation, now ti
 
 // close closes d's vote and sends the results to its participants (art. 6), in one
 // transaction.
-func (j *Deliberations) close(ctx context.Context, d *models.Deliberation, now time.Time) (int, error) {
+func (j *Deliberations) close(ctx context.Context, d *sitting.Deliberation, now time.Time) (int, error) {
 	sent := 0
 	err := models.InTx(ctx, j.DB, func(ctx context.Context, tx bun.Tx) error {
-		v, ok, err := models.CloseScheduledVote(ctx, tx, d.CommissionID, d.ID, models.SystemActor("jobs"), now)
+		v, ok, err := sitting.CloseScheduledVote(ctx, tx, d.CommissionID, d.ID, models.SystemActor("jobs"), now)
 		if err != nil || !ok {
 			return err
 		}
-		us, err := models.DeliberationParticipants(ctx, tx, d.CommissionID, d.ID)
+		us, err := sitting.DeliberationParticipants(ctx, tx, d.CommissionID, d.ID)
 		if err != nil {
 			return err
 		}
@@ -198,14 +200,14 @@ func (j *Deliberations) close(ctx context.Context, d *models.Deliberation, now t
 }
 
 // notice is a notice about d.
-func (j *Deliberations) notice(d *models.Deliberation, kind, subject, text string) notice {
+func (j *Deliberations) notice(d *sitting.Deliberation, kind, subject, text string) notice {
 	id := strconv.FormatInt(d.ID, 10)
 	return notice{CommissionID: d.CommissionID, Kind: kind, Object: "deliberation:" + id, Subject: subject, Text: text,
 		Link: "/deliberations/" + id}
 }
 
 // noticeTx is notice with the item's title, read in tx, in the subject and the text.
-func (j *Deliberations) noticeTx(ctx context.Context, tx bun.Tx, d *models.Deliberation, kind, subject string, text func(title string) string) (notice, error) {
+func (j *Deliberations) noticeTx(ctx context.Context, tx bun.Tx, d *sitting.Deliberation, kind, subject string, text func(title string) string) (notice, error) {
 	title, err := j.title(ctx, tx, d)
 	if err != nil {
 		return notice{}, err
@@ -214,8 +216,8 @@ func (j *Deliberations) noticeTx(ctx context.Context, tx bun.Tx, d *models.Delib
 }
 
 // title is the title of d's agenda item.
-func (j *Deliberations) title(ctx context.Context, db bun.IDB, d *models.Deliberation) (string, error) {
-	item, err := models.FindSittingItem(ctx, db, d.CommissionID, d.AgendaItemID)
+func (j *Deliberations) title(ctx context.Context, db bun.IDB, d *sitting.Deliberation) (string, error) {
+	item, err := sitting.FindSittingItem(ctx, db, d.CommissionID, d.AgendaItemID)
 	if err != nil {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"seance/app/mail"
 	"seance/models"
+	"seance/models/keyring"
 )
 
 // Deps is what the portal's jobs need; main builds it once.
@@ -26,7 +27,7 @@ type Deps struct {
 	// BaseURL is the portal's absolute address, for the links of the notices.
 	BaseURL string
 	// Keys seals the messages the jobs post (a written deliberation's opening).
-	Keys *models.Keyring
+	Keys *keyring.Keyring
 	// AnnualWorkbook generates a commission's annual workbook (app/stats.AnnualWorkbook).
 	AnnualWorkbook WorkbookFunc
 }

@@ -9,6 +9,9 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	"seance/models/files"
+	"seance/models/meetings"
+	"seance/models/registry"
 )
 
 // ConvocationFollowUp reminds, the day before a session, the convened members who
@@ -34,7 +37,7 @@ func (j *ConvocationFollowUp) Name() string { return "convocations" }
 func (j *ConvocationFollowUp) Run(ctx context.Context) error {
 	now := j.Now()
 	today := models.CalendarDay(now)
-	ms, err := models.UpcomingConvenedMeetings(ctx, j.DB, now, now.Add(4*24*time.Hour))
+	ms, err := meetings.UpcomingConvenedMeetings(ctx, j.DB, now, now.Add(4*24*time.Hour))
 	if err != nil {
 		return err
 	}
@@ -53,8 +56,8 @@ func (j *ConvocationFollowUp) Run(ctx context.Context) error {
 	return nil
 }
 
-func (j *ConvocationFollowUp) meeting(ctx context.Context, m *models.Meeting, days int, now time.Time) (int, error) {
-	sum, err := models.LoadReplies(ctx, j.DB, m.CommissionID, m.ID)
+func (j *ConvocationFollowUp) meeting(ctx context.Context, m *meetings.Meeting, days int, now time.Time) (int, error) {
+	sum, err := meetings.LoadReplies(ctx, j.DB, m.CommissionID, m.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -65,17 +68,17 @@ func (j *ConvocationFollowUp) meeting(ctx context.Context, m *models.Meeting, da
 	if days == 1 {
 		waiting := map[int64]bool{}
 		for _, r := range sum.Rows {
-			if r.Status == models.AttNoReply && r.TitulaireID != 0 {
+			if r.Status == meetings.AttNoReply && r.TitulaireID != 0 {
 				waiting[r.TitulaireID] = true
 			}
 		}
-		convened, err := models.ConvenedUsers(ctx, j.DB, m.CommissionID, m.ID)
+		convened, err := meetings.ConvenedUsers(ctx, j.DB, m.CommissionID, m.ID)
 		if err != nil {
 			return 0, err
 		}
 		var to []recipient
 		for _, r := range convened {
-			if r.Kind == models.RecipientTitulaire && waiting[r.UserID] && r.User != nil && r.User.Active {
+			if r.Kind == meetings.RecipientTitulaire && waiting[r.UserID] && r.User != nil && r.User.Active {
 				to = append(to, recipient{UserID: &r.User.ID, Email: r.User.Email})
 			}
 		}
@@ -126,7 +129,7 @@ func (j *Renewals) Run(ctx context.Context) error {
 	now := j.Now()
 	today := models.CalendarDay(now)
 	return eachCommission(ctx, j.DB, func(cid int64) (int, error) {
-		ss, err := models.RenewalsDue(ctx, j.DB, cid, today.AddDate(0, 0, renewalStages[0]+1), now)
+		ss, err := files.RenewalsDue(ctx, j.DB, cid, today.AddDate(0, 0, renewalStages[0]+1), now)
 		if err != nil {
 			return 0, err
 		}
@@ -158,9 +161,9 @@ func eachCommission(ctx context.Context, db bun.IDB, fn func(cid int64) (int, er
 	return nil
 }
 
-func (j *Renewals) parcours(ctx context.Context, s *models.ParcoursSummary, today, now time.Time) (int, error) {
+func (j *Renewals) parcours(ctx context.Context, s *files.ParcoursSummary, today, now time.Time) (int, error) {
 	last := s.LastPeriod()
-	if s.Status != models.ParcoursActive || s.PendingFile != "" || last == nil {
+	if s.Status != files.ParcoursActive || s.PendingFile != "" || last == nil {
 		return 0, nil
 	}
 	left := daysBetween(today, s.RenewalDueOn)
@@ -204,7 +207,7 @@ func inDays(left int) string {
 
 // association returns the active accounts of the association following s, or its
 // contact address when it has none.
-func (j *Renewals) association(ctx context.Context, s *models.ParcoursSummary) ([]recipient, error) {
+func (j *Renewals) association(ctx context.Context, s *files.ParcoursSummary) ([]recipient, error) {
 	us, err := models.ActiveUsersWithRole(ctx, j.DB, s.CommissionID, models.RoleAssociation)
 	if err != nil {
 		return nil, err
@@ -220,7 +223,7 @@ func (j *Renewals) association(ctx context.Context, s *models.ParcoursSummary) (
 	if len(to) > 0 {
 		return to, nil
 	}
-	a, err := models.FindAssociation(ctx, j.DB, s.CommissionID, s.AssociationID)
+	a, err := registry.FindAssociation(ctx, j.DB, s.CommissionID, s.AssociationID)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +255,7 @@ func (j *Terms) commission(ctx context.Context, cid int64, now time.Time) (int, 
 		return 0, err
 	}
 	staff := accounts(us)
-	ms, err := models.TermsEndingWithin(ctx, j.DB, cid, now, termsWindow)
+	ms, err := registry.TermsEndingWithin(ctx, j.DB, cid, now, termsWindow)
 	if err != nil {
 		return 0, err
 	}
@@ -277,7 +280,7 @@ func (j *Terms) commission(ctx context.Context, cid int64, now time.Time) (int, 
 			return sent, err
 		}
 	}
-	as, err := models.ListAssociationStatuses(ctx, j.DB, cid, now)
+	as, err := registry.ListAssociationStatuses(ctx, j.DB, cid, now)
 	if err != nil {
 		return sent, err
 	}

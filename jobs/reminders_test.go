@@ -14,7 +14,11 @@ import (
 	"seance/app/mail"
 	"seance/jobs"
 	"seance/models"
+	"seance/models/files"
+	"seance/models/keyring"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/registry"
 )
 
 // frParis is the commissions' time zone.
@@ -24,12 +28,12 @@ var frParis, _ = time.LoadLocation("Europe/Paris")
 type remindWorld struct {
 	ctx   context.Context
 	db    *bun.DB
-	kr    *models.Keyring
+	kr    *keyring.Keyring
 	clock *modelstest.Clock
 	reg   *jobs.Registry
 	cfg   *config.Config
 	c     *models.Commission
-	a1    *models.Association
+	a1    *registry.Association
 	users map[string]*models.User
 }
 
@@ -131,32 +135,32 @@ func TestConvocationFollowUp(t *testing.T) {
 	sec, pres := w.users["secretariat"], w.users["president"]
 	ids := map[string]int64{}
 	for _, name := range []string{"a", "b", "c"} {
-		seat := modelstest.Seat(t, w.db, w.c.ID, models.CategoryDDETS, "Qualité "+name)
-		ids[name] = modelstest.Appoint(t, w.db, seat, models.MandateTitulaire, name+"@test.example", modelstest.Date(2025, 1, 6)).User.ID
+		seat := modelstest.Seat(t, w.db, w.c.ID, registry.CategoryDDETS, "Qualité "+name)
+		ids[name] = modelstest.Appoint(t, w.db, seat, registry.MandateTitulaire, name+"@test.example", modelstest.Date(2025, 1, 6)).User.ID
 	}
-	convene := func(start time.Time) *models.Meeting {
+	convene := func(start time.Time) *meetings.Meeting {
 		t.Helper()
-		m, err := models.CreateMeeting(w.ctx, w.db, models.SystemActor("test"), w.c.ID, models.MeetingInput{
-			Kind: models.MeetingFiles, Mode: models.ModeOnSite, StartsAt: start, Place: "Préfecture", Capacity: 5,
+		m, err := meetings.CreateMeeting(w.ctx, w.db, models.SystemActor("test"), w.c.ID, meetings.MeetingInput{
+			Kind: meetings.MeetingFiles, Mode: meetings.ModeOnSite, StartsAt: start, Place: "Préfecture", Capacity: 5,
 		}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.AddAgendaItem(w.ctx, w.db, sec, w.c.ID, m.ID, models.ItemInput{Kind: models.ItemInformation, Title: "Informations"}, now); err != nil {
+		if _, err := meetings.AddAgendaItem(w.ctx, w.db, sec, w.c.ID, m.ID, meetings.ItemInput{Kind: meetings.ItemInformation, Title: "Informations"}, now); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.Convoke(w.ctx, w.db, pres, w.c.ID, m.ID, models.ConvokeInput{}, now); err != nil {
+		if _, err := meetings.Convoke(w.ctx, w.db, pres, w.c.ID, m.ID, meetings.ConvokeInput{}, now); err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
 	m := convene(time.Date(2026, 3, 10, 14, 0, 0, 0, frParis))
 	cancelled := convene(time.Date(2026, 3, 10, 16, 0, 0, 0, frParis))
-	if _, err := models.CancelMeeting(w.ctx, w.db, pres, w.c.ID, cancelled.ID, "Salle indisponible", now); err != nil {
+	if _, err := meetings.CancelMeeting(w.ctx, w.db, pres, w.c.ID, cancelled.ID, "Salle indisponible", now); err != nil {
 		t.Fatal(err)
 	}
 	// a answers; b and c do not: 1 expected of the 2 required.
-	if _, err := models.Reply(w.ctx, w.db, models.SystemActor("test"), w.c.ID, m.ID, ids["a"], models.ReplyInput{Status: models.AttPresentOnSite}, now); err != nil {
+	if _, err := meetings.Reply(w.ctx, w.db, models.SystemActor("test"), w.c.ID, m.ID, ids["a"], meetings.ReplyInput{Status: meetings.AttPresentOnSite}, now); err != nil {
 		t.Fatal(err)
 	}
 	obj := models.ObjectRef("meeting", m.ID)
@@ -192,32 +196,32 @@ func TestConvocationFollowUp(t *testing.T) {
 // a parcours with a period of rights of six months from then.
 func (w *remindWorld) entry(t *testing.T, name string, at time.Time) int64 {
 	t.Helper()
-	f := w.request(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person(name, "Ada", 1990), 0), at, models.StateDecided)
+	f := w.request(t, modelstest.CompleteInput(files.KindEngagement, modelstest.Person(name, "Ada", 1990), 0), at, files.StateDecided)
 	return *f.ParcoursID
 }
 
 // request creates a file of association 1 on day at and moves it to state target.
-func (w *remindWorld) request(t *testing.T, in models.FileInput, at time.Time, target models.State) *models.File {
+func (w *remindWorld) request(t *testing.T, in files.FileInput, at time.Time, target files.State) *files.File {
 	t.Helper()
 	assoc, sec := w.users["association"], w.users["secretariat"]
-	f, err := models.CreateFile(w.ctx, w.db, w.kr, assoc, in, at)
+	f, err := files.CreateFile(w.ctx, w.db, w.kr, assoc, in, at)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ti := models.TransitionInput{SessionID: 7, SessionDate: at.AddDate(0, 0, 7), Avis: models.AvisFavorable, AvisOn: at,
-		Decision: models.Decision{Outcome: models.DecisionAuthorised, DecidedOn: at, NotifiedPersonOn: at, NotifiedAssociationOn: at}}
+	ti := files.TransitionInput{SessionID: 7, SessionDate: at.AddDate(0, 0, 7), Avis: files.AvisFavorable, AvisOn: at,
+		Decision: files.Decision{Outcome: files.DecisionAuthorised, DecidedOn: at, NotifiedPersonOn: at, NotifiedAssociationOn: at}}
 	for _, step := range []struct {
-		to models.State
+		to files.State
 		by *models.User
-	}{{models.StateSubmitted, assoc}, {models.StateAdmissible, sec}, {models.StateScheduled, sec}, {models.StateExamined, w.users["president"]}, {models.StateDecided, sec}} {
-		if err := models.Transition(w.ctx, w.db, w.kr, step.by, f.ID, step.to, ti, at); err != nil {
+	}{{files.StateSubmitted, assoc}, {files.StateAdmissible, sec}, {files.StateScheduled, sec}, {files.StateExamined, w.users["president"]}, {files.StateDecided, sec}} {
+		if err := files.Transition(w.ctx, w.db, w.kr, step.by, f.ID, step.to, ti, at); err != nil {
 			t.Fatalf("%s → %s: %v", f.Kind, step.to, err)
 		}
 		if step.to == target {
 			break
 		}
 	}
-	got, _, err := models.FindFile(w.ctx, w.db, sec, f.ID, at)
+	got, _, err := files.FindFile(w.ctx, w.db, sec, f.ID, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,11 +235,11 @@ func TestRenewalNotices(t *testing.T) {
 	p := w.entry(t, "Exemple Un", decided)
 	ended := w.entry(t, "Exemple Deux", decided)
 	renewing := w.entry(t, "Exemple Trois", decided)
-	if err := models.EndParcours(w.ctx, w.db, sec, ended, models.EndLeft, modelstest.Date(2026, 2, 1), modelstest.Date(2026, 2, 1)); err != nil {
+	if err := files.EndParcours(w.ctx, w.db, sec, ended, files.EndLeft, modelstest.Date(2026, 2, 1), modelstest.Date(2026, 2, 1)); err != nil {
 		t.Fatal(err)
 	}
-	w.request(t, modelstest.CompleteInput(models.KindRenewal, nil, renewing), modelstest.Date(2026, 4, 1), models.StateSubmitted)
-	ps, err := models.FindParcours(w.ctx, w.db, sec, p, decided)
+	w.request(t, modelstest.CompleteInput(files.KindRenewal, nil, renewing), modelstest.Date(2026, 4, 1), files.StateSubmitted)
+	ps, err := files.FindParcours(w.ctx, w.db, sec, p, decided)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +267,7 @@ func TestRenewalNotices(t *testing.T) {
 	wantNotices(t, "10 days before", w.run(t, "renewals", at(10)))
 	// On lapse the parcours shows « Période échue », and nothing more is sent.
 	wantNotices(t, "lapsed", w.run(t, "renewals", at(-1)))
-	if ps, err := models.FindParcours(w.ctx, w.db, sec, p, at(-1)); err != nil || ps.Status != models.ParcoursLapsed || ps.Status.Label() != "Période échue" {
+	if ps, err := files.FindParcours(w.ctx, w.db, sec, p, at(-1)); err != nil || ps.Status != files.ParcoursLapsed || ps.Status.Label() != "Période échue" {
 		t.Errorf("after the end of the period: %v, %v", ps.Status, err)
 	}
 	ns, err := models.ListNotifications(w.ctx, w.db, sec.ID, 20)
@@ -275,8 +279,8 @@ func TestRenewalNotices(t *testing.T) {
 func TestTermAndAgrementNotices(t *testing.T) {
 	w := newRemindWorld(t, time.Date(2026, 1, 5, 9, 0, 0, 0, frParis), modelstest.Date(2023, 7, 1)) // agrément of association 1 ends on 01/07/2026
 	sec := w.users["secretariat"]
-	ending := modelstest.Appoint(t, w.db, modelstest.Seat(t, w.db, w.c.ID, models.CategoryDDETS, "Qualité a"), models.MandateTitulaire, "a@test.example", modelstest.Date(2023, 6, 1))
-	modelstest.Appoint(t, w.db, modelstest.Seat(t, w.db, w.c.ID, models.CategoryDoctor, "Qualité b"), models.MandateTitulaire, "b@test.example", modelstest.Date(2025, 6, 1))
+	ending := modelstest.Appoint(t, w.db, modelstest.Seat(t, w.db, w.c.ID, registry.CategoryDDETS, "Qualité a"), registry.MandateTitulaire, "a@test.example", modelstest.Date(2023, 6, 1))
+	modelstest.Appoint(t, w.db, modelstest.Seat(t, w.db, w.c.ID, registry.CategoryDoctor, "Qualité b"), registry.MandateTitulaire, "b@test.example", modelstest.Date(2025, 6, 1))
 	term := ending.Mandate.TermEndsOn // 31/05/2026
 	mObj, aObj := models.ObjectRef("mandate", ending.Mandate.ID), models.ObjectRef("association", w.a1.ID)
 

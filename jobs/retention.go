@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"seance/models"
+	"seance/models/keyring"
+	"seance/models/retention"
 )
 
 // Retention anonymises, each day, the files whose retention period after the person's
@@ -16,7 +18,7 @@ import (
 // are never touched.
 type Retention struct {
 	Notices
-	Keyring *models.Keyring
+	Keyring *keyring.Keyring
 }
 
 // Name names the job.
@@ -40,7 +42,7 @@ func (j *Retention) Run(ctx context.Context) error {
 		return n + sent, err
 	})
 	if anonymised > 0 {
-		if serr := models.ScrubFreedSpace(context.WithoutCancel(ctx), j.DB); serr != nil && err == nil {
+		if serr := retention.ScrubFreedSpace(context.WithoutCancel(ctx), j.DB); serr != nil && err == nil {
 			err = serr
 		}
 	}
@@ -49,13 +51,13 @@ func (j *Retention) Run(ctx context.Context) error {
 
 // anonymise anonymises the files of commission cid that are due.
 func (j *Retention) anonymise(ctx context.Context, cid int64, now time.Time) (int, error) {
-	due, err := models.FilesDueForAnonymisation(ctx, j.DB, cid, now)
+	due, err := retention.FilesDueForAnonymisation(ctx, j.DB, cid, now)
 	if err != nil {
 		return 0, err
 	}
 	done := 0
 	for _, f := range due {
-		n, err := models.AnonymiseFile(ctx, j.DB, j.Keyring, models.SystemActor("retention"), cid, f.FileID, now)
+		n, err := retention.AnonymiseFile(ctx, j.DB, j.Keyring, models.SystemActor("retention"), cid, f.FileID, now)
 		done += n
 		if err != nil {
 			return done, fmt.Errorf("anonymise %s: %w", f.Reference, err)
@@ -71,7 +73,7 @@ func (j *Retention) announce(ctx context.Context, cid int64, now time.Time) (int
 		return 0, err
 	}
 	today := models.CalendarDay(now)
-	coming, err := models.RetentionSchedule(ctx, j.DB, cid, today.AddDate(0, 0, models.RetentionPreviewDays), now)
+	coming, err := retention.RetentionSchedule(ctx, j.DB, cid, today.AddDate(0, 0, retention.RetentionPreviewDays), now)
 	if err != nil {
 		return 0, err
 	}

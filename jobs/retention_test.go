@@ -8,6 +8,7 @@ import (
 	"seance/app/mail"
 	"seance/jobs"
 	"seance/models"
+	"seance/models/files"
 	"seance/models/modelstest"
 )
 
@@ -28,11 +29,11 @@ func TestRule15_RetentionJob(t *testing.T) {
 		t.Fatalf("jobs %v lack retention", names)
 	}
 	day0 := modelstest.Date(2026, 3, 2)
-	closed := w.request(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Fermine", "Ada", 1990), 0), day0, models.StateDecided)
-	if err := models.EndParcours(w.ctx, w.db, w.users["secretariat"], *closed.ParcoursID, models.EndLeft, modelstest.Date(2026, 6, 1), modelstest.Date(2026, 6, 1)); err != nil {
+	closed := w.request(t, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Fermine", "Ada", 1990), 0), day0, files.StateDecided)
+	if err := files.EndParcours(w.ctx, w.db, w.users["secretariat"], *closed.ParcoursID, files.EndLeft, modelstest.Date(2026, 6, 1), modelstest.Date(2026, 6, 1)); err != nil {
 		t.Fatal(err)
 	}
-	open := w.request(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Ouvertine", "Bea", 1985), 0), day0, models.StateDecided)
+	open := w.request(t, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Ouvertine", "Bea", 1985), 0), day0, files.StateDecided)
 	sec := w.users["secretariat"]
 	notice := "retention-30 " + models.ObjectRef("file", closed.ID) + " → " + sec.Email
 
@@ -61,14 +62,14 @@ func TestRule15_RetentionJob(t *testing.T) {
 			t.Errorf("%s: run %s with %d items, want %d", tt.name, run.Status, run.Items, tt.items)
 		}
 		wantNotices(t, tt.name, w.notices(t)[len(before):], tt.notices...)
-		f, _, err := models.FindFile(w.ctx, w.db, sec, closed.ID, tt.at)
+		f, _, err := files.FindFile(w.ctx, w.db, sec, closed.ID, tt.at)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if (f.AnonymisedOn != nil) != tt.anonymised {
 			t.Errorf("%s: file anonymised on %v, want anonymised %v", tt.name, f.AnonymisedOn, tt.anonymised)
 		}
-		o, _, err := models.FindFile(w.ctx, w.db, sec, open.ID, tt.at)
+		o, _, err := files.FindFile(w.ctx, w.db, sec, open.ID, tt.at)
 		if err != nil || o.AnonymisedOn != nil {
 			t.Fatalf("%s: file with an open parcours = %+v, %v; want kept", tt.name, o, err)
 		}

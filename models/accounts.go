@@ -110,7 +110,7 @@ func CreateAccount(ctx context.Context, db bun.IDB, actor Actor, name, email str
 	switch {
 	case email == "":
 		fe.Add("email", "Indiquez l'adresse électronique du compte.")
-	case !validEmail(email):
+	case !ValidEmail(email):
 		fe.Add("email", "L'adresse électronique n'est pas valide.")
 	}
 	var u *User
@@ -135,7 +135,7 @@ func CreateAccount(ctx context.Context, db bun.IDB, actor Actor, name, email str
 			return err
 		}
 		var err error
-		secret, err = createAccountTokenTx(ctx, tx, actor, u, TokenInvitation, "", now)
+		secret, err = CreateAccountTokenTx(ctx, tx, actor, u, TokenInvitation, "", now)
 		return err
 	})
 	if err != nil {

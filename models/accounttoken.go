@@ -71,7 +71,7 @@ func CreateAccountToken(ctx context.Context, db bun.IDB, actor Actor, userID int
 		if err != nil {
 			return err
 		}
-		secret, err = createAccountTokenTx(ctx, tx, actor, u, purpose, "", now)
+		secret, err = CreateAccountTokenTx(ctx, tx, actor, u, purpose, "", now)
 		return err
 	})
 	if err != nil {
@@ -80,7 +80,7 @@ func CreateAccountToken(ctx context.Context, db bun.IDB, actor Actor, userID int
 	return secret, nil
 }
 
-func createAccountTokenTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, purpose TokenPurpose, newEmail string, now time.Time) (string, error) {
+func CreateAccountTokenTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, purpose TokenPurpose, newEmail string, now time.Time) (string, error) {
 	switch {
 	case purpose != TokenInvitation && purpose != TokenPasswordReset && purpose != TokenEmailChange:
 		return "", fmt.Errorf("create account token: unknown purpose %q", purpose)
@@ -119,7 +119,7 @@ func createAccountTokenTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, 
 func findAccountToken(ctx context.Context, db bun.IDB, secret string, purpose TokenPurpose, now time.Time) (*AccountToken, *User, error) {
 	t := new(AccountToken)
 	err := db.NewSelect().Model(t).Where("token_hash = ? AND purpose = ?", HashToken(secret), purpose).Scan(ctx)
-	if err := notFound(err, "find account token"); err == ErrNotFound {
+	if err := NotFound(err, "find account token"); err == ErrNotFound {
 		return nil, nil, ErrTokenInvalid
 	} else if err != nil {
 		return nil, nil, err

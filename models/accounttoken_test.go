@@ -6,6 +6,7 @@ import (
 
 	"seance/models"
 	"seance/models/modelstest"
+	"seance/models/registry"
 )
 
 func TestInvitationTokenSingleUseAndExpiry(t *testing.T) {
@@ -80,10 +81,10 @@ func TestNewerTokenReplacesOlderAndDeactivationEndsSessions(t *testing.T) {
 		t.Errorf("older invitation: error = %v, want ErrTokenInvalid", err)
 	}
 	other := modelstest.Commission(t, db, "09")
-	if err := models.SetPersonActive(ctx, db, tester, other.ID, u.ID, false, now); err != models.ErrNotFound {
+	if err := registry.SetPersonActive(ctx, db, tester, other.ID, u.ID, false, now); err != models.ErrNotFound {
 		t.Errorf("SetPersonActive from another commission: %v, want ErrNotFound", err)
 	}
-	if err := models.SetPersonActive(ctx, db, tester, c.ID, u.ID, false, now); err != nil {
+	if err := registry.SetPersonActive(ctx, db, tester, c.ID, u.ID, false, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := models.ConsumeAccountToken(ctx, db, second, models.TokenInvitation, now.Add(time.Hour)); err != models.ErrTokenInvalid {

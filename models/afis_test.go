@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"seance/models"
+	"seance/models/files"
 	"seance/models/modelstest"
 )
 
@@ -26,48 +27,48 @@ func TestAFISAmountByNumberOfChildren(t *testing.T) {
 		{date(2022, 6, 30), 0, 33000}, // the 2017 scale
 		{date(2020, 1, 1), 2, 53400},
 	} {
-		got, err := models.AFISAmount(w.ctx, w.db, tt.children, tt.on)
+		got, err := files.AFISAmount(w.ctx, w.db, tt.children, tt.on)
 		if err != nil || got != tt.want {
-			t.Errorf("AFISAmount(%d children, %s) = %s, %v; want %s", tt.children, tt.on.Format(time.DateOnly), models.FormatEuros(got), err, models.FormatEuros(tt.want))
+			t.Errorf("AFISAmount(%d children, %s) = %s, %v; want %s", tt.children, tt.on.Format(time.DateOnly), files.FormatEuros(got), err, files.FormatEuros(tt.want))
 		}
 	}
-	_, err := models.AFISAmount(w.ctx, w.db, 0, date(2017, 1, 1))
-	wantRefusal(t, err, models.FileFormLevel, "barème")
+	_, err := files.AFISAmount(w.ctx, w.db, 0, date(2017, 1, 1))
+	wantRefusal(t, err, files.FileFormLevel, "barème")
 	// A revaluation applies from its date only.
-	s := &models.AFISScale{EffectiveFrom: date(2027, 1, 1), SingleCents: 63571, PerChildCents: 10608, Source: "Revalorisation (test)"}
-	if err := models.AddAFISScale(w.ctx, w.db, models.SystemActor("test"), s, modelstest.Epoch()); err != nil {
+	s := &files.AFISScale{EffectiveFrom: date(2027, 1, 1), SingleCents: 63571, PerChildCents: 10608, Source: "Revalorisation (test)"}
+	if err := files.AddAFISScale(w.ctx, w.db, models.SystemActor("test"), s, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := models.AFISAmount(w.ctx, w.db, 1, date(2026, 12, 31)); got != 44928 {
+	if got, _ := files.AFISAmount(w.ctx, w.db, 1, date(2026, 12, 31)); got != 44928 {
 		t.Errorf("amount the day before the revaluation = %d, want 44928", got)
 	}
-	if got, _ := models.AFISAmount(w.ctx, w.db, 1, date(2027, 1, 1)); got != 74179 {
+	if got, _ := files.AFISAmount(w.ctx, w.db, 1, date(2027, 1, 1)); got != 74179 {
 		t.Errorf("amount from the revaluation = %d, want 74179", got)
 	}
-	wantRefusal(t, models.AddAFISScale(w.ctx, w.db, models.SystemActor("test"), s, modelstest.Epoch()), "effective_from", "déjà")
-	if got := models.FormatEuros(55536); got != "555,36 €" {
+	wantRefusal(t, files.AddAFISScale(w.ctx, w.db, models.SystemActor("test"), s, modelstest.Epoch()), "effective_from", "déjà")
+	if got := files.FormatEuros(55536); got != "555,36 €" {
 		t.Errorf("FormatEuros(55536) = %q", got)
 	}
 	// An authorised entry with AFIS gets the amount for its children.
-	in := modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Afis", "Lou", 1990), 0)
+	in := modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Afis", "Lou", 1990), 0)
 	in.Children = 2
 	f := w.create(t, in, date(2026, 3, 2))
-	w.driveTo(t, f.ID, models.StateExamined, "", date(2026, 3, 2))
-	dec := inputFor(models.StateDecided, models.DecisionAuthorised, date(2026, 3, 2))
+	w.driveTo(t, f.ID, files.StateExamined, "", date(2026, 3, 2))
+	dec := inputFor(files.StateDecided, files.DecisionAuthorised, date(2026, 3, 2))
 	dec.Decision.AFISGranted = true
-	w.move(t, "secretariat", f.ID, models.StateDecided, dec, date(2026, 3, 2))
+	w.move(t, "secretariat", f.ID, files.StateDecided, dec, date(2026, 3, 2))
 	per := w.parcours(t, w.file(t, f.ID), date(2026, 3, 2)).LastPeriod()
 	if !per.AFISGranted || per.AFISMonthlyCents != 55536 || !per.AFISFrom.Equal(date(2026, 3, 1)) {
 		t.Fatalf("period AFIS = %v, %d from %v; want 555,36 € from 2026-03-01", per.AFISGranted, per.AFISMonthlyCents, per.AFISFrom)
 	}
 	// An AFIS review with one more child changes the amount from the decision's month.
-	rev := modelstest.CompleteInput(models.KindAFIS, nil, *w.file(t, f.ID).ParcoursID)
+	rev := modelstest.CompleteInput(files.KindAFIS, nil, *w.file(t, f.ID).ParcoursID)
 	rev.Children = 3
 	r := w.create(t, rev, date(2026, 5, 11))
-	w.driveTo(t, r.ID, models.StateExamined, "", date(2026, 5, 11))
-	dec = inputFor(models.StateDecided, models.DecisionAuthorised, date(2026, 5, 11))
+	w.driveTo(t, r.ID, files.StateExamined, "", date(2026, 5, 11))
+	dec = inputFor(files.StateDecided, files.DecisionAuthorised, date(2026, 5, 11))
 	dec.Decision.AFISGranted = true
-	w.move(t, "secretariat", r.ID, models.StateDecided, dec, date(2026, 5, 11))
+	w.move(t, "secretariat", r.ID, files.StateDecided, dec, date(2026, 5, 11))
 	per = w.parcours(t, w.file(t, f.ID), date(2026, 5, 11)).LastPeriod()
 	if per.AFISMonthlyCents != 66144 || per.AFISChildren != 3 || !per.AFISFrom.Equal(date(2026, 5, 1)) {
 		t.Fatalf("after review: %d cents for %d children from %v; want 661,44 € for 3 from 2026-05-01", per.AFISMonthlyCents, per.AFISChildren, per.AFISFrom)
@@ -86,17 +87,17 @@ func TestMonthArithmetic(t *testing.T) {
 		{date(2026, 1, 10), 6, date(2026, 7, 10)},
 		{date(2026, 12, 15), 3, date(2027, 3, 15)},
 	} {
-		if got := models.AddMonths(tt.start, tt.n); !got.Equal(tt.want) {
+		if got := files.AddMonths(tt.start, tt.n); !got.Equal(tt.want) {
 			t.Errorf("AddMonths(%s, %d) = %s, want %s", tt.start.Format(time.DateOnly), tt.n, got.Format(time.DateOnly), tt.want.Format(time.DateOnly))
 		}
 	}
-	if got := models.MonthsSpanned(date(2024, 1, 10), date(2024, 3, 20)); got != 3 {
+	if got := files.MonthsSpanned(date(2024, 1, 10), date(2024, 3, 20)); got != 3 {
 		t.Errorf("MonthsSpanned(10 Jan, 20 Mar) = %d, want 3", got)
 	}
-	if got := models.MonthsSpanned(date(2024, 1, 10), date(2024, 3, 10)); got != 2 {
+	if got := files.MonthsSpanned(date(2024, 1, 10), date(2024, 3, 10)); got != 2 {
 		t.Errorf("MonthsSpanned(10 Jan, 10 Mar) = %d, want 2", got)
 	}
-	if got := models.FirstOfNextMonth(date(2026, 12, 31)); !got.Equal(date(2027, 1, 1)) {
+	if got := files.FirstOfNextMonth(date(2026, 12, 31)); !got.Equal(date(2027, 1, 1)) {
 		t.Errorf("FirstOfNextMonth(31 Dec) = %s", got)
 	}
 }

@@ -112,7 +112,7 @@ func RevokeAPIToken(ctx context.Context, db bun.IDB, actor Actor, userID, id int
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		t := new(APIToken)
 		if err := tx.NewSelect().Model(t).Where("id = ? AND user_id = ?", id, userID).Scan(ctx); err != nil {
-			return notFound(err, "find api token")
+			return NotFound(err, "find api token")
 		}
 		if t.RevokedAt != nil {
 			return nil
@@ -140,7 +140,7 @@ func AuthenticateAPIToken(ctx context.Context, db bun.IDB, secret string, now ti
 	}
 	t := new(APIToken)
 	if err := db.NewSelect().Model(t).Where("token_hash = ? AND revoked_at IS NULL", HashToken(secret)).Scan(ctx); err != nil {
-		return nil, nil, notFound(err, "find api token")
+		return nil, nil, NotFound(err, "find api token")
 	}
 	u, err := FindUser(ctx, db, t.UserID)
 	if err != nil {

@@ -85,9 +85,9 @@ func (r *AuditRecord) computeMAC(key []byte) string {
 	return hexMAC(key, []byte(r.PrevHash), r.canonical())
 }
 
-// holds reports whether r's link is what its content, previous hash and key give,
+// Holds reports whether r's link is what its content, previous hash and key give,
 // with the keys db carries.
-func (r *AuditRecord) holds(db bun.IDB) bool {
+func (r *AuditRecord) Holds(db bun.IDB) bool {
 	if r.KeyID == "" {
 		return r.computeHash() == r.Hash
 	}
@@ -120,7 +120,7 @@ func Audit(ctx context.Context, db bun.IDB, now time.Time, e AuditEntry) error {
 		}
 		var head AuditRecord
 		err := tx.NewSelect().Model(&head).Column("hash", "key_id").Order("id DESC").Limit(1).Scan(ctx)
-		if err != nil && notFound(err, "") != ErrNotFound {
+		if err != nil && NotFound(err, "") != ErrNotFound {
 			return fmt.Errorf("audit: read chain head: %w", err)
 		}
 		r := &AuditRecord{

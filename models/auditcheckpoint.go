@@ -35,7 +35,7 @@ func ReadAuditHead(ctx context.Context, db bun.IDB) (AuditHead, error) {
 	var r AuditRecord
 	err := db.NewSelect().Model(&r).Column("id", "hash", "at").Order("id DESC").Limit(1).Scan(ctx)
 	if err != nil {
-		if errors.Is(notFound(err, ""), ErrNotFound) {
+		if errors.Is(NotFound(err, ""), ErrNotFound) {
 			return AuditHead{}, nil
 		}
 		return AuditHead{}, fmt.Errorf("read audit head: %w", err)
@@ -114,7 +114,7 @@ func (cp AuditCheckpoint) CheckAgainst(ctx context.Context, db bun.IDB, rep Chai
 	}
 	var hash string
 	err := db.NewSelect().Model((*AuditRecord)(nil)).Column("hash").Where("id = ?", cp.Head.ID).Scan(ctx, &hash)
-	if err != nil && !errors.Is(notFound(err, ""), ErrNotFound) {
+	if err != nil && !errors.Is(NotFound(err, ""), ErrNotFound) {
 		return "", fmt.Errorf("check audit checkpoint: %w", err)
 	}
 	if hash != cp.Head.Hash {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
+
+	"seance/models/keyring"
 )
 
 // AuditKeys are the MAC keys of the audit chain, derived from SEANCE_SECRET_KEY (and
@@ -30,7 +32,7 @@ func DeriveAuditKeys(current []byte, older ...[]byte) AuditKeys {
 		m := hmac.New(sha256.New, k)
 		m.Write([]byte(auditKeyLabel))
 		mk := m.Sum(nil)
-		id := KeyID(mk)
+		id := keyring.KeyID(mk)
 		if i == 0 {
 			ks.current = id
 		}
@@ -42,7 +44,7 @@ func DeriveAuditKeys(current []byte, older ...[]byte) AuditKeys {
 // ParseAuditKeys derives the chain's keys from SEANCE_SECRET_KEY and SEANCE_OLD_SECRET_KEYS
 // (base64, as in the environment).
 func ParseAuditKeys(current string, older []string) (AuditKeys, error) {
-	cur, err := ParseKey(current)
+	cur, err := keyring.ParseKey(current)
 	if err != nil {
 		return AuditKeys{}, fmt.Errorf("SEANCE_SECRET_KEY %w", err)
 	}
@@ -51,7 +53,7 @@ func ParseAuditKeys(current string, older []string) (AuditKeys, error) {
 		if strings.TrimSpace(s) == "" {
 			continue
 		}
-		k, err := ParseKey(s)
+		k, err := keyring.ParseKey(s)
 		if err != nil {
 			return AuditKeys{}, fmt.Errorf("SEANCE_OLD_SECRET_KEYS #%d %w", i+1, err)
 		}

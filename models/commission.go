@@ -136,7 +136,7 @@ func CountCommissionUsers(ctx context.Context, db bun.IDB) (map[int64]int, error
 func FindCommission(ctx context.Context, db bun.IDB, id int64) (*Commission, error) {
 	c := new(Commission)
 	err := db.NewSelect().Model(c).Where("id = ?", id).Scan(ctx)
-	return c, notFound(err, "find commission")
+	return c, NotFound(err, "find commission")
 }
 
 // ListCommissions returns all commissions ordered by department, optionally limited to a region.
@@ -147,7 +147,7 @@ func ListCommissions(ctx context.Context, db bun.IDB, region string) ([]Commissi
 		q = q.Where("region = ?", region)
 	}
 	err := q.Scan(ctx)
-	return cs, notFound(err, "list commissions")
+	return cs, NotFound(err, "list commissions")
 }
 
 // Stamp normalises an instant for storage: UTC, truncated to the microsecond, the

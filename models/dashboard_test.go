@@ -7,7 +7,11 @@ import (
 	"time"
 
 	"seance/models"
+	"seance/models/dashboard"
+	"seance/models/files"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/sitting"
 )
 
 // TestOpenVotesAwaitingLeavesOutCastBallots: a member's dashboard lists the open votes
@@ -20,48 +24,48 @@ func TestOpenVotesAwaitingLeavesOutCastBallots(t *testing.T) {
 	member := modelstest.User(t, db, c, models.RoleMember, nil)
 	titulaire := modelstest.User(t, db, c, models.RoleMember, nil)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	m := &models.Meeting{CommissionID: c.ID, Kind: models.MeetingFiles, Mode: models.ModeOnSite, Status: models.MeetingOpen,
+	m := &meetings.Meeting{CommissionID: c.ID, Kind: meetings.MeetingFiles, Mode: meetings.ModeOnSite, Status: meetings.MeetingOpen,
 		StartsAt: now.Add(-time.Hour), EndsAt: now.Add(2 * time.Hour), CreatedAt: now, UpdatedAt: now}
 	if _, err := db.NewInsert().Model(m).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
 	position := 0
-	vote := func(question string, st models.VoteStatus, closesAt *time.Time, voters ...*int64) *models.Vote {
+	vote := func(question string, st sitting.VoteStatus, closesAt *time.Time, voters ...*int64) *sitting.Vote {
 		t.Helper()
 		position++
-		item := &models.AgendaItem{CommissionID: c.ID, MeetingID: m.ID, Position: position, Kind: models.ItemMinutes, Title: question, CreatedAt: now}
+		item := &meetings.AgendaItem{CommissionID: c.ID, MeetingID: m.ID, Position: position, Kind: meetings.ItemMinutes, Title: question, CreatedAt: now}
 		if _, err := db.NewInsert().Model(item).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
-		v := &models.Vote{CommissionID: c.ID, MeetingID: m.ID, AgendaItemID: item.ID, Question: question, Status: st, OpenedAt: now.Add(-30 * time.Minute), OpenedBy: member.ID, ClosesAt: closesAt}
+		v := &sitting.Vote{CommissionID: c.ID, MeetingID: m.ID, AgendaItemID: item.ID, Question: question, Status: st, OpenedAt: now.Add(-30 * time.Minute), OpenedBy: member.ID, ClosesAt: closesAt}
 		if _, err := db.NewInsert().Model(v).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
 		for _, rep := range voters {
-			vv := &models.VoteVoter{CommissionID: c.ID, VoteID: v.ID, VoterUserID: member.ID, RepresentedUserID: rep}
+			vv := &sitting.VoteVoter{CommissionID: c.ID, VoteID: v.ID, VoterUserID: member.ID, RepresentedUserID: rep}
 			if _, err := db.NewInsert().Model(vv).Exec(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
 		return v
 	}
-	ballot := func(v *models.Vote, rep *int64) {
+	ballot := func(v *sitting.Vote, rep *int64) {
 		t.Helper()
-		b := &models.Ballot{CommissionID: c.ID, VoteID: v.ID, VoterUserID: member.ID, RepresentedUserID: rep, Choice: models.BallotChoices[0],
-			Channel: models.ChannelOnline, RecordedBy: member.ID, CastAt: now, UpdatedAt: now}
+		b := &sitting.Ballot{CommissionID: c.ID, VoteID: v.ID, VoterUserID: member.ID, RepresentedUserID: rep, Choice: sitting.BallotChoices[0],
+			Channel: sitting.ChannelOnline, RecordedBy: member.ID, CastAt: now, UpdatedAt: now}
 		if _, err := db.NewInsert().Model(b).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
 	later, earlier := now.Add(48*time.Hour), now.Add(-time.Minute)
-	own := vote("Avis sur le dossier 31-2026-0001", models.VoteOpen, nil, nil)
-	proxy := vote("Avis sur le dossier 31-2026-0002", models.VoteOpen, &later, nil, &titulaire.ID)
+	own := vote("Avis sur le dossier 31-2026-0001", sitting.VoteOpen, nil, nil)
+	proxy := vote("Avis sur le dossier 31-2026-0002", sitting.VoteOpen, &later, nil, &titulaire.ID)
 	ballot(own, nil)
 	ballot(proxy, nil) // the member's own ballot: the titulaire's is still due
-	vote("Avis sur le dossier 31-2026-0003", models.VoteClosed, nil, nil)
-	vote("Délibération écrite close", models.VoteOpen, &earlier, nil)
+	vote("Avis sur le dossier 31-2026-0003", sitting.VoteClosed, nil, nil)
+	vote("Délibération écrite close", sitting.VoteOpen, &earlier, nil)
 
-	l, err := models.OpenVotesAwaiting(ctx, db, member, now)
+	l, err := dashboard.OpenVotesAwaiting(ctx, db, member, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +73,7 @@ func TestOpenVotesAwaitingLeavesOutCastBallots(t *testing.T) {
 		t.Fatalf("open votes awaiting = %+v, want only the proxy vote %d", l, proxy.ID)
 	}
 	ballot(proxy, &titulaire.ID)
-	if l, err = models.OpenVotesAwaiting(ctx, db, member, now); err != nil || l.Count != 0 {
+	if l, err = dashboard.OpenVotesAwaiting(ctx, db, member, now); err != nil || l.Count != 0 {
 		t.Fatalf("after every ballot: %+v, %v", l, err)
 	}
 }
@@ -79,25 +83,25 @@ func TestOpenVotesAwaitingLeavesOutCastBallots(t *testing.T) {
 // own files to complete; a member nothing.
 func TestFilesInStateListsTheLongestWaitingFirst(t *testing.T) {
 	w := newWorld(t)
-	submit := func(user string, last string, at time.Time) *models.File {
+	submit := func(user string, last string, at time.Time) *files.File {
 		t.Helper()
-		in := modelstest.CompleteInput(models.KindEngagement, modelstest.Person(last, "Lou", 1990), 0)
-		f, err := models.CreateFile(w.ctx, w.db, w.kr, w.users[user], in, at)
+		in := modelstest.CompleteInput(files.KindEngagement, modelstest.Person(last, "Lou", 1990), 0)
+		f, err := files.CreateFile(w.ctx, w.db, w.kr, w.users[user], in, at)
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.move(t, user, f.ID, models.StateSubmitted, models.TransitionInput{}, at)
+		w.move(t, user, f.ID, files.StateSubmitted, files.TransitionInput{}, at)
 		return w.file(t, f.ID)
 	}
 	later := submit("association", "Attente", date(2026, 3, 10))
 	first := submit("association", "Premier", date(2026, 3, 2))
 	other := submit("association2", "Autre", date(2026, 3, 5))
 	incomplete := submit("association", "Incomplet", date(2026, 3, 1))
-	w.move(t, "secretariat", incomplete.ID, models.StateIncomplete, models.TransitionInput{MissingItems: []string{"Justificatif d'hébergement"}}, date(2026, 3, 3))
+	w.move(t, "secretariat", incomplete.ID, files.StateIncomplete, files.TransitionInput{MissingItems: []string{"Justificatif d'hébergement"}}, date(2026, 3, 3))
 
-	check := func(user string, st models.State, want ...*models.File) {
+	check := func(user string, st files.State, want ...*files.File) {
 		t.Helper()
-		l, err := models.FilesInState(w.ctx, w.db, w.users[user], st)
+		l, err := dashboard.FilesInState(w.ctx, w.db, w.users[user], st)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,11 +121,11 @@ func TestFilesInStateListsTheLongestWaitingFirst(t *testing.T) {
 			}
 		}
 	}
-	check("secretariat", models.StateSubmitted, first, other, later)
-	check("secretariat", models.StateIncomplete, incomplete)
-	check("association", models.StateSubmitted, first, later)
-	check("association", models.StateIncomplete, incomplete)
-	check("association2", models.StateIncomplete)
-	check("member", models.StateSubmitted)
-	check("secretariat_c2", models.StateSubmitted)
+	check("secretariat", files.StateSubmitted, first, other, later)
+	check("secretariat", files.StateIncomplete, incomplete)
+	check("association", files.StateSubmitted, first, later)
+	check("association", files.StateIncomplete, incomplete)
+	check("association2", files.StateIncomplete)
+	check("member", files.StateSubmitted)
+	check("secretariat_c2", files.StateSubmitted)
 }

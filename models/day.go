@@ -8,7 +8,7 @@ import (
 )
 
 // paris is the time zone in which the commission's calendar days (terms, agréments) fall.
-var paris = mustLoadParis()
+var Paris = mustLoadParis()
 
 func mustLoadParis() *time.Location {
 	loc, err := time.LoadLocation("Europe/Paris")
@@ -22,22 +22,22 @@ func mustLoadParis() *time.Location {
 // in which dates (terms of office, agréments, arrêtés) are stored and compared.
 // 23:30 UTC on 14 September is 15 September in Paris.
 func CalendarDay(t time.Time) time.Time {
-	y, m, d := t.In(paris).Date()
+	y, m, d := t.In(Paris).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// dateOnly returns the calendar date of an already date-valued t (a form or a
+// DateOnly returns the calendar date of an already date-valued t (a form or a
 // spreadsheet date) as midnight UTC, dropping any time of day.
-func dateOnly(t time.Time) time.Time {
+func DateOnly(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// frDate formats a date the French way, 15/09/2025.
-func frDate(t time.Time) string { return t.Format("02/01/2006") }
+// FrDate formats a date the French way, 15/09/2025.
+func FrDate(t time.Time) string { return t.Format("02/01/2006") }
 
-// validEmail reports whether s is a bare e-mail address (no display name).
-func validEmail(s string) bool {
+// ValidEmail reports whether s is a bare e-mail address (no display name).
+func ValidEmail(s string) bool {
 	if s == "" || len(s) > MaxEmailLength || strings.ContainsAny(s, " \t\r\n") {
 		return false
 	}

@@ -1,6 +1,14 @@
-// Package models holds the portal's data: bun structs and the query functions
-// that read and write them. Query functions take a bun.IDB so that they run on
-// the database or inside a transaction alike.
+// Package models is the core of the portal's data, below every domain package: the
+// database (Open, InTx, the dialect), the audit chain and its keys, users, accounts and
+// their tokens, commissions and their settings, the outbox of e-mails, notifications,
+// job runs, the key-value store behind web sessions, and the shared value helpers
+// (calendar days, field errors, text limits, regions and departments).
+//
+// The domains build on it, each in its own package, in this order (a package imports
+// only those before it): keyring (sealing, below models itself), registry, files,
+// meetings, sitting, minutes, stats and dashboard; then twofactor, rotation and
+// retention, which reach across domains. Query functions take a bun.IDB so that they run on the
+// database or inside a transaction alike.
 package models
 
 import (
@@ -98,18 +106,18 @@ func IsPG(db bun.IDB) bool {
 	return db.Dialect().Name().String() == "pg"
 }
 
-// lockOwned reads the row id of commission cid into a new T, locked until tx ends on
+// LockOwned reads the row id of commission cid into a new T, locked until tx ends on
 // PostgreSQL (SELECT … FOR UPDATE) so that two writers of the same row take turns;
 // SQLite's immediate transactions already serialise writers. A missing row (or one of
 // another commission) is ErrNotFound; op names the operation in other errors.
-func lockOwned[T any](ctx context.Context, tx bun.Tx, cid, id int64, op string) (*T, error) {
+func LockOwned[T any](ctx context.Context, tx bun.Tx, cid, id int64, op string) (*T, error) {
 	row := new(T)
 	q := tx.NewSelect().Model(row).Where("id = ? AND commission_id = ?", id, cid)
 	if IsPG(tx) {
 		q = q.For("UPDATE")
 	}
 	if err := q.Scan(ctx); err != nil {
-		return nil, notFound(err, op)
+		return nil, NotFound(err, op)
 	}
 	return row, nil
 }
@@ -119,8 +127,8 @@ func InTx(ctx context.Context, db bun.IDB, fn func(ctx context.Context, tx bun.T
 	return db.RunInTx(ctx, nil, fn)
 }
 
-// notFound maps sql.ErrNoRows to ErrNotFound and wraps other errors with op.
-func notFound(err error, op string) error {
+// NotFound maps sql.ErrNoRows to ErrNotFound and wraps other errors with op.
+func NotFound(err error, op string) error {
 	if err == nil {
 		return nil
 	}

@@ -35,7 +35,7 @@ func checkNewEmail(ctx context.Context, db bun.IDB, u *User, email, field string
 	switch {
 	case email == "":
 		fe.Add(field, "Indiquez la nouvelle adresse électronique.")
-	case !validEmail(email):
+	case !ValidEmail(email):
 		fe.Add(field, "L'adresse électronique n'est pas valide.")
 	case email == u.Email:
 	default:
@@ -123,7 +123,7 @@ func UpdatePerson(ctx context.Context, db bun.IDB, actor Actor, cid, userID int6
 			return err
 		}
 		if name != u.Name {
-			if err := renamePersonTx(ctx, tx, actor, u, name, now); err != nil {
+			if err := RenamePersonTx(ctx, tx, actor, u, name, now); err != nil {
 				return err
 			}
 		}
@@ -149,7 +149,7 @@ func RequestEmailChange(ctx context.Context, db bun.IDB, u *User, email string, 
 	switch {
 	case email == "":
 		fe.Add("new_email", "Indiquez la nouvelle adresse électronique.")
-	case !validEmail(email):
+	case !ValidEmail(email):
 		fe.Add("new_email", "L'adresse électronique n'est pas valide.")
 	case email == u.Email:
 		fe.Add("new_email", "C'est déjà l'adresse de votre compte.")
@@ -160,7 +160,7 @@ func RequestEmailChange(ctx context.Context, db bun.IDB, u *User, email string, 
 	var secret string
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		secret, err = createAccountTokenTx(ctx, tx, ActorFor(u), u, TokenEmailChange, email, now)
+		secret, err = CreateAccountTokenTx(ctx, tx, ActorFor(u), u, TokenEmailChange, email, now)
 		return err
 	})
 	if err != nil {

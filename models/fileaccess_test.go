@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"seance/models"
+	"seance/models/files"
 	"seance/models/modelstest"
+	"seance/models/registry"
 )
 
 // TestFileAccessMatrix checks what each role sees of a file of association 1, with
@@ -14,13 +16,13 @@ import (
 func TestFileAccessMatrix(t *testing.T) {
 	w := newWorld(t)
 	now := date(2026, 3, 2).Add(10 * time.Hour)
-	f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Acces", "Mia", 1990), 0), now)
-	w.driveTo(t, f.ID, models.StateScheduled, "", now)
-	if _, err := models.AddAttachment(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, models.AttachmentReport, "rapport.pdf", pdfBytes("rapport"), now); err != nil {
+	f := w.create(t, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Acces", "Mia", 1990), 0), now)
+	w.driveTo(t, f.ID, files.StateScheduled, "", now)
+	if _, err := files.AddAttachment(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, files.AttachmentReport, "rapport.pdf", pdfBytes("rapport"), now); err != nil {
 		t.Fatal(err)
 	}
 	other := modelstest.User(t, w.db, w.c2, models.RoleSecretariat, nil)
-	otherFile, err := models.CreateFile(w.ctx, w.db, w.kr, w.users["association_c2"], modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Ailleurs", "Noa", 1990), 0), now)
+	otherFile, err := files.CreateFile(w.ctx, w.db, w.kr, w.users["association_c2"], modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Ailleurs", "Noa", 1990), 0), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,86 +32,86 @@ func TestFileAccessMatrix(t *testing.T) {
 		if name[0] == 'p' {
 			role = models.RolePresident
 		}
-		var a *models.Association
+		var a *registry.Association
 		if name == "member_a1_granted" {
 			a = w.a1
 		}
 		extra[name] = modelstest.User(t, w.db, w.c, role, a)
 	}
 	grant := func(u *models.User, from, until time.Time) {
-		g := &models.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: u.ID, ValidFrom: from, ValidUntil: until, Reason: "Convocation (test)"}
-		if err := models.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"), g, now); err != nil {
+		g := &files.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: u.ID, ValidFrom: from, ValidUntil: until, Reason: "Convocation (test)"}
+		if err := files.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"), g, now); err != nil {
 			t.Fatal(err)
 		}
 	}
 	session := now.AddDate(0, 0, 7)
 	for _, name := range []string{"member_granted", "member_interest", "member_a1_granted", "president_granted", "president_interest"} {
-		grant(extra[name], now.AddDate(0, 0, -3), session.Add(models.MemberAccessAfterSession))
+		grant(extra[name], now.AddDate(0, 0, -3), session.Add(files.MemberAccessAfterSession))
 	}
 	grant(extra["member_expired"], now.AddDate(0, -3, 0), now.AddDate(0, 0, -1))
-	grant(extra["member_future"], now.AddDate(0, 0, 1), session.Add(models.MemberAccessAfterSession))
+	grant(extra["member_future"], now.AddDate(0, 0, 1), session.Add(files.MemberAccessAfterSession))
 	for _, name := range []string{"member_interest", "president_interest"} {
-		if err := models.DeclareInterest(w.ctx, w.db, models.ActorFor(extra[name]), w.c.ID, f.ID, extra[name].ID, "Lien familial", now); err != nil {
+		if err := files.DeclareInterest(w.ctx, w.db, models.ActorFor(extra[name]), w.c.ID, f.ID, extra[name].ID, "Lien familial", now); err != nil {
 			t.Fatal(err)
 		}
 	}
-	err = models.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"),
-		&models.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: w.users["prefecture"].ID, ValidFrom: now, ValidUntil: session, Reason: "x"}, now)
-	wantRefusal(t, err, models.FileFormLevel, "membres")
+	err = files.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"),
+		&files.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: w.users["prefecture"].ID, ValidFrom: now, ValidUntil: session, Reason: "x"}, now)
+	wantRefusal(t, err, files.FileFormLevel, "membres")
 
 	for _, tt := range []struct {
 		user string
-		want models.Access
+		want files.Access
 	}{
-		{"secretariat", models.AccessFull},
-		{"association", models.AccessFull},
-		{"association2", models.AccessNone},
-		{"president", models.AccessSummary},
-		{"president_granted", models.AccessProposal},
-		{"president_interest", models.AccessSummary},
-		{"member", models.AccessNone},
-		{"member_granted", models.AccessSummary},
-		{"member_expired", models.AccessNone},
-		{"member_future", models.AccessNone},
-		{"member_interest", models.AccessNone},
-		{"member_a1_granted", models.AccessNone}, // their association instructs the file
-		{"prefecture", models.AccessNone},
-		{"region", models.AccessNone},
-		{"admin", models.AccessNone},
-		{"secretariat_c2", models.AccessNone},
-		{"association_c2", models.AccessNone},
+		{"secretariat", files.AccessFull},
+		{"association", files.AccessFull},
+		{"association2", files.AccessNone},
+		{"president", files.AccessSummary},
+		{"president_granted", files.AccessProposal},
+		{"president_interest", files.AccessSummary},
+		{"member", files.AccessNone},
+		{"member_granted", files.AccessSummary},
+		{"member_expired", files.AccessNone},
+		{"member_future", files.AccessNone},
+		{"member_interest", files.AccessNone},
+		{"member_a1_granted", files.AccessNone}, // their association instructs the file
+		{"prefecture", files.AccessNone},
+		{"region", files.AccessNone},
+		{"admin", files.AccessNone},
+		{"secretariat_c2", files.AccessNone},
+		{"association_c2", files.AccessNone},
 	} {
 		t.Run(tt.user, func(t *testing.T) {
 			u := w.users[tt.user]
 			if u == nil {
 				u = extra[tt.user]
 			}
-			got, err := models.FileAccess(w.ctx, w.db, u, f.ID, now)
-			if got != tt.want || (tt.want == models.AccessNone) != isNotFound(err) {
+			got, err := files.FileAccess(w.ctx, w.db, u, f.ID, now)
+			if got != tt.want || (tt.want == files.AccessNone) != isNotFound(err) {
 				t.Fatalf("FileAccess = %v, %v; want %v", got, err, tt.want)
 			}
-			_, _, err = models.FindFileSummary(w.ctx, w.db, u, f.ID, now)
-			if (tt.want >= models.AccessSummary) != (err == nil) {
+			_, _, err = files.FindFileSummary(w.ctx, w.db, u, f.ID, now)
+			if (tt.want >= files.AccessSummary) != (err == nil) {
 				t.Errorf("FindFileSummary error = %v with access %v", err, tt.want)
 			}
-			_, err = models.FileProposal(w.ctx, w.db, w.kr, u, f.ID, now)
-			if (tt.want >= models.AccessProposal) != (err == nil) || (err != nil && !isNotFound(err)) {
+			_, err = files.FileProposal(w.ctx, w.db, w.kr, u, f.ID, now)
+			if (tt.want >= files.AccessProposal) != (err == nil) || (err != nil && !isNotFound(err)) {
 				t.Errorf("FileProposal error = %v with access %v", err, tt.want)
 			}
-			as, err := models.ListAttachments(w.ctx, w.db, w.kr, u, f.ID, now)
-			if (tt.want >= models.AccessProposal) != (err == nil) {
+			as, err := files.ListAttachments(w.ctx, w.db, w.kr, u, f.ID, now)
+			if (tt.want >= files.AccessProposal) != (err == nil) {
 				t.Errorf("ListAttachments error = %v with access %v", err, tt.want)
 			}
 			if err == nil {
-				if _, content, err := models.OpenAttachment(w.ctx, w.db, w.kr, u, as[0].ID, now); err != nil || len(content) == 0 {
+				if _, content, err := files.OpenAttachment(w.ctx, w.db, w.kr, u, as[0].ID, now); err != nil || len(content) == 0 {
 					t.Errorf("OpenAttachment = %d bytes, %v", len(content), err)
 				}
 			}
-			_, err = models.RevealIdentity(w.ctx, w.db, w.kr, u, f.ID, now)
-			if (tt.want == models.AccessFull) != (err == nil) || (err != nil && !isNotFound(err)) {
+			_, err = files.RevealIdentity(w.ctx, w.db, w.kr, u, f.ID, now)
+			if (tt.want == files.AccessFull) != (err == nil) || (err != nil && !isNotFound(err)) {
 				t.Errorf("RevealIdentity error = %v with access %v", err, tt.want)
 			}
-			list, err := models.ListFiles(w.ctx, w.db, u, models.FileFilter{}, now)
+			list, err := files.ListFiles(w.ctx, w.db, u, files.FileFilter{}, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,20 +122,20 @@ func TestFileAccessMatrix(t *testing.T) {
 					t.Errorf("ListFiles shows the file of another commission")
 				}
 			}
-			if listed != (tt.want >= models.AccessSummary) {
+			if listed != (tt.want >= files.AccessSummary) {
 				t.Errorf("ListFiles lists the file = %v with access %v", listed, tt.want)
 			}
 		})
 	}
 	// Another commission's file does not exist for this commission's secretariat, and vice versa.
-	if _, err := models.FileAccess(w.ctx, w.db, w.users["secretariat"], otherFile.ID, now); !isNotFound(err) {
+	if _, err := files.FileAccess(w.ctx, w.db, w.users["secretariat"], otherFile.ID, now); !isNotFound(err) {
 		t.Fatalf("FileAccess to another commission's file error = %v, want ErrNotFound", err)
 	}
 	// It is a draft: its own secretariat does not see it yet (issue 11 point 9); its association does.
-	if _, err := models.FileAccess(w.ctx, w.db, other, otherFile.ID, now); !isNotFound(err) {
+	if _, err := files.FileAccess(w.ctx, w.db, other, otherFile.ID, now); !isNotFound(err) {
 		t.Fatalf("FileAccess of its own secretariat to a draft error = %v, want ErrNotFound", err)
 	}
-	if acc, err := models.FileAccess(w.ctx, w.db, w.users["association_c2"], otherFile.ID, now); err != nil || acc != models.AccessFull {
+	if acc, err := files.FileAccess(w.ctx, w.db, w.users["association_c2"], otherFile.ID, now); err != nil || acc != files.AccessFull {
 		t.Fatalf("FileAccess of its association = %v, %v", acc, err)
 	}
 	// A deactivated account sees nothing.
@@ -141,7 +143,7 @@ func TestFileAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	inactive, _ := models.FindUser(w.ctx, w.db, w.users["secretariat"].ID)
-	if _, err := models.FileAccess(w.ctx, w.db, inactive, f.ID, now); !isNotFound(err) {
+	if _, err := files.FileAccess(w.ctx, w.db, inactive, f.ID, now); !isNotFound(err) {
 		t.Fatalf("FileAccess of a deactivated account error = %v, want ErrNotFound", err)
 	}
 }
@@ -150,18 +152,18 @@ func TestFileAccessMatrix(t *testing.T) {
 func TestEveryDisplayOfIdentityOrAttachmentIsAudited(t *testing.T) {
 	w := newWorld(t)
 	now := date(2026, 3, 2)
-	f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Audit", "Olga", 1990), 0), now)
-	a, err := models.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, models.AttachmentIdentity, "piece.png", pngBytes(), now)
+	f := w.create(t, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Audit", "Olga", 1990), 0), now)
+	a, err := files.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, files.AttachmentIdentity, "piece.png", pngBytes(), now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.move(t, "association", f.ID, models.StateSubmitted, models.TransitionInput{}, now) // a draft is the association's alone
+	w.move(t, "association", f.ID, files.StateSubmitted, files.TransitionInput{}, now) // a draft is the association's alone
 	for range 2 {
-		if _, err := models.RevealIdentity(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, now); err != nil {
+		if _, err := files.RevealIdentity(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, now); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, _, err := models.OpenAttachment(w.ctx, w.db, w.kr, w.users["association"], a.ID, now); err != nil {
+	if _, _, err := files.OpenAttachment(w.ctx, w.db, w.kr, w.users["association"], a.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := models.ListAudit(w.ctx, w.db, w.c.ID, 50)
@@ -184,13 +186,13 @@ func TestEveryDisplayOfIdentityOrAttachmentIsAudited(t *testing.T) {
 func TestRule6_InstructingAssociationAndInterestedMembersExcluded(t *testing.T) {
 	w := newWorld(t)
 	now := date(2026, 3, 2)
-	f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Conflit", "Paz", 1990), 0), now)
-	if err := models.DeclareInterest(w.ctx, w.db, models.ActorFor(w.users["member"]), w.c.ID, f.ID, w.users["member"].ID, "Employeur de la personne", now); err != nil {
+	f := w.create(t, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Conflit", "Paz", 1990), 0), now)
+	if err := files.DeclareInterest(w.ctx, w.db, models.ActorFor(w.users["member"]), w.c.ID, f.ID, w.users["member"].ID, "Employeur de la personne", now); err != nil {
 		t.Fatal(err)
 	}
-	err := models.DeclareInterest(w.ctx, w.db, models.ActorFor(w.users["member"]), w.c.ID, f.ID, w.users["member"].ID, "encore", now)
-	wantRefusal(t, err, models.FileFormLevel, "déjà")
-	ex, err := models.FileExclusions(w.ctx, w.db, w.c.ID, f.ID)
+	err := files.DeclareInterest(w.ctx, w.db, models.ActorFor(w.users["member"]), w.c.ID, f.ID, w.users["member"].ID, "encore", now)
+	wantRefusal(t, err, files.FileFormLevel, "déjà")
+	ex, err := files.FileExclusions(w.ctx, w.db, w.c.ID, f.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +217,7 @@ func TestRule6_InstructingAssociationAndInterestedMembersExcluded(t *testing.T) 
 	if err != nil || recs[0].Action != "file.interest" {
 		t.Fatalf("last audit record = %v, %v; want file.interest", recs[0].Action, err)
 	}
-	if _, err := models.FileExclusions(w.ctx, w.db, w.c2.ID, f.ID); !isNotFound(err) {
+	if _, err := files.FileExclusions(w.ctx, w.db, w.c2.ID, f.ID); !isNotFound(err) {
 		t.Fatalf("FileExclusions from another commission error = %v, want ErrNotFound", err)
 	}
 }

@@ -15,19 +15,22 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	filesmodel "seance/models/files"
+	"seance/models/keyring"
 	"seance/models/migrations"
 	"seance/models/modelstest"
+	"seance/models/rotation"
 )
 
 // secretPerson is an identity whose every field is a marker searched in dumps.
-func secretPerson() *models.PersonInput {
-	return &models.PersonInput{
-		Identity: models.Identity{
+func secretPerson() *filesmodel.PersonInput {
+	return &filesmodel.PersonInput{
+		Identity: filesmodel.Identity{
 			LastName: "Zéphyrinoux", FirstName: "Quenelda", UsedName: "Quenou-Alias", BirthDate: "1987-11-23", BirthPlace: "Utopiaville",
 			Phone: "+33 6 98 76 54 32", Email: "quenelda.zephyrinoux@exemple.invalid", Address: "17 impasse des Chimères",
 			PostalCode: "31999", City: "Fictiville",
 		},
-		Gender: models.GenderFemale, BirthYear: 1987, Nationality: "RO",
+		Gender: filesmodel.GenderFemale, BirthYear: 1987, Nationality: "RO",
 	}
 }
 
@@ -36,22 +39,22 @@ func secretPerson() *models.PersonInput {
 func TestIdentityProposalAndAttachmentEncryptionRoundTrip(t *testing.T) {
 	w := newWorld(t)
 	now := date(2026, 3, 2)
-	in := modelstest.CompleteInput(models.KindEngagement, secretPerson(), 0)
+	in := modelstest.CompleteInput(filesmodel.KindEngagement, secretPerson(), 0)
 	f := w.create(t, in, now)
 	content := pdfBytes("CONTENU-PIECE-SECRETE")
-	a, err := models.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, models.AttachmentIdentity, "CNI_Zephyrinoux.pdf", content, now)
+	a, err := filesmodel.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, filesmodel.AttachmentIdentity, "CNI_Zephyrinoux.pdf", content, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := models.RevealIdentity(w.ctx, w.db, w.kr, w.users["association"], f.ID, now)
+	id, err := filesmodel.RevealIdentity(w.ctx, w.db, w.kr, w.users["association"], f.ID, now)
 	if err != nil || *id != secretPerson().Identity {
 		t.Fatalf("RevealIdentity = %+v, %v; want %+v", id, err, secretPerson().Identity)
 	}
-	p, err := models.FileProposal(w.ctx, w.db, w.kr, w.users["association"], f.ID, now)
+	p, err := filesmodel.FileProposal(w.ctx, w.db, w.kr, w.users["association"], f.ID, now)
 	if err != nil || p.Commitments != in.Proposal.Commitments || len(p.Actions) != 1 || p.Actions[0] != in.Proposal.Actions[0] {
 		t.Fatalf("FileProposal = %+v, %v", p, err)
 	}
-	got, opened, err := models.OpenAttachment(w.ctx, w.db, w.kr, w.users["association"], a.ID, now)
+	got, opened, err := filesmodel.OpenAttachment(w.ctx, w.db, w.kr, w.users["association"], a.ID, now)
 	if err != nil || !bytes.Equal(opened, content) || got.Name != "CNI_Zephyrinoux.pdf" {
 		t.Fatalf("OpenAttachment = %q, %d bytes, %v", got.Name, len(opened), err)
 	}
@@ -59,26 +62,26 @@ func TestIdentityProposalAndAttachmentEncryptionRoundTrip(t *testing.T) {
 	changed := secretPerson()
 	changed.Identity.City = "Chimèreville"
 	in.Person = changed
-	if err := models.UpdateFile(w.ctx, w.db, w.kr, w.users["association"], f.ID, in, now); err != nil {
+	if err := filesmodel.UpdateFile(w.ctx, w.db, w.kr, w.users["association"], f.ID, in, now); err != nil {
 		t.Fatal(err)
 	}
-	if id, err := models.RevealIdentity(w.ctx, w.db, w.kr, w.users["association"], f.ID, now); err != nil || id.City != "Chimèreville" {
+	if id, err := filesmodel.RevealIdentity(w.ctx, w.db, w.kr, w.users["association"], f.ID, now); err != nil || id.City != "Chimèreville" {
 		t.Fatalf("identity after update = %+v, %v", id, err)
 	}
-	var person models.Person
+	var person filesmodel.Person
 	if err := w.db.NewSelect().Model(&person).Where("id = ?", f.PersonID).Scan(w.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(person.IdentitySealed, "Quenelda") || models.SealedWith(person.IdentitySealed) != w.kr.CurrentID() || person.BirthYear != 1987 || person.Nationality != "RO" {
+	if strings.Contains(person.IdentitySealed, "Quenelda") || keyring.SealedWith(person.IdentitySealed) != w.kr.CurrentID() || person.BirthYear != 1987 || person.Nationality != "RO" {
 		t.Fatalf("stored person = %+v", person)
 	}
 	// A sealed value copied to another row does not open there.
-	g := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Autre", "Wes", 1990), 0), now)
+	g := w.create(t, modelstest.CompleteInput(filesmodel.KindEngagement, modelstest.Person("Autre", "Wes", 1990), 0), now)
 	other := w.file(t, g.ID)
-	if _, err := w.db.NewUpdate().Model((*models.Person)(nil)).Set("identity_sealed = ?", person.IdentitySealed).Where("id = ?", other.PersonID).Exec(w.ctx); err != nil {
+	if _, err := w.db.NewUpdate().Model((*filesmodel.Person)(nil)).Set("identity_sealed = ?", person.IdentitySealed).Where("id = ?", other.PersonID).Exec(w.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.RevealIdentity(w.ctx, w.db, w.kr, w.users["association"], g.ID, now); !errors.Is(err, models.ErrSealed) {
+	if _, err := filesmodel.RevealIdentity(w.ctx, w.db, w.kr, w.users["association"], g.ID, now); !errors.Is(err, keyring.ErrSealed) {
 		t.Fatalf("RevealIdentity of a copied sealed value error = %v, want ErrSealed", err)
 	}
 }
@@ -87,21 +90,21 @@ func TestIdentityProposalAndAttachmentEncryptionRoundTrip(t *testing.T) {
 // second and checks that a ring holding only the second key opens everything.
 func TestRotateKeysResealsEveryValueWithTheCurrentKey(t *testing.T) {
 	w := newWorld(t)
-	k1, _ := models.ParseKey(models.NewKey())
-	k2, _ := models.ParseKey(models.NewKey())
-	w.kr, _ = models.NewKeyring(k1)
+	k1, _ := keyring.ParseKey(keyring.NewKey())
+	k2, _ := keyring.ParseKey(keyring.NewKey())
+	w.kr, _ = keyring.NewKeyring(k1)
 	now := date(2026, 3, 2)
-	var files []*models.File
+	var files []*filesmodel.File
 	for i := range 3 {
-		f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Rotation", "Xia", 1990+i), 0), now)
-		if _, err := models.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, models.AttachmentReport, "rapport.pdf", pdfBytes("rotation"), now); err != nil {
+		f := w.create(t, modelstest.CompleteInput(filesmodel.KindEngagement, modelstest.Person("Rotation", "Xia", 1990+i), 0), now)
+		if _, err := filesmodel.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, filesmodel.AttachmentReport, "rapport.pdf", pdfBytes("rotation"), now); err != nil {
 			t.Fatal(err)
 		}
-		w.move(t, "association", f.ID, models.StateSubmitted, models.TransitionInput{}, now)
+		w.move(t, "association", f.ID, filesmodel.StateSubmitted, filesmodel.TransitionInput{}, now)
 		files = append(files, f)
 	}
-	rotated, _ := models.NewKeyring(k2, k1)
-	rep, err := models.RotateKeys(w.ctx, w.db, rotated, now)
+	rotated, _ := keyring.NewKeyring(k2, k1)
+	rep, err := rotation.RotateKeys(w.ctx, w.db, rotated, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,27 +117,27 @@ func TestRotateKeysResealsEveryValueWithTheCurrentKey(t *testing.T) {
 	if rep.Total != 12 {
 		t.Fatalf("RotateKeys total = %d, want 12", rep.Total)
 	}
-	again, err := models.RotateKeys(w.ctx, w.db, rotated, now)
+	again, err := rotation.RotateKeys(w.ctx, w.db, rotated, now)
 	if err != nil || again.Total != 0 {
 		t.Fatalf("second RotateKeys = %+v, %v; want nothing left to reseal", again, err)
 	}
-	onlyNew, _ := models.NewKeyring(k2)
-	onlyOld, _ := models.NewKeyring(k1)
+	onlyNew, _ := keyring.NewKeyring(k2)
+	onlyOld, _ := keyring.NewKeyring(k1)
 	for _, f := range files {
-		if _, err := models.RevealIdentity(w.ctx, w.db, onlyNew, w.users["secretariat"], f.ID, now); err != nil {
+		if _, err := filesmodel.RevealIdentity(w.ctx, w.db, onlyNew, w.users["secretariat"], f.ID, now); err != nil {
 			t.Fatalf("RevealIdentity with the new key only: %v", err)
 		}
-		if _, err := models.FileProposal(w.ctx, w.db, onlyNew, w.users["secretariat"], f.ID, now); err != nil {
+		if _, err := filesmodel.FileProposal(w.ctx, w.db, onlyNew, w.users["secretariat"], f.ID, now); err != nil {
 			t.Fatalf("FileProposal with the new key only: %v", err)
 		}
-		as, err := models.ListAttachments(w.ctx, w.db, onlyNew, w.users["secretariat"], f.ID, now)
+		as, err := filesmodel.ListAttachments(w.ctx, w.db, onlyNew, w.users["secretariat"], f.ID, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, content, err := models.OpenAttachment(w.ctx, w.db, onlyNew, w.users["secretariat"], as[0].ID, now); err != nil || !bytes.Contains(content, []byte("rotation")) {
+		if _, content, err := filesmodel.OpenAttachment(w.ctx, w.db, onlyNew, w.users["secretariat"], as[0].ID, now); err != nil || !bytes.Contains(content, []byte("rotation")) {
 			t.Fatalf("OpenAttachment with the new key only: %v", err)
 		}
-		if _, err := models.RevealIdentity(w.ctx, w.db, onlyOld, w.users["secretariat"], f.ID, now); !errors.Is(err, models.ErrSealed) {
+		if _, err := filesmodel.RevealIdentity(w.ctx, w.db, onlyOld, w.users["secretariat"], f.ID, now); !errors.Is(err, keyring.ErrSealed) {
 			t.Fatalf("RevealIdentity with the old key only error = %v, want ErrSealed", err)
 		}
 	}
@@ -155,28 +158,28 @@ func TestNoIdentityInClearInDatabaseDump(t *testing.T) {
 	db, url := dumpableDB(t)
 	w := newWorldOn(t, db)
 	k1, k2 := twoKeys()
-	w.kr, _ = models.NewKeyring(k1)
+	w.kr, _ = keyring.NewKeyring(k1)
 	now := date(2026, 3, 2)
-	in := modelstest.CompleteInput(models.KindEngagement, secretPerson(), 0)
+	in := modelstest.CompleteInput(filesmodel.KindEngagement, secretPerson(), 0)
 	in.Proposal.Commitments = "ENGAGEMENT-TRES-PRIVE de la personne"
 	in.Proposal.Actions[0].Description = "Suivi en CMP-PRIVE-CONFIDENTIEL"
 	f := w.create(t, in, now)
-	if _, err := models.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, models.AttachmentIdentity, "CNI_Zephyrinoux.pdf", pdfBytes("CONTENU-PIECE-SECRETE"), now); err != nil {
+	if _, err := filesmodel.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, filesmodel.AttachmentIdentity, "CNI_Zephyrinoux.pdf", pdfBytes("CONTENU-PIECE-SECRETE"), now); err != nil {
 		t.Fatal(err)
 	}
-	w.driveTo(t, f.ID, models.StateDecided, models.DecisionAuthorised, now)
-	if _, err := models.RevealIdentity(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, now); err != nil {
+	w.driveTo(t, f.ID, filesmodel.StateDecided, filesmodel.DecisionAuthorised, now)
+	if _, err := filesmodel.RevealIdentity(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, now); err != nil {
 		t.Fatal(err)
 	}
-	as, err := models.ListAttachments(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, now)
+	as, err := filesmodel.ListAttachments(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := models.OpenAttachment(w.ctx, w.db, w.kr, w.users["secretariat"], as[0].ID, now); err != nil {
+	if _, _, err := filesmodel.OpenAttachment(w.ctx, w.db, w.kr, w.users["secretariat"], as[0].ID, now); err != nil {
 		t.Fatal(err)
 	}
-	rotated, _ := models.NewKeyring(k2, k1)
-	if _, err := models.RotateKeys(w.ctx, w.db, rotated, now); err != nil {
+	rotated, _ := keyring.NewKeyring(k2, k1)
+	if _, err := rotation.RotateKeys(w.ctx, w.db, rotated, now); err != nil {
 		t.Fatal(err)
 	}
 	id := secretPerson().Identity
@@ -211,8 +214,8 @@ func dumpableDB(t *testing.T) (*bun.DB, string) {
 
 // twoKeys returns two new keys, for a rotation from the first to the second.
 func twoKeys() (k1, k2 []byte) {
-	k1, _ = models.ParseKey(models.NewKey())
-	k2, _ = models.ParseKey(models.NewKey())
+	k1, _ = keyring.ParseKey(keyring.NewKey())
+	k2, _ = keyring.ParseKey(keyring.NewKey())
 	return k1, k2
 }
 
@@ -284,7 +287,7 @@ func TestFileReferencesUniqueUnderConcurrentCreation(t *testing.T) {
 			if i%2 == 1 {
 				u = w.users["association2"]
 			}
-			f, err := models.CreateFile(w.ctx, w.db, w.kr, u, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Concurrent", "Yan", 1980+i), 0), now)
+			f, err := filesmodel.CreateFile(w.ctx, w.db, w.kr, u, modelstest.CompleteInput(filesmodel.KindEngagement, modelstest.Person("Concurrent", "Yan", 1980+i), 0), now)
 			errs[i] = err
 			if err == nil {
 				refs[i] = f.Reference

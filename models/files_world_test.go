@@ -10,7 +10,10 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	"seance/models/files"
+	"seance/models/keyring"
 	"seance/models/modelstest"
+	"seance/models/registry"
 )
 
 // world is a commission with two associations and one user per role, plus a second
@@ -18,9 +21,9 @@ import (
 type world struct {
 	ctx    context.Context
 	db     *bun.DB
-	kr     *models.Keyring
+	kr     *keyring.Keyring
 	c, c2  *models.Commission
-	a1, a2 *models.Association
+	a1, a2 *registry.Association
 	users  map[string]*models.User
 }
 
@@ -46,7 +49,7 @@ func newWorldOn(t *testing.T, db *bun.DB) *world {
 	for name, u := range map[string]struct {
 		c    *models.Commission
 		role models.Role
-		a    *models.Association
+		a    *registry.Association
 	}{
 		"secretariat": {w.c, models.RoleSecretariat, nil}, "president": {w.c, models.RolePresident, nil},
 		"member": {w.c, models.RoleMember, nil}, "member_a1": {w.c, models.RoleMember, w.a1},
@@ -60,9 +63,9 @@ func newWorldOn(t *testing.T, db *bun.DB) *world {
 }
 
 // create makes a draft of association 1 at day at.
-func (w *world) create(t *testing.T, in models.FileInput, at time.Time) *models.File {
+func (w *world) create(t *testing.T, in files.FileInput, at time.Time) *files.File {
 	t.Helper()
-	f, err := models.CreateFile(w.ctx, w.db, w.kr, w.users["association"], in, at)
+	f, err := files.CreateFile(w.ctx, w.db, w.kr, w.users["association"], in, at)
 	if err != nil {
 		t.Fatalf("CreateFile(%s) error = %v", in.Kind, err)
 	}
@@ -70,20 +73,20 @@ func (w *world) create(t *testing.T, in models.FileInput, at time.Time) *models.
 }
 
 // move performs one transition, failing the test on error.
-func (w *world) move(t *testing.T, user string, id int64, to models.State, in models.TransitionInput, at time.Time) {
+func (w *world) move(t *testing.T, user string, id int64, to files.State, in files.TransitionInput, at time.Time) {
 	t.Helper()
-	if err := models.Transition(w.ctx, w.db, w.kr, w.users[user], id, to, in, at); err != nil {
+	if err := files.Transition(w.ctx, w.db, w.kr, w.users[user], id, to, in, at); err != nil {
 		t.Fatalf("Transition(%s → %s by %s) error = %v", w.file(t, id).State, to, user, err)
 	}
 }
 
 // file reads a file as the secretariat, or as association 1 while it is a draft (a
 // draft is the association's alone).
-func (w *world) file(t *testing.T, id int64) *models.File {
+func (w *world) file(t *testing.T, id int64) *files.File {
 	t.Helper()
-	f, _, err := models.FindFile(w.ctx, w.db, w.users["secretariat"], id, modelstest.Epoch())
+	f, _, err := files.FindFile(w.ctx, w.db, w.users["secretariat"], id, modelstest.Epoch())
 	if errors.Is(err, models.ErrNotFound) {
-		f, _, err = models.FindFile(w.ctx, w.db, w.users["association"], id, modelstest.Epoch())
+		f, _, err = files.FindFile(w.ctx, w.db, w.users["association"], id, modelstest.Epoch())
 	}
 	if err != nil {
 		t.Fatalf("FindFile(%d) error = %v", id, err)
@@ -92,33 +95,33 @@ func (w *world) file(t *testing.T, id int64) *models.File {
 }
 
 // inputFor returns the valid input of a move to state to at day at.
-func inputFor(to models.State, outcome models.DecisionOutcome, at time.Time) models.TransitionInput {
-	return models.TransitionInput{
+func inputFor(to files.State, outcome files.DecisionOutcome, at time.Time) files.TransitionInput {
+	return files.TransitionInput{
 		MissingItems: []string{"Justificatif de domicile"},
 		SessionID:    7, SessionDate: at.AddDate(0, 0, 7),
-		Avis: models.AvisFavorable, AvisOn: at,
-		Decision: models.Decision{Outcome: outcome, DecidedOn: at, NotifiedPersonOn: at, NotifiedAssociationOn: at},
+		Avis: files.AvisFavorable, AvisOn: at,
+		Decision: files.Decision{Outcome: outcome, DecidedOn: at, NotifiedPersonOn: at, NotifiedAssociationOn: at},
 	}
 }
 
 // driveTo moves a draft along the main path to state target, all on day at; the decision
 // is outcome. Requests that end rights get their observations step first.
-func (w *world) driveTo(t *testing.T, id int64, target models.State, outcome models.DecisionOutcome, at time.Time) {
+func (w *world) driveTo(t *testing.T, id int64, target files.State, outcome files.DecisionOutcome, at time.Time) {
 	t.Helper()
 	path := []struct {
-		from, to models.State
+		from, to files.State
 		user     string
 	}{
-		{models.StateDraft, models.StateSubmitted, "association"}, {models.StateIncomplete, models.StateSubmitted, "association"},
-		{models.StateSubmitted, models.StateAdmissible, "secretariat"},
-		{models.StateAdmissible, models.StateScheduled, "secretariat"}, {models.StateScheduled, models.StateExamined, "president"},
-		{models.StateExamined, models.StateDecided, "secretariat"},
+		{files.StateDraft, files.StateSubmitted, "association"}, {files.StateIncomplete, files.StateSubmitted, "association"},
+		{files.StateSubmitted, files.StateAdmissible, "secretariat"},
+		{files.StateAdmissible, files.StateScheduled, "secretariat"}, {files.StateScheduled, files.StateExamined, "president"},
+		{files.StateExamined, files.StateDecided, "secretariat"},
 	}
-	if target == models.StateIncomplete {
-		if w.file(t, id).State == models.StateDraft {
-			w.move(t, "association", id, models.StateSubmitted, models.TransitionInput{}, at)
+	if target == files.StateIncomplete {
+		if w.file(t, id).State == files.StateDraft {
+			w.move(t, "association", id, files.StateSubmitted, files.TransitionInput{}, at)
 		}
-		w.move(t, "secretariat", id, models.StateIncomplete, inputFor(models.StateIncomplete, outcome, at), at)
+		w.move(t, "secretariat", id, files.StateIncomplete, inputFor(files.StateIncomplete, outcome, at), at)
 		return
 	}
 	for _, step := range path {
@@ -127,11 +130,11 @@ func (w *world) driveTo(t *testing.T, id int64, target models.State, outcome mod
 		} else if state != step.from {
 			continue
 		}
-		if step.to == models.StateDecided {
+		if step.to == files.StateDecided {
 			f := w.file(t, id)
-			if f.Kind.EndsRights() || f.Kind == models.KindRenewal {
-				err := models.RecordObservations(w.ctx, w.db, w.users["secretariat"], id,
-					models.Observations{InvitedOn: at, Means: models.ObservationsLetter}, at)
+			if f.Kind.EndsRights() || f.Kind == files.KindRenewal {
+				err := files.RecordObservations(w.ctx, w.db, w.users["secretariat"], id,
+					files.Observations{InvitedOn: at, Means: files.ObservationsLetter}, at)
 				if err != nil {
 					t.Fatalf("RecordObservations error = %v", err)
 				}
@@ -142,20 +145,20 @@ func (w *world) driveTo(t *testing.T, id int64, target models.State, outcome mod
 }
 
 // request runs a request of association 1 from creation to the decision on day at.
-func (w *world) request(t *testing.T, in models.FileInput, outcome models.DecisionOutcome, at time.Time) *models.File {
+func (w *world) request(t *testing.T, in files.FileInput, outcome files.DecisionOutcome, at time.Time) *files.File {
 	t.Helper()
 	f := w.create(t, in, at)
-	w.driveTo(t, f.ID, models.StateDecided, outcome, at)
+	w.driveTo(t, f.ID, files.StateDecided, outcome, at)
 	return w.file(t, f.ID)
 }
 
 // parcours returns the parcours of a decided entry.
-func (w *world) parcours(t *testing.T, f *models.File, now time.Time) *models.ParcoursSummary {
+func (w *world) parcours(t *testing.T, f *files.File, now time.Time) *files.ParcoursSummary {
 	t.Helper()
 	if f.ParcoursID == nil {
 		t.Fatalf("file %s has no parcours", f.Reference)
 	}
-	p, err := models.FindParcours(w.ctx, w.db, w.users["secretariat"], *f.ParcoursID, now)
+	p, err := files.FindParcours(w.ctx, w.db, w.users["secretariat"], *f.ParcoursID, now)
 	if err != nil {
 		t.Fatalf("FindParcours error = %v", err)
 	}
@@ -165,7 +168,7 @@ func (w *world) parcours(t *testing.T, f *models.File, now time.Time) *models.Pa
 // wantRefusal checks that err is a FileErrors whose messages contain want.
 func wantRefusal(t *testing.T, err error, field, want string) {
 	t.Helper()
-	fe, ok := models.AsFileErrors(err)
+	fe, ok := files.AsFileErrors(err)
 	if !ok {
 		t.Fatalf("error = %v, want a FileErrors refusal", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"seance/models"
+	"seance/models/files"
 	"seance/models/modelstest"
 )
 
@@ -14,41 +15,41 @@ import (
 func TestFileStateMachine_EveryTransitionPerRole(t *testing.T) {
 	w := newWorld(t)
 	at := date(2026, 3, 2)
-	allowed := map[[2]models.State][]string{
-		{models.StateDraft, models.StateSubmitted}:       {"association"},
-		{models.StateIncomplete, models.StateSubmitted}:  {"association"},
-		{models.StateSubmitted, models.StateIncomplete}:  {"secretariat"},
-		{models.StateSubmitted, models.StateAdmissible}:  {"secretariat"},
-		{models.StateAdmissible, models.StateIncomplete}: {"secretariat"},
-		{models.StateAdmissible, models.StateScheduled}:  {"secretariat", "president"},
-		{models.StateScheduled, models.StateAdmissible}:  {"secretariat", "president"},
-		{models.StateScheduled, models.StateExamined}:    {"secretariat", "president"},
-		{models.StateExamined, models.StateDecided}:      {"secretariat"},
+	allowed := map[[2]files.State][]string{
+		{files.StateDraft, files.StateSubmitted}:       {"association"},
+		{files.StateIncomplete, files.StateSubmitted}:  {"association"},
+		{files.StateSubmitted, files.StateIncomplete}:  {"secretariat"},
+		{files.StateSubmitted, files.StateAdmissible}:  {"secretariat"},
+		{files.StateAdmissible, files.StateIncomplete}: {"secretariat"},
+		{files.StateAdmissible, files.StateScheduled}:  {"secretariat", "president"},
+		{files.StateScheduled, files.StateAdmissible}:  {"secretariat", "president"},
+		{files.StateScheduled, files.StateExamined}:    {"secretariat", "president"},
+		{files.StateExamined, files.StateDecided}:      {"secretariat"},
 	}
 	users := []string{"secretariat", "president", "member", "member_a1", "association", "association2", "prefecture", "region", "admin", "secretariat_c2", "association_c2"}
 	n := 0
-	newFile := func(from models.State) *models.File {
+	newFile := func(from files.State) *files.File {
 		n++
-		f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Testeur", "Personne", 1990+n%20), 0), at)
-		w.driveTo(t, f.ID, from, models.DecisionAuthorised, at)
+		f := w.create(t, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Testeur", "Personne", 1990+n%20), 0), at)
+		w.driveTo(t, f.ID, from, files.DecisionAuthorised, at)
 		return w.file(t, f.ID)
 	}
-	for _, from := range models.States {
+	for _, from := range files.States {
 		shared := newFile(from)
-		for _, to := range models.States {
+		for _, to := range files.States {
 			for _, user := range users {
-				want := slices.Contains(allowed[[2]models.State{from, to}], user)
+				want := slices.Contains(allowed[[2]files.State{from, to}], user)
 				t.Run(string(from)+"→"+string(to)+"/"+user, func(t *testing.T) {
 					f := shared
 					if want {
 						f = newFile(from)
 					}
 					u := w.users[user]
-					offered := slices.ContainsFunc(models.AllowedTransitions(u, f), func(o models.TransitionOption) bool { return o.To == to })
+					offered := slices.ContainsFunc(files.AllowedTransitions(u, f), func(o files.TransitionOption) bool { return o.To == to })
 					if offered != want {
 						t.Errorf("AllowedTransitions(%s, %s) offers %s = %v, want %v", user, from, to, offered, want)
 					}
-					err := models.Transition(w.ctx, w.db, w.kr, u, f.ID, to, inputFor(to, models.DecisionAuthorised, at), at)
+					err := files.Transition(w.ctx, w.db, w.kr, u, f.ID, to, inputFor(to, files.DecisionAuthorised, at), at)
 					if want {
 						if err != nil {
 							t.Fatalf("Transition(%s → %s by %s) error = %v, want success", from, to, user, err)
@@ -61,7 +62,7 @@ func TestFileStateMachine_EveryTransitionPerRole(t *testing.T) {
 					if err == nil {
 						t.Fatalf("Transition(%s → %s by %s) succeeded, want a refusal", from, to, user)
 					}
-					if _, ok := models.AsFileErrors(err); !ok && !isNotFound(err) {
+					if _, ok := files.AsFileErrors(err); !ok && !isNotFound(err) {
 						t.Fatalf("Transition(%s → %s by %s) error = %v, want a French refusal or ErrNotFound", from, to, user, err)
 					}
 					if got := w.file(t, f.ID).State; got != from {
@@ -78,13 +79,13 @@ func TestFileStateMachine_EveryTransitionPerRole(t *testing.T) {
 func TestFileTransitionsAreRecordedInHistoryAndAudit(t *testing.T) {
 	w := newWorld(t)
 	at := date(2026, 3, 2)
-	f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Historique", "Ada", 1995), 0), at)
-	w.driveTo(t, f.ID, models.StateIncomplete, "", at)
+	f := w.create(t, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Historique", "Ada", 1995), 0), at)
+	w.driveTo(t, f.ID, files.StateIncomplete, "", at)
 	if got := w.file(t, f.ID).MissingItemList(); !slices.Equal(got, []string{"Justificatif de domicile"}) {
 		t.Fatalf("missing items = %v", got)
 	}
-	w.driveTo(t, f.ID, models.StateDecided, models.DecisionAuthorised, at)
-	hist, err := models.FileHistory(w.ctx, w.db, w.users["association"], f.ID, at)
+	w.driveTo(t, f.ID, files.StateDecided, files.DecisionAuthorised, at)
+	hist, err := files.FileHistory(w.ctx, w.db, w.users["association"], f.ID, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestFileTransitionsAreRecordedInHistoryAndAudit(t *testing.T) {
 	if transitions != 7 {
 		t.Fatalf("file.transition audit records = %d, want 7", transitions)
 	}
-	if _, err := models.FileHistory(w.ctx, w.db, w.users["member"], f.ID, at); !isNotFound(err) {
+	if _, err := files.FileHistory(w.ctx, w.db, w.users["member"], f.ID, at); !isNotFound(err) {
 		t.Fatalf("FileHistory by an ungranted member error = %v, want ErrNotFound", err)
 	}
 }
@@ -121,30 +122,30 @@ func TestFileTransitionsAreRecordedInHistoryAndAudit(t *testing.T) {
 func TestFileTransitionInputsAreRequired(t *testing.T) {
 	w := newWorld(t)
 	at := date(2026, 3, 2)
-	draft := w.create(t, models.FileInput{Kind: models.KindEngagement, Person: modelstest.Person("Incomplet", "Bob", 1990)}, at)
-	err := models.Transition(w.ctx, w.db, w.kr, w.users["association"], draft.ID, models.StateSubmitted, models.TransitionInput{}, at)
+	draft := w.create(t, files.FileInput{Kind: files.KindEngagement, Person: modelstest.Person("Incomplet", "Bob", 1990)}, at)
+	err := files.Transition(w.ctx, w.db, w.kr, w.users["association"], draft.ID, files.StateSubmitted, files.TransitionInput{}, at)
 	wantRefusal(t, err, "association_avis", "avis de l'association")
 	wantRefusal(t, err, "actions", "action")
 
-	f := w.create(t, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Complet", "Cléo", 1990), 0), at)
-	w.driveTo(t, f.ID, models.StateSubmitted, "", at)
-	err = models.Transition(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, models.StateIncomplete, models.TransitionInput{MissingItems: []string{" "}}, at)
+	f := w.create(t, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Complet", "Cléo", 1990), 0), at)
+	w.driveTo(t, f.ID, files.StateSubmitted, "", at)
+	err = files.Transition(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, files.StateIncomplete, files.TransitionInput{MissingItems: []string{" "}}, at)
 	wantRefusal(t, err, "missing_items", "manquante")
-	w.driveTo(t, f.ID, models.StateAdmissible, "", at)
-	err = models.MarkScheduled(w.ctx, w.db, w.users["secretariat"], f.ID, 0, date(1, 1, 1), at)
+	w.driveTo(t, f.ID, files.StateAdmissible, "", at)
+	err = files.MarkScheduled(w.ctx, w.db, w.users["secretariat"], f.ID, 0, date(1, 1, 1), at)
 	wantRefusal(t, err, "session_date", "séance")
-	if err := models.MarkScheduled(w.ctx, w.db, w.users["president"], f.ID, 12, at.AddDate(0, 0, 10), at); err != nil {
+	if err := files.MarkScheduled(w.ctx, w.db, w.users["president"], f.ID, 12, at.AddDate(0, 0, 10), at); err != nil {
 		t.Fatal(err)
 	}
-	err = models.RecordAvis(w.ctx, w.db, w.users["secretariat"], f.ID, "peut-être", at, at)
+	err = files.RecordAvis(w.ctx, w.db, w.users["secretariat"], f.ID, "peut-être", at, at)
 	wantRefusal(t, err, "avis", "avis de la commission")
-	if err := models.RecordAvis(w.ctx, w.db, w.users["secretariat"], f.ID, models.AvisReserve, at, at); err != nil {
+	if err := files.RecordAvis(w.ctx, w.db, w.users["secretariat"], f.ID, files.AvisReserve, at, at); err != nil {
 		t.Fatal(err)
 	}
-	err = models.Transition(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, models.StateDecided, models.TransitionInput{}, at)
+	err = files.Transition(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, files.StateDecided, files.TransitionInput{}, at)
 	wantRefusal(t, err, "outcome", "décision du préfet")
 	wantRefusal(t, err, "decided_on", "date de la décision")
-	err = models.Transition(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, models.StateDecided,
-		models.TransitionInput{Decision: models.Decision{Outcome: models.DecisionAuthorised, DecidedOn: at.AddDate(0, 0, 3)}}, at)
+	err = files.Transition(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, files.StateDecided,
+		files.TransitionInput{Decision: files.Decision{Outcome: files.DecisionAuthorised, DecidedOn: at.AddDate(0, 0, 3)}}, at)
 	wantRefusal(t, err, "decided_on", "futur")
 }

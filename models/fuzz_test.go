@@ -13,7 +13,11 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"seance/models"
+	"seance/models/files"
+	"seance/models/keyring"
 	"seance/models/modelstest"
+	"seance/models/sitting"
+	"seance/models/twofactor"
 )
 
 // Fuzz targets for the parsers of outside input that live in models (issue 18 point 3).
@@ -23,8 +27,8 @@ import (
 // with an error, never a panic, and never opens under another record's binding; what
 // is sealed opens to itself.
 func FuzzKeyringOpen(f *testing.F) {
-	key, _ := models.ParseKey(models.NewKey())
-	kr, err := models.NewKeyring(key)
+	key, _ := keyring.ParseKey(keyring.NewKey())
+	kr, err := keyring.NewKeyring(key)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -81,11 +85,11 @@ func FuzzSniffAttachment(f *testing.F) {
 	f.Add(zipOf(f, "[Content_Types].xml", "word/document.xml", "word/vbaProject.bin"))
 	f.Add([]byte("PK\x03\x04garbage"))
 	f.Add([]byte("<script>alert(1)</script>"))
-	accepted := []string{models.TypePDF, models.TypePNG, models.TypeJPEG}
+	accepted := []string{files.TypePDF, files.TypePNG, files.TypeJPEG}
 	f.Fuzz(func(t *testing.T, content []byte) {
-		typ, err := models.SniffAttachment(content)
+		typ, err := files.SniffAttachment(content)
 		if err != nil {
-			if fe, ok := err.(models.FileErrors); !ok || fe["file"] == "" {
+			if fe, ok := err.(files.FileErrors); !ok || fe["file"] == "" {
 				t.Fatalf("refusal without a French message: %v", err)
 			}
 			return
@@ -114,11 +118,11 @@ func FuzzReceipt(f *testing.F) {
 	f.Add(" 3F2A-9C1D 0B7E\u00a044AA ")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, r string) {
-		n := models.NormalizeReceipt(r)
+		n := sitting.NormalizeReceipt(r)
 		if strings.ContainsAny(n, " -\u00a0") && utf8.ValidString(r) && !strings.ContainsFunc(n, func(c rune) bool { return c > 0x7f && c != 0xa0 }) {
 			t.Fatalf("normalised %q still has separators: %q", r, n)
 		}
-		if again := models.NormalizeReceipt(models.FormatReceipt(n)); again != n && !strings.ContainsAny(n, " \t\n\r\v\f") {
+		if again := sitting.NormalizeReceipt(sitting.FormatReceipt(n)); again != n && !strings.ContainsAny(n, " \t\n\r\v\f") {
 			t.Fatalf("the displayed form of %q normalises to %q", n, again)
 		}
 	})
@@ -164,7 +168,7 @@ func FuzzSecondFactorCodes(f *testing.F) {
 	now := modelstest.Epoch()
 	c := modelstest.Commission(f, db, "31")
 	u := modelstest.UserWithEmail(f, db, c.ID, models.RoleSecretariat, "secretariat@example.org")
-	e, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now)
+	e, err := twofactor.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -176,7 +180,7 @@ func FuzzSecondFactorCodes(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	codes, err := models.ConfirmTOTP(ctx, db, kr, u, good, now)
+	codes, err := twofactor.ConfirmTOTP(ctx, db, kr, u, good, now)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -193,11 +197,11 @@ func FuzzSecondFactorCodes(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = models.VerifyTOTP(ctx, db, kr, u, typed, at)
+		err = twofactor.VerifyTOTP(ctx, db, kr, u, typed, at)
 		if err == nil && strings.Join(strings.Fields(typed), "") != right {
 			t.Fatalf("TOTP %q accepted at %s (right code %s)", typed, at, right)
 		}
-		if err := models.UseRecoveryCode(ctx, db, u, typed, at); err == nil && !slices.Contains(codes, typed) &&
+		if err := twofactor.UseRecoveryCode(ctx, db, u, typed, at); err == nil && !slices.Contains(codes, typed) &&
 			!slices.ContainsFunc(codes, func(c string) bool {
 				return strings.EqualFold(strings.ReplaceAll(c, "-", ""), strings.ReplaceAll(strings.Join(strings.Fields(typed), ""), "-", ""))
 			}) {

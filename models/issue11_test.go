@@ -9,16 +9,21 @@ import (
 	"time"
 
 	"seance/models"
+	"seance/models/keyring"
+	"seance/models/meetings"
+	"seance/models/minutes"
 	"seance/models/modelstest"
+	"seance/models/rotation"
+	"seance/models/sitting"
 )
 
 // roomBallot is the secretariat's entry of who's ballot for the room.
-func (w *sittingWorld) roomBallot(v *models.Vote, who string, choice models.BallotChoice) (*models.Ballot, error) {
-	return models.CastBallot(w.ctx, w.db, w.sec, w.c.ID, v.ID, models.BallotInput{VoterUserID: w.u[who].ID, Choice: choice}, w.at(13))
+func (w *sittingWorld) roomBallot(v *sitting.Vote, who string, choice sitting.BallotChoice) (*sitting.Ballot, error) {
+	return sitting.CastBallot(w.ctx, w.db, w.sec, w.c.ID, v.ID, sitting.BallotInput{VoterUserID: w.u[who].ID, Choice: choice}, w.at(13))
 }
 
 // tallyLine returns the tally's line of who.
-func tallyLine(t *testing.T, tally *models.Tally, u *models.User) models.VoterLine {
+func tallyLine(t *testing.T, tally *sitting.Tally, u *models.User) sitting.VoterLine {
 	t.Helper()
 	for _, l := range tally.Lines {
 		if l.VoterUserID == u.ID && l.RepresentedUserID == 0 {
@@ -26,7 +31,7 @@ func tallyLine(t *testing.T, tally *models.Tally, u *models.User) models.VoterLi
 		}
 	}
 	t.Fatalf("no tally line for %s", u.Name)
-	return models.VoterLine{}
+	return sitting.VoterLine{}
 }
 
 // TestIssue11_RoomBallotCannotOverwriteOnlineBallot reproduces the review's attack: a
@@ -34,27 +39,27 @@ func tallyLine(t *testing.T, tally *models.Tally, u *models.User) models.VoterLi
 // them. The room entry must be refused with a French message naming the member, the
 // ballot and the tally unchanged; the database refuses it too.
 func TestIssue11_RoomBallotCannotOverwriteOnlineBallot(t *testing.T) {
-	w := newSittingWorld(t, 5, models.ModeOnSite)
+	w := newSittingWorld(t, 5, meetings.ModeOnSite)
 	w.present(t, "s1", "s2", "s3")
 	w.open(t)
 	v := w.openVote(t, w.policyItem(t, "Programme départemental"))
-	online := w.mustBallot(t, v, "s1", models.BallotFor, "")
+	online := w.mustBallot(t, v, "s1", sitting.BallotFor, "")
 
-	_, err := w.roomBallot(v, "s1", models.BallotAgainst)
-	msg, ok := models.SittingRefusal(err)
+	_, err := w.roomBallot(v, "s1", sitting.BallotAgainst)
+	msg, ok := sitting.SittingRefusal(err)
 	if !ok || !strings.Contains(msg, w.u["s1"].Name+" a déjà voté en ligne") || !strings.Contains(msg, "seul ce membre peut modifier son vote") {
 		t.Fatalf("room ballot over an online one: error %v, want the French refusal naming %s", err, w.u["s1"].Name)
 	}
 	// The same choice again is refused as well: the room entry is not the member's.
-	if _, err := w.roomBallot(v, "s1", models.BallotFor); err == nil {
+	if _, err := w.roomBallot(v, "s1", sitting.BallotFor); err == nil {
 		t.Fatal("room ballot repeating the online choice was accepted")
 	}
-	tally, err := models.VoteTally(w.ctx, w.db, w.c.ID, v.ID)
+	tally, err := sitting.VoteTally(w.ctx, w.db, w.c.ID, v.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := tallyLine(t, tally, w.u["s1"]).Ballot
-	if tally.Yes != 1 || tally.No != 0 || b == nil || b.Choice != models.BallotFor || b.Changes != 0 || b.Channel != models.ChannelOnline ||
+	if tally.Yes != 1 || tally.No != 0 || b == nil || b.Choice != sitting.BallotFor || b.Changes != 0 || b.Channel != sitting.ChannelOnline ||
 		b.RecordedBy != w.u["s1"].ID || b.Receipt != online.Receipt || b.ChannelLabel() != "en ligne" {
 		t.Fatalf("after the refused room entry: tally %d/%d, ballot %+v; want s1's online « pour » untouched", tally.Yes, tally.No, b)
 	}
@@ -64,37 +69,37 @@ func TestIssue11_RoomBallotCannotOverwriteOnlineBallot(t *testing.T) {
 
 	// A room entry may be corrected by the secretariat, and changed by the voter online;
 	// once the voter has voted online, the room entry is refused again.
-	if _, err := w.roomBallot(v, "s2", models.BallotAgainst); err != nil {
+	if _, err := w.roomBallot(v, "s2", sitting.BallotAgainst); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.roomBallot(v, "s2", models.BallotAbstain); err != nil {
+	if _, err := w.roomBallot(v, "s2", sitting.BallotAbstain); err != nil {
 		t.Fatalf("secretariat corrects its own room entry: %v", err)
 	}
-	tally, err = models.VoteTally(w.ctx, w.db, w.c.ID, v.ID)
+	tally, err = sitting.VoteTally(w.ctx, w.db, w.c.ID, v.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := tallyLine(t, tally, w.u["s2"]).Ballot; b == nil || b.Channel != models.ChannelRoom || b.ChannelLabel() != "en salle, saisi par "+w.sec.Name {
+	if b := tallyLine(t, tally, w.u["s2"]).Ballot; b == nil || b.Channel != sitting.ChannelRoom || b.ChannelLabel() != "en salle, saisi par "+w.sec.Name {
 		t.Fatalf("room ballot = %+v, want channel « en salle, saisi par %s »", b, w.sec.Name)
 	}
-	if b := w.mustBallot(t, v, "s2", models.BallotFor, ""); b.Channel != models.ChannelOnline || b.Changes != 2 {
+	if b := w.mustBallot(t, v, "s2", sitting.BallotFor, ""); b.Channel != sitting.ChannelOnline || b.Changes != 2 {
 		t.Fatalf("voter changes the room entry online: %+v, want online, changed twice", b)
 	}
-	if _, err := w.roomBallot(v, "s2", models.BallotAgainst); err == nil {
+	if _, err := w.roomBallot(v, "s2", sitting.BallotAgainst); err == nil {
 		t.Fatal("room entry over a ballot the voter changed online was accepted")
 	}
-	mv, err := models.FindMemberVote(w.ctx, w.db, w.u["s2"], v.ID)
+	mv, err := sitting.FindMemberVote(w.ctx, w.db, w.u["s2"], v.ID)
 	if err != nil || mv.Rights[0].Ballot == nil || mv.Rights[0].Ballot.ChannelLabel() != "en ligne" {
 		t.Fatalf("member's own view = %+v, %v; want their ballot shown « en ligne »", mv, err)
 	}
 
 	// The database refuses what the model refuses, whatever the code path.
-	_, err = w.db.NewUpdate().Model((*models.Ballot)(nil)).Set("channel = ?", models.ChannelRoom).Set("recorded_by = ?", w.sec.ID).
-		Set("choice = ?", models.BallotAgainst).Where("id = ?", online.ID).Exec(w.ctx)
+	_, err = w.db.NewUpdate().Model((*sitting.Ballot)(nil)).Set("channel = ?", sitting.ChannelRoom).Set("recorded_by = ?", w.sec.ID).
+		Set("choice = ?", sitting.BallotAgainst).Where("id = ?", online.ID).Exec(w.ctx)
 	if err == nil || !strings.Contains(err.Error(), "only its voter changes a ballot cast online") {
 		t.Fatalf("direct UPDATE of an online ballot into a room one: error %v, want the database's refusal", err)
 	}
-	_, err = w.db.NewUpdate().Model((*models.Ballot)(nil)).Set("recorded_by = ?", w.sec.ID).Where("id = ?", online.ID).Exec(w.ctx)
+	_, err = w.db.NewUpdate().Model((*sitting.Ballot)(nil)).Set("recorded_by = ?", w.sec.ID).Where("id = ?", online.ID).Exec(w.ctx)
 	if err == nil {
 		t.Fatal("direct UPDATE of an online ballot's recorder was accepted")
 	}
@@ -105,7 +110,7 @@ func TestIssue11_RoomBallotCannotOverwriteOnlineBallot(t *testing.T) {
 // refused with the names and number of those who have not voted until the chair
 // confirms; the result then states how many did not take part.
 func TestIssue11_CloseVoteNeedsConfirmationForMissingVoters(t *testing.T) {
-	w := newSittingWorld(t, 18, models.ModeOnSite)
+	w := newSittingWorld(t, 18, meetings.ModeOnSite)
 	w.setRules(t, models.AbstentionsNotCast, false)
 	var seats []string
 	for name := range w.seats {
@@ -119,10 +124,10 @@ func TestIssue11_CloseVoteNeedsConfirmationForMissingVoters(t *testing.T) {
 	if v.Eligible != 17 {
 		t.Fatalf("eligible = %d, want 17", v.Eligible)
 	}
-	w.mustBallot(t, v, "s1", models.BallotFor, "")
+	w.mustBallot(t, v, "s1", sitting.BallotFor, "")
 
-	_, err := models.CloseVote(w.ctx, w.db, w.pres, w.c.ID, v.ID, models.CloseVoteInput{}, w.at(15))
-	var missing *models.MissingVoters
+	_, err := sitting.CloseVote(w.ctx, w.db, w.pres, w.c.ID, v.ID, sitting.CloseVoteInput{}, w.at(15))
+	var missing *sitting.MissingVoters
 	if !errors.As(err, &missing) {
 		t.Fatalf("closing with 16 voters missing: error %v, want *MissingVoters", err)
 	}
@@ -130,23 +135,23 @@ func TestIssue11_CloseVoteNeedsConfirmationForMissingVoters(t *testing.T) {
 		!strings.Contains(err.Error(), w.u["s2"].Name) || strings.Contains(err.Error(), w.u["s1"].Name+",") {
 		t.Fatalf("refusal = %q (%d lines), want the 16 voters without s1", err, len(missing.Lines))
 	}
-	if got, err := models.FindVote(w.ctx, w.db, w.c.ID, v.ID); err != nil || got.Status != models.VoteOpen {
+	if got, err := sitting.FindVote(w.ctx, w.db, w.c.ID, v.ID); err != nil || got.Status != sitting.VoteOpen {
 		t.Fatalf("vote after the refusal = %+v, %v; want still open", got, err)
 	}
 	if ds := w.auditDetails(t, "vote.close"); len(ds) != 0 {
 		t.Fatalf("refused closing audited: %v", ds)
 	}
 	// A room count covering only some of them still asks for the confirmation.
-	_, err = models.CloseVote(w.ctx, w.db, w.pres, w.c.ID, v.ID, models.CloseVoteInput{Room: &models.RoomCount{Yes: 10, No: 2}}, w.at(15))
+	_, err = sitting.CloseVote(w.ctx, w.db, w.pres, w.c.ID, v.ID, sitting.CloseVoteInput{Room: &sitting.RoomCount{Yes: 10, No: 2}}, w.at(15))
 	if !errors.As(err, &missing) || missing.NotVoting() != 4 || !strings.Contains(err.Error(), "16 votants sans vote nominatif, dont 12 comptés à main levée : 4 ne prennent pas part au vote : ") {
 		t.Fatalf("partial room count: error %v, want 4 not voting", err)
 	}
 
-	got, err := models.CloseVote(w.ctx, w.db, w.pres, w.c.ID, v.ID, models.CloseVoteInput{ConfirmMissing: true}, w.at(15))
+	got, err := sitting.CloseVote(w.ctx, w.db, w.pres, w.c.ID, v.ID, sitting.CloseVoteInput{ConfirmMissing: true}, w.at(15))
 	if err != nil {
 		t.Fatalf("confirmed closing: %v", err)
 	}
-	if got.Outcome != models.OutcomeAdopted || got.Yes != 1 || got.NotVoted() != 16 ||
+	if got.Outcome != sitting.OutcomeAdopted || got.Yes != 1 || got.NotVoted() != 16 ||
 		got.NotVotedLabel() != "16 votants présents ou représentés sur 17 n'ont pas pris part au vote" {
 		t.Fatalf("closed vote = %s, %d for, not voted %d (%q)", got.Outcome, got.Yes, got.NotVoted(), got.NotVotedLabel())
 	}
@@ -157,8 +162,8 @@ func TestIssue11_CloseVoteNeedsConfirmationForMissingVoters(t *testing.T) {
 
 	// When every voter voted (by name or in the room's count), no confirmation is needed.
 	v2 := w.openVote(t, w.policyItem(t, "Convention"))
-	w.mustBallot(t, v2, "s1", models.BallotAgainst, "")
-	got, err = models.CloseVote(w.ctx, w.db, w.sec, w.c.ID, v2.ID, models.CloseVoteInput{Room: &models.RoomCount{Yes: 14, Abstentions: 2}}, w.at(16))
+	w.mustBallot(t, v2, "s1", sitting.BallotAgainst, "")
+	got, err = sitting.CloseVote(w.ctx, w.db, w.sec, w.c.ID, v2.ID, sitting.CloseVoteInput{Room: &sitting.RoomCount{Yes: 14, Abstentions: 2}}, w.at(16))
 	if err != nil || got.NotVoted() != 0 || got.NotVotedLabel() != "" {
 		t.Fatalf("closing with everyone counted: %+v, %v", got, err)
 	}
@@ -185,32 +190,32 @@ func TestIssue11_MinutesSnapshotSealed(t *testing.T) {
 	db, url := dumpableDB(t)
 	w := newMinutesWorldOn(t, db)
 	k1, k2 := twoKeys()
-	w.kr, _ = models.NewKeyring(k1)
+	w.kr, _ = keyring.NewKeyring(k1)
 
 	// A version made now: sealed from the start, locked, then corrected.
-	sealed, err := models.CreateMinutesDraft(w.ctx, db, w.kr, w.actor, w.cid, w.held.ID, []byte(secretMinutes("A")), w.held.EndsAt)
+	sealed, err := minutes.CreateMinutesDraft(w.ctx, db, w.kr, w.actor, w.cid, w.held.ID, []byte(secretMinutes("A")), w.held.EndsAt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sealed.ClearContent != "" || models.SealedWith(sealed.ContentSealed) != w.kr.CurrentID() || strings.Contains(sealed.ContentSealed, "MOTIVATION") {
+	if sealed.ClearContent != "" || keyring.SealedWith(sealed.ContentSealed) != w.kr.CurrentID() || strings.Contains(sealed.ContentSealed, "MOTIVATION") {
 		t.Fatalf("new draft stored content %q, sealed %q", sealed.ClearContent, sealed.ContentSealed)
 	}
 	sealed = w.lock(t, sealed, w.held)
-	v2, err := models.CorrectMinutes(w.ctx, db, w.kr, w.actor, w.cid, sealed.ID, "Erreur matérielle.", nil, w.next.StartsAt.Add(72*time.Hour))
+	v2, err := minutes.CorrectMinutes(w.ctx, db, w.kr, w.actor, w.cid, sealed.ID, "Erreur matérielle.", nil, w.next.StartsAt.Add(72*time.Hour))
 	if err != nil || w.content(t, v2) != secretMinutes("A") || v2.ClearContent != "" {
 		t.Fatalf("correction = %+v, %v; want the same content, sealed", v2, err)
 	}
 	// A version made before sealing: its content in clear, locked with its hash over it.
-	held2 := w.meeting(t, w.cid, time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC), models.MeetingClosed)
-	legacy, err := models.CreateMinutesDraft(w.ctx, db, w.kr, w.actor, w.cid, held2.ID, []byte(minutesContent), held2.EndsAt)
+	held2 := w.meeting(t, w.cid, time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC), meetings.MeetingClosed)
+	legacy, err := minutes.CreateMinutesDraft(w.ctx, db, w.kr, w.actor, w.cid, held2.ID, []byte(minutesContent), held2.EndsAt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.NewUpdate().Model((*models.Minutes)(nil)).Set("content = ?", secretMinutes("B")).Set("content_sealed = ''").Where("id = ?", legacy.ID).Exec(w.ctx); err != nil {
+	if _, err := db.NewUpdate().Model((*minutes.Minutes)(nil)).Set("content = ?", secretMinutes("B")).Set("content_sealed = ''").Where("id = ?", legacy.ID).Exec(w.ctx); err != nil {
 		t.Fatal(err)
 	}
 	legacy = w.lock(t, legacy, held2)
-	if err := models.VerifyMinutes(w.ctx, db, w.kr, w.cid, legacy.ID); err != nil {
+	if err := minutes.VerifyMinutes(w.ctx, db, w.kr, w.cid, legacy.ID); err != nil {
 		t.Fatalf("legacy version before sealing: VerifyMinutes = %v", err)
 	}
 
@@ -219,32 +224,32 @@ func TestIssue11_MinutesSnapshotSealed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rotated, _ := models.NewKeyring(k2, k1)
-	rep, err := models.RotateKeys(w.ctx, db, rotated, modelstest.Epoch())
+	rotated, _ := keyring.NewKeyring(k2, k1)
+	rep, err := rotation.RotateKeys(w.ctx, db, rotated, modelstest.Epoch())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Sealed != 1 || rep.Resealed["minutes.content_sealed"] != 2 {
 		t.Fatalf("RotateKeys = %+v, want 1 snapshot sealed, 2 re-sealed", rep)
 	}
-	if again, err := models.RotateKeys(w.ctx, db, rotated, modelstest.Epoch()); err != nil || again.Total != 0 || again.Sealed != 0 {
+	if again, err := rotation.RotateKeys(w.ctx, db, rotated, modelstest.Epoch()); err != nil || again.Total != 0 || again.Sealed != 0 {
 		t.Fatalf("second RotateKeys = %+v, %v; want nothing left", again, err)
 	}
-	onlyNew, _ := models.NewKeyring(k2)
+	onlyNew, _ := keyring.NewKeyring(k2)
 	for _, tt := range []struct {
-		r    *models.Minutes
+		r    *minutes.Minutes
 		want string
 	}{{sealed, secretMinutes("A")}, {v2, secretMinutes("A")}, {legacy, secretMinutes("B")}} {
-		r, err := models.FindMinutes(w.ctx, db, w.cid, tt.r.ID)
+		r, err := minutes.FindMinutes(w.ctx, db, w.cid, tt.r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got, err := r.Snapshot(onlyNew)
-		if err != nil || string(got) != tt.want || r.ClearContent != "" || models.SealedWith(r.ContentSealed) != onlyNew.CurrentID() {
+		if err != nil || string(got) != tt.want || r.ClearContent != "" || keyring.SealedWith(r.ContentSealed) != onlyNew.CurrentID() {
 			t.Fatalf("minutes %d with the new key only: %q, %v (clear %q)", r.ID, got, err, r.ClearContent)
 		}
-		if r.Status == models.MinutesLocked {
-			if err := models.VerifyMinutes(w.ctx, db, onlyNew, w.cid, r.ID); err != nil {
+		if r.Status == minutes.MinutesLocked {
+			if err := minutes.VerifyMinutes(w.ctx, db, onlyNew, w.cid, r.ID); err != nil {
 				t.Fatalf("VerifyMinutes(%d) after sealing and rotation = %v", r.ID, err)
 			}
 		}
@@ -262,30 +267,30 @@ func TestIssue11_MinutesSnapshotSealed(t *testing.T) {
 
 	// The guard of locked rows lets only the sealed snapshot change; a swapped one no
 	// longer verifies.
-	if _, err := db.NewUpdate().Model((*models.Minutes)(nil)).Set("observations = 'falsifié'").Where("id = ?", sealed.ID).Exec(w.ctx); err == nil {
+	if _, err := db.NewUpdate().Model((*minutes.Minutes)(nil)).Set("observations = 'falsifié'").Where("id = ?", sealed.ID).Exec(w.ctx); err == nil {
 		t.Error("direct UPDATE of a locked procès-verbal's observations succeeded")
 	}
-	if _, err := db.NewUpdate().Model((*models.Minutes)(nil)).Set("content = ?", minutesContent).Where("id = ?", sealed.ID).Exec(w.ctx); err == nil {
+	if _, err := db.NewUpdate().Model((*minutes.Minutes)(nil)).Set("content = ?", minutesContent).Where("id = ?", sealed.ID).Exec(w.ctx); err == nil {
 		t.Error("direct UPDATE putting clear content back into a locked procès-verbal succeeded")
 	}
-	if _, err := db.NewUpdate().Model((*models.Minutes)(nil)).Set("content_sealed = ''").Where("id = ?", sealed.ID).Exec(w.ctx); err == nil {
+	if _, err := db.NewUpdate().Model((*minutes.Minutes)(nil)).Set("content_sealed = ''").Where("id = ?", sealed.ID).Exec(w.ctx); err == nil {
 		t.Error("direct UPDATE emptying a locked procès-verbal succeeded")
 	}
 	other := onlyNew.Seal([]byte(minutesContent), fmt.Sprintf("minutes:%d:content", legacy.ID))
-	if _, err := db.NewUpdate().Model((*models.Minutes)(nil)).Set("content_sealed = ?", other).Where("id = ?", legacy.ID).Exec(w.ctx); err != nil {
+	if _, err := db.NewUpdate().Model((*minutes.Minutes)(nil)).Set("content_sealed = ?", other).Where("id = ?", legacy.ID).Exec(w.ctx); err != nil {
 		t.Fatalf("re-sealing a locked row: %v", err)
 	}
-	if err := models.VerifyMinutes(w.ctx, db, onlyNew, w.cid, legacy.ID); !errors.Is(err, models.ErrMinutesTampered) {
+	if err := minutes.VerifyMinutes(w.ctx, db, onlyNew, w.cid, legacy.ID); !errors.Is(err, minutes.ErrMinutesTampered) {
 		t.Errorf("VerifyMinutes of a swapped snapshot = %v, want ErrMinutesTampered", err)
 	}
 	// v2 holds the same content, sealed for its own row: it does not open in v1's.
-	if v2, err = models.FindMinutes(w.ctx, db, w.cid, v2.ID); err != nil {
+	if v2, err = minutes.FindMinutes(w.ctx, db, w.cid, v2.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.NewUpdate().Model((*models.Minutes)(nil)).Set("content_sealed = ?", v2.ContentSealed).Where("id = ?", sealed.ID).Exec(w.ctx); err != nil {
+	if _, err := db.NewUpdate().Model((*minutes.Minutes)(nil)).Set("content_sealed = ?", v2.ContentSealed).Where("id = ?", sealed.ID).Exec(w.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.VerifyMinutes(w.ctx, db, onlyNew, w.cid, sealed.ID); !errors.Is(err, models.ErrMinutesTampered) {
+	if err := minutes.VerifyMinutes(w.ctx, db, onlyNew, w.cid, sealed.ID); !errors.Is(err, minutes.ErrMinutesTampered) {
 		t.Errorf("VerifyMinutes of another row's sealed snapshot = %v, want ErrMinutesTampered", err)
 	}
 }

@@ -32,7 +32,7 @@ func (s *Storage) Get(key string) ([]byte, error) {
 	var kv KV
 	err := s.DB.NewSelect().Model(&kv).Where("name = ?", key).Scan(context.Background())
 	if err != nil {
-		if notFound(err, "") == ErrNotFound {
+		if NotFound(err, "") == ErrNotFound {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("storage get: %w", err)

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"seance/models"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/registry"
 )
 
 // TestMeetingsPageFollowsTheMandateDays checks the one rule of a member's sessions on the
@@ -20,11 +22,11 @@ func TestMeetingsPageFollowsTheMandateDays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seat := modelstest.Seat(t, db, c.ID, models.CategoryDDETS, "Directeur départemental")
-	res := modelstest.Appoint(t, db, seat, models.MandateTitulaire, "membre@test.example", modelstest.Date(2025, 3, 1))
+	seat := modelstest.Seat(t, db, c.ID, registry.CategoryDDETS, "Directeur départemental")
+	res := modelstest.Appoint(t, db, seat, registry.MandateTitulaire, "membre@test.example", modelstest.Date(2025, 3, 1))
 	member := res.User
 	// The mandate ends on 30 June 2025 (its last day).
-	if _, err := db.NewUpdate().Model((*models.Mandate)(nil)).Set("ended_on = ?", modelstest.Date(2025, 6, 30)).
+	if _, err := db.NewUpdate().Model((*registry.Mandate)(nil)).Set("ended_on = ?", modelstest.Date(2025, 6, 30)).
 		Where("id = ?", res.Mandate.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -43,13 +45,13 @@ func TestMeetingsPageFollowsTheMandateDays(t *testing.T) {
 	}
 	ids := map[int64]string{}
 	for _, s := range sessions {
-		m := &models.Meeting{CommissionID: c.ID, Kind: models.MeetingFiles, Mode: models.ModeOnSite, Status: models.MeetingClosed,
+		m := &meetings.Meeting{CommissionID: c.ID, Kind: meetings.MeetingFiles, Mode: meetings.ModeOnSite, Status: meetings.MeetingClosed,
 			StartsAt: s.start.UTC(), EndsAt: s.start.Add(2 * time.Hour).UTC(), Place: "Salle", CreatedAt: s.start, UpdatedAt: s.start}
 		if _, err := db.NewInsert().Model(m).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
 		ids[m.ID] = s.name
-		ok, err := models.CanSeeMeeting(ctx, db, member, m)
+		ok, err := meetings.CanSeeMeeting(ctx, db, member, m)
 		if err != nil || ok != s.visible {
 			t.Errorf("CanSeeMeeting(member, %s) = %v, %v; want %v", s.name, ok, err, s.visible)
 		}
@@ -57,14 +59,14 @@ func TestMeetingsPageFollowsTheMandateDays(t *testing.T) {
 	secretariat := modelstest.User(t, db, c, models.RoleSecretariat, nil)
 	from, to := modelstest.Date(2025, 1, 1), modelstest.Date(2026, 1, 1)
 	for _, u := range []*models.User{member, secretariat} {
-		all, err := models.MeetingsFor(ctx, db, u, from, to)
+		all, err := meetings.MeetingsFor(ctx, db, u, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var paged []models.Meeting
-		var after *models.MeetingCursor
+		var paged []meetings.Meeting
+		var after *meetings.MeetingCursor
 		for range 10 {
-			page, more, err := models.MeetingsPage(ctx, db, u, after, 2)
+			page, more, err := meetings.MeetingsPage(ctx, db, u, after, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +75,7 @@ func TestMeetingsPageFollowsTheMandateDays(t *testing.T) {
 				break
 			}
 			last := page[len(page)-1]
-			after = &models.MeetingCursor{StartsAt: last.StartsAt, ID: last.ID}
+			after = &meetings.MeetingCursor{StartsAt: last.StartsAt, ID: last.ID}
 		}
 		if len(paged) != len(all) {
 			t.Fatalf("%s: MeetingsPage gave %d sessions, MeetingsFor %d", u.Role, len(paged), len(all))

@@ -4,26 +4,27 @@ import (
 	"fmt"
 	"testing"
 
-	"seance/models"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/sitting"
 )
 
 // TestMemberVotesCostDoesNotGrowWithBallots checks that the member's vote page reads
 // the same number of statements after one vote as after five (no query per vote or
 // per receipt), and still returns every vote and receipt.
 func TestMemberVotesCostDoesNotGrowWithBallots(t *testing.T) {
-	w := newSittingWorld(t, 4, models.ModeOnSite)
+	w := newSittingWorld(t, 4, meetings.ModeOnSite)
 	w.present(t, "s1", "s2")
 	w.open(t)
 	counter := modelstest.CountStatements(w.db)
 	cost := func(wantVotes int) int64 {
 		t.Helper()
 		before := counter.N()
-		vs, err := models.MemberVotes(w.ctx, w.db, w.u["s1"], 30)
+		vs, err := sitting.MemberVotes(w.ctx, w.db, w.u["s1"], 30)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rs, err := models.MyReceipts(w.ctx, w.db, w.u["s1"], 50)
+		rs, err := sitting.MyReceipts(w.ctx, w.db, w.u["s1"], 50)
 		if err != nil {
 			t.Fatal(err)
 		}

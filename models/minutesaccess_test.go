@@ -6,7 +6,10 @@ import (
 	"time"
 
 	"seance/models"
+	"seance/models/meetings"
+	"seance/models/minutes"
 	"seance/models/modelstest"
+	"seance/models/registry"
 )
 
 // TestIssue11_MemberReadsOnlyConvenedMinutes reproduces point 9 of issue 11: a suppléant
@@ -18,15 +21,15 @@ func TestIssue11_MemberReadsOnlyConvenedMinutes(t *testing.T) {
 	c := &models.Commission{ID: w.cid}
 	sec := modelstest.User(t, w.db, c, models.RoleSecretariat, nil)
 	prefecture := modelstest.User(t, w.db, c, models.RolePrefecture, nil)
-	seat := modelstest.Seat(t, w.db, w.cid, models.CategoryDDETS, "Directrice")
-	titulaire := modelstest.Appoint(t, w.db, seat, models.MandateTitulaire, "titulaire@pv.test", modelstest.Date(2026, 1, 1)).User
+	seat := modelstest.Seat(t, w.db, w.cid, registry.CategoryDDETS, "Directrice")
+	titulaire := modelstest.Appoint(t, w.db, seat, registry.MandateTitulaire, "titulaire@pv.test", modelstest.Date(2026, 1, 1)).User
 	// Two sessions, each convened: the held one on 2 November, the next one on 20 November.
 	held := w.convened(t, time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), w.now)
 	// The suppléant is appointed after the held session was convened: their mandate
 	// covers its day, but they were convened to the next session only.
-	suppleant := modelstest.Appoint(t, w.db, seat, models.MandateSuppleant, "suppleant@pv.test", modelstest.Date(2026, 11, 10)).User
+	suppleant := modelstest.Appoint(t, w.db, seat, registry.MandateSuppleant, "suppleant@pv.test", modelstest.Date(2026, 11, 10)).User
 	next := w.convened(t, time.Date(2026, 12, 8, 13, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
-	if _, err := w.db.NewUpdate().Model((*models.Meeting)(nil)).Set("status = ?", models.MeetingClosed).Where("id = ?", held.ID).Exec(w.ctx); err != nil {
+	if _, err := w.db.NewUpdate().Model((*meetings.Meeting)(nil)).Set("status = ?", meetings.MeetingClosed).Where("id = ?", held.ID).Exec(w.ctx); err != nil {
 		t.Fatal(err)
 	}
 
@@ -37,7 +40,7 @@ func TestIssue11_MemberReadsOnlyConvenedMinutes(t *testing.T) {
 	check := func(step string, wants map[*models.User]want) {
 		t.Helper()
 		for u, wt := range wants {
-			_, got, err := models.ReadableMinutes(w.ctx, w.db, u, w.cid, held.ID)
+			_, got, err := minutes.ReadableMinutes(w.ctx, w.db, u, w.cid, held.ID)
 			switch {
 			case wt.version == 0 && !errors.Is(err, wt.err):
 				t.Errorf("%s: ReadableMinutes as %s (%s) error = %v, want %v", step, u.Email, u.Role, err, wt.err)
@@ -47,58 +50,58 @@ func TestIssue11_MemberReadsOnlyConvenedMinutes(t *testing.T) {
 		}
 	}
 	check("before the draft", map[*models.User]want{
-		sec: {0, models.ErrMinutesNotEstablished}, titulaire: {0, models.ErrMinutesNotEstablished},
-		suppleant: {0, models.ErrMinutesNotConvened},
+		sec: {0, minutes.ErrMinutesNotEstablished}, titulaire: {0, minutes.ErrMinutesNotEstablished},
+		suppleant: {0, minutes.ErrMinutesNotConvened},
 	})
 	kr := modelstest.Keyring(t)
-	r, err := models.CreateMinutesDraft(w.ctx, w.db, kr, models.ActorFor(sec), w.cid, held.ID, []byte(minutesContent), held.EndsAt)
+	r, err := minutes.CreateMinutesDraft(w.ctx, w.db, kr, models.ActorFor(sec), w.cid, held.ID, []byte(minutesContent), held.EndsAt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	check("draft", map[*models.User]want{
 		sec: {1, nil}, w.president: {1, nil},
-		titulaire: {0, models.ErrMinutesInPreparation}, suppleant: {0, models.ErrMinutesNotConvened},
-		prefecture: {0, models.ErrMinutesNotApproved},
+		titulaire: {0, minutes.ErrMinutesInPreparation}, suppleant: {0, minutes.ErrMinutesNotConvened},
+		prefecture: {0, minutes.ErrMinutesNotApproved},
 	})
-	if _, err := models.ValidateMinutes(w.ctx, w.db, w.president, w.cid, r.ID, held.EndsAt.Add(24*time.Hour)); err != nil {
+	if _, err := minutes.ValidateMinutes(w.ctx, w.db, w.president, w.cid, r.ID, held.EndsAt.Add(24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	check("validated", map[*models.User]want{
-		titulaire: {1, nil}, suppleant: {0, models.ErrMinutesNotConvened}, prefecture: {0, models.ErrMinutesNotApproved},
+		titulaire: {1, nil}, suppleant: {0, minutes.ErrMinutesNotConvened}, prefecture: {0, minutes.ErrMinutesNotApproved},
 	})
-	if _, err := models.SubmitMinutes(w.ctx, w.db, models.ActorFor(sec), w.cid, r.ID, next.ID, held.EndsAt.Add(48*time.Hour)); err != nil {
+	if _, err := minutes.SubmitMinutes(w.ctx, w.db, models.ActorFor(sec), w.cid, r.ID, next.ID, held.EndsAt.Add(48*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	check("submitted to the next session", map[*models.User]want{titulaire: {1, nil}, suppleant: {1, nil}})
-	if _, err := models.ApproveMinutes(w.ctx, w.db, kr, models.ActorFor(sec), w.cid, r.ID,
-		models.ApprovalInput{Reference: "séance du 8 décembre 2026, point 1", Lock: true}, next.StartsAt.Add(10*time.Minute)); err != nil {
+	if _, err := minutes.ApproveMinutes(w.ctx, w.db, kr, models.ActorFor(sec), w.cid, r.ID,
+		minutes.ApprovalInput{Reference: "séance du 8 décembre 2026, point 1", Lock: true}, next.StartsAt.Add(10*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	check("locked", map[*models.User]want{titulaire: {1, nil}, suppleant: {1, nil}, prefecture: {1, nil}})
 	// A correction starts as a draft: members and the prefecture keep reading version 1.
-	if _, err := models.CorrectMinutes(w.ctx, w.db, kr, models.ActorFor(sec), w.cid, r.ID, "Erreur de décompte au point 1.", nil, next.EndsAt); err != nil {
+	if _, err := minutes.CorrectMinutes(w.ctx, w.db, kr, models.ActorFor(sec), w.cid, r.ID, "Erreur de décompte au point 1.", nil, next.EndsAt); err != nil {
 		t.Fatal(err)
 	}
 	check("correction in draft", map[*models.User]want{sec: {2, nil}, w.president: {2, nil}, titulaire: {1, nil}, suppleant: {1, nil}, prefecture: {1, nil}})
 
 	// Another commission's session does not exist for these users.
-	if _, _, err := models.ReadableMinutes(w.ctx, w.db, sec, w.cid+1000, held.ID); !errors.Is(err, models.ErrNotFound) {
+	if _, _, err := minutes.ReadableMinutes(w.ctx, w.db, sec, w.cid+1000, held.ID); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("ReadableMinutes of another commission error = %v, want ErrNotFound", err)
 	}
 }
 
 // convened plans a session starting at start with one agenda item and convenes it at
 // at, as the sessions feature does.
-func (w *minutesWorld) convened(t *testing.T, start, at time.Time) *models.Meeting {
+func (w *minutesWorld) convened(t *testing.T, start, at time.Time) *meetings.Meeting {
 	t.Helper()
-	m, err := models.CreateMeeting(w.ctx, w.db, models.SystemActor("test"), w.cid, models.MeetingInput{
-		Kind: models.MeetingPolicy, Mode: models.ModeOnSite, StartsAt: start, Place: "Préfecture", Capacity: 5,
+	m, err := meetings.CreateMeeting(w.ctx, w.db, models.SystemActor("test"), w.cid, meetings.MeetingInput{
+		Kind: meetings.MeetingPolicy, Mode: meetings.ModeOnSite, StartsAt: start, Place: "Préfecture", Capacity: 5,
 	}, at)
 	if err != nil {
 		t.Fatal(err)
 	}
-	modelstest.AppendAgendaItemForTests(t, w.db, m, models.ItemInformation, 0, "Bilan annuel")
-	if _, err := models.Convoke(w.ctx, w.db, w.president, w.cid, m.ID, models.ConvokeInput{}, at); err != nil {
+	modelstest.AppendAgendaItemForTests(t, w.db, m, meetings.ItemInformation, 0, "Bilan annuel")
+	if _, err := meetings.Convoke(w.ctx, w.db, w.president, w.cid, m.ID, meetings.ConvokeInput{}, at); err != nil {
 		t.Fatalf("Convoke(%s) error = %v", start, err)
 	}
 	return m

@@ -145,7 +145,7 @@ func FindOutbox(ctx context.Context, db bun.IDB, cid, id int64) (*OutboxMessage,
 	m := new(OutboxMessage)
 	q := db.NewSelect().Model(m).Where("id = ?", id)
 	if err := scopeOutbox(q, cid).Scan(ctx); err != nil {
-		return nil, notFound(err, "find outbox message")
+		return nil, NotFound(err, "find outbox message")
 	}
 	return m, nil
 }

@@ -157,7 +157,7 @@ func RequeueOutbox(ctx context.Context, db bun.IDB, actor Actor, cid int64, all 
 			q = scopeOutbox(q, cid)
 		}
 		if err := q.Scan(ctx); err != nil {
-			return notFound(err, "find failed outbox message")
+			return NotFound(err, "find failed outbox message")
 		}
 		if m.Raw == "" {
 			return ErrNotResendable

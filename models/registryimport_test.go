@@ -10,15 +10,16 @@ import (
 
 	"seance/models"
 	"seance/models/modelstest"
+	"seance/models/registry"
 )
 
-func importRows() []models.ImportRow {
+func importRows() []registry.ImportRow {
 	end := start.AddDate(3, 0, -1)
-	row := func(line int, cat, org, quality, role, name, email string) models.ImportRow {
-		return models.ImportRow{Line: line, Category: cat, Organisation: org, Quality: quality, Role: role, Name: name, Email: email,
+	row := func(line int, cat, org, quality, role, name, email string) registry.ImportRow {
+		return registry.ImportRow{Line: line, Category: cat, Organisation: org, Quality: quality, Role: role, Name: name, Email: email,
 			StartsOn: start, TermEndsOn: end, ArreteRef: "arrêté n° 31-2025-09-15-001", VotingRight: "Oui"}
 	}
-	return []models.ImportRow{
+	return []registry.ImportRow{
 		row(2, "2", "DDETS de la Haute-Garonne", "Directrice départementale", "Titulaire", "Claire Martin", "claire.martin@example.org"),
 		row(3, "2", "DDETS de la Haute-Garonne", "Directrice départementale", "Suppléant", "Paul Roux", "paul.roux@example.org"),
 		row(4, "Médecin désigné par le conseil départemental de l'ordre des médecins", "Ordre des médecins", "Médecin", "Titulaire", "Dr Anne Blanc", "anne.blanc@example.org"),
@@ -29,7 +30,7 @@ func importRows() []models.ImportRow {
 func counts(t *testing.T, db bun.IDB) [3]int {
 	t.Helper()
 	var out [3]int
-	for i, m := range []any{(*models.Seat)(nil), (*models.Mandate)(nil), (*models.User)(nil)} {
+	for i, m := range []any{(*registry.Seat)(nil), (*registry.Mandate)(nil), (*models.User)(nil)} {
 		n, err := db.NewSelect().Model(m).Count(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -42,15 +43,15 @@ func counts(t *testing.T, db bun.IDB) [3]int {
 func TestRegistryImportPreviewThenConfirm(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
-	a := &models.Association{CommissionID: c.ID, Name: "Association test", AgrementArrete: "x", AgrementDate: modelstest.Date(2025, 1, 1), Departments: "31"}
-	if err := models.CreateAssociation(ctx, db, tester, a, modelstest.Epoch()); err != nil {
+	a := &registry.Association{CommissionID: c.ID, Name: "Association test", AgrementArrete: "x", AgrementDate: modelstest.Date(2025, 1, 1), Departments: "31"}
+	if err := registry.CreateAssociation(ctx, db, tester, a, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	now := modelstest.Date(2026, 11, 22).Add(9 * time.Hour)
 	rows := importRows()
 
 	before := counts(t, db)
-	p, err := models.PreviewImport(ctx, db, c.ID, rows, now)
+	p, err := registry.PreviewImport(ctx, db, c.ID, rows, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,28 +65,28 @@ func TestRegistryImportPreviewThenConfirm(t *testing.T) {
 		t.Fatal("PreviewImport wrote to the database")
 	}
 
-	res, err := models.ApplyImport(ctx, db, tester, c.ID, rows, now)
+	res, err := registry.ApplyImport(ctx, db, tester, c.ID, rows, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Invitations) != 4 || res.Invitations[0].Secret == "" {
 		t.Errorf("ApplyImport made %d invitations, want one per new account", len(res.Invitations))
 	}
-	comp, err := models.LoadComposition(ctx, db, c.ID, now)
+	comp, err := registry.LoadComposition(ctx, db, c.ID, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if comp.Seats != 3 || comp.Vacant != 0 {
 		t.Errorf("composition after import: %d seats, %d vacant; want 3 filled seats", comp.Seats, comp.Vacant)
 	}
-	assocSeats, _ := models.SeatsOfAssociation(ctx, db, c.ID, a.ID)
+	assocSeats, _ := registry.SeatsOfAssociation(ctx, db, c.ID, a.ID)
 	if len(assocSeats) != 1 {
 		t.Errorf("the imported association seat is not linked to its association")
 	}
 
 	// The same file again changes nothing, nor does an empty voting-right cell.
 	rows[3].VotingRight = ""
-	p, err = models.PreviewImport(ctx, db, c.ID, rows, now)
+	p, err = registry.PreviewImport(ctx, db, c.ID, rows, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestRegistryImportPreviewThenConfirm(t *testing.T) {
 	rows[0].Name, rows[0].Email, rows[0].StartsOn = "Sophie Durand", "sophie.durand@example.org", change
 	rows[2].ArreteRef = "arrêté rectificatif"
 	rows = append(rows[:1], rows[2:]...)
-	p, err = models.PreviewImport(ctx, db, c.ID, rows, now)
+	p, err = registry.PreviewImport(ctx, db, c.ID, rows, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,11 +109,11 @@ func TestRegistryImportPreviewThenConfirm(t *testing.T) {
 	if got := strings.Join(p.Rows[0].Changes, " "); !strings.Contains(got, "Remplacement de Claire Martin par Sophie Durand") {
 		t.Errorf("replacement described as %q", got)
 	}
-	if _, err := models.ApplyImport(ctx, db, tester, c.ID, rows, now); err != nil {
+	if _, err := registry.ApplyImport(ctx, db, tester, c.ID, rows, now); err != nil {
 		t.Fatal(err)
 	}
 	seat := comp.Groups[1].Seats[0].Seat
-	hist, err := models.SeatHistory(ctx, db, c.ID, seat.ID)
+	hist, err := registry.SeatHistory(ctx, db, c.ID, seat.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func TestRegistryImportPreviewThenConfirm(t *testing.T) {
 	if current != 1 || ended != 2 {
 		t.Errorf("DDETS seat history: %d current, %d ended; want the new titulaire current and two ended mandates", current, ended)
 	}
-	if p, _ := models.PreviewImport(ctx, db, c.ID, rows, now); p.HasChanges() {
+	if p, _ := registry.PreviewImport(ctx, db, c.ID, rows, now); p.HasChanges() {
 		t.Errorf("re-preview after applying: created %d changed %d ended %v, want nothing", p.Created, p.Changed, p.Ended)
 	}
 }
@@ -138,7 +139,7 @@ func TestRegistryImportRowErrorsRollBackEverything(t *testing.T) {
 	now := modelstest.Date(2026, 11, 22)
 	modelstest.UserWithEmail(t, db, c.ID, models.RoleSecretariat, "secretariat@example.org")
 	rows := importRows()[:3]
-	bad := []models.ImportRow{
+	bad := []registry.ImportRow{
 		{Line: 6, Category: "2", Organisation: "DDETS", Quality: "Adjoint", Role: "Suppléant", Name: "Sans adresse", StartsOn: start, ArreteRef: "a"},
 		{Line: 7, Category: "Pompiers", Organisation: "SDIS", Quality: "Chef", Role: "Titulaire", Name: "X", Email: "x@example.org", StartsOn: start, ArreteRef: "a"},
 		{Line: 8, Category: "3", Organisation: "DDSP", Quality: "Directeur", Role: "Titulaire", Name: "Y", Email: "y@example.org", StartsOn: start, TermEndsOn: start.AddDate(0, 0, -1), ArreteRef: "a"},
@@ -149,7 +150,7 @@ func TestRegistryImportRowErrorsRollBackEverything(t *testing.T) {
 	}
 	rows = append(rows, bad...)
 
-	p, err := models.PreviewImport(ctx, db, c.ID, rows, now)
+	p, err := registry.PreviewImport(ctx, db, c.ID, rows, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,9 +166,9 @@ func TestRegistryImportRowErrorsRollBackEverything(t *testing.T) {
 	for _, r := range p.Rows {
 		w, isBad := want[r.Row.Line]
 		switch {
-		case !isBad && r.Action != models.ImportCreate:
+		case !isBad && r.Action != registry.ImportCreate:
 			t.Errorf("line %d: action %s, errors %v; want create", r.Row.Line, r.Action, r.Errors)
-		case isBad && (r.Action != models.ImportInvalid || !strings.Contains(r.Errors[w[0]], w[1])):
+		case isBad && (r.Action != registry.ImportInvalid || !strings.Contains(r.Errors[w[0]], w[1])):
 			t.Errorf("line %d: action %s, errors %v; want %s: %q", r.Row.Line, r.Action, r.Errors, w[0], w[1])
 		}
 	}
@@ -181,14 +182,14 @@ func TestRegistryImportRowErrorsRollBackEverything(t *testing.T) {
 	}
 
 	before := counts(t, db)
-	if _, err := models.ApplyImport(ctx, db, tester, c.ID, rows, now); !errors.Is(err, models.ErrImportInvalid) {
+	if _, err := registry.ApplyImport(ctx, db, tester, c.ID, rows, now); !errors.Is(err, registry.ErrImportInvalid) {
 		t.Fatalf("ApplyImport with bad rows: %v, want ErrImportInvalid", err)
 	}
 	if counts(t, db) != before {
 		t.Errorf("ApplyImport with bad rows wrote: %v → %v", before, counts(t, db))
 	}
 	// Without the bad rows the same import goes through.
-	if _, err := models.ApplyImport(ctx, db, tester, c.ID, rows[:3], now); err != nil {
+	if _, err := registry.ApplyImport(ctx, db, tester, c.ID, rows[:3], now); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -197,10 +198,10 @@ func TestRegistryImportPersonSittingElsewhere(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	now := modelstest.Date(2026, 11, 22)
-	seat := modelstest.Seat(t, db, c.ID, models.CategoryDASEN, "DASEN")
-	modelstest.Appoint(t, db, seat, models.MandateTitulaire, "dasen@example.org", start)
-	rows := []models.ImportRow{{Line: 2, Category: "8", Organisation: "Autre", Quality: "Adjointe", Role: "Titulaire", Email: "dasen@example.org", StartsOn: start, ArreteRef: "a"}}
-	p, err := models.PreviewImport(ctx, db, c.ID, rows, now)
+	seat := modelstest.Seat(t, db, c.ID, registry.CategoryDASEN, "DASEN")
+	modelstest.Appoint(t, db, seat, registry.MandateTitulaire, "dasen@example.org", start)
+	rows := []registry.ImportRow{{Line: 2, Category: "8", Organisation: "Autre", Quality: "Adjointe", Role: "Titulaire", Email: "dasen@example.org", StartsOn: start, ArreteRef: "a"}}
+	p, err := registry.PreviewImport(ctx, db, c.ID, rows, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -176,7 +176,7 @@ func FindSettings(ctx context.Context, db bun.IDB, cid int64) (*CommissionSettin
 	}
 	s := new(CommissionSettings)
 	err := db.NewSelect().Model(s).Where("commission_id = ?", cid).Scan(ctx)
-	if err := notFound(err, "find settings"); err == ErrNotFound {
+	if err := NotFound(err, "find settings"); err == ErrNotFound {
 		return DefaultSettings(cid), nil
 	} else if err != nil {
 		return nil, err
@@ -199,7 +199,7 @@ func UpdateSettings(ctx context.Context, db bun.IDB, actor Actor, c *Commission,
 	CheckLine(fe, "name", "Nom de la commission", c.Name, MaxLineLength)
 	CheckLine(fe, "arrete_ref", "Arrêté de composition", c.ArreteRef, MaxLineLength)
 	if s.ArreteDate != nil {
-		d := dateOnly(*s.ArreteDate)
+		d := DateOnly(*s.ArreteDate)
 		s.ArreteDate = &d
 	}
 	return InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {

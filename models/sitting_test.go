@@ -11,7 +11,12 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	"seance/models/files"
+	"seance/models/keyring"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/registry"
+	"seance/models/sitting"
 )
 
 // sittingWorld is a commission with n voting seats: "assoc" (held for association a1,
@@ -21,22 +26,22 @@ import (
 type sittingWorld struct {
 	ctx   context.Context
 	db    *bun.DB
-	kr    *models.Keyring
+	kr    *keyring.Keyring
 	c     *models.Commission
-	a1    *models.Association
+	a1    *registry.Association
 	sec   *models.User
 	pres  *models.User
 	assoc *models.User // the association's own account
-	seats map[string]*models.Seat
+	seats map[string]*registry.Seat
 	u     map[string]*models.User
-	m     *models.Meeting
+	m     *meetings.Meeting
 	start time.Time
 }
 
-func newSittingWorld(t *testing.T, n int, mode models.MeetingMode) *sittingWorld {
+func newSittingWorld(t *testing.T, n int, mode meetings.MeetingMode) *sittingWorld {
 	t.Helper()
 	db := modelstest.NewDB(t)
-	w := &sittingWorld{ctx: context.Background(), db: db, kr: modelstest.Keyring(t), seats: map[string]*models.Seat{}, u: map[string]*models.User{},
+	w := &sittingWorld{ctx: context.Background(), db: db, kr: modelstest.Keyring(t), seats: map[string]*registry.Seat{}, u: map[string]*models.User{},
 		start: time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC)}
 	w.c = modelstest.Commission(t, db, "31")
 	w.a1 = modelstest.Association(t, db, w.c, "Association Une", "31", modelstest.Date(2025, 1, 1))
@@ -44,7 +49,7 @@ func newSittingWorld(t *testing.T, n int, mode models.MeetingMode) *sittingWorld
 	w.pres = modelstest.User(t, db, w.c, models.RolePresident, nil)
 	w.assoc = modelstest.User(t, db, w.c, models.RoleAssociation, w.a1)
 	termStart := modelstest.Date(2026, 1, 5)
-	appoint := func(name string, s *models.Seat, kind models.MandateKind, linked bool) {
+	appoint := func(name string, s *registry.Seat, kind registry.MandateKind, linked bool) {
 		email := name + "@sitting.test"
 		if linked {
 			u := &models.User{CommissionID: &w.c.ID, AssociationID: &w.a1.ID, Email: email, Name: "Membre " + name, Role: models.RoleMember, Active: true}
@@ -54,34 +59,34 @@ func newSittingWorld(t *testing.T, n int, mode models.MeetingMode) *sittingWorld
 		}
 		w.u[name] = modelstest.Appoint(t, db, s, kind, email, termStart).User
 	}
-	assocSeat := &models.Seat{CommissionID: w.c.ID, Category: models.CategoryAssociation, Quality: "Directrice", VotingRight: true, AssociationID: &w.a1.ID, SuppleantPlaces: 1}
-	if err := models.CreateSeat(w.ctx, db, models.SystemActor("test"), assocSeat, modelstest.Epoch()); err != nil {
+	assocSeat := &registry.Seat{CommissionID: w.c.ID, Category: registry.CategoryAssociation, Quality: "Directrice", VotingRight: true, AssociationID: &w.a1.ID, SuppleantPlaces: 1}
+	if err := registry.CreateSeat(w.ctx, db, models.SystemActor("test"), assocSeat, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
 	w.seats["assoc"] = assocSeat
-	appoint("assoc", assocSeat, models.MandateTitulaire, true)
-	w.seats["doc"] = modelstest.Seat(t, db, w.c.ID, models.CategoryDoctor, "Médecin")
-	appoint("doc", w.seats["doc"], models.MandateTitulaire, false)
+	appoint("assoc", assocSeat, registry.MandateTitulaire, true)
+	w.seats["doc"] = modelstest.Seat(t, db, w.c.ID, registry.CategoryDoctor, "Médecin")
+	appoint("doc", w.seats["doc"], registry.MandateTitulaire, false)
 	for i := 1; i <= n-2; i++ {
 		name := fmt.Sprintf("s%d", i)
-		w.seats[name] = modelstest.Seat(t, db, w.c.ID, models.CategoryLocalAuthority, "Élu "+name)
-		appoint(name, w.seats[name], models.MandateTitulaire, false)
+		w.seats[name] = modelstest.Seat(t, db, w.c.ID, registry.CategoryLocalAuthority, "Élu "+name)
+		appoint(name, w.seats[name], registry.MandateTitulaire, false)
 	}
 	if n > 2 {
-		appoint("s1b", w.seats["s1"], models.MandateSuppleant, false)
+		appoint("s1b", w.seats["s1"], registry.MandateSuppleant, false)
 	}
 	w.m = w.meeting(t, mode, w.start)
 	return w
 }
 
 // meeting plans and convenes a session starting at start.
-func (w *sittingWorld) meeting(t *testing.T, mode models.MeetingMode, start time.Time) *models.Meeting {
+func (w *sittingWorld) meeting(t *testing.T, mode meetings.MeetingMode, start time.Time) *meetings.Meeting {
 	t.Helper()
-	in := models.MeetingInput{Kind: models.MeetingFiles, Mode: mode, StartsAt: start, Place: "Préfecture, salle Capitole", Capacity: 20}
-	if mode == models.ModeRemote || mode == models.ModeHybrid {
+	in := meetings.MeetingInput{Kind: meetings.MeetingFiles, Mode: mode, StartsAt: start, Place: "Préfecture, salle Capitole", Capacity: 20}
+	if mode == meetings.ModeRemote || mode == meetings.ModeHybrid {
 		in.RemoteLink = "https://visio.example/seance"
 	}
-	m, err := models.CreateMeeting(w.ctx, w.db, models.SystemActor("test"), w.c.ID, in, start.AddDate(0, 0, -22))
+	m, err := meetings.CreateMeeting(w.ctx, w.db, models.SystemActor("test"), w.c.ID, in, start.AddDate(0, 0, -22))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,22 +98,22 @@ func (w *sittingWorld) meeting(t *testing.T, mode models.MeetingMode, start time
 func (w *sittingWorld) at(min int) time.Time { return w.start.Add(time.Duration(min) * time.Minute) }
 
 // set records seat's reply (status, and the suppléant or proxy holder named other).
-func (w *sittingWorld) set(t *testing.T, seat string, status models.AttendanceStatus, other string) {
+func (w *sittingWorld) set(t *testing.T, seat string, status meetings.AttendanceStatus, other string) {
 	t.Helper()
 	if err := w.setErr(seat, status, other, false); err != nil {
 		t.Fatalf("attendance of %s = %s: %v", seat, status, err)
 	}
 }
 
-func (w *sittingWorld) setErr(seat string, status models.AttendanceStatus, other string, confirm bool) error {
-	in := models.AttendanceInput{SeatID: w.seats[seat].ID, Status: status, Confirm: confirm}
+func (w *sittingWorld) setErr(seat string, status meetings.AttendanceStatus, other string, confirm bool) error {
+	in := meetings.AttendanceInput{SeatID: w.seats[seat].ID, Status: status, Confirm: confirm}
 	switch status {
-	case models.AttSubstituted:
+	case meetings.AttSubstituted:
 		in.SubstituteUserID = w.u[other].ID
-	case models.AttProxy:
+	case meetings.AttProxy:
 		in.ProxyHolderUserID = w.u[other].ID
 	}
-	_, err := models.SetAttendance(w.ctx, w.db, models.SystemActor("test"), w.c.ID, w.m.ID, in, w.at(-60))
+	_, err := meetings.SetAttendance(w.ctx, w.db, models.SystemActor("test"), w.c.ID, w.m.ID, in, w.at(-60))
 	return err
 }
 
@@ -116,40 +121,40 @@ func (w *sittingWorld) setErr(seat string, status models.AttendanceStatus, other
 func (w *sittingWorld) present(t *testing.T, seats ...string) {
 	t.Helper()
 	for _, s := range seats {
-		w.set(t, s, models.AttPresentOnSite, "")
+		w.set(t, s, meetings.AttPresentOnSite, "")
 	}
 }
 
 // open confirms the replies and opens the sitting, chaired by the président.
 func (w *sittingWorld) open(t *testing.T) {
 	t.Helper()
-	if _, err := models.ConfirmSittingAttendance(w.ctx, w.db, models.ActorFor(w.sec), w.c.ID, w.m.ID, w.at(-5)); err != nil {
+	if _, err := sitting.ConfirmSittingAttendance(w.ctx, w.db, models.ActorFor(w.sec), w.c.ID, w.m.ID, w.at(-5)); err != nil {
 		t.Fatalf("confirm attendance: %v", err)
 	}
-	if _, err := models.OpenSitting(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, w.pres.ID, w.at(0)); err != nil {
+	if _, err := sitting.OpenSitting(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, w.pres.ID, w.at(0)); err != nil {
 		t.Fatalf("open sitting: %v", err)
 	}
 }
 
 // fileItem schedules a new file of association a1 on the session and puts it on the agenda.
-func (w *sittingWorld) fileItem(t *testing.T, kind models.FileKind) (*models.AgendaItem, *models.File) {
+func (w *sittingWorld) fileItem(t *testing.T, kind files.FileKind) (*meetings.AgendaItem, *files.File) {
 	t.Helper()
-	in := modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Exemple", "Ada", 1995), 0)
+	in := modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Exemple", "Ada", 1995), 0)
 	in.Kind = kind
 	f := modelstest.ScheduledFile(t, w.db, w.kr, w.assoc, w.sec, w.m, in, w.start.AddDate(0, 0, -30))
-	return modelstest.AppendAgendaItemForTests(t, w.db, w.m, models.ItemFile, f.ID, f.Reference+" — entrée dans le parcours"), f
+	return modelstest.AppendAgendaItemForTests(t, w.db, w.m, meetings.ItemFile, f.ID, f.Reference+" — entrée dans le parcours"), f
 }
 
 // policyItem puts a policy point on the agenda.
-func (w *sittingWorld) policyItem(t *testing.T, title string) *models.AgendaItem {
+func (w *sittingWorld) policyItem(t *testing.T, title string) *meetings.AgendaItem {
 	t.Helper()
-	return modelstest.AppendAgendaItemForTests(t, w.db, w.m, models.ItemPolicy, 0, title)
+	return modelstest.AppendAgendaItemForTests(t, w.db, w.m, meetings.ItemPolicy, 0, title)
 }
 
 // openVote opens the vote on item as the président.
-func (w *sittingWorld) openVote(t *testing.T, item *models.AgendaItem) *models.Vote {
+func (w *sittingWorld) openVote(t *testing.T, item *meetings.AgendaItem) *sitting.Vote {
 	t.Helper()
-	v, err := models.OpenVote(w.ctx, w.db, w.pres, w.c.ID, item.ID, models.VoteInput{}, w.at(10))
+	v, err := sitting.OpenVote(w.ctx, w.db, w.pres, w.c.ID, item.ID, sitting.VoteInput{}, w.at(10))
 	if err != nil {
 		t.Fatalf("open vote on %q: %v", item.Title, err)
 	}
@@ -157,19 +162,19 @@ func (w *sittingWorld) openVote(t *testing.T, item *models.AgendaItem) *models.V
 }
 
 // ballot casts who's ballot (acting for the titulaire of seat actingFor, "" for themselves).
-func (w *sittingWorld) ballot(v *models.Vote, who string, choice models.BallotChoice, actingFor string) (*models.Ballot, error) {
+func (w *sittingWorld) ballot(v *sitting.Vote, who string, choice sitting.BallotChoice, actingFor string) (*sitting.Ballot, error) {
 	u := w.u[who]
 	if who == "pres" {
 		u = w.pres
 	}
-	in := models.BallotInput{Choice: choice}
+	in := sitting.BallotInput{Choice: choice}
 	if actingFor != "" {
 		in.RepresentedUserID = w.u[actingFor].ID
 	}
-	return models.CastBallot(w.ctx, w.db, u, w.c.ID, v.ID, in, w.at(12))
+	return sitting.CastBallot(w.ctx, w.db, u, w.c.ID, v.ID, in, w.at(12))
 }
 
-func (w *sittingWorld) mustBallot(t *testing.T, v *models.Vote, who string, choice models.BallotChoice, actingFor string) *models.Ballot {
+func (w *sittingWorld) mustBallot(t *testing.T, v *sitting.Vote, who string, choice sitting.BallotChoice, actingFor string) *sitting.Ballot {
 	t.Helper()
 	b, err := w.ballot(v, who, choice, actingFor)
 	if err != nil {
@@ -178,9 +183,9 @@ func (w *sittingWorld) mustBallot(t *testing.T, v *models.Vote, who string, choi
 	return b
 }
 
-func (w *sittingWorld) closeVote(t *testing.T, v *models.Vote) *models.Vote {
+func (w *sittingWorld) closeVote(t *testing.T, v *sitting.Vote) *sitting.Vote {
 	t.Helper()
-	got, err := models.CloseVote(w.ctx, w.db, w.pres, w.c.ID, v.ID, models.CloseVoteInput{ConfirmMissing: true}, w.at(15))
+	got, err := sitting.CloseVote(w.ctx, w.db, w.pres, w.c.ID, v.ID, sitting.CloseVoteInput{ConfirmMissing: true}, w.at(15))
 	if err != nil {
 		t.Fatalf("close vote: %v", err)
 	}
@@ -201,32 +206,32 @@ func TestRule4_QuorumCountsRemoteAndRepresented(t *testing.T) {
 	// Six voting seats: the quorum is ceil(6/2) = 3 present or represented (R133-10).
 	for _, tt := range []struct {
 		name    string
-		replies map[string]models.AttendanceStatus
+		replies map[string]meetings.AttendanceStatus
 		proxies map[string]string // giver → holder
 		present int
 		repr    int
 		met     bool
 	}{
-		{"two on site: not met", map[string]models.AttendanceStatus{"s1": models.AttPresentOnSite, "s2": models.AttPresentOnSite}, nil, 2, 0, false},
-		{"two on site and one remote", map[string]models.AttendanceStatus{"s1": models.AttPresentOnSite, "s2": models.AttPresentOnSite, "s3": models.AttPresentRemote}, nil, 3, 0, true},
-		{"one on site, one remote, one represented", map[string]models.AttendanceStatus{"s2": models.AttPresentOnSite, "s3": models.AttPresentRemote}, map[string]string{"doc": "s2"}, 2, 1, true},
-		{"a suppléant sits", map[string]models.AttendanceStatus{"s1": models.AttSubstituted, "s2": models.AttPresentRemote, "s3": models.AttPresentOnSite}, nil, 3, 0, true},
-		{"excused and absent do not count", map[string]models.AttendanceStatus{"s1": models.AttPresentOnSite, "s2": models.AttExcused, "s3": models.AttAbsent, "s4": models.AttPresentRemote}, nil, 2, 0, false},
+		{"two on site: not met", map[string]meetings.AttendanceStatus{"s1": meetings.AttPresentOnSite, "s2": meetings.AttPresentOnSite}, nil, 2, 0, false},
+		{"two on site and one remote", map[string]meetings.AttendanceStatus{"s1": meetings.AttPresentOnSite, "s2": meetings.AttPresentOnSite, "s3": meetings.AttPresentRemote}, nil, 3, 0, true},
+		{"one on site, one remote, one represented", map[string]meetings.AttendanceStatus{"s2": meetings.AttPresentOnSite, "s3": meetings.AttPresentRemote}, map[string]string{"doc": "s2"}, 2, 1, true},
+		{"a suppléant sits", map[string]meetings.AttendanceStatus{"s1": meetings.AttSubstituted, "s2": meetings.AttPresentRemote, "s3": meetings.AttPresentOnSite}, nil, 3, 0, true},
+		{"excused and absent do not count", map[string]meetings.AttendanceStatus{"s1": meetings.AttPresentOnSite, "s2": meetings.AttExcused, "s3": meetings.AttAbsent, "s4": meetings.AttPresentRemote}, nil, 2, 0, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newSittingWorld(t, 6, models.ModeHybrid)
+			w := newSittingWorld(t, 6, meetings.ModeHybrid)
 			for seat, st := range tt.replies {
 				other := ""
-				if st == models.AttSubstituted {
+				if st == meetings.AttSubstituted {
 					other = seat + "b"
 				}
 				w.set(t, seat, st, other)
 			}
 			for giver, holder := range tt.proxies {
-				w.set(t, giver, models.AttProxy, holder)
+				w.set(t, giver, meetings.AttProxy, holder)
 			}
 			w.open(t)
-			q, err := models.MeetingQuorum(w.ctx, w.db, w.c.ID, w.m.ID)
+			q, err := sitting.MeetingQuorum(w.ctx, w.db, w.c.ID, w.m.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -247,85 +252,85 @@ func TestRule4_QuorumRequiredForNineteenMembers(t *testing.T) {
 }
 
 func TestRule4_VoteRefusedWithoutQuorum(t *testing.T) {
-	w := newSittingWorld(t, 6, models.ModeOnSite)
+	w := newSittingWorld(t, 6, meetings.ModeOnSite)
 	item := w.policyItem(t, "Bilan annuel")
 	w.present(t, "s1", "s2")
 	w.open(t)
-	if _, err := models.OpenVote(w.ctx, w.db, w.pres, w.c.ID, item.ID, models.VoteInput{}, w.at(5)); !errors.Is(err, models.ErrNoQuorum) {
+	if _, err := sitting.OpenVote(w.ctx, w.db, w.pres, w.c.ID, item.ID, sitting.VoteInput{}, w.at(5)); !errors.Is(err, sitting.ErrNoQuorum) {
 		t.Fatalf("vote with 2 of 6 present: error %v, want ErrNoQuorum", err)
 	}
 	// A member arrives: 3 of 6, the vote opens.
-	if _, err := models.RecordPresence(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, models.PresenceInput{SeatID: w.seats["s3"].ID, Kind: models.PresenceArrival}, w.at(6)); err != nil {
+	if _, err := sitting.RecordPresence(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, sitting.PresenceInput{SeatID: w.seats["s3"].ID, Kind: sitting.PresenceArrival}, w.at(6)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.OpenVote(w.ctx, w.db, w.pres, w.c.ID, item.ID, models.VoteInput{}, w.at(7)); err != nil {
+	if _, err := sitting.OpenVote(w.ctx, w.db, w.pres, w.c.ID, item.ID, sitting.VoteInput{}, w.at(7)); err != nil {
 		t.Fatalf("vote after an arrival (3 of 6): %v", err)
 	}
 }
 
 func TestRule4_QuorumRecomputedPerItemAfterRecusalsAndDepartures(t *testing.T) {
-	w := newSittingWorld(t, 6, models.ModeOnSite)
-	fileItem, _ := w.fileItem(t, models.KindEngagement)
+	w := newSittingWorld(t, 6, meetings.ModeOnSite)
+	fileItem, _ := w.fileItem(t, files.KindEngagement)
 	policy := w.policyItem(t, "Coordination départementale")
 	w.present(t, "assoc", "s1", "s2")
 	w.open(t)
 	// The association's seat is recused on its file: 2 of 6 count, below the quorum of 3.
-	q, err := models.ItemQuorum(w.ctx, w.db, w.c.ID, fileItem.ID)
+	q, err := sitting.ItemQuorum(w.ctx, w.db, w.c.ID, fileItem.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if q.Present != 2 || q.Recused != 1 || q.Met() {
 		t.Fatalf("file item quorum = %+v, want 2 present, 1 recused, not met", q)
 	}
-	if _, err := models.OpenVote(w.ctx, w.db, w.pres, w.c.ID, fileItem.ID, models.VoteInput{}, w.at(5)); !errors.Is(err, models.ErrNoQuorum) {
+	if _, err := sitting.OpenVote(w.ctx, w.db, w.pres, w.c.ID, fileItem.ID, sitting.VoteInput{}, w.at(5)); !errors.Is(err, sitting.ErrNoQuorum) {
 		t.Fatalf("vote on the file: error %v, want ErrNoQuorum", err)
 	}
 	// The policy item counts every seat present.
-	if q, _ := models.ItemQuorum(w.ctx, w.db, w.c.ID, policy.ID); !q.Met() || q.Present != 3 {
+	if q, _ := sitting.ItemQuorum(w.ctx, w.db, w.c.ID, policy.ID); !q.Met() || q.Present != 3 {
 		t.Fatalf("policy item quorum = %+v, want 3 present, met", q)
 	}
 	// A departure: the policy item loses its quorum too.
-	if _, err := models.RecordPresence(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, models.PresenceInput{SeatID: w.seats["s2"].ID, Kind: models.PresenceDeparture}, w.at(8)); err != nil {
+	if _, err := sitting.RecordPresence(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, sitting.PresenceInput{SeatID: w.seats["s2"].ID, Kind: sitting.PresenceDeparture}, w.at(8)); err != nil {
 		t.Fatal(err)
 	}
-	if q, _ := models.ItemQuorum(w.ctx, w.db, w.c.ID, policy.ID); q.Met() || q.Present != 2 {
+	if q, _ := sitting.ItemQuorum(w.ctx, w.db, w.c.ID, policy.ID); q.Met() || q.Present != 2 {
 		t.Fatalf("policy item quorum after a departure = %+v, want 2 present, not met", q)
 	}
 }
 
 func TestRule4_SecondConvocationNoQuorum(t *testing.T) {
-	w := newSittingWorld(t, 6, models.ModeOnSite)
-	fileItem, f := w.fileItem(t, models.KindEngagement)
+	w := newSittingWorld(t, 6, meetings.ModeOnSite)
+	fileItem, f := w.fileItem(t, files.KindEngagement)
 	policy := w.policyItem(t, "Bilan annuel")
 	w.present(t, "s1")
 	w.open(t)
 	next := w.start.AddDate(0, 0, 14)
-	in := models.MeetingInput{Mode: models.ModeOnSite, StartsAt: next, Place: "Préfecture, salle Capitole", Capacity: 20}
-	second, err := models.CloseSittingWithoutQuorum(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, in, w.at(20))
+	in := meetings.MeetingInput{Mode: meetings.ModeOnSite, StartsAt: next, Place: "Préfecture, salle Capitole", Capacity: 20}
+	second, err := sitting.CloseSittingWithoutQuorum(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, in, w.at(20))
 	if err != nil {
 		t.Fatalf("close without quorum: %v", err)
 	}
-	if second.FirstConvocationID == nil || *second.FirstConvocationID != w.m.ID || !second.NoQuorumRequired || second.Status != models.MeetingPlanned || second.Kind != w.m.Kind {
+	if second.FirstConvocationID == nil || *second.FirstConvocationID != w.m.ID || !second.NoQuorumRequired || second.Status != meetings.MeetingPlanned || second.Kind != w.m.Kind {
 		t.Fatalf("second convocation = %+v, want planned, linked to %d, no quorum required", second, w.m.ID)
 	}
-	first, _ := models.FindMeeting(w.ctx, w.db, w.c.ID, w.m.ID)
-	s, _ := models.FindSitting(w.ctx, w.db, w.c.ID, w.m.ID)
-	if first.Status != models.MeetingClosed || !s.QuorumFailed || s.SecondConvocationID == nil || *s.SecondConvocationID != second.ID {
+	first, _ := meetings.FindMeeting(w.ctx, w.db, w.c.ID, w.m.ID)
+	s, _ := sitting.FindSitting(w.ctx, w.db, w.c.ID, w.m.ID)
+	if first.Status != meetings.MeetingClosed || !s.QuorumFailed || s.SecondConvocationID == nil || *s.SecondConvocationID != second.ID {
 		t.Fatalf("first session %s, sitting %+v: want closed for lack of quorum, pointing to %d", first.Status, s, second.ID)
 	}
-	items, err := models.ListAgenda(w.ctx, w.db, w.c.ID, second.ID)
+	items, err := meetings.ListAgenda(w.ctx, w.db, w.c.ID, second.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(items) != 2 || items[0].Title != fileItem.Title || items[1].Title != policy.Title || items[0].FileID == nil || *items[0].FileID != f.ID {
 		t.Fatalf("second agenda = %+v, want the same two items in order", items)
 	}
-	moved, _, _ := models.FindFile(w.ctx, w.db, w.sec, f.ID, w.at(21))
-	if moved.State != models.StateScheduled || moved.SessionID == nil || *moved.SessionID != second.ID {
+	moved, _, _ := files.FindFile(w.ctx, w.db, w.sec, f.ID, w.at(21))
+	if moved.State != files.StateScheduled || moved.SessionID == nil || *moved.SessionID != second.ID {
 		t.Fatalf("file after the failed quorum: state %s session %v, want scheduled on %d", moved.State, moved.SessionID, second.ID)
 	}
 	// A second attempt on a closed session is refused.
-	if _, err := models.CloseSittingWithoutQuorum(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, in, w.at(22)); !errors.Is(err, models.ErrSittingNotOpen) {
+	if _, err := sitting.CloseSittingWithoutQuorum(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, in, w.at(22)); !errors.Is(err, sitting.ErrSittingNotOpen) {
 		t.Fatalf("closing twice: error %v, want ErrSittingNotOpen", err)
 	}
 
@@ -334,82 +339,82 @@ func TestRule4_SecondConvocationNoQuorum(t *testing.T) {
 	w.m, w.start = second, next
 	w.present(t, "s2")
 	w.open(t)
-	q, _ := models.MeetingQuorum(w.ctx, w.db, w.c.ID, second.ID)
+	q, _ := sitting.MeetingQuorum(w.ctx, w.db, w.c.ID, second.ID)
 	if !q.NotRequired || !q.Met() || q.Count() != 1 {
 		t.Fatalf("second convocation quorum = %+v, want met without requirement", q)
 	}
 	v := w.openVote(t, &items[1])
-	w.mustBallot(t, v, "s2", models.BallotFor, "")
-	if got := w.closeVote(t, v); got.Outcome != models.OutcomeAdopted || !got.NoQuorumRequired {
+	w.mustBallot(t, v, "s2", sitting.BallotFor, "")
+	if got := w.closeVote(t, v); got.Outcome != sitting.OutcomeAdopted || !got.NoQuorumRequired {
 		t.Fatalf("vote at the second convocation = %+v, want adopted without quorum", got)
 	}
-	if _, err := models.CloseSittingWithoutQuorum(w.ctx, w.db, w.pres, w.c.ID, second.ID, in, w.at(30)); !errors.Is(err, models.ErrQuorumNotNeeded) {
+	if _, err := sitting.CloseSittingWithoutQuorum(w.ctx, w.db, w.pres, w.c.ID, second.ID, in, w.at(30)); !errors.Is(err, sitting.ErrQuorumNotNeeded) {
 		t.Fatalf("failing the quorum of a second convocation: error %v, want ErrQuorumNotNeeded", err)
 	}
 }
 
 func TestRule4_NoSecondConvocationWhenQuorumMet(t *testing.T) {
-	w := newSittingWorld(t, 4, models.ModeOnSite)
+	w := newSittingWorld(t, 4, meetings.ModeOnSite)
 	w.present(t, "s1", "s2")
 	w.open(t)
-	in := models.MeetingInput{Mode: models.ModeOnSite, StartsAt: w.start.AddDate(0, 0, 14), Place: "Salle"}
-	if _, err := models.CloseSittingWithoutQuorum(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, in, w.at(20)); !errors.Is(err, models.ErrQuorumReached) {
+	in := meetings.MeetingInput{Mode: meetings.ModeOnSite, StartsAt: w.start.AddDate(0, 0, 14), Place: "Salle"}
+	if _, err := sitting.CloseSittingWithoutQuorum(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, in, w.at(20)); !errors.Is(err, sitting.ErrQuorumReached) {
 		t.Fatalf("error %v, want ErrQuorumReached", err)
 	}
 }
 
 func TestRule2_OpeningRequiresConfirmedAttendance(t *testing.T) {
-	w := newSittingWorld(t, 4, models.ModeOnSite)
+	w := newSittingWorld(t, 4, meetings.ModeOnSite)
 	w.present(t, "s1", "s2")
-	if _, err := models.OpenSitting(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, w.pres.ID, w.at(0)); !errors.Is(err, models.ErrAttendanceToConfirm) {
+	if _, err := sitting.OpenSitting(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, w.pres.ID, w.at(0)); !errors.Is(err, sitting.ErrAttendanceToConfirm) {
 		t.Fatalf("open before confirming: error %v, want ErrAttendanceToConfirm", err)
 	}
-	n, err := models.ConfirmSittingAttendance(w.ctx, w.db, models.ActorFor(w.sec), w.c.ID, w.m.ID, w.at(-5))
+	n, err := sitting.ConfirmSittingAttendance(w.ctx, w.db, models.ActorFor(w.sec), w.c.ID, w.m.ID, w.at(-5))
 	if err != nil || n != 4 {
 		t.Fatalf("confirm = %d, %v; want 4 seats confirmed", n, err)
 	}
-	as, _ := models.ListAttendance(w.ctx, w.db, w.c.ID, w.m.ID)
+	as, _ := meetings.ListAttendance(w.ctx, w.db, w.c.ID, w.m.ID)
 	for _, a := range as {
 		if a.ConfirmedAt == nil {
 			t.Errorf("seat %d not confirmed", a.SeatID)
 		}
-		if a.SeatID == w.seats["doc"].ID && a.Status != models.AttAbsent {
+		if a.SeatID == w.seats["doc"].ID && a.Status != meetings.AttAbsent {
 			t.Errorf("seat without reply confirmed as %s, want absent", a.Status)
 		}
 	}
-	if _, err := models.OpenSitting(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, w.sec.ID, w.at(0)); !errors.Is(err, models.ErrNotChair) {
+	if _, err := sitting.OpenSitting(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, w.sec.ID, w.at(0)); !errors.Is(err, sitting.ErrNotChair) {
 		t.Fatalf("secretariat as chair: error %v, want ErrNotChair", err)
 	}
-	if _, err := models.OpenSitting(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, w.pres.ID, w.start.AddDate(0, 0, -1)); !errors.Is(err, models.ErrSittingNotConvened) {
+	if _, err := sitting.OpenSitting(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, w.pres.ID, w.start.AddDate(0, 0, -1)); !errors.Is(err, sitting.ErrSittingNotConvened) {
 		t.Fatalf("open the day before: error %v, want ErrSittingNotConvened", err)
 	}
-	if _, err := models.OpenSitting(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, w.pres.ID, w.at(0)); err != nil {
+	if _, err := sitting.OpenSitting(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, w.pres.ID, w.at(0)); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestRule2_ArrivalOnlyTitulaireOrOwnSuppleant(t *testing.T) {
-	w := newSittingWorld(t, 5, models.ModeOnSite)
+	w := newSittingWorld(t, 5, meetings.ModeOnSite)
 	w.present(t, "s2", "s3")
 	w.open(t)
 	arrive := func(seat string, who string) error {
-		in := models.PresenceInput{SeatID: w.seats[seat].ID, Kind: models.PresenceArrival}
+		in := sitting.PresenceInput{SeatID: w.seats[seat].ID, Kind: sitting.PresenceArrival}
 		if who != "" {
 			in.UserID = w.u[who].ID
 		}
-		_, err := models.RecordPresence(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, in, w.at(3))
+		_, err := sitting.RecordPresence(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, in, w.at(3))
 		return err
 	}
-	if err := arrive("doc", "s1b"); !errors.Is(err, models.ErrNotOwnSuppleant) {
+	if err := arrive("doc", "s1b"); !errors.Is(err, meetings.ErrNotOwnSuppleant) {
 		t.Fatalf("s1's suppléant arriving for the doctor: error %v, want ErrNotOwnSuppleant", err)
 	}
 	if err := arrive("s1", "s1b"); err != nil {
 		t.Fatalf("s1's own suppléant arrives: %v", err)
 	}
-	if err := arrive("s1", ""); !errors.Is(err, models.ErrPresenceInvalid) {
+	if err := arrive("s1", ""); !errors.Is(err, sitting.ErrPresenceInvalid) {
 		t.Fatalf("arrival on a seat already sitting: error %v, want ErrPresenceInvalid", err)
 	}
-	p, err := models.SittingPresence(w.ctx, w.db, w.c.ID, w.m.ID)
+	p, err := sitting.SittingPresence(w.ctx, w.db, w.c.ID, w.m.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -421,53 +426,53 @@ func TestRule2_ArrivalOnlyTitulaireOrOwnSuppleant(t *testing.T) {
 }
 
 func TestRule2_ProxyLapsesWhenHolderLeaves(t *testing.T) {
-	w := newSittingWorld(t, 6, models.ModeOnSite)
+	w := newSittingWorld(t, 6, meetings.ModeOnSite)
 	item := w.policyItem(t, "Orientation")
 	w.present(t, "s2", "s3", "s4")
-	w.set(t, "doc", models.AttProxy, "s2")
+	w.set(t, "doc", meetings.AttProxy, "s2")
 	w.open(t)
-	if q, _ := models.MeetingQuorum(w.ctx, w.db, w.c.ID, w.m.ID); q.Represented != 1 || q.Count() != 4 {
+	if q, _ := sitting.MeetingQuorum(w.ctx, w.db, w.c.ID, w.m.ID); q.Represented != 1 || q.Count() != 4 {
 		t.Fatalf("quorum = %+v, want 3 present and 1 represented", q)
 	}
-	if _, err := models.RecordPresence(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, models.PresenceInput{SeatID: w.seats["s2"].ID, Kind: models.PresenceDeparture}, w.at(4)); err != nil {
+	if _, err := sitting.RecordPresence(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, sitting.PresenceInput{SeatID: w.seats["s2"].ID, Kind: sitting.PresenceDeparture}, w.at(4)); err != nil {
 		t.Fatal(err)
 	}
-	q, _ := models.MeetingQuorum(w.ctx, w.db, w.c.ID, w.m.ID)
+	q, _ := sitting.MeetingQuorum(w.ctx, w.db, w.c.ID, w.m.ID)
 	if q.Present != 2 || q.Represented != 0 {
 		t.Fatalf("after the holder left: quorum %+v, want 2 present, nobody represented", q)
 	}
 	// The doctor arrives in person: the proxy no longer counts, the doctor votes.
-	if _, err := models.RecordPresence(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, models.PresenceInput{SeatID: w.seats["doc"].ID, Kind: models.PresenceArrival, Remote: true}, w.at(5)); err != nil {
+	if _, err := sitting.RecordPresence(w.ctx, w.db, w.sec, w.c.ID, w.m.ID, sitting.PresenceInput{SeatID: w.seats["doc"].ID, Kind: sitting.PresenceArrival, Remote: true}, w.at(5)); err != nil {
 		t.Fatal(err)
 	}
 	v := w.openVote(t, item)
-	if _, err := w.ballot(v, "doc", models.BallotFor, ""); err != nil {
+	if _, err := w.ballot(v, "doc", sitting.BallotFor, ""); err != nil {
 		t.Fatalf("doctor arrived remotely votes: %v", err)
 	}
-	if _, err := w.ballot(v, "s2", models.BallotFor, ""); !errors.Is(err, models.ErrNotEligible) {
+	if _, err := w.ballot(v, "s2", sitting.BallotFor, ""); !errors.Is(err, sitting.ErrNotEligible) {
 		t.Fatalf("member who left votes: error %v, want ErrNotEligible", err)
 	}
 }
 
 func TestRule2_ProxyHolderVotesForThemselvesAndActingFor(t *testing.T) {
-	w := newSittingWorld(t, 5, models.ModeOnSite)
+	w := newSittingWorld(t, 5, meetings.ModeOnSite)
 	item := w.policyItem(t, "Plan départemental")
 	w.present(t, "s2", "s3")
-	w.set(t, "doc", models.AttProxy, "s2")
+	w.set(t, "doc", meetings.AttProxy, "s2")
 	w.open(t)
 	v := w.openVote(t, item)
 	if v.Eligible != 4 { // s2, s3, s2 acting for doc, the chair
 		t.Fatalf("eligible = %d, want 4", v.Eligible)
 	}
-	own := w.mustBallot(t, v, "s2", models.BallotFor, "")
-	acting := w.mustBallot(t, v, "s2", models.BallotAgainst, "doc")
+	own := w.mustBallot(t, v, "s2", sitting.BallotFor, "")
+	acting := w.mustBallot(t, v, "s2", sitting.BallotAgainst, "doc")
 	if own.RepresentedUserID != nil || acting.RepresentedUserID == nil || *acting.RepresentedUserID != w.u["doc"].ID || *acting.SeatID != w.seats["doc"].ID {
 		t.Fatalf("ballots = %+v / %+v, want one for themselves and one acting for the doctor", own, acting)
 	}
-	if _, err := w.ballot(v, "s3", models.BallotFor, "doc"); !errors.Is(err, models.ErrNotEligible) {
+	if _, err := w.ballot(v, "s3", sitting.BallotFor, "doc"); !errors.Is(err, sitting.ErrNotEligible) {
 		t.Fatalf("a member without the proxy acting for the doctor: error %v, want ErrNotEligible", err)
 	}
-	tally, err := models.VoteTally(w.ctx, w.db, w.c.ID, v.ID)
+	tally, err := sitting.VoteTally(w.ctx, w.db, w.c.ID, v.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,22 +489,22 @@ func TestRule2_ProxyHolderVotesForThemselvesAndActingFor(t *testing.T) {
 }
 
 func TestRule6_RecusedCannotVoteOrOpen(t *testing.T) {
-	w := newSittingWorld(t, 6, models.ModeOnSite)
-	item, f := w.fileItem(t, models.KindEngagement)
+	w := newSittingWorld(t, 6, meetings.ModeOnSite)
+	item, f := w.fileItem(t, files.KindEngagement)
 	w.present(t, "assoc", "s1", "s2", "s3", "s4")
 	// s4 declares an interest before the item (R133-12).
-	if err := models.DeclareInterest(w.ctx, w.db, models.ActorFor(w.u["s4"]), w.c.ID, f.ID, w.u["s4"].ID, "Connaît la personne", w.at(-30)); err != nil {
+	if err := files.DeclareInterest(w.ctx, w.db, models.ActorFor(w.u["s4"]), w.c.ID, f.ID, w.u["s4"].ID, "Connaît la personne", w.at(-30)); err != nil {
 		t.Fatal(err)
 	}
 	// Every member is granted the file, as the convocation does.
 	for _, name := range []string{"assoc", "s1", "s4"} {
-		g := &models.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: w.u[name].ID, ValidFrom: w.start.AddDate(0, 0, -8), ValidUntil: w.start.AddDate(0, 1, 0), Reason: "Convocation"}
-		if err := models.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"), g, modelstest.Epoch()); err != nil {
+		g := &files.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: w.u[name].ID, ValidFrom: w.start.AddDate(0, 0, -8), ValidUntil: w.start.AddDate(0, 1, 0), Reason: "Convocation"}
+		if err := files.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"), g, modelstest.Epoch()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	w.open(t)
-	recusals, err := models.ItemRecusals(w.ctx, w.db, w.c.ID, item.ID)
+	recusals, err := sitting.ItemRecusals(w.ctx, w.db, w.c.ID, item.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -514,11 +519,11 @@ func TestRule6_RecusedCannotVoteOrOpen(t *testing.T) {
 	for _, tt := range []struct {
 		who  string
 		want error
-	}{{"assoc", models.ErrRecusedVoter}, {"s4", models.ErrRecusedVoter}, {"s1", nil}} {
-		if _, err := w.ballot(v, tt.who, models.BallotFor, ""); !errors.Is(err, tt.want) {
+	}{{"assoc", sitting.ErrRecusedVoter}, {"s4", sitting.ErrRecusedVoter}, {"s1", nil}} {
+		if _, err := w.ballot(v, tt.who, sitting.BallotFor, ""); !errors.Is(err, tt.want) {
 			t.Errorf("ballot of %s: error %v, want %v", tt.who, err, tt.want)
 		}
-		_, err := models.FileAccess(w.ctx, w.db, w.u[tt.who], f.ID, w.at(12))
+		_, err := files.FileAccess(w.ctx, w.db, w.u[tt.who], f.ID, w.at(12))
 		if wantOpen := tt.want == nil; (err == nil) != wantOpen {
 			t.Errorf("FileAccess(%s) error = %v, want open %v", tt.who, err, wantOpen)
 		}
@@ -529,40 +534,40 @@ func TestRule6_RecusedCannotVoteOrOpen(t *testing.T) {
 		!strings.Contains(opens[0], fmt.Sprintf(`"reason":"interest","seat_id":%d,"user_id":%d`, w.seats["s4"].ID, w.u["s4"].ID)) {
 		t.Fatalf("vote.open audit = %v, want both recusals", opens)
 	}
-	tally, _ := models.VoteTally(w.ctx, w.db, w.c.ID, v.ID)
+	tally, _ := sitting.VoteTally(w.ctx, w.db, w.c.ID, v.ID)
 	if len(tally.Recusals) != 2 || tally.Vote.Recused != 2 {
 		t.Fatalf("tally recusals = %+v (seats recused %d), want both listed, two seats left out", tally.Recusals, tally.Vote.Recused)
 	}
 }
 
 func TestSittingClosesOnlyWithVotesClosedAndAvisReasoned(t *testing.T) {
-	w := newSittingWorld(t, 4, models.ModeOnSite)
-	item, f := w.fileItem(t, models.KindEngagement)
+	w := newSittingWorld(t, 4, meetings.ModeOnSite)
+	item, f := w.fileItem(t, files.KindEngagement)
 	w.present(t, "s1", "s2")
 	w.open(t)
 	v := w.openVote(t, item)
-	w.mustBallot(t, v, "s1", models.BallotFor, "")
-	if err := models.CloseSitting(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, w.at(14)); !errors.Is(err, models.ErrVotesStillOpen) {
+	w.mustBallot(t, v, "s1", sitting.BallotFor, "")
+	if err := sitting.CloseSitting(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, w.at(14)); !errors.Is(err, sitting.ErrVotesStillOpen) {
 		t.Fatalf("close with a vote open: error %v, want ErrVotesStillOpen", err)
 	}
 	v = w.closeVote(t, v)
-	if err := models.CloseSitting(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, w.at(16)); err == nil || !strings.Contains(err.Error(), "Motivez") {
+	if err := sitting.CloseSitting(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, w.at(16)); err == nil || !strings.Contains(err.Error(), "Motivez") {
 		t.Fatalf("close before the avis is reasoned: error %v, want a request to reason it", err)
 	}
-	d := models.AvisDetails{Reasoning: "Projet d'insertion solide.", Conditions: "Suivi mensuel.", RecommendedMonths: 6}
-	if err := models.RecordAvisDetails(w.ctx, w.db, w.kr, w.pres, w.c.ID, v.ID, d, w.at(17)); err != nil {
+	d := sitting.AvisDetails{Reasoning: "Projet d'insertion solide.", Conditions: "Suivi mensuel.", RecommendedMonths: 6}
+	if err := sitting.RecordAvisDetails(w.ctx, w.db, w.kr, w.pres, w.c.ID, v.ID, d, w.at(17)); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.CloseSitting(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, w.at(18)); err != nil {
+	if err := sitting.CloseSitting(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, w.at(18)); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := models.FindVote(w.ctx, w.db, w.c.ID, v.ID)
+	got, _ := sitting.FindVote(w.ctx, w.db, w.c.ID, v.ID)
 	reasoning, conditions, err := got.AvisTexts(w.kr)
 	if err != nil || reasoning != d.Reasoning || conditions != d.Conditions || got.RecommendedMonths != 6 {
 		t.Fatalf("avis texts = %q, %q, %v (months %d)", reasoning, conditions, err, got.RecommendedMonths)
 	}
-	file, _, _ := models.FindFile(w.ctx, w.db, w.sec, f.ID, w.at(20))
-	if file.State != models.StateExamined || file.CommissionAvis != models.AvisFavorable {
+	file, _, _ := files.FindFile(w.ctx, w.db, w.sec, f.ID, w.at(20))
+	if file.State != files.StateExamined || file.CommissionAvis != files.AvisFavorable {
 		t.Fatalf("file = %s / %s, want examined, favorable", file.State, file.CommissionAvis)
 	}
 	if !strings.Contains(strings.Join(w.auditDetails(t, "vote.avis"), ""), "reasoning_sha256") {

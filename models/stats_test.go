@@ -8,7 +8,11 @@ import (
 	"time"
 
 	"seance/models"
+	"seance/models/files"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/registry"
+	"seance/models/stats"
 )
 
 // The expected values below are counted by hand from modelstest.StatsFixture.
@@ -19,7 +23,7 @@ func TestRule14_ComputeAnnualStats(t *testing.T) {
 	other := modelstest.Commission(t, db, "09") // another commission's data never leaks in
 	modelstest.StatsFixture(t, db, other)
 
-	s, err := models.ComputeAnnualStats(context.Background(), db, c.ID, 2025, modelstest.StatsNow)
+	s, err := stats.ComputeAnnualStats(context.Background(), db, c.ID, 2025, modelstest.StatsNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,35 +39,35 @@ func TestRule14_ComputeAnnualStats(t *testing.T) {
 
 	// Sessions: M1 files/onsite, M2 files/remote (urgent), M3 policy/onsite, M4 files/written
 	// (second convocation of M2); M5 cancelled and M0 of 2024 left out.
-	check("Sessions", s.Sessions, map[models.MeetingKind]map[models.MeetingMode]int{
-		models.MeetingPolicy: {models.ModeOnSite: 1},
-		models.MeetingFiles:  {models.ModeOnSite: 1, models.ModeRemote: 1, models.ModeWritten: 1},
+	check("Sessions", s.Sessions, map[meetings.MeetingKind]map[meetings.MeetingMode]int{
+		meetings.MeetingPolicy: {meetings.ModeOnSite: 1},
+		meetings.MeetingFiles:  {meetings.ModeOnSite: 1, meetings.ModeRemote: 1, meetings.ModeWritten: 1},
 	})
 	check("SessionsHeld", s.SessionsHeld(), 4)
 	check("UrgentConvocations", s.UrgentConvocations, 1)
 	check("SecondConvocations", s.SecondConvocations, 1)
-	check("Attendance", s.Attendance, []models.AttendanceCount{
-		{Category: models.CategoryDDETS, Seats: 2, Present: 2, Represented: 0, Substitutes: 1},
-		{Category: models.CategoryDoctor, Seats: 2, Present: 0, Represented: 0, Substitutes: 0},
-		{Category: models.CategoryAssociation, Seats: 2, Present: 1, Represented: 1, Substitutes: 0},
+	check("Attendance", s.Attendance, []stats.AttendanceCount{
+		{Category: registry.CategoryDDETS, Seats: 2, Present: 2, Represented: 0, Substitutes: 1},
+		{Category: registry.CategoryDoctor, Seats: 2, Present: 0, Represented: 0, Substitutes: 0},
+		{Category: registry.CategoryAssociation, Seats: 2, Present: 1, Represented: 1, Substitutes: 0},
 	})
 	check("CastingVotes", s.CastingVotes, 1)
 	check("Dissents", s.Dissents, 2)
 
 	// Files: E1–E9, R1–R6 and X1 submitted in 2025; E9 not examined yet.
-	check("Received", s.Received, map[models.FileKind]int{models.KindEngagement: 9, models.KindRenewal: 6, models.KindEnd: 1})
-	check("Avis", s.Avis, map[models.FileKind]map[models.Avis]int{
-		models.KindEngagement: {models.AvisFavorable: 6, models.AvisReserve: 1, models.AvisDefavorable: 1},
-		models.KindRenewal:    {models.AvisFavorable: 6},
-		models.KindEnd:        {models.AvisFavorable: 1},
+	check("Received", s.Received, map[files.FileKind]int{files.KindEngagement: 9, files.KindRenewal: 6, files.KindEnd: 1})
+	check("Avis", s.Avis, map[files.FileKind]map[files.Avis]int{
+		files.KindEngagement: {files.AvisFavorable: 6, files.AvisReserve: 1, files.AvisDefavorable: 1},
+		files.KindRenewal:    {files.AvisFavorable: 6},
+		files.KindEnd:        {files.AvisFavorable: 1},
 	})
-	check("Decisions", s.Decisions, map[models.FileKind]map[models.DecisionOutcome]int{
-		models.KindEngagement: {models.DecisionAuthorised: 5, models.DecisionRefused: 3},
-		models.KindRenewal:    {models.DecisionAuthorised: 6},
-		models.KindEnd:        {models.DecisionAuthorised: 1},
+	check("Decisions", s.Decisions, map[files.FileKind]map[files.DecisionOutcome]int{
+		files.KindEngagement: {files.DecisionAuthorised: 5, files.DecisionRefused: 3},
+		files.KindRenewal:    {files.DecisionAuthorised: 6},
+		files.KindEnd:        {files.DecisionAuthorised: 1},
 	})
 	// Delays over 15 files each (sorted values in the comments).
-	check("Delays", s.Delays, [models.DelayCount]models.Delay{
+	check("Delays", s.Delays, [stats.DelayCount]stats.Delay{
 		{N: 15, Median: 7, P90: 14},  // 2 3 4 5 7 7 7 7 7 7 10 10 13 14 14
 		{N: 15, Median: 25, P90: 34}, // 14 20 21 21 24 24 25 25 26 26 28 28 32 34 38
 		{N: 15, Median: 10, P90: 15}, // 7×7 10 14×5 15 15
@@ -74,21 +78,21 @@ func TestRule14_ComputeAnnualStats(t *testing.T) {
 	// renewed; P7, P9, P5, P10 ended; P6, P8, P1, P2, P3, P4 in progress on 31/12.
 	check("Started", s.Started, 5)
 	check("Renewed", s.Renewed, 6)
-	check("Ended", s.Ended, map[models.EndReason]int{models.EndLeft: 1, models.EndNotRenewed: 1, models.EndBreach: 1, models.EndMaxDuration: 1})
+	check("Ended", s.Ended, map[files.EndReason]int{files.EndLeft: 1, files.EndNotRenewed: 1, files.EndBreach: 1, files.EndMaxDuration: 1})
 	check("InProgress", s.InProgress(), 6)
-	check("DurationBands", s.DurationBands, [models.DurationBandCount]int{2, 4, 0, 0})
+	check("DurationBands", s.DurationBands, [stats.DurationBandCount]int{2, 4, 0, 0})
 
-	check("StartedProfile", s.StartedProfile, models.Profile{
-		Total: 5, Gender: map[models.Gender]int{models.GenderFemale: 4, models.GenderMale: 1},
-		AgeBands: [models.AgeBandCount]int{1, 1, 2, 1, 0}, Nationality: map[string]int{"NG": 3, "RO": 1, "BR": 1},
-		Children: [models.ChildrenBandCount]int{2, 1, 1, 1},
+	check("StartedProfile", s.StartedProfile, stats.Profile{
+		Total: 5, Gender: map[files.Gender]int{files.GenderFemale: 4, files.GenderMale: 1},
+		AgeBands: [stats.AgeBandCount]int{1, 1, 2, 1, 0}, Nationality: map[string]int{"NG": 3, "RO": 1, "BR": 1},
+		Children: [stats.ChildrenBandCount]int{2, 1, 1, 1},
 	})
-	check("InProgressProfile", s.InProgressProfile, models.Profile{
-		Total: 6, Gender: map[models.Gender]int{models.GenderFemale: 4, models.GenderMale: 1, models.GenderOther: 1},
-		AgeBands: [models.AgeBandCount]int{1, 2, 2, 1, 0}, Nationality: map[string]int{"NG": 3, "RO": 1, "BR": 1, "CN": 1},
-		Children: [models.ChildrenBandCount]int{3, 1, 2, 0},
+	check("InProgressProfile", s.InProgressProfile, stats.Profile{
+		Total: 6, Gender: map[files.Gender]int{files.GenderFemale: 4, files.GenderMale: 1, files.GenderOther: 1},
+		AgeBands: [stats.AgeBandCount]int{1, 2, 2, 1, 0}, Nationality: map[string]int{"NG": 3, "RO": 1, "BR": 1, "CN": 1},
+		Children: [stats.ChildrenBandCount]int{3, 1, 2, 0},
 	})
-	check("TopNationalities", models.TopNationalities(10, s.StartedProfile, s.InProgressProfile), []string{"NG", "BR", "RO", "CN"})
+	check("TopNationalities", stats.TopNationalities(10, s.StartedProfile, s.InProgressProfile), []string{"NG", "BR", "RO", "CN"})
 
 	// Rights: APS first for P3, P4, P8, renewed for P6. AFIS: P1 6 + 4 months at 343,20 €,
 	// P5 4 months at 767,52 €, P6 6 months at 449,28 €.
@@ -97,12 +101,12 @@ func TestRule14_ComputeAnnualStats(t *testing.T) {
 	check("AFISBeneficiaries", s.AFISBeneficiaries, 3)
 	check("AFISMonths", s.AFISMonths, 20)
 	check("AFISCents", s.AFISCents, int64(919776))
-	check("Housing", s.Housing, map[models.Housing]int{models.HousingShelter: 2, models.HousingTemporary: 1, models.HousingPermanent: 1})
+	check("Housing", s.Housing, map[files.Housing]int{files.HousingShelter: 2, files.HousingTemporary: 1, files.HousingPermanent: 1})
 
 	if len(s.Associations) != 2 {
 		t.Fatalf("Associations = %+v, want 2", s.Associations)
 	}
-	for i, want := range []models.AssociationStats{
+	for i, want := range []stats.AssociationStats{
 		{Name: "Amicale du Nid 31", Submitted: 8, Favourable: 8, Unfavourable: 0, Followed: 5},
 		{Name: "Association Olympe", Submitted: 8, Favourable: 6, Unfavourable: 1, Followed: 5},
 	} {
@@ -110,7 +114,7 @@ func TestRule14_ComputeAnnualStats(t *testing.T) {
 		check("Associations["+want.Name+"]", s.Associations[i], want)
 	}
 
-	check("Monthly", s.Monthly, [12]models.MonthStats{
+	check("Monthly", s.Monthly, [12]stats.MonthStats{
 		0:  {Received: 2},
 		1:  {Favourable: 2, Authorised: 2},
 		2:  {Started: 2},
@@ -123,7 +127,7 @@ func TestRule14_ComputeAnnualStats(t *testing.T) {
 		11: {Received: 1},
 	})
 
-	years, err := models.StatsYears(context.Background(), db, c.ID, modelstest.StatsNow)
+	years, err := stats.StatsYears(context.Background(), db, c.ID, modelstest.StatsNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +139,7 @@ func TestRule14_ComputeAnnualStatsCurrentYear(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	modelstest.StatsFixture(t, db, c)
-	s, err := models.ComputeAnnualStats(context.Background(), db, c.ID, 2025, modelstest.Date(2025, 8, 15))
+	s, err := stats.ComputeAnnualStats(context.Background(), db, c.ID, 2025, modelstest.Date(2025, 8, 15))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,8 +155,8 @@ func TestRule14_ComputeAnnualStatsCurrentYear(t *testing.T) {
 // TestRule14_NationalitiesNamedInFrench: the report names nationalities as the
 // prefecture reads them, not by their ISO code alone.
 func TestRule14_NationalitiesNamedInFrench(t *testing.T) {
-	for code, want := range map[string]string{"NG": "Nigeria", "CI": "Côte d'Ivoire", "RO": "Roumanie", "CN": "Chine", models.NationalityUnknown: "Inconnue ou apatride", "ZZ": "ZZ"} {
-		if got := models.CountryName(code); got != want {
+	for code, want := range map[string]string{"NG": "Nigeria", "CI": "Côte d'Ivoire", "RO": "Roumanie", "CN": "Chine", files.NationalityUnknown: "Inconnue ou apatride", "ZZ": "ZZ"} {
+		if got := files.CountryName(code); got != want {
 			t.Errorf("CountryName(%q) = %q, want %q", code, got, want)
 		}
 	}
@@ -170,20 +174,20 @@ func TestRule14_DelaysFromTheFirstTimeFoundComplete(t *testing.T) {
 	d := modelstest.Date
 	file := func(seq int, submitted, avis time.Time, complete ...time.Time) {
 		t.Helper()
-		pe := &models.Person{CommissionID: c.ID, IdentitySealed: "sealed", Gender: "F", BirthYear: 1990, Nationality: "NG", CreatedAt: submitted, UpdatedAt: submitted}
+		pe := &files.Person{CommissionID: c.ID, IdentitySealed: "sealed", Gender: "F", BirthYear: 1990, Nationality: "NG", CreatedAt: submitted, UpdatedAt: submitted}
 		if _, err := db.NewInsert().Model(pe).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
-		f := &models.File{CommissionID: c.ID, Reference: fmt.Sprintf("31-2025-%04d", seq), Year: 2025, Seq: seq, PersonID: pe.ID, AssociationID: a.ID,
-			Kind: models.KindEngagement, State: models.StateExamined, HousingNeed: models.HousingNone, AssociationAvis: models.AvisFavorable,
+		f := &files.File{CommissionID: c.ID, Reference: fmt.Sprintf("31-2025-%04d", seq), Year: 2025, Seq: seq, PersonID: pe.ID, AssociationID: a.ID,
+			Kind: files.KindEngagement, State: files.StateExamined, HousingNeed: files.HousingNone, AssociationAvis: files.AvisFavorable,
 			ProposalSealed: "sealed", CreatedBy: u.ID, CreatedAt: submitted, SubmittedAt: &submitted, UpdatedAt: submitted,
-			CommissionAvis: models.AvisFavorable, AvisOn: &avis}
+			CommissionAvis: files.AvisFavorable, AvisOn: &avis}
 		if _, err := db.NewInsert().Model(f).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
 		for _, at := range complete {
-			e := &models.FileEvent{CommissionID: c.ID, FileID: f.ID, At: at.Add(10 * time.Hour), ActorID: u.ID, ActorLabel: "test",
-				Action: "admissible", FromState: models.StateSubmitted, ToState: models.StateAdmissible, Details: "{}"}
+			e := &files.FileEvent{CommissionID: c.ID, FileID: f.ID, At: at.Add(10 * time.Hour), ActorID: u.ID, ActorLabel: "test",
+				Action: "admissible", FromState: files.StateSubmitted, ToState: files.StateAdmissible, Details: "{}"}
 			if _, err := db.NewInsert().Model(e).Exec(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -192,15 +196,15 @@ func TestRule14_DelaysFromTheFirstTimeFoundComplete(t *testing.T) {
 	file(1, d(2024, 11, 1), d(2025, 3, 1), d(2024, 12, 10), d(2025, 2, 1)) // complete in 2024 (39 days), again in 2025; avis 81 days after the first
 	file(2, d(2025, 1, 5), d(2025, 3, 15), d(2025, 2, 15), d(2025, 1, 15)) // complete on 15/01 (10 days), again on 15/02; avis 59 days after the first
 	file(3, d(2025, 1, 6), d(2025, 3, 20))                                 // never found complete
-	for year, want := range map[int][2]models.Delay{
+	for year, want := range map[int][2]stats.Delay{
 		2024: {{N: 1, Median: 39, P90: 39}, {}},
 		2025: {{N: 1, Median: 10, P90: 10}, {N: 2, Median: 70, P90: 81}},
 	} {
-		s, err := models.ComputeAnnualStats(ctx, db, c.ID, year, modelstest.StatsNow)
+		s, err := stats.ComputeAnnualStats(ctx, db, c.ID, year, modelstest.StatsNow)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := [2]models.Delay{s.Delays[models.DelaySubmittedComplete], s.Delays[models.DelayCompleteAvis]}; got != want {
+		if got := [2]stats.Delay{s.Delays[stats.DelaySubmittedComplete], s.Delays[stats.DelayCompleteAvis]}; got != want {
 			t.Errorf("%d: submitted → complete, complete → avis = %+v, want %+v", year, got, want)
 		}
 	}

@@ -4,26 +4,26 @@ import (
 	"context"
 	"testing"
 
-	"seance/models"
 	"seance/models/modelstest"
+	"seance/models/stats"
 )
 
-func cnt(key string, v int) models.Cell {
-	return models.Cell{Key: key, Kind: models.CellCount, Value: float64(v)}
+func cnt(key string, v int) stats.Cell {
+	return stats.Cell{Key: key, Kind: stats.CellCount, Value: float64(v)}
 }
 
 // grid builds a sensitive table with a total column and a total row from body counts.
-func grid(id string, body [][]int) *models.Table {
-	t := &models.Table{ID: id, Sensitive: true, TotalRow: true}
+func grid(id string, body [][]int) *stats.Table {
+	t := &stats.Table{ID: id, Sensitive: true, TotalRow: true}
 	cols := len(body[0])
 	parts := make([]int, cols)
 	for j := range parts {
 		parts[j] = j
 	}
-	t.RowSums = []models.RowSum{{Total: cols, Parts: parts}}
+	t.RowSums = []stats.RowSum{{Total: cols, Parts: parts}}
 	colTotals := make([]int, cols+1)
 	for _, r := range body {
-		row := models.Row{}
+		row := stats.Row{}
 		sum := 0
 		for j, v := range r {
 			row.Cells = append(row.Cells, cnt("", v))
@@ -34,7 +34,7 @@ func grid(id string, body [][]int) *models.Table {
 		colTotals[cols] += sum
 		t.Rows = append(t.Rows, row)
 	}
-	total := models.Row{Total: true}
+	total := stats.Row{Total: true}
 	for _, v := range colTotals {
 		total.Cells = append(total.Cells, cnt("", v))
 	}
@@ -42,10 +42,10 @@ func grid(id string, body [][]int) *models.Table {
 	return t
 }
 
-func masks(t *models.Table) [][]models.Mask {
-	var out [][]models.Mask
+func masks(t *stats.Table) [][]stats.Mask {
+	var out [][]stats.Mask
 	for _, r := range t.Rows {
-		var m []models.Mask
+		var m []stats.Mask
 		for _, c := range r.Cells {
 			m = append(m, c.Mask)
 		}
@@ -56,7 +56,7 @@ func masks(t *models.Table) [][]models.Mask {
 
 // recomputable reports whether some masked cell of a row or column equals its total
 // minus the shown cells, i.e. is the only masked cell of a line.
-func recomputable(t *models.Table) bool {
+func recomputable(t *stats.Table) bool {
 	rows := t.Rows
 	for _, r := range rows {
 		n := 0
@@ -90,8 +90,8 @@ func TestRule14_SecrecyRowsAndColumns(t *testing.T) {
 		{8, 15, 9},
 		{10, 0, 11},
 	})
-	models.ApplySecrecy([]*models.Table{tb}, 5)
-	if got := tb.Rows[0].Cells[0]; got.Mask != models.Primary || got.Text(5) != "< 5" {
+	stats.ApplySecrecy([]*stats.Table{tb}, 5)
+	if got := tb.Rows[0].Cells[0]; got.Mask != stats.Primary || got.Text(5) != "< 5" {
 		t.Errorf("cell 3: mask %v text %q, want primary « < 5 »", got.Mask, got.Text(5))
 	}
 	if recomputable(tb) {
@@ -103,7 +103,7 @@ func TestRule14_SecrecyRowsAndColumns(t *testing.T) {
 	secondary := 0
 	for _, r := range tb.Rows {
 		for _, c := range r.Cells {
-			if c.Mask == models.Secondary {
+			if c.Mask == stats.Secondary {
 				secondary++
 				if c.Text(5) != "s" {
 					t.Errorf("secondary cell text = %q, want s", c.Text(5))
@@ -118,10 +118,10 @@ func TestRule14_SecrecyRowsAndColumns(t *testing.T) {
 
 func TestRule14_SecrecyLoneSmallCellHidesTheTotal(t *testing.T) {
 	// 3 and 0: the total would give the 3 away; with the zero shown, the total is hidden.
-	tb := &models.Table{ID: "x", Sensitive: true, TotalRow: true, Rows: []models.Row{
-		{Cells: []models.Cell{cnt("a", 3)}}, {Cells: []models.Cell{cnt("b", 0)}}, {Total: true, Cells: []models.Cell{cnt("total", 3)}},
+	tb := &stats.Table{ID: "x", Sensitive: true, TotalRow: true, Rows: []stats.Row{
+		{Cells: []stats.Cell{cnt("a", 3)}}, {Cells: []stats.Cell{cnt("b", 0)}}, {Total: true, Cells: []stats.Cell{cnt("total", 3)}},
 	}}
-	models.ApplySecrecy([]*models.Table{tb}, 5)
+	stats.ApplySecrecy([]*stats.Table{tb}, 5)
 	if !tb.Rows[2].Cells[0].Hidden() || tb.Rows[1].Cells[0].Hidden() {
 		t.Errorf("masks = %v, want the total hidden and the zero shown", masks(tb))
 	}
@@ -131,14 +131,14 @@ func TestRule14_SecrecyAcrossTables(t *testing.T) {
 	// Table A: started by gender (12 women, 3 men); table B: started by age band with the
 	// same total. The total, shown in B, must not let A's 3 be recomputed,
 	// and a cell hidden in one table is hidden wherever the same key appears.
-	a := &models.Table{ID: "a", Sensitive: true, TotalRow: true, Rows: []models.Row{
-		{Cells: []models.Cell{cnt("f", 12)}}, {Cells: []models.Cell{cnt("m", 3)}}, {Total: true, Cells: []models.Cell{cnt("started", 15)}},
+	a := &stats.Table{ID: "a", Sensitive: true, TotalRow: true, Rows: []stats.Row{
+		{Cells: []stats.Cell{cnt("f", 12)}}, {Cells: []stats.Cell{cnt("m", 3)}}, {Total: true, Cells: []stats.Cell{cnt("started", 15)}},
 	}}
-	b := &models.Table{ID: "b", Sensitive: true, TotalRow: true, Rows: []models.Row{
-		{Cells: []models.Cell{cnt("young", 7)}}, {Cells: []models.Cell{cnt("old", 8)}}, {Total: true, Cells: []models.Cell{cnt("started", 15)}},
+	b := &stats.Table{ID: "b", Sensitive: true, TotalRow: true, Rows: []stats.Row{
+		{Cells: []stats.Cell{cnt("young", 7)}}, {Cells: []stats.Cell{cnt("old", 8)}}, {Total: true, Cells: []stats.Cell{cnt("started", 15)}},
 	}}
-	c := &models.Table{ID: "c", Sensitive: true, Rows: []models.Row{{Cells: []models.Cell{cnt("f", 12)}}}}
-	models.ApplySecrecy([]*models.Table{a, b, c}, 5)
+	c := &stats.Table{ID: "c", Sensitive: true, Rows: []stats.Row{{Cells: []stats.Cell{cnt("f", 12)}}}}
+	stats.ApplySecrecy([]*stats.Table{a, b, c}, 5)
 	if !a.Rows[1].Cells[0].Hidden() || !a.Rows[0].Cells[0].Hidden() {
 		t.Fatalf("table a masks = %v, want both genders hidden", masks(a))
 	}
@@ -155,11 +155,11 @@ func TestRule14_SecrecyRatesAndExactView(t *testing.T) {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	modelstest.StatsFixture(t, db, c)
-	s, err := models.ComputeAnnualStats(context.Background(), db, c.ID, 2025, modelstest.StatsNow)
+	s, err := stats.ComputeAnnualStats(context.Background(), db, c.ID, 2025, modelstest.StatsNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub := models.BuildStatsReport(s, false)
+	pub := stats.BuildStatsReport(s, false)
 	dec := pub.Table("decisions")
 	// First requests: 5 authorised, 3 refused: the 3 is primary, so the row hides another
 	// cell and the refusal rate, computed from the 3, is hidden too.
@@ -182,7 +182,7 @@ func TestRule14_SecrecyRatesAndExactView(t *testing.T) {
 			t.Errorf("table %s: a masked cell can be recomputed: %v", tb.ID, masks(tb))
 		}
 	}
-	exact := models.BuildStatsReport(s, true)
+	exact := stats.BuildStatsReport(s, true)
 	if got := exact.Table("decisions").Rows[0].Cells[1].Text(5); got != "3" {
 		t.Errorf("exact view refused first requests = %q, want 3", got)
 	}

@@ -30,15 +30,15 @@ func CheckText(fe FieldErrors, field, label, value string, max int) {
 	checkText(fe, field, label, value, max, true)
 }
 
-// lineError is CheckLine for a lone field: the refusal as an error, or nil.
-func lineError(field, label, value string, max int) error {
+// LineError is CheckLine for a lone field: the refusal as an error, or nil.
+func LineError(field, label, value string, max int) error {
 	fe := FieldErrors{}
 	checkText(fe, field, label, value, max, false)
 	return fe.Err()
 }
 
-// textError is CheckText for a lone field: the refusal as an error, or nil.
-func textError(field, label, value string, max int) error {
+// TextError is CheckText for a lone field: the refusal as an error, or nil.
+func TextError(field, label, value string, max int) error {
 	fe := FieldErrors{}
 	checkText(fe, field, label, value, max, true)
 	return fe.Err()
@@ -92,8 +92,8 @@ func thousands(n int) string {
 	return s
 }
 
-// textDigest is the hex SHA-256 of s: the audit chain records it instead of a sealed text.
-func textDigest(s string) string {
+// TextDigest is the hex SHA-256 of s: the audit chain records it instead of a sealed text.
+func TextDigest(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }

@@ -8,6 +8,7 @@ import (
 
 	"seance/models"
 	"seance/models/modelstest"
+	"seance/models/twofactor"
 )
 
 func TestPendingTOTPEnrolmentShowsTheSameKeyAgain(t *testing.T) {
@@ -17,14 +18,14 @@ func TestPendingTOTPEnrolmentShowsTheSameKeyAgain(t *testing.T) {
 	u := modelstest.UserWithEmail(t, db, c.ID, models.RoleSecretariat, "secretariat@example.org")
 	now := modelstest.Date(2026, 11, 22).Add(10 * time.Hour)
 
-	if _, err := models.PendingTOTPEnrolment(ctx, db, kr, u, "Séance"); !errors.Is(err, models.ErrTOTPNotEnrolled) {
+	if _, err := twofactor.PendingTOTPEnrolment(ctx, db, kr, u, "Séance"); !errors.Is(err, twofactor.ErrTOTPNotEnrolled) {
 		t.Fatalf("PendingTOTPEnrolment before any enrolment: %v, want ErrTOTPNotEnrolled", err)
 	}
-	started, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now)
+	started, err := twofactor.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := models.PendingTOTPEnrolment(ctx, db, kr, u, "Séance")
+	again, err := twofactor.PendingTOTPEnrolment(ctx, db, kr, u, "Séance")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,10 +33,10 @@ func TestPendingTOTPEnrolmentShowsTheSameKeyAgain(t *testing.T) {
 		t.Errorf("PendingTOTPEnrolment gives another key than StartTOTPEnrolment:\n%s\n%s", again.URL, started.URL)
 	}
 	secret := bytes.ReplaceAll([]byte(again.ManualKey), []byte(" "), nil)
-	if _, err := models.ConfirmTOTP(ctx, db, kr, u, code(t, string(secret), now), now); err != nil {
+	if _, err := twofactor.ConfirmTOTP(ctx, db, kr, u, code(t, string(secret), now), now); err != nil {
 		t.Fatalf("ConfirmTOTP with a code of the key shown again: %v", err)
 	}
-	if _, err := models.PendingTOTPEnrolment(ctx, db, kr, u, "Séance"); !errors.Is(err, models.ErrTOTPAlreadyEnabled) {
+	if _, err := twofactor.PendingTOTPEnrolment(ctx, db, kr, u, "Séance"); !errors.Is(err, twofactor.ErrTOTPAlreadyEnabled) {
 		t.Errorf("PendingTOTPEnrolment once confirmed: %v, want ErrTOTPAlreadyEnabled", err)
 	}
 }
@@ -52,7 +53,7 @@ func TestTOTPEnrolmentNeededByRoleSettingsAndState(t *testing.T) {
 
 	check := func(step string, u *models.User, want bool) {
 		t.Helper()
-		got, err := models.TOTPEnrolmentNeeded(ctx, db, u)
+		got, err := twofactor.TOTPEnrolmentNeeded(ctx, db, u)
 		if err != nil || got != want {
 			t.Errorf("%s: TOTPEnrolmentNeeded(%s) = %v, %v; want %v", step, u.Role, got, err, want)
 		}
@@ -62,13 +63,13 @@ func TestTOTPEnrolmentNeededByRoleSettingsAndState(t *testing.T) {
 	check("members not required", member, false)
 	check("association", association, false)
 
-	e, err := models.StartTOTPEnrolment(ctx, db, kr, secretariat, "Séance", now)
+	e, err := twofactor.StartTOTPEnrolment(ctx, db, kr, secretariat, "Séance", now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	check("pending enrolment", secretariat, true)
 	secret := bytes.ReplaceAll([]byte(e.ManualKey), []byte(" "), nil)
-	if _, err := models.ConfirmTOTP(ctx, db, kr, secretariat, code(t, string(secret), now), now); err != nil {
+	if _, err := twofactor.ConfirmTOTP(ctx, db, kr, secretariat, code(t, string(secret), now), now); err != nil {
 		t.Fatal(err)
 	}
 	check("confirmed", secretariat, false)
@@ -84,7 +85,7 @@ func TestTOTPEnrolmentNeededByRoleSettingsAndState(t *testing.T) {
 	check("members required by the commission", member, true)
 	check("association, members required", association, false)
 
-	if err := models.DisableTOTP(ctx, db, tester, secretariat.ID, now); err != nil {
+	if err := twofactor.DisableTOTP(ctx, db, tester, secretariat.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	check("after the administrator's reset", secretariat, true)

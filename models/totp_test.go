@@ -13,15 +13,17 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	"seance/models/keyring"
 	"seance/models/modelstest"
+	"seance/models/twofactor"
 )
 
 // enrolled returns a user with a confirmed TOTP, its secret and the recovery codes.
-func enrolled(t *testing.T, db *bun.DB, kr *models.Keyring, now time.Time) (*models.User, string, []string) {
+func enrolled(t *testing.T, db *bun.DB, kr *keyring.Keyring, now time.Time) (*models.User, string, []string) {
 	t.Helper()
 	c := modelstest.Commission(t, db, "31")
 	u := modelstest.UserWithEmail(t, db, c.ID, models.RoleSecretariat, "secretariat@example.org")
-	e, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now)
+	e, err := twofactor.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +31,7 @@ func enrolled(t *testing.T, db *bun.DB, kr *models.Keyring, now time.Time) (*mod
 	if err != nil {
 		t.Fatal(err)
 	}
-	codes, err := models.ConfirmTOTP(ctx, db, kr, u, code(t, key.Secret(), now), now)
+	codes, err := twofactor.ConfirmTOTP(ctx, db, kr, u, code(t, key.Secret(), now), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +54,7 @@ func TestTOTPEnrolment(t *testing.T) {
 	u := modelstest.UserWithEmail(t, db, c.ID, models.RolePresident, "president@example.org")
 	now := modelstest.Date(2026, 11, 22).Add(10 * time.Hour)
 
-	e, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now)
+	e, err := twofactor.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +71,7 @@ func TestTOTPEnrolment(t *testing.T) {
 	if strings.ReplaceAll(e.ManualKey, " ", "") != key.Secret() {
 		t.Errorf("manual key %q is not the QR code's secret", e.ManualKey)
 	}
-	var row models.UserTOTP
+	var row twofactor.UserTOTP
 	if err := db.NewSelect().Model(&row).Where("user_id = ?", u.ID).Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -81,13 +83,13 @@ func TestTOTPEnrolment(t *testing.T) {
 	}
 
 	// Pending: no sign-in with it yet, and a wrong first code does not confirm.
-	if err := models.VerifyTOTP(ctx, db, kr, u, code(t, key.Secret(), now), now); !errors.Is(err, models.ErrTOTPNotEnrolled) {
+	if err := twofactor.VerifyTOTP(ctx, db, kr, u, code(t, key.Secret(), now), now); !errors.Is(err, twofactor.ErrTOTPNotEnrolled) {
 		t.Errorf("VerifyTOTP before confirmation: %v, want ErrTOTPNotEnrolled", err)
 	}
-	if _, err := models.ConfirmTOTP(ctx, db, kr, u, "000000", now); !errors.Is(err, models.ErrTOTPInvalidCode) {
+	if _, err := twofactor.ConfirmTOTP(ctx, db, kr, u, "000000", now); !errors.Is(err, twofactor.ErrTOTPInvalidCode) {
 		t.Errorf("ConfirmTOTP with a wrong code: %v, want ErrTOTPInvalidCode", err)
 	}
-	codes, err := models.ConfirmTOTP(ctx, db, kr, u, code(t, key.Secret(), now), now)
+	codes, err := twofactor.ConfirmTOTP(ctx, db, kr, u, code(t, key.Secret(), now), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,10 +97,10 @@ func TestTOTPEnrolment(t *testing.T) {
 	for _, rc := range codes {
 		seen[rc] = true
 	}
-	if len(codes) != models.RecoveryCodeCount || len(seen) != models.RecoveryCodeCount {
+	if len(codes) != twofactor.RecoveryCodeCount || len(seen) != twofactor.RecoveryCodeCount {
 		t.Errorf("ConfirmTOTP returned %d recovery codes (%d distinct), want 10", len(codes), len(seen))
 	}
-	var hashes []models.RecoveryCode
+	var hashes []twofactor.RecoveryCode
 	if err := db.NewSelect().Model(&hashes).Where("user_id = ?", u.ID).Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -107,19 +109,19 @@ func TestTOTPEnrolment(t *testing.T) {
 			t.Error("a recovery code is stored in clear")
 		}
 	}
-	st, err := models.TOTPStatusOf(ctx, db, u.ID)
+	st, err := twofactor.TOTPStatusOf(ctx, db, u.ID)
 	if err != nil || !st.Enabled || st.RecoveryCodesLeft != 10 {
 		t.Errorf("TOTPStatusOf = %+v, %v; want enabled with 10 codes", st, err)
 	}
-	if _, err := models.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now); !errors.Is(err, models.ErrTOTPAlreadyEnabled) {
+	if _, err := twofactor.StartTOTPEnrolment(ctx, db, kr, u, "Séance", now); !errors.Is(err, twofactor.ErrTOTPAlreadyEnabled) {
 		t.Errorf("second enrolment: %v, want ErrTOTPAlreadyEnabled", err)
 	}
 
 	// The administrator's reset removes it all.
-	if err := models.DisableTOTP(ctx, db, tester, u.ID, now); err != nil {
+	if err := twofactor.DisableTOTP(ctx, db, tester, u.ID, now); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := models.TOTPStatusOf(ctx, db, u.ID); st.Enabled || st.RecoveryCodesLeft != 0 {
+	if st, _ := twofactor.TOTPStatusOf(ctx, db, u.ID); st.Enabled || st.RecoveryCodesLeft != 0 {
 		t.Errorf("after DisableTOTP status = %+v", st)
 	}
 }
@@ -137,17 +139,17 @@ func TestTOTPWrongReusedAndSkewedCodes(t *testing.T) {
 		at   time.Time
 		want error
 	}{
-		{"wrong code", "123456", later, models.ErrTOTPInvalidCode},
-		{"not digits", "abcdef", later, models.ErrTOTPInvalidCode},
-		{"two steps late", code(t, secret, later.Add(-60*time.Second)), later, models.ErrTOTPInvalidCode},
+		{"wrong code", "123456", later, twofactor.ErrTOTPInvalidCode},
+		{"not digits", "abcdef", later, twofactor.ErrTOTPInvalidCode},
+		{"two steps late", code(t, secret, later.Add(-60*time.Second)), later, twofactor.ErrTOTPInvalidCode},
 		{"one step late", code(t, secret, later.Add(-30*time.Second)), later, nil},
-		{"same code again", code(t, secret, later.Add(-30*time.Second)), later, models.ErrTOTPReusedCode},
-		{"code of an earlier step than the last accepted", code(t, secret, later.Add(-30*time.Second)), later.Add(-30 * time.Second), models.ErrTOTPReusedCode},
+		{"same code again", code(t, secret, later.Add(-30*time.Second)), later, twofactor.ErrTOTPReusedCode},
+		{"code of an earlier step than the last accepted", code(t, secret, later.Add(-30*time.Second)), later.Add(-30 * time.Second), twofactor.ErrTOTPReusedCode},
 		{"next code, with spaces", " " + code(t, secret, later)[:3] + " " + code(t, secret, later)[3:], later, nil},
-		{"confirmation code replayed", code(t, secret, now), now, models.ErrTOTPReusedCode},
+		{"confirmation code replayed", code(t, secret, now), now, twofactor.ErrTOTPReusedCode},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			err := models.VerifyTOTP(ctx, db, kr, u, tt.code, tt.at)
+			err := twofactor.VerifyTOTP(ctx, db, kr, u, tt.code, tt.at)
 			if !errors.Is(err, tt.want) {
 				t.Errorf("VerifyTOTP = %v, want %v", err, tt.want)
 			}
@@ -162,26 +164,26 @@ func TestTOTPRateLimitAfterFiveFailures(t *testing.T) {
 	u, secret, codes := enrolled(t, db, kr, now)
 
 	at := now.Add(time.Minute)
-	for i := range models.MaxSecondFactorFail {
-		if err := models.VerifyTOTP(ctx, db, kr, u, "000000", at.Add(time.Duration(i)*time.Second)); !errors.Is(err, models.ErrTOTPInvalidCode) {
+	for i := range twofactor.MaxSecondFactorFail {
+		if err := twofactor.VerifyTOTP(ctx, db, kr, u, "000000", at.Add(time.Duration(i)*time.Second)); !errors.Is(err, twofactor.ErrTOTPInvalidCode) {
 			t.Fatalf("failure %d: %v, want ErrTOTPInvalidCode", i+1, err)
 		}
 	}
 	at = at.Add(time.Minute)
-	err := models.VerifyTOTP(ctx, db, kr, u, code(t, secret, at), at)
-	var rl *models.RateLimitError
-	if !errors.As(err, &rl) || !errors.Is(err, models.ErrTOTPRateLimited) {
+	err := twofactor.VerifyTOTP(ctx, db, kr, u, code(t, secret, at), at)
+	var rl *twofactor.RateLimitError
+	if !errors.As(err, &rl) || !errors.Is(err, twofactor.ErrTOTPRateLimited) {
 		t.Fatalf("correct code after 5 failures: %v, want a RateLimitError", err)
 	}
 	if !strings.Contains(err.Error(), "réessayez dans 14 minutes") {
 		t.Errorf("rate limit message %q, want the minutes left", err.Error())
 	}
-	if err := models.UseRecoveryCode(ctx, db, u, codes[0], at); !errors.Is(err, models.ErrTOTPRateLimited) {
+	if err := twofactor.UseRecoveryCode(ctx, db, u, codes[0], at); !errors.Is(err, twofactor.ErrTOTPRateLimited) {
 		t.Errorf("recovery code while limited: %v, want the rate limit", err)
 	}
 	// Fifteen minutes after the failures, codes work again.
-	at = now.Add(time.Minute + models.SecondFactorWindow + 5*time.Second)
-	if err := models.VerifyTOTP(ctx, db, kr, u, code(t, secret, at), at); err != nil {
+	at = now.Add(time.Minute + twofactor.SecondFactorWindow + 5*time.Second)
+	if err := twofactor.VerifyTOTP(ctx, db, kr, u, code(t, secret, at), at); err != nil {
 		t.Errorf("after the window: %v, want success", err)
 	}
 }
@@ -192,26 +194,26 @@ func TestRecoveryCodeSingleUse(t *testing.T) {
 	now := modelstest.Date(2026, 11, 22).Add(10 * time.Hour)
 	u, _, codes := enrolled(t, db, kr, now)
 
-	if err := models.UseRecoveryCode(ctx, db, u, strings.ToLower(codes[3]), now); err != nil {
+	if err := twofactor.UseRecoveryCode(ctx, db, u, strings.ToLower(codes[3]), now); err != nil {
 		t.Fatalf("first use of a recovery code (typed in lower case): %v", err)
 	}
-	if err := models.UseRecoveryCode(ctx, db, u, codes[3], now); !errors.Is(err, models.ErrRecoveryCodeInvalid) {
+	if err := twofactor.UseRecoveryCode(ctx, db, u, codes[3], now); !errors.Is(err, twofactor.ErrRecoveryCodeInvalid) {
 		t.Errorf("second use: %v, want ErrRecoveryCodeInvalid", err)
 	}
-	if err := models.UseRecoveryCode(ctx, db, u, "AAAAA-AAAAA", now); !errors.Is(err, models.ErrRecoveryCodeInvalid) {
+	if err := twofactor.UseRecoveryCode(ctx, db, u, "AAAAA-AAAAA", now); !errors.Is(err, twofactor.ErrRecoveryCodeInvalid) {
 		t.Errorf("unknown code: %v, want ErrRecoveryCodeInvalid", err)
 	}
-	if st, _ := models.TOTPStatusOf(ctx, db, u.ID); st.RecoveryCodesLeft != 9 {
+	if st, _ := twofactor.TOTPStatusOf(ctx, db, u.ID); st.RecoveryCodesLeft != 9 {
 		t.Errorf("recovery codes left = %d, want 9", st.RecoveryCodesLeft)
 	}
-	fresh, err := models.RegenerateRecoveryCodes(ctx, db, models.ActorFor(u), u, now)
+	fresh, err := twofactor.RegenerateRecoveryCodes(ctx, db, models.ActorFor(u), u, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.UseRecoveryCode(ctx, db, u, codes[4], now); !errors.Is(err, models.ErrRecoveryCodeInvalid) {
+	if err := twofactor.UseRecoveryCode(ctx, db, u, codes[4], now); !errors.Is(err, twofactor.ErrRecoveryCodeInvalid) {
 		t.Errorf("old code after regeneration: %v, want ErrRecoveryCodeInvalid", err)
 	}
-	if err := models.UseRecoveryCode(ctx, db, u, fresh[0], now); err != nil {
+	if err := twofactor.UseRecoveryCode(ctx, db, u, fresh[0], now); err != nil {
 		t.Errorf("new code: %v", err)
 	}
 }
@@ -233,7 +235,7 @@ func TestTOTPRequiredByRole(t *testing.T) {
 		{models.RolePrefecture, on, false},
 		{models.RoleRegion, nil, false},
 	} {
-		if got := models.TOTPRequired(&models.User{Role: tt.role}, tt.settings); got != tt.want {
+		if got := twofactor.TOTPRequired(&models.User{Role: tt.role}, tt.settings); got != tt.want {
 			t.Errorf("TOTPRequired(%s, members required %v) = %v, want %v", tt.role, tt.settings != nil && tt.settings.TOTPRequiredForMembers, got, tt.want)
 		}
 	}

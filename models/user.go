@@ -136,7 +136,7 @@ func FindUser(ctx context.Context, db bun.IDB, id int64) (*User, error) {
 	u := new(User)
 	err := db.NewSelect().Model(u).Where("id = ?", id).Scan(ctx)
 	if err != nil {
-		return nil, notFound(err, "find user")
+		return nil, NotFound(err, "find user")
 	}
 	return u, nil
 }
@@ -146,7 +146,7 @@ func FindUserByEmail(ctx context.Context, db bun.IDB, email string) (*User, erro
 	u := new(User)
 	err := db.NewSelect().Model(u).Where("email = ?", NormalizeEmail(email)).Scan(ctx)
 	if err != nil {
-		return nil, notFound(err, "find user by email")
+		return nil, NotFound(err, "find user by email")
 	}
 	return u, nil
 }
@@ -229,8 +229,8 @@ func SetUserActive(ctx context.Context, db bun.IDB, actor Actor, userID int64, a
 	})
 }
 
-// renamePersonTx changes the name of u and audits it.
-func renamePersonTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, name string, now time.Time) error {
+// RenamePersonTx changes the name of u and audits it.
+func RenamePersonTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, name string, now time.Time) error {
 	_, err := tx.NewUpdate().Model((*User)(nil)).Set("name = ?", name).Set("updated_at = ?", now.UTC()).Where("id = ?", u.ID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("rename person: %w", err)

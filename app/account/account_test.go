@@ -15,6 +15,7 @@ import (
 	"seance/app/mail/mailtest"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/twofactor"
 )
 
 var ctx = context.Background()
@@ -249,7 +250,7 @@ func TestSecondFactorRateLimit(t *testing.T) {
 	u := env.Users[models.RolePresident]
 	c := env.Client()
 	password(c, t, u.Email, servertest.Password)
-	for range models.MaxSecondFactorFail {
+	for range twofactor.MaxSecondFactorFail {
 		expect(t, "wrong code", c.PostForm(t, auth.SecondFactorPath, url.Values{"code": {"000000"}}), http.StatusUnauthorized, "")
 	}
 	resp := c.PostForm(t, auth.SecondFactorPath, url.Values{"code": {env.TOTPCode(t, u.ID)}})
@@ -285,8 +286,8 @@ func enrol(t *testing.T, env *servertest.Env, c *servertest.Client) (string, []s
 	for _, m := range codeRe.FindAllStringSubmatch(resp.Body, -1) {
 		codes = append(codes, m[1])
 	}
-	if len(codes) != models.RecoveryCodeCount {
-		t.Fatalf("%d recovery codes shown, want %d", len(codes), models.RecoveryCodeCount)
+	if len(codes) != twofactor.RecoveryCodeCount {
+		t.Fatalf("%d recovery codes shown, want %d", len(codes), twofactor.RecoveryCodeCount)
 	}
 	return secret, codes
 }
@@ -327,8 +328,8 @@ func TestRequiredRolesMustEnrolBeforeAnythingElse(t *testing.T) {
 	env.Advance(time.Minute) // the app shows the next code
 	resp := again.PostForm(t, "/compte/codes-de-secours", url.Values{"totp_code": {servertest.TOTPCodeOf(t, secret, env.Clock())}})
 	expect(t, "regenerate", resp, http.StatusOK, "", "remplacent les anciens")
-	if n := len(codeRe.FindAllString(resp.Body, -1)); n != models.RecoveryCodeCount {
-		t.Errorf("%d new recovery codes, want %d", n, models.RecoveryCodeCount)
+	if n := len(codeRe.FindAllString(resp.Body, -1)); n != twofactor.RecoveryCodeCount {
+		t.Errorf("%d new recovery codes, want %d", n, twofactor.RecoveryCodeCount)
 	}
 }
 
@@ -367,7 +368,7 @@ func TestAdminResetsTOTP(t *testing.T) {
 	expect(t, "accounts page", a.Get(t, "/admin/comptes"), http.StatusOK, "", target.Email, "Activée")
 	expect(t, "reset", a.PostForm(t, path, nil), http.StatusSeeOther, "/admin/comptes")
 	expect(t, "flash", a.Get(t, "/admin/comptes"), http.StatusOK, "", "est réinitialisée")
-	st, err := models.TOTPStatusOf(ctx, env.DB, target.ID)
+	st, err := twofactor.TOTPStatusOf(ctx, env.DB, target.ID)
 	if err != nil || st.Enabled {
 		t.Fatalf("TOTP status after reset = %+v, %v", st, err)
 	}

@@ -9,6 +9,8 @@ import (
 	"seance/app/mail"
 	"seance/app/web"
 	"seance/models"
+	"seance/models/registry"
+	"seance/models/twofactor"
 )
 
 // The administrator's account pages (/admin/comptes): the list with each account's
@@ -55,7 +57,7 @@ func (h *Handler) formChoices(ctx context.Context, data fiber.Map) error {
 	if err != nil {
 		return err
 	}
-	as, err := models.ListAllAssociations(ctx, h.DB)
+	as, err := registry.ListAllAssociations(ctx, h.DB)
 	if err != nil {
 		return err
 	}
@@ -150,7 +152,7 @@ func (h *Handler) ShowUser(c *fiber.Ctx) error {
 
 func (h *Handler) renderUser(c *fiber.Ctx, u *models.User, status int, f AccountForm, fe models.FieldErrors) error {
 	ctx := c.UserContext()
-	st, err := models.TOTPStatusOf(ctx, h.DB, u.ID)
+	st, err := twofactor.TOTPStatusOf(ctx, h.DB, u.ID)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ import (
 	"seance/app/mail"
 	"seance/app/web"
 	"seance/models"
+	"seance/models/keyring"
+	"seance/models/twofactor"
 )
 
 // Issuer names the portal in authenticator apps.
@@ -23,7 +25,7 @@ const Issuer = "Séance"
 // Handler serves the account pages.
 type Handler struct {
 	DB      *bun.DB
-	Keys    *models.Keyring
+	Keys    *keyring.Keyring
 	Mailer  *mail.Mailer
 	Log     *slog.Logger
 	Now     func() time.Time
@@ -47,7 +49,7 @@ func (h *Handler) renderAccount(c *fiber.Ctx, status int, errs map[string]string
 func (h *Handler) renderAccountWith(c *fiber.Ctx, status int, errs map[string]string, newEmail string) error {
 	u := web.User(c)
 	ctx := c.UserContext()
-	st, err := models.TOTPStatusOf(ctx, h.DB, u.ID)
+	st, err := twofactor.TOTPStatusOf(ctx, h.DB, u.ID)
 	if err != nil {
 		return err
 	}
@@ -59,7 +61,7 @@ func (h *Handler) renderAccountWith(c *fiber.Ctx, status int, errs map[string]st
 	}
 	c.Status(status)
 	return web.Render(c, "account/show", fiber.Map{
-		"Title": "Mon compte", "TOTP": st, "Required": models.TOTPRequired(u, settings),
+		"Title": "Mon compte", "TOTP": st, "Required": twofactor.TOTPRequired(u, settings),
 		"DemoSkipped": h.Demo && web.SessionOf(c).DemoSkipTOTP, "Errors": errs, "NewEmail": newEmail,
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"seance/app/auth"
 	"seance/app/web"
 	"seance/models"
+	"seance/models/twofactor"
 )
 
 // Enrol shows the QR code and key of a pending TOTP enrolment, creating one when none
@@ -21,11 +22,11 @@ func (h *Handler) Enrol(c *fiber.Ctx) error {
 func (h *Handler) renderEnrol(c *fiber.Ctx, status int, errs map[string]string) error {
 	u := web.User(c)
 	ctx := c.UserContext()
-	e, err := models.PendingTOTPEnrolment(ctx, h.DB, h.Keys, u, Issuer)
-	if errors.Is(err, models.ErrTOTPNotEnrolled) {
-		e, err = models.StartTOTPEnrolment(ctx, h.DB, h.Keys, u, Issuer, h.Now())
+	e, err := twofactor.PendingTOTPEnrolment(ctx, h.DB, h.Keys, u, Issuer)
+	if errors.Is(err, twofactor.ErrTOTPNotEnrolled) {
+		e, err = twofactor.StartTOTPEnrolment(ctx, h.DB, h.Keys, u, Issuer, h.Now())
 	}
-	if errors.Is(err, models.ErrTOTPAlreadyEnabled) {
+	if errors.Is(err, twofactor.ErrTOTPAlreadyEnabled) {
 		web.AddFlash(c, "info", "La double authentification est déjà activée pour votre compte.")
 		return c.Redirect("/compte", fiber.StatusSeeOther)
 	}
@@ -46,8 +47,8 @@ func (h *Handler) renderEnrol(c *fiber.Ctx, status int, errs map[string]string) 
 
 // QRCode serves the PNG of the pending enrolment's QR code; it is never cached.
 func (h *Handler) QRCode(c *fiber.Ctx) error {
-	e, err := models.PendingTOTPEnrolment(c.UserContext(), h.DB, h.Keys, web.User(c), Issuer)
-	if errors.Is(err, models.ErrTOTPNotEnrolled) || errors.Is(err, models.ErrTOTPAlreadyEnabled) {
+	e, err := twofactor.PendingTOTPEnrolment(c.UserContext(), h.DB, h.Keys, web.User(c), Issuer)
+	if errors.Is(err, twofactor.ErrTOTPNotEnrolled) || errors.Is(err, twofactor.ErrTOTPAlreadyEnabled) {
 		return models.ErrNotFound
 	}
 	if err != nil {
@@ -66,15 +67,15 @@ func (h *Handler) ConfirmEnrolment(c *fiber.Ctx) error {
 	if len(code) > 64 {
 		code = ""
 	}
-	codes, err := models.ConfirmTOTP(c.UserContext(), h.DB, h.Keys, u, code, h.Now())
+	codes, err := twofactor.ConfirmTOTP(c.UserContext(), h.DB, h.Keys, u, code, h.Now())
 	switch {
-	case errors.Is(err, models.ErrTOTPAlreadyEnabled):
+	case errors.Is(err, twofactor.ErrTOTPAlreadyEnabled):
 		return c.Redirect("/compte", fiber.StatusSeeOther)
-	case errors.Is(err, models.ErrTOTPNotEnrolled):
+	case errors.Is(err, twofactor.ErrTOTPNotEnrolled):
 		return c.Redirect(auth.EnrolmentPath, fiber.StatusSeeOther)
-	case errors.Is(err, models.ErrTOTPRateLimited):
+	case errors.Is(err, twofactor.ErrTOTPRateLimited):
 		return h.renderEnrol(c, fiber.StatusTooManyRequests, map[string]string{"code": auth.Sentence(err)})
-	case errors.Is(err, models.ErrTOTPInvalidCode), errors.Is(err, models.ErrTOTPReusedCode):
+	case errors.Is(err, twofactor.ErrTOTPInvalidCode), errors.Is(err, twofactor.ErrTOTPReusedCode):
 		return h.renderEnrol(c, fiber.StatusUnprocessableEntity, map[string]string{"code": auth.Sentence(err)})
 	case err != nil:
 		return err
@@ -90,8 +91,8 @@ func (h *Handler) renderCodes(c *fiber.Ctx, codes []string, lead string) error {
 // RestartEnrolment replaces the pending key by a new one (e.g. after scanning it on the
 // wrong phone).
 func (h *Handler) RestartEnrolment(c *fiber.Ctx) error {
-	_, err := models.RestartTOTPEnrolment(c.UserContext(), h.DB, h.Keys, web.User(c), Issuer, h.Now())
-	if err != nil && !errors.Is(err, models.ErrTOTPAlreadyEnabled) {
+	_, err := twofactor.RestartTOTPEnrolment(c.UserContext(), h.DB, h.Keys, web.User(c), Issuer, h.Now())
+	if err != nil && !errors.Is(err, twofactor.ErrTOTPAlreadyEnabled) {
 		return err
 	}
 	web.AddFlash(c, "info", "Une nouvelle clé a été générée : l'ancienne ne fonctionnera pas.")
@@ -126,18 +127,18 @@ func (h *Handler) RegenerateCodes(c *fiber.Ctx) error {
 	if len(code) > 64 {
 		code = ""
 	}
-	err := models.VerifyTOTP(ctx, h.DB, h.Keys, u, code, h.Now())
+	err := twofactor.VerifyTOTP(ctx, h.DB, h.Keys, u, code, h.Now())
 	switch {
-	case errors.Is(err, models.ErrTOTPNotEnrolled):
+	case errors.Is(err, twofactor.ErrTOTPNotEnrolled):
 		return c.Redirect(auth.EnrolmentPath, fiber.StatusSeeOther)
-	case errors.Is(err, models.ErrTOTPRateLimited):
+	case errors.Is(err, twofactor.ErrTOTPRateLimited):
 		return h.renderAccount(c, fiber.StatusTooManyRequests, map[string]string{"totp_code": auth.Sentence(err)})
-	case errors.Is(err, models.ErrTOTPInvalidCode), errors.Is(err, models.ErrTOTPReusedCode):
+	case errors.Is(err, twofactor.ErrTOTPInvalidCode), errors.Is(err, twofactor.ErrTOTPReusedCode):
 		return h.renderAccount(c, fiber.StatusUnprocessableEntity, map[string]string{"totp_code": auth.Sentence(err)})
 	case err != nil:
 		return err
 	}
-	codes, err := models.RegenerateRecoveryCodes(ctx, h.DB, models.ActorFor(u), u, h.Now())
+	codes, err := twofactor.RegenerateRecoveryCodes(ctx, h.DB, models.ActorFor(u), u, h.Now())
 	if err != nil {
 		return err
 	}
@@ -156,7 +157,7 @@ func (h *Handler) ResetTOTP(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := models.DisableTOTP(ctx, h.DB, models.ActorFor(web.User(c)), target.ID, h.Now()); err != nil {
+	if err := twofactor.DisableTOTP(ctx, h.DB, models.ActorFor(web.User(c)), target.ID, h.Now()); err != nil {
 		return err
 	}
 	web.FlashSuccess(c, "La double authentification de "+target.Name+" est réinitialisée : la personne la configurera de nouveau à sa prochaine connexion.")

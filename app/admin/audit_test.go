@@ -10,6 +10,7 @@ import (
 
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/meetings"
 	"seance/models/modelstest"
 )
 
@@ -18,8 +19,8 @@ func TestAuditJournalNamesFiltersPagesAndExports(t *testing.T) {
 	ctx := context.Background()
 	cid := env.Commission.ID
 	member, sec := env.Users[models.RoleMember], env.Users[models.RoleSecretariat]
-	m := &models.Meeting{CommissionID: cid, Kind: models.MeetingFiles, Status: models.MeetingPlanned,
-		StartsAt: time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), EndsAt: time.Date(2026, 11, 24, 16, 0, 0, 0, time.UTC), Mode: models.ModeOnSite, Place: "Salle A", CreatedAt: env.Clock(), UpdatedAt: env.Clock()}
+	m := &meetings.Meeting{CommissionID: cid, Kind: meetings.MeetingFiles, Status: meetings.MeetingPlanned,
+		StartsAt: time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), EndsAt: time.Date(2026, 11, 24, 16, 0, 0, 0, time.UTC), Mode: meetings.ModeOnSite, Place: "Salle A", CreatedAt: env.Clock(), UpdatedAt: env.Clock()}
 	if _, err := env.DB.NewInsert().Model(m).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}

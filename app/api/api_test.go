@@ -16,6 +16,7 @@ import (
 	"seance/app/api"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/meetings"
 	"seance/models/modelstest"
 )
 
@@ -248,7 +249,7 @@ func TestRateLimitPerToken(t *testing.T) {
 type tenants struct {
 	env      *servertest.Env
 	a, b, c  *models.Commission
-	mA, mB   *models.Meeting
+	mA, mB   *meetings.Meeting
 	tokens   map[models.Role]string // of commission 31 (and admin, region 76)
 	otherTok map[models.Role]string // of commission 09
 }
@@ -262,9 +263,9 @@ func newTenants(t *testing.T) *tenants {
 	if err := models.CreateCommission(ctx, env.DB, models.SystemActor("test"), tt.c, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
-	plan := func(cm *models.Commission) *models.Meeting {
-		in := models.MeetingInput{Kind: models.MeetingPolicy, Mode: models.ModeOnSite, StartsAt: env.Clock().AddDate(0, 0, 20), Place: "Préfecture"}
-		m, err := models.CreateMeeting(ctx, env.DB, models.SystemActor("test"), cm.ID, in, env.Clock())
+	plan := func(cm *models.Commission) *meetings.Meeting {
+		in := meetings.MeetingInput{Kind: meetings.MeetingPolicy, Mode: meetings.ModeOnSite, StartsAt: env.Clock().AddDate(0, 0, 20), Place: "Préfecture"}
+		m, err := meetings.CreateMeeting(ctx, env.DB, models.SystemActor("test"), cm.ID, in, env.Clock())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -371,7 +372,7 @@ func TestRolesMirrorThePages(t *testing.T) {
 func TestTenantIsolation(t *testing.T) {
 	tt := newTenants(t)
 	year := id(int64(tt.env.Clock().Year()))
-	objects := func(cm *models.Commission, m *models.Meeting) []string {
+	objects := func(cm *models.Commission, m *meetings.Meeting) []string {
 		b, mm := "/api/v1/bodies/"+id(cm.ID), "/api/v1/meetings/"+id(m.ID)
 		return []string{b, b + "/meetings", b + "/stats?year=" + year, mm, mm + "/results"}
 	}
@@ -399,8 +400,8 @@ func TestPaginationAndETag(t *testing.T) {
 	sec := env.Users[models.RoleSecretariat]
 	var want []int64
 	for i := range 5 {
-		in := models.MeetingInput{Kind: models.MeetingFiles, Mode: models.ModeOnSite, StartsAt: env.Clock().AddDate(0, 1, 7*(4-i)), Place: "Salle " + id(int64(i))}
-		m, err := models.CreateMeeting(ctx, env.DB, models.ActorFor(sec), env.Commission.ID, in, env.Clock())
+		in := meetings.MeetingInput{Kind: meetings.MeetingFiles, Mode: meetings.ModeOnSite, StartsAt: env.Clock().AddDate(0, 1, 7*(4-i)), Place: "Salle " + id(int64(i))}
+		m, err := meetings.CreateMeeting(ctx, env.DB, models.ActorFor(sec), env.Commission.ID, in, env.Clock())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -439,7 +440,7 @@ func TestPaginationAndETag(t *testing.T) {
 			t.Errorf("If-None-Match %s = %d %q, want 304 without body", inm, r.Status, r.Body)
 		}
 	}
-	if _, err := models.CancelMeeting(ctx, env.DB, sec, env.Commission.ID, want[0], "Report", env.Clock()); err != nil {
+	if _, err := meetings.CancelMeeting(ctx, env.DB, sec, env.Commission.ID, want[0], "Report", env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	if r := call(t, env, token, list, "If-None-Match", etag); r.Status != http.StatusOK || r.Header.Get("ETag") == etag {

@@ -22,6 +22,10 @@ import (
 	"seance/app/demo"
 	"seance/app/servertest"
 	"seance/models"
+	filesmodel "seance/models/files"
+	meetingsmodel "seance/models/meetings"
+	"seance/models/minutes"
+	"seance/models/sitting"
 )
 
 // loadDocument parses and validates the served OpenAPI document.
@@ -122,19 +126,19 @@ func (d *demoEnv) token(t *testing.T, email string) string {
 
 // meetings returns the demo commission's sessions whose procès-verbal is approved, and
 // the others that were held.
-func (d *demoEnv) meetings(t *testing.T) (approved, pending []models.Meeting) {
+func (d *demoEnv) meetings(t *testing.T) (approved, pending []meetingsmodel.Meeting) {
 	t.Helper()
 	ctx := context.Background()
 	cid := d.seeder.Commission.ID
-	ms, err := models.ListMeetings(ctx, d.DB, cid, d.Clock().AddDate(-20, 0, 0), d.Clock().AddDate(2, 0, 0))
+	ms, err := meetingsmodel.ListMeetings(ctx, d.DB, cid, d.Clock().AddDate(-20, 0, 0), d.Clock().AddDate(2, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if m.Status != models.MeetingClosed && m.Status != models.MeetingMinutesApproved {
+		if m.Status != meetingsmodel.MeetingClosed && m.Status != meetingsmodel.MeetingMinutesApproved {
 			continue
 		}
-		if _, err := models.ApprovedMinutes(ctx, d.DB, cid, m.ID); err == nil {
+		if _, err := minutes.ApprovedMinutes(ctx, d.DB, cid, m.ID); err == nil {
 			approved = append(approved, m)
 		} else {
 			pending = append(pending, m)
@@ -290,11 +294,11 @@ func checkResults(t *testing.T, d *demoEnv) {
 				t.Fatalf("%s: results of approved session %d = %d\n%s", email, m.ID, r.Status, r.Body)
 			}
 			res := decode[api.Results](t, r)
-			votes, err := models.ListVotes(ctx, d.DB, cid, m.ID)
+			votes, err := sitting.ListVotes(ctx, d.DB, cid, m.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			items, err := models.ListAgenda(ctx, d.DB, cid, m.ID)
+			items, err := meetingsmodel.ListAgenda(ctx, d.DB, cid, m.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -329,7 +333,7 @@ func checkResults(t *testing.T, d *demoEnv) {
 		t.Error("no vote in the results of the demo's approved sessions")
 	}
 	// A file is named by its reference, never by the person.
-	var files []models.File
+	var files []filesmodel.File
 	if err := d.DB.NewSelect().Model(&files).Where("commission_id = ? AND session_id IS NOT NULL", cid).Scan(ctx); err != nil || len(files) == 0 {
 		t.Fatalf("demo files on an agenda: %d, %v", len(files), err)
 	}
@@ -353,7 +357,7 @@ func checkMemberSessions(t *testing.T, d *demoEnv) {
 	ctx := context.Background()
 	u := d.seeder.Users[demo.MemberEmail(1)]
 	tok := d.token(t, demo.MemberEmail(1))
-	all, err := models.MeetingsFor(ctx, d.DB, u, d.Clock().AddDate(-30, 0, 0), d.Clock().AddDate(30, 0, 0))
+	all, err := meetingsmodel.MeetingsFor(ctx, d.DB, u, d.Clock().AddDate(-30, 0, 0), d.Clock().AddDate(30, 0, 0))
 	if err != nil || len(all) == 0 {
 		t.Fatalf("demo member's sessions: %d, %v", len(all), err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"seance/models"
+	"seance/models/meetings"
 )
 
 // Page sizes of the lists.
@@ -80,11 +80,11 @@ func parseBodyCursor(s string) (string, error) {
 }
 
 // meetingCursor resumes the list of sessions after m.
-func meetingCursor(m *models.Meeting) string {
+func meetingCursor(m *meetings.Meeting) string {
 	return "m:" + strconv.FormatInt(m.StartsAt.UnixMicro(), 10) + ":" + itoa(m.ID)
 }
 
-func parseMeetingCursor(s string) (*models.MeetingCursor, error) {
+func parseMeetingCursor(s string) (*meetings.MeetingCursor, error) {
 	parts := strings.Split(s, ":")
 	if len(parts) != 3 || parts[0] != "m" {
 		return nil, errCursor
@@ -94,7 +94,7 @@ func parseMeetingCursor(s string) (*models.MeetingCursor, error) {
 	if err1 != nil || err2 != nil || id <= 0 {
 		return nil, errCursor
 	}
-	return &models.MeetingCursor{StartsAt: time.UnixMicro(at).UTC(), ID: id}, nil
+	return &meetings.MeetingCursor{StartsAt: time.UnixMicro(at).UTC(), ID: id}, nil
 }
 
 func itoa[T int | int64](n T) string { return strconv.FormatInt(int64(n), 10) }

@@ -9,6 +9,9 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	"seance/models/meetings"
+	"seance/models/minutes"
+	"seance/models/sitting"
 )
 
 // Me is the owner of the token.
@@ -108,7 +111,7 @@ func (h *Handler) LoadMeeting(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := models.FindMeeting(c.UserContext(), h.DB, web.User(c).CommissionIDOrZero(), id)
+	m, err := meetings.FindMeeting(c.UserContext(), h.DB, web.User(c).CommissionIDOrZero(), id)
 	if err != nil {
 		return err
 	}
@@ -116,8 +119,8 @@ func (h *Handler) LoadMeeting(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func body(c *fiber.Ctx) *models.Commission { return c.Locals(bodyLocal).(*models.Commission) }
-func meeting(c *fiber.Ctx) *models.Meeting { return c.Locals(meetingLocal).(*models.Meeting) }
+func body(c *fiber.Ctx) *models.Commission   { return c.Locals(bodyLocal).(*models.Commission) }
+func meeting(c *fiber.Ctx) *meetings.Meeting { return c.Locals(meetingLocal).(*meetings.Meeting) }
 
 // Body shows one commission.
 func (h *Handler) Body(c *fiber.Ctx) error {
@@ -146,11 +149,11 @@ type Meeting struct {
 
 func meetingURL(id int64) string { return Base + "/meetings/" + itoa(id) }
 
-func meetingOf(m *models.Meeting) Meeting {
+func meetingOf(m *meetings.Meeting) Meeting {
 	u := meetingURL(m.ID)
 	return Meeting{ID: m.ID, Type: "Meeting", URL: u, Body: bodyURL(m.CommissionID), Name: m.Title(), Kind: string(m.Kind),
 		Mode: string(m.Mode), Status: string(m.Status), StatusLabel: m.Status.Label(), Start: m.StartsAt.UTC(), End: m.EndsAt.UTC(),
-		Urgent: m.Urgency, SecondConvocation: m.FirstConvocationID != nil, Cancelled: m.Status == models.MeetingCancelled,
+		Urgent: m.Urgency, SecondConvocation: m.FirstConvocationID != nil, Cancelled: m.Status == meetings.MeetingCancelled,
 		Results: u + "/results", Modified: m.UpdatedAt.UTC()}
 }
 
@@ -162,7 +165,7 @@ func (h *Handler) Meetings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var after *models.MeetingCursor
+	var after *meetings.MeetingCursor
 	if cursor != "" {
 		if after, err = parseMeetingCursor(cursor); err != nil {
 			return err
@@ -172,7 +175,7 @@ func (h *Handler) Meetings(c *fiber.Ctx) error {
 	if u.CommissionIDOrZero() != cm.ID { // the calendar shows one's own commission only
 		return models.ErrNotFound
 	}
-	ms, more, err := models.MeetingsPage(c.UserContext(), h.DB, u, after, limit)
+	ms, more, err := meetings.MeetingsPage(c.UserContext(), h.DB, u, after, limit)
 	if err != nil {
 		return err
 	}
@@ -204,9 +207,9 @@ type FileRef struct {
 	RequestKindLabel string `json:"requestKindLabel"`
 }
 
-func agendaItemOf(number int, e *models.AgendaEntryRef) AgendaItem {
+func agendaItemOf(number int, e *minutes.AgendaEntryRef) AgendaItem {
 	it := AgendaItem{ID: e.Item.ID, Type: "AgendaItem", Number: number, Kind: string(e.Item.Kind), KindLabel: e.Item.Kind.Label(), Name: e.Item.Title}
-	if e.Item.Kind == models.ItemFile {
+	if e.Item.Kind == meetings.ItemFile {
 		it.Name = e.Item.Kind.Label()
 		if f := e.File; f != nil {
 			it.File = &FileRef{Reference: f.Reference, RequestKind: string(f.Kind), RequestKindLabel: f.Kind.Label()}
@@ -228,14 +231,14 @@ type MeetingDetail struct {
 // page).
 func (h *Handler) Meeting(c *fiber.Ctx) error {
 	m := meeting(c)
-	ok, err := models.CanSeeMeeting(c.UserContext(), h.DB, web.User(c), m)
+	ok, err := meetings.CanSeeMeeting(c.UserContext(), h.DB, web.User(c), m)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return models.ErrNotFound
 	}
-	entries, err := models.PublicAgenda(c.UserContext(), h.DB, m.CommissionID, m.ID)
+	entries, err := minutes.PublicAgenda(c.UserContext(), h.DB, m.CommissionID, m.ID)
 	if err != nil {
 		return err
 	}
@@ -289,7 +292,7 @@ type Tally struct {
 	Abstentions int `json:"abstentions"`
 }
 
-func voteOf(v *models.Vote) *Vote {
+func voteOf(v *sitting.Vote) *Vote {
 	if v == nil {
 		return nil
 	}
@@ -313,7 +316,7 @@ func (h *Handler) Results(c *fiber.Ctx) error {
 	if u.Role == models.RoleMember {
 		// The same rule as the procès-verbal's page: a member reads the results of the
 		// sessions they were convened to (holding a seat that day is not enough).
-		reader, err := models.MinutesReaderFor(ctx, h.DB, u)
+		reader, err := minutes.MinutesReaderFor(ctx, h.DB, u)
 		if err != nil {
 			return err
 		}
@@ -321,15 +324,15 @@ func (h *Handler) Results(c *fiber.Ctx) error {
 			return fiber.NewError(fiber.StatusForbidden, "Vous n'avez pas été convoqué(e) à cette séance : ses résultats ne vous sont pas accessibles.")
 		}
 	}
-	r, err := models.ResultsOf(ctx, h.DB, m.CommissionID, m.ID)
-	if errors.Is(err, models.ErrResultsNotApproved) {
+	r, err := minutes.ResultsOf(ctx, h.DB, m.CommissionID, m.ID)
+	if errors.Is(err, minutes.ErrResultsNotApproved) {
 		return fiber.NewError(fiber.StatusNotFound, "Les résultats de cette séance ne sont publiés qu'une fois son procès-verbal approuvé.")
 	}
 	if err != nil {
 		return err
 	}
 	out := Results{Meeting: meetingURL(m.ID), Items: make([]Consultation, len(r.Items)),
-		Minutes: MinutesRef{Version: r.Minutes.Version, Status: string(r.Minutes.Status), Approval: r.Minutes.ApprovalRef, Locked: r.Minutes.Status == models.MinutesLocked}}
+		Minutes: MinutesRef{Version: r.Minutes.Version, Status: string(r.Minutes.Status), Approval: r.Minutes.ApprovalRef, Locked: r.Minutes.Status == minutes.MinutesLocked}}
 	if r.Minutes.ApprovedAt != nil {
 		out.Minutes.Approved = r.Minutes.ApprovedAt.UTC()
 	}

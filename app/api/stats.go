@@ -9,6 +9,7 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	"seance/models/stats"
 )
 
 // Stats is the annual report of a commission: the tables of the /statistiques page and
@@ -64,16 +65,16 @@ type Cell struct {
 }
 
 var (
-	cellKinds = map[models.CellKind]string{models.CellCount: "count", models.CellRate: "rate", models.CellDays: "days",
-		models.CellAmount: "amount", models.CellLabel: "label", models.CellMissing: "missing"}
-	masks = map[models.Mask]string{models.Primary: "primary", models.Secondary: "secondary", models.SmallBase: "smallBase"}
+	cellKinds = map[stats.CellKind]string{stats.CellCount: "count", stats.CellRate: "rate", stats.CellDays: "days",
+		stats.CellAmount: "amount", stats.CellLabel: "label", stats.CellMissing: "missing"}
+	masks = map[stats.Mask]string{stats.Primary: "primary", stats.Secondary: "secondary", stats.SmallBase: "smallBase"}
 )
 
-func cellOf(c models.Cell, min int) Cell {
+func cellOf(c stats.Cell, min int) Cell {
 	out := Cell{Kind: cellKinds[c.Kind], Text: c.Text(min), Mask: masks[c.Mask]}
-	if !c.Hidden() && c.Kind != models.CellMissing && c.Kind != models.CellLabel {
+	if !c.Hidden() && c.Kind != stats.CellMissing && c.Kind != stats.CellLabel {
 		v := c.Value
-		if c.Kind == models.CellAmount {
+		if c.Kind == stats.CellAmount {
 			v /= 100 // cents to euros
 		}
 		out.Value = &v
@@ -82,7 +83,7 @@ func cellOf(c models.Cell, min int) Cell {
 }
 
 func definitionOf(key string) Definition {
-	d := models.StatDefinition(key)
+	d := stats.StatDefinition(key)
 	return Definition{Label: d.Label, Text: d.FR}
 }
 
@@ -104,19 +105,19 @@ func (h *Handler) Stats(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, "Indiquez l'année par le paramètre year, par exemple ?year=2025.")
 	}
 	now := h.Now().UTC()
-	years, err := models.StatsYears(ctx, h.DB, cm.ID, now)
+	years, err := stats.StatsYears(ctx, h.DB, cm.ID, now)
 	if err != nil {
 		return err
 	}
 	if !slices.Contains(years, year) {
 		return fiber.NewError(fiber.StatusNotFound, "Aucune statistique pour l'année "+strconv.Itoa(year)+" : la commission n'a pas d'activité enregistrée cette année-là.")
 	}
-	s, err := models.ComputeAnnualStats(ctx, h.DB, cm.ID, year, now)
+	s, err := stats.ComputeAnnualStats(ctx, h.DB, cm.ID, year, now)
 	if err != nil {
 		return err
 	}
 	exact := u.Role == models.RoleSecretariat && view != "published"
-	r := models.BuildStatsReport(s, exact)
+	r := stats.BuildStatsReport(s, exact)
 	min := s.MinCellSize
 	out := Stats{Body: bodyURL(cm.ID), Year: year, Complete: s.Complete, RefDate: s.RefDate.UTC().Format(time.DateOnly),
 		Threshold: min, Exact: exact, Secrecy: definitionOf("secrecy"), Themes: make([]Theme, len(r.Themes))}

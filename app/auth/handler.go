@@ -16,6 +16,8 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	"seance/models/keyring"
+	"seance/models/twofactor"
 )
 
 // Handler serves sign-in and sign-out and provides the authentication middleware.
@@ -25,7 +27,7 @@ type Handler struct {
 	Log      *slog.Logger
 	Now      func() time.Time
 	// Keys opens the TOTP secrets checked at the second step of sign-in.
-	Keys *models.Keyring
+	Keys *keyring.Keyring
 	// Demo lets the users of a demo instance skip the compulsory TOTP enrolment
 	// (web.Session.DemoSkipTOTP); never set outside `seance demo`.
 	Demo bool
@@ -132,7 +134,7 @@ func (h *Handler) Login(c *fiber.Ctx) error {
 		}
 		return h.loginError(c, form, fiber.StatusUnauthorized, msgBadCredentials, nil)
 	}
-	st, err := models.TOTPStatusOf(ctx, h.DB, u.ID)
+	st, err := twofactor.TOTPStatusOf(ctx, h.DB, u.ID)
 	if err != nil {
 		return err
 	}
@@ -180,7 +182,7 @@ func (h *Handler) signIn(c *fiber.Ctx, sess *web.Session, u *models.User) error 
 	if err := models.RecordLoginSuccess(ctx, h.DB, u, c.IP(), h.Now()); err != nil {
 		return err
 	}
-	need, err := models.TOTPEnrolmentNeeded(ctx, h.DB, u)
+	need, err := twofactor.TOTPEnrolmentNeeded(ctx, h.DB, u)
 	if err != nil {
 		return err
 	}
@@ -247,16 +249,16 @@ func (h *Handler) SecondFactor(c *fiber.Ctx) error {
 	}
 	recovery := !sixDigits(strings.Join(strings.Fields(code), ""))
 	if recovery {
-		err = models.UseRecoveryCode(ctx, h.DB, u, code, now)
+		err = twofactor.UseRecoveryCode(ctx, h.DB, u, code, now)
 	} else {
-		err = models.VerifyTOTP(ctx, h.DB, h.Keys, u, code, now)
+		err = twofactor.VerifyTOTP(ctx, h.DB, h.Keys, u, code, now)
 	}
 	switch {
-	case errors.Is(err, models.ErrTOTPRateLimited):
+	case errors.Is(err, twofactor.ErrTOTPRateLimited):
 		return fail(fiber.StatusTooManyRequests, Sentence(err))
-	case errors.Is(err, models.ErrTOTPInvalidCode), errors.Is(err, models.ErrTOTPReusedCode), errors.Is(err, models.ErrRecoveryCodeInvalid):
+	case errors.Is(err, twofactor.ErrTOTPInvalidCode), errors.Is(err, twofactor.ErrTOTPReusedCode), errors.Is(err, twofactor.ErrRecoveryCodeInvalid):
 		return fail(fiber.StatusUnauthorized, Sentence(err))
-	case err != nil && !errors.Is(err, models.ErrTOTPNotEnrolled): // reset by an administrator meanwhile: signIn asks to enrol again
+	case err != nil && !errors.Is(err, twofactor.ErrTOTPNotEnrolled): // reset by an administrator meanwhile: signIn asks to enrol again
 		return err
 	}
 	sess, err := h.Sessions.Renew(c)
@@ -264,7 +266,7 @@ func (h *Handler) SecondFactor(c *fiber.Ctx) error {
 		return err
 	}
 	if recovery {
-		st, err := models.TOTPStatusOf(ctx, h.DB, u.ID)
+		st, err := twofactor.TOTPStatusOf(ctx, h.DB, u.ID)
 		if err != nil {
 			return err
 		}
@@ -337,7 +339,7 @@ func (h *Handler) LoadUser(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	if !(h.Demo && sess.DemoSkipTOTP) {
-		need, err := models.TOTPEnrolmentNeeded(ctx, h.DB, u)
+		need, err := twofactor.TOTPEnrolmentNeeded(ctx, h.DB, u)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,8 @@ import (
 	"seance/app/demo"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/meetings"
+	"seance/models/twofactor"
 )
 
 // axeSource is axe-core, vendored for the tests only by testdata/axe/refresh.sh.
@@ -98,7 +100,7 @@ func TestBrowserAxeMainPages(t *testing.T) {
 			}
 			u = u2
 		}
-		if models.TOTPRequired(u, nil) {
+		if twofactor.TOTPRequired(u, nil) {
 			env.EnrolTOTP(t, u)
 		}
 	}
@@ -199,13 +201,13 @@ func TestBrowserValidationErrorFocusesTheSummary(t *testing.T) {
 func TestBrowserReplyOnAPhoneShowsTheConfirmation(t *testing.T) {
 	env, s := servertest.NewSeeded(t, 1)
 	ctx := context.Background()
-	ms, err := models.ListMeetings(ctx, env.DB, s.Commission.ID, env.Clock(), env.Clock().AddDate(0, 3, 0))
+	ms, err := meetings.ListMeetings(ctx, env.DB, s.Commission.ID, env.Clock(), env.Clock().AddDate(0, 3, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var meeting *models.Meeting
+	var meeting *meetings.Meeting
 	for i := range ms {
-		if ms[i].Status == models.MeetingConvened {
+		if ms[i].Status == meetings.MeetingConvened {
 			meeting = &ms[i]
 			break
 		}

@@ -13,6 +13,11 @@ import (
 	"seance/app/demo"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/dashboard"
+	"seance/models/files"
+	"seance/models/meetings"
+	"seance/models/minutes"
+	"seance/models/twofactor"
 )
 
 // dashboardCase is what one demo account's dashboard must show: the text of the card
@@ -28,7 +33,7 @@ type dashboardCase struct {
 func pendingItems(t *testing.T, env *servertest.Env, s *demo.Seeder) []dashboardCase {
 	t.Helper()
 	ctx, now := context.Background(), env.Clock()
-	need := func(what string, l models.DueList, err error) models.DueItem {
+	need := func(what string, l dashboard.DueList, err error) dashboard.DueItem {
 		t.Helper()
 		if err != nil || l.Count == 0 {
 			t.Fatalf("the demo seeds no %s (%v): the dashboard test needs one", what, err)
@@ -36,15 +41,15 @@ func pendingItems(t *testing.T, env *servertest.Env, s *demo.Seeder) []dashboard
 		return l.Items[0]
 	}
 	member := s.Users[demo.MemberEmail(1)]
-	l, err := models.OpenVotesAwaiting(ctx, env.DB, member, now)
+	l, err := dashboard.OpenVotesAwaiting(ctx, env.DB, member, now)
 	vote := need("open vote awaiting membre01", l, err)
-	l, err = models.MinutesWaiting(ctx, env.DB, s.Users[demo.EmailPresident], models.MinutesDraft)
+	l, err = dashboard.MinutesWaiting(ctx, env.DB, s.Users[demo.EmailPresident], minutes.MinutesDraft)
 	draft := need("procès-verbal draft for the president", l, err)
-	l, err = models.FilesInState(ctx, env.DB, s.Users[demo.EmailSecretariat], models.StateSubmitted)
+	l, err = dashboard.FilesInState(ctx, env.DB, s.Users[demo.EmailSecretariat], files.StateSubmitted)
 	incoming := need("incoming file for the secretariat", l, err)
-	l, err = models.FilesInState(ctx, env.DB, s.Users[demo.AssociationEmail(1)], models.StateIncomplete)
+	l, err = dashboard.FilesInState(ctx, env.DB, s.Users[demo.AssociationEmail(1)], files.StateIncomplete)
 	incomplete := need("file awaiting completion for association1", l, err)
-	convs, err := models.MyConvocations(ctx, env.DB, member.CommissionIDOrZero(), s.Users[demo.SuppleantEmail(1)].ID, now)
+	convs, err := meetings.MyConvocations(ctx, env.DB, member.CommissionIDOrZero(), s.Users[demo.SuppleantEmail(1)].ID, now)
 	if err != nil || len(convs) == 0 {
 		t.Fatalf("the demo convenes suppleant01 to no session to come (%v): the dashboard test needs one", err)
 	}
@@ -74,7 +79,7 @@ func TestBrowserDashboardsShowWhatWaits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if models.TOTPRequired(u, nil) && env.TOTPSecret(u.ID) == "" {
+		if twofactor.TOTPRequired(u, nil) && env.TOTPSecret(u.ID) == "" {
 			env.EnrolTOTP(t, u)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 	"seance/app/browsertest"
 	"seance/app/files/filestest"
 	"seance/app/servertest"
-	"seance/models"
+	"seance/models/files"
 )
 
 // switchUser signs the tab out (its cookies are dropped) and in as email.
@@ -196,9 +196,9 @@ func TestBrowserFileScreensOnAPhone(t *testing.T) {
 	w := filestest.New(t)
 	decided := w.Decided(t, w.A1)
 	f := w.Submitted(t, w.A1)
-	draft := w.Draft(t, w.A1, models.KindEngagement, 0)
-	if _, err := models.AddAttachment(context.Background(), w.DB, w.Config.Keys, w.A1, draft.ID,
-		models.AttachmentReport, "rapport-d-activite-tres-long-nom-de-fichier.pdf", []byte("%PDF-1.4\n%%EOF\n"), w.Clock()); err != nil {
+	draft := w.Draft(t, w.A1, files.KindEngagement, 0)
+	if _, err := files.AddAttachment(context.Background(), w.DB, w.Config.Keys, w.A1, draft.ID,
+		files.AttachmentReport, "rapport-d-activite-tres-long-nom-de-fichier.pdf", []byte("%PDF-1.4\n%%EOF\n"), w.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	site := browsertest.Start(t, w.Env, 375, 812)

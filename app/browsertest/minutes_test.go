@@ -10,6 +10,8 @@ import (
 	"seance/app/browsertest"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/meetings"
+	"seance/models/sitting"
 )
 
 // closedSitting holds and closes the session of e: three members present, a vote on
@@ -18,31 +20,31 @@ func closedSitting(t *testing.T, e *sittingEnv) {
 	t.Helper()
 	cid, sec, pres := e.Commission.ID, e.Users[models.RoleSecretariat], e.Users[models.RolePresident]
 	for i := range 3 {
-		e.reply(t, i, models.AttPresentOnSite)
+		e.reply(t, i, meetings.AttPresentOnSite)
 	}
 	at := e.m.StartsAt
-	if _, err := models.ConfirmSittingAttendance(e.ctx, e.DB, models.ActorFor(sec), cid, e.m.ID, at.Add(-5*time.Minute)); err != nil {
+	if _, err := sitting.ConfirmSittingAttendance(e.ctx, e.DB, models.ActorFor(sec), cid, e.m.ID, at.Add(-5*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.OpenSitting(e.ctx, e.DB, sec, cid, e.m.ID, pres.ID, at); err != nil {
+	if _, err := sitting.OpenSitting(e.ctx, e.DB, sec, cid, e.m.ID, pres.ID, at); err != nil {
 		t.Fatal(err)
 	}
 	for i, it := range e.items {
-		v, err := models.OpenVote(e.ctx, e.DB, pres, cid, it.ID, models.VoteInput{}, at.Add(time.Duration(10+10*i)*time.Minute))
+		v, err := sitting.OpenVote(e.ctx, e.DB, pres, cid, it.ID, sitting.VoteInput{}, at.Add(time.Duration(10+10*i)*time.Minute))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, u := range e.users[:3] {
-			if _, err := models.CastBallot(e.ctx, e.DB, u, cid, v.ID, models.BallotInput{Choice: models.BallotFor}, at.Add(time.Duration(12+10*i)*time.Minute)); err != nil {
+			if _, err := sitting.CastBallot(e.ctx, e.DB, u, cid, v.ID, sitting.BallotInput{Choice: sitting.BallotFor}, at.Add(time.Duration(12+10*i)*time.Minute)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// The président does not vote: the closing is confirmed without their ballot.
-		if _, err := models.CloseVote(e.ctx, e.DB, pres, cid, v.ID, models.CloseVoteInput{ConfirmMissing: true}, at.Add(time.Duration(15+10*i)*time.Minute)); err != nil {
+		if _, err := sitting.CloseVote(e.ctx, e.DB, pres, cid, v.ID, sitting.CloseVoteInput{ConfirmMissing: true}, at.Add(time.Duration(15+10*i)*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := models.CloseSitting(e.ctx, e.DB, pres, cid, e.m.ID, at.Add(40*time.Minute)); err != nil {
+	if err := sitting.CloseSitting(e.ctx, e.DB, pres, cid, e.m.ID, at.Add(40*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	e.SetClock(at.Add(2 * time.Hour))

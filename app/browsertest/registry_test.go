@@ -20,6 +20,8 @@ import (
 	"seance/app/servertest"
 	"seance/models"
 	"seance/models/modelstest"
+	registrymodel "seance/models/registry"
+	"seance/models/twofactor"
 )
 
 var (
@@ -30,34 +32,34 @@ var (
 // registrySeats fills the env's commission with a small composition showing every case
 // of the composition page: a term ending soon, a vacant seat, a vacant suppléant place,
 // a qualified person without suppléant and an association whose agrément expired.
-func registrySeats(t *testing.T, env *servertest.Env) (vacant *models.Seat) {
+func registrySeats(t *testing.T, env *servertest.Env) (vacant *registrymodel.Seat) {
 	t.Helper()
 	cid := env.Commission.ID
 	today := models.CalendarDay(env.Clock())
 	start := today.AddDate(-1, -2, 0)
-	magistrate := modelstest.Seat(t, env.DB, cid, models.CategoryMagistrate, "Vice-présidente du tribunal judiciaire")
-	modelstest.Appoint(t, env.DB, magistrate, models.MandateTitulaire, "magistrate@example.org", today.AddDate(0, 0, 40).AddDate(-models.TermYears, 0, 1))
-	modelstest.Appoint(t, env.DB, magistrate, models.MandateSuppleant, "magistrat.suppleant@example.org", start)
-	vacant = modelstest.Seat(t, env.DB, cid, models.CategoryDDETS, "Directeur départemental de l'emploi, du travail et des solidarités")
-	doctor := modelstest.Seat(t, env.DB, cid, models.CategoryDoctor, "Médecin désigné par l'ordre")
-	modelstest.Appoint(t, env.DB, doctor, models.MandateTitulaire, "medecin@example.org", start)
-	elue := modelstest.Seat(t, env.DB, cid, models.CategoryLocalAuthority, "Adjointe au maire chargée des solidarités")
-	modelstest.Appoint(t, env.DB, elue, models.MandateTitulaire, "elue.avec.une.adresse.tres.longue@toulouse-metropole.example.org", start)
-	a := &models.Association{CommissionID: cid, Name: "Association Le Fil d'Ariane", AgrementArrete: "Arrêté n° 31-2022-03-01-017",
+	magistrate := modelstest.Seat(t, env.DB, cid, registrymodel.CategoryMagistrate, "Vice-présidente du tribunal judiciaire")
+	modelstest.Appoint(t, env.DB, magistrate, registrymodel.MandateTitulaire, "magistrate@example.org", today.AddDate(0, 0, 40).AddDate(-registrymodel.TermYears, 0, 1))
+	modelstest.Appoint(t, env.DB, magistrate, registrymodel.MandateSuppleant, "magistrat.suppleant@example.org", start)
+	vacant = modelstest.Seat(t, env.DB, cid, registrymodel.CategoryDDETS, "Directeur départemental de l'emploi, du travail et des solidarités")
+	doctor := modelstest.Seat(t, env.DB, cid, registrymodel.CategoryDoctor, "Médecin désigné par l'ordre")
+	modelstest.Appoint(t, env.DB, doctor, registrymodel.MandateTitulaire, "medecin@example.org", start)
+	elue := modelstest.Seat(t, env.DB, cid, registrymodel.CategoryLocalAuthority, "Adjointe au maire chargée des solidarités")
+	modelstest.Appoint(t, env.DB, elue, registrymodel.MandateTitulaire, "elue.avec.une.adresse.tres.longue@toulouse-metropole.example.org", start)
+	a := &registrymodel.Association{CommissionID: cid, Name: "Association Le Fil d'Ariane", AgrementArrete: "Arrêté n° 31-2022-03-01-017",
 		AgrementDate: today.AddDate(-3, -1, 0), Departments: "31,09"}
-	if err := models.SaveNewAssociation(ctx, env.DB, tester, a, env.Clock()); err != nil {
+	if err := registrymodel.SaveNewAssociation(ctx, env.DB, tester, a, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
-	b := &models.Association{CommissionID: cid, Name: "Association Passerelles", AgrementArrete: "Arrêté n° 31-2025-01-20-004",
+	b := &registrymodel.Association{CommissionID: cid, Name: "Association Passerelles", AgrementArrete: "Arrêté n° 31-2025-01-20-004",
 		AgrementDate: today.AddDate(-1, 0, 0), Departments: "31"}
-	if err := models.SaveNewAssociation(ctx, env.DB, tester, b, env.Clock()); err != nil {
+	if err := registrymodel.SaveNewAssociation(ctx, env.DB, tester, b, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
-	seat := &models.Seat{CommissionID: cid, Category: models.CategoryAssociation, Quality: "Directrice", VotingRight: true, SuppleantPlaces: 1, AssociationID: &a.ID}
-	if err := models.CreateSeat(ctx, env.DB, tester, seat, env.Clock()); err != nil {
+	seat := &registrymodel.Seat{CommissionID: cid, Category: registrymodel.CategoryAssociation, Quality: "Directrice", VotingRight: true, SuppleantPlaces: 1, AssociationID: &a.ID}
+	if err := registrymodel.CreateSeat(ctx, env.DB, tester, seat, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
-	modelstest.Appoint(t, env.DB, seat, models.MandateTitulaire, "directrice@filariane.example.org", start)
+	modelstest.Appoint(t, env.DB, seat, registrymodel.MandateTitulaire, "directrice@filariane.example.org", start)
 	return vacant
 }
 
@@ -235,8 +237,8 @@ func TestBrowserSecondFactorPages(t *testing.T) {
 			site.ClickAndWait(t, `main form[action="/compte/double-authentification"] button[type=submit]`)
 			var codes []string
 			site.Run(t, chromedp.Evaluate(`Array.from(document.querySelectorAll('.seance-codes code')).map(e => e.textContent)`, &codes))
-			if len(codes) != models.RecoveryCodeCount {
-				t.Fatalf("%d recovery codes shown, want %d", len(codes), models.RecoveryCodeCount)
+			if len(codes) != twofactor.RecoveryCodeCount {
+				t.Fatalf("%d recovery codes shown, want %d", len(codes), twofactor.RecoveryCodeCount)
 			}
 			shot(t, site, "recovery-codes")
 			site.Run(t, chromedp.Navigate(site.URL+"/compte"), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
@@ -271,13 +273,13 @@ func shot(t *testing.T, site *browsertest.Site, name string) {
 
 func exportWithNewRow(t *testing.T, env *servertest.Env) []byte {
 	t.Helper()
-	rows, err := models.CompositionRows(ctx, env.DB, env.Commission.ID, env.Clock())
+	rows, err := registrymodel.CompositionRows(ctx, env.DB, env.Commission.ID, env.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
 	day := models.CalendarDay(env.Clock())
-	rows = append(rows, models.CompositionRow{Category: models.CategoryDASEN, Organisation: "DSDEN de la Haute-Garonne", Quality: "Directrice académique",
-		Kind: models.MandateTitulaire, Name: "Élodie Fabre", Email: "elodie.fabre@example.org", StartsOn: day, TermEndsOn: models.DefaultTermEnd(day),
+	rows = append(rows, registrymodel.CompositionRow{Category: registrymodel.CategoryDASEN, Organisation: "DSDEN de la Haute-Garonne", Quality: "Directrice académique",
+		Kind: registrymodel.MandateTitulaire, Name: "Élodie Fabre", Email: "elodie.fabre@example.org", StartsOn: day, TermEndsOn: registrymodel.DefaultTermEnd(day),
 		ArreteRef: "Arrêté n° 31-" + day.Format(time.DateOnly) + "-002", VotingRight: true})
 	var buf bytes.Buffer
 	if err := registry.WriteComposition(&buf, rows); err != nil {

@@ -13,7 +13,9 @@ import (
 	"seance/app/mail/mailtest"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/files"
 	"seance/models/modelstest"
+	"seance/models/registry"
 )
 
 // sessionsEnv adds to env two seats (the env's member, and a doctor who has no suppléant
@@ -27,20 +29,20 @@ func sessionsEnv(t *testing.T, vars map[string]string) (*servertest.Env, *models
 	if err := models.CreateUser(ctx, db, models.SystemActor("test"), doctor, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
-	modelstest.Appoint(t, db, modelstest.Seat(t, db, env.Commission.ID, models.CategoryDDETS, "Directeur"), models.MandateTitulaire, env.Users[models.RoleMember].Email, start)
-	modelstest.Appoint(t, db, modelstest.Seat(t, db, env.Commission.ID, models.CategoryDoctor, "Médecin"), models.MandateTitulaire, doctor.Email, start)
+	modelstest.Appoint(t, db, modelstest.Seat(t, db, env.Commission.ID, registry.CategoryDDETS, "Directeur"), registry.MandateTitulaire, env.Users[models.RoleMember].Email, start)
+	modelstest.Appoint(t, db, modelstest.Seat(t, db, env.Commission.ID, registry.CategoryDoctor, "Médecin"), registry.MandateTitulaire, doctor.Email, start)
 	a := modelstest.Association(t, db, env.Commission, "Association Test", "31", start)
 	au := modelstest.User(t, db, env.Commission, models.RoleAssociation, a)
 	for i, name := range []string{"Exemple Un", "Exemple Deux"} {
-		f, err := models.CreateFile(ctx, db, env.Config.Keys, au, modelstest.CompleteInput(models.KindEngagement, modelstest.Person(name, "Ada", 1990+i), 0), now.Add(time.Duration(i)*time.Hour))
+		f, err := files.CreateFile(ctx, db, env.Config.Keys, au, modelstest.CompleteInput(files.KindEngagement, modelstest.Person(name, "Ada", 1990+i), 0), now.Add(time.Duration(i)*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, st := range []struct {
 			u  *models.User
-			to models.State
-		}{{au, models.StateSubmitted}, {env.Users[models.RoleSecretariat], models.StateAdmissible}} {
-			if err := models.Transition(ctx, db, env.Config.Keys, st.u, f.ID, st.to, models.TransitionInput{}, now.Add(time.Duration(i)*time.Hour)); err != nil {
+			to files.State
+		}{{au, files.StateSubmitted}, {env.Users[models.RoleSecretariat], files.StateAdmissible}} {
+			if err := files.Transition(ctx, db, env.Config.Keys, st.u, f.ID, st.to, files.TransitionInput{}, now.Add(time.Duration(i)*time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 		}

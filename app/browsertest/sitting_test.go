@@ -13,7 +13,10 @@ import (
 	"seance/app/browsertest"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/registry"
+	"seance/models/sitting"
 )
 
 // sittingEnv is a server whose clock reads 12:00 UTC on 24/11/2026, with five voting
@@ -22,9 +25,9 @@ import (
 type sittingEnv struct {
 	*servertest.Env
 	ctx   context.Context
-	m     *models.Meeting
-	items []*models.AgendaItem
-	seats []*models.Seat
+	m     *meetings.Meeting
+	items []*meetings.AgendaItem
+	seats []*registry.Seat
 	users []*models.User
 }
 
@@ -36,16 +39,16 @@ func newSittingEnv(t *testing.T) *sittingEnv {
 	e := &sittingEnv{Env: env, ctx: context.Background()}
 	cid := env.Commission.ID
 	for i := range 5 {
-		s := modelstest.Seat(t, env.DB, cid, models.CategoryLocalAuthority, fmt.Sprintf("Élu %d", i+1))
+		s := modelstest.Seat(t, env.DB, cid, registry.CategoryLocalAuthority, fmt.Sprintf("Élu %d", i+1))
 		email := fmt.Sprintf("elu%d@sitting.test", i+1)
 		if i == 0 {
 			email = env.Users[models.RoleMember].Email
 		}
 		e.seats = append(e.seats, s)
-		e.users = append(e.users, modelstest.Appoint(t, env.DB, s, models.MandateTitulaire, email, modelstest.Day(-322)).User)
+		e.users = append(e.users, modelstest.Appoint(t, env.DB, s, registry.MandateTitulaire, email, modelstest.Day(-322)).User)
 	}
-	m, err := models.CreateMeeting(e.ctx, env.DB, models.SystemActor("test"), cid, models.MeetingInput{
-		Kind: models.MeetingPolicy, Mode: models.ModeHybrid, StartsAt: start, Place: "Préfecture de la Haute-Garonne, salle Capitole",
+	m, err := meetings.CreateMeeting(e.ctx, env.DB, models.SystemActor("test"), cid, meetings.MeetingInput{
+		Kind: meetings.MeetingPolicy, Mode: meetings.ModeHybrid, StartsAt: start, Place: "Préfecture de la Haute-Garonne, salle Capitole",
 		RemoteLink: "https://visio.example/cdlp31", Capacity: 10,
 	}, start.AddDate(0, 0, -22))
 	if err != nil {
@@ -53,17 +56,17 @@ func newSittingEnv(t *testing.T) *sittingEnv {
 	}
 	modelstest.ConveneForTests(t, env.DB, m, start.AddDate(0, 0, -21))
 	e.m = m
-	e.items = []*models.AgendaItem{
-		modelstest.AppendAgendaItemForTests(t, env.DB, m, models.ItemPolicy, 0, "Programme départemental d'actions 2027"),
-		modelstest.AppendAgendaItemForTests(t, env.DB, m, models.ItemPolicy, 0, "Convention avec l'agence régionale de santé"),
+	e.items = []*meetings.AgendaItem{
+		modelstest.AppendAgendaItemForTests(t, env.DB, m, meetings.ItemPolicy, 0, "Programme départemental d'actions 2027"),
+		modelstest.AppendAgendaItemForTests(t, env.DB, m, meetings.ItemPolicy, 0, "Convention avec l'agence régionale de santé"),
 	}
 	return e
 }
 
-func (e *sittingEnv) reply(t *testing.T, i int, status models.AttendanceStatus) {
+func (e *sittingEnv) reply(t *testing.T, i int, status meetings.AttendanceStatus) {
 	t.Helper()
-	_, err := models.SetAttendance(e.ctx, e.DB, models.SystemActor("test"), e.Commission.ID, e.m.ID,
-		models.AttendanceInput{SeatID: e.seats[i].ID, Status: status}, e.Clock())
+	_, err := meetings.SetAttendance(e.ctx, e.DB, models.SystemActor("test"), e.Commission.ID, e.m.ID,
+		meetings.AttendanceInput{SeatID: e.seats[i].ID, Status: status}, e.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,16 +90,16 @@ func waitText(sel, want string) chromedp.Action {
 func TestBrowserMemberVotesFromPhone(t *testing.T) {
 	e := newSittingEnv(t)
 	for i := range 4 {
-		e.reply(t, i, models.AttPresentRemote)
+		e.reply(t, i, meetings.AttPresentRemote)
 	}
 	sec, pres := e.Users[models.RoleSecretariat], e.Users[models.RolePresident]
-	if _, err := models.ConfirmSittingAttendance(e.ctx, e.DB, models.ActorFor(sec), e.Commission.ID, e.m.ID, e.Clock()); err != nil {
+	if _, err := sitting.ConfirmSittingAttendance(e.ctx, e.DB, models.ActorFor(sec), e.Commission.ID, e.m.ID, e.Clock()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.OpenSitting(e.ctx, e.DB, sec, e.Commission.ID, e.m.ID, pres.ID, e.Clock()); err != nil {
+	if _, err := sitting.OpenSitting(e.ctx, e.DB, sec, e.Commission.ID, e.m.ID, pres.ID, e.Clock()); err != nil {
 		t.Fatal(err)
 	}
-	v, err := models.OpenVote(e.ctx, e.DB, pres, e.Commission.ID, e.items[0].ID, models.VoteInput{Question: "Adopter le programme départemental d'actions 2027 ?"}, e.Clock())
+	v, err := sitting.OpenVote(e.ctx, e.DB, pres, e.Commission.ID, e.items[0].ID, sitting.VoteInput{Question: "Adopter le programme départemental d'actions 2027 ?"}, e.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,11 +119,11 @@ func TestBrowserMemberVotesFromPhone(t *testing.T) {
 		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
 	)
 	site.Screenshot(t, "receipt")
-	bs, err := models.ListBallots(e.ctx, e.DB, e.Commission.ID, v.ID)
+	bs, err := sitting.ListBallots(e.ctx, e.DB, e.Commission.ID, v.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(bs) != 1 || bs[0].Choice != models.BallotFor || receipt != models.FormatReceipt(bs[0].Receipt) || !strings.Contains(flash, receipt) {
+	if len(bs) != 1 || bs[0].Choice != sitting.BallotFor || receipt != sitting.FormatReceipt(bs[0].Receipt) || !strings.Contains(flash, receipt) {
 		t.Fatalf("ballots %+v; receipt shown %q, flash %q", bs, receipt, flash)
 	}
 	if overflow {
@@ -141,10 +144,10 @@ func TestBrowserMemberVotesFromPhone(t *testing.T) {
 
 func TestBrowserChairRunsSittingWithLiveTally(t *testing.T) {
 	e := newSittingEnv(t)
-	e.reply(t, 0, models.AttPresentOnSite)
-	e.reply(t, 1, models.AttPresentOnSite)
-	e.reply(t, 2, models.AttPresentRemote)
-	e.reply(t, 3, models.AttExcused)
+	e.reply(t, 0, meetings.AttPresentOnSite)
+	e.reply(t, 1, meetings.AttPresentOnSite)
+	e.reply(t, 2, meetings.AttPresentRemote)
+	e.reply(t, 3, meetings.AttExcused)
 	pres := e.Users[models.RolePresident]
 	site := browsertest.Start(t, e.Env, 1280, 900)
 	site.SignIn(t, pres.Email, servertest.Password)
@@ -169,13 +172,13 @@ func TestBrowserChairRunsSittingWithLiveTally(t *testing.T) {
 
 	site.ClickAndWait(t, fmt.Sprintf(`form[action="%s/items/%d/vote"] button`, console, e.items[0].ID))
 	site.Screenshot(t, "vote-open")
-	v, err := models.FindItemVote(e.ctx, e.DB, e.Commission.ID, e.items[0].ID)
+	v, err := sitting.FindItemVote(e.ctx, e.DB, e.Commission.ID, e.items[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Members vote from their phones; the chair's tally refreshes by itself.
-	for i, c := range []models.BallotChoice{models.BallotFor, models.BallotFor, models.BallotAgainst} {
-		if _, err := models.CastBallot(e.ctx, e.DB, e.users[i], e.Commission.ID, v.ID, models.BallotInput{Choice: c}, e.Clock()); err != nil {
+	for i, c := range []sitting.BallotChoice{sitting.BallotFor, sitting.BallotFor, sitting.BallotAgainst} {
+		if _, err := sitting.CastBallot(e.ctx, e.DB, e.users[i], e.Commission.ID, v.ID, sitting.BallotInput{Choice: c}, e.Clock()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -196,7 +199,7 @@ func TestBrowserChairRunsSittingWithLiveTally(t *testing.T) {
 			t.Fatalf("confirmation = %q, want %q", confirm, want)
 		}
 	}
-	if got, err := models.FindVote(e.ctx, e.DB, e.Commission.ID, v.ID); err != nil || got.Status != models.VoteOpen {
+	if got, err := sitting.FindVote(e.ctx, e.DB, e.Commission.ID, v.ID); err != nil || got.Status != sitting.VoteOpen {
 		t.Fatalf("vote before the confirmation = %+v, %v; want still open", got, err)
 	}
 	site.Screenshot(t, "close-confirm")

@@ -16,7 +16,12 @@ import (
 	"seance/app/mail/mailtest"
 	"seance/app/servertest"
 	"seance/models"
+	filesmodel "seance/models/files"
+	"seance/models/meetings"
+	"seance/models/minutes"
 	"seance/models/modelstest"
+	"seance/models/registry"
+	"seance/models/sitting"
 )
 
 // pressKey focuses sel without the mouse (DOM focus, as a Tab would) and presses key on it.
@@ -50,20 +55,20 @@ func TestBrowserYear(t *testing.T) {
 	env, doctor := sessionsEnv(t, smtp.Env())
 	ctx := context.Background()
 	start := models.CalendarDay(env.Clock()).AddDate(-1, 0, 0)
-	elue := modelstest.Seat(t, env.DB, env.Commission.ID, models.CategoryLocalAuthority, "Conseillère départementale")
-	titulaire := modelstest.Appoint(t, env.DB, elue, models.MandateTitulaire, "elue@year.test", start).User
-	suppleant := modelstest.Appoint(t, env.DB, elue, models.MandateSuppleant, "suppleante@year.test", start).User
+	elue := modelstest.Seat(t, env.DB, env.Commission.ID, registry.CategoryLocalAuthority, "Conseillère départementale")
+	titulaire := modelstest.Appoint(t, env.DB, elue, registry.MandateTitulaire, "elue@year.test", start).User
+	suppleant := modelstest.Appoint(t, env.DB, elue, registry.MandateSuppleant, "suppleante@year.test", start).User
 	member := env.Users[models.RoleMember]
 	// The association instructing both files holds a seat: it is recused on them.
 	var assocID int64
-	if err := env.DB.NewSelect().Model((*models.File)(nil)).Column("association_id").Limit(1).Scan(ctx, &assocID); err != nil {
+	if err := env.DB.NewSelect().Model((*filesmodel.File)(nil)).Column("association_id").Limit(1).Scan(ctx, &assocID); err != nil {
 		t.Fatal(err)
 	}
-	assocSeat := &models.Seat{CommissionID: env.Commission.ID, Category: models.CategoryAssociation, AssociationID: &assocID, Organisation: "Association Test", Quality: "Directrice", VotingRight: true, SuppleantPlaces: 1}
-	if err := models.CreateSeat(ctx, env.DB, models.SystemActor("test"), assocSeat, start); err != nil {
+	assocSeat := &registry.Seat{CommissionID: env.Commission.ID, Category: registry.CategoryAssociation, AssociationID: &assocID, Organisation: "Association Test", Quality: "Directrice", VotingRight: true, SuppleantPlaces: 1}
+	if err := registry.CreateSeat(ctx, env.DB, models.SystemActor("test"), assocSeat, start); err != nil {
 		t.Fatal(err)
 	}
-	assocMember := modelstest.Appoint(t, env.DB, assocSeat, models.MandateTitulaire, "asso@year.test", start).User
+	assocMember := modelstest.Appoint(t, env.DB, assocSeat, registry.MandateTitulaire, "asso@year.test", start).User
 	for _, u := range []*models.User{titulaire, suppleant} {
 		if _, err := env.DB.NewUpdate().Model((*models.User)(nil)).Set("password_hash = ?", servertest.PasswordHash(t)).Set("active = ?", true).Where("id = ?", u.ID).Exec(ctx); err != nil {
 			t.Fatal(err)
@@ -94,11 +99,11 @@ func TestBrowserYear(t *testing.T) {
 	site.Screenshot(t, "02-proposal")
 	site.ClickAndWait(t, `main form button[type=submit]`)
 	site.ClickAndWait(t, `form[action$="/points-habituels"] button`)
-	m, err := models.FindMeeting(ctx, env.DB, env.Commission.ID, meetingID)
+	m, err := meetings.FindMeeting(ctx, env.DB, env.Commission.ID, meetingID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	agenda, err := models.LoadAgenda(ctx, env.DB, m)
+	agenda, err := meetings.LoadAgenda(ctx, env.DB, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +132,7 @@ func TestBrowserYear(t *testing.T) {
 	if len(after) != len(before) || after[2] != before[0] || after[0] != before[1] || after[1] != before[2] {
 		t.Fatalf("keyboard reordering: before %q, after %q", before, after)
 	}
-	stored, err := models.LoadAgenda(ctx, env.DB, m)
+	stored, err := meetings.LoadAgenda(ctx, env.DB, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,28 +177,28 @@ func TestBrowserYear(t *testing.T) {
 	)
 	site.ClickAndWait(t, `#reponse button[type=submit]`)
 	wantText(t, site, "#reponse", "Présent(e) sur place")
-	as, err := models.ListAttendance(ctx, env.DB, env.Commission.ID, meetingID)
+	as, err := meetings.ListAttendance(ctx, env.DB, env.Commission.ID, meetingID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[int64]models.Attendance{}
+	got := map[int64]meetings.Attendance{}
 	for _, a := range as {
 		got[a.TitulaireUserID] = a
 	}
-	if a := got[member.ID]; a.Status != models.AttProxy || a.ProxyHolderUserID == nil || *a.ProxyHolderUserID != doctor.ID {
+	if a := got[member.ID]; a.Status != meetings.AttProxy || a.ProxyHolderUserID == nil || *a.ProxyHolderUserID != doctor.ID {
 		t.Errorf("member's attendance = %+v, want a proxy to the doctor", a)
 	}
-	if a := got[titulaire.ID]; a.Status != models.AttSubstituted || a.SubstituteUserID == nil || *a.SubstituteUserID != suppleant.ID {
+	if a := got[titulaire.ID]; a.Status != meetings.AttSubstituted || a.SubstituteUserID == nil || *a.SubstituteUserID != suppleant.ID {
 		t.Errorf("élue's attendance = %+v, want substituted by her suppléante", a)
 	}
-	if a := got[doctor.ID]; a.Status != models.AttPresentOnSite {
+	if a := got[doctor.ID]; a.Status != meetings.AttPresentOnSite {
 		t.Errorf("doctor's attendance = %+v, want present on site", a)
 	}
 	switchUser(t, site, env.Users[models.RoleSecretariat].Email)
 	site.Run(t, chromedp.Navigate(sessionPage+"/reponses"), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
 	site.Screenshot(t, "08-replies")
-	if _, err := models.SetAttendance(ctx, env.DB, models.SystemActor("test"), env.Commission.ID, meetingID,
-		models.AttendanceInput{SeatID: assocSeat.ID, Status: models.AttPresentOnSite}, env.Clock()); err != nil {
+	if _, err := meetings.SetAttendance(ctx, env.DB, models.SystemActor("test"), env.Commission.ID, meetingID,
+		meetings.AttendanceInput{SeatID: assocSeat.ID, Status: meetings.AttPresentOnSite}, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -219,15 +224,15 @@ func yearWritten(t *testing.T, site *browsertest.Site, smtp *mailtest.Server, p 
 	}
 	now := site.Clock()
 	start := time.Date(now.In(loc).Year(), now.In(loc).Month(), now.In(loc).Day()+8, 9, 0, 0, 0, loc)
-	m, err := models.CreateMeeting(ctx, db, models.SystemActor("test"), cid, models.MeetingInput{
-		Kind: models.MeetingFiles, Mode: models.ModeWritten, StartsAt: start, Place: "Délibération écrite", Capacity: 10,
+	m, err := meetings.CreateMeeting(ctx, db, models.SystemActor("test"), cid, meetings.MeetingInput{
+		Kind: meetings.MeetingFiles, Mode: meetings.ModeWritten, StartsAt: start, Place: "Délibération écrite", Capacity: 10,
 	}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	modelstest.ConveneForTests(t, db, m, now)
 	const title = "Avis sur le schéma départemental d'hébergement des personnes en parcours"
-	item := modelstest.AppendAgendaItemForTests(t, db, m, models.ItemPolicy, 0, title)
+	item := modelstest.AppendAgendaItemForTests(t, db, m, meetings.ItemPolicy, 0, title)
 
 	// The chair announces the deliberation: debate from start, closing no earlier than
 	// 48 hours later, then 24 hours of vote.
@@ -255,11 +260,11 @@ func yearWritten(t *testing.T, site *browsertest.Site, smtp *mailtest.Server, p 
 	// At the announced time the job opens it.
 	site.SetClock(start.Add(time.Minute))
 	runJob()
-	d, err := models.FindDeliberation(ctx, db, cid, delibID)
+	d, err := sitting.FindDeliberation(ctx, db, cid, delibID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Status != models.DeliberationOpen {
+	if d.Status != sitting.DeliberationOpen {
 		t.Fatalf("after the job at the announced time, status %s, want open", d.Status)
 	}
 
@@ -286,7 +291,7 @@ func yearWritten(t *testing.T, site *browsertest.Site, smtp *mailtest.Server, p 
 	site.ClickAndWait(t, `form[action$="/close-debate"] button`)
 	wantText(t, site, "main", "Le vote est ouvert")
 	site.Screenshot(t, "25-written-vote-open")
-	d, err = models.FindDeliberation(ctx, db, cid, delibID)
+	d, err = sitting.FindDeliberation(ctx, db, cid, delibID)
 	if err != nil || d.VoteID == nil {
 		t.Fatalf("after closing the debate: %+v, %v", d, err)
 	}
@@ -304,11 +309,11 @@ func yearWritten(t *testing.T, site *browsertest.Site, smtp *mailtest.Server, p 
 	// The voting window ends: the job closes the vote and sends the result to everyone.
 	site.SetClock(start.Add(72*time.Hour + time.Minute))
 	runJob()
-	v, err := models.FindVote(ctx, db, cid, *d.VoteID)
+	v, err := sitting.FindVote(ctx, db, cid, *d.VoteID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Status != models.VoteClosed || v.Outcome != models.OutcomeAdopted || v.Yes != 3 || v.Participants < (v.Members+1)/2 {
+	if v.Status != sitting.VoteClosed || v.Outcome != sitting.OutcomeAdopted || v.Yes != 3 || v.Participants < (v.Members+1)/2 {
 		t.Fatalf("written vote after the job: status %s outcome %s yes %d, %d of %d members took part", v.Status, v.Outcome, v.Yes, v.Participants, v.Members)
 	}
 	site.DeliverMail(t)
@@ -371,13 +376,13 @@ func download(t *testing.T, site *browsertest.Site, path string) (status int, ct
 
 // yearMinutes: the président validates the procès-verbal of the closed session, submits
 // it to the next session, which approves it; it is downloaded in Excel and PDF.
-func yearMinutes(t *testing.T, site *browsertest.Site, m *models.Meeting) {
+func yearMinutes(t *testing.T, site *browsertest.Site, m *meetings.Meeting) {
 	t.Helper()
 	ctx, db, cid := context.Background(), site.DB, site.Commission.ID
 	site.SetClock(m.StartsAt.Add(2 * time.Hour))
 	nextStart := m.StartsAt.AddDate(0, 0, 35)
-	next, err := models.CreateMeeting(ctx, db, models.SystemActor("test"), cid, models.MeetingInput{
-		Kind: models.MeetingPolicy, Mode: models.ModeOnSite, StartsAt: nextStart, Place: "Préfecture, salle Capitole", Capacity: 20,
+	next, err := meetings.CreateMeeting(ctx, db, models.SystemActor("test"), cid, meetings.MeetingInput{
+		Kind: meetings.MeetingPolicy, Mode: meetings.ModeOnSite, StartsAt: nextStart, Place: "Préfecture, salle Capitole", Capacity: 20,
 	}, site.Clock())
 	if err != nil {
 		t.Fatal(err)
@@ -408,11 +413,11 @@ func yearMinutes(t *testing.T, site *browsertest.Site, m *models.Meeting) {
 	site.ClickAndWait(t, `form[action$="/approuver"] button[type=submit]`)
 	wantText(t, site, "main", "Le procès-verbal est approuvé et verrouillé.")
 	site.Screenshot(t, "20-minutes-approved")
-	r, err := models.FindCurrentMinutes(ctx, db, cid, m.ID)
+	r, err := minutes.FindCurrentMinutes(ctx, db, cid, m.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != models.MinutesLocked || r.ApprovedAt == nil || r.SubmittedToMeetingID == nil || *r.SubmittedToMeetingID != next.ID {
+	if r.Status != minutes.MinutesLocked || r.ApprovedAt == nil || r.SubmittedToMeetingID == nil || *r.SubmittedToMeetingID != next.ID {
 		t.Fatalf("minutes after approval: status %s, submitted to %v", r.Status, r.SubmittedToMeetingID)
 	}
 	for _, d := range []struct{ ext, ctype, head string }{
@@ -433,15 +438,15 @@ type yearPeople struct{ pres, doctor, member, suppleant, assoc *models.User }
 // each file: the first is tied and settled by the casting vote, the suppléante voting
 // from a phone with the keyboard only; the instructing association's seat is recused on
 // both; the chair closes the sitting.
-func yearSitting(t *testing.T, site *browsertest.Site, m *models.Meeting, p yearPeople) {
+func yearSitting(t *testing.T, site *browsertest.Site, m *meetings.Meeting, p yearPeople) {
 	t.Helper()
 	ctx, db, cid := context.Background(), site.DB, site.Commission.ID
 	site.SetClock(m.StartsAt.Add(-10 * time.Minute))
-	agenda, err := models.LoadAgenda(ctx, db, m)
+	agenda, err := meetings.LoadAgenda(ctx, db, m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var files []models.AgendaEntry
+	var files []meetings.AgendaEntry
 	for _, e := range agenda {
 		if e.FileID != nil {
 			files = append(files, e)
@@ -460,7 +465,7 @@ func yearSitting(t *testing.T, site *browsertest.Site, m *models.Meeting, p year
 	site.Screenshot(t, "10-open")
 
 	for i, it := range files {
-		rs, err := models.ItemRecusals(ctx, db, cid, it.ID)
+		rs, err := sitting.ItemRecusals(ctx, db, cid, it.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -471,27 +476,27 @@ func yearSitting(t *testing.T, site *browsertest.Site, m *models.Meeting, p year
 		site.Run(t, chromedp.Navigate(site.URL+console), chromedp.WaitVisible(`#live`, chromedp.ByID))
 		site.ClickAndWait(t, fmt.Sprintf(`form[action="%s/items/%d/vote"] button`, console, it.ID))
 		site.Screenshot(t, fmt.Sprintf("%d-vote-%d-open", 11+3*i, i+1))
-		v, err := models.FindItemVote(ctx, db, cid, it.ID)
+		v, err := sitting.FindItemVote(ctx, db, cid, it.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.CastBallot(ctx, db, p.assoc, cid, v.ID, models.BallotInput{Choice: models.BallotFor}, site.Clock()); !errors.Is(err, models.ErrRecusedVoter) {
+		if _, err := sitting.CastBallot(ctx, db, p.assoc, cid, v.ID, sitting.BallotInput{Choice: sitting.BallotFor}, site.Clock()); !errors.Is(err, sitting.ErrRecusedVoter) {
 			t.Fatalf("the recused association's ballot: %v, want ErrRecusedVoter", err)
 		}
 		// The first file is tied two against two: the chair's ballot decides.
-		against := models.BallotAgainst
+		against := sitting.BallotAgainst
 		if i == 1 {
-			against = models.BallotFor
+			against = sitting.BallotFor
 		}
 		for _, b := range []struct {
 			u  *models.User
-			in models.BallotInput
+			in sitting.BallotInput
 		}{
-			{p.pres, models.BallotInput{Choice: models.BallotFor}},
-			{p.doctor, models.BallotInput{Choice: against}},
-			{p.doctor, models.BallotInput{Choice: against, RepresentedUserID: p.member.ID}},
+			{p.pres, sitting.BallotInput{Choice: sitting.BallotFor}},
+			{p.doctor, sitting.BallotInput{Choice: against}},
+			{p.doctor, sitting.BallotInput{Choice: against, RepresentedUserID: p.member.ID}},
 		} {
-			if _, err := models.CastBallot(ctx, db, b.u, cid, v.ID, b.in, site.Clock()); err != nil {
+			if _, err := sitting.CastBallot(ctx, db, b.u, cid, v.ID, b.in, site.Clock()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -507,7 +512,7 @@ func yearSitting(t *testing.T, site *browsertest.Site, m *models.Meeting, p year
 		if overflow {
 			t.Error("the vote page scrolls sideways at 375 px")
 		}
-		bs, err := models.ListBallots(ctx, db, cid, v.ID)
+		bs, err := sitting.ListBallots(ctx, db, cid, v.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -520,7 +525,7 @@ func yearSitting(t *testing.T, site *browsertest.Site, m *models.Meeting, p year
 		site.Run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(fmt.Sprintf("%s%s/votes/%d", site.URL, console, v.ID)), chromedp.WaitVisible(`#tally`, chromedp.ByID))
 		site.ClickAndWait(t, fmt.Sprintf(`form[action="%s/votes/%d/close"] button`, console, v.ID))
 		site.Screenshot(t, fmt.Sprintf("%d-vote-%d-result", 13+3*i, i+1))
-		v, err = models.FindVote(ctx, db, cid, v.ID)
+		v, err = sitting.FindVote(ctx, db, cid, v.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -528,16 +533,16 @@ func yearSitting(t *testing.T, site *browsertest.Site, m *models.Meeting, p year
 		if i == 1 {
 			wantYes, wantNo = 4, 0
 		}
-		if v.Yes != wantYes || v.No != wantNo || v.Outcome != models.OutcomeAdopted || v.Recused != 1 || v.Tie != (i == 0) || v.Avis != models.AvisFavorable {
+		if v.Yes != wantYes || v.No != wantNo || v.Outcome != sitting.OutcomeAdopted || v.Recused != 1 || v.Tie != (i == 0) || v.Avis != filesmodel.AvisFavorable {
 			t.Fatalf("vote %d: yes %d no %d outcome %s avis %s tie %v casting %q recused %d", i+1, v.Yes, v.No, v.Outcome, v.Avis, v.Tie, v.CastingVote, v.Recused)
 		}
 		site.Run(t, chromedp.SendKeys(`#reasoning`, "Parcours adapté : hébergement stable et accompagnement de l'association.", chromedp.ByID))
 		site.ClickAndWait(t, `form[action$="/avis"] button[type=submit]`)
-		if got, err := models.FindVote(ctx, db, cid, v.ID); err != nil || got.ReasoningSealed == "" {
+		if got, err := sitting.FindVote(ctx, db, cid, v.ID); err != nil || got.ReasoningSealed == "" {
 			t.Fatalf("the avis's reasoning is not stored: %v", err)
 		}
 		if i == 0 {
-			if v.CastingVote != models.BallotFor {
+			if v.CastingVote != sitting.BallotFor {
 				t.Fatalf("tie settled by %q, want the chair's ballot for", v.CastingVote)
 			}
 			wantText(t, site, "main", "voix prépondérante du président")

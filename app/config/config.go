@@ -15,6 +15,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"seance/models"
+	"seance/models/keyring"
 )
 
 // Config is the portal's configuration. Every field comes from an environment variable.
@@ -70,7 +71,7 @@ type Config struct {
 	// Location is TimeZone loaded.
 	Location *time.Location `env:"-"`
 	// Keys is the keyring built from SecretKey and OldSecretKeys.
-	Keys *models.Keyring `env:"-"`
+	Keys *keyring.Keyring `env:"-"`
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) and checks it.
@@ -195,24 +196,24 @@ func (c *Config) RequireSecretKey() error {
 
 // UseGeneratedKey sets a fresh random key (demo and tests only).
 func (c *Config) UseGeneratedKey() error {
-	c.SecretKey = models.NewKey()
+	c.SecretKey = keyring.NewKey()
 	return c.buildKeys()
 }
 
 func (c *Config) buildKeys() error {
-	cur, err := models.ParseKey(c.SecretKey)
+	cur, err := keyring.ParseKey(c.SecretKey)
 	if err != nil {
 		return fmt.Errorf("configuration: SEANCE_SECRET_KEY %v", err)
 	}
 	var old [][]byte
 	for i, s := range c.OldSecretKeys {
-		k, err := models.ParseKey(s)
+		k, err := keyring.ParseKey(s)
 		if err != nil {
 			return fmt.Errorf("configuration: SEANCE_OLD_SECRET_KEYS item %d %v", i+1, err)
 		}
 		old = append(old, k)
 	}
-	kr, err := models.NewKeyring(cur, old...)
+	kr, err := keyring.NewKeyring(cur, old...)
 	if err != nil {
 		return fmt.Errorf("configuration: SEANCE_SECRET_KEY: %w", err)
 	}

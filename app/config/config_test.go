@@ -5,11 +5,11 @@ import (
 	"testing"
 
 	"seance/app/config"
-	"seance/models"
+	"seance/models/keyring"
 )
 
 func TestLoad(t *testing.T) {
-	key := models.NewKey()
+	key := keyring.NewKey()
 	for _, tt := range []struct {
 		name    string
 		env     map[string]string

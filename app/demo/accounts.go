@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"seance/models"
+	"seance/models/registry"
 )
 
 // Demo e-mail addresses of the fixed accounts.
@@ -37,12 +38,12 @@ func seedCommission(ctx context.Context, s *Seeder) error {
 	// whatever the date the demo runs on.
 	today := models.CalendarDay(s.Now)
 	ag1, ag2 := today.AddDate(-2, -8, 0), today.AddDate(-1, -10, 0)
-	for i, a := range []models.Association{
+	for i, a := range []registry.Association{
 		{Name: "Association Le Fil d'Ariane (démo)", AgrementArrete: "Arrêté n° 31-" + ag1.Format("2006-01-02") + "-017", AgrementDate: ag1, Departments: "31,09,82", ContactEmail: AssociationEmail(1)},
 		{Name: "Association Passerelles Occitanie (démo)", AgrementArrete: "Arrêté n° 31-" + ag2.Format("2006-01-02") + "-004", AgrementDate: ag2, Departments: "31", ContactEmail: AssociationEmail(2)},
 	} {
 		a.CommissionID = s.Commission.ID
-		if err := models.CreateAssociation(ctx, s.DB, s.Actor(), &a, s.Now); err != nil {
+		if err := registry.CreateAssociation(ctx, s.DB, s.Actor(), &a, s.Now); err != nil {
 			return fmt.Errorf("association %d: %w", i+1, err)
 		}
 		s.Associations = append(s.Associations, &a)

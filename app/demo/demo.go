@@ -10,6 +10,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	"seance/models/keyring"
+	"seance/models/registry"
 )
 
 // Password is the password of every demo account.
@@ -18,7 +20,7 @@ const Password = "demo-seance-2026"
 // Seeder carries what the steps share: each step reads what earlier steps made.
 type Seeder struct {
 	DB           *bun.DB
-	Keys         *models.Keyring
+	Keys         *keyring.Keyring
 	Now          time.Time // the demo's "today"
 	Years        int       // calendar years of history before the current one; 0: DefaultHistoryYears, or ScaleYears when Scale > 1
 	Scale        int       // number of commissions; 0 or 1: the Haute-Garonne commission only
@@ -26,7 +28,7 @@ type Seeder struct {
 
 	Commission   *models.Commission
 	Users        map[string]*models.User // by e-mail
-	Associations []*models.Association
+	Associations []*registry.Association
 }
 
 // Actor is the audit actor of demo seeding.

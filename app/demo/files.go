@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"seance/models"
+	filesmodel "seance/models/files"
 )
 
 // seedFiles creates about 60 individual files over the last two years, in every state,
@@ -14,7 +15,7 @@ import (
 // a suspension, ends of every kind. Every identity is obviously fictitious. Each file goes
 // through the real state machine with the dates it would have had.
 func seedFiles(ctx context.Context, s *Seeder) error {
-	d := &fileSeeder{ctx: ctx, s: s, now: models.DateOf(s.Now), sec: s.Users[EmailSecretariat], pres: s.Users[EmailPresident]}
+	d := &fileSeeder{ctx: ctx, s: s, now: filesmodel.DateOf(s.Now), sec: s.Users[EmailSecretariat], pres: s.Users[EmailPresident]}
 	if d.sec == nil || d.pres == nil || len(s.Associations) < 2 {
 		return fmt.Errorf("demo files need the accounts and the two associations")
 	}
@@ -32,10 +33,10 @@ type fileSeeder struct {
 	s         *Seeder
 	now       time.Time // the demo's today, at midnight
 	sec, pres *models.User
-	n         int              // persons created
-	scheduled []*models.File   // on the agenda of the coming session
-	examined  []*models.File   // examined at the last session
-	parcours  map[string]int64 // by scenario name
+	n         int                // persons created
+	scheduled []*filesmodel.File // on the agenda of the coming session
+	examined  []*filesmodel.File // examined at the last session
+	parcours  map[string]int64   // by scenario name
 }
 
 // The coming and the last sessions of the demo, relative to today.
@@ -49,20 +50,20 @@ var (
 )
 
 // person returns the next fictitious person.
-func (d *fileSeeder) person() *models.PersonInput {
+func (d *fileSeeder) person() *filesmodel.PersonInput {
 	d.n++
 	n := d.n
 	nat := demoCountries[n%len(demoCountries)]
-	gender := models.GenderFemale
+	gender := filesmodel.GenderFemale
 	switch n % 9 {
 	case 4:
-		gender = models.GenderMale
+		gender = filesmodel.GenderMale
 	case 7:
-		gender = models.GenderOther
+		gender = filesmodel.GenderOther
 	}
 	year := d.now.Year() - 19 - (n*7)%30
-	return &models.PersonInput{
-		Identity: models.Identity{
+	return &filesmodel.PersonInput{
+		Identity: filesmodel.Identity{
 			LastName: fmt.Sprintf("%s %02d", demoLastNames[n%len(demoLastNames)], n), FirstName: demoFirstNames[n%len(demoFirstNames)],
 			BirthDate: fmt.Sprintf("%d-%02d-%02d", year, 1+n%12, 1+n%28), Phone: fmt.Sprintf("06 00 00 00 %02d", n),
 			Email: fmt.Sprintf("personne%02d@exemple.invalid", n), Address: fmt.Sprintf("%d rue de l'Exemple", n), PostalCode: "31000", City: "Toulouse (fictif)",
@@ -72,21 +73,21 @@ func (d *fileSeeder) person() *models.PersonInput {
 }
 
 // input returns a complete request of kind for person p, or on parcours pid.
-func (d *fileSeeder) input(kind models.FileKind, p *models.PersonInput, pid int64) models.FileInput {
+func (d *fileSeeder) input(kind filesmodel.FileKind, p *filesmodel.PersonInput, pid int64) filesmodel.FileInput {
 	n := d.n
-	in := models.FileInput{
+	in := filesmodel.FileInput{
 		Kind: kind, Person: p, ParcoursID: pid, Children: n % 4, AFISRequested: n%3 != 0,
-		APSNeeded: p != nil && !isEU(p.Nationality), HousingNeed: models.Housings[1+n%3],
-		AssociationAvis: models.AvisFavorable, Proposal: proposal(kind, n%5 == 0),
+		APSNeeded: p != nil && !isEU(p.Nationality), HousingNeed: filesmodel.Housings[1+n%3],
+		AssociationAvis: filesmodel.AvisFavorable, Proposal: proposal(kind, n%5 == 0),
 	}
 	if n%5 == 0 {
-		in.AssociationAvis = models.AvisReserve
+		in.AssociationAvis = filesmodel.AvisReserve
 	}
 	switch kind {
-	case models.KindEnd, models.KindSuspension:
-		in.AssociationAvis = models.AvisDefavorable
-		in.EndReason = models.EndBreach
-	case models.KindAFIS:
+	case filesmodel.KindEnd, filesmodel.KindSuspension:
+		in.AssociationAvis = filesmodel.AvisDefavorable
+		in.EndReason = filesmodel.EndBreach
+	case filesmodel.KindAFIS:
 		in.AFISRequested, in.Children = true, 1+n%3
 	}
 	return in
@@ -94,13 +95,13 @@ func (d *fileSeeder) input(kind models.FileKind, p *models.PersonInput, pid int6
 
 // proposal is the association's proposal for a demo request of kind; reserve: its avis
 // is réservé.
-func proposal(kind models.FileKind, reserve bool) models.Proposal {
-	p := models.Proposal{
+func proposal(kind filesmodel.FileKind, reserve bool) filesmodel.Proposal {
+	p := filesmodel.Proposal{
 		Commitments: "Cesser toute activité prostitutionnelle ; se rendre aux rendez-vous d'accompagnement ; suivre les démarches d'insertion convenues.",
-		Actions: []models.PlannedAction{
-			{Kind: models.ActionHousing, Description: "Hébergement en résidence sociale", DurationMonths: 6},
-			{Kind: models.ActionCare, Description: "Bilan de santé et suivi en centre de soins", DurationMonths: 3},
-			{Kind: models.ActionProfessional, Description: "Cours de français langue étrangère puis formation qualifiante", DurationMonths: 6},
+		Actions: []filesmodel.PlannedAction{
+			{Kind: filesmodel.ActionHousing, Description: "Hébergement en résidence sociale", DurationMonths: 6},
+			{Kind: filesmodel.ActionCare, Description: "Bilan de santé et suivi en centre de soins", DurationMonths: 3},
+			{Kind: filesmodel.ActionProfessional, Description: "Cours de français langue étrangère puis formation qualifiante", DurationMonths: 6},
 		},
 		ExpectedResults: "Hébergement stable, ouverture des droits sociaux, entrée en formation.",
 		AvisReasoning:   "La personne s'est engagée dans l'accompagnement depuis plusieurs mois et respecte ses rendez-vous.",
@@ -109,10 +110,10 @@ func proposal(kind models.FileKind, reserve bool) models.Proposal {
 		p.AvisReasoning = "Engagement réel mais fragile ; un point d'étape est proposé à trois mois."
 	}
 	switch kind {
-	case models.KindRenewal:
+	case filesmodel.KindRenewal:
 		p.AchievedResults = "Hébergement obtenu, droits à l'assurance maladie ouverts, cours de français suivis avec assiduité."
 		p.Difficulties = "Démarches administratives longues."
-	case models.KindEnd, models.KindSuspension:
+	case filesmodel.KindEnd, filesmodel.KindSuspension:
 		p.Difficulties = "Rendez-vous manqués depuis trois mois malgré les relances ; engagements non tenus."
 		p.AvisReasoning = "L'association propose de mettre fin à l'accompagnement faute d'adhésion."
 	}
@@ -142,62 +143,62 @@ func (d *fileSeeder) association(prefer int, from, to time.Time) (*models.User, 
 // request creates a request and takes it to state target along the dates of a session
 // held on day session: created 45 days before, submitted 42, admissible 35, scheduled 30,
 // examined on the session day, decided 10 days later.
-func (d *fileSeeder) request(u *models.User, in models.FileInput, target models.State, outcome models.DecisionOutcome, session time.Time) (*models.File, error) {
+func (d *fileSeeder) request(u *models.User, in filesmodel.FileInput, target filesmodel.State, outcome filesmodel.DecisionOutcome, session time.Time) (*filesmodel.File, error) {
 	at := func(days int) time.Time { return session.AddDate(0, 0, days) }
-	f, err := models.CreateFile(d.ctx, d.s.DB, d.s.Keys, u, in, at(-45))
+	f, err := filesmodel.CreateFile(d.ctx, d.s.DB, d.s.Keys, u, in, at(-45))
 	if err != nil {
 		return nil, fmt.Errorf("create %s file: %w", in.Kind, err)
 	}
 	steps := []struct {
-		to   models.State
+		to   filesmodel.State
 		user *models.User
 		day  int
-		in   models.TransitionInput
+		in   filesmodel.TransitionInput
 	}{
-		{models.StateSubmitted, u, -42, models.TransitionInput{}},
-		{models.StateIncomplete, d.sec, -35, models.TransitionInput{MissingItems: []string{"Document de suivi signé par la personne", "Justificatif d'hébergement"}}},
-		{models.StateAdmissible, d.sec, -35, models.TransitionInput{}},
-		{models.StateScheduled, d.sec, -30, models.TransitionInput{SessionDate: session}},
-		{models.StateExamined, d.pres, 0, models.TransitionInput{Avis: avisFor(outcome, in.AssociationAvis), AvisOn: session}},
-		{models.StateDecided, d.sec, 10, models.TransitionInput{Decision: models.Decision{Outcome: outcome, DecidedOn: at(10),
-			NotifiedPersonOn: at(10), NotifiedAssociationOn: at(10), AFISGranted: outcome == models.DecisionAuthorised && in.AFISRequested && !in.Kind.EndsRights()}}},
+		{filesmodel.StateSubmitted, u, -42, filesmodel.TransitionInput{}},
+		{filesmodel.StateIncomplete, d.sec, -35, filesmodel.TransitionInput{MissingItems: []string{"Document de suivi signé par la personne", "Justificatif d'hébergement"}}},
+		{filesmodel.StateAdmissible, d.sec, -35, filesmodel.TransitionInput{}},
+		{filesmodel.StateScheduled, d.sec, -30, filesmodel.TransitionInput{SessionDate: session}},
+		{filesmodel.StateExamined, d.pres, 0, filesmodel.TransitionInput{Avis: avisFor(outcome, in.AssociationAvis), AvisOn: session}},
+		{filesmodel.StateDecided, d.sec, 10, filesmodel.TransitionInput{Decision: filesmodel.Decision{Outcome: outcome, DecidedOn: at(10),
+			NotifiedPersonOn: at(10), NotifiedAssociationOn: at(10), AFISGranted: outcome == filesmodel.DecisionAuthorised && in.AFISRequested && !in.Kind.EndsRights()}}},
 	}
-	path := []models.State{models.StateSubmitted, models.StateAdmissible, models.StateScheduled, models.StateExamined, models.StateDecided}
-	if target == models.StateIncomplete {
-		path = []models.State{models.StateSubmitted, models.StateIncomplete}
+	path := []filesmodel.State{filesmodel.StateSubmitted, filesmodel.StateAdmissible, filesmodel.StateScheduled, filesmodel.StateExamined, filesmodel.StateDecided}
+	if target == filesmodel.StateIncomplete {
+		path = []filesmodel.State{filesmodel.StateSubmitted, filesmodel.StateIncomplete}
 	}
 	for _, st := range steps {
-		if target == models.StateDraft || !slices.Contains(path, st.to) {
+		if target == filesmodel.StateDraft || !slices.Contains(path, st.to) {
 			continue
 		}
-		needsObservations := in.Kind.EndsRights() || (in.Kind == models.KindRenewal && outcome == models.DecisionRefused)
-		if st.to == models.StateSubmitted && needsObservations {
-			obs := models.Observations{InvitedOn: at(-42), Means: models.ObservationsLetter, ReceivedOn: at(-30)}
+		needsObservations := in.Kind.EndsRights() || (in.Kind == filesmodel.KindRenewal && outcome == filesmodel.DecisionRefused)
+		if st.to == filesmodel.StateSubmitted && needsObservations {
+			obs := filesmodel.Observations{InvitedOn: at(-42), Means: filesmodel.ObservationsLetter, ReceivedOn: at(-30)}
 			// Recorded by the association on its draft, which only it sees (issue 11 point 9).
-			if err := models.RecordObservations(d.ctx, d.s.DB, u, f.ID, obs, at(-30)); err != nil {
+			if err := filesmodel.RecordObservations(d.ctx, d.s.DB, u, f.ID, obs, at(-30)); err != nil {
 				return nil, fmt.Errorf("observations of %s: %w", f.Reference, err)
 			}
 		}
-		if err := models.Transition(d.ctx, d.s.DB, d.s.Keys, st.user, f.ID, st.to, st.in, at(st.day)); err != nil {
+		if err := filesmodel.Transition(d.ctx, d.s.DB, d.s.Keys, st.user, f.ID, st.to, st.in, at(st.day)); err != nil {
 			return nil, fmt.Errorf("%s → %s: %w", f.Reference, st.to, err)
 		}
 		if st.to == target {
 			break
 		}
 	}
-	got, _, err := models.FindFile(d.ctx, d.s.DB, u, f.ID, d.now) // drafts are the association's alone
+	got, _, err := filesmodel.FindFile(d.ctx, d.s.DB, u, f.ID, d.now) // drafts are the association's alone
 	return got, err
 }
 
 // avisFor is the commission's avis leading to outcome.
-func avisFor(outcome models.DecisionOutcome, assoc models.Avis) models.Avis {
-	if outcome == models.DecisionRefused {
-		return models.AvisDefavorable
+func avisFor(outcome filesmodel.DecisionOutcome, assoc filesmodel.Avis) filesmodel.Avis {
+	if outcome == filesmodel.DecisionRefused {
+		return filesmodel.AvisDefavorable
 	}
-	if assoc == models.AvisReserve {
-		return models.AvisReserve
+	if assoc == filesmodel.AvisReserve {
+		return filesmodel.AvisReserve
 	}
-	return models.AvisFavorable
+	return filesmodel.AvisFavorable
 }
 
 // entry runs an authorised entry decided on day decided and returns its parcours.
@@ -206,7 +207,7 @@ func (d *fileSeeder) entry(name string, prefer int, decided, until time.Time) (i
 	if err != nil {
 		return 0, nil, fmt.Errorf("parcours %s: %w", name, err)
 	}
-	f, err := d.request(u, d.input(models.KindEngagement, d.person(), 0), models.StateDecided, models.DecisionAuthorised, decided.AddDate(0, 0, -10))
+	f, err := d.request(u, d.input(filesmodel.KindEngagement, d.person(), 0), filesmodel.StateDecided, filesmodel.DecisionAuthorised, decided.AddDate(0, 0, -10))
 	if err != nil {
 		return 0, nil, fmt.Errorf("parcours %s: %w", name, err)
 	}
@@ -215,12 +216,12 @@ func (d *fileSeeder) entry(name string, prefer int, decided, until time.Time) (i
 }
 
 // renew decides a renewal of parcours pid 5 days before its period ends.
-func (d *fileSeeder) renew(u *models.User, pid int64, outcome models.DecisionOutcome) error {
-	p, err := models.FindParcours(d.ctx, d.s.DB, d.sec, pid, d.now)
+func (d *fileSeeder) renew(u *models.User, pid int64, outcome filesmodel.DecisionOutcome) error {
+	p, err := filesmodel.FindParcours(d.ctx, d.s.DB, d.sec, pid, d.now)
 	if err != nil {
 		return err
 	}
-	_, err = d.request(u, d.input(models.KindRenewal, nil, pid), models.StateDecided, outcome, p.RenewalDueOn.AddDate(0, 0, -15))
+	_, err = d.request(u, d.input(filesmodel.KindRenewal, nil, pid), filesmodel.StateDecided, outcome, p.RenewalDueOn.AddDate(0, 0, -15))
 	return err
 }
 
@@ -228,7 +229,7 @@ func (d *fileSeeder) renew(u *models.User, pid int64, outcome models.DecisionOut
 func (d *fileSeeder) parcoursScenarios() error {
 	d.parcours = map[string]int64{}
 	n := d.now
-	months := func(m int) time.Time { return models.AddMonths(n, m) }
+	months := func(m int) time.Time { return filesmodel.AddMonths(n, m) }
 	type scenario struct {
 		name     string
 		prefer   int
@@ -236,12 +237,12 @@ func (d *fileSeeder) parcoursScenarios() error {
 		renewals int
 		then     func(pid int64, u *models.User) error
 	}
-	end := func(reason models.EndReason, on time.Time) func(int64, *models.User) error {
+	end := func(reason filesmodel.EndReason, on time.Time) func(int64, *models.User) error {
 		return func(pid int64, _ *models.User) error {
-			return models.EndParcours(d.ctx, d.s.DB, d.sec, pid, reason, on, on)
+			return filesmodel.EndParcours(d.ctx, d.s.DB, d.sec, pid, reason, on, on)
 		}
 	}
-	request := func(kind models.FileKind, target models.State, outcome models.DecisionOutcome, session time.Time) func(int64, *models.User) error {
+	request := func(kind filesmodel.FileKind, target filesmodel.State, outcome filesmodel.DecisionOutcome, session time.Time) func(int64, *models.User) error {
 		return func(pid int64, u *models.User) error {
 			_, err := d.request(u, d.input(kind, nil, pid), target, outcome, session)
 			return err
@@ -251,31 +252,31 @@ func (d *fileSeeder) parcoursScenarios() error {
 		// 24 months of rights, last period running.
 		{"24 mois", 0, months(-20), 3, nil},
 		// 18 months, renewal submitted for the period ending in about seven weeks.
-		{"18 mois", 0, months(-17).AddDate(0, 0, 20), 2, request(models.KindRenewal, models.StateSubmitted, "", n.AddDate(0, 0, 35))},
+		{"18 mois", 0, months(-17).AddDate(0, 0, 20), 2, request(filesmodel.KindRenewal, filesmodel.StateSubmitted, "", n.AddDate(0, 0, 35))},
 		// 12 months, period ending in 20 days, no renewal yet.
 		{"12 mois à renouveler", 1, months(-12).AddDate(0, 0, 20), 1, nil},
 		// 6 months ending in 10 days, renewal on the coming agenda.
 		{"6 mois, renouvellement inscrit", 1, months(-6).AddDate(0, 0, 10), 0, func(pid int64, u *models.User) error {
-			f, err := d.request(u, d.input(models.KindRenewal, nil, pid), models.StateScheduled, "", d.comingSession())
+			f, err := d.request(u, d.input(filesmodel.KindRenewal, nil, pid), filesmodel.StateScheduled, "", d.comingSession())
 			d.scheduled = append(d.scheduled, f)
 			return err
 		}},
 		// Suspended for three months, then resumed: an interruption.
 		{"suspendu puis repris", 0, months(-15), 0, func(pid int64, u *models.User) error {
-			if err := request(models.KindSuspension, models.StateDecided, models.DecisionAuthorised, months(-12).AddDate(0, 0, -10))(pid, u); err != nil {
+			if err := request(filesmodel.KindSuspension, filesmodel.StateDecided, filesmodel.DecisionAuthorised, months(-12).AddDate(0, 0, -10))(pid, u); err != nil {
 				return err
 			}
-			if err := request(models.KindRenewal, models.StateDecided, models.DecisionAuthorised, months(-9).AddDate(0, 0, -10))(pid, u); err != nil {
+			if err := request(filesmodel.KindRenewal, filesmodel.StateDecided, filesmodel.DecisionAuthorised, months(-9).AddDate(0, 0, -10))(pid, u); err != nil {
 				return err
 			}
-			return d.renew(u, pid, models.DecisionAuthorised)
+			return d.renew(u, pid, filesmodel.DecisionAuthorised)
 		}},
-		{"fin pour manquements", 0, months(-16), 1, request(models.KindEnd, models.StateDecided, models.DecisionAuthorised, months(-7).AddDate(0, 0, -10))},
-		{"non renouvelé", 0, months(-19), 0, func(pid int64, u *models.User) error { return d.renew(u, pid, models.DecisionRefused) }},
-		{"24 mois atteints", 0, months(-25), 3, end(models.EndMaxDuration, months(-1))},
-		{"sortie volontaire", 1, months(-10), 0, end(models.EndLeft, months(-6))},
-		{"départ du département", 1, months(-9), 1, end(models.EndMoved, months(-1))},
-		{"réexamen de l'AFIS", 1, months(-4), 0, request(models.KindAFIS, models.StateDecided, models.DecisionAuthorised, months(-1).AddDate(0, 0, -10))},
+		{"fin pour manquements", 0, months(-16), 1, request(filesmodel.KindEnd, filesmodel.StateDecided, filesmodel.DecisionAuthorised, months(-7).AddDate(0, 0, -10))},
+		{"non renouvelé", 0, months(-19), 0, func(pid int64, u *models.User) error { return d.renew(u, pid, filesmodel.DecisionRefused) }},
+		{"24 mois atteints", 0, months(-25), 3, end(filesmodel.EndMaxDuration, months(-1))},
+		{"sortie volontaire", 1, months(-10), 0, end(filesmodel.EndLeft, months(-6))},
+		{"départ du département", 1, months(-9), 1, end(filesmodel.EndMoved, months(-1))},
+		{"réexamen de l'AFIS", 1, months(-4), 0, request(filesmodel.KindAFIS, filesmodel.StateDecided, filesmodel.DecisionAuthorised, months(-1).AddDate(0, 0, -10))},
 		{"période échue", 1, months(-8), 0, nil},
 		{"récent 1", 0, months(-1), 0, nil},
 		{"récent 2", 1, months(-2), 0, nil},
@@ -287,7 +288,7 @@ func (d *fileSeeder) parcoursScenarios() error {
 			return err
 		}
 		for range sc.renewals {
-			if err := d.renew(u, pid, models.DecisionAuthorised); err != nil {
+			if err := d.renew(u, pid, filesmodel.DecisionAuthorised); err != nil {
 				return fmt.Errorf("parcours %s: renewal: %w", sc.name, err)
 			}
 		}
@@ -299,17 +300,17 @@ func (d *fileSeeder) parcoursScenarios() error {
 	}
 	// Rights recorded by the secretariat on two running parcours.
 	for _, name := range []string{"24 mois", "18 mois"} {
-		p, err := models.FindParcours(d.ctx, d.s.DB, d.sec, d.parcours[name], n)
+		p, err := filesmodel.FindParcours(d.ctx, d.s.DB, d.sec, d.parcours[name], n)
 		if err != nil {
 			return err
 		}
 		per := p.CurrentPeriod(n)
-		r := models.PeriodRights{APSGranted: true, APSFrom: per.StartsOn, APSUntil: per.EndsOn, AFISGranted: per.AFISGranted,
-			AFISChildren: per.AFISChildren, HousingProvided: models.HousingTemporary}
+		r := filesmodel.PeriodRights{APSGranted: true, APSFrom: per.StartsOn, APSUntil: per.EndsOn, AFISGranted: per.AFISGranted,
+			AFISChildren: per.AFISChildren, HousingProvided: filesmodel.HousingTemporary}
 		if per.AFISFrom != nil {
 			r.AFISFrom = *per.AFISFrom
 		}
-		if err := models.UpdatePeriodRights(d.ctx, d.s.DB, d.sec, per.ID, r, n); err != nil {
+		if err := filesmodel.UpdatePeriodRights(d.ctx, d.s.DB, d.sec, per.ID, r, n); err != nil {
 			return fmt.Errorf("rights of parcours %s: %w", name, err)
 		}
 	}
@@ -320,50 +321,50 @@ func (d *fileSeeder) parcoursScenarios() error {
 func (d *fileSeeder) filesInEveryState() error {
 	n := d.now
 	for i, st := range []struct {
-		target  models.State
-		outcome models.DecisionOutcome
+		target  filesmodel.State
+		outcome filesmodel.DecisionOutcome
 		session time.Time
 	}{
-		{models.StateDraft, "", n.AddDate(0, 0, 40)},
-		{models.StateDraft, "", n.AddDate(0, 0, 43)},
-		{models.StateDraft, "", n.AddDate(0, 0, 44)},
-		{models.StateDraft, "", n.AddDate(0, 0, 45)},
-		{models.StateSubmitted, "", n.AddDate(0, 0, 35)},
-		{models.StateSubmitted, "", n.AddDate(0, 0, 38)},
-		{models.StateSubmitted, "", n.AddDate(0, 0, 40)},
-		{models.StateSubmitted, "", n.AddDate(0, 0, 41)},
-		{models.StateIncomplete, "", n.AddDate(0, 0, 30)},
-		{models.StateIncomplete, "", n.AddDate(0, 0, 33)},
-		{models.StateIncomplete, "", n.AddDate(0, 0, 35)},
-		{models.StateAdmissible, "", n.AddDate(0, 0, 20)},
-		{models.StateAdmissible, "", n.AddDate(0, 0, 25)},
-		{models.StateAdmissible, "", n.AddDate(0, 0, 28)},
-		{models.StateAdmissible, "", n.AddDate(0, 0, 30)},
-		{models.StateAdmissible, "", n.AddDate(0, 0, 35)},
-		{models.StateScheduled, "", d.comingSession()},
-		{models.StateScheduled, "", d.comingSession()},
-		{models.StateScheduled, "", d.comingSession()},
-		{models.StateScheduled, "", d.comingSession()},
-		{models.StateExamined, models.DecisionAuthorised, d.lastSession()},
-		{models.StateExamined, models.DecisionAuthorised, d.lastSession()},
-		{models.StateExamined, models.DecisionRefused, d.lastSession()},
-		{models.StateDecided, models.DecisionRefused, models.AddMonths(n, -22)},
-		{models.StateDecided, models.DecisionRefused, models.AddMonths(n, -15)},
-		{models.StateDecided, models.DecisionRefused, models.AddMonths(n, -9)},
-		{models.StateDecided, models.DecisionRefused, models.AddMonths(n, -3)},
+		{filesmodel.StateDraft, "", n.AddDate(0, 0, 40)},
+		{filesmodel.StateDraft, "", n.AddDate(0, 0, 43)},
+		{filesmodel.StateDraft, "", n.AddDate(0, 0, 44)},
+		{filesmodel.StateDraft, "", n.AddDate(0, 0, 45)},
+		{filesmodel.StateSubmitted, "", n.AddDate(0, 0, 35)},
+		{filesmodel.StateSubmitted, "", n.AddDate(0, 0, 38)},
+		{filesmodel.StateSubmitted, "", n.AddDate(0, 0, 40)},
+		{filesmodel.StateSubmitted, "", n.AddDate(0, 0, 41)},
+		{filesmodel.StateIncomplete, "", n.AddDate(0, 0, 30)},
+		{filesmodel.StateIncomplete, "", n.AddDate(0, 0, 33)},
+		{filesmodel.StateIncomplete, "", n.AddDate(0, 0, 35)},
+		{filesmodel.StateAdmissible, "", n.AddDate(0, 0, 20)},
+		{filesmodel.StateAdmissible, "", n.AddDate(0, 0, 25)},
+		{filesmodel.StateAdmissible, "", n.AddDate(0, 0, 28)},
+		{filesmodel.StateAdmissible, "", n.AddDate(0, 0, 30)},
+		{filesmodel.StateAdmissible, "", n.AddDate(0, 0, 35)},
+		{filesmodel.StateScheduled, "", d.comingSession()},
+		{filesmodel.StateScheduled, "", d.comingSession()},
+		{filesmodel.StateScheduled, "", d.comingSession()},
+		{filesmodel.StateScheduled, "", d.comingSession()},
+		{filesmodel.StateExamined, filesmodel.DecisionAuthorised, d.lastSession()},
+		{filesmodel.StateExamined, filesmodel.DecisionAuthorised, d.lastSession()},
+		{filesmodel.StateExamined, filesmodel.DecisionRefused, d.lastSession()},
+		{filesmodel.StateDecided, filesmodel.DecisionRefused, filesmodel.AddMonths(n, -22)},
+		{filesmodel.StateDecided, filesmodel.DecisionRefused, filesmodel.AddMonths(n, -15)},
+		{filesmodel.StateDecided, filesmodel.DecisionRefused, filesmodel.AddMonths(n, -9)},
+		{filesmodel.StateDecided, filesmodel.DecisionRefused, filesmodel.AddMonths(n, -3)},
 	} {
 		u, err := d.association(i%2, st.session.AddDate(0, 0, -45), minDate(st.session.AddDate(0, 0, 10), n))
 		if err != nil {
 			return err
 		}
-		f, err := d.request(u, d.input(models.KindEngagement, d.person(), 0), st.target, st.outcome, st.session)
+		f, err := d.request(u, d.input(filesmodel.KindEngagement, d.person(), 0), st.target, st.outcome, st.session)
 		if err != nil {
 			return err
 		}
 		switch st.target {
-		case models.StateScheduled:
+		case filesmodel.StateScheduled:
 			d.scheduled = append(d.scheduled, f)
-		case models.StateExamined:
+		case filesmodel.StateExamined:
 			d.examined = append(d.examined, f)
 		}
 	}
@@ -386,17 +387,17 @@ func (d *fileSeeder) grantsForSessions() error {
 		viewers = append(viewers, d.s.Users[MemberEmail(i)])
 	}
 	for _, batch := range []struct {
-		files   []*models.File
+		files   []*filesmodel.File
 		session time.Time
 	}{{d.scheduled, d.comingSession()}, {d.examined, d.lastSession()}} {
 		for _, f := range batch.files {
 			for _, u := range viewers {
-				g := &models.FileAccessGrant{
+				g := &filesmodel.FileAccessGrant{
 					CommissionID: d.s.Commission.ID, FileID: f.ID, UserID: u.ID,
-					ValidFrom: batch.session.AddDate(0, 0, -8), ValidUntil: batch.session.Add(models.MemberAccessAfterSession),
-					Reason: "Convocation à la séance du " + models.FormatDate(batch.session),
+					ValidFrom: batch.session.AddDate(0, 0, -8), ValidUntil: batch.session.Add(filesmodel.MemberAccessAfterSession),
+					Reason: "Convocation à la séance du " + filesmodel.FormatDate(batch.session),
 				}
-				if err := models.GrantFileAccess(d.ctx, d.s.DB, d.s.Actor(), g, d.s.Now); err != nil {
+				if err := filesmodel.GrantFileAccess(d.ctx, d.s.DB, d.s.Actor(), g, d.s.Now); err != nil {
 					return fmt.Errorf("grant %s to %s: %w", f.Reference, u.Email, err)
 				}
 			}
@@ -404,7 +405,7 @@ func (d *fileSeeder) grantsForSessions() error {
 	}
 	if len(d.scheduled) > 0 {
 		m := d.s.Users[MemberEmail(5)]
-		return models.DeclareInterest(d.ctx, d.s.DB, models.ActorFor(m), d.s.Commission.ID, d.scheduled[0].ID, m.ID, "Connaît personnellement la personne", d.now)
+		return filesmodel.DeclareInterest(d.ctx, d.s.DB, models.ActorFor(m), d.s.Commission.ID, d.scheduled[0].ID, m.ID, "Connaît personnellement la personne", d.now)
 	}
 	return nil
 }

@@ -10,6 +10,10 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	filesmodel "seance/models/files"
+	"seance/models/keyring"
+	"seance/models/meetings"
+	"seance/models/registry"
 )
 
 // The demo's past: several calendar years of sessions, files and parcours with the
@@ -34,7 +38,7 @@ const historyCutoffDays = 350
 // HistoryAssociation is an approved association of the history and its account, which
 // creates and submits its files.
 type HistoryAssociation struct {
-	Association *models.Association
+	Association *registry.Association
 	Account     *models.User
 }
 
@@ -42,7 +46,7 @@ type HistoryAssociation struct {
 // titulaires, suppléants) as of Now attends the sessions it generates.
 type History struct {
 	DB           bun.IDB
-	Keys         *models.Keyring
+	Keys         *keyring.Keyring
 	Commission   *models.Commission
 	Secretariat  *models.User
 	President    *models.User
@@ -88,7 +92,7 @@ func (h *History) Generate(ctx context.Context) (HistoryCounts, error) {
 		return HistoryCounts{}, err
 	}
 	g := &historyGen{h: h, rng: rand.New(rand.NewPCG(h.Seed, uint64(h.Commission.ID))), paris: paris,
-		today: models.DateOf(h.Now), seqs: map[int]int{}}
+		today: filesmodel.DateOf(h.Now), seqs: map[int]int{}}
 	if err := g.load(ctx); err != nil {
 		return HistoryCounts{}, fmt.Errorf("demo history: %w", err)
 	}
@@ -104,34 +108,34 @@ func (h *History) Generate(ctx context.Context) (HistoryCounts, error) {
 // --- the simulation, in memory ---
 
 type hSession struct {
-	day     time.Time       // calendar day
-	meeting *models.Meeting // generated here; nil for a session already in the database
-	files   []*hFile        // examined there, in order
+	day     time.Time         // calendar day
+	meeting *meetings.Meeting // generated here; nil for a session already in the database
+	files   []*hFile          // examined there, in order
 }
 
 type hPerson struct {
-	row      *models.Person
-	identity models.Identity
+	row      *filesmodel.Person
+	identity filesmodel.Identity
 }
 
 type hFile struct {
-	row      *models.File
+	row      *filesmodel.File
 	person   *hPerson
 	parcours *hParcours // the parcours it is about, or that it opened
 	session  *hSession
-	events   []*models.FileEvent
-	proposal models.Proposal
+	events   []*filesmodel.FileEvent
+	proposal filesmodel.Proposal
 }
 
 type hParcours struct {
-	row     *models.Parcours
+	row     *filesmodel.Parcours
 	person  *hPerson
 	assoc   HistoryAssociation
 	periods []*hPeriod
 }
 
 type hPeriod struct {
-	row  *models.Period
+	row  *filesmodel.Period
 	file *hFile
 }
 
@@ -140,8 +144,8 @@ type historyGen struct {
 	rng      *rand.Rand
 	paris    *time.Location
 	today    time.Time
-	roll     *models.VotingRoll
-	scales   []models.AFISScale
+	roll     *registry.VotingRoll
+	scales   []filesmodel.AFISScale
 	seqs     map[int]int // last file number by year
 	sessions []*hSession // by day
 	persons  []*hPerson
@@ -154,10 +158,10 @@ type historyGen struct {
 func (g *historyGen) load(ctx context.Context) error {
 	db, cid := g.h.DB, g.h.Commission.ID
 	var err error
-	if g.roll, err = models.VotingMembers(ctx, db, cid, g.h.Now); err != nil {
+	if g.roll, err = registry.VotingMembers(ctx, db, cid, g.h.Now); err != nil {
 		return err
 	}
-	if g.scales, err = models.ListAFISScales(ctx, db); err != nil {
+	if g.scales, err = filesmodel.ListAFISScales(ctx, db); err != nil {
 		return err
 	}
 	var counters []struct {
@@ -170,10 +174,10 @@ func (g *historyGen) load(ctx context.Context) error {
 	for _, c := range counters {
 		g.seqs[c.Year] = c.LastSeq
 	}
-	var later []models.Meeting
+	var later []meetings.Meeting
 	err = db.NewSelect().Model(&later).
-		Where("commission_id = ? AND kind = ? AND starts_at >= ? AND starts_at <= ?", cid, models.MeetingFiles, g.h.Cutoff, g.h.Now).
-		Where("status IN (?)", bun.In([]models.MeetingStatus{models.MeetingOpen, models.MeetingClosed, models.MeetingMinutesApproved})).
+		Where("commission_id = ? AND kind = ? AND starts_at >= ? AND starts_at <= ?", cid, meetings.MeetingFiles, g.h.Cutoff, g.h.Now).
+		Where("status IN (?)", bun.In([]meetings.MeetingStatus{meetings.MeetingOpen, meetings.MeetingClosed, meetings.MeetingMinutesApproved})).
 		Where("id NOT IN (SELECT first_convocation_id FROM meetings WHERE first_convocation_id IS NOT NULL)").
 		Order("starts_at ASC").Scan(ctx)
 	if err != nil {
@@ -224,17 +228,17 @@ func (g *historyGen) sessionStart(day time.Time, hour int) time.Time {
 func (g *historyGen) planSessions() {
 	cid := g.h.Commission.ID
 	var ours []*hSession
-	add := func(kind models.MeetingKind, mode models.MeetingMode, day time.Time, hour int, urgent bool) {
+	add := func(kind meetings.MeetingKind, mode meetings.MeetingMode, day time.Time, hour int, urgent bool) {
 		if day.Before(g.h.From) || day.After(g.today) {
 			return
 		}
 		start := g.sessionStart(day, hour)
-		m := &models.Meeting{CommissionID: cid, Kind: kind, Mode: mode, Status: models.MeetingMinutesApproved, StartsAt: start,
+		m := &meetings.Meeting{CommissionID: cid, Kind: kind, Mode: mode, Status: meetings.MeetingMinutesApproved, StartsAt: start,
 			EndsAt: start.Add(3 * time.Hour), Capacity: 20, Urgency: urgent, CreatedAt: start.AddDate(0, 0, -40), UpdatedAt: start.AddDate(0, 1, 0)}
-		if mode != models.ModeRemote {
+		if mode != meetings.ModeRemote {
 			m.Place = "Préfecture de la Haute-Garonne, 1 place Saint-Étienne, Toulouse — salle Capitole"
 		}
-		if mode != models.ModeOnSite {
+		if mode != meetings.ModeOnSite {
 			m.RemoteLink = "https://webconf.demo.example/cdlp31"
 		}
 		if urgent {
@@ -245,7 +249,7 @@ func (g *historyGen) planSessions() {
 			convened = start.AddDate(0, 0, -4)
 		}
 		m.ConvenedAt = &convened
-		ours = append(ours, &hSession{day: models.DateOf(day), meeting: m})
+		ours = append(ours, &hSession{day: filesmodel.DateOf(day), meeting: m})
 	}
 	// weekday returns the first Tuesday or Thursday from day.
 	weekday := func(day time.Time) time.Time {
@@ -259,31 +263,31 @@ func (g *historyGen) planSessions() {
 		n := 5 + g.rng.IntN(2)
 		for i := range n { // spread over the year, so that renewals are examined in time
 			mo := months[min(len(months)-1, i*len(months)/n+g.rng.IntN(2))]
-			mode := []models.MeetingMode{models.ModeOnSite, models.ModeHybrid, models.ModeRemote}[g.pick(60, 35, 5)]
+			mode := []meetings.MeetingMode{meetings.ModeOnSite, meetings.ModeHybrid, meetings.ModeRemote}[g.pick(60, 35, 5)]
 			if day := weekday(time.Date(y, mo, g.days(5, 20), 0, 0, 0, 0, time.UTC)); day.Before(g.h.Cutoff) {
-				add(models.MeetingFiles, mode, day, 14, g.rng.IntN(20) == 0)
+				add(meetings.MeetingFiles, mode, day, 14, g.rng.IntN(20) == 0)
 			}
 		}
 		// The yearly policy session (R133-7), twice a year from 2026.
 		for _, p := range []struct {
 			month time.Month
-			mode  models.MeetingMode
-		}{{5, models.ModeHybrid}, {11, models.ModeOnSite}} {
+			mode  meetings.MeetingMode
+		}{{5, meetings.ModeHybrid}, {11, meetings.ModeOnSite}} {
 			if day := weekday(time.Date(y, p.month, g.days(12, 24), 0, 0, 0, 0, time.UTC)); day.Before(g.h.Cutoff) && (p.month == 5 || y >= 2026) {
-				add(models.MeetingPolicy, p.mode, day, 10, false)
+				add(meetings.MeetingPolicy, p.mode, day, 10, false)
 			}
 		}
 	}
 	// From the cutoff the sessions are the scenarios'. Where the files sessions, ours and
 	// theirs, leave more than 80 days between them, one more keeps the renewals in time.
 	files := slices.DeleteFunc(append(slices.Clone(ours), g.sessions...), func(s *hSession) bool {
-		return s.meeting != nil && s.meeting.Kind != models.MeetingFiles
+		return s.meeting != nil && s.meeting.Kind != meetings.MeetingFiles
 	})
 	slices.SortStableFunc(files, func(a, b *hSession) int { return a.day.Compare(b.day) })
 	last := g.h.From
 	for _, s := range append(files, &hSession{day: g.today}) {
 		if gap := int(s.day.Sub(last).Hours() / 24); gap > 80 {
-			add(models.MeetingFiles, models.ModeOnSite, weekday(last.AddDate(0, 0, gap/2)), 14, false)
+			add(meetings.MeetingFiles, meetings.ModeOnSite, weekday(last.AddDate(0, 0, gap/2)), 14, false)
 		}
 		last = s.day
 	}
@@ -294,7 +298,7 @@ func (g *historyGen) planSessions() {
 // next returns the first files session held on or after day, nil if none by today.
 func (g *historyGen) next(day time.Time) *hSession {
 	for _, s := range g.sessions {
-		if s.meeting != nil && s.meeting.Kind != models.MeetingFiles {
+		if s.meeting != nil && s.meeting.Kind != meetings.MeetingFiles {
 			continue
 		}
 		if !s.day.Before(day) && !s.day.After(g.today) {
@@ -349,12 +353,12 @@ func (g *historyGen) person(day time.Time) *hPerson {
 	if born.AddDate(18, 0, 0).After(day) {
 		born = born.AddDate(-1, 0, 0)
 	}
-	gender := []models.Gender{models.GenderFemale, models.GenderMale, models.GenderOther}[g.pick(92, 5, 3)]
+	gender := []filesmodel.Gender{filesmodel.GenderFemale, filesmodel.GenderMale, filesmodel.GenderOther}[g.pick(92, 5, 3)]
 	nat := historyNationalities[g.pick(historyNatWeights...)]
 	created := g.at(day)
 	p := &hPerson{
-		row: &models.Person{CommissionID: g.h.Commission.ID, Gender: gender, BirthYear: born.Year(), Nationality: nat, CreatedAt: created, UpdatedAt: created},
-		identity: models.Identity{
+		row: &filesmodel.Person{CommissionID: g.h.Commission.ID, Gender: gender, BirthYear: born.Year(), Nationality: nat, CreatedAt: created, UpdatedAt: created},
+		identity: filesmodel.Identity{
 			LastName: fmt.Sprintf("%s %04d", demoLastNames[n%len(demoLastNames)], n), FirstName: demoFirstNames[n%len(demoFirstNames)],
 			BirthDate: born.Format(time.DateOnly), Phone: fmt.Sprintf("06 00 00 %02d %02d", n/100%100, n%100),
 			Email: fmt.Sprintf("personne%04d@exemple.invalid", n), Address: fmt.Sprintf("%d rue de l'Exemple", n%200+1),
@@ -367,45 +371,45 @@ func (g *historyGen) person(day time.Time) *hPerson {
 
 // request starts a request of kind, created a few days before its submission on sub
 // (which the instruction records); nil when created after today.
-func (g *historyGen) request(kind models.FileKind, pe *hPerson, pa *hParcours, a HistoryAssociation, sub time.Time, like *models.File) *hFile {
+func (g *historyGen) request(kind filesmodel.FileKind, pe *hPerson, pa *hParcours, a HistoryAssociation, sub time.Time, like *filesmodel.File) *hFile {
 	created := g.at(sub.AddDate(0, 0, -g.days(2, 15)))
 	if created.After(g.h.Now) {
 		return nil
 	}
 	year := created.Year()
 	g.seqs[year]++
-	f := &models.File{
+	f := &filesmodel.File{
 		CommissionID: g.h.Commission.ID, Reference: fmt.Sprintf("%s-%d-%04d", g.h.Commission.Department, year, g.seqs[year]),
-		Year: year, Seq: g.seqs[year], AssociationID: a.Association.ID, Kind: kind, State: models.StateDraft,
-		AssociationAvis: models.AvisFavorable, ObservationsMeans: "", CreatedBy: a.Account.ID, CreatedAt: created, UpdatedAt: created,
+		Year: year, Seq: g.seqs[year], AssociationID: a.Association.ID, Kind: kind, State: filesmodel.StateDraft,
+		AssociationAvis: filesmodel.AvisFavorable, ObservationsMeans: "", CreatedBy: a.Account.ID, CreatedAt: created, UpdatedAt: created,
 	}
 	if like == nil {
 		f.Children = g.pick(55, 25, 13, 5, 2)
 		f.AFISRequested = g.rng.IntN(100) < 65
 		f.APSNeeded = !isEU(pe.row.Nationality)
-		f.HousingNeed = models.Housings[1+g.pick(35, 40, 25)]
+		f.HousingNeed = filesmodel.Housings[1+g.pick(35, 40, 25)]
 	} else {
 		f.Children, f.AFISRequested, f.APSNeeded, f.HousingNeed = like.Children, like.AFISRequested || like.AFISGranted, like.APSNeeded, like.HousingNeed
 	}
 	reserve := g.rng.IntN(8) == 0
 	if reserve {
-		f.AssociationAvis = models.AvisReserve
+		f.AssociationAvis = filesmodel.AvisReserve
 	}
 	switch kind {
-	case models.KindEnd:
-		f.AssociationAvis, f.EndReason = models.AvisDefavorable, models.EndBreach
-	case models.KindAFIS:
+	case filesmodel.KindEnd:
+		f.AssociationAvis, f.EndReason = filesmodel.AvisDefavorable, filesmodel.EndBreach
+	case filesmodel.KindAFIS:
 		f.AFISRequested, f.Children = true, max(1, f.Children)
 	}
 	hf := &hFile{row: f, person: pe, parcours: pa, proposal: proposal(kind, reserve)}
-	hf.event(a.Account, "create", "", models.StateDraft, created)
+	hf.event(a.Account, "create", "", filesmodel.StateDraft, created)
 	g.files = append(g.files, hf)
 	return hf
 }
 
 // event records a step of the file's history, as Transition does.
-func (f *hFile) event(actor *models.User, action string, from, to models.State, at time.Time) {
-	f.events = append(f.events, &models.FileEvent{CommissionID: f.row.CommissionID, At: at.UTC(), ActorID: actor.ID, ActorLabel: actor.Email,
+func (f *hFile) event(actor *models.User, action string, from, to filesmodel.State, at time.Time) {
+	f.events = append(f.events, &filesmodel.FileEvent{CommissionID: f.row.CommissionID, At: at.UTC(), ActorID: actor.ID, ActorLabel: actor.Email,
 		Action: action, FromState: from, ToState: to, Details: "{}"})
 	if to != "" {
 		f.row.State = to
@@ -417,21 +421,21 @@ func (f *hFile) event(actor *models.User, action string, from, to models.State, 
 // decision: complete after a few days (sometimes after missing items), examined at the
 // first files session at least five days later, decided one to three weeks after,
 // notified within a week. It stops at today and reports whether the decision was taken.
-func (g *historyGen) instruct(f *hFile, sub time.Time, avis models.Avis, outcome models.DecisionOutcome) bool {
+func (g *historyGen) instruct(f *hFile, sub time.Time, avis filesmodel.Avis, outcome filesmodel.DecisionOutcome) bool {
 	h, a := g.h, g.h.Associations[0].Account
 	for _, x := range g.h.Associations {
 		if x.Association.ID == f.row.AssociationID {
 			a = x.Account
 		}
 	}
-	step := func(actor *models.User, from, to models.State, day time.Time) bool {
+	step := func(actor *models.User, from, to filesmodel.State, day time.Time) bool {
 		if day.After(g.today) {
 			return false
 		}
 		f.event(actor, string(to), from, to, g.at(day))
 		return true
 	}
-	if !step(a, models.StateDraft, models.StateSubmitted, sub) {
+	if !step(a, filesmodel.StateDraft, filesmodel.StateSubmitted, sub) {
 		return false
 	}
 	t := f.events[len(f.events)-1].At
@@ -439,17 +443,17 @@ func (g *historyGen) instruct(f *hFile, sub time.Time, avis models.Avis, outcome
 	day := sub
 	if g.rng.IntN(100) < 15 {
 		day = day.AddDate(0, 0, g.days(3, 8))
-		if !step(h.Secretariat, models.StateSubmitted, models.StateIncomplete, day) {
+		if !step(h.Secretariat, filesmodel.StateSubmitted, filesmodel.StateIncomplete, day) {
 			return false
 		}
 		f.row.MissingItems = "Justificatif d'hébergement"
 		day = day.AddDate(0, 0, g.days(5, 15))
-		if !step(a, models.StateIncomplete, models.StateSubmitted, day) {
+		if !step(a, filesmodel.StateIncomplete, filesmodel.StateSubmitted, day) {
 			return false
 		}
 	}
 	day = day.AddDate(0, 0, g.days(2, 10))
-	if !step(h.Secretariat, models.StateSubmitted, models.StateAdmissible, day) {
+	if !step(h.Secretariat, filesmodel.StateSubmitted, filesmodel.StateAdmissible, day) {
 		return false
 	}
 	s := g.next(day.AddDate(0, 0, 5))
@@ -460,18 +464,18 @@ func (g *historyGen) instruct(f *hFile, sub time.Time, avis models.Avis, outcome
 	if scheduled.Before(day) {
 		scheduled = day
 	}
-	step(h.Secretariat, models.StateAdmissible, models.StateScheduled, scheduled)
+	step(h.Secretariat, filesmodel.StateAdmissible, filesmodel.StateScheduled, scheduled)
 	sd := s.day
 	f.row.SessionDate, f.session = &sd, s
-	step(h.President, models.StateScheduled, models.StateExamined, s.day)
+	step(h.President, filesmodel.StateScheduled, filesmodel.StateExamined, s.day)
 	f.row.CommissionAvis, f.row.AvisOn = avis, &sd
 	s.files = append(s.files, f)
 	decided := s.day.AddDate(0, 0, g.days(6, 20))
-	if !step(h.Secretariat, models.StateExamined, models.StateDecided, decided) {
+	if !step(h.Secretariat, filesmodel.StateExamined, filesmodel.StateDecided, decided) {
 		return false
 	}
 	f.row.Decision, f.row.DecidedOn = outcome, &decided
-	f.row.AFISGranted = outcome == models.DecisionAuthorised && f.row.AFISRequested && !f.row.Kind.EndsRights()
+	f.row.AFISGranted = outcome == filesmodel.DecisionAuthorised && f.row.AFISRequested && !f.row.Kind.EndsRights()
 	if notified := decided.AddDate(0, 0, g.days(1, 6)); !notified.After(g.today) {
 		f.row.NotifiedPersonOn, f.row.NotifiedAssociationOn = &notified, &notified
 	}
@@ -482,7 +486,7 @@ func (g *historyGen) instruct(f *hFile, sub time.Time, avis models.Avis, outcome
 // refusal of renewal or an end), two days after sub.
 func (g *historyGen) observations(f *hFile, sub time.Time) {
 	invited := sub.AddDate(0, 0, 2)
-	f.row.ObservationsInvitedOn, f.row.ObservationsMeans = &invited, models.ObservationsLetter
+	f.row.ObservationsInvitedOn, f.row.ObservationsMeans = &invited, filesmodel.ObservationsLetter
 	if g.rng.IntN(2) == 0 {
 		received := invited.AddDate(0, 0, g.days(5, 15))
 		f.row.ObservationsReceivedOn = &received
@@ -493,23 +497,23 @@ func (g *historyGen) observations(f *hFile, sub time.Time) {
 func (g *historyGen) entry(sub time.Time) {
 	a := g.h.Associations[g.pick(60, 40)%len(g.h.Associations)]
 	pe := g.person(sub)
-	f := g.request(models.KindEngagement, pe, nil, a, sub, nil)
+	f := g.request(filesmodel.KindEngagement, pe, nil, a, sub, nil)
 	if f == nil {
 		return
 	}
-	avis, outcome := models.AvisFavorable, models.DecisionAuthorised
+	avis, outcome := filesmodel.AvisFavorable, filesmodel.DecisionAuthorised
 	switch r := g.rng.IntN(100); {
 	case r < 13:
-		avis, outcome = models.AvisDefavorable, models.DecisionRefused
+		avis, outcome = filesmodel.AvisDefavorable, filesmodel.DecisionRefused
 	case r < 15:
-		outcome = models.DecisionRefused // the préfet does not follow the avis
+		outcome = filesmodel.DecisionRefused // the préfet does not follow the avis
 	case r < 24:
-		avis = models.AvisReserve
+		avis = filesmodel.AvisReserve
 	}
-	if !g.instruct(f, sub, avis, outcome) || outcome == models.DecisionRefused {
+	if !g.instruct(f, sub, avis, outcome) || outcome == filesmodel.DecisionRefused {
 		return
 	}
-	p := &hParcours{person: pe, assoc: a, row: &models.Parcours{CommissionID: g.h.Commission.ID, AssociationID: a.Association.ID,
+	p := &hParcours{person: pe, assoc: a, row: &filesmodel.Parcours{CommissionID: g.h.Commission.ID, AssociationID: a.Association.ID,
 		StartedOn: *f.row.DecidedOn, CreatedAt: f.row.UpdatedAt, UpdatedAt: f.row.UpdatedAt}}
 	f.parcours = p
 	g.parcours = append(g.parcours, p)
@@ -526,11 +530,11 @@ func (g *historyGen) follow(p *hParcours, f *hFile) {
 		end := per.row.EndsOn
 		switch r := g.rng.IntN(100); {
 		case r < 4:
-			if g.end(p, models.EndLeft, start.AddDate(0, 0, g.days(20, 160))) {
+			if g.end(p, filesmodel.EndLeft, start.AddDate(0, 0, g.days(20, 160))) {
 				return
 			}
 		case r < 6:
-			if g.end(p, models.EndMoved, start.AddDate(0, 0, g.days(20, 160))) {
+			if g.end(p, filesmodel.EndMoved, start.AddDate(0, 0, g.days(20, 160))) {
 				return
 			}
 		case r < 8:
@@ -540,19 +544,19 @@ func (g *historyGen) follow(p *hParcours, f *hFile) {
 		case r < 16 && !per.row.AFISGranted:
 			g.afis(p, per, start.AddDate(0, 0, g.days(15, 45)))
 		}
-		if k*models.PeriodMonths >= models.ParcoursMaxMonths {
-			g.end(p, models.EndMaxDuration, end)
+		if k*filesmodel.PeriodMonths >= filesmodel.ParcoursMaxMonths {
+			g.end(p, filesmodel.EndMaxDuration, end)
 			return
 		}
 		sub := end.AddDate(0, 0, -g.days(60, 85))
-		ren := g.request(models.KindRenewal, p.person, p, p.assoc, sub, f.row)
+		ren := g.request(filesmodel.KindRenewal, p.person, p, p.assoc, sub, f.row)
 		if ren == nil {
 			return
 		}
 		refused := g.rng.IntN(100) < 5
-		avis, outcome := models.AvisFavorable, models.DecisionAuthorised
+		avis, outcome := filesmodel.AvisFavorable, filesmodel.DecisionAuthorised
 		if refused {
-			avis, outcome = models.AvisDefavorable, models.DecisionRefused
+			avis, outcome = filesmodel.AvisDefavorable, filesmodel.DecisionRefused
 			g.observations(ren, sub)
 		}
 		if !g.instruct(ren, sub, avis, outcome) {
@@ -565,7 +569,7 @@ func (g *historyGen) follow(p *hParcours, f *hFile) {
 			} else if n == nil && ren.row.DecidedOn.After(ends) {
 				ends = *ren.row.DecidedOn
 			}
-			p.row.EndedOn, p.row.EndReason = &ends, models.EndNotRenewed
+			p.row.EndedOn, p.row.EndReason = &ends, filesmodel.EndNotRenewed
 			return
 		}
 		start = end // after an interruption, the new period starts with the authorisation
@@ -579,9 +583,9 @@ func (g *historyGen) follow(p *hParcours, f *hFile) {
 // period grants period k of p from start with the rights of file f: the APS for most of
 // those who need one, the AFIS when requested, a housing solution for most.
 func (g *historyGen) period(p *hParcours, f *hFile, start time.Time, k int) *hPeriod {
-	per := &models.Period{
-		CommissionID: g.h.Commission.ID, Seq: k, StartsOn: start, EndsOn: models.AddMonths(start, models.PeriodMonths),
-		Months: models.PeriodMonths, APSRequested: f.row.APSNeeded, HousingNeed: f.row.HousingNeed, CreatedAt: f.row.UpdatedAt, UpdatedAt: f.row.UpdatedAt,
+	per := &filesmodel.Period{
+		CommissionID: g.h.Commission.ID, Seq: k, StartsOn: start, EndsOn: filesmodel.AddMonths(start, filesmodel.PeriodMonths),
+		Months: filesmodel.PeriodMonths, APSRequested: f.row.APSNeeded, HousingNeed: f.row.HousingNeed, CreatedAt: f.row.UpdatedAt, UpdatedAt: f.row.UpdatedAt,
 	}
 	if per.APSRequested && g.rng.IntN(100) < 85 {
 		from, until := start.AddDate(0, 0, g.days(0, 20)), per.EndsOn
@@ -591,14 +595,14 @@ func (g *historyGen) period(p *hParcours, f *hFile, start time.Time, k int) *hPe
 		g.grantAFIS(per, f.row.Children, time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, time.UTC))
 	}
 	housing := [][]int{{30, 35, 28, 7}, {22, 25, 38, 15}, {15, 15, 40, 30}, {10, 10, 35, 45}}[k-1]
-	per.HousingProvided = models.Housings[g.pick(housing...)]
+	per.HousingProvided = filesmodel.Housings[g.pick(housing...)]
 	hp := &hPeriod{row: per, file: f}
 	p.periods = append(p.periods, hp)
 	return hp
 }
 
 // grantAFIS sets the AFIS of per from month from under the scale then in force.
-func (g *historyGen) grantAFIS(per *models.Period, children int, from time.Time) {
+func (g *historyGen) grantAFIS(per *filesmodel.Period, children int, from time.Time) {
 	for i := len(g.scales) - 1; i >= 0; i-- {
 		if !g.scales[i].EffectiveFrom.After(from) {
 			per.AFISGranted, per.AFISChildren, per.AFISMonthlyCents, per.AFISFrom = true, children, g.scales[i].Amount(children), &from
@@ -608,12 +612,12 @@ func (g *historyGen) grantAFIS(per *models.Period, children int, from time.Time)
 }
 
 // end ends p on day (not after today) for reason, cutting its rights as EndParcours does.
-func (g *historyGen) end(p *hParcours, reason models.EndReason, day time.Time) bool {
+func (g *historyGen) end(p *hParcours, reason filesmodel.EndReason, day time.Time) bool {
 	if day.After(g.today) {
 		return false
 	}
 	for _, hp := range p.periods {
-		models.CutPeriod(hp.row, day)
+		filesmodel.CutPeriod(hp.row, day)
 	}
 	p.row.EndedOn, p.row.EndReason = &day, reason
 	return true
@@ -622,22 +626,22 @@ func (g *historyGen) end(p *hParcours, reason models.EndReason, day time.Time) b
 // breach runs an end request for commitments not kept, submitted on sub; rights end at
 // its notification.
 func (g *historyGen) breach(p *hParcours, sub time.Time) bool {
-	f := g.request(models.KindEnd, p.person, p, p.assoc, sub, p.periods[len(p.periods)-1].file.row)
+	f := g.request(filesmodel.KindEnd, p.person, p, p.assoc, sub, p.periods[len(p.periods)-1].file.row)
 	if f == nil {
 		return false
 	}
 	g.observations(f, sub)
-	if !g.instruct(f, sub, models.AvisFavorable, models.DecisionAuthorised) || f.row.NotifiedPersonOn == nil {
+	if !g.instruct(f, sub, filesmodel.AvisFavorable, filesmodel.DecisionAuthorised) || f.row.NotifiedPersonOn == nil {
 		return false
 	}
-	return g.end(p, models.EndBreach, *f.row.NotifiedPersonOn)
+	return g.end(p, filesmodel.EndBreach, *f.row.NotifiedPersonOn)
 }
 
 // afis runs an AFIS request during period per, submitted on sub; granted from the month
 // of the decision when the period still runs then.
 func (g *historyGen) afis(p *hParcours, per *hPeriod, sub time.Time) {
-	f := g.request(models.KindAFIS, p.person, p, p.assoc, sub, per.file.row)
-	if f == nil || !g.instruct(f, sub, models.AvisFavorable, models.DecisionAuthorised) {
+	f := g.request(filesmodel.KindAFIS, p.person, p, p.assoc, sub, per.file.row)
+	if f == nil || !g.instruct(f, sub, filesmodel.AvisFavorable, filesmodel.DecisionAuthorised) {
 		return
 	}
 	dec := *f.row.DecidedOn

@@ -9,6 +9,9 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	filesmodel "seance/models/files"
+	meetingsmodel "seance/models/meetings"
+	"seance/models/sitting"
 )
 
 // The writing of the simulated history: rows in bulk, in dependency order, with the
@@ -34,7 +37,7 @@ func (g *historyGen) write(ctx context.Context, tx bun.Tx) error {
 	if err != nil {
 		return err
 	}
-	var meetings []*models.Meeting
+	var meetings []*meetingsmodel.Meeting
 	for _, s := range g.sessions {
 		if s.meeting != nil {
 			meetings = append(meetings, s.meeting)
@@ -67,7 +70,7 @@ func (g *historyGen) write(ctx context.Context, tx bun.Tx) error {
 
 // writePersons inserts the persons, then seals each identity with its id.
 func (g *historyGen) writePersons(ctx context.Context, tx bun.Tx) error {
-	rows := make([]*models.Person, len(g.persons))
+	rows := make([]*filesmodel.Person, len(g.persons))
 	for i, p := range g.persons {
 		rows[i] = p.row
 	}
@@ -75,7 +78,7 @@ func (g *historyGen) writePersons(ctx context.Context, tx bun.Tx) error {
 		return err
 	}
 	for _, p := range g.persons {
-		if err := models.SealIdentity(g.h.Keys, p.row, p.identity); err != nil {
+		if err := filesmodel.SealIdentity(g.h.Keys, p.row, p.identity); err != nil {
 			return err
 		}
 		if _, err := tx.NewUpdate().Model(p.row).Column("identity_sealed").WherePK().Exec(ctx); err != nil {
@@ -88,7 +91,7 @@ func (g *historyGen) writePersons(ctx context.Context, tx bun.Tx) error {
 // writeFiles inserts the parcours, the files (sealing their proposals), their events and
 // the periods.
 func (g *historyGen) writeFiles(ctx context.Context, tx bun.Tx) error {
-	parcours := make([]*models.Parcours, len(g.parcours))
+	parcours := make([]*filesmodel.Parcours, len(g.parcours))
 	for i, p := range g.parcours {
 		p.row.PersonID = p.person.row.ID
 		parcours[i] = p.row
@@ -96,7 +99,7 @@ func (g *historyGen) writeFiles(ctx context.Context, tx bun.Tx) error {
 	if err := insertRows(ctx, tx, parcours); err != nil {
 		return err
 	}
-	files := make([]*models.File, len(g.files))
+	files := make([]*filesmodel.File, len(g.files))
 	for i, f := range g.files {
 		f.row.PersonID = f.person.row.ID
 		if f.parcours != nil {
@@ -110,9 +113,9 @@ func (g *historyGen) writeFiles(ctx context.Context, tx bun.Tx) error {
 	if err := insertRows(ctx, tx, files); err != nil {
 		return err
 	}
-	var events []*models.FileEvent
+	var events []*filesmodel.FileEvent
 	for _, f := range g.files {
-		if err := models.SealProposal(g.h.Keys, f.row, &f.proposal); err != nil {
+		if err := filesmodel.SealProposal(g.h.Keys, f.row, &f.proposal); err != nil {
 			return err
 		}
 		if _, err := tx.NewUpdate().Model(f.row).Column("proposal_sealed").WherePK().Exec(ctx); err != nil {
@@ -126,7 +129,7 @@ func (g *historyGen) writeFiles(ctx context.Context, tx bun.Tx) error {
 	if err := insertRows(ctx, tx, events); err != nil {
 		return err
 	}
-	var periods []*models.Period
+	var periods []*filesmodel.Period
 	for _, p := range g.parcours {
 		for _, per := range p.periods {
 			per.row.ParcoursID, per.row.FileID = p.row.ID, per.file.row.ID
@@ -141,27 +144,27 @@ func (g *historyGen) writeFiles(ctx context.Context, tx bun.Tx) error {
 // (counted in the room) that gave its avis.
 func (g *historyGen) writeSittings(ctx context.Context, tx bun.Tx, settings *models.CommissionSettings) error {
 	var (
-		sittings   []*models.Sitting
-		attendance []*models.Attendance
-		items      []*models.AgendaItem
-		votes      []*models.Vote
+		sittings   []*sitting.Sitting
+		attendance []*meetingsmodel.Attendance
+		items      []*meetingsmodel.AgendaItem
+		votes      []*sitting.Vote
 		voteItems  []int // index in items of each vote's item
 	)
 	pres, sec := g.h.President.ID, g.h.Secretariat.ID
-	var previous *models.Meeting
+	var previous *meetingsmodel.Meeting
 	for _, s := range g.sessions {
 		m := s.meeting
 		if m == nil {
 			continue
 		}
 		closed := m.StartsAt.Add(150 * time.Minute)
-		sittings = append(sittings, &models.Sitting{MeetingID: m.ID, CommissionID: m.CommissionID, ChairUserID: pres, OpenedAt: m.StartsAt,
+		sittings = append(sittings, &sitting.Sitting{MeetingID: m.ID, CommissionID: m.CommissionID, ChairUserID: pres, OpenedAt: m.StartsAt,
 			OpenedBy: sec, ClosedAt: &closed, ClosedBy: &sec, UpdatedAt: closed})
 		att, present, represented := g.attendance(m)
 		attendance = append(attendance, att...)
 		first := len(items)
-		item := func(kind models.AgendaItemKind, title string, file *models.File) *models.AgendaItem {
-			it := &models.AgendaItem{CommissionID: m.CommissionID, MeetingID: m.ID, Position: len(items) - first + 1, Kind: kind, Title: title,
+		item := func(kind meetingsmodel.AgendaItemKind, title string, file *filesmodel.File) *meetingsmodel.AgendaItem {
+			it := &meetingsmodel.AgendaItem{CommissionID: m.CommissionID, MeetingID: m.ID, Position: len(items) - first + 1, Kind: kind, Title: title,
 				Reason: "Inscrit par le secrétariat (démonstration)", CreatedAt: m.StartsAt.AddDate(0, 0, -21)}
 			if file != nil {
 				it.FileID = &file.ID
@@ -170,26 +173,26 @@ func (g *historyGen) writeSittings(ctx context.Context, tx bun.Tx, settings *mod
 			return it
 		}
 		if previous != nil {
-			item(models.ItemMinutes, "Approbation du procès-verbal de la séance du "+models.FormatDate(models.CalendarDay(previous.StartsAt)), nil)
+			item(meetingsmodel.ItemMinutes, "Approbation du procès-verbal de la séance du "+filesmodel.FormatDate(models.CalendarDay(previous.StartsAt)), nil)
 		}
 		previous = m
-		if m.Kind == models.MeetingPolicy {
-			item(models.ItemInformation, "Bilan de l'année écoulée : parcours engagés, renouvelés et clos", nil)
-			item(models.ItemPolicy, "Programme départemental d'actions de lutte contre la prostitution et la traite", nil)
+		if m.Kind == meetingsmodel.MeetingPolicy {
+			item(meetingsmodel.ItemInformation, "Bilan de l'année écoulée : parcours engagés, renouvelés et clos", nil)
+			item(meetingsmodel.ItemPolicy, "Programme départemental d'actions de lutte contre la prostitution et la traite", nil)
 		}
 		for i, f := range s.files {
-			it := item(models.ItemFile, f.row.Reference+" — "+f.row.Kind.Label(), f.row)
+			it := item(meetingsmodel.ItemFile, f.row.Reference+" — "+f.row.Kind.Label(), f.row)
 			voters := present + represented
 			no, abst := g.rng.IntN(3), g.rng.IntN(3)
 			opened := m.StartsAt.Add(time.Duration(15+12*i) * time.Minute)
 			closedAt := opened.Add(8 * time.Minute)
 			avis := f.row.CommissionAvis
-			votes = append(votes, &models.Vote{CommissionID: m.CommissionID, MeetingID: m.ID, Question: fmt.Sprintf("Avis %s sur le dossier %s",
-				strings.ToLower(avis.Label()), it.Title), ProposedAvis: avis, Status: models.VoteClosed, OpenedAt: opened, OpenedBy: pres,
+			votes = append(votes, &sitting.Vote{CommissionID: m.CommissionID, MeetingID: m.ID, Question: fmt.Sprintf("Avis %s sur le dossier %s",
+				strings.ToLower(avis.Label()), it.Title), ProposedAvis: avis, Status: sitting.VoteClosed, OpenedAt: opened, OpenedBy: pres,
 				ClosedAt: &closedAt, ClosedBy: &pres, ChairUserID: &pres, Members: g.roll.Count,
 				QuorumRequired: settings.QuorumRequired(g.roll.Count, len(g.roll.Seats)), QuorumPresent: present, QuorumRepresented: represented,
 				Eligible: voters, Yes: voters - no - abst, No: no, Abstentions: abst, RoomCounted: true, RoomYes: voters - no - abst, RoomNo: no,
-				RoomAbstentions: abst, Outcome: models.OutcomeAdopted, Avis: avis, UpdatedAt: closedAt})
+				RoomAbstentions: abst, Outcome: sitting.OutcomeAdopted, Avis: avis, UpdatedAt: closedAt})
 			voteItems = append(voteItems, len(items)-1)
 		}
 	}
@@ -212,43 +215,43 @@ func (g *historyGen) writeSittings(ctx context.Context, tx bun.Tx, settings *mod
 // (on site or remotely as the mode allows), sometimes replaced by the suppléant, a proxy
 // to a present member, excused or absent. It returns the rows and the seats present and
 // represented.
-func (g *historyGen) attendance(m *models.Meeting) ([]*models.Attendance, int, int) {
-	var rows []*models.Attendance
+func (g *historyGen) attendance(m *meetingsmodel.Meeting) ([]*meetingsmodel.Attendance, int, int) {
+	var rows []*meetingsmodel.Attendance
 	var presentUsers []int64
 	replied, confirmed := m.StartsAt.AddDate(0, 0, -4), m.StartsAt.Add(-10*time.Minute)
 	for _, h := range g.roll.Seats {
 		if h.Titulaire == nil {
 			continue
 		}
-		a := &models.Attendance{CommissionID: m.CommissionID, MeetingID: m.ID, SeatID: h.Seat.ID, TitulaireUserID: h.Titulaire.UserID,
+		a := &meetingsmodel.Attendance{CommissionID: m.CommissionID, MeetingID: m.ID, SeatID: h.Seat.ID, TitulaireUserID: h.Titulaire.UserID,
 			RepliedAt: &replied, ConfirmedAt: &confirmed, UpdatedAt: confirmed}
 		switch g.pick(72, 8, 5, 11, 4) {
 		case 0:
-			a.Status = models.AttPresentOnSite
-			if m.Mode == models.ModeRemote || (m.Mode == models.ModeHybrid && g.rng.IntN(10) < 3) {
-				a.Status = models.AttPresentRemote
+			a.Status = meetingsmodel.AttPresentOnSite
+			if m.Mode == meetingsmodel.ModeRemote || (m.Mode == meetingsmodel.ModeHybrid && g.rng.IntN(10) < 3) {
+				a.Status = meetingsmodel.AttPresentRemote
 			}
 			presentUsers = append(presentUsers, h.Titulaire.UserID)
 		case 1:
-			a.Status = models.AttExcused
+			a.Status = meetingsmodel.AttExcused
 			if len(h.Suppleants) > 0 {
-				a.Status, a.SubstituteUserID = models.AttSubstituted, &h.Suppleants[0].UserID
+				a.Status, a.SubstituteUserID = meetingsmodel.AttSubstituted, &h.Suppleants[0].UserID
 			}
 		case 2:
-			a.Status = models.AttProxy
+			a.Status = meetingsmodel.AttProxy
 		case 3:
-			a.Status = models.AttExcused
+			a.Status = meetingsmodel.AttExcused
 		default:
-			a.Status = models.AttAbsent
+			a.Status = meetingsmodel.AttAbsent
 		}
 		rows = append(rows, a)
 	}
 	present, represented := 0, 0
 	for _, a := range rows {
 		switch a.Status {
-		case models.AttProxy:
+		case meetingsmodel.AttProxy:
 			if len(presentUsers) == 0 {
-				a.Status = models.AttExcused
+				a.Status = meetingsmodel.AttExcused
 				continue
 			}
 			i := g.rng.IntN(len(presentUsers)) // a member holds one proxy at most
@@ -256,7 +259,7 @@ func (g *historyGen) attendance(m *models.Meeting) ([]*models.Attendance, int, i
 			presentUsers = append(presentUsers[:i], presentUsers[i+1:]...)
 			a.ProxyHolderUserID = &holder
 			represented++
-		case models.AttPresentOnSite, models.AttPresentRemote, models.AttSubstituted:
+		case meetingsmodel.AttPresentOnSite, meetingsmodel.AttPresentRemote, meetingsmodel.AttSubstituted:
 			present++
 		}
 	}

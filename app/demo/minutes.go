@@ -8,6 +8,9 @@ import (
 
 	"seance/app/minutes"
 	"seance/models"
+	"seance/models/files"
+	"seance/models/meetings"
+	minutesmodel "seance/models/minutes"
 )
 
 // seedMinutes gives the sessions held before today their procès-verbal: every one but
@@ -19,15 +22,15 @@ func seedMinutes(ctx context.Context, s *Seeder) error {
 		return fmt.Errorf("demo minutes need the secretariat and the président")
 	}
 	cid, now := s.Commission.ID, s.Now.UTC()
-	ms, err := models.ListMeetings(ctx, s.DB, cid, now.AddDate(-2, 0, 0), now.AddDate(1, 0, 0))
+	ms, err := meetings.ListMeetings(ctx, s.DB, cid, now.AddDate(-2, 0, 0), now.AddDate(1, 0, 0))
 	if err != nil {
 		return err
 	}
-	held := slices.DeleteFunc(slices.Clone(ms), func(m models.Meeting) bool { return m.Status != models.MeetingClosed })
+	held := slices.DeleteFunc(slices.Clone(ms), func(m meetings.Meeting) bool { return m.Status != meetings.MeetingClosed })
 	// The approving session: the first one under way that started before today's demo time.
-	var approving *models.Meeting
+	var approving *meetings.Meeting
 	for i := range ms {
-		if ms[i].Status == models.MeetingOpen && !ms[i].StartsAt.After(now) {
+		if ms[i].Status == meetings.MeetingOpen && !ms[i].StartsAt.After(now) {
 			approving = &ms[i]
 			break
 		}
@@ -41,25 +44,25 @@ func seedMinutes(ctx context.Context, s *Seeder) error {
 		if err != nil {
 			return err
 		}
-		r, err := models.CreateMinutesDraft(ctx, s.DB, s.Keys, models.ActorFor(sec), cid, m.ID, content, m.EndsAt)
+		r, err := minutesmodel.CreateMinutesDraft(ctx, s.DB, s.Keys, models.ActorFor(sec), cid, m.ID, content, m.EndsAt)
 		if err != nil {
 			return err
 		}
 		if i == len(held)-1 || approving == nil {
 			continue
 		}
-		texts := models.MinutesTexts{GeneralItems: "Le secrétariat rappelle la confidentialité des débats et des pièces des dossiers."}
-		if _, err := models.UpdateMinutesTexts(ctx, s.DB, models.ActorFor(sec), cid, r.ID, texts, m.EndsAt); err != nil {
+		texts := minutesmodel.MinutesTexts{GeneralItems: "Le secrétariat rappelle la confidentialité des débats et des pièces des dossiers."}
+		if _, err := minutesmodel.UpdateMinutesTexts(ctx, s.DB, models.ActorFor(sec), cid, r.ID, texts, m.EndsAt); err != nil {
 			return err
 		}
-		if _, err := models.ValidateMinutes(ctx, s.DB, pres, cid, r.ID, m.EndsAt.Add(24*time.Hour)); err != nil {
+		if _, err := minutesmodel.ValidateMinutes(ctx, s.DB, pres, cid, r.ID, m.EndsAt.Add(24*time.Hour)); err != nil {
 			return err
 		}
-		if _, err := models.SubmitMinutes(ctx, s.DB, models.ActorFor(sec), cid, r.ID, approving.ID, m.EndsAt.Add(48*time.Hour)); err != nil {
+		if _, err := minutesmodel.SubmitMinutes(ctx, s.DB, models.ActorFor(sec), cid, r.ID, approving.ID, m.EndsAt.Add(48*time.Hour)); err != nil {
 			return err
 		}
-		ref := "Séance du " + models.FormatDate(approving.StartsAt) + ", approbation des procès-verbaux"
-		if _, err := models.ApproveMinutes(ctx, s.DB, s.Keys, models.ActorFor(pres), cid, r.ID, models.ApprovalInput{Reference: ref, Lock: true}, now); err != nil {
+		ref := "Séance du " + files.FormatDate(approving.StartsAt) + ", approbation des procès-verbaux"
+		if _, err := minutesmodel.ApproveMinutes(ctx, s.DB, s.Keys, models.ActorFor(pres), cid, r.ID, minutesmodel.ApprovalInput{Reference: ref, Lock: true}, now); err != nil {
 			return err
 		}
 	}

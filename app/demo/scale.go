@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	"seance/models/registry"
 )
 
 // A demo of several commissions (`seance demo --scale N`, issue 13): the Haute-Garonne
@@ -55,24 +56,24 @@ func ScaleMemberEmail(n int, dept string) string {
 // scaleSeats is the composition of every extra commission: one seat per State service,
 // three local authorities and the two approved associations; every person is fictitious.
 var scaleSeats = []struct {
-	category models.SeatCategory
+	category registry.SeatCategory
 	service  string
 	quality  string
 }{
-	{models.CategoryMagistrate, "Tribunal judiciaire", "Magistrate désignée par les chefs de cour"},
-	{models.CategoryDDETS, "DDETS", "Directeur départemental de l'emploi, du travail et des solidarités"},
-	{models.CategoryDDSP, "Direction départementale de la police nationale", "Directrice départementale"},
-	{models.CategoryJudicialPolice, "Police judiciaire", "Chef de la brigade de protection de la famille"},
-	{models.CategoryGendarmerie, "Groupement de gendarmerie départementale", "Commandant du groupement"},
-	{models.CategoryForeignersService, "Préfecture — service de l'immigration et de l'intégration", "Cheffe de service"},
-	{models.CategoryWorkUnit, "DDETS — pôle travail", "Responsable de l'unité de contrôle"},
-	{models.CategoryDASEN, "Services départementaux de l'éducation nationale", "Directeur académique adjoint"},
-	{models.CategoryDoctor, "Conseil départemental de l'ordre des médecins", "Médecin désignée par l'ordre"},
-	{models.CategoryLocalAuthority, "Conseil départemental", "Vice-présidente chargée des solidarités"},
-	{models.CategoryLocalAuthority, "Ville chef-lieu", "Adjoint au maire chargé des solidarités"},
-	{models.CategoryLocalAuthority, "Communauté d'agglomération", "Vice-présidente chargée de la cohésion sociale"},
-	{models.CategoryAssociation, "", "Directrice"},
-	{models.CategoryAssociation, "", "Coordinateur de l'accompagnement"},
+	{registry.CategoryMagistrate, "Tribunal judiciaire", "Magistrate désignée par les chefs de cour"},
+	{registry.CategoryDDETS, "DDETS", "Directeur départemental de l'emploi, du travail et des solidarités"},
+	{registry.CategoryDDSP, "Direction départementale de la police nationale", "Directrice départementale"},
+	{registry.CategoryJudicialPolice, "Police judiciaire", "Chef de la brigade de protection de la famille"},
+	{registry.CategoryGendarmerie, "Groupement de gendarmerie départementale", "Commandant du groupement"},
+	{registry.CategoryForeignersService, "Préfecture — service de l'immigration et de l'intégration", "Cheffe de service"},
+	{registry.CategoryWorkUnit, "DDETS — pôle travail", "Responsable de l'unité de contrôle"},
+	{registry.CategoryDASEN, "Services départementaux de l'éducation nationale", "Directeur académique adjoint"},
+	{registry.CategoryDoctor, "Conseil départemental de l'ordre des médecins", "Médecin désignée par l'ordre"},
+	{registry.CategoryLocalAuthority, "Conseil départemental", "Vice-présidente chargée des solidarités"},
+	{registry.CategoryLocalAuthority, "Ville chef-lieu", "Adjoint au maire chargé des solidarités"},
+	{registry.CategoryLocalAuthority, "Communauté d'agglomération", "Vice-présidente chargée de la cohésion sociale"},
+	{registry.CategoryAssociation, "", "Directrice"},
+	{registry.CategoryAssociation, "", "Coordinateur de l'accompagnement"},
 }
 
 // scaleGiven and scaleFamily make the fictitious names of the extra commissions' members.
@@ -117,10 +118,10 @@ func (s *Seeder) seedExtraCommission(ctx context.Context, db bun.IDB, d models.D
 	var assocs []HistoryAssociation
 	for n := 1; n <= 2; n++ {
 		ag := today.AddDate(-1-n%2, -(3*n)%12, 0)
-		a := &models.Association{CommissionID: cid, Name: fmt.Sprintf("Association %s %d (démo)", d.Name, n),
+		a := &registry.Association{CommissionID: cid, Name: fmt.Sprintf("Association %s %d (démo)", d.Name, n),
 			AgrementArrete: fmt.Sprintf("Arrêté n° %s-%s-%03d", d.Code, ag.Format(time.DateOnly), 10+n), AgrementDate: ag,
 			Departments: d.Code, ContactEmail: ScaleEmail(fmt.Sprintf("association%d", n), d.Code)}
-		if err := models.CreateAssociation(ctx, db, s.Actor(), a, s.Now); err != nil {
+		if err := registry.CreateAssociation(ctx, db, s.Actor(), a, s.Now); err != nil {
 			return fmt.Errorf("association %d: %w", n, err)
 		}
 		u, err := s.scaleUser(ctx, db, &models.User{Email: a.ContactEmail, Name: a.Name, Role: models.RoleAssociation, CommissionID: &cid, AssociationID: &a.ID})
@@ -141,10 +142,10 @@ func (s *Seeder) seedExtraCommission(ctx context.Context, db bun.IDB, d models.D
 		return err
 	}
 	for n, seatDef := range scaleSeats {
-		seat := &models.Seat{CommissionID: cid, Category: seatDef.category, Quality: seatDef.quality, VotingRight: true}
+		seat := &registry.Seat{CommissionID: cid, Category: seatDef.category, Quality: seatDef.quality, VotingRight: true}
 		u := &models.User{Email: ScaleMemberEmail(n+1, d.Code), Role: models.RoleMember, CommissionID: &cid,
 			Name: scaleGiven[n%len(scaleGiven)] + " " + scaleFamily[(n+3*i)%len(scaleFamily)]}
-		if seatDef.category == models.CategoryAssociation {
+		if seatDef.category == registry.CategoryAssociation {
 			a := assocs[n-len(scaleSeats)+2].Association
 			seat.AssociationID, u.AssociationID = &a.ID, &a.ID
 		} else {
@@ -153,14 +154,14 @@ func (s *Seeder) seedExtraCommission(ctx context.Context, db bun.IDB, d models.D
 		if seatDef.category.SuppleantsAllowed() {
 			seat.SuppleantPlaces = 1
 		}
-		if err := models.CreateSeat(ctx, db, s.Actor(), seat, s.Now); err != nil {
+		if err := registry.CreateSeat(ctx, db, s.Actor(), seat, s.Now); err != nil {
 			return fmt.Errorf("seat %d: %w", n+1, err)
 		}
 		if _, err := s.scaleUser(ctx, db, u); err != nil {
 			return err
 		}
-		_, err := models.Appoint(ctx, db, s.Actor(), cid, models.Appointment{
-			SeatID: seat.ID, Kind: models.MandateTitulaire, Email: u.Email, StartsOn: compStart, ArreteRef: arrete,
+		_, err := registry.Appoint(ctx, db, s.Actor(), cid, registry.Appointment{
+			SeatID: seat.ID, Kind: registry.MandateTitulaire, Email: u.Email, StartsOn: compStart, ArreteRef: arrete,
 		}, s.Now)
 		if err != nil {
 			return fmt.Errorf("appoint %s: %w", u.Email, err)

@@ -11,7 +11,10 @@ import (
 	"seance/app/demo"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/files"
 	"seance/models/modelstest"
+	"seance/models/registry"
+	"seance/models/stats"
 )
 
 func TestScaleDepartments(t *testing.T) {
@@ -79,11 +82,11 @@ func TestDemoScaleSeedsSeveralCommissions(t *testing.T) {
 				t.Errorf("account %s: role %s, commission %v, active %v; want %s of commission %d with the demo password", email, u.Role, u.CommissionID, u.Active, role, c.ID)
 			}
 		}
-		roll, err := models.VotingMembers(ctx, db, c.ID, now)
+		roll, err := registry.VotingMembers(ctx, db, c.ID, now)
 		if err != nil || roll.Count != 14 || roll.Filled != 14 {
 			t.Fatalf("commission %s: voting roll %+v (%v), want 14 seats filled", c.Department, roll, err)
 		}
-		st, err := models.ComputeAnnualStats(ctx, db, c.ID, prev, now)
+		st, err := stats.ComputeAnnualStats(ctx, db, c.ID, prev, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +101,7 @@ func TestDemoScaleSeedsSeveralCommissions(t *testing.T) {
 			t.Errorf("commission %s, %d: attendance rate %d %%, want 60 to 98", c.Department, prev, rate)
 		}
 		// The history runs to the demo's today: the current year has files too.
-		var first, last models.File
+		var first, last files.File
 		if err := db.NewSelect().Model(&first).Where("commission_id = ? AND submitted_at IS NOT NULL", c.ID).Order("submitted_at ASC").Limit(1).Scan(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +136,7 @@ func TestRollUpEqualsEachCommissionsOwnStatistics(t *testing.T) {
 	}
 	ids := []int64{cs[0].ID, cs[1].ID, cs[2].ID}
 	for _, year := range []int{now.Year() - 1, now.Year()} {
-		ru, err := models.ComputeRollUp(ctx, db, "76", cs, year, now)
+		ru, err := stats.ComputeRollUp(ctx, db, "76", cs, year, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,19 +144,19 @@ func TestRollUpEqualsEachCommissionsOwnStatistics(t *testing.T) {
 			t.Fatalf("%d: %d departments, want %d", year, len(ru.Departments), len(cs))
 		}
 		for i, d := range ru.Departments {
-			own, err := models.ComputeAnnualStats(ctx, db, cs[i].ID, year, now)
+			own, err := stats.ComputeAnnualStats(ctx, db, cs[i].ID, year, now)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if d.Commission.ID != cs[i].ID {
 				t.Errorf("%d: department %d is commission %d, want %d", year, i, d.Commission.ID, cs[i].ID)
 			}
-			if own.Received[models.KindEngagement] == 0 || own.Delays[models.DelayCompleteAvis].N == 0 || own.InProgress() == 0 {
+			if own.Received[files.KindEngagement] == 0 || own.Delays[stats.DelayCompleteAvis].N == 0 || own.InProgress() == 0 {
 				t.Fatalf("%d, %s: the demo's history is empty (%+v)", year, d.Commission.Department, own)
 			}
 			diffStats(t, fmt.Sprintf("%d, department %s", year, d.Commission.Department), d.Stats, own)
 		}
-		together, err := models.ComputeStats(ctx, db, ids, year, now)
+		together, err := stats.ComputeStats(ctx, db, ids, year, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,7 +165,7 @@ func TestRollUpEqualsEachCommissionsOwnStatistics(t *testing.T) {
 }
 
 // diffStats reports each field of got that differs from want.
-func diffStats(t *testing.T, what string, got, want *models.AnnualStats) {
+func diffStats(t *testing.T, what string, got, want *stats.AnnualStats) {
 	t.Helper()
 	g, w := reflect.ValueOf(got).Elem(), reflect.ValueOf(want).Elem()
 	for i := range g.NumField() {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"seance/models"
+	"seance/models/files"
+	"seance/models/meetings"
 )
 
 // seedSessions plans the coming sessions (the past ones, with their votes, belong to the
@@ -30,38 +32,38 @@ func seedSessions(ctx context.Context, s *Seeder) error {
 		return time.Date(d.Year(), d.Month(), d.Day(), hour, minute, 0, 0, paris)
 	}
 	cid := s.Commission.ID
-	plan := func(kind models.MeetingKind, mode models.MeetingMode, start time.Time, hours int, link string) (*models.Meeting, error) {
-		return models.CreateMeeting(ctx, s.DB, models.ActorFor(sec), cid, models.MeetingInput{
+	plan := func(kind meetings.MeetingKind, mode meetings.MeetingMode, start time.Time, hours int, link string) (*meetings.Meeting, error) {
+		return meetings.CreateMeeting(ctx, s.DB, models.ActorFor(sec), cid, meetings.MeetingInput{
 			Kind: kind, Mode: mode, StartsAt: start, EndsAt: start.Add(time.Duration(hours) * time.Hour),
 			Place: "Préfecture de la Haute-Garonne, salle du Conseil, 1 place Saint-Étienne, Toulouse", RemoteLink: link,
 		}, s.Now.AddDate(0, 0, -20))
 	}
 
 	// The convened session: the files the files step scheduled for that day.
-	coming, err := plan(models.MeetingFiles, models.ModeHybrid, at(7, 14, 0), 3, "https://webconf.example.gouv.fr/cdlp31-demo")
+	coming, err := plan(meetings.MeetingFiles, meetings.ModeHybrid, at(7, 14, 0), 3, "https://webconf.example.gouv.fr/cdlp31-demo")
 	if err != nil {
 		return fmt.Errorf("coming session: %w", err)
 	}
-	scheduled, err := models.ListFiles(ctx, s.DB, sec, models.FileFilter{States: []models.State{models.StateScheduled}}, s.Now)
+	scheduled, err := files.ListFiles(ctx, s.DB, sec, files.FileFilter{States: []files.State{files.StateScheduled}}, s.Now)
 	if err != nil {
 		return err
 	}
 	for i := len(scheduled) - 1; i >= 0; i-- {
-		f, _, err := models.FindFile(ctx, s.DB, sec, scheduled[i].ID, s.Now)
+		f, _, err := files.FindFile(ctx, s.DB, sec, scheduled[i].ID, s.Now)
 		if err != nil {
 			return err
 		}
 		if f.SessionID != nil {
 			continue
 		}
-		if _, err := models.AddAgendaFile(ctx, s.DB, sec, cid, coming.ID, f.ID, "Inscrit pour la séance du "+models.FormatDate(today.AddDate(0, 0, 7))+".", s.Now.AddDate(0, 0, -2)); err != nil {
+		if _, err := meetings.AddAgendaFile(ctx, s.DB, sec, cid, coming.ID, f.ID, "Inscrit pour la séance du "+files.FormatDate(today.AddDate(0, 0, 7))+".", s.Now.AddDate(0, 0, -2)); err != nil {
 			return fmt.Errorf("coming session: %s: %w", f.Reference, err)
 		}
 	}
-	if _, err := models.AddStandingItems(ctx, s.DB, sec, cid, coming.ID, s.Now); err != nil {
+	if _, err := meetings.AddStandingItems(ctx, s.DB, sec, cid, coming.ID, s.Now); err != nil {
 		return err
 	}
-	res, err := models.Convoke(ctx, s.DB, pres, cid, coming.ID, models.ConvokeInput{}, s.Now.AddDate(0, 0, -1))
+	res, err := meetings.Convoke(ctx, s.DB, pres, cid, coming.ID, meetings.ConvokeInput{}, s.Now.AddDate(0, 0, -1))
 	if err != nil {
 		return fmt.Errorf("convene the coming session: %w", err)
 	}
@@ -70,11 +72,11 @@ func seedSessions(ctx context.Context, s *Seeder) error {
 	}
 
 	// The next files session, agenda built from the proposal (all but the last two files).
-	next, err := plan(models.MeetingFiles, models.ModeOnSite, at(28, 14, 0), 3, "")
+	next, err := plan(meetings.MeetingFiles, meetings.ModeOnSite, at(28, 14, 0), 3, "")
 	if err != nil {
 		return fmt.Errorf("next session: %w", err)
 	}
-	p, err := models.ProposeAgenda(ctx, s.DB, cid, next.ID)
+	p, err := meetings.ProposeAgenda(ctx, s.DB, cid, next.ID)
 	if err != nil {
 		return err
 	}
@@ -84,27 +86,27 @@ func seedSessions(ctx context.Context, s *Seeder) error {
 			ids = append(ids, pf.File.ID)
 		}
 	}
-	if err := models.AcceptProposal(ctx, s.DB, sec, cid, next.ID, ids, s.Now); err != nil {
+	if err := meetings.AcceptProposal(ctx, s.DB, sec, cid, next.ID, ids, s.Now); err != nil {
 		return fmt.Errorf("next session agenda: %w", err)
 	}
-	if _, err := models.AddStandingItems(ctx, s.DB, sec, cid, next.ID, s.Now); err != nil {
+	if _, err := meetings.AddStandingItems(ctx, s.DB, sec, cid, next.ID, s.Now); err != nil {
 		return err
 	}
 
 	// The policy session.
-	policy, err := plan(models.MeetingPolicy, models.ModeHybrid, at(45, 9, 30), 3, "https://webconf.example.gouv.fr/cdlp31-pleniere")
+	policy, err := plan(meetings.MeetingPolicy, meetings.ModeHybrid, at(45, 9, 30), 3, "https://webconf.example.gouv.fr/cdlp31-pleniere")
 	if err != nil {
 		return fmt.Errorf("policy session: %w", err)
 	}
-	if _, err := models.AddStandingItems(ctx, s.DB, sec, cid, policy.ID, s.Now); err != nil {
+	if _, err := meetings.AddStandingItems(ctx, s.DB, sec, cid, policy.ID, s.Now); err != nil {
 		return err
 	}
-	for _, it := range []models.ItemInput{
-		{Kind: models.ItemPolicy, Title: "Bilan annuel des parcours de sortie de la prostitution", Notes: "Entrées, renouvellements, sorties ; AFIS et APS accordées (données agrégées)."},
-		{Kind: models.ItemPolicy, Title: "Coordination de la prise en charge des mineurs (décret du 30 décembre 2025)"},
-		{Kind: models.ItemOther, Title: "Questions diverses"},
+	for _, it := range []meetings.ItemInput{
+		{Kind: meetings.ItemPolicy, Title: "Bilan annuel des parcours de sortie de la prostitution", Notes: "Entrées, renouvellements, sorties ; AFIS et APS accordées (données agrégées)."},
+		{Kind: meetings.ItemPolicy, Title: "Coordination de la prise en charge des mineurs (décret du 30 décembre 2025)"},
+		{Kind: meetings.ItemOther, Title: "Questions diverses"},
 	} {
-		if _, err := models.AddAgendaItem(ctx, s.DB, sec, cid, policy.ID, it, s.Now); err != nil {
+		if _, err := meetings.AddAgendaItem(ctx, s.DB, sec, cid, policy.ID, it, s.Now); err != nil {
 			return err
 		}
 	}
@@ -113,34 +115,34 @@ func seedSessions(ctx context.Context, s *Seeder) error {
 
 // demoReplies records the answers of some members to the convened session, and the
 // opening of their personal links.
-func (s *Seeder) demoReplies(ctx context.Context, m *models.Meeting, res *models.ConvocationResult) error {
+func (s *Seeder) demoReplies(ctx context.Context, m *meetings.Meeting, res *meetings.ConvocationResult) error {
 	member := func(n int) *models.User { return s.Users[MemberEmail(n)] }
 	for _, r := range []struct {
 		n      int
-		status models.AttendanceStatus
+		status meetings.AttendanceStatus
 		proxy  int
 	}{
-		{1, models.AttPresentOnSite, 0}, {2, models.AttPresentRemote, 0}, {3, models.AttSubstituted, 0},
-		{4, models.AttPresentOnSite, 0}, {6, models.AttPresentOnSite, 0}, {9, models.AttProxy, 4},
-		{10, models.AttPresentRemote, 0}, {12, models.AttAbsent, 0}, {13, models.AttPresentOnSite, 0},
-		{14, models.AttPresentOnSite, 0}, {15, models.AttPresentRemote, 0}, {17, models.AttPresentOnSite, 0},
+		{1, meetings.AttPresentOnSite, 0}, {2, meetings.AttPresentRemote, 0}, {3, meetings.AttSubstituted, 0},
+		{4, meetings.AttPresentOnSite, 0}, {6, meetings.AttPresentOnSite, 0}, {9, meetings.AttProxy, 4},
+		{10, meetings.AttPresentRemote, 0}, {12, meetings.AttAbsent, 0}, {13, meetings.AttPresentOnSite, 0},
+		{14, meetings.AttPresentOnSite, 0}, {15, meetings.AttPresentRemote, 0}, {17, meetings.AttPresentOnSite, 0},
 	} {
 		u := member(r.n)
-		in := models.ReplyInput{Status: r.status}
+		in := meetings.ReplyInput{Status: r.status}
 		if r.proxy != 0 {
 			in.ProxyHolderUserID = member(r.proxy).ID
 		}
-		if _, err := models.Reply(ctx, s.DB, models.ActorFor(u), s.Commission.ID, m.ID, u.ID, in, s.Now.Add(-time.Duration(20-r.n)*time.Hour)); err != nil {
+		if _, err := meetings.Reply(ctx, s.DB, models.ActorFor(u), s.Commission.ID, m.ID, u.ID, in, s.Now.Add(-time.Duration(20-r.n)*time.Hour)); err != nil {
 			return fmt.Errorf("reply of %s: %w", u.Email, err)
 		}
 	}
 	opened := 0
 	for _, r := range res.Recipients {
-		if r.Kind != models.RecipientTitulaire || opened == 7 {
+		if r.Kind != meetings.RecipientTitulaire || opened == 7 {
 			continue
 		}
 		opened++
-		if _, err := models.OpenConvocationLink(ctx, s.DB, r.Token, s.Now.Add(-time.Duration(22-opened)*time.Hour)); err != nil {
+		if _, err := meetings.OpenConvocationLink(ctx, s.DB, r.Token, s.Now.Add(-time.Duration(22-opened)*time.Hour)); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,10 @@ import (
 	"time"
 
 	"seance/models"
+	filesmodel "seance/models/files"
+	"seance/models/meetings"
+	"seance/models/registry"
+	"seance/models/sitting"
 )
 
 // seedSittings holds the past year of sessions through the real sitting functions:
@@ -23,7 +27,7 @@ func seedSittings(ctx context.Context, s *Seeder) error {
 		return err
 	}
 	d := &sittingSeeder{ctx: ctx, s: s, now: s.Now.UTC(), paris: paris, sec: s.Users[EmailSecretariat], pres: s.Users[EmailPresident],
-		f: &fileSeeder{ctx: ctx, s: s, now: models.DateOf(s.Now), sec: s.Users[EmailSecretariat], pres: s.Users[EmailPresident], n: 500}}
+		f: &fileSeeder{ctx: ctx, s: s, now: filesmodel.DateOf(s.Now), sec: s.Users[EmailSecretariat], pres: s.Users[EmailPresident], n: 500}}
 	if d.sec == nil || d.pres == nil {
 		return fmt.Errorf("demo sittings need the secretariat and the président")
 	}
@@ -54,15 +58,15 @@ func (d *sittingSeeder) day(daysAgo, hour int) time.Time {
 
 // meeting plans a session starting at start, 40 days before; the step convenes it
 // (convene) once its agenda is set.
-func (d *sittingSeeder) meeting(kind models.MeetingKind, mode models.MeetingMode, start time.Time) (*models.Meeting, error) {
-	in := models.MeetingInput{Kind: kind, Mode: mode, StartsAt: start, EndsAt: start.Add(3 * time.Hour), Capacity: 12}
-	if mode != models.ModeWritten {
+func (d *sittingSeeder) meeting(kind meetings.MeetingKind, mode meetings.MeetingMode, start time.Time) (*meetings.Meeting, error) {
+	in := meetings.MeetingInput{Kind: kind, Mode: mode, StartsAt: start, EndsAt: start.Add(3 * time.Hour), Capacity: 12}
+	if mode != meetings.ModeWritten {
 		in.Place = "Préfecture de la Haute-Garonne, 1 place Saint-Étienne, Toulouse — salle Capitole"
 	}
-	if mode == models.ModeHybrid || mode == models.ModeRemote {
+	if mode == meetings.ModeHybrid || mode == meetings.ModeRemote {
 		in.RemoteLink = "https://webconf.demo.example/cdlp31"
 	}
-	m, err := models.CreateMeeting(d.ctx, d.s.DB, d.s.Actor(), d.s.Commission.ID, in, start.AddDate(0, 0, -40))
+	m, err := meetings.CreateMeeting(d.ctx, d.s.DB, d.s.Actor(), d.s.Commission.ID, in, start.AddDate(0, 0, -40))
 	if err != nil {
 		return nil, fmt.Errorf("demo session of %s: %w", start.Format(time.DateOnly), err)
 	}
@@ -73,8 +77,8 @@ func (d *sittingSeeder) meeting(kind models.MeetingKind, mode models.MeetingMode
 // titulaire and suppléants and the présidence receive the convocation, so that each
 // member finds the session, its votes and its procès-verbal on their pages, and the
 // convened members get access to the agenda's files. No e-mail is sent.
-func (d *sittingSeeder) convene(m *models.Meeting, at time.Time) error {
-	res, err := models.Convoke(d.ctx, d.s.DB, d.pres, m.CommissionID, m.ID, models.ConvokeInput{}, at)
+func (d *sittingSeeder) convene(m *meetings.Meeting, at time.Time) error {
+	res, err := meetings.Convoke(d.ctx, d.s.DB, d.pres, m.CommissionID, m.ID, meetings.ConvokeInput{}, at)
 	if err != nil {
 		return fmt.Errorf("convene the demo session of %s: %w", m.StartsAt.Format(time.DateOnly), err)
 	}
@@ -83,12 +87,12 @@ func (d *sittingSeeder) convene(m *models.Meeting, at time.Time) error {
 }
 
 // item appends an item to a session's agenda, as the agenda builder would.
-func (d *sittingSeeder) item(m *models.Meeting, kind models.AgendaItemKind, fileID int64, title string) (*models.AgendaItem, error) {
-	n, err := d.s.DB.NewSelect().Model((*models.AgendaItem)(nil)).Where("meeting_id = ?", m.ID).Count(d.ctx)
+func (d *sittingSeeder) item(m *meetings.Meeting, kind meetings.AgendaItemKind, fileID int64, title string) (*meetings.AgendaItem, error) {
+	n, err := d.s.DB.NewSelect().Model((*meetings.AgendaItem)(nil)).Where("meeting_id = ?", m.ID).Count(d.ctx)
 	if err != nil {
 		return nil, err
 	}
-	it := &models.AgendaItem{CommissionID: m.CommissionID, MeetingID: m.ID, Position: int(n) + 1, Kind: kind, Title: title,
+	it := &meetings.AgendaItem{CommissionID: m.CommissionID, MeetingID: m.ID, Position: int(n) + 1, Kind: kind, Title: title,
 		Reason: "Inscrit par le secrétariat (démonstration)", CreatedAt: d.s.Now}
 	if fileID != 0 {
 		it.FileID = &fileID
@@ -100,22 +104,22 @@ func (d *sittingSeeder) item(m *models.Meeting, kind models.AgendaItemKind, file
 }
 
 // files creates n complete entry requests, admissible, and schedules them on m.
-func (d *sittingSeeder) files(m *models.Meeting, n, prefer int) ([]*models.File, []*models.AgendaItem, error) {
-	var fs []*models.File
-	var items []*models.AgendaItem
+func (d *sittingSeeder) files(m *meetings.Meeting, n, prefer int) ([]*filesmodel.File, []*meetings.AgendaItem, error) {
+	var fs []*filesmodel.File
+	var items []*meetings.AgendaItem
 	for i := range n {
 		u, err := d.f.association((prefer+i)%2, m.StartsAt.AddDate(0, 0, -45), m.StartsAt.AddDate(0, 0, 10))
 		if err != nil {
 			return nil, nil, err
 		}
-		f, err := d.f.request(u, d.f.input(models.KindEngagement, d.f.person(), 0), models.StateAdmissible, "", models.DateOf(m.StartsAt))
+		f, err := d.f.request(u, d.f.input(filesmodel.KindEngagement, d.f.person(), 0), filesmodel.StateAdmissible, "", filesmodel.DateOf(m.StartsAt))
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := models.MarkScheduled(d.ctx, d.s.DB, d.sec, f.ID, m.ID, m.StartsAt, m.StartsAt.AddDate(0, 0, -30)); err != nil {
+		if err := filesmodel.MarkScheduled(d.ctx, d.s.DB, d.sec, f.ID, m.ID, m.StartsAt, m.StartsAt.AddDate(0, 0, -30)); err != nil {
 			return nil, nil, fmt.Errorf("schedule %s: %w", f.Reference, err)
 		}
-		it, err := d.item(m, models.ItemFile, f.ID, f.Reference+" — "+f.Kind.Label())
+		it, err := d.item(m, meetings.ItemFile, f.ID, f.Reference+" — "+f.Kind.Label())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -127,8 +131,8 @@ func (d *sittingSeeder) files(m *models.Meeting, n, prefer int) ([]*models.File,
 // attendance codes, one per seat in composition order: P on site, R remote, S replaced
 // by the seat's suppléant, X proxy (to the seat named in proxies), E excused, A absent,
 // N no reply (then confirmed absent at the sitting).
-func (d *sittingSeeder) attendance(m *models.Meeting, codes string, proxies map[int]int, at time.Time) error {
-	roll, err := models.VotingMembers(d.ctx, d.s.DB, m.CommissionID, m.StartsAt)
+func (d *sittingSeeder) attendance(m *meetings.Meeting, codes string, proxies map[int]int, at time.Time) error {
+	roll, err := registry.VotingMembers(d.ctx, d.s.DB, m.CommissionID, m.StartsAt)
 	if err != nil {
 		return err
 	}
@@ -149,22 +153,22 @@ func (d *sittingSeeder) attendance(m *models.Meeting, codes string, proxies map[
 		if h.Titulaire == nil || codes[i] == 'N' {
 			continue
 		}
-		in := models.AttendanceInput{SeatID: h.Seat.ID}
+		in := meetings.AttendanceInput{SeatID: h.Seat.ID}
 		switch codes[i] {
 		case 'P':
-			in.Status = models.AttPresentOnSite
+			in.Status = meetings.AttPresentOnSite
 		case 'R':
-			in.Status = models.AttPresentRemote
+			in.Status = meetings.AttPresentRemote
 		case 'S':
-			in.Status, in.SubstituteUserID = models.AttSubstituted, h.Suppleants[0].UserID
+			in.Status, in.SubstituteUserID = meetings.AttSubstituted, h.Suppleants[0].UserID
 		case 'X':
-			in.Status, in.ProxyHolderUserID = models.AttProxy, roll.Seats[proxies[i]].Titulaire.UserID
+			in.Status, in.ProxyHolderUserID = meetings.AttProxy, roll.Seats[proxies[i]].Titulaire.UserID
 		case 'E':
-			in.Status = models.AttExcused
+			in.Status = meetings.AttExcused
 		default:
-			in.Status = models.AttAbsent
+			in.Status = meetings.AttAbsent
 		}
-		if _, err := models.SetAttendance(d.ctx, d.s.DB, models.ActorFor(h.Titulaire.User), m.CommissionID, m.ID, in, at); err != nil {
+		if _, err := meetings.SetAttendance(d.ctx, d.s.DB, models.ActorFor(h.Titulaire.User), m.CommissionID, m.ID, in, at); err != nil {
 			return fmt.Errorf("attendance of seat %d: %w", i+1, err)
 		}
 	}
@@ -172,11 +176,11 @@ func (d *sittingSeeder) attendance(m *models.Meeting, codes string, proxies map[
 }
 
 // open confirms the replies and opens the sitting at its start, chaired by the président.
-func (d *sittingSeeder) open(m *models.Meeting) error {
-	if _, err := models.ConfirmSittingAttendance(d.ctx, d.s.DB, models.ActorFor(d.sec), m.CommissionID, m.ID, m.StartsAt.Add(-10*time.Minute)); err != nil {
+func (d *sittingSeeder) open(m *meetings.Meeting) error {
+	if _, err := sitting.ConfirmSittingAttendance(d.ctx, d.s.DB, models.ActorFor(d.sec), m.CommissionID, m.ID, m.StartsAt.Add(-10*time.Minute)); err != nil {
 		return fmt.Errorf("confirm attendance: %w", err)
 	}
-	_, err := models.OpenSitting(d.ctx, d.s.DB, d.sec, m.CommissionID, m.ID, d.pres.ID, m.StartsAt)
+	_, err := sitting.OpenSitting(d.ctx, d.s.DB, d.sec, m.CommissionID, m.ID, d.pres.ID, m.StartsAt)
 	return err
 }
 
@@ -186,23 +190,23 @@ func (d *sittingSeeder) open(m *models.Meeting) error {
 type plan struct {
 	no, abst int
 	tie      bool
-	chair    models.BallotChoice
+	chair    sitting.BallotChoice
 	room     bool // the secretariat counts the room by hand for the voters on site
 }
 
 // vote opens the vote on item at at, has everyone vote by plan (members online, the
 // secretariat entering the others' ballots for the room) and closes it.
-func (d *sittingSeeder) vote(item *models.AgendaItem, proposed models.Avis, p plan, at time.Time) (*models.Vote, error) {
+func (d *sittingSeeder) vote(item *meetings.AgendaItem, proposed filesmodel.Avis, p plan, at time.Time) (*sitting.Vote, error) {
 	cid := d.s.Commission.ID
-	v, err := models.OpenVote(d.ctx, d.s.DB, d.pres, cid, item.ID, models.VoteInput{ProposedAvis: proposed}, at)
+	v, err := sitting.OpenVote(d.ctx, d.s.DB, d.pres, cid, item.ID, sitting.VoteInput{ProposedAvis: proposed}, at)
 	if err != nil {
 		return nil, fmt.Errorf("open vote on %s: %w", item.Title, err)
 	}
-	t, err := models.VoteTally(d.ctx, d.s.DB, cid, v.ID)
+	t, err := sitting.VoteTally(d.ctx, d.s.DB, cid, v.ID)
 	if err != nil {
 		return nil, err
 	}
-	var voters []models.VoterLine
+	var voters []sitting.VoterLine
 	for _, l := range t.Lines {
 		if !l.Chair {
 			voters = append(voters, l)
@@ -210,23 +214,23 @@ func (d *sittingSeeder) vote(item *models.AgendaItem, proposed models.Avis, p pl
 	}
 	n := len(voters)
 	if p.tie {
-		p.no, p.chair = n/2, models.BallotFor
+		p.no, p.chair = n/2, sitting.BallotFor
 		p.abst = n - 2*p.no + 1
 	}
-	var room models.RoomCount
+	var room sitting.RoomCount
 	for i, l := range voters {
-		c := models.BallotFor
+		c := sitting.BallotFor
 		switch {
 		case i < p.no:
-			c = models.BallotAgainst
+			c = sitting.BallotAgainst
 		case i < p.no+p.abst:
-			c = models.BallotAbstain
+			c = sitting.BallotAbstain
 		}
 		if p.room && i%2 == 1 && l.RepresentedUserID == 0 {
 			switch c {
-			case models.BallotFor:
+			case sitting.BallotFor:
 				room.Yes++
-			case models.BallotAgainst:
+			case sitting.BallotAgainst:
 				room.No++
 			default:
 				room.Abstentions++
@@ -238,17 +242,17 @@ func (d *sittingSeeder) vote(item *models.AgendaItem, proposed models.Avis, p pl
 		}
 	}
 	if p.chair != "" {
-		if _, err := models.CastBallot(d.ctx, d.s.DB, d.pres, cid, v.ID, models.BallotInput{Choice: p.chair}, at.Add(8*time.Minute)); err != nil {
+		if _, err := sitting.CastBallot(d.ctx, d.s.DB, d.pres, cid, v.ID, sitting.BallotInput{Choice: p.chair}, at.Add(8*time.Minute)); err != nil {
 			return nil, fmt.Errorf("chair's ballot: %w", err)
 		}
 	}
 	// The chair closes knowingly: when the plan gives no chair's ballot, the président
 	// is named in the confirmation and counted as not taking part.
-	in := models.CloseVoteInput{ConfirmMissing: true}
+	in := sitting.CloseVoteInput{ConfirmMissing: true}
 	if p.room {
 		in.Room = &room
 	}
-	v, err = models.CloseVote(d.ctx, d.s.DB, d.pres, cid, v.ID, in, at.Add(10*time.Minute))
+	v, err = sitting.CloseVote(d.ctx, d.s.DB, d.pres, cid, v.ID, in, at.Add(10*time.Minute))
 	if err != nil {
 		return nil, fmt.Errorf("close vote on %s: %w", item.Title, err)
 	}
@@ -257,9 +261,9 @@ func (d *sittingSeeder) vote(item *models.AgendaItem, proposed models.Avis, p pl
 
 // ballot casts one voter's ballot: online from the member's account, or, one in three,
 // entered by the secretariat for the room.
-func (d *sittingSeeder) ballot(v *models.Vote, l models.VoterLine, c models.BallotChoice, i int, at time.Time) error {
+func (d *sittingSeeder) ballot(v *sitting.Vote, l sitting.VoterLine, c sitting.BallotChoice, i int, at time.Time) error {
 	actor := d.sec
-	in := models.BallotInput{VoterUserID: l.VoterUserID, RepresentedUserID: l.RepresentedUserID, Choice: c}
+	in := sitting.BallotInput{VoterUserID: l.VoterUserID, RepresentedUserID: l.RepresentedUserID, Choice: c}
 	if i%3 != 0 || v.Written {
 		u, err := models.FindUser(d.ctx, d.s.DB, l.VoterUserID)
 		if err != nil {
@@ -267,31 +271,31 @@ func (d *sittingSeeder) ballot(v *models.Vote, l models.VoterLine, c models.Ball
 		}
 		actor, in.VoterUserID = u, 0
 	}
-	if _, err := models.CastBallot(d.ctx, d.s.DB, actor, d.s.Commission.ID, v.ID, in, at); err != nil {
+	if _, err := sitting.CastBallot(d.ctx, d.s.DB, actor, d.s.Commission.ID, v.ID, in, at); err != nil {
 		return fmt.Errorf("ballot of user %d: %w", l.VoterUserID, err)
 	}
 	return nil
 }
 
 // reason records the reasoning of a file's avis.
-func (d *sittingSeeder) reason(v *models.Vote, at time.Time) error {
-	det := models.AvisDetails{Reasoning: "Le projet d'insertion est construit avec la personne ; l'accompagnement est régulier et les engagements sont tenus."}
+func (d *sittingSeeder) reason(v *sitting.Vote, at time.Time) error {
+	det := sitting.AvisDetails{Reasoning: "Le projet d'insertion est construit avec la personne ; l'accompagnement est régulier et les engagements sont tenus."}
 	switch v.Avis {
-	case models.AvisDefavorable:
+	case filesmodel.AvisDefavorable:
 		det.Reasoning = "Les engagements pris ne sont pas encore formalisés ; la commission invite l'association à présenter une nouvelle demande."
-	case models.AvisReserve:
+	case filesmodel.AvisReserve:
 		det.Conditions = "Point d'étape à trois mois sur l'hébergement et l'assiduité aux cours de français."
 		det.RecommendedMonths = 3
 	default:
 		det.RecommendedMonths = 6
 	}
-	return models.RecordAvisDetails(d.ctx, d.s.DB, d.s.Keys, d.pres, d.s.Commission.ID, v.ID, det, at)
+	return sitting.RecordAvisDetails(d.ctx, d.s.DB, d.s.Keys, d.pres, d.s.Commission.ID, v.ID, det, at)
 }
 
 // fileVotes puts each file item to the vote with plans, reasons the avis and returns
 // the votes.
-func (d *sittingSeeder) fileVotes(items []*models.AgendaItem, plans []plan, proposed []models.Avis, start time.Time) ([]*models.Vote, error) {
-	var votes []*models.Vote
+func (d *sittingSeeder) fileVotes(items []*meetings.AgendaItem, plans []plan, proposed []filesmodel.Avis, start time.Time) ([]*sitting.Vote, error) {
+	var votes []*sitting.Vote
 	for i, it := range items {
 		at := start.Add(time.Duration(15+20*i) * time.Minute)
 		v, err := d.vote(it, proposed[i%len(proposed)], plans[i%len(plans)], at)
@@ -307,49 +311,49 @@ func (d *sittingSeeder) fileVotes(items []*models.AgendaItem, plans []plan, prop
 }
 
 // decide records the préfet's decisions ten days after the session, following the avis.
-func (d *sittingSeeder) decide(fs []*models.File, votes []*models.Vote, start time.Time) error {
-	on := models.DateOf(start.AddDate(0, 0, 10))
-	if on.After(models.DateOf(d.now)) {
+func (d *sittingSeeder) decide(fs []*filesmodel.File, votes []*sitting.Vote, start time.Time) error {
+	on := filesmodel.DateOf(start.AddDate(0, 0, 10))
+	if on.After(filesmodel.DateOf(d.now)) {
 		return nil
 	}
 	for i, f := range fs {
-		outcome := models.DecisionAuthorised
-		if votes[i].Avis == models.AvisDefavorable {
-			outcome = models.DecisionRefused
+		outcome := filesmodel.DecisionAuthorised
+		if votes[i].Avis == filesmodel.AvisDefavorable {
+			outcome = filesmodel.DecisionRefused
 		}
-		dec := models.Decision{Outcome: outcome, DecidedOn: on, NotifiedPersonOn: on, NotifiedAssociationOn: on,
-			AFISGranted: outcome == models.DecisionAuthorised && f.AFISRequested}
-		if err := models.Transition(d.ctx, d.s.DB, d.s.Keys, d.sec, f.ID, models.StateDecided, models.TransitionInput{Decision: dec}, on); err != nil {
+		dec := filesmodel.Decision{Outcome: outcome, DecidedOn: on, NotifiedPersonOn: on, NotifiedAssociationOn: on,
+			AFISGranted: outcome == filesmodel.DecisionAuthorised && f.AFISRequested}
+		if err := filesmodel.Transition(d.ctx, d.s.DB, d.s.Keys, d.sec, f.ID, filesmodel.StateDecided, filesmodel.TransitionInput{Decision: dec}, on); err != nil {
 			return fmt.Errorf("decision on %s: %w", f.Reference, err)
 		}
 	}
 	return nil
 }
 
-func (d *sittingSeeder) closeSitting(m *models.Meeting, at time.Time) error {
-	return models.CloseSitting(d.ctx, d.s.DB, d.sec, m.CommissionID, m.ID, at)
+func (d *sittingSeeder) closeSitting(m *meetings.Meeting, at time.Time) error {
+	return sitting.CloseSitting(d.ctx, d.s.DB, d.sec, m.CommissionID, m.ID, at)
 }
 
 // heldSession describes an in-room session on files held in the past.
 type heldSession struct {
 	daysAgo  int
-	mode     models.MeetingMode
+	mode     meetings.MeetingMode
 	files    int
 	prefer   int    // the association instructing the first file (0 or 1)
 	codes    string // attendance, see attendance
 	proxies  map[int]int
 	plans    []plan
-	proposed []models.Avis
+	proposed []filesmodel.Avis
 	// before runs once the files are on the agenda (declared interests); after once the
 	// votes are closed, before the sitting closes (dissents).
-	before func(m *models.Meeting, fs []*models.File) error
-	after  func(m *models.Meeting, votes []*models.Vote) error
+	before func(m *meetings.Meeting, fs []*filesmodel.File) error
+	after  func(m *meetings.Meeting, votes []*sitting.Vote) error
 }
 
 // hold plans, convenes and holds a session on files, then records the préfet's decisions.
 func (d *sittingSeeder) hold(h heldSession) error {
 	start := d.day(h.daysAgo, 14)
-	m, err := d.meeting(models.MeetingFiles, h.mode, start)
+	m, err := d.meeting(meetings.MeetingFiles, h.mode, start)
 	if err != nil {
 		return err
 	}
@@ -389,28 +393,28 @@ func (d *sittingSeeder) hold(h heldSession) error {
 // entrySession: eleven months ago, three entries; the doctor gives a proxy; the
 // association's seat is kept out of its own files.
 func (d *sittingSeeder) entrySession() error {
-	return d.hold(heldSession{daysAgo: 330, mode: models.ModeOnSite, files: 3, codes: "PPPRSPPEXPPAPPRPPPP", proxies: map[int]int{8: 9},
-		plans:    []plan{{chair: models.BallotFor}, {no: 2, abst: 1, chair: models.BallotFor}, {no: 1, chair: models.BallotFor}},
-		proposed: []models.Avis{models.AvisFavorable}})
+	return d.hold(heldSession{daysAgo: 330, mode: meetings.ModeOnSite, files: 3, codes: "PPPRSPPEXPPAPPRPPPP", proxies: map[int]int{8: 9},
+		plans:    []plan{{chair: sitting.BallotFor}, {no: 2, abst: 1, chair: sitting.BallotFor}, {no: 1, chair: sitting.BallotFor}},
+		proposed: []filesmodel.Avis{filesmodel.AvisFavorable}})
 }
 
 // policySession: nine months ago, the yearly policy session (REGLES.md requirement 7),
 // hybrid, with a vote counted by hand in the room.
 func (d *sittingSeeder) policySession() error {
 	start := d.day(270, 10)
-	m, err := d.meeting(models.MeetingPolicy, models.ModeHybrid, start)
+	m, err := d.meeting(meetings.MeetingPolicy, meetings.ModeHybrid, start)
 	if err != nil {
 		return err
 	}
-	var items []*models.AgendaItem
+	var items []*meetings.AgendaItem
 	for _, t := range []struct {
-		kind  models.AgendaItemKind
+		kind  meetings.AgendaItemKind
 		title string
 	}{
-		{models.ItemMinutes, "Approbation du procès-verbal de la séance précédente"},
-		{models.ItemInformation, "Bilan de l'année écoulée : parcours engagés, renouvelés et clos"},
-		{models.ItemPolicy, "Programme départemental d'actions de lutte contre la prostitution et la traite"},
-		{models.ItemPolicy, "Convention de partenariat pour l'accès aux soins des personnes accompagnées"},
+		{meetings.ItemMinutes, "Approbation du procès-verbal de la séance précédente"},
+		{meetings.ItemInformation, "Bilan de l'année écoulée : parcours engagés, renouvelés et clos"},
+		{meetings.ItemPolicy, "Programme départemental d'actions de lutte contre la prostitution et la traite"},
+		{meetings.ItemPolicy, "Convention de partenariat pour l'accès aux soins des personnes accompagnées"},
 	} {
 		it, err := d.item(m, t.kind, 0, t.title)
 		if err != nil {
@@ -427,7 +431,7 @@ func (d *sittingSeeder) policySession() error {
 	if err := d.open(m); err != nil {
 		return err
 	}
-	for i, p := range map[int]plan{0: {abst: 1, chair: models.BallotFor}, 2: {no: 1, abst: 2, chair: models.BallotFor, room: true}, 3: {chair: models.BallotFor}} {
+	for i, p := range map[int]plan{0: {abst: 1, chair: sitting.BallotFor}, 2: {no: 1, abst: 2, chair: sitting.BallotFor, room: true}, 3: {chair: sitting.BallotFor}} {
 		if _, err := d.vote(items[i], "", p, start.Add(time.Duration(20+30*i)*time.Minute)); err != nil {
 			return err
 		}
@@ -440,7 +444,7 @@ func (d *sittingSeeder) policySession() error {
 // without quorum (R133-10).
 func (d *sittingSeeder) failedQuorum() error {
 	start := d.day(200, 14)
-	m, err := d.meeting(models.MeetingFiles, models.ModeOnSite, start)
+	m, err := d.meeting(meetings.MeetingFiles, meetings.ModeOnSite, start)
 	if err != nil {
 		return err
 	}
@@ -457,8 +461,8 @@ func (d *sittingSeeder) failedQuorum() error {
 	if err := d.open(m); err != nil {
 		return err
 	}
-	second, err := models.CloseSittingWithoutQuorum(d.ctx, d.s.DB, d.pres, m.CommissionID, m.ID, models.MeetingInput{
-		Mode: models.ModeOnSite, StartsAt: start.AddDate(0, 0, 14), Place: m.Place, Capacity: 12,
+	second, err := sitting.CloseSittingWithoutQuorum(d.ctx, d.s.DB, d.pres, m.CommissionID, m.ID, meetings.MeetingInput{
+		Mode: meetings.ModeOnSite, StartsAt: start.AddDate(0, 0, 14), Place: m.Place, Capacity: 12,
 	}, start.Add(20*time.Minute))
 	if err != nil {
 		return fmt.Errorf("second convocation: %w", err)
@@ -472,16 +476,16 @@ func (d *sittingSeeder) failedQuorum() error {
 	if err := d.open(second); err != nil {
 		return err
 	}
-	items, err := models.ListAgenda(d.ctx, d.s.DB, m.CommissionID, second.ID)
+	items, err := meetings.ListAgenda(d.ctx, d.s.DB, m.CommissionID, second.ID)
 	if err != nil {
 		return err
 	}
-	var ptrs []*models.AgendaItem
+	var ptrs []*meetings.AgendaItem
 	for i := range items {
 		ptrs = append(ptrs, &items[i])
 	}
-	votes, err := d.fileVotes(ptrs, []plan{{chair: models.BallotFor}, {no: 4, abst: 1, chair: models.BallotAgainst}},
-		[]models.Avis{models.AvisFavorable}, second.StartsAt)
+	votes, err := d.fileVotes(ptrs, []plan{{chair: sitting.BallotFor}, {no: 4, abst: 1, chair: sitting.BallotAgainst}},
+		[]filesmodel.Avis{filesmodel.AvisFavorable}, second.StartsAt)
 	if err != nil {
 		return err
 	}
@@ -496,33 +500,33 @@ func (d *sittingSeeder) failedQuorum() error {
 // who voted against has their dissent recorded. The gendarmerie commander (replaced
 // since) is represented by his suppléant.
 func (d *sittingSeeder) tieSession() error {
-	return d.hold(heldSession{daysAgo: 130, mode: models.ModeHybrid, files: 3, prefer: 1, codes: "PRPESPPRXPPEPRPXAPP", proxies: map[int]int{8: 9, 15: 12},
-		plans:    []plan{{no: 1, chair: models.BallotFor}, {tie: true}, {no: 7, abst: 2, chair: models.BallotAgainst}},
-		proposed: []models.Avis{models.AvisFavorable, models.AvisReserve, models.AvisFavorable},
-		before: func(m *models.Meeting, fs []*models.File) error {
+	return d.hold(heldSession{daysAgo: 130, mode: meetings.ModeHybrid, files: 3, prefer: 1, codes: "PRPESPPRXPPEPRPXAPP", proxies: map[int]int{8: 9, 15: 12},
+		plans:    []plan{{no: 1, chair: sitting.BallotFor}, {tie: true}, {no: 7, abst: 2, chair: sitting.BallotAgainst}},
+		proposed: []filesmodel.Avis{filesmodel.AvisFavorable, filesmodel.AvisReserve, filesmodel.AvisFavorable},
+		before: func(m *meetings.Meeting, fs []*filesmodel.File) error {
 			member := d.s.Users[MemberEmail(7)]
-			return models.DeclareInterest(d.ctx, d.s.DB, models.ActorFor(member), m.CommissionID, fs[0].ID, member.ID,
+			return filesmodel.DeclareInterest(d.ctx, d.s.DB, models.ActorFor(member), m.CommissionID, fs[0].ID, member.ID,
 				"A suivi la personne dans un cadre professionnel antérieur", m.StartsAt.AddDate(0, 0, -2))
 		},
-		after: func(m *models.Meeting, votes []*models.Vote) error { return d.dissent(m, votes[1]) },
+		after: func(m *meetings.Meeting, votes []*sitting.Vote) error { return d.dissent(m, votes[1]) },
 	})
 }
 
 // dissent records the dissent of the first member who voted against on v.
-func (d *sittingSeeder) dissent(m *models.Meeting, v *models.Vote) error {
-	t, err := models.VoteTally(d.ctx, d.s.DB, m.CommissionID, v.ID)
+func (d *sittingSeeder) dissent(m *meetings.Meeting, v *sitting.Vote) error {
+	t, err := sitting.VoteTally(d.ctx, d.s.DB, m.CommissionID, v.ID)
 	if err != nil {
 		return err
 	}
 	for _, l := range t.Lines {
-		if l.Ballot == nil || l.Ballot.Choice != models.BallotAgainst || l.RepresentedUserID != 0 {
+		if l.Ballot == nil || l.Ballot.Choice != sitting.BallotAgainst || l.RepresentedUserID != 0 {
 			continue
 		}
 		u, err := models.FindUser(d.ctx, d.s.DB, l.VoterUserID)
 		if err != nil {
 			return err
 		}
-		_, err = models.RecordDissent(d.ctx, d.s.DB, d.s.Keys, u, m.CommissionID, v.ID, u.ID,
+		_, err = sitting.RecordDissent(d.ctx, d.s.DB, d.s.Keys, u, m.CommissionID, v.ID, u.ID,
 			"Je souhaite que mon désaccord soit consigné : l'hébergement proposé ne me paraît pas assurer la sécurité de la personne.", m.StartsAt.Add(80*time.Minute))
 		return err
 	}
@@ -534,7 +538,7 @@ func (d *sittingSeeder) dissent(m *models.Meeting, v *models.Vote) error {
 // requirement 12).
 func (d *sittingSeeder) writtenSession() error {
 	start := d.day(75, 9)
-	m, err := d.meeting(models.MeetingFiles, models.ModeWritten, start)
+	m, err := d.meeting(meetings.MeetingFiles, meetings.ModeWritten, start)
 	if err != nil {
 		return err
 	}
@@ -546,16 +550,16 @@ func (d *sittingSeeder) writtenSession() error {
 		return err
 	}
 	cid := m.CommissionID
-	del, err := models.AnnounceDeliberation(d.ctx, d.s.DB, d.pres, cid, items[0].ID, models.DeliberationInput{
+	del, err := sitting.AnnounceDeliberation(d.ctx, d.s.DB, d.pres, cid, items[0].ID, sitting.DeliberationInput{
 		StartsAt: start, Deadline: start.Add(72 * time.Hour), VotingHours: 48, MeansChecked: true,
 	}, start.AddDate(0, 0, -10))
 	if err != nil {
 		return fmt.Errorf("announce written deliberation: %w", err)
 	}
-	if _, err := models.OpenSitting(d.ctx, d.s.DB, d.pres, cid, m.ID, d.pres.ID, start); err != nil {
+	if _, err := sitting.OpenSitting(d.ctx, d.s.DB, d.pres, cid, m.ID, d.pres.ID, start); err != nil {
 		return err
 	}
-	if _, err := models.OpenDeliberation(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID,
+	if _, err := sitting.OpenDeliberation(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID,
 		"Le dossier est examiné par écrit pour permettre un avis avant la fin du mois. Merci de vos contributions.", start.Add(5*time.Minute)); err != nil {
 		return err
 	}
@@ -576,48 +580,48 @@ func (d *sittingSeeder) writtenSession() error {
 		if p.reply >= 0 {
 			reply = ids[p.reply]
 		}
-		c, err := models.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(p.member)], cid, del.ID, reply, p.body, start.Add(time.Duration(p.hours)*time.Hour))
+		c, err := sitting.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(p.member)], cid, del.ID, reply, p.body, start.Add(time.Duration(p.hours)*time.Hour))
 		if err != nil {
 			return fmt.Errorf("contribution: %w", err)
 		}
 		ids = append(ids, c.ID)
 	}
-	if _, err := models.ExtendDeliberation(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID, start.Add(96*time.Hour), start.Add(60*time.Hour)); err != nil {
+	if _, err := sitting.ExtendDeliberation(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID, start.Add(96*time.Hour), start.Add(60*time.Hour)); err != nil {
 		return err
 	}
-	v, err := models.CloseDebate(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID, start.Add(96*time.Hour))
+	v, err := sitting.CloseDebate(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID, start.Add(96*time.Hour))
 	if err != nil {
 		return err
 	}
 	for i, n := range []int{1, 2, 3, 4, 5, 6, 8, 10, 11, 12, 14, 17} {
-		c := models.BallotFor
+		c := sitting.BallotFor
 		if i == 5 {
-			c = models.BallotAbstain
+			c = sitting.BallotAbstain
 		}
-		if _, err := models.CastBallot(d.ctx, d.s.DB, d.s.Users[MemberEmail(n)], cid, v.ID, models.BallotInput{Choice: c}, start.Add(time.Duration(97+2*i)*time.Hour)); err != nil {
+		if _, err := sitting.CastBallot(d.ctx, d.s.DB, d.s.Users[MemberEmail(n)], cid, v.ID, sitting.BallotInput{Choice: c}, start.Add(time.Duration(97+2*i)*time.Hour)); err != nil {
 			return fmt.Errorf("written ballot of member %d: %w", n, err)
 		}
 	}
-	if _, err := models.CastBallot(d.ctx, d.s.DB, d.pres, cid, v.ID, models.BallotInput{Choice: models.BallotFor}, start.Add(110*time.Hour)); err != nil {
+	if _, err := sitting.CastBallot(d.ctx, d.s.DB, d.pres, cid, v.ID, sitting.BallotInput{Choice: sitting.BallotFor}, start.Add(110*time.Hour)); err != nil {
 		return err
 	}
-	if v, err = models.CloseVote(d.ctx, d.s.DB, d.pres, cid, v.ID, models.CloseVoteInput{}, start.Add(145*time.Hour)); err != nil {
+	if v, err = sitting.CloseVote(d.ctx, d.s.DB, d.pres, cid, v.ID, sitting.CloseVoteInput{}, start.Add(145*time.Hour)); err != nil {
 		return err
 	}
 	if err := d.reason(v, start.Add(146*time.Hour)); err != nil {
 		return err
 	}
-	if err := models.CloseSitting(d.ctx, d.s.DB, d.pres, cid, m.ID, start.Add(147*time.Hour)); err != nil {
+	if err := sitting.CloseSitting(d.ctx, d.s.DB, d.pres, cid, m.ID, start.Add(147*time.Hour)); err != nil {
 		return err
 	}
-	return d.decide(fs, []*models.Vote{v}, start.Add(147*time.Hour))
+	return d.decide(fs, []*sitting.Vote{v}, start.Add(147*time.Hour))
 }
 
 // recentSession: forty days ago, four files, one avis with reservations and conditions.
 func (d *sittingSeeder) recentSession() error {
-	return d.hold(heldSession{daysAgo: 40, mode: models.ModeOnSite, files: 4, codes: "PPSPPPRPXPPPPEPPPPP", proxies: map[int]int{8: 3},
-		plans:    []plan{{chair: models.BallotFor}, {no: 3, abst: 2, chair: models.BallotFor}, {no: 10, chair: models.BallotAgainst}, {abst: 1, chair: models.BallotFor}},
-		proposed: []models.Avis{models.AvisFavorable, models.AvisReserve, models.AvisFavorable, models.AvisFavorable}})
+	return d.hold(heldSession{daysAgo: 40, mode: meetings.ModeOnSite, files: 4, codes: "PPSPPPRPXPPPPEPPPPP", proxies: map[int]int{8: 3},
+		plans:    []plan{{chair: sitting.BallotFor}, {no: 3, abst: 2, chair: sitting.BallotFor}, {no: 10, chair: sitting.BallotAgainst}, {abst: 1, chair: sitting.BallotFor}},
+		proposed: []filesmodel.Avis{filesmodel.AvisFavorable, filesmodel.AvisReserve, filesmodel.AvisFavorable, filesmodel.AvisFavorable}})
 }
 
 // todaySession: a session convened for today at 14:00, with replies
@@ -625,7 +629,7 @@ func (d *sittingSeeder) recentSession() error {
 // secretariat confirms the attendance and opens it; members vote from "Mes votes".
 func (d *sittingSeeder) todaySession() error {
 	start := d.day(0, 14)
-	m, err := d.meeting(models.MeetingFiles, models.ModeHybrid, start)
+	m, err := d.meeting(meetings.MeetingFiles, meetings.ModeHybrid, start)
 	if err != nil {
 		return err
 	}
@@ -633,10 +637,10 @@ func (d *sittingSeeder) todaySession() error {
 	if err != nil {
 		return err
 	}
-	if _, err := d.item(m, models.ItemPolicy, 0, "Point d'étape sur le réseau départemental d'hébergement sécurisé"); err != nil {
+	if _, err := d.item(m, meetings.ItemPolicy, 0, "Point d'étape sur le réseau départemental d'hébergement sécurisé"); err != nil {
 		return err
 	}
-	if _, err := d.item(m, models.ItemInformation, 0, "Questions diverses"); err != nil {
+	if _, err := d.item(m, meetings.ItemInformation, 0, "Questions diverses"); err != nil {
 		return err
 	}
 	// The convocation gives the président and the titulaires access to the files.
@@ -644,7 +648,7 @@ func (d *sittingSeeder) todaySession() error {
 		return err
 	}
 	member := d.s.Users[MemberEmail(12)]
-	if err := models.DeclareInterest(d.ctx, d.s.DB, models.ActorFor(member), m.CommissionID, fs[1].ID, member.ID,
+	if err := filesmodel.DeclareInterest(d.ctx, d.s.DB, models.ActorFor(member), m.CommissionID, fs[1].ID, member.ID,
 		"Lien familial avec un salarié de l'association", start.AddDate(0, 0, -3)); err != nil {
 		return err
 	}
@@ -658,15 +662,15 @@ func (d *sittingSeeder) todaySession() error {
 // dashboard shows the ballot that waits for them.
 func (d *sittingSeeder) openWrittenSession() error {
 	start := d.now.Add(-26 * time.Hour).Truncate(time.Hour)
-	m, err := d.meeting(models.MeetingPolicy, models.ModeWritten, start)
+	m, err := d.meeting(meetings.MeetingPolicy, meetings.ModeWritten, start)
 	if err != nil {
 		return err
 	}
-	it, err := d.item(m, models.ItemPolicy, 0, "Avis sur le projet de guide départemental d'accueil des victimes de traite")
+	it, err := d.item(m, meetings.ItemPolicy, 0, "Avis sur le projet de guide départemental d'accueil des victimes de traite")
 	if err != nil {
 		return err
 	}
-	voted, err := d.item(m, models.ItemPolicy, 0, "Avis sur la charte d'engagement des structures d'hébergement partenaires")
+	voted, err := d.item(m, meetings.ItemPolicy, 0, "Avis sur la charte d'engagement des structures d'hébergement partenaires")
 	if err != nil {
 		return err
 	}
@@ -674,25 +678,25 @@ func (d *sittingSeeder) openWrittenSession() error {
 		return err
 	}
 	cid := m.CommissionID
-	del, err := models.AnnounceDeliberation(d.ctx, d.s.DB, d.pres, cid, it.ID, models.DeliberationInput{
+	del, err := sitting.AnnounceDeliberation(d.ctx, d.s.DB, d.pres, cid, it.ID, sitting.DeliberationInput{
 		StartsAt: start, Deadline: start.Add(72 * time.Hour), VotingHours: 48, MeansChecked: true,
 	}, start.AddDate(0, 0, -10))
 	if err != nil {
 		return err
 	}
-	if _, err := models.OpenSitting(d.ctx, d.s.DB, d.pres, cid, m.ID, d.pres.ID, start); err != nil {
+	if _, err := sitting.OpenSitting(d.ctx, d.s.DB, d.pres, cid, m.ID, d.pres.ID, start); err != nil {
 		return err
 	}
-	if _, err := models.OpenDeliberation(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID,
+	if _, err := sitting.OpenDeliberation(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID,
 		"Le projet de guide est joint à la convocation. Vos remarques sont attendues avant la clôture des échanges.", start.Add(10*time.Minute)); err != nil {
 		return err
 	}
-	first, err := models.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(3)], cid, del.ID, 0,
+	first, err := sitting.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(3)], cid, del.ID, 0,
 		"La fiche sur le signalement gagnerait à rappeler le numéro d'urgence et le rôle de l'officier de liaison.", start.Add(4*time.Hour))
 	if err != nil {
 		return err
 	}
-	if _, err = models.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(18)], cid, del.ID, first.ID,
+	if _, err = sitting.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(18)], cid, del.ID, first.ID,
 		"D'accord ; nous proposons aussi une annexe sur l'interprétariat lors du premier accueil.", start.Add(9*time.Hour)); err != nil {
 		return err
 	}
@@ -702,28 +706,28 @@ func (d *sittingSeeder) openWrittenSession() error {
 // openWrittenVote runs the deliberation of item on the written session m opened at start:
 // exchanges until start+20h, then the vote, open for 48 hours, where three members
 // have voted.
-func (d *sittingSeeder) openWrittenVote(m *models.Meeting, item *models.AgendaItem, start time.Time) error {
+func (d *sittingSeeder) openWrittenVote(m *meetings.Meeting, item *meetings.AgendaItem, start time.Time) error {
 	cid := m.CommissionID
-	del, err := models.AnnounceDeliberation(d.ctx, d.s.DB, d.pres, cid, item.ID, models.DeliberationInput{
+	del, err := sitting.AnnounceDeliberation(d.ctx, d.s.DB, d.pres, cid, item.ID, sitting.DeliberationInput{
 		StartsAt: start, Deadline: start.Add(20 * time.Hour), VotingHours: 48, MeansChecked: true,
 	}, start.AddDate(0, 0, -10))
 	if err != nil {
 		return err
 	}
-	if _, err := models.OpenDeliberation(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID,
+	if _, err := sitting.OpenDeliberation(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID,
 		"La charte est jointe à la convocation. Les échanges sont brefs : le vote s'ouvrira demain matin.", start.Add(15*time.Minute)); err != nil {
 		return err
 	}
-	if _, err := models.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(10)], cid, del.ID, 0,
+	if _, err := sitting.PostContribution(d.ctx, d.s.DB, d.s.Keys, d.s.Users[MemberEmail(10)], cid, del.ID, 0,
 		"La charte reprend les engagements de sécurité demandés l'an dernier ; nous y sommes favorables.", start.Add(3*time.Hour)); err != nil {
 		return err
 	}
-	v, err := models.CloseDebate(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID, start.Add(21*time.Hour))
+	v, err := sitting.CloseDebate(d.ctx, d.s.DB, d.s.Keys, d.pres, cid, del.ID, start.Add(21*time.Hour))
 	if err != nil {
 		return fmt.Errorf("close the demo debate: %w", err)
 	}
 	for i, n := range []int{3, 10, 18} {
-		if _, err := models.CastBallot(d.ctx, d.s.DB, d.s.Users[MemberEmail(n)], cid, v.ID, models.BallotInput{Choice: models.BallotFor}, start.Add(time.Duration(22+i)*time.Hour)); err != nil {
+		if _, err := sitting.CastBallot(d.ctx, d.s.DB, d.s.Users[MemberEmail(n)], cid, v.ID, sitting.BallotInput{Choice: sitting.BallotFor}, start.Add(time.Duration(22+i)*time.Hour)); err != nil {
 			return fmt.Errorf("written ballot of member %d: %w", n, err)
 		}
 	}

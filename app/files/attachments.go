@@ -9,6 +9,7 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	filesmodel "seance/models/files"
 )
 
 // Upload adds an attachment to a file. The form's "retour" field says where it was sent
@@ -27,21 +28,21 @@ func (h *Handler) Upload(c *fiber.Ctx) error {
 	switch {
 	case err != nil:
 		fe.Add("file", "Choisissez le fichier à joindre.")
-	case fh.Size > models.MaxAttachmentSize:
-		fe.Add("file", fmt.Sprintf("Le fichier fait %s : la taille maximale est de 20 Mo. Réduisez-le (par exemple en l'enregistrant en PDF) ou envoyez-le en plusieurs parties.", models.SizeLabel(fh.Size)))
+	case fh.Size > filesmodel.MaxAttachmentSize:
+		fe.Add("file", fmt.Sprintf("Le fichier fait %s : la taille maximale est de 20 Mo. Réduisez-le (par exemple en l'enregistrant en PDF) ou envoyez-le en plusieurs parties.", filesmodel.SizeLabel(fh.Size)))
 	default:
 		r, err := fh.Open()
 		if err != nil {
 			return err
 		}
-		content, err = io.ReadAll(io.LimitReader(r, models.MaxAttachmentSize+1))
+		content, err = io.ReadAll(io.LimitReader(r, filesmodel.MaxAttachmentSize+1))
 		r.Close()
 		if err != nil {
 			return err
 		}
 	}
 	fe, err = attempt(fe, func() error {
-		_, err := models.AddAttachment(ctx, h.DB, h.Keys, u, id, models.AttachmentKind(kind), fh.Filename, content, now)
+		_, err := filesmodel.AddAttachment(ctx, h.DB, h.Keys, u, id, filesmodel.AttachmentKind(kind), fh.Filename, content, now)
 		return err
 	})
 	if err != nil {
@@ -55,12 +56,12 @@ func (h *Handler) Upload(c *fiber.Ctx) error {
 		}
 		return h.failed(c, id, "upload", fe, func(f *ShowForms) { f.UploadKind = kind })
 	}
-	sum, _, err := models.FindFileSummary(ctx, h.DB, u, id, now)
+	sum, _, err := filesmodel.FindFileSummary(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
 	}
 	// The file's name may contain the person's name: it stays out of the message.
-	web.FlashSuccess(c, "Pièce ajoutée au dossier "+sum.Reference+" : "+models.AttachmentKind(kind).Label()+".")
+	web.FlashSuccess(c, "Pièce ajoutée au dossier "+sum.Reference+" : "+filesmodel.AttachmentKind(kind).Label()+".")
 	return c.Redirect(attachmentsBack(id, back), fiber.StatusSeeOther)
 }
 
@@ -81,7 +82,7 @@ func (h *Handler) DeleteAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = models.DeleteAttachment(c.UserContext(), h.DB, web.User(c), aid, h.Now())
+	err = filesmodel.DeleteAttachment(c.UserContext(), h.DB, web.User(c), aid, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		web.FlashError(c, fe.Messages()[0])
 		err = nil
@@ -101,7 +102,7 @@ func (h *Handler) Download(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, content, err := models.OpenAttachment(c.UserContext(), h.DB, h.Keys, web.User(c), aid, h.Now())
+	a, content, err := filesmodel.OpenAttachment(c.UserContext(), h.DB, h.Keys, web.User(c), aid, h.Now())
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"seance/app/files/filestest"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/files"
 	"seance/models/modelstest"
 )
 
@@ -198,7 +199,7 @@ func TestWizardValidationKeepsTypedValues(t *testing.T) {
 func TestFileAccessThroughHTTP(t *testing.T) {
 	w := filestest.New(t)
 	f := w.Submitted(t, w.A1)
-	a, err := models.AddAttachment(context.Background(), w.DB, w.Config.Keys, w.Secretariat(), f.ID, models.AttachmentReport, "rapport.pdf", pdf("r"), w.Clock())
+	a, err := files.AddAttachment(context.Background(), w.DB, w.Config.Keys, w.Secretariat(), f.ID, files.AttachmentReport, "rapport.pdf", pdf("r"), w.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func TestFileAccessThroughHTTP(t *testing.T) {
 	c2 := modelstest.Commission(t, w.DB, "09")
 	a3 := modelstest.Association(t, w.DB, c2, "Association Ariège", "09", w.Clock().AddDate(-1, 0, 0))
 	u3 := filestest.Account(t, w.Env, "asso09@test.example", a3)
-	other := w.Draft(t, u3, models.KindEngagement, 0)
+	other := w.Draft(t, u3, files.KindEngagement, 0)
 
 	page := fmt.Sprintf("/dossiers/%d", f.ID)
 	browsers := map[int64]*servertest.Client{} // one sign-in per user: the login route is rate limited
@@ -307,7 +308,7 @@ func upload(t *testing.T, c *servertest.Client, path string, fields map[string]s
 // the detected type that the browser must not sniff.
 func TestAttachmentUploadAndDownload(t *testing.T) {
 	w := filestest.New(t)
-	f := w.Draft(t, w.A1, models.KindEngagement, 0)
+	f := w.Draft(t, w.A1, files.KindEngagement, 0)
 	c := signIn(t, w, w.A1)
 	path := fmt.Sprintf("/dossiers/%d/pieces", f.ID)
 	c.Get(t, path)
@@ -338,7 +339,7 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 	if strings.Contains(mainRe.FindString(page.Body)[:strings.Index(mainRe.FindString(page.Body), "Pièces jointes")], "Suivi_Imaginaire") {
 		t.Errorf("the flash message shows the uploaded file's name")
 	}
-	as, err := models.ListAttachments(context.Background(), w.DB, w.Config.Keys, w.A1, f.ID, w.Clock())
+	as, err := files.ListAttachments(context.Background(), w.DB, w.Config.Keys, w.A1, f.ID, w.Clock())
 	if err != nil || len(as) != 1 {
 		t.Fatalf("attachments = %v, %v; want one", as, err)
 	}
@@ -421,9 +422,9 @@ func TestSecretariatListFilters(t *testing.T) {
 	e1 := w.Submitted(t, w.A1)
 	e2 := w.Submitted(t, w.A2)
 	decided := w.Decided(t, w.A1)
-	renewal := w.Draft(t, w.A1, models.KindRenewal, *decided.ParcoursID)
-	w.Move(t, w.A1, renewal.ID, models.StateSubmitted, models.TransitionInput{})
-	draft := w.Draft(t, w.A2, models.KindEngagement, 0)
+	renewal := w.Draft(t, w.A1, files.KindRenewal, *decided.ParcoursID)
+	w.Move(t, w.A1, renewal.ID, files.StateSubmitted, files.TransitionInput{})
+	draft := w.Draft(t, w.A2, files.KindEngagement, 0)
 	c := signIn(t, w, w.Secretariat())
 
 	all := []string{e1.Reference, e2.Reference, decided.Reference, renewal.Reference, draft.Reference}
@@ -521,14 +522,14 @@ func TestIncompleteThenAdmissibleThroughHTTP(t *testing.T) {
 func TestRule10_DecisionNeedsObservationsThroughHTTP(t *testing.T) {
 	w := filestest.New(t)
 	entry := w.Decided(t, w.A1)
-	f := w.Draft(t, w.A1, models.KindRenewal, *entry.ParcoursID)
-	w.Move(t, w.A1, f.ID, models.StateSubmitted, models.TransitionInput{})
-	w.Move(t, w.Secretariat(), f.ID, models.StateAdmissible, models.TransitionInput{})
-	w.Move(t, w.Secretariat(), f.ID, models.StateScheduled, models.TransitionInput{SessionDate: w.Clock()})
-	w.Move(t, w.Users[models.RolePresident], f.ID, models.StateExamined, models.TransitionInput{Avis: models.AvisDefavorable})
+	f := w.Draft(t, w.A1, files.KindRenewal, *entry.ParcoursID)
+	w.Move(t, w.A1, f.ID, files.StateSubmitted, files.TransitionInput{})
+	w.Move(t, w.Secretariat(), f.ID, files.StateAdmissible, files.TransitionInput{})
+	w.Move(t, w.Secretariat(), f.ID, files.StateScheduled, files.TransitionInput{SessionDate: w.Clock()})
+	w.Move(t, w.Users[models.RolePresident], f.ID, files.StateExamined, files.TransitionInput{Avis: files.AvisDefavorable})
 	sec := signIn(t, w, w.Secretariat())
 	page := fmt.Sprintf("/dossiers/%d", f.ID)
-	today := models.DateOf(w.Clock()).Format("2006-01-02")
+	today := files.DateOf(w.Clock()).Format("2006-01-02")
 
 	wantPage(t, sec.Get(t, page), http.StatusOK, "Enregistrer la décision du préfet", "Observations de la personne")
 	decision := url.Values{"to": {"decided"}, "outcome": {"refused"}, "decided_on": {today}, "notified_person_on": {today}, "notified_association_on": {"31/02/2026"}}
@@ -560,7 +561,7 @@ func TestParcoursRightsAndEnd(t *testing.T) {
 	w := filestest.New(t)
 	entry := w.Decided(t, w.A1)
 	pid := *entry.ParcoursID
-	p, err := models.FindParcours(context.Background(), w.DB, w.Secretariat(), pid, w.Clock())
+	p, err := files.FindParcours(context.Background(), w.DB, w.Secretariat(), pid, w.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -587,7 +588,7 @@ func TestParcoursRightsAndEnd(t *testing.T) {
 	}
 	wantPage(t, sec.Get(t, page), http.StatusOK, "Les droits de la période 1 sont enregistrés.", "555,36 € par mois", "Logement temporaire")
 
-	today := models.DateOf(w.Clock()).Format("2006-01-02")
+	today := files.DateOf(w.Clock()).Format("2006-01-02")
 	wantPage(t, sec.PostForm(t, page+"/fin", url.Values{"reason": {"breach"}, "ended_on": {today}}), http.StatusUnprocessableEntity, "passe par une demande de fin")
 	wantPage(t, sec.PostForm(t, page+"/fin", url.Values{"reason": {"max_duration"}, "ended_on": {today}}), http.StatusUnprocessableEntity, "la durée maximale n'est pas atteinte")
 	if r := sec.PostForm(t, page+"/fin", url.Values{"reason": {"left"}, "ended_on": {today}}); r.Status != http.StatusSeeOther {
@@ -626,7 +627,7 @@ func TestDashboardsCountFiles(t *testing.T) {
 	w := filestest.New(t)
 	w.Submitted(t, w.A1)
 	w.Submitted(t, w.A1)
-	w.Draft(t, w.A1, models.KindEngagement, 0)
+	w.Draft(t, w.A1, files.KindEngagement, 0)
 	wantPage(t, signIn(t, w, w.Secretariat()).Get(t, "/"), http.StatusOK, "2 dossiers déposés attendent la vérification de recevabilité.", `href="/dossiers/arrivee"`)
 	wantPage(t, signIn(t, w, w.A1).Get(t, "/"), http.StatusOK, "1 brouillon, 2 dossiers en cours d'instruction, 0 dossier décidé.", `href="/dossiers/nouveau"`)
 	wantPage(t, signIn(t, w, w.A2).Get(t, "/"), http.StatusOK, "0 brouillon, 0 dossier en cours d'instruction")
@@ -635,7 +636,7 @@ func TestDashboardsCountFiles(t *testing.T) {
 // TestDeleteDraft deletes a draft from step 4 and refuses to delete a submitted file.
 func TestDeleteDraft(t *testing.T) {
 	w := filestest.New(t)
-	d := w.Draft(t, w.A1, models.KindEngagement, 0)
+	d := w.Draft(t, w.A1, files.KindEngagement, 0)
 	s := w.Submitted(t, w.A1)
 	c := signIn(t, w, w.A1)
 	wantPage(t, c.Get(t, fmt.Sprintf("/dossiers/%d/pieces", d.ID)), http.StatusOK, "Supprimer définitivement le brouillon")

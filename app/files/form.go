@@ -13,6 +13,7 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	filesmodel "seance/models/files"
 )
 
 // formValues returns every value of a repeated form field, in document order.
@@ -110,19 +111,19 @@ type KindForm struct {
 
 // choice is a valid KindForm.
 type choice struct {
-	Kind     models.FileKind
-	Parcours *models.ParcoursSummary // the parcours concerned, or the ended one of a re-entry
+	Kind     filesmodel.FileKind
+	Parcours *filesmodel.ParcoursSummary // the parcours concerned, or the ended one of a re-entry
 }
 
 // Validate checks the request type and the parcours against those the association follows.
-func (f *KindForm) Validate(ps []models.ParcoursSummary) (choice, models.FieldErrors) {
+func (f *KindForm) Validate(ps []filesmodel.ParcoursSummary) (choice, models.FieldErrors) {
 	fe := models.FieldErrors{}
-	ch := choice{Kind: models.FileKind(f.Kind)}
+	ch := choice{Kind: filesmodel.FileKind(f.Kind)}
 	if !ch.Kind.Valid() {
 		fe.Add("type", "Choisissez le type de demande.")
 		return ch, fe
 	}
-	var p *models.ParcoursSummary
+	var p *filesmodel.ParcoursSummary
 	if f.Parcours != "" && f.Parcours != "0" {
 		id, err := strconv.ParseInt(f.Parcours, 10, 64)
 		for i := range ps {
@@ -135,13 +136,13 @@ func (f *KindForm) Validate(ps []models.ParcoursSummary) (choice, models.FieldEr
 			return ch, fe
 		}
 	}
-	ended := p != nil && p.Status == models.ParcoursEnded
+	ended := p != nil && p.Status == filesmodel.ParcoursEnded
 	switch {
 	case ch.Kind.NeedsParcours() && p == nil:
 		fe.Add("parcours", "Choisissez le parcours concerné par la demande.")
 	case ch.Kind.NeedsParcours() && ended:
 		fe.Add("parcours", "Ce parcours est terminé : une nouvelle entrée passe par une demande d'engagement.")
-	case ch.Kind == models.KindEngagement && p != nil && !ended:
+	case ch.Kind == filesmodel.KindEngagement && p != nil && !ended:
 		fe.Add("parcours", "Cette personne a déjà un parcours en cours : choisissez « Renouvellement » ou une autre demande sur ce parcours.")
 	}
 	ch.Parcours = p
@@ -176,7 +177,7 @@ func parseSituation(c *fiber.Ctx, withIdentity bool) SituationForm {
 }
 
 // situationForm fills the form from a saved file (and the identity, for an entry).
-func situationForm(f *models.File, s *models.FileSummary, id *models.Identity) SituationForm {
+func situationForm(f *filesmodel.File, s *filesmodel.FileSummary, id *filesmodel.Identity) SituationForm {
 	form := SituationForm{
 		Children: strconv.Itoa(f.Children), AFISRequested: f.AFISRequested, APSNeeded: f.APSNeeded, HousingNeed: string(f.HousingNeed),
 	}
@@ -193,18 +194,18 @@ func situationForm(f *models.File, s *models.FileSummary, id *models.Identity) S
 }
 
 // apply copies the form into in; the models check the values themselves.
-func (f *SituationForm) apply(in *models.FileInput) models.FieldErrors {
+func (f *SituationForm) apply(in *filesmodel.FileInput) models.FieldErrors {
 	fe := models.FieldErrors{}
 	in.Children = parseCount(fe, "children", f.Children, "Indiquez le nombre d'enfants à charge en chiffres (0 si aucun).")
-	in.AFISRequested, in.APSNeeded, in.HousingNeed = f.AFISRequested, f.APSNeeded, models.Housing(f.HousingNeed)
+	in.AFISRequested, in.APSNeeded, in.HousingNeed = f.AFISRequested, f.APSNeeded, filesmodel.Housing(f.HousingNeed)
 	in.Person = nil
 	if f.WithIdentity {
-		p := &models.PersonInput{
-			Identity: models.Identity{
+		p := &filesmodel.PersonInput{
+			Identity: filesmodel.Identity{
 				LastName: f.LastName, FirstName: f.FirstName, UsedName: f.UsedName, BirthDate: f.BirthDate, BirthPlace: f.BirthPlace,
 				Phone: f.Phone, Email: f.Email, Address: f.Address, PostalCode: f.PostalCode, City: f.City,
 			},
-			Gender: models.Gender(f.Gender), Nationality: f.Nationality,
+			Gender: filesmodel.Gender(f.Gender), Nationality: f.Nationality,
 		}
 		if d := parseDate(fe, "birth_date", f.BirthDate); !d.IsZero() {
 			p.Identity.BirthDate = d.Format(time.DateOnly)
@@ -234,7 +235,7 @@ type ProposalForm struct {
 }
 
 // maxActions bounds the rows of planned actions.
-const maxActions = models.MaxPlannedActions
+const maxActions = filesmodel.MaxPlannedActions
 
 func parseProposal(c *fiber.Ctx) ProposalForm {
 	f := ProposalForm{
@@ -263,7 +264,7 @@ func parseProposal(c *fiber.Ctx) ProposalForm {
 	return f
 }
 
-func proposalForm(p *models.Proposal, f *models.File) ProposalForm {
+func proposalForm(p *filesmodel.Proposal, f *filesmodel.File) ProposalForm {
 	form := ProposalForm{
 		Commitments: p.Commitments, ExpectedResults: p.ExpectedResults, AchievedResults: p.AchievedResults,
 		Difficulties: p.Difficulties, AvisReasoning: p.AvisReasoning, AssociationAvis: string(f.AssociationAvis), EndReason: string(f.EndReason),
@@ -296,27 +297,27 @@ type Shown struct {
 	Commitments, Actions, Expected, Achieved, Difficulties, EndReason bool
 }
 
-func shownFor(k models.FileKind) Shown {
+func shownFor(k filesmodel.FileKind) Shown {
 	switch k {
-	case models.KindEngagement:
+	case filesmodel.KindEngagement:
 		return Shown{Commitments: true, Actions: true, Expected: true}
-	case models.KindRenewal:
+	case filesmodel.KindRenewal:
 		return Shown{Commitments: true, Actions: true, Expected: true, Achieved: true, Difficulties: true}
-	case models.KindEnd:
+	case filesmodel.KindEnd:
 		return Shown{Achieved: true, Difficulties: true, EndReason: true}
-	case models.KindSuspension:
+	case filesmodel.KindSuspension:
 		return Shown{Achieved: true, Difficulties: true}
 	}
 	return Shown{Achieved: true, Difficulties: true}
 }
 
 // apply copies the shown parts of the form into in, keeping the others as saved.
-func (f *ProposalForm) apply(in *models.FileInput, kind models.FileKind) models.FieldErrors {
+func (f *ProposalForm) apply(in *filesmodel.FileInput, kind filesmodel.FileKind) models.FieldErrors {
 	fe := models.FieldErrors{}
 	sh := shownFor(kind)
 	p := &in.Proposal
 	p.AvisReasoning = f.AvisReasoning
-	in.AssociationAvis = models.Avis(f.AssociationAvis)
+	in.AssociationAvis = filesmodel.Avis(f.AssociationAvis)
 	if sh.Commitments {
 		p.Commitments = f.Commitments
 	}
@@ -330,7 +331,7 @@ func (f *ProposalForm) apply(in *models.FileInput, kind models.FileKind) models.
 		p.Difficulties = f.Difficulties
 	}
 	if sh.EndReason {
-		in.EndReason = models.EndReason(f.EndReason)
+		in.EndReason = filesmodel.EndReason(f.EndReason)
 	}
 	if sh.Actions && f.Dropped > 0 {
 		fe.Add("actions", fmt.Sprintf("Indiquez au plus %d actions d'insertion (%d saisies) : regroupez-en ou retirez-en.", maxActions, maxActions+f.Dropped))
@@ -339,15 +340,15 @@ func (f *ProposalForm) apply(in *models.FileInput, kind models.FileKind) models.
 		p.Actions = nil
 		for i, r := range f.Actions {
 			months := parseCount(fe, fmt.Sprintf("actions.%d.duration", i), r.Duration, fmt.Sprintf("Action %d : indiquez la durée en nombre de mois.", i+1))
-			p.Actions = append(p.Actions, models.PlannedAction{Kind: models.ActionKind(r.Kind), Description: r.Description, DurationMonths: months, Result: r.Result})
+			p.Actions = append(p.Actions, filesmodel.PlannedAction{Kind: filesmodel.ActionKind(r.Kind), Description: r.Description, DurationMonths: months, Result: r.Result})
 		}
 	}
 	return fe
 }
 
 // inputOf rebuilds the input of a saved file, to change one step of it.
-func inputOf(f *models.File, p *models.Proposal) models.FileInput {
-	return models.FileInput{
+func inputOf(f *filesmodel.File, p *filesmodel.Proposal) filesmodel.FileInput {
+	return filesmodel.FileInput{
 		Kind: f.Kind, Children: f.Children, AFISRequested: f.AFISRequested, APSNeeded: f.APSNeeded, HousingNeed: f.HousingNeed,
 		AssociationAvis: f.AssociationAvis, Proposal: *p, EndReason: f.EndReason,
 	}
@@ -394,14 +395,14 @@ func (f TransitionForm) Ticked(item string) bool {
 	return false
 }
 
-func (f TransitionForm) input() (models.TransitionInput, models.FieldErrors) {
+func (f TransitionForm) input() (filesmodel.TransitionInput, models.FieldErrors) {
 	fe := models.FieldErrors{}
-	in := models.TransitionInput{
+	in := filesmodel.TransitionInput{
 		SessionDate: parseDate(fe, "session_date", f.SessionDate),
-		Avis:        models.Avis(f.Avis),
+		Avis:        filesmodel.Avis(f.Avis),
 		AvisOn:      parseDate(fe, "avis_on", f.AvisOn),
-		Decision: models.Decision{
-			Outcome:               models.DecisionOutcome(f.Outcome),
+		Decision: filesmodel.Decision{
+			Outcome:               filesmodel.DecisionOutcome(f.Outcome),
 			DecidedOn:             parseDate(fe, "decided_on", f.DecidedOn),
 			NotifiedPersonOn:      parseDate(fe, "notified_person_on", f.NotifiedPersonOn),
 			NotifiedAssociationOn: parseDate(fe, "notified_association_on", f.NotifiedAssociation),
@@ -422,10 +423,10 @@ type ObservationsForm struct {
 	InvitedOn, Means, ReceivedOn string
 }
 
-func (f ObservationsForm) input() (models.Observations, models.FieldErrors) {
+func (f ObservationsForm) input() (filesmodel.Observations, models.FieldErrors) {
 	fe := models.FieldErrors{}
-	return models.Observations{
-		InvitedOn: parseDate(fe, "invited_on", f.InvitedOn), Means: models.ObservationMeans(f.Means), ReceivedOn: parseDate(fe, "received_on", f.ReceivedOn),
+	return filesmodel.Observations{
+		InvitedOn: parseDate(fe, "invited_on", f.InvitedOn), Means: filesmodel.ObservationMeans(f.Means), ReceivedOn: parseDate(fe, "received_on", f.ReceivedOn),
 	}, fe
 }
 
@@ -460,7 +461,7 @@ func parseRights(c *fiber.Ctx) RightsForm {
 	}
 }
 
-func rightsForm(p *models.Period) RightsForm {
+func rightsForm(p *filesmodel.Period) RightsForm {
 	month := func(t *time.Time) string {
 		if t == nil {
 			return ""
@@ -474,14 +475,14 @@ func rightsForm(p *models.Period) RightsForm {
 	}
 }
 
-func (f RightsForm) input() (models.PeriodRights, models.FieldErrors) {
+func (f RightsForm) input() (filesmodel.PeriodRights, models.FieldErrors) {
 	fe := models.FieldErrors{}
-	return models.PeriodRights{
+	return filesmodel.PeriodRights{
 		APSRequested: f.APSRequested, APSGranted: f.APSGranted,
 		APSFrom: parseDate(fe, "aps_from", f.APSFrom), APSUntil: parseDate(fe, "aps_until", f.APSUntil),
 		AFISGranted: f.AFISGranted, AFISChildren: parseCount(fe, "afis_children", f.AFISChildren, "Indiquez le nombre d'enfants à charge en chiffres."),
 		AFISFrom: parseMonth(fe, "afis_from", f.AFISFrom), AFISStoppedFrom: parseMonth(fe, "afis_stopped_from", f.AFISStopped),
-		HousingProvided: models.Housing(f.HousingProvided),
+		HousingProvided: filesmodel.Housing(f.HousingProvided),
 	}, fe
 }
 

@@ -17,12 +17,15 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	filesmodel "seance/models/files"
+	"seance/models/keyring"
+	"seance/models/registry"
 )
 
 // Handler serves the files and parcours screens.
 type Handler struct {
 	DB   *bun.DB
-	Keys *models.Keyring
+	Keys *keyring.Keyring
 	Now  func() time.Time
 }
 
@@ -44,22 +47,22 @@ func (h *Handler) List(c *fiber.Ctx) error {
 
 func (h *Handler) mine(c *fiber.Ctx) error {
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	ss, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{}, now)
+	ss, err := filesmodel.ListFiles(ctx, h.DB, u, filesmodel.FileFilter{}, now)
 	if err != nil {
 		return err
 	}
-	var toComplete, inProgress, decided []models.FileSummary
+	var toComplete, inProgress, decided []filesmodel.FileSummary
 	for _, s := range ss {
 		switch s.State {
-		case models.StateDraft, models.StateIncomplete:
+		case filesmodel.StateDraft, filesmodel.StateIncomplete:
 			toComplete = append(toComplete, s)
-		case models.StateDecided:
+		case filesmodel.StateDecided:
 			decided = append(decided, s)
 		default:
 			inProgress = append(inProgress, s)
 		}
 	}
-	ps, err := models.ListParcours(ctx, h.DB, u, now)
+	ps, err := filesmodel.ListParcours(ctx, h.DB, u, now)
 	if err != nil {
 		return err
 	}
@@ -88,29 +91,29 @@ func (h *Handler) all(c *fiber.Ctx) error {
 	form.Page = max(form.Page, 1)
 	fe := models.FieldErrors{}
 	// The commission works on submitted files: an association's drafts stay out of its lists.
-	states := slices.DeleteFunc(slices.Clone(models.States), func(s models.State) bool { return s == models.StateDraft })
-	filter := models.FileFilter{States: states}
+	states := slices.DeleteFunc(slices.Clone(filesmodel.States), func(s filesmodel.State) bool { return s == filesmodel.StateDraft })
+	filter := filesmodel.FileFilter{States: states}
 	if form.State != "" {
-		if !slices.Contains(states, models.State(form.State)) {
+		if !slices.Contains(states, filesmodel.State(form.State)) {
 			fe.Add("etat", "Choisissez un état dans la liste.")
 		} else {
-			filter.States = []models.State{models.State(form.State)}
+			filter.States = []filesmodel.State{filesmodel.State(form.State)}
 		}
 	}
 	if form.Kind != "" {
-		if !models.FileKind(form.Kind).Valid() {
+		if !filesmodel.FileKind(form.Kind).Valid() {
 			fe.Add("type", "Choisissez un type de demande dans la liste.")
 		} else {
-			filter.Kind = models.FileKind(form.Kind)
+			filter.Kind = filesmodel.FileKind(form.Kind)
 		}
 	}
-	assocs, err := models.ListAssociations(ctx, h.DB, u.CommissionIDOrZero())
+	assocs, err := registry.ListAssociations(ctx, h.DB, u.CommissionIDOrZero())
 	if err != nil {
 		return err
 	}
 	if form.Association != "" {
 		id, err := strconv.ParseInt(form.Association, 10, 64)
-		if err != nil || !slices.ContainsFunc(assocs, func(a models.Association) bool { return a.ID == id }) {
+		if err != nil || !slices.ContainsFunc(assocs, func(a registry.Association) bool { return a.ID == id }) {
 			fe.Add("association", "Choisissez une association dans la liste.")
 		} else {
 			filter.AssociationID = id
@@ -122,7 +125,7 @@ func (h *Handler) all(c *fiber.Ctx) error {
 		if err != nil || days < 1 || days > 730 {
 			fe.Add("echeance", "Indiquez un nombre de jours entre 1 et 730.")
 		} else {
-			ps, err := models.RenewalsDue(ctx, h.DB, u.CommissionIDOrZero(), models.DateOf(now).AddDate(0, 0, days+1), now)
+			ps, err := filesmodel.RenewalsDue(ctx, h.DB, u.CommissionIDOrZero(), filesmodel.DateOf(now).AddDate(0, 0, days+1), now)
 			if err != nil {
 				return err
 			}
@@ -134,14 +137,14 @@ func (h *Handler) all(c *fiber.Ctx) error {
 		}
 	}
 	// The database reads the requested page only; a page beyond the last shows the last.
-	shown, total, err := models.ListFilesPage(ctx, h.DB, u, filter, form.Page, pageSize, now)
+	shown, total, err := filesmodel.ListFilesPage(ctx, h.DB, u, filter, form.Page, pageSize, now)
 	if err != nil {
 		return err
 	}
 	pages := max((total+pageSize-1)/pageSize, 1)
 	if form.Page > pages {
 		form.Page = pages
-		if shown, total, err = models.ListFilesPage(ctx, h.DB, u, filter, form.Page, pageSize, now); err != nil {
+		if shown, total, err = filesmodel.ListFilesPage(ctx, h.DB, u, filter, form.Page, pageSize, now); err != nil {
 			return err
 		}
 	}
@@ -151,7 +154,7 @@ func (h *Handler) all(c *fiber.Ctx) error {
 	return render(c, "files/list", fiber.Map{
 		"Title": "Dossiers", "Form": form, "Errors": fe, "Rows": rows(shown), "Total": total, "Pages": pages,
 		"PrevPage": form.Page - 1, "NextPage": nextPage(form.Page, pages), "Due": due, "Filtered": form.DueWithin != "" && fe["echeance"] == "",
-		"States": options(states), "Kinds": options(models.FileKinds), "Associations": associationOptions(assocs), "Query": filterQuery(form),
+		"States": options(states), "Kinds": options(filesmodel.FileKinds), "Associations": associationOptions(assocs), "Query": filterQuery(form),
 	})
 }
 
@@ -177,23 +180,23 @@ func filterQuery(f FilterForm) string {
 // submission first, and the incomplete files waiting for their association.
 func (h *Handler) Incoming(c *fiber.Ctx) error {
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	submitted, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{States: []models.State{models.StateSubmitted}}, now)
+	submitted, err := filesmodel.ListFiles(ctx, h.DB, u, filesmodel.FileFilter{States: []filesmodel.State{filesmodel.StateSubmitted}}, now)
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(submitted, func(a, b models.FileSummary) int {
+	slices.SortFunc(submitted, func(a, b filesmodel.FileSummary) int {
 		if c := timeOrZero(a.SubmittedAt).Compare(timeOrZero(b.SubmittedAt)); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
-	incomplete, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{States: []models.State{models.StateIncomplete}}, now)
+	incomplete, err := filesmodel.ListFiles(ctx, h.DB, u, filesmodel.FileFilter{States: []filesmodel.State{filesmodel.StateIncomplete}}, now)
 	if err != nil {
 		return err
 	}
 	waiting := make([]int, len(submitted))
 	for i, s := range submitted {
-		waiting[i] = int(models.DateOf(now).Sub(models.DateOf(timeOrZero(s.SubmittedAt))).Hours() / 24)
+		waiting[i] = int(filesmodel.DateOf(now).Sub(filesmodel.DateOf(timeOrZero(s.SubmittedAt))).Hours() / 24)
 	}
 	return render(c, "files/incoming", fiber.Map{
 		"Title": "Dossiers à vérifier", "Submitted": rows(submitted), "Waiting": waiting, "Incomplete": rows(incomplete),
@@ -218,7 +221,7 @@ func (h *Handler) Show(c *fiber.Ctx) error {
 
 // Offer is a move the page offers, with the form it needs.
 type Offer struct {
-	models.TransitionOption
+	filesmodel.TransitionOption
 	Form string // submit, missing, plain, session, avis, decision
 }
 
@@ -234,13 +237,13 @@ type ShowForms struct {
 // values of a form that failed (Errors, Forms, Open) or the revealed identity.
 func (h *Handler) renderFile(c *fiber.Ctx, id int64, extra fiber.Map) error {
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	sum, acc, err := models.FindFileSummary(ctx, h.DB, u, id, now)
+	sum, acc, err := filesmodel.FindFileSummary(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
 	}
 	data := fiber.Map{"Title": "Dossier " + sum.Reference, "Summary": sum, "Badge": stateBadge(sum.State), "Access": int(acc),
-		"CanReveal": acc >= models.AccessFull, "FullAccess": acc >= models.AccessFull}
-	if acc >= models.AccessProposal {
+		"CanReveal": acc >= filesmodel.AccessFull, "FullAccess": acc >= filesmodel.AccessFull}
+	if acc >= filesmodel.AccessProposal {
 		if err := h.loadFileDetails(c, u, id, data); err != nil {
 			return err
 		}
@@ -254,19 +257,19 @@ func (h *Handler) renderFile(c *fiber.Ctx, id int64, extra fiber.Map) error {
 // loadFileDetails adds the proposal, attachments, history, parcours and offered actions.
 func (h *Handler) loadFileDetails(c *fiber.Ctx, u *models.User, id int64, data fiber.Map) error {
 	ctx, now := c.UserContext(), h.Now()
-	f, _, err := models.FindFile(ctx, h.DB, u, id, now)
+	f, _, err := filesmodel.FindFile(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
 	}
-	p, err := models.FileProposal(ctx, h.DB, h.Keys, u, id, now)
+	p, err := filesmodel.FileProposal(ctx, h.DB, h.Keys, u, id, now)
 	if err != nil {
 		return err
 	}
-	as, err := models.ListAttachments(ctx, h.DB, h.Keys, u, id, now)
+	as, err := filesmodel.ListAttachments(ctx, h.DB, h.Keys, u, id, now)
 	if err != nil {
 		return err
 	}
-	es, err := models.FileHistory(ctx, h.DB, u, id, now)
+	es, err := filesmodel.FileHistory(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
 	}
@@ -275,20 +278,20 @@ func (h *Handler) loadFileDetails(c *fiber.Ctx, u *models.User, id int64, data f
 		events[len(es)-1-i] = eventView(e) // newest first
 	}
 	var offers []Offer
-	for _, o := range models.AllowedTransitions(u, f) {
+	for _, o := range filesmodel.AllowedTransitions(u, f) {
 		offers = append(offers, Offer{TransitionOption: o, Form: formFor(f.State, o.To)})
 	}
 	data["File"], data["Proposal"], data["Attachments"], data["Events"], data["Offers"] = f, p, as, events, offers
 	data["Shown"] = shownFor(f.Kind)
-	data["MayEdit"], data["MayDelete"] = models.MayEditFile(u, f), models.MayDeleteDraft(u, f)
-	data["MayAttach"], data["MayObserve"], data["MayAfter"] = models.MayChangeAttachments(u, f), models.MayRecordObservations(u, f), models.MayRecordAfterDecision(u, f)
-	data["ObservationsMissing"] = (f.Kind == models.KindRenewal || f.Kind.EndsRights()) && f.ObservationsInvitedOn == nil
+	data["MayEdit"], data["MayDelete"] = filesmodel.MayEditFile(u, f), filesmodel.MayDeleteDraft(u, f)
+	data["MayAttach"], data["MayObserve"], data["MayAfter"] = filesmodel.MayChangeAttachments(u, f), filesmodel.MayRecordObservations(u, f), filesmodel.MayRecordAfterDecision(u, f)
+	data["ObservationsMissing"] = (f.Kind == filesmodel.KindRenewal || f.Kind.EndsRights()) && f.ObservationsInvitedOn == nil
 	data["MissingItems"], data["CommonMissing"] = f.MissingItemList(), commonMissingItems
-	data["Avises"], data["Means"], data["AttachmentKinds"] = options(models.Avises), options(models.ObservationMeansList), options(models.AttachmentKinds)
-	data["Outcomes"] = options([]models.DecisionOutcome{models.DecisionAuthorised, models.DecisionRefused})
+	data["Avises"], data["Means"], data["AttachmentKinds"] = options(filesmodel.Avises), options(filesmodel.ObservationMeansList), options(filesmodel.AttachmentKinds)
+	data["Outcomes"] = options([]filesmodel.DecisionOutcome{filesmodel.DecisionAuthorised, filesmodel.DecisionRefused})
 	data["Forms"] = defaultForms(f, now)
 	if f.ParcoursID != nil && u.Role != models.RoleMember {
-		ps, err := models.FindParcours(ctx, h.DB, u, *f.ParcoursID, now)
+		ps, err := filesmodel.FindParcours(ctx, h.DB, u, *f.ParcoursID, now)
 		if err != nil {
 			return err
 		}
@@ -297,24 +300,24 @@ func (h *Handler) loadFileDetails(c *fiber.Ctx, u *models.User, id int64, data f
 	return nil
 }
 
-func formFor(from, to models.State) string {
+func formFor(from, to filesmodel.State) string {
 	switch to {
-	case models.StateSubmitted:
+	case filesmodel.StateSubmitted:
 		return "submit"
-	case models.StateIncomplete:
+	case filesmodel.StateIncomplete:
 		return "missing"
-	case models.StateScheduled:
+	case filesmodel.StateScheduled:
 		return "session"
-	case models.StateExamined:
+	case filesmodel.StateExamined:
 		return "avis"
-	case models.StateDecided:
+	case filesmodel.StateDecided:
 		return "decision"
 	}
 	return "plain"
 }
 
-func defaultForms(f *models.File, now time.Time) ShowForms {
-	today := models.DateOf(now).Format(time.DateOnly)
+func defaultForms(f *filesmodel.File, now time.Time) ShowForms {
+	today := filesmodel.DateOf(now).Format(time.DateOnly)
 	return ShowForms{
 		Transition: TransitionForm{DecidedOn: today, AvisOn: today},
 		Observations: ObservationsForm{
@@ -330,7 +333,7 @@ func defaultForms(f *models.File, now time.Time) ShowForms {
 // failed re-renders the file page with 422, the errors and the typed values of form open.
 func (h *Handler) failed(c *fiber.Ctx, id int64, open string, fe models.FieldErrors, set func(*ShowForms)) error {
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	f, _, err := models.FindFile(ctx, h.DB, u, id, now)
+	f, _, err := filesmodel.FindFile(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
 	}
@@ -348,7 +351,7 @@ func (h *Handler) RevealIdentity(c *fiber.Ctx) error {
 		return err
 	}
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	ident, err := models.RevealIdentity(ctx, h.DB, h.Keys, u, id, now)
+	ident, err := filesmodel.RevealIdentity(ctx, h.DB, h.Keys, u, id, now)
 	if err != nil {
 		return err
 	}
@@ -365,23 +368,23 @@ func (h *Handler) Transition(c *fiber.Ctx) error {
 		return err
 	}
 	form := parseTransition(c)
-	to := models.State(form.To)
-	if to == models.StateSubmitted {
+	to := filesmodel.State(form.To)
+	if to == filesmodel.StateSubmitted {
 		return h.Submit(c)
 	}
-	if !slices.Contains(models.States, to) {
+	if !slices.Contains(filesmodel.States, to) {
 		return fiber.NewError(fiber.StatusBadRequest, "Action inconnue.")
 	}
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	in, fe := form.input()
-	fe, err = attempt(fe, func() error { return models.Transition(ctx, h.DB, h.Keys, u, id, to, in, now) })
+	fe, err = attempt(fe, func() error { return filesmodel.Transition(ctx, h.DB, h.Keys, u, id, to, in, now) })
 	if err != nil {
 		return err
 	}
 	if len(fe) > 0 {
 		return h.failed(c, id, string(to), fe, func(f *ShowForms) { f.Transition = form })
 	}
-	sum, _, err := models.FindFileSummary(ctx, h.DB, u, id, now)
+	sum, _, err := filesmodel.FindFileSummary(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
 	}
@@ -389,17 +392,17 @@ func (h *Handler) Transition(c *fiber.Ctx) error {
 	return c.Redirect(fileURL(id), fiber.StatusSeeOther)
 }
 
-func transitionMessage(s *models.FileSummary, to models.State) string {
+func transitionMessage(s *filesmodel.FileSummary, to filesmodel.State) string {
 	switch to {
-	case models.StateIncomplete:
+	case filesmodel.StateIncomplete:
 		return "Le dossier " + s.Reference + " est déclaré incomplet : l'association est invitée à le compléter."
-	case models.StateAdmissible:
+	case filesmodel.StateAdmissible:
 		return "Le dossier " + s.Reference + " est recevable : il peut être inscrit à l'ordre du jour d'une séance."
-	case models.StateScheduled:
-		return "Le dossier " + s.Reference + " est inscrit à l'ordre du jour de la séance du " + models.FormatDate(timeOrZero(s.SessionDate)) + "."
-	case models.StateExamined:
+	case filesmodel.StateScheduled:
+		return "Le dossier " + s.Reference + " est inscrit à l'ordre du jour de la séance du " + filesmodel.FormatDate(timeOrZero(s.SessionDate)) + "."
+	case filesmodel.StateExamined:
 		return "L'avis de la commission sur le dossier " + s.Reference + " est enregistré."
-	case models.StateDecided:
+	case filesmodel.StateDecided:
 		return "La décision du préfet sur le dossier " + s.Reference + " est enregistrée."
 	}
 	return "Le dossier " + s.Reference + " est à l'état « " + s.State.Label() + " »."
@@ -416,7 +419,7 @@ func (h *Handler) RecordObservations(c *fiber.Ctx) error {
 	form := ObservationsForm{InvitedOn: c.FormValue("invited_on"), Means: c.FormValue("means"), ReceivedOn: c.FormValue("received_on")}
 	o, fe := form.input()
 	return h.record(c, id, "observations", fe, func(f *ShowForms) { f.Observations = form },
-		func() error { return models.RecordObservations(c.UserContext(), h.DB, web.User(c), id, o, h.Now()) },
+		func() error { return filesmodel.RecordObservations(c.UserContext(), h.DB, web.User(c), id, o, h.Now()) },
 		"Les observations de la personne sont enregistrées.")
 }
 
@@ -436,7 +439,7 @@ func (h *Handler) RecordNotification(c *fiber.Ctx) error {
 		f.After.NotifiedPersonOn, f.After.NotifiedAssociationOn = form.NotifiedPersonOn, form.NotifiedAssociationOn
 	},
 		func() error {
-			return models.RecordNotification(c.UserContext(), h.DB, web.User(c), id, person, assoc, h.Now())
+			return filesmodel.RecordNotification(c.UserContext(), h.DB, web.User(c), id, person, assoc, h.Now())
 		}, "La notification de la décision est enregistrée.")
 }
 
@@ -451,7 +454,7 @@ func (h *Handler) RecordAppeal(c *fiber.Ctx) error {
 	on := parseDate(fe, "appeal_on", form.AppealOn)
 	return h.record(c, id, "appeal", fe, func(f *ShowForms) { f.After.AppealOn, f.After.AppealNote = form.AppealOn, form.AppealNote },
 		func() error {
-			return models.RecordAppeal(c.UserContext(), h.DB, web.User(c), id, on, form.AppealNote, h.Now())
+			return filesmodel.RecordAppeal(c.UserContext(), h.DB, web.User(c), id, on, form.AppealNote, h.Now())
 		},
 		"Le recours est enregistré.")
 }

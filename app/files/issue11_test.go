@@ -13,6 +13,7 @@ import (
 	"seance/app/files/filestest"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/files"
 )
 
 // TestIssue11_NoStoreOnAuthenticatedPages reproduces point 8 of issue 11: authenticated
@@ -21,7 +22,7 @@ import (
 func TestIssue11_NoStoreOnAuthenticatedPages(t *testing.T) {
 	w := filestest.New(t)
 	f := w.Decided(t, w.A1)
-	a, err := models.AddAttachment(context.Background(), w.DB, w.Config.Keys, w.Secretariat(), w.Submitted(t, w.A2).ID, models.AttachmentReport, "rapport.pdf", pdf("r"), w.Clock())
+	a, err := files.AddAttachment(context.Background(), w.DB, w.Config.Keys, w.Secretariat(), w.Submitted(t, w.A2).ID, files.AttachmentReport, "rapport.pdf", pdf("r"), w.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,9 +63,9 @@ func TestIssue11_NoStoreOnAuthenticatedPages(t *testing.T) {
 func TestIssue11_DraftFileIsAssociationOnly(t *testing.T) {
 	w := filestest.New(t)
 	decided := w.Decided(t, w.A1)
-	draft := w.Draft(t, w.A1, models.KindEngagement, 0)
-	renewal := w.Draft(t, w.A1, models.KindRenewal, *decided.ParcoursID)
-	a, err := models.AddAttachment(context.Background(), w.DB, w.Config.Keys, w.A1, draft.ID, models.AttachmentIdentity, "passeport.pdf", pdf("p"), w.Clock())
+	draft := w.Draft(t, w.A1, files.KindEngagement, 0)
+	renewal := w.Draft(t, w.A1, files.KindRenewal, *decided.ParcoursID)
+	a, err := files.AddAttachment(context.Background(), w.DB, w.Config.Keys, w.A1, draft.ID, files.AttachmentIdentity, "passeport.pdf", pdf("p"), w.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,14 +95,14 @@ func TestIssue11_DraftFileIsAssociationOnly(t *testing.T) {
 				t.Errorf("%s GET %s lists a draft", u.Role, path)
 			}
 		}
-		if _, _, err := models.FindFileSummary(context.Background(), w.DB, u, draft.ID, w.Clock()); err != models.ErrNotFound {
+		if _, _, err := files.FindFileSummary(context.Background(), w.DB, u, draft.ID, w.Clock()); err != models.ErrNotFound {
 			t.Errorf("FindFileSummary(draft) as %s error = %v, want ErrNotFound", u.Role, err)
 		}
 	}
 	// The association works on it; once submitted, the secretariat sees it.
 	assoc := signIn(t, w, w.A1)
 	wantPage(t, assoc.Get(t, page), http.StatusOK, draft.Reference)
-	w.Move(t, w.A1, draft.ID, models.StateSubmitted, models.TransitionInput{})
+	w.Move(t, w.A1, draft.ID, files.StateSubmitted, files.TransitionInput{})
 	wantPage(t, signIn(t, w, w.Secretariat()).Get(t, page), http.StatusOK, draft.Reference)
 }
 
@@ -114,18 +115,18 @@ func TestIssue11_AttachmentNamesMasked(t *testing.T) {
 	f := w.Submitted(t, w.A1)
 	ctx, now := context.Background(), w.Clock()
 	for _, name := range []string{"rapport.pdf", "Passeport_Ada_FICTIVE.pdf"} {
-		if _, err := models.AddAttachment(ctx, w.DB, w.Config.Keys, w.Secretariat(), f.ID, models.AttachmentIdentity, name, pdf(name), now); err != nil {
+		if _, err := files.AddAttachment(ctx, w.DB, w.Config.Keys, w.Secretariat(), f.ID, files.AttachmentIdentity, name, pdf(name), now); err != nil {
 			t.Fatal(err)
 		}
 	}
 	pres := w.Users[models.RolePresident]
-	err := models.GrantFileAccess(ctx, w.DB, models.SystemActor("test"), &models.FileAccessGrant{
+	err := files.GrantFileAccess(ctx, w.DB, models.SystemActor("test"), &files.FileAccessGrant{
 		CommissionID: w.Commission.ID, FileID: f.ID, UserID: pres.ID, ValidFrom: now.Add(-time.Hour), ValidUntil: now.Add(24 * time.Hour), Reason: "Séance de test",
 	}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	as, err := models.ListAttachments(ctx, w.DB, w.Config.Keys, pres, f.ID, now)
+	as, err := files.ListAttachments(ctx, w.DB, w.Config.Keys, pres, f.ID, now)
 	if err != nil || len(as) != 2 {
 		t.Fatalf("ListAttachments as president = %v, %v", as, err)
 	}
@@ -154,7 +155,7 @@ func TestIssue11_AttachmentNamesMasked(t *testing.T) {
 // number of actions.
 func TestIssue11_TextFieldMaxLength(t *testing.T) {
 	w := filestest.New(t)
-	f := w.Draft(t, w.A1, models.KindEngagement, 0)
+	f := w.Draft(t, w.A1, files.KindEngagement, 0)
 	c := signIn(t, w, w.A1)
 	path := fmt.Sprintf("/dossiers/%d/proposition", f.ID)
 	c.Get(t, path)
@@ -203,11 +204,11 @@ func TestIssue11_TextFieldMaxLength(t *testing.T) {
 			}
 		})
 	}
-	p, err := models.FileProposal(context.Background(), w.DB, w.Config.Keys, w.A1, f.ID, w.Clock())
+	p, err := files.FileProposal(context.Background(), w.DB, w.Config.Keys, w.A1, f.ID, w.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Commitments) > models.MaxTextLength*2 || len(p.Actions) > models.MaxPlannedActions || strings.Contains(p.Actions[0].Description, "Bcc") {
+	if len(p.Commitments) > models.MaxTextLength*2 || len(p.Actions) > files.MaxPlannedActions || strings.Contains(p.Actions[0].Description, "Bcc") {
 		t.Errorf("a refused proposal was stored: %d bytes of commitments, %d actions", len(p.Commitments), len(p.Actions))
 	}
 	// The bounds leave room for a real proposal.

@@ -10,6 +10,7 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	filesmodel "seance/models/files"
 )
 
 // ParcoursFilter is the filters of the parcours list, as typed.
@@ -23,8 +24,8 @@ func (h *Handler) ListParcours(c *fiber.Ctx) error {
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
 	form := ParcoursFilter{Status: c.Query("statut"), DueWithin: c.Query("echeance")}
 	fe := models.FieldErrors{}
-	statuses := []models.ParcoursStatus{models.ParcoursActive, models.ParcoursLapsed, models.ParcoursSuspended, models.ParcoursEnded}
-	if form.Status != "" && !slices.Contains(statuses, models.ParcoursStatus(form.Status)) {
+	statuses := []filesmodel.ParcoursStatus{filesmodel.ParcoursActive, filesmodel.ParcoursLapsed, filesmodel.ParcoursSuspended, filesmodel.ParcoursEnded}
+	if form.Status != "" && !slices.Contains(statuses, filesmodel.ParcoursStatus(form.Status)) {
 		fe.Add("statut", "Choisissez un statut dans la liste.")
 	}
 	days := -1
@@ -36,7 +37,7 @@ func (h *Handler) ListParcours(c *fiber.Ctx) error {
 			days = n
 		}
 	}
-	ps, err := models.ListParcours(ctx, h.DB, u, now)
+	ps, err := filesmodel.ListParcours(ctx, h.DB, u, now)
 	if err != nil {
 		return err
 	}
@@ -46,13 +47,13 @@ func (h *Handler) ListParcours(c *fiber.Ctx) error {
 		if form.Status != "" && fe["statut"] == "" && string(p.Status) != form.Status {
 			continue
 		}
-		if days >= 0 && (p.EndedOn != nil || p.SuspendedOn != nil || r.DueInDays > days || p.CumulativeMonths >= models.ParcoursMaxMonths) {
+		if days >= 0 && (p.EndedOn != nil || p.SuspendedOn != nil || r.DueInDays > days || p.CumulativeMonths >= filesmodel.ParcoursMaxMonths) {
 			continue
 		}
 		out = append(out, r)
 	}
 	slices.SortStableFunc(out, func(a, b ParcoursRow) int {
-		if ea, eb := a.Status == models.ParcoursEnded, b.Status == models.ParcoursEnded; ea != eb {
+		if ea, eb := a.Status == filesmodel.ParcoursEnded, b.Status == filesmodel.ParcoursEnded; ea != eb {
 			if ea {
 				return 1
 			}
@@ -65,13 +66,13 @@ func (h *Handler) ListParcours(c *fiber.Ctx) error {
 	}
 	return render(c, "files/parcours_list", fiber.Map{
 		"Title": "Parcours", "Rows": out, "Form": form, "Errors": fe, "Statuses": options(statuses),
-		"IsAssociation": u.Role == models.RoleAssociation, "Max": models.ParcoursMaxMonths,
+		"IsAssociation": u.Role == models.RoleAssociation, "Max": filesmodel.ParcoursMaxMonths,
 	})
 }
 
 // PeriodRow is a period of rights as shown.
 type PeriodRow struct {
-	models.Period
+	filesmodel.Period
 	AFIS    string
 	Counted int
 	Current bool
@@ -94,11 +95,11 @@ func (h *Handler) ShowParcours(c *fiber.Ctx) error {
 
 func (h *Handler) renderParcours(c *fiber.Ctx, id int64, extra fiber.Map) error {
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	p, err := models.FindParcours(ctx, h.DB, u, id, now)
+	p, err := filesmodel.FindParcours(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
 	}
-	ss, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{ParcoursID: id}, now)
+	ss, err := filesmodel.ListFiles(ctx, h.DB, u, filesmodel.FileFilter{ParcoursID: id}, now)
 	if err != nil {
 		return err
 	}
@@ -112,19 +113,19 @@ func (h *Handler) renderParcours(c *fiber.Ctx, id int64, extra fiber.Map) error 
 	if u.Role == models.RoleAssociation && p.EndedOn == nil {
 		base := "/dossiers/nouveau?parcours=" + strconv.FormatInt(id, 10) + "&type="
 		if row.Renewable {
-			links = append(links, RequestLink{"Préparer le renouvellement", base + string(models.KindRenewal)})
+			links = append(links, RequestLink{"Préparer le renouvellement", base + string(filesmodel.KindRenewal)})
 		}
 		links = append(links,
-			RequestLink{"Demander l'AFIS ou son réexamen", base + string(models.KindAFIS)},
-			RequestLink{"Demander une suspension", base + string(models.KindSuspension)},
-			RequestLink{"Demander la fin du parcours", base + string(models.KindEnd)})
+			RequestLink{"Demander l'AFIS ou son réexamen", base + string(filesmodel.KindAFIS)},
+			RequestLink{"Demander une suspension", base + string(filesmodel.KindSuspension)},
+			RequestLink{"Demander la fin du parcours", base + string(filesmodel.KindEnd)})
 	}
 	ref := parcoursRef(p)
 	data := fiber.Map{
 		"Title": "Parcours " + ref, "Ref": ref, "P": row, "Periods": periods, "Files": rows(ss), "Links": links,
 		"MayEnd": u.Role == models.RoleSecretariat && p.EndedOn == nil, "MayRights": u.Role == models.RoleSecretariat,
-		"EndReasons": options(models.EndReasonsWithoutFile()), "EndForm": EndForm{EndedOn: models.DateOf(now).Format(time.DateOnly)},
-		"Max": models.ParcoursMaxMonths,
+		"EndReasons": options(filesmodel.EndReasonsWithoutFile()), "EndForm": EndForm{EndedOn: filesmodel.DateOf(now).Format(time.DateOnly)},
+		"Max": filesmodel.ParcoursMaxMonths,
 	}
 	for k, v := range extra {
 		data[k] = v
@@ -132,11 +133,11 @@ func (h *Handler) renderParcours(c *fiber.Ctx, id int64, extra fiber.Map) error 
 	return render(c, "files/parcours_show", data)
 }
 
-func afisLabel(p *models.Period) string {
+func afisLabel(p *filesmodel.Period) string {
 	if !p.AFISGranted {
 		return ""
 	}
-	s := models.FormatEuros(p.AFISMonthlyCents) + " par mois"
+	s := filesmodel.FormatEuros(p.AFISMonthlyCents) + " par mois"
 	if p.AFISFrom != nil {
 		s += " à partir de " + p.AFISFrom.Format("01/2006")
 	}
@@ -156,7 +157,7 @@ func (h *Handler) EndParcours(c *fiber.Ctx) error {
 	fe := models.FieldErrors{}
 	on := parseDate(fe, "ended_on", form.EndedOn)
 	fe, err = attempt(fe, func() error {
-		return models.EndParcours(c.UserContext(), h.DB, web.User(c), id, models.EndReason(form.Reason), on, h.Now())
+		return filesmodel.EndParcours(c.UserContext(), h.DB, web.User(c), id, filesmodel.EndReason(form.Reason), on, h.Now())
 	})
 	if err != nil {
 		return err
@@ -165,12 +166,12 @@ func (h *Handler) EndParcours(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderParcours(c, id, fiber.Map{"Errors": fe, "EndForm": form})
 	}
-	web.FlashSuccess(c, "Le parcours est terminé : "+models.EndReason(form.Reason).Label()+", le "+models.FormatDate(on)+".")
+	web.FlashSuccess(c, "Le parcours est terminé : "+filesmodel.EndReason(form.Reason).Label()+", le "+filesmodel.FormatDate(on)+".")
 	return c.Redirect("/parcours/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
 }
 
 // period returns parcours id and its period pid, for the user.
-func (h *Handler) period(c *fiber.Ctx) (*models.ParcoursSummary, *models.Period, error) {
+func (h *Handler) period(c *fiber.Ctx) (*filesmodel.ParcoursSummary, *filesmodel.Period, error) {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return nil, nil, err
@@ -179,7 +180,7 @@ func (h *Handler) period(c *fiber.Ctx) (*models.ParcoursSummary, *models.Period,
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := models.FindParcours(c.UserContext(), h.DB, web.User(c), id, h.Now())
+	p, err := filesmodel.FindParcours(c.UserContext(), h.DB, web.User(c), id, h.Now())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -200,9 +201,9 @@ func (h *Handler) EditRights(c *fiber.Ctx) error {
 	return h.renderRights(c, p, per, rightsForm(per), nil)
 }
 
-func (h *Handler) renderRights(c *fiber.Ctx, p *models.ParcoursSummary, per *models.Period, form RightsForm, fe models.FieldErrors) error {
+func (h *Handler) renderRights(c *fiber.Ctx, p *filesmodel.ParcoursSummary, per *filesmodel.Period, form RightsForm, fe models.FieldErrors) error {
 	ctx := c.UserContext()
-	scales, err := models.ListAFISScales(ctx, h.DB)
+	scales, err := filesmodel.ListAFISScales(ctx, h.DB)
 	if err != nil {
 		return err
 	}
@@ -214,8 +215,8 @@ func (h *Handler) renderRights(c *fiber.Ctx, p *models.ParcoursSummary, per *mod
 	var table []scaleRow
 	for i := len(scales) - 1; i >= 0; i-- {
 		s := scales[i]
-		table = append(table, scaleRow{From: s.EffectiveFrom, Single: models.FormatEuros(s.Amount(0)), Child1: models.FormatEuros(s.Amount(1)),
-			Child2: models.FormatEuros(s.Amount(2)), C: models.FormatEuros(s.PerChildCents), Source: s.Source})
+		table = append(table, scaleRow{From: s.EffectiveFrom, Single: filesmodel.FormatEuros(s.Amount(0)), Child1: filesmodel.FormatEuros(s.Amount(1)),
+			Child2: filesmodel.FormatEuros(s.Amount(2)), C: filesmodel.FormatEuros(s.PerChildCents), Source: s.Source})
 	}
 	// The amount the scale gives for the typed number of children, in the first month paid.
 	children, _ := strconv.Atoi(form.AFISChildren)
@@ -224,13 +225,13 @@ func (h *Handler) renderRights(c *fiber.Ctx, p *models.ParcoursSummary, per *mod
 		from = t
 	}
 	amount := ""
-	if cents, err := models.AFISAmount(ctx, h.DB, max(children, 0), from); err == nil {
-		amount = models.FormatEuros(cents)
+	if cents, err := filesmodel.AFISAmount(ctx, h.DB, max(children, 0), from); err == nil {
+		amount = filesmodel.FormatEuros(cents)
 	}
 	ref := parcoursRef(p)
 	return render(c, "files/rights", fiber.Map{
 		"Title": fmt.Sprintf("Droits de la période %d — parcours %s", per.Seq, ref), "Ref": ref, "P": p, "Period": per,
-		"Form": form, "Errors": fe, "Housings": options(models.Housings), "Scales": table, "Amount": amount, "AmountFrom": from,
+		"Form": form, "Errors": fe, "Housings": options(filesmodel.Housings), "Scales": table, "Amount": amount, "AmountFrom": from,
 	})
 }
 
@@ -242,7 +243,9 @@ func (h *Handler) SaveRights(c *fiber.Ctx) error {
 	}
 	form := parseRights(c)
 	r, fe := form.input()
-	fe, err = attempt(fe, func() error { return models.UpdatePeriodRights(c.UserContext(), h.DB, web.User(c), per.ID, r, h.Now()) })
+	fe, err = attempt(fe, func() error {
+		return filesmodel.UpdatePeriodRights(c.UserContext(), h.DB, web.User(c), per.ID, r, h.Now())
+	})
 	if err != nil {
 		return err
 	}
@@ -255,7 +258,7 @@ func (h *Handler) SaveRights(c *fiber.Ctx) error {
 }
 
 // parcoursRef names a parcours by the reference of its entry file.
-func parcoursRef(p *models.ParcoursSummary) string {
+func parcoursRef(p *filesmodel.ParcoursSummary) string {
 	if p.Reference == "" {
 		return fmt.Sprintf("n° %d", p.ID)
 	}

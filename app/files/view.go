@@ -6,35 +6,36 @@ import (
 	"strings"
 	"time"
 
-	"seance/models"
+	filesmodel "seance/models/files"
+	"seance/models/registry"
 )
 
 // stateBadge returns the DSFR badge variant of a file state; the label is always shown,
 // so the colour never carries the meaning alone.
-func stateBadge(s models.State) string {
+func stateBadge(s filesmodel.State) string {
 	switch s {
-	case models.StateSubmitted:
+	case filesmodel.StateSubmitted:
 		return "fr-badge--new"
-	case models.StateIncomplete:
+	case filesmodel.StateIncomplete:
 		return "fr-badge--warning"
-	case models.StateAdmissible:
+	case filesmodel.StateAdmissible:
 		return "fr-badge--success"
-	case models.StateScheduled, models.StateExamined:
+	case filesmodel.StateScheduled, filesmodel.StateExamined:
 		return "fr-badge--info"
-	case models.StateDecided:
+	case filesmodel.StateDecided:
 		return "fr-badge--blue-ecume"
 	}
 	return ""
 }
 
 // parcoursBadge returns the DSFR badge variant of a parcours status.
-func parcoursBadge(s models.ParcoursStatus) string {
+func parcoursBadge(s filesmodel.ParcoursStatus) string {
 	switch s {
-	case models.ParcoursActive:
+	case filesmodel.ParcoursActive:
 		return "fr-badge--success"
-	case models.ParcoursLapsed:
+	case filesmodel.ParcoursLapsed:
 		return "fr-badge--warning"
-	case models.ParcoursSuspended:
+	case filesmodel.ParcoursSuspended:
 		return "fr-badge--info"
 	}
 	return ""
@@ -42,11 +43,11 @@ func parcoursBadge(s models.ParcoursStatus) string {
 
 // Row is a file as listed.
 type Row struct {
-	models.FileSummary
+	filesmodel.FileSummary
 	Badge string
 }
 
-func rows(ss []models.FileSummary) []Row {
+func rows(ss []filesmodel.FileSummary) []Row {
 	out := make([]Row, len(ss))
 	for i, s := range ss {
 		out[i] = Row{FileSummary: s, Badge: stateBadge(s.State)}
@@ -56,19 +57,19 @@ func rows(ss []models.FileSummary) []Row {
 
 // ParcoursRow is a parcours as listed.
 type ParcoursRow struct {
-	models.ParcoursSummary
+	filesmodel.ParcoursSummary
 	Badge      string
 	DueInDays  int  // days left before the current period ends
 	Renewable  bool // a renewal may be prepared: running, under 24 months, nothing pending
 	PendingRef string
 }
 
-func parcoursRow(p models.ParcoursSummary, now time.Time) ParcoursRow {
-	today := models.DateOf(now)
+func parcoursRow(p filesmodel.ParcoursSummary, now time.Time) ParcoursRow {
+	today := filesmodel.DateOf(now)
 	r := ParcoursRow{ParcoursSummary: p, Badge: parcoursBadge(p.Status), PendingRef: p.PendingFile}
 	r.DueInDays = int(p.RenewalDueOn.Sub(today).Hours() / 24)
-	r.Renewable = p.EndedOn == nil && p.PendingFile == "" && p.CumulativeMonths < models.ParcoursMaxMonths &&
-		(p.Status == models.ParcoursActive || p.Status == models.ParcoursLapsed)
+	r.Renewable = p.EndedOn == nil && p.PendingFile == "" && p.CumulativeMonths < filesmodel.ParcoursMaxMonths &&
+		(p.Status == filesmodel.ParcoursActive || p.Status == filesmodel.ParcoursLapsed)
 	return r
 }
 
@@ -83,7 +84,7 @@ type Event struct {
 }
 
 // eventView describes a history line for people.
-func eventView(e models.FileEvent) Event {
+func eventView(e filesmodel.FileEvent) Event {
 	d := e.DetailMap()
 	ev := Event{At: e.At, Actor: e.ActorLabel}
 	if ev.Actor == "" {
@@ -94,29 +95,29 @@ func eventView(e models.FileEvent) Event {
 	}
 	switch e.Action {
 	case "create":
-		ev.Title = "Brouillon créé : " + models.FileKind(str(d, "kind")).Label()
-	case string(models.StateSubmitted):
+		ev.Title = "Brouillon créé : " + filesmodel.FileKind(str(d, "kind")).Label()
+	case string(filesmodel.StateSubmitted):
 		ev.Title = "Dossier déposé"
-		if e.FromState == models.StateIncomplete {
+		if e.FromState == filesmodel.StateIncomplete {
 			ev.Title = "Compléments déposés"
 		}
-	case string(models.StateIncomplete):
+	case string(filesmodel.StateIncomplete):
 		ev.Title = "Dossier déclaré incomplet"
 		for _, it := range list(d, "missing_items") {
 			ev.Lines = append(ev.Lines, "Manquant : "+it)
 		}
-	case string(models.StateAdmissible):
+	case string(filesmodel.StateAdmissible):
 		ev.Title = "Dossier déclaré recevable"
-		if e.FromState == models.StateScheduled {
+		if e.FromState == filesmodel.StateScheduled {
 			ev.Title = "Retiré de l'ordre du jour"
 		}
-	case string(models.StateScheduled):
+	case string(filesmodel.StateScheduled):
 		ev.Title = "Inscrit à l'ordre du jour de la séance du " + day(str(d, "session_date"))
-	case string(models.StateExamined):
-		ev.Title = fmt.Sprintf("Avis de la commission : %s", strings.ToLower(models.Avis(str(d, "avis")).Label()))
+	case string(filesmodel.StateExamined):
+		ev.Title = fmt.Sprintf("Avis de la commission : %s", strings.ToLower(filesmodel.Avis(str(d, "avis")).Label()))
 		ev.Lines = append(ev.Lines, "Avis rendu le "+day(str(d, "avis_on")))
-	case string(models.StateDecided):
-		ev.Title = "Décision du préfet : " + strings.ToLower(models.DecisionOutcome(str(d, "decision")).Label())
+	case string(filesmodel.StateDecided):
+		ev.Title = "Décision du préfet : " + strings.ToLower(filesmodel.DecisionOutcome(str(d, "decision")).Label())
 		ev.Lines = append(ev.Lines, "Décision du "+day(str(d, "decided_on")))
 		ev.Lines = append(ev.Lines, notificationLines(d)...)
 		if m := num(d, "months"); m > 0 {
@@ -129,11 +130,11 @@ func eventView(e models.FileEvent) Event {
 			ev.Lines = append(ev.Lines, "Droits suspendus à partir du "+day(s))
 		}
 		if c := num(d, "afis_monthly_cents"); c > 0 {
-			ev.Lines = append(ev.Lines, "AFIS accordée : "+models.FormatEuros(int64(c))+" par mois")
+			ev.Lines = append(ev.Lines, "AFIS accordée : "+filesmodel.FormatEuros(int64(c))+" par mois")
 		}
 	case "observations":
 		ev.Title = "Observations de la personne"
-		ev.Lines = append(ev.Lines, fmt.Sprintf("Invitée le %s (%s)", day(str(d, "invited_on")), strings.ToLower(models.ObservationMeans(str(d, "means")).Label())))
+		ev.Lines = append(ev.Lines, fmt.Sprintf("Invitée le %s (%s)", day(str(d, "invited_on")), strings.ToLower(filesmodel.ObservationMeans(str(d, "means")).Label())))
 		if b, _ := d["received"].(bool); b {
 			ev.Lines = append(ev.Lines, "Observations reçues")
 		} else {
@@ -145,9 +146,9 @@ func eventView(e models.FileEvent) Event {
 	case "appeal":
 		ev.Title = "Recours contre la décision, formé le " + day(str(d, "appeal_on"))
 	case "attachment_add":
-		ev.Title = "Pièce ajoutée : " + models.AttachmentKind(str(d, "kind")).Label()
+		ev.Title = "Pièce ajoutée : " + filesmodel.AttachmentKind(str(d, "kind")).Label()
 	case "attachment_delete":
-		ev.Title = "Pièce retirée : " + models.AttachmentKind(str(d, "kind")).Label()
+		ev.Title = "Pièce retirée : " + filesmodel.AttachmentKind(str(d, "kind")).Label()
 	default:
 		ev.Title = e.Action
 	}
@@ -192,7 +193,7 @@ func day(iso string) string {
 	if err != nil {
 		return iso
 	}
-	return models.FormatDate(t)
+	return filesmodel.FormatDate(t)
 }
 
 // Option is a choice of a select or a group of radio buttons.
@@ -217,7 +218,7 @@ func options[T labeled](xs []T) []Option {
 }
 
 // associationOptions lists the associations as choices.
-func associationOptions(as []models.Association) []Option {
+func associationOptions(as []registry.Association) []Option {
 	out := make([]Option, len(as))
 	for i, a := range as {
 		out[i] = Option{Value: strconv.FormatInt(a.ID, 10), Label: a.Name}

@@ -8,6 +8,7 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	filesmodel "seance/models/files"
 )
 
 // The wizard of a request: 1 the request, 2 the person and their situation, 3 the
@@ -31,20 +32,20 @@ type Wizard struct {
 	Steps     []WizardStep
 	FileID    int64
 	Reference string
-	Kind      models.FileKind
-	State     models.State
+	Kind      filesmodel.FileKind
+	State     filesmodel.State
 	Missing   []string // items the secretariat asked for, when incomplete
 }
 
-func stepTitles(k models.FileKind) []string {
+func stepTitles(k filesmodel.FileKind) []string {
 	person := "Situation de la personne"
-	if k == models.KindEngagement || k == "" {
+	if k == filesmodel.KindEngagement || k == "" {
 		person = "Personne et situation"
 	}
 	return []string{"Demande", person, "Proposition de l'association", "Pièces et dépôt"}
 }
 
-func wizardFor(current int, f *models.File, kind models.FileKind) Wizard {
+func wizardFor(current int, f *filesmodel.File, kind filesmodel.FileKind) Wizard {
 	titles := stepTitles(kind)
 	w := Wizard{Current: current, Total: len(titles), Title: titles[current-1], Kind: kind}
 	if current < len(titles) {
@@ -64,26 +65,26 @@ func wizardFor(current int, f *models.File, kind models.FileKind) Wizard {
 }
 
 // kindHelp explains each kind of request on step 1.
-var kindHelp = map[models.FileKind]string{
-	models.KindEngagement: "Première entrée dans un parcours de sortie de la prostitution, ou nouvelle entrée après un parcours terminé.",
-	models.KindRenewal:    "Nouvelle période de 6 mois pour un parcours en cours (24 mois de droits au plus au total).",
-	models.KindEnd:        "Fin du parcours : engagements non tenus, départ de la personne ou vers un autre département.",
-	models.KindSuspension: "Suspension du parcours et des droits, qu'un renouvellement pourra reprendre.",
-	models.KindAFIS:       "Attribution ou réexamen de l'aide financière à l'insertion sociale et professionnelle pendant le parcours.",
+var kindHelp = map[filesmodel.FileKind]string{
+	filesmodel.KindEngagement: "Première entrée dans un parcours de sortie de la prostitution, ou nouvelle entrée après un parcours terminé.",
+	filesmodel.KindRenewal:    "Nouvelle période de 6 mois pour un parcours en cours (24 mois de droits au plus au total).",
+	filesmodel.KindEnd:        "Fin du parcours : engagements non tenus, départ de la personne ou vers un autre département.",
+	filesmodel.KindSuspension: "Suspension du parcours et des droits, qu'un renouvellement pourra reprendre.",
+	filesmodel.KindAFIS:       "Attribution ou réexamen de l'aide financière à l'insertion sociale et professionnelle pendant le parcours.",
 }
 
 // NewFile shows step 1, or step 2 once the request type is chosen (?type=…&parcours=…,
 // as the "Préparer le renouvellement" links do).
 func (h *Handler) NewFile(c *fiber.Ctx) error {
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	ps, err := models.ListParcours(ctx, h.DB, u, now)
+	ps, err := filesmodel.ListParcours(ctx, h.DB, u, now)
 	if err != nil {
 		return err
 	}
 	form := KindForm{Kind: c.Query("type"), Parcours: c.Query("parcours")}
 	if form.Kind == "" {
 		if form.Parcours != "" {
-			form.Kind = string(models.KindRenewal)
+			form.Kind = string(filesmodel.KindRenewal)
 		}
 		return h.renderKind(c, form, ps, nil)
 	}
@@ -92,7 +93,7 @@ func (h *Handler) NewFile(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderKind(c, form, ps, fe)
 	}
-	sit := SituationForm{WithIdentity: ch.Kind == models.KindEngagement && ch.Parcours == nil, Children: "0", HousingNeed: string(models.HousingNone)}
+	sit := SituationForm{WithIdentity: ch.Kind == filesmodel.KindEngagement && ch.Parcours == nil, Children: "0", HousingNeed: string(filesmodel.HousingNone)}
 	if ch.Kind.NeedsParcours() {
 		prev, _, err := h.previous(c, ch.Parcours.ID)
 		if err != nil {
@@ -105,18 +106,18 @@ func (h *Handler) NewFile(c *fiber.Ctx) error {
 	return h.renderNewSituation(c, form, ch, sit, nil)
 }
 
-func (h *Handler) renderKind(c *fiber.Ctx, form KindForm, ps []models.ParcoursSummary, fe models.FieldErrors) error {
+func (h *Handler) renderKind(c *fiber.Ctx, form KindForm, ps []filesmodel.ParcoursSummary, fe models.FieldErrors) error {
 	var open, ended []ParcoursRow
 	for _, p := range ps {
-		if p.Status == models.ParcoursEnded {
+		if p.Status == filesmodel.ParcoursEnded {
 			ended = append(ended, parcoursRow(p, h.Now()))
 		} else {
 			open = append(open, parcoursRow(p, h.Now()))
 		}
 	}
-	kinds := options(models.FileKinds)
+	kinds := options(filesmodel.FileKinds)
 	for i := range kinds {
-		kinds[i].Help = kindHelp[models.FileKind(kinds[i].Value)]
+		kinds[i].Help = kindHelp[filesmodel.FileKind(kinds[i].Value)]
 	}
 	return render(c, "files/new", fiber.Map{
 		"Title": "Nouvelle demande — étape 1 sur 4", "Wizard": wizardFor(1, nil, ""), "Form": form, "Errors": fe,
@@ -136,27 +137,27 @@ func (h *Handler) renderNewSituation(c *fiber.Ctx, form KindForm, ch choice, sit
 }
 
 func (h *Handler) renderSituation(c *fiber.Ctx, data fiber.Map) error {
-	data["Genders"], data["Housings"] = options(models.Genders), options(models.Housings)
+	data["Genders"], data["Housings"] = options(filesmodel.Genders), options(filesmodel.Housings)
 	return render(c, "files/situation", data)
 }
 
 // previous returns the latest file of parcours pid that was submitted, with its
 // proposal, to pre-fill a new request on that parcours; nil when there is none.
-func (h *Handler) previous(c *fiber.Ctx, pid int64) (*models.File, *models.Proposal, error) {
+func (h *Handler) previous(c *fiber.Ctx, pid int64) (*filesmodel.File, *filesmodel.Proposal, error) {
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	ss, err := models.ListFiles(ctx, h.DB, u, models.FileFilter{ParcoursID: pid}, now)
+	ss, err := filesmodel.ListFiles(ctx, h.DB, u, filesmodel.FileFilter{ParcoursID: pid}, now)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, s := range ss {
-		if s.State == models.StateDraft {
+		if s.State == filesmodel.StateDraft {
 			continue
 		}
-		f, _, err := models.FindFile(ctx, h.DB, u, s.ID, now)
+		f, _, err := filesmodel.FindFile(ctx, h.DB, u, s.ID, now)
 		if err != nil {
 			return nil, nil, err
 		}
-		p, err := models.FileProposal(ctx, h.DB, h.Keys, u, s.ID, now)
+		p, err := filesmodel.FileProposal(ctx, h.DB, h.Keys, u, s.ID, now)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -168,7 +169,7 @@ func (h *Handler) previous(c *fiber.Ctx, pid int64) (*models.File, *models.Propo
 // Create saves step 2 of a new request as a draft and goes on to the proposal.
 func (h *Handler) Create(c *fiber.Ctx) error {
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	ps, err := models.ListParcours(ctx, h.DB, u, now)
+	ps, err := filesmodel.ListParcours(ctx, h.DB, u, now)
 	if err != nil {
 		return err
 	}
@@ -178,8 +179,8 @@ func (h *Handler) Create(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderKind(c, form, ps, fe)
 	}
-	sit := parseSituation(c, ch.Kind == models.KindEngagement && ch.Parcours == nil)
-	in := models.FileInput{Kind: ch.Kind}
+	sit := parseSituation(c, ch.Kind == filesmodel.KindEngagement && ch.Parcours == nil)
+	in := filesmodel.FileInput{Kind: ch.Kind}
 	switch {
 	case ch.Kind.NeedsParcours():
 		in.ParcoursID = ch.Parcours.ID
@@ -188,14 +189,14 @@ func (h *Handler) Create(c *fiber.Ctx) error {
 			return err
 		}
 		if prev != nil {
-			in.Proposal = models.Proposal{Commitments: prev.Commitments, Actions: prev.Actions, ExpectedResults: prev.ExpectedResults}
+			in.Proposal = filesmodel.Proposal{Commitments: prev.Commitments, Actions: prev.Actions, ExpectedResults: prev.ExpectedResults}
 		}
 	case ch.Parcours != nil:
 		in.PersonID = ch.Parcours.PersonID
 	}
-	var f *models.File
+	var f *filesmodel.File
 	fe, err = attempt(sit.apply(&in), func() (err error) {
-		f, err = models.CreateFile(ctx, h.DB, h.Keys, u, in, now)
+		f, err = filesmodel.CreateFile(ctx, h.DB, h.Keys, u, in, now)
 		return err
 	})
 	if err != nil {
@@ -210,13 +211,13 @@ func (h *Handler) Create(c *fiber.Ctx) error {
 }
 
 // editable returns file id when the user may still change it.
-func (h *Handler) editable(c *fiber.Ctx, id int64) (*models.File, error) {
+func (h *Handler) editable(c *fiber.Ctx, id int64) (*filesmodel.File, error) {
 	u := web.User(c)
-	f, _, err := models.FindFile(c.UserContext(), h.DB, u, id, h.Now())
+	f, _, err := filesmodel.FindFile(c.UserContext(), h.DB, u, id, h.Now())
 	if err != nil {
 		return nil, err
 	}
-	if !models.MayEditFile(u, f) {
+	if !filesmodel.MayEditFile(u, f) {
 		return nil, fiber.NewError(fiber.StatusConflict, fmt.Sprintf("Le dossier %s est à l'état « %s » : il ne peut plus être modifié.", f.Reference, f.State.Label()))
 	}
 	return f, nil
@@ -224,18 +225,18 @@ func (h *Handler) editable(c *fiber.Ctx, id int64) (*models.File, error) {
 
 // draft returns the file of the route's :id when the user may still change it, with
 // what was saved of it, to change one step.
-func (h *Handler) draft(c *fiber.Ctx) (*models.File, models.FileInput, error) {
+func (h *Handler) draft(c *fiber.Ctx) (*filesmodel.File, filesmodel.FileInput, error) {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
-		return nil, models.FileInput{}, err
+		return nil, filesmodel.FileInput{}, err
 	}
 	f, err := h.editable(c, id)
 	if err != nil {
-		return nil, models.FileInput{}, err
+		return nil, filesmodel.FileInput{}, err
 	}
-	p, err := models.FileProposal(c.UserContext(), h.DB, h.Keys, web.User(c), id, h.Now())
+	p, err := filesmodel.FileProposal(c.UserContext(), h.DB, h.Keys, web.User(c), id, h.Now())
 	if err != nil {
-		return nil, models.FileInput{}, err
+		return nil, filesmodel.FileInput{}, err
 	}
 	return f, inputOf(f, p), nil
 }
@@ -252,20 +253,20 @@ func (h *Handler) EditSituation(c *fiber.Ctx) error {
 		return err
 	}
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	var ident *models.Identity
-	sum, _, err := models.FindFileSummary(ctx, h.DB, u, id, now)
+	var ident *filesmodel.Identity
+	sum, _, err := filesmodel.FindFileSummary(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
 	}
-	if f.Kind == models.KindEngagement {
-		if ident, err = models.RevealIdentity(ctx, h.DB, h.Keys, u, id, now); err != nil {
+	if f.Kind == filesmodel.KindEngagement {
+		if ident, err = filesmodel.RevealIdentity(ctx, h.DB, h.Keys, u, id, now); err != nil {
 			return err
 		}
 	}
 	return h.renderEditSituation(c, f, situationForm(f, sum, ident), nil)
 }
 
-func (h *Handler) renderEditSituation(c *fiber.Ctx, f *models.File, form SituationForm, fe models.FieldErrors) error {
+func (h *Handler) renderEditSituation(c *fiber.Ctx, f *filesmodel.File, form SituationForm, fe models.FieldErrors) error {
 	return h.renderSituation(c, fiber.Map{
 		"Title": "Dossier " + f.Reference + " — étape 2 sur 4", "Wizard": wizardFor(2, f, f.Kind), "Kind": f.Kind,
 		"Form": form, "Errors": fe, "Action": fileURL(f.ID) + "/personne",
@@ -278,7 +279,7 @@ func (h *Handler) SaveSituation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form := parseSituation(c, f.Kind == models.KindEngagement)
+	form := parseSituation(c, f.Kind == filesmodel.KindEngagement)
 	fe, err := h.update(c, f, &in, form.apply(&in))
 	if err != nil {
 		return err
@@ -291,13 +292,15 @@ func (h *Handler) SaveSituation(c *fiber.Ctx) error {
 }
 
 // update saves in unless the form already has errors, and returns the errors to show.
-func (h *Handler) update(c *fiber.Ctx, f *models.File, in *models.FileInput, fe models.FieldErrors) (models.FieldErrors, error) {
-	return attempt(fe, func() error { return models.UpdateFile(c.UserContext(), h.DB, h.Keys, web.User(c), f.ID, *in, h.Now()) })
+func (h *Handler) update(c *fiber.Ctx, f *filesmodel.File, in *filesmodel.FileInput, fe models.FieldErrors) (models.FieldErrors, error) {
+	return attempt(fe, func() error {
+		return filesmodel.UpdateFile(c.UserContext(), h.DB, h.Keys, web.User(c), f.ID, *in, h.Now())
+	})
 }
 
 // saved redirects after a step was saved: to the next step, or back to this one when the
 // user chose "Enregistrer le brouillon".
-func (h *Handler) saved(c *fiber.Ctx, f *models.File, this, next string) error {
+func (h *Handler) saved(c *fiber.Ctx, f *filesmodel.File, this, next string) error {
 	if c.FormValue("suite") == "rester" {
 		web.FlashSuccess(c, "Brouillon "+f.Reference+" enregistré.")
 		return c.Redirect(fileURL(f.ID)+this, fiber.StatusSeeOther)
@@ -315,15 +318,15 @@ func (h *Handler) EditProposal(c *fiber.Ctx) error {
 	return h.renderProposal(c, f, proposalForm(&in.Proposal, f).withBlankRows(1+min(max(extra, 0), 10), 3), nil)
 }
 
-func (h *Handler) renderProposal(c *fiber.Ctx, f *models.File, form ProposalForm, fe models.FieldErrors) error {
+func (h *Handler) renderProposal(c *fiber.Ctx, f *filesmodel.File, form ProposalForm, fe models.FieldErrors) error {
 	rows := make([]ActionRowView, len(form.Actions))
 	for i, a := range form.Actions {
 		rows[i] = ActionRowView{ActionRow: a, N: i + 1, Key: fmt.Sprintf("actions.%d", i)}
 	}
 	return render(c, "files/proposal", fiber.Map{
 		"Title": "Dossier " + f.Reference + " — étape 3 sur 4", "Wizard": wizardFor(3, f, f.Kind), "Kind": f.Kind,
-		"Form": form, "Rows": rows, "Errors": fe, "Shown": shownFor(f.Kind), "ActionKinds": options(models.ActionKinds), "Avises": options(models.Avises),
-		"EndReasons": options(models.EndReasonsRequested()), "FileID": f.ID,
+		"Form": form, "Rows": rows, "Errors": fe, "Shown": shownFor(f.Kind), "ActionKinds": options(filesmodel.ActionKinds), "Avises": options(filesmodel.Avises),
+		"EndReasons": options(filesmodel.EndReasonsRequested()), "FileID": f.ID,
 	})
 }
 
@@ -388,28 +391,28 @@ func (h *Handler) renderAttachments(c *fiber.Ctx, id int64, extra fiber.Map) err
 		return err
 	}
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	as, err := models.ListAttachments(ctx, h.DB, h.Keys, u, id, now)
+	as, err := filesmodel.ListAttachments(ctx, h.DB, h.Keys, u, id, now)
 	if err != nil {
 		return err
 	}
-	p, err := models.FileProposal(ctx, h.DB, h.Keys, u, id, now)
+	p, err := filesmodel.FileProposal(ctx, h.DB, h.Keys, u, id, now)
 	if err != nil {
 		return err
 	}
-	sum, _, err := models.FindFileSummary(ctx, h.DB, u, id, now)
+	sum, _, err := filesmodel.FindFileSummary(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
 	}
-	var submit *models.TransitionOption
-	for _, o := range models.AllowedTransitions(u, f) {
-		if o.To == models.StateSubmitted {
+	var submit *filesmodel.TransitionOption
+	for _, o := range filesmodel.AllowedTransitions(u, f) {
+		if o.To == filesmodel.StateSubmitted {
 			submit = &o
 		}
 	}
 	data := fiber.Map{
 		"Title": "Dossier " + f.Reference + " — étape 4 sur 4", "Wizard": wizardFor(4, f, f.Kind), "File": f, "Summary": sum,
-		"Proposal": p, "Shown": shownFor(f.Kind), "Attachments": as, "AttachmentKinds": options(models.AttachmentKinds),
-		"Submit": submit, "MayDelete": models.MayDeleteDraft(u, f), "UploadKind": "",
+		"Proposal": p, "Shown": shownFor(f.Kind), "Attachments": as, "AttachmentKinds": options(filesmodel.AttachmentKinds),
+		"Submit": submit, "MayDelete": filesmodel.MayDeleteDraft(u, f), "UploadKind": "",
 	}
 	for k, v := range extra {
 		data[k] = v
@@ -424,7 +427,7 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 		return err
 	}
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	err = models.Transition(ctx, h.DB, h.Keys, u, id, models.StateSubmitted, models.TransitionInput{}, now)
+	err = filesmodel.Transition(ctx, h.DB, h.Keys, u, id, filesmodel.StateSubmitted, filesmodel.TransitionInput{}, now)
 	if fe, ok := models.AsFieldErrors(err); ok {
 		var list []SubmitError
 		for _, k := range sortedKeys(fe) {
@@ -440,7 +443,7 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sum, _, err := models.FindFileSummary(ctx, h.DB, u, id, now)
+	sum, _, err := filesmodel.FindFileSummary(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
 	}
@@ -455,11 +458,11 @@ func (h *Handler) DeleteDraft(c *fiber.Ctx) error {
 		return err
 	}
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	sum, _, err := models.FindFileSummary(ctx, h.DB, u, id, now)
+	sum, _, err := filesmodel.FindFileSummary(ctx, h.DB, u, id, now)
 	if err != nil {
 		return err
 	}
-	err = models.DeleteDraft(ctx, h.DB, u, id, h.Now())
+	err = filesmodel.DeleteDraft(ctx, h.DB, u, id, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return fiber.NewError(fiber.StatusConflict, fe.Messages()[0])
 	}

@@ -14,6 +14,11 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	"seance/models/dashboard"
+	"seance/models/files"
+	"seance/models/meetings"
+	"seance/models/minutes"
+	retentionmodel "seance/models/retention"
 )
 
 // Handler serves the dashboard.
@@ -106,9 +111,9 @@ type board struct {
 }
 
 // list runs one of the dashboard queries unless an earlier one failed.
-func (b *board) list(f func() (models.DueList, error)) models.DueList {
+func (b *board) list(f func() (dashboard.DueList, error)) dashboard.DueList {
 	if b.err != nil {
-		return models.DueList{}
+		return dashboard.DueList{}
 	}
 	l, err := f()
 	b.err = err
@@ -119,7 +124,7 @@ func (b *board) day(t time.Time) string     { return t.In(b.h.Location).Format("
 func (b *board) dayTime(t time.Time) string { return t.In(b.h.Location).Format("02/01/2006 à 15:04") }
 
 // more says how many items the list leaves out.
-func more(l models.DueList, p *Panel) {
+func more(l dashboard.DueList, p *Panel) {
 	if n := l.Count - len(l.Items); n > 0 {
 		p.Text += fmt.Sprintf(" Les %d autres sont listés sur la page liée.", n)
 	}
@@ -134,7 +139,7 @@ func (b *board) member() []Panel {
 // after the convocations.
 func (b *board) voter(extra []Panel) []Panel {
 	ctx, db, u := b.ctx, b.h.DB, b.u
-	votes := b.list(func() (models.DueList, error) { return models.OpenVotesAwaiting(ctx, db, u, b.now) })
+	votes := b.list(func() (dashboard.DueList, error) { return dashboard.OpenVotesAwaiting(ctx, db, u, b.now) })
 	p := Panel{Title: "Mes votes", Link: "/votes", Label: "Voir mes votes", Text: "Aucun vote n'attend votre bulletin."}
 	if votes.Count > 0 {
 		p.Text = plural(votes.Count, "vote ouvert attend", "votes ouverts attendent") + " votre bulletin."
@@ -154,7 +159,9 @@ func (b *board) voter(extra []Panel) []Panel {
 		panels = append(panels, *d)
 	}
 	if u.Role == models.RoleMember {
-		pv := b.list(func() (models.DueList, error) { return models.MinutesWaiting(ctx, db, u, models.MinutesSubmitted) })
+		pv := b.list(func() (dashboard.DueList, error) {
+			return dashboard.MinutesWaiting(ctx, db, u, minutes.MinutesSubmitted)
+		})
 		if pv.Count > 0 {
 			p := Panel{Title: "Procès-verbaux à approuver", Link: "/seances", Label: "Calendrier des séances",
 				Text: plural(pv.Count, "procès-verbal est soumis", "procès-verbaux sont soumis") + " à l'approbation d'une séance à laquelle vous êtes convoqué(e) : lisez-le avant la séance."}
@@ -175,7 +182,7 @@ func (b *board) convocations() Panel {
 	if b.err != nil {
 		return p
 	}
-	rs, err := models.MyConvocations(b.ctx, b.h.DB, b.u.CommissionIDOrZero(), b.u.ID, b.now)
+	rs, err := meetings.MyConvocations(b.ctx, b.h.DB, b.u.CommissionIDOrZero(), b.u.ID, b.now)
 	if err != nil {
 		b.err = err
 		return p
@@ -188,14 +195,14 @@ func (b *board) convocations() Panel {
 		r := &rs[i]
 		text := fmt.Sprintf("%s le %s — votre réponse : %s", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt), r.Status.Label())
 		switch {
-		case r.Kind == models.RecipientSuppleant:
+		case r.Kind == meetings.RecipientSuppleant:
 			text = fmt.Sprintf("%s le %s — pour information (suppléant) ; réponse de votre titulaire : %s", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt), r.Status.Label())
-		case r.Kind == models.RecipientPresident:
+		case r.Kind == meetings.RecipientPresident:
 			// The chair holds no seat: there is no answer to give.
 			text = fmt.Sprintf("%s le %s — vous présidez la séance", r.Meeting.Title(), b.dayTime(r.Meeting.StartsAt))
 		default:
 			answerable++
-			if r.Status == models.AttNoReply {
+			if r.Status == meetings.AttNoReply {
 				unanswered++
 			}
 		}
@@ -213,7 +220,7 @@ func (b *board) convocations() Panel {
 
 // deliberations is the panel of the written deliberations under way, nil when none.
 func (b *board) deliberations() *Panel {
-	ds := b.list(func() (models.DueList, error) { return models.WrittenDeliberations(b.ctx, b.h.DB, b.u) })
+	ds := b.list(func() (dashboard.DueList, error) { return dashboard.WrittenDeliberations(b.ctx, b.h.DB, b.u) })
 	if ds.Count == 0 {
 		return nil
 	}
@@ -228,7 +235,7 @@ func (b *board) deliberations() *Panel {
 func (b *board) president() []Panel {
 	ctx, db, u := b.ctx, b.h.DB, b.u
 	cid := u.CommissionIDOrZero()
-	drafts := b.list(func() (models.DueList, error) { return models.MinutesWaiting(ctx, db, u, models.MinutesDraft) })
+	drafts := b.list(func() (dashboard.DueList, error) { return dashboard.MinutesWaiting(ctx, db, u, minutes.MinutesDraft) })
 	pv := Panel{Title: "Procès-verbaux à valider", Link: "/seances", Label: "Calendrier des séances", Text: "Aucun procès-verbal n'attend votre validation."}
 	if drafts.Count > 0 {
 		pv.Text = plural(drafts.Count, "procès-verbal préparé attend", "procès-verbaux préparés attendent") + " votre validation."
@@ -237,8 +244,8 @@ func (b *board) president() []Panel {
 		}
 		more(drafts, &pv)
 	}
-	open := b.list(func() (models.DueList, error) { return models.OpenVotes(ctx, db, cid) })
-	underway := b.list(func() (models.DueList, error) { return models.SessionsUnderway(ctx, db, cid) })
+	open := b.list(func() (dashboard.DueList, error) { return dashboard.OpenVotes(ctx, db, cid) })
+	underway := b.list(func() (dashboard.DueList, error) { return dashboard.SessionsUnderway(ctx, db, cid) })
 	votes := Panel{Title: "Votes à ouvrir ou à clore", Link: "/sitting", Label: "Tenue des séances", Text: "Aucune séance n'est en cours et aucun vote n'est ouvert."}
 	if open.Count+underway.Count > 0 {
 		votes.Text = plural(underway.Count, "séance en cours", "séances en cours") + " ; " + plural(open.Count, "vote ouvert à clore", "votes ouverts à clore") + "."
@@ -260,8 +267,8 @@ func (b *board) president() []Panel {
 
 // toConvene lists the planned sessions no convocation was sent for.
 func (b *board) toConvene(title string) Panel {
-	l := b.list(func() (models.DueList, error) {
-		return models.SessionsToConvene(b.ctx, b.h.DB, b.u.CommissionIDOrZero(), b.now)
+	l := b.list(func() (dashboard.DueList, error) {
+		return dashboard.SessionsToConvene(b.ctx, b.h.DB, b.u.CommissionIDOrZero(), b.now)
 	})
 	p := Panel{Title: title, Link: "/seances", Label: "Calendrier des séances", Text: "Toutes les séances planifiées ont leur convocation."}
 	if l.Count > 0 {
@@ -280,7 +287,7 @@ func (b *board) upcoming() Panel {
 	if b.err != nil {
 		return p
 	}
-	ms, err := models.UpcomingMeetings(b.ctx, b.h.DB, b.u, b.now, 3)
+	ms, err := meetings.UpcomingMeetings(b.ctx, b.h.DB, b.u, b.now, 3)
 	if err != nil {
 		b.err = err
 		return p
@@ -313,15 +320,15 @@ func (b *board) secretariat() []Panel {
 // retention counts the files anonymised within models.RetentionPreviewDays days.
 func (b *board) retention() Panel {
 	p := Panel{Title: "Conservation des dossiers", Link: "/conservation", Label: "Voir les dossiers à anonymiser",
-		Text: fmt.Sprintf("Aucun dossier ne sera anonymisé dans les %d jours.", models.RetentionPreviewDays)}
+		Text: fmt.Sprintf("Aucun dossier ne sera anonymisé dans les %d jours.", retentionmodel.RetentionPreviewDays)}
 	if b.err != nil {
 		return p
 	}
-	fs, err := models.RetentionPreview(b.ctx, b.h.DB, b.u, b.u.CommissionIDOrZero(), b.now)
+	fs, err := retentionmodel.RetentionPreview(b.ctx, b.h.DB, b.u, b.u.CommissionIDOrZero(), b.now)
 	b.err = err
 	if len(fs) > 0 {
 		p.Text = plural(len(fs), "dossier sera anonymisé", "dossiers seront anonymisés") +
-			fmt.Sprintf(" dans les %d jours, au terme de la durée de conservation.", models.RetentionPreviewDays)
+			fmt.Sprintf(" dans les %d jours, au terme de la durée de conservation.", retentionmodel.RetentionPreviewDays)
 	}
 	return p
 }
@@ -331,15 +338,15 @@ const renewalDays = 60
 
 // renewals lists the parcours whose rights end within renewalDays with no request.
 func (b *board) renewals() Panel {
-	until := models.DateOf(b.now).AddDate(0, 0, renewalDays+1)
-	l := b.list(func() (models.DueList, error) { return models.RenewalsDueFor(b.ctx, b.h.DB, b.u, until) })
+	until := files.DateOf(b.now).AddDate(0, 0, renewalDays+1)
+	l := b.list(func() (dashboard.DueList, error) { return dashboard.RenewalsDueFor(b.ctx, b.h.DB, b.u, until) })
 	p := Panel{Title: "Renouvellements à préparer", Link: fmt.Sprintf("/parcours?echeance=%d", renewalDays), Label: "Voir les parcours",
 		Text: fmt.Sprintf("Aucun parcours n'arrive à échéance dans les %d jours sans demande de renouvellement.", renewalDays)}
 	if l.Count > 0 {
 		p.Text = plural(l.Count, "parcours arrive", "parcours arrivent") + fmt.Sprintf(" à échéance dans les %d jours sans demande de renouvellement en cours.", renewalDays)
 		for _, it := range l.Items {
 			end := "fin des droits le "
-			if it.At.Before(models.DateOf(b.now)) {
+			if it.At.Before(files.DateOf(b.now)) {
 				end = "droits échus depuis le "
 			}
 			p.Items = append(p.Items, Item{Text: fmt.Sprintf("Parcours n° %d — %s%s", it.ID, end, it.At.Format("02/01/2006")), Link: fmt.Sprintf("/parcours/%d", it.ID)})
@@ -355,50 +362,50 @@ func (b *board) filePanels(panels []Panel) []Panel {
 	if b.err != nil {
 		return panels
 	}
-	count, err := models.FileStateCounts(b.ctx, b.h.DB, b.u)
+	count, err := dashboard.FileStateCounts(b.ctx, b.h.DB, b.u)
 	if err != nil {
 		b.err = err
 		return panels
 	}
 	switch b.u.Role {
 	case models.RoleAssociation:
-		inProgress := count[models.StateSubmitted] + count[models.StateAdmissible] + count[models.StateScheduled] + count[models.StateExamined]
+		inProgress := count[files.StateSubmitted] + count[files.StateAdmissible] + count[files.StateScheduled] + count[files.StateExamined]
 		mine := Panel{Title: "Mes dossiers", Link: "/dossiers", Label: "Voir mes dossiers",
-			Text: fmt.Sprintf("%s, %s, %s.", plural(count[models.StateDraft], "brouillon", "brouillons"),
-				plural(inProgress, "dossier en cours d'instruction", "dossiers en cours d'instruction"), plural(count[models.StateDecided], "dossier décidé", "dossiers décidés"))}
+			Text: fmt.Sprintf("%s, %s, %s.", plural(count[files.StateDraft], "brouillon", "brouillons"),
+				plural(inProgress, "dossier en cours d'instruction", "dossiers en cours d'instruction"), plural(count[files.StateDecided], "dossier décidé", "dossiers décidés"))}
 		complete := Panel{Title: "Dossiers à compléter", Link: "/dossiers?etat=incomplete", Label: "Compléter", Text: "Aucun dossier n'attend de complément."}
-		if n := count[models.StateIncomplete]; n > 0 {
+		if n := count[files.StateIncomplete]; n > 0 {
 			complete.Text = plural(n, "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " vos compléments."
-			b.fileItems(&complete, models.StateIncomplete)
+			b.fileItems(&complete, files.StateIncomplete)
 		}
-		if n := count[models.StateDraft]; n > 0 {
+		if n := count[files.StateDraft]; n > 0 {
 			complete.Text += " " + plural(n, "brouillon n'est pas encore déposé.", "brouillons ne sont pas encore déposés.")
 		}
 		return append(panels, mine, complete, b.renewals(),
 			Panel{Title: "Nouvelle demande", Text: "Engagement, renouvellement, fin, suspension ou AFIS : préparez une demande en quatre étapes, enregistrée à chaque étape.", Link: "/dossiers/nouveau", Label: "Nouvelle demande"})
 	case models.RoleSecretariat:
 		incoming := Panel{Title: "Dossiers à vérifier", Link: "/dossiers/arrivee", Label: "Vérifier la recevabilité",
-			Text: plural(count[models.StateSubmitted], "dossier déposé attend", "dossiers déposés attendent") + " la vérification de recevabilité."}
+			Text: plural(count[files.StateSubmitted], "dossier déposé attend", "dossiers déposés attendent") + " la vérification de recevabilité."}
 		incomplete := Panel{Title: "Dossiers incomplets", Link: "/dossiers?etat=incomplete", Label: "Voir les dossiers incomplets",
-			Text: plural(count[models.StateIncomplete], "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " les compléments de l'association."}
-		if count[models.StateSubmitted] > 0 {
-			b.fileItems(&incoming, models.StateSubmitted)
+			Text: plural(count[files.StateIncomplete], "dossier déclaré incomplet attend", "dossiers déclarés incomplets attendent") + " les compléments de l'association."}
+		if count[files.StateSubmitted] > 0 {
+			b.fileItems(&incoming, files.StateSubmitted)
 		}
-		if count[models.StateIncomplete] > 0 {
-			b.fileItems(&incomplete, models.StateIncomplete)
+		if count[files.StateIncomplete] > 0 {
+			b.fileItems(&incomplete, files.StateIncomplete)
 		}
 		panels = append(panels, incoming, incomplete)
 	}
 	return append(panels,
 		Panel{Title: "Dossiers à examiner", Link: "/dossiers?etat=admissible", Label: "Voir les dossiers recevables",
-			Text: plural(count[models.StateAdmissible], "dossier recevable attend", "dossiers recevables attendent") + " l'inscription à l'ordre du jour."},
+			Text: plural(count[files.StateAdmissible], "dossier recevable attend", "dossiers recevables attendent") + " l'inscription à l'ordre du jour."},
 		b.renewals())
 }
 
 // fileItems lists on p the files in state st, the longest waiting first, each linked
 // to its page.
-func (b *board) fileItems(p *Panel, st models.State) {
-	l := b.list(func() (models.DueList, error) { return models.FilesInState(b.ctx, b.h.DB, b.u, st) })
+func (b *board) fileItems(p *Panel, st files.State) {
+	l := b.list(func() (dashboard.DueList, error) { return dashboard.FilesInState(b.ctx, b.h.DB, b.u, st) })
 	for _, it := range l.Items {
 		p.Items = append(p.Items, Item{Text: "Dossier " + it.Label + " — déposé le " + b.day(it.At), Link: fmt.Sprintf("/dossiers/%d", it.ID)})
 	}

@@ -9,7 +9,10 @@ import (
 
 	"seance/app/demo"
 	"seance/app/servertest"
-	"seance/models"
+	"seance/models/dashboard"
+	"seance/models/files"
+	"seance/models/meetings"
+	"seance/models/minutes"
 )
 
 // TestDashboardsTellTheTruth checks each role's dashboard against the data: the counts
@@ -37,11 +40,11 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 	}
 
 	sec := s.Users[demo.EmailSecretariat]
-	submitted, err := models.ListFiles(ctx, env.DB, sec, models.FileFilter{States: []models.State{models.StateSubmitted}}, now)
+	submitted, err := files.ListFiles(ctx, env.DB, sec, files.FileFilter{States: []files.State{files.StateSubmitted}}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	due, err := models.RenewalsDue(ctx, env.DB, sec.CommissionIDOrZero(), models.DateOf(now).AddDate(0, 0, 61), now)
+	due, err := files.RenewalsDue(ctx, env.DB, sec.CommissionIDOrZero(), files.DateOf(now).AddDate(0, 0, 61), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +57,7 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 	if renewals == 0 || len(submitted) == 0 {
 		t.Fatalf("demo has %d renewals due and %d files submitted: the test needs some", renewals, len(submitted))
 	}
-	incoming, err := models.FilesInState(ctx, env.DB, sec, models.StateSubmitted)
+	incoming, err := dashboard.FilesInState(ctx, env.DB, sec, files.StateSubmitted)
 	if err != nil || incoming.Count != len(submitted) {
 		t.Fatalf("files to check = %+v, %v; the files page lists %d", incoming, err, len(submitted))
 	}
@@ -65,14 +68,14 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 		"Séances sans convocation", `href="/courriels/echecs"`, `href="/admin/audit"`)
 
 	pres := s.Users[demo.EmailPresident]
-	drafts, err := models.MinutesWaiting(ctx, env.DB, pres, models.MinutesDraft)
+	drafts, err := dashboard.MinutesWaiting(ctx, env.DB, pres, minutes.MinutesDraft)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if drafts.Count == 0 {
 		t.Fatal("the demo has no procès-verbal draft for the president")
 	}
-	chairs, err := models.MyConvocations(ctx, env.DB, pres.CommissionIDOrZero(), pres.ID, now)
+	chairs, err := meetings.MyConvocations(ctx, env.DB, pres.CommissionIDOrZero(), pres.ID, now)
 	if err != nil || len(chairs) < 2 {
 		t.Fatalf("the president's convocations = %d, %v: the test needs two", len(chairs), err)
 	}
@@ -86,11 +89,11 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 	}
 
 	member := s.Users[demo.MemberEmail(1)]
-	convs, err := models.MyConvocations(ctx, env.DB, member.CommissionIDOrZero(), member.ID, now)
+	convs, err := meetings.MyConvocations(ctx, env.DB, member.CommissionIDOrZero(), member.ID, now)
 	if err != nil || len(convs) == 0 {
 		t.Fatalf("member convocations = %d, %v: the test needs one", len(convs), err)
 	}
-	votes, err := models.OpenVotesAwaiting(ctx, env.DB, member, now)
+	votes, err := dashboard.OpenVotesAwaiting(ctx, env.DB, member, now)
 	if err != nil || votes.Count == 0 {
 		t.Fatalf("open votes awaiting the member = %d, %v: the demo must leave one", votes.Count, err)
 	}
@@ -98,7 +101,7 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 	want("member", body, "Mes votes", plural(votes.Count, "vote ouvert attend", "votes ouverts attendent")+" votre bulletin", votes.Items[0].Label+" — à voter avant le", "Mes convocations")
 	// The deliberation whose debate is closed is listed by its vote only; the one still
 	// debating is listed with its deadline.
-	debating, err := models.WrittenDeliberations(ctx, env.DB, member)
+	debating, err := dashboard.WrittenDeliberations(ctx, env.DB, member)
 	if err != nil || debating.Count != 1 {
 		t.Fatalf("written deliberations debating for the member = %+v, %v: the demo has one", debating, err)
 	}
@@ -111,7 +114,7 @@ func TestDashboardsTellTheTruth(t *testing.T) {
 	}
 
 	asso := s.Users[demo.AssociationEmail(1)]
-	incomplete, err := models.ListFiles(ctx, env.DB, asso, models.FileFilter{States: []models.State{models.StateIncomplete}}, now)
+	incomplete, err := files.ListFiles(ctx, env.DB, asso, files.FileFilter{States: []files.State{files.StateIncomplete}}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,7 @@ import (
 
 	"seance/app/config"
 	"seance/models"
+	"seance/models/keyring"
 )
 
 // Attachment is a file sent with a message, e.g. a convocation's .ics
@@ -107,7 +108,7 @@ type Mailer struct {
 	log  *slog.Logger
 	from *netmail.Address
 	smtp *transport // nil in outbox mode
-	keys *models.Keyring
+	keys *keyring.Keyring
 	// Now gives the Date header and the recorded times.
 	Now func() time.Time
 }

@@ -8,6 +8,10 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	"seance/models/keyring"
+	"seance/models/meetings"
+	minutesmodel "seance/models/minutes"
+	"seance/models/sitting"
 )
 
 // authorities names the deciding authority of the departments the portal knows.
@@ -25,8 +29,8 @@ func authority(dep string) string {
 // recorded sitting: attendance, quorum, agenda, votes, avis and dissents, as the
 // package documentation describes. Files appear by their reference only. now is the
 // time of the snapshot.
-func BuildMinutes(ctx context.Context, db bun.IDB, kr *models.Keyring, cid, meetingID int64, now time.Time) (*Minutes, error) {
-	o, err := models.LoadSittingOverview(ctx, db, cid, meetingID)
+func BuildMinutes(ctx context.Context, db bun.IDB, kr *keyring.Keyring, cid, meetingID int64, now time.Time) (*Minutes, error) {
+	o, err := sitting.LoadSittingOverview(ctx, db, cid, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +38,7 @@ func BuildMinutes(ctx context.Context, db bun.IDB, kr *models.Keyring, cid, meet
 	if err := db.NewSelect().Model(c).Where("id = ?", cid).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("build minutes: commission: %w", err)
 	}
-	names, err := models.MinutesUserNames(ctx, db, cid)
+	names, err := minutesmodel.MinutesUserNames(ctx, db, cid)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +58,7 @@ func BuildMinutes(ctx context.Context, db bun.IDB, kr *models.Keyring, cid, meet
 }
 
 // buildSession fills the session, the chair, the secretary and the quorum.
-func buildSession(ctx context.Context, db bun.IDB, m *Minutes, o *models.SittingOverview, names map[int64]string) error {
+func buildSession(ctx context.Context, db bun.IDB, m *Minutes, o *sitting.SittingOverview, names map[int64]string) error {
 	mt := o.Meeting
 	s := Session{
 		MeetingID: mt.ID, Kind: mt.Kind.Label(), Mode: mt.Mode.Label(), Place: mt.Place,
@@ -62,7 +66,7 @@ func buildSession(ctx context.Context, db bun.IDB, m *Minutes, o *models.Sitting
 		Urgency: mt.Urgency, UrgencyReason: mt.UrgencyReason,
 	}
 	if mt.FirstConvocationID != nil {
-		first, err := models.FindMeeting(ctx, db, mt.CommissionID, *mt.FirstConvocationID)
+		first, err := meetings.FindMeeting(ctx, db, mt.CommissionID, *mt.FirstConvocationID)
 		if err != nil {
 			return err
 		}
@@ -96,10 +100,10 @@ func buildSession(ctx context.Context, db bun.IDB, m *Minutes, o *models.Sitting
 }
 
 // buildAttendance lists the voting seats with a titulaire, in the order of the composition.
-func buildAttendance(m *Minutes, o *models.SittingOverview, names map[int64]string) {
+func buildAttendance(m *Minutes, o *sitting.SittingOverview, names map[int64]string) {
 	holders := map[int64]string{} // proxy holder → giver
 	for _, sp := range o.Presence.Seats {
-		if a := sp.Attendance; a != nil && sp.Titulaire != nil && a.Status == models.AttProxy && a.ProxyHolderUserID != nil {
+		if a := sp.Attendance; a != nil && sp.Titulaire != nil && a.Status == meetings.AttProxy && a.ProxyHolderUserID != nil {
 			holders[*a.ProxyHolderUserID] = names[sp.Titulaire.UserID]
 		}
 	}
@@ -112,10 +116,10 @@ func buildAttendance(m *Minutes, o *models.SittingOverview, names map[int64]stri
 			CategoryLabel: sp.Seat.Category.Label(), Status: sp.Status, ProxyFrom: holders[sp.Titulaire.UserID],
 		}
 		if a := sp.Attendance; a != nil {
-			if a.Status == models.AttSubstituted && a.SubstituteUserID != nil {
+			if a.Status == meetings.AttSubstituted && a.SubstituteUserID != nil {
 				at.SubstituteName = names[*a.SubstituteUserID]
 			}
-			if a.Status == models.AttProxy && a.ProxyHolderUserID != nil {
+			if a.Status == meetings.AttProxy && a.ProxyHolderUserID != nil {
 				at.ProxyTo = names[*a.ProxyHolderUserID]
 			}
 		}
@@ -125,7 +129,7 @@ func buildAttendance(m *Minutes, o *models.SittingOverview, names map[int64]stri
 
 // buildItems fills the agenda points with their votes, avis, dissents and, for a
 // written deliberation, its record.
-func buildItems(ctx context.Context, db bun.IDB, kr *models.Keyring, m *Minutes, o *models.SittingOverview, names map[int64]string) error {
+func buildItems(ctx context.Context, db bun.IDB, kr *keyring.Keyring, m *Minutes, o *sitting.SittingOverview, names map[int64]string) error {
 	cid := o.Meeting.CommissionID
 	var fileIDs []int64
 	for _, st := range o.Items {
@@ -133,11 +137,11 @@ func buildItems(ctx context.Context, db bun.IDB, kr *models.Keyring, m *Minutes,
 			fileIDs = append(fileIDs, *st.Item.FileID)
 		}
 	}
-	files, err := models.MinutesFiles(ctx, db, cid, fileIDs)
+	files, err := minutesmodel.MinutesFiles(ctx, db, cid, fileIDs)
 	if err != nil {
 		return err
 	}
-	dissents, err := models.ListDissents(ctx, db, kr, cid, o.Meeting.ID)
+	dissents, err := sitting.ListDissents(ctx, db, kr, cid, o.Meeting.ID)
 	if err != nil {
 		return err
 	}
@@ -170,7 +174,7 @@ func buildItems(ctx context.Context, db bun.IDB, kr *models.Keyring, m *Minutes,
 }
 
 // fillVote records a closed vote on item it: tally, avis, reasoning, dissents, ballots.
-func fillVote(ctx context.Context, db bun.IDB, kr *models.Keyring, it *Item, v *models.Vote, dissents []models.DissentText, names map[int64]string) error {
+func fillVote(ctx context.Context, db bun.IDB, kr *keyring.Keyring, it *Item, v *sitting.Vote, dissents []sitting.DissentText, names map[int64]string) error {
 	it.Tally = &Tally{Pour: v.Yes, Contre: v.No, Abstention: v.Abstentions, CastingVote: v.Tie && v.CastingVote != "",
 		Expected: v.Eligible, NotVoted: v.NotVoted(), Written: v.Written}
 	if v.Avis != "" {
@@ -189,13 +193,13 @@ func fillVote(ctx context.Context, db bun.IDB, kr *models.Keyring, it *Item, v *
 	if v.Written {
 		return nil // a written vote's ballots are counted per seat
 	}
-	ballots, err := models.ListBallots(ctx, db, v.CommissionID, v.ID)
+	ballots, err := sitting.ListBallots(ctx, db, v.CommissionID, v.ID)
 	if err != nil {
 		return err
 	}
 	for _, b := range ballots {
 		nb := NamedBallot{Name: names[b.VoterUserID], Choice: Choice(b.Choice), Channel: b.Channel}
-		if b.Channel == models.ChannelRoom {
+		if b.Channel == sitting.ChannelRoom {
 			nb.RecordedBy = names[b.RecordedBy]
 		}
 		if b.RepresentedUserID != nil {
@@ -207,7 +211,7 @@ func fillVote(ctx context.Context, db bun.IDB, kr *models.Keyring, it *Item, v *
 }
 
 // fillWritten records the written deliberation d on agenda point number.
-func fillWritten(ctx context.Context, db bun.IDB, kr *models.Keyring, m *Minutes, d *models.Deliberation, v *models.Vote, number int) error {
+func fillWritten(ctx context.Context, db bun.IDB, kr *keyring.Keyring, m *Minutes, d *sitting.Deliberation, v *sitting.Vote, number int) error {
 	if m.Written == nil {
 		m.Written = &Written{OpensAt: d.StartsAt, EarliestCloseAt: d.Deadline}
 		if d.OpenedAt != nil {
@@ -225,12 +229,12 @@ func fillWritten(ctx context.Context, db bun.IDB, kr *models.Keyring, m *Minutes
 			w.VoteClosesAt = *v.ClosedAt
 		}
 	}
-	cs, err := models.ListContributions(ctx, db, kr, nil, d.CommissionID, d.ID)
+	cs, err := sitting.ListContributions(ctx, db, kr, nil, d.CommissionID, d.ID)
 	if err != nil {
 		return err
 	}
 	for _, c := range cs {
-		if c.Kind == models.ContributionMessage {
+		if c.Kind == sitting.ContributionMessage {
 			w.Contributions = append(w.Contributions, Contribution{At: c.CreatedAt, Name: c.Name, Item: number, Text: c.Body})
 		}
 	}

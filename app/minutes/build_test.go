@@ -13,7 +13,12 @@ import (
 
 	"seance/app/minutes"
 	"seance/models"
+	"seance/models/files"
+	"seance/models/keyring"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/registry"
+	"seance/models/sitting"
 )
 
 // The fictitious person concerned by the fixture's file; sealed in the file, never in
@@ -29,12 +34,12 @@ const (
 type sittingFixture struct {
 	ctx       context.Context
 	db        bun.IDB
-	kr        *models.Keyring
+	kr        *keyring.Keyring
 	c         *models.Commission
 	sec, pres *models.User
-	m         *models.Meeting
+	m         *meetings.Meeting
 	u         map[string]*models.User
-	file      *models.File
+	file      *files.File
 	start     time.Time
 }
 
@@ -43,105 +48,105 @@ func (f *sittingFixture) at(min int) time.Time { return f.start.Add(time.Duratio
 // newSittingFixture builds and closes the sitting in db for commission c, with the
 // secretariat sec and the président pres; memberEmail, when set, is the account
 // appointed to seat s2.
-func newSittingFixture(t *testing.T, db bun.IDB, kr *models.Keyring, c *models.Commission, sec, pres *models.User, start time.Time, memberEmail string) *sittingFixture {
+func newSittingFixture(t *testing.T, db bun.IDB, kr *keyring.Keyring, c *models.Commission, sec, pres *models.User, start time.Time, memberEmail string) *sittingFixture {
 	t.Helper()
 	f := &sittingFixture{ctx: context.Background(), db: db, kr: kr, c: c, sec: sec, pres: pres, u: map[string]*models.User{}, start: start}
 	ctx, term := f.ctx, start.AddDate(0, -10, 0)
 	a1 := modelstest.Association(t, db, c, "Association Une", c.Department, start.AddDate(-1, -10, 0))
 	assoc := modelstest.User(t, db, c, models.RoleAssociation, a1)
-	assocSeat := &models.Seat{CommissionID: c.ID, Category: models.CategoryAssociation, Quality: "Directrice", VotingRight: true, AssociationID: &a1.ID, SuppleantPlaces: 1}
-	if err := models.CreateSeat(ctx, db, models.SystemActor("test"), assocSeat, start); err != nil {
+	assocSeat := &registry.Seat{CommissionID: c.ID, Category: registry.CategoryAssociation, Quality: "Directrice", VotingRight: true, AssociationID: &a1.ID, SuppleantPlaces: 1}
+	if err := registry.CreateSeat(ctx, db, models.SystemActor("test"), assocSeat, start); err != nil {
 		t.Fatal(err)
 	}
-	seats := map[string]*models.Seat{"assoc": assocSeat}
+	seats := map[string]*registry.Seat{"assoc": assocSeat}
 	for _, n := range []string{"s1", "s2", "s3", "s4"} {
-		seats[n] = modelstest.Seat(t, db, c.ID, models.CategoryLocalAuthority, "Élu "+n)
+		seats[n] = modelstest.Seat(t, db, c.ID, registry.CategoryLocalAuthority, "Élu "+n)
 	}
-	seats["doc"] = modelstest.Seat(t, db, c.ID, models.CategoryDoctor, "Médecin")
+	seats["doc"] = modelstest.Seat(t, db, c.ID, registry.CategoryDoctor, "Médecin")
 	for _, n := range []string{"assoc", "s1", "s2", "s3", "s4", "doc"} {
 		email := fmt.Sprintf("%s-%d@minutes.test", n, c.ID)
 		if n == "s2" && memberEmail != "" {
 			email = memberEmail
 		}
-		f.u[n] = modelstest.Appoint(t, db, seats[n], models.MandateTitulaire, email, term).User
+		f.u[n] = modelstest.Appoint(t, db, seats[n], registry.MandateTitulaire, email, term).User
 	}
-	f.u["s1b"] = modelstest.Appoint(t, db, seats["s1"], models.MandateSuppleant, fmt.Sprintf("s1b-%d@minutes.test", c.ID), term).User
-	m, err := models.CreateMeeting(ctx, db, models.SystemActor("test"), c.ID, models.MeetingInput{
-		Kind: models.MeetingFiles, Mode: models.ModeOnSite, StartsAt: start, Place: "Préfecture, salle Capitole", Capacity: 20,
+	f.u["s1b"] = modelstest.Appoint(t, db, seats["s1"], registry.MandateSuppleant, fmt.Sprintf("s1b-%d@minutes.test", c.ID), term).User
+	m, err := meetings.CreateMeeting(ctx, db, models.SystemActor("test"), c.ID, meetings.MeetingInput{
+		Kind: meetings.MeetingFiles, Mode: meetings.ModeOnSite, StartsAt: start, Place: "Préfecture, salle Capitole", Capacity: 20,
 	}, start.AddDate(0, 0, -22))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.m = m
 	modelstest.ConveneForTests(t, db, m, start.AddDate(0, 0, -21))
-	in := modelstest.CompleteInput(models.KindEngagement, modelstest.Person(secretLast, secretFirst, 1995), 0)
+	in := modelstest.CompleteInput(files.KindEngagement, modelstest.Person(secretLast, secretFirst, 1995), 0)
 	f.file = modelstest.ScheduledFile(t, db, kr, assoc, sec, m, in, start.AddDate(0, 0, -30))
-	fileItem := modelstest.AppendAgendaItemForTests(t, db, m, models.ItemFile, f.file.ID, f.file.Reference+" — entrée dans le parcours")
-	policy := modelstest.AppendAgendaItemForTests(t, db, m, models.ItemPolicy, 0, "Programme départemental d'actions")
-	for _, a := range []models.AttendanceInput{
-		{SeatID: seats["assoc"].ID, Status: models.AttPresentOnSite},
-		{SeatID: seats["s1"].ID, Status: models.AttSubstituted, SubstituteUserID: f.u["s1b"].ID},
-		{SeatID: seats["s2"].ID, Status: models.AttPresentOnSite},
-		{SeatID: seats["s3"].ID, Status: models.AttProxy, ProxyHolderUserID: f.u["s2"].ID},
-		{SeatID: seats["s4"].ID, Status: models.AttPresentRemote},
-		{SeatID: seats["doc"].ID, Status: models.AttExcused},
+	fileItem := modelstest.AppendAgendaItemForTests(t, db, m, meetings.ItemFile, f.file.ID, f.file.Reference+" — entrée dans le parcours")
+	policy := modelstest.AppendAgendaItemForTests(t, db, m, meetings.ItemPolicy, 0, "Programme départemental d'actions")
+	for _, a := range []meetings.AttendanceInput{
+		{SeatID: seats["assoc"].ID, Status: meetings.AttPresentOnSite},
+		{SeatID: seats["s1"].ID, Status: meetings.AttSubstituted, SubstituteUserID: f.u["s1b"].ID},
+		{SeatID: seats["s2"].ID, Status: meetings.AttPresentOnSite},
+		{SeatID: seats["s3"].ID, Status: meetings.AttProxy, ProxyHolderUserID: f.u["s2"].ID},
+		{SeatID: seats["s4"].ID, Status: meetings.AttPresentRemote},
+		{SeatID: seats["doc"].ID, Status: meetings.AttExcused},
 	} {
-		if _, err := models.SetAttendance(ctx, db, models.SystemActor("test"), c.ID, m.ID, a, f.at(-60)); err != nil {
+		if _, err := meetings.SetAttendance(ctx, db, models.SystemActor("test"), c.ID, m.ID, a, f.at(-60)); err != nil {
 			t.Fatalf("attendance %+v: %v", a, err)
 		}
 	}
-	if _, err := models.ConfirmSittingAttendance(ctx, db, models.ActorFor(sec), c.ID, m.ID, f.at(-5)); err != nil {
+	if _, err := sitting.ConfirmSittingAttendance(ctx, db, models.ActorFor(sec), c.ID, m.ID, f.at(-5)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.OpenSitting(ctx, db, sec, c.ID, m.ID, pres.ID, f.at(0)); err != nil {
+	if _, err := sitting.OpenSitting(ctx, db, sec, c.ID, m.ID, pres.ID, f.at(0)); err != nil {
 		t.Fatal(err)
 	}
 	// The file: 2 for (chair, s1b), 2 against (s2 and s2 for s3), s4 abstains (entered
 	// by the secretariat for the room); the chair's casting vote decides.
-	v, err := models.OpenVote(ctx, db, pres, c.ID, fileItem.ID, models.VoteInput{ProposedAvis: models.AvisFavorable}, f.at(10))
+	v, err := sitting.OpenVote(ctx, db, pres, c.ID, fileItem.ID, sitting.VoteInput{ProposedAvis: files.AvisFavorable}, f.at(10))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range []struct {
 		who       *models.User
-		choice    models.BallotChoice
+		choice    sitting.BallotChoice
 		actingFor string
-	}{{pres, models.BallotFor, ""}, {f.u["s1b"], models.BallotFor, ""}, {f.u["s2"], models.BallotAgainst, ""},
-		{f.u["s2"], models.BallotAgainst, "s3"}, {f.u["s4"], models.BallotAbstain, ""}} {
-		in, actor := models.BallotInput{Choice: b.choice}, b.who
+	}{{pres, sitting.BallotFor, ""}, {f.u["s1b"], sitting.BallotFor, ""}, {f.u["s2"], sitting.BallotAgainst, ""},
+		{f.u["s2"], sitting.BallotAgainst, "s3"}, {f.u["s4"], sitting.BallotAbstain, ""}} {
+		in, actor := sitting.BallotInput{Choice: b.choice}, b.who
 		if b.actingFor != "" {
 			in.RepresentedUserID = f.u[b.actingFor].ID
 		}
 		if b.who == f.u["s4"] {
 			in.VoterUserID, actor = b.who.ID, sec
 		}
-		if _, err := models.CastBallot(ctx, db, actor, c.ID, v.ID, in, f.at(12)); err != nil {
+		if _, err := sitting.CastBallot(ctx, db, actor, c.ID, v.ID, in, f.at(12)); err != nil {
 			t.Fatalf("ballot of %s: %v", b.who.Name, err)
 		}
 	}
-	if _, err := models.CloseVote(ctx, db, pres, c.ID, v.ID, models.CloseVoteInput{}, f.at(15)); err != nil {
+	if _, err := sitting.CloseVote(ctx, db, pres, c.ID, v.ID, sitting.CloseVoteInput{}, f.at(15)); err != nil {
 		t.Fatal(err)
 	}
-	d := models.AvisDetails{Reasoning: "Projet d'insertion solide.", Conditions: "Suivi mensuel.", RecommendedMonths: 6}
-	if err := models.RecordAvisDetails(ctx, db, kr, pres, c.ID, v.ID, d, f.at(16)); err != nil {
+	d := sitting.AvisDetails{Reasoning: "Projet d'insertion solide.", Conditions: "Suivi mensuel.", RecommendedMonths: 6}
+	if err := sitting.RecordAvisDetails(ctx, db, kr, pres, c.ID, v.ID, d, f.at(16)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.RecordDissent(ctx, db, kr, f.u["s2"], c.ID, v.ID, f.u["s2"].ID, "Je demande que mon désaccord soit consigné.", f.at(17)); err != nil {
+	if _, err := sitting.RecordDissent(ctx, db, kr, f.u["s2"], c.ID, v.ID, f.u["s2"].ID, "Je demande que mon désaccord soit consigné.", f.at(17)); err != nil {
 		t.Fatal(err)
 	}
-	pv, err := models.OpenVote(ctx, db, pres, c.ID, policy.ID, models.VoteInput{}, f.at(20))
+	pv, err := sitting.OpenVote(ctx, db, pres, c.ID, policy.ID, sitting.VoteInput{}, f.at(20))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.CastBallot(ctx, db, f.u["s2"], c.ID, pv.ID, models.BallotInput{Choice: models.BallotFor}, f.at(21)); err != nil {
+	if _, err := sitting.CastBallot(ctx, db, f.u["s2"], c.ID, pv.ID, sitting.BallotInput{Choice: sitting.BallotFor}, f.at(21)); err != nil {
 		t.Fatal(err)
 	}
 	// Only s2 votes on the policy point: the chair closes, confirming that the five
 	// others do not take part.
-	if _, err := models.CloseVote(ctx, db, pres, c.ID, pv.ID, models.CloseVoteInput{ConfirmMissing: true}, f.at(22)); err != nil {
+	if _, err := sitting.CloseVote(ctx, db, pres, c.ID, pv.ID, sitting.CloseVoteInput{ConfirmMissing: true}, f.at(22)); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.CloseSitting(ctx, db, pres, c.ID, m.ID, f.at(30)); err != nil {
+	if err := sitting.CloseSitting(ctx, db, pres, c.ID, m.ID, f.at(30)); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -180,15 +185,15 @@ func TestRule11_BuildMinutesFromTheSitting(t *testing.T) {
 	name := func(k string) string { return f.u[k].Name }
 	for _, tt := range []struct {
 		seat   string
-		status models.AttendanceStatus
+		status meetings.AttendanceStatus
 		repr   string
 	}{
-		{"assoc", models.AttPresentOnSite, ""},
-		{"s1", models.AttSubstituted, "Suppléé(e) par " + name("s1b")},
-		{"s2", models.AttPresentOnSite, "Détient la procuration de " + name("s3")},
-		{"s3", models.AttProxy, "Procuration donnée à " + name("s2")},
-		{"s4", models.AttPresentRemote, ""},
-		{"doc", models.AttExcused, ""},
+		{"assoc", meetings.AttPresentOnSite, ""},
+		{"s1", meetings.AttSubstituted, "Suppléé(e) par " + name("s1b")},
+		{"s2", meetings.AttPresentOnSite, "Détient la procuration de " + name("s3")},
+		{"s3", meetings.AttProxy, "Procuration donnée à " + name("s2")},
+		{"s4", meetings.AttPresentRemote, ""},
+		{"doc", meetings.AttExcused, ""},
 	} {
 		a, ok := att[name(tt.seat)]
 		if !ok || a.Status != tt.status || a.Representation() != tt.repr {
@@ -205,13 +210,13 @@ func TestRule11_BuildMinutesFromTheSitting(t *testing.T) {
 		t.Fatalf("items = %+v, want 2", m.Items)
 	}
 	it := m.Items[0]
-	if it.Reference != f.file.Reference || it.Kind != models.KindEngagement.Label() || it.Association != "Association Une" || !it.AssociationRecused {
+	if it.Reference != f.file.Reference || it.Kind != files.KindEngagement.Label() || it.Association != "Association Une" || !it.AssociationRecused {
 		t.Errorf("file item = %+v", it)
 	}
 	if it.Tally == nil || *it.Tally != (minutes.Tally{Pour: 2, Contre: 2, Abstention: 1, CastingVote: true, Expected: 5}) {
 		t.Errorf("tally = %+v, want 2-2-1 with the casting vote, all 5 voters", it.Tally)
 	}
-	if it.Avis != models.AvisFavorable.Label() || it.Reasoning != "Projet d'insertion solide." || it.Conditions != "Suivi mensuel." {
+	if it.Avis != files.AvisFavorable.Label() || it.Reasoning != "Projet d'insertion solide." || it.Conditions != "Suivi mensuel." {
 		t.Errorf("avis = %q, %q, %q", it.Avis, it.Reasoning, it.Conditions)
 	}
 	if len(it.Dissents) != 1 || it.Dissents[0].Name != name("s2") || !strings.Contains(it.Dissents[0].Text, "désaccord") {
@@ -290,7 +295,7 @@ func TestRule11_PresidentOpeningTheSittingIsNotItsSecretary(t *testing.T) {
 	sec := modelstest.User(t, db, c, models.RoleSecretariat, nil)
 	pres := modelstest.User(t, db, c, models.RolePresident, nil)
 	f := newSittingFixture(t, db, kr, c, sec, pres, time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), "")
-	if _, err := db.NewUpdate().Model((*models.Sitting)(nil)).Set("opened_by = ?", pres.ID).Where("meeting_id = ?", f.m.ID).Exec(f.ctx); err != nil {
+	if _, err := db.NewUpdate().Model((*sitting.Sitting)(nil)).Set("opened_by = ?", pres.ID).Where("meeting_id = ?", f.m.ID).Exec(f.ctx); err != nil {
 		t.Fatal(err)
 	}
 	m, err := minutes.BuildMinutes(f.ctx, db, kr, c.ID, f.m.ID, f.at(40))

@@ -7,7 +7,7 @@ import (
 
 	"seance/app/demo"
 	"seance/app/servertest"
-	"seance/models"
+	"seance/models/minutes"
 	"seance/models/modelstest"
 )
 
@@ -19,20 +19,20 @@ func TestDemoSessionsHaveTheirMinutes(t *testing.T) {
 	if err := demo.Seed(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	var rs []models.Minutes
+	var rs []minutes.Minutes
 	if err := db.NewSelect().Model(&rs).Order("meeting_id ASC").Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	counts := map[models.MinutesStatus]int{}
+	counts := map[minutes.MinutesStatus]int{}
 	for _, r := range rs {
 		counts[r.Status]++
 	}
-	if len(rs) < 3 || counts[models.MinutesDraft] != 1 || counts[models.MinutesLocked] != len(rs)-1 {
+	if len(rs) < 3 || counts[minutes.MinutesDraft] != 1 || counts[minutes.MinutesLocked] != len(rs)-1 {
 		t.Fatalf("demo minutes by status = %v, want one draft and the others locked", counts)
 	}
 	for _, r := range rs {
-		if r.Status == models.MinutesLocked {
-			if err := models.VerifyMinutes(ctx, db, kr, r.CommissionID, r.ID); err != nil {
+		if r.Status == minutes.MinutesLocked {
+			if err := minutes.VerifyMinutes(ctx, db, kr, r.CommissionID, r.ID); err != nil {
 				t.Errorf("locked demo minutes %d: %v", r.ID, err)
 			}
 		}

@@ -15,6 +15,9 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	"seance/models/keyring"
+	"seance/models/meetings"
+	minutesmodel "seance/models/minutes"
 )
 
 // Handler serves the procès-verbal of a session: the print page with its workflow
@@ -22,15 +25,15 @@ import (
 // PDF and Excel downloads.
 type Handler struct {
 	DB   *bun.DB
-	Keys *models.Keyring
+	Keys *keyring.Keyring
 	Now  func() time.Time
 }
 
 // refusals are the workflow's refusals, shown to the user with a 409.
 var refusals = []error{
-	models.ErrMinutesExist, models.ErrMinutesMeetingNotHeld, models.ErrMinutesNotDraft, models.ErrMinutesLocked,
-	models.ErrMinutesChairOnly, models.ErrMinutesWrongStatus, models.ErrMinutesApprovalDate, models.ErrMinutesNextSession,
-	models.ErrMinutesSuperseded,
+	minutesmodel.ErrMinutesExist, minutesmodel.ErrMinutesMeetingNotHeld, minutesmodel.ErrMinutesNotDraft, minutesmodel.ErrMinutesLocked,
+	minutesmodel.ErrMinutesChairOnly, minutesmodel.ErrMinutesWrongStatus, minutesmodel.ErrMinutesApprovalDate, minutesmodel.ErrMinutesNextSession,
+	minutesmodel.ErrMinutesSuperseded,
 }
 
 func pvPath(meetingID int64) string { return fmt.Sprintf("/seances/%d/pv", meetingID) }
@@ -39,17 +42,17 @@ func meetingID(c *fiber.Ctx) (int64, error) { return web.ParamID(c, "id") }
 
 // record returns the session of the route and the version of its procès-verbal the
 // signed-in user may read (models.MinutesReader), or the refusal as a 403 or a 404.
-func (h *Handler) record(c *fiber.Ctx) (*models.Meeting, *models.Minutes, error) {
+func (h *Handler) record(c *fiber.Ctx) (*meetings.Meeting, *minutesmodel.Minutes, error) {
 	id, err := meetingID(c)
 	if err != nil {
 		return nil, nil, err
 	}
 	u := web.User(c)
-	m, r, err := models.ReadableMinutes(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), id)
+	m, r, err := minutesmodel.ReadableMinutes(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), id)
 	switch {
-	case errors.Is(err, models.ErrMinutesNotEstablished):
+	case errors.Is(err, minutesmodel.ErrMinutesNotEstablished):
 		return nil, nil, fiber.NewError(fiber.StatusNotFound, err.Error())
-	case errors.Is(err, models.ErrMinutesNotConvened), errors.Is(err, models.ErrMinutesInPreparation), errors.Is(err, models.ErrMinutesNotApproved):
+	case errors.Is(err, minutesmodel.ErrMinutesNotConvened), errors.Is(err, minutesmodel.ErrMinutesInPreparation), errors.Is(err, minutesmodel.ErrMinutesNotApproved):
 		return nil, nil, fiber.NewError(fiber.StatusForbidden, err.Error())
 	}
 	return m, r, err
@@ -73,7 +76,7 @@ func (h *Handler) Show(c *fiber.Ctx) error {
 
 // awaitingDraft returns the session of the route when the signed-in user is the
 // secretariat, the sitting is closed and no procès-verbal has been established yet.
-func (h *Handler) awaitingDraft(c *fiber.Ctx) (*models.Meeting, bool, error) {
+func (h *Handler) awaitingDraft(c *fiber.Ctx) (*meetings.Meeting, bool, error) {
 	u, ctx := web.User(c), c.UserContext()
 	if u.Role != models.RoleSecretariat {
 		return nil, false, nil
@@ -82,14 +85,14 @@ func (h *Handler) awaitingDraft(c *fiber.Ctx) (*models.Meeting, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	m, err := models.FindMeeting(ctx, h.DB, u.CommissionIDOrZero(), id)
+	m, err := meetings.FindMeeting(ctx, h.DB, u.CommissionIDOrZero(), id)
 	if err != nil {
 		return nil, false, err
 	}
-	if m.Status != models.MeetingClosed && m.Status != models.MeetingMinutesApproved {
+	if m.Status != meetings.MeetingClosed && m.Status != meetings.MeetingMinutesApproved {
 		return m, false, nil
 	}
-	if _, err := models.FindCurrentMinutes(ctx, h.DB, m.CommissionID, m.ID); errors.Is(err, models.ErrNotFound) {
+	if _, err := minutesmodel.FindCurrentMinutes(ctx, h.DB, m.CommissionID, m.ID); errors.Is(err, models.ErrNotFound) {
 		return m, true, nil
 	} else if err != nil {
 		return nil, false, err
@@ -105,10 +108,10 @@ func (h *Handler) Establish(c *fiber.Ctx) error {
 		return err
 	}
 	if !ok {
-		if m != nil && m.Status != models.MeetingClosed && m.Status != models.MeetingMinutesApproved {
-			return fiber.NewError(fiber.StatusConflict, models.ErrMinutesMeetingNotHeld.Error())
+		if m != nil && m.Status != meetings.MeetingClosed && m.Status != meetings.MeetingMinutesApproved {
+			return fiber.NewError(fiber.StatusConflict, minutesmodel.ErrMinutesMeetingNotHeld.Error())
 		}
-		return fiber.NewError(fiber.StatusConflict, models.ErrMinutesExist.Error())
+		return fiber.NewError(fiber.StatusConflict, minutesmodel.ErrMinutesExist.Error())
 	}
 	err = h.createDraft(c, m)
 	for _, ref := range refusals {
@@ -123,7 +126,7 @@ func (h *Handler) Establish(c *fiber.Ctx) error {
 	return c.Redirect(pvPath(m.ID), fiber.StatusSeeOther)
 }
 
-func (h *Handler) createDraft(c *fiber.Ctx, m *models.Meeting) error {
+func (h *Handler) createDraft(c *fiber.Ctx, m *meetings.Meeting) error {
 	ctx, u := c.UserContext(), web.User(c)
 	view, err := BuildMinutes(ctx, h.DB, h.Keys, m.CommissionID, m.ID, h.Now())
 	if err != nil {
@@ -133,7 +136,7 @@ func (h *Handler) createDraft(c *fiber.Ctx, m *models.Meeting) error {
 	if err != nil {
 		return err
 	}
-	_, err = models.CreateMinutesDraft(ctx, h.DB, h.Keys, models.ActorFor(u), m.CommissionID, m.ID, content, h.Now())
+	_, err = minutesmodel.CreateMinutesDraft(ctx, h.DB, h.Keys, models.ActorFor(u), m.CommissionID, m.ID, content, h.Now())
 	return err
 }
 
@@ -155,7 +158,7 @@ type SessionChoice struct {
 	Label string
 }
 
-func (h *Handler) render(c *fiber.Ctx, m *models.Meeting, r *models.Minutes, errs models.FieldErrors, form map[string]string) error {
+func (h *Handler) render(c *fiber.Ctx, m *meetings.Meeting, r *minutesmodel.Minutes, errs models.FieldErrors, form map[string]string) error {
 	view, err := FromRecord(r, h.Keys)
 	if err != nil {
 		return err
@@ -164,14 +167,14 @@ func (h *Handler) render(c *fiber.Ctx, m *models.Meeting, r *models.Minutes, err
 	chair := u.Role == models.RoleSecretariat || u.Role == models.RolePresident
 	w := &Workflow{
 		Action: pvPath(m.ID), Status: r.Status.Label(),
-		EditTexts: u.Role == models.RoleSecretariat && r.Status == models.MinutesDraft,
-		Validate:  u.Role == models.RolePresident && r.Status == models.MinutesDraft,
-		Submit:    chair && r.Status == models.MinutesValidated,
-		Approve:   chair && r.Status == models.MinutesSubmitted,
-		Correct:   chair && r.Status == models.MinutesLocked,
+		EditTexts: u.Role == models.RoleSecretariat && r.Status == minutesmodel.MinutesDraft,
+		Validate:  u.Role == models.RolePresident && r.Status == minutesmodel.MinutesDraft,
+		Submit:    chair && r.Status == minutesmodel.MinutesValidated,
+		Approve:   chair && r.Status == minutesmodel.MinutesSubmitted,
+		Correct:   chair && r.Status == minutesmodel.MinutesLocked,
 	}
 	if w.Submit {
-		ms, err := models.ListMeetings(c.UserContext(), h.DB, m.CommissionID, m.StartsAt.Add(time.Minute), m.StartsAt.AddDate(2, 0, 0))
+		ms, err := meetings.ListMeetings(c.UserContext(), h.DB, m.CommissionID, m.StartsAt.Add(time.Minute), m.StartsAt.AddDate(2, 0, 0))
 		if err != nil {
 			return err
 		}
@@ -200,7 +203,7 @@ func (h *Handler) render(c *fiber.Ctx, m *models.Meeting, r *models.Minutes, err
 
 // step runs a workflow action on the current version and redirects to the page with
 // flash, or answers the refusal.
-func (h *Handler) step(c *fiber.Ctx, flash string, form map[string]string, do func(m *models.Meeting, r *models.Minutes) error) error {
+func (h *Handler) step(c *fiber.Ctx, flash string, form map[string]string, do func(m *meetings.Meeting, r *minutesmodel.Minutes) error) error {
 	m, r, err := h.record(c)
 	if err != nil {
 		return err
@@ -224,33 +227,33 @@ func (h *Handler) step(c *fiber.Ctx, flash string, form map[string]string, do fu
 
 // SaveTexts saves the free texts of a draft (secretariat).
 func (h *Handler) SaveTexts(c *fiber.Ctx) error {
-	in := models.MinutesTexts{GeneralItems: c.FormValue("general_items"), Observations: c.FormValue("observations")}
+	in := minutesmodel.MinutesTexts{GeneralItems: c.FormValue("general_items"), Observations: c.FormValue("observations")}
 	form := map[string]string{"general_items": in.GeneralItems, "observations": in.Observations}
-	return h.step(c, "Les textes du projet de procès-verbal sont enregistrés.", form, func(m *models.Meeting, r *models.Minutes) error {
+	return h.step(c, "Les textes du projet de procès-verbal sont enregistrés.", form, func(m *meetings.Meeting, r *minutesmodel.Minutes) error {
 		if fe := in.Validate(); len(fe) > 0 {
 			return fe
 		}
-		_, err := models.UpdateMinutesTexts(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, in, h.Now())
+		_, err := minutesmodel.UpdateMinutesTexts(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, in, h.Now())
 		return err
 	})
 }
 
 // Validate records the président's validation of the draft.
 func (h *Handler) Validate(c *fiber.Ctx) error {
-	return h.step(c, "Le procès-verbal est validé.", nil, func(m *models.Meeting, r *models.Minutes) error {
-		_, err := models.ValidateMinutes(c.UserContext(), h.DB, web.User(c), m.CommissionID, r.ID, h.Now())
+	return h.step(c, "Le procès-verbal est validé.", nil, func(m *meetings.Meeting, r *minutesmodel.Minutes) error {
+		_, err := minutesmodel.ValidateMinutes(c.UserContext(), h.DB, web.User(c), m.CommissionID, r.ID, h.Now())
 		return err
 	})
 }
 
 // Submit puts the validated version on the agenda of a later session.
 func (h *Handler) Submit(c *fiber.Ctx) error {
-	return h.step(c, "Le procès-verbal est soumis à l'approbation de la séance choisie.", nil, func(m *models.Meeting, r *models.Minutes) error {
+	return h.step(c, "Le procès-verbal est soumis à l'approbation de la séance choisie.", nil, func(m *meetings.Meeting, r *minutesmodel.Minutes) error {
 		to, err := strconv.ParseInt(c.FormValue("to_meeting_id"), 10, 64)
 		if err != nil || to <= 0 {
 			return models.FieldErrors{"to_meeting_id": "Choisissez la séance à laquelle le procès-verbal est soumis."}
 		}
-		_, err = models.SubmitMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, to, h.Now())
+		_, err = minutesmodel.SubmitMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, to, h.Now())
 		return err
 	})
 }
@@ -258,9 +261,9 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 // Approve records the approval with the approving session's reference and locks.
 func (h *Handler) Approve(c *fiber.Ctx) error {
 	ref := c.FormValue("approval_ref")
-	return h.step(c, "Le procès-verbal est approuvé et verrouillé.", map[string]string{"approval_ref": ref}, func(m *models.Meeting, r *models.Minutes) error {
-		_, err := models.ApproveMinutes(c.UserContext(), h.DB, h.Keys, models.ActorFor(web.User(c)), m.CommissionID, r.ID,
-			models.ApprovalInput{Reference: ref, Lock: true}, h.Now())
+	return h.step(c, "Le procès-verbal est approuvé et verrouillé.", map[string]string{"approval_ref": ref}, func(m *meetings.Meeting, r *minutesmodel.Minutes) error {
+		_, err := minutesmodel.ApproveMinutes(c.UserContext(), h.DB, h.Keys, models.ActorFor(web.User(c)), m.CommissionID, r.ID,
+			minutesmodel.ApprovalInput{Reference: ref, Lock: true}, h.Now())
 		return err
 	})
 }
@@ -268,8 +271,8 @@ func (h *Handler) Approve(c *fiber.Ctx) error {
 // Correct starts a corrected version of the locked one, with a note.
 func (h *Handler) Correct(c *fiber.Ctx) error {
 	note := c.FormValue("correction_note")
-	return h.step(c, "Une version rectificative est ouverte en projet.", map[string]string{"correction_note": note}, func(m *models.Meeting, r *models.Minutes) error {
-		_, err := models.CorrectMinutes(c.UserContext(), h.DB, h.Keys, models.ActorFor(web.User(c)), m.CommissionID, r.ID, note, nil, h.Now())
+	return h.step(c, "Une version rectificative est ouverte en projet.", map[string]string{"correction_note": note}, func(m *meetings.Meeting, r *minutesmodel.Minutes) error {
+		_, err := minutesmodel.CorrectMinutes(c.UserContext(), h.DB, h.Keys, models.ActorFor(web.User(c)), m.CommissionID, r.ID, note, nil, h.Now())
 		return err
 	})
 }
@@ -308,7 +311,7 @@ func (h *Handler) download(c *fiber.Ctx, ext string, write func(w io.Writer, m *
 
 // Line is one held session in the list of procès-verbaux.
 type Line struct {
-	Meeting models.Meeting
+	Meeting meetings.Meeting
 	Path    string
 	Status  string // the current version's status, or "À établir"
 	Version int
@@ -319,20 +322,20 @@ type Line struct {
 func (h *Handler) Index(c *fiber.Ctx) error {
 	ctx, u := c.UserContext(), web.User(c)
 	cid, now := u.CommissionIDOrZero(), h.Now()
-	ms, err := models.ListMeetings(ctx, h.DB, cid, now.AddDate(-3, 0, 0), now.AddDate(0, 0, 1))
+	ms, err := meetings.ListMeetings(ctx, h.DB, cid, now.AddDate(-3, 0, 0), now.AddDate(0, 0, 1))
 	if err != nil {
 		return err
 	}
-	reader, err := models.MinutesReaderFor(ctx, h.DB, u)
+	reader, err := minutesmodel.MinutesReaderFor(ctx, h.DB, u)
 	if err != nil {
 		return err
 	}
 	var lines []Line
 	for _, m := range slices.Backward(ms) {
-		if m.Status != models.MeetingClosed && m.Status != models.MeetingMinutesApproved {
+		if m.Status != meetings.MeetingClosed && m.Status != meetings.MeetingMinutesApproved {
 			continue
 		}
-		rs, err := models.ListMinutesVersions(ctx, h.DB, cid, m.ID)
+		rs, err := minutesmodel.ListMinutesVersions(ctx, h.DB, cid, m.ID)
 		if err != nil {
 			return err
 		}

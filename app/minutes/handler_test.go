@@ -12,6 +12,8 @@ import (
 
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/meetings"
+	"seance/models/minutes"
 	"seance/models/modelstest"
 )
 
@@ -67,7 +69,7 @@ func (w *pvWorld) establish(t *testing.T, sec *servertest.Client) *servertest.Re
 			t.Fatalf("GET %s as secretariat = %d, want the page offering to establish the draft\n%s", w.path, r.Status, r.Body)
 		}
 	}
-	if _, err := models.FindCurrentMinutes(ctx, w.env.DB, w.env.Commission.ID, w.f.m.ID); !errors.Is(err, models.ErrNotFound) {
+	if _, err := minutes.FindCurrentMinutes(ctx, w.env.DB, w.env.Commission.ID, w.f.m.ID); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("after GET %s, FindCurrentMinutes error = %v, want ErrNotFound: a GET must not make the draft", w.path, err)
 	}
 	if after := audits(); after != before {
@@ -109,8 +111,8 @@ func TestMinutesPageAccessByRole(t *testing.T) {
 		}
 	}
 	other := modelstest.Commission(t, w.env.DB, "09")
-	om, err := models.CreateMeeting(context.Background(), w.env.DB, models.SystemActor("test"), other.ID, models.MeetingInput{
-		Kind: models.MeetingPolicy, Mode: models.ModeOnSite, StartsAt: w.f.start, Place: "Foix", Capacity: 5}, w.f.start.AddDate(0, 0, -20))
+	om, err := meetings.CreateMeeting(context.Background(), w.env.DB, models.SystemActor("test"), other.ID, meetings.MeetingInput{
+		Kind: meetings.MeetingPolicy, Mode: meetings.ModeOnSite, StartsAt: w.f.start, Place: "Foix", Capacity: 5}, w.f.start.AddDate(0, 0, -20))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,8 +161,8 @@ func TestMinutesWorkflowFromDraftToLock(t *testing.T) {
 	post(sec, "valider", nil, http.StatusForbidden, "")
 	post(pres, "valider", nil, http.StatusSeeOther, "")
 	post(sec, "textes", url.Values{"general_items": {"trop tard"}}, http.StatusConflict, "Seul un projet")
-	next, err := models.CreateMeeting(ctx, w.env.DB, models.SystemActor("test"), w.env.Commission.ID, models.MeetingInput{
-		Kind: models.MeetingFiles, Mode: models.ModeOnSite, StartsAt: w.f.start.AddDate(0, 0, 14), Place: "Préfecture", Capacity: 10}, w.f.at(60))
+	next, err := meetings.CreateMeeting(ctx, w.env.DB, models.SystemActor("test"), w.env.Commission.ID, meetings.MeetingInput{
+		Kind: meetings.MeetingFiles, Mode: meetings.ModeOnSite, StartsAt: w.f.start.AddDate(0, 0, 14), Place: "Préfecture", Capacity: 10}, w.f.at(60))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,10 @@ import (
 	_ "time/tzdata" // the portal's zone is embedded: writers need no zoneinfo on the host
 
 	"seance/app/web"
-	"seance/models"
+	"seance/models/keyring"
+	"seance/models/meetings"
+	minutesmodel "seance/models/minutes"
+	"seance/models/sitting"
 )
 
 // Minutes is the complete content of a procès-verbal.
@@ -108,21 +111,21 @@ type Person struct {
 
 // Attendee is one voting seat's participation, named after its titulaire.
 type Attendee struct {
-	Name           string                  `json:"name"`
-	Quality        string                  `json:"quality"`
-	Category       int                     `json:"category"` // 1 to 11 (CASF R121-12-7)
-	CategoryLabel  string                  `json:"category_label"`
-	Status         models.AttendanceStatus `json:"status"`
-	SubstituteName string                  `json:"substitute_name,omitempty"` // the suppléant who sat
-	ProxyTo        string                  `json:"proxy_to,omitempty"`        // holder of the proxy this member gave
-	ProxyFrom      string                  `json:"proxy_from,omitempty"`      // member whose proxy this member holds
+	Name           string                    `json:"name"`
+	Quality        string                    `json:"quality"`
+	Category       int                       `json:"category"` // 1 to 11 (CASF R121-12-7)
+	CategoryLabel  string                    `json:"category_label"`
+	Status         meetings.AttendanceStatus `json:"status"`
+	SubstituteName string                    `json:"substitute_name,omitempty"` // the suppléant who sat
+	ProxyTo        string                    `json:"proxy_to,omitempty"`        // holder of the proxy this member gave
+	ProxyFrom      string                    `json:"proxy_from,omitempty"`      // member whose proxy this member holds
 }
 
 // PresenceLabel is how the minutes word the attendee's participation; a member who
 // never answered and did not come is absent.
 func (a Attendee) PresenceLabel() string {
-	if a.Status == models.AttNoReply {
-		return models.AttAbsent.Label()
+	if a.Status == meetings.AttNoReply {
+		return meetings.AttAbsent.Label()
 	}
 	return a.Status.Label()
 }
@@ -131,10 +134,10 @@ func (a Attendee) PresenceLabel() string {
 // proxy they held, in one line ("" when none applies).
 func (a Attendee) Representation() string {
 	var parts []string
-	if a.Status == models.AttSubstituted && a.SubstituteName != "" {
+	if a.Status == meetings.AttSubstituted && a.SubstituteName != "" {
 		parts = append(parts, "Suppléé(e) par "+a.SubstituteName)
 	}
-	if a.Status == models.AttProxy && a.ProxyTo != "" {
+	if a.Status == meetings.AttProxy && a.ProxyTo != "" {
 		parts = append(parts, "Procuration donnée à "+a.ProxyTo)
 	}
 	if a.ProxyFrom != "" {
@@ -296,8 +299,8 @@ type NamedBallot struct {
 	OnBehalfOf string `json:"on_behalf_of,omitempty"` // cast with the proxy of this member
 	// Channel is how the ballot was cast: models.ChannelOnline by the member, or
 	// models.ChannelRoom entered by RecordedBy ("" in minutes made before it was recorded).
-	Channel    models.BallotChannel `json:"channel,omitempty"`
-	RecordedBy string               `json:"recorded_by,omitempty"`
+	Channel    sitting.BallotChannel `json:"channel,omitempty"`
+	RecordedBy string                `json:"recorded_by,omitempty"`
 }
 
 // ChannelLabel says how the ballot was cast: « en ligne », « en salle, saisi par … »
@@ -306,7 +309,7 @@ func (b NamedBallot) ChannelLabel() string {
 	switch b.Channel {
 	case "":
 		return ""
-	case models.ChannelRoom:
+	case sitting.ChannelRoom:
 		if b.RecordedBy == "" {
 			return "en salle, saisi par le secrétariat"
 		}
@@ -351,7 +354,7 @@ type Contribution struct {
 type Record struct {
 	ID             int64
 	Version        int
-	Status         models.MinutesStatus
+	Status         minutesmodel.MinutesStatus
 	ValidatedAt    *time.Time
 	SubmittedAt    *time.Time
 	ApprovedAt     *time.Time
@@ -381,15 +384,15 @@ func (m *Minutes) Counts() Counts {
 	c := Counts{Seats: len(m.Attendance)}
 	for _, a := range m.Attendance {
 		switch a.Status {
-		case models.AttPresentOnSite:
+		case meetings.AttPresentOnSite:
 			c.OnSite++
-		case models.AttPresentRemote:
+		case meetings.AttPresentRemote:
 			c.Remote++
-		case models.AttSubstituted:
+		case meetings.AttSubstituted:
 			c.Substituted++
-		case models.AttProxy:
+		case meetings.AttProxy:
 			c.ProxiesGiven++
-		case models.AttExcused:
+		case meetings.AttExcused:
 			c.Excused++
 		default:
 			c.Absent++
@@ -418,7 +421,7 @@ func Decode(content []byte) (*Minutes, error) {
 
 // FromRecord returns the minutes a stored version holds: its content, opened with kr,
 // with its free texts and workflow state.
-func FromRecord(r *models.Minutes, kr *models.Keyring) (*Minutes, error) {
+func FromRecord(r *minutesmodel.Minutes, kr *keyring.Keyring) (*Minutes, error) {
 	content, err := r.Snapshot(kr)
 	if err != nil {
 		return nil, err
@@ -497,13 +500,13 @@ func (m *Minutes) StatusLine() string {
 	r := m.Record
 	v := "Version " + strconv.Itoa(max(r.Version, 1))
 	switch r.Status {
-	case models.MinutesValidated:
+	case minutesmodel.MinutesValidated:
 		return v + " — projet validé par le président" + m.on(r.ValidatedAt) + ", soumis à l'approbation de la commission à sa prochaine séance"
-	case models.MinutesSubmitted:
+	case minutesmodel.MinutesSubmitted:
 		return v + " — projet inscrit à l'ordre du jour de la séance suivante pour approbation"
-	case models.MinutesApproved:
+	case minutesmodel.MinutesApproved:
 		return v + " — approuvé" + m.on(r.ApprovedAt) + m.approvalRef()
-	case models.MinutesLocked:
+	case minutesmodel.MinutesLocked:
 		return v + " — approuvé" + m.on(r.ApprovedAt) + m.approvalRef() + " — verrouillé, empreinte " + ShortHash(r.Hash)
 	}
 	return v + " — PROJET : document de travail, non approuvé"

@@ -9,6 +9,7 @@ import (
 
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/meetings"
 	"seance/models/modelstest"
 )
 
@@ -16,8 +17,8 @@ import (
 // that was never held answers a French 404, never a server error, for every reader.
 func TestMinutesOfASessionNotHeldIsAClearRefusal(t *testing.T) {
 	env := servertest.New(t)
-	m, err := models.CreateMeeting(context.Background(), env.DB, models.SystemActor("test"), env.Commission.ID, models.MeetingInput{
-		Kind: models.MeetingPolicy, Mode: models.ModeOnSite, StartsAt: modelstest.Day(20).Add(13 * time.Hour), Place: "Préfecture", Capacity: 5}, env.Clock())
+	m, err := meetings.CreateMeeting(context.Background(), env.DB, models.SystemActor("test"), env.Commission.ID, meetings.MeetingInput{
+		Kind: meetings.MeetingPolicy, Mode: meetings.ModeOnSite, StartsAt: modelstest.Day(20).Add(13 * time.Hour), Place: "Préfecture", Capacity: 5}, env.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}

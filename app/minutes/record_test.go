@@ -8,6 +8,8 @@ import (
 
 	"seance/app/minutes"
 	"seance/models"
+	"seance/models/meetings"
+	minutesmodel "seance/models/minutes"
 	"seance/models/modelstest"
 )
 
@@ -21,19 +23,19 @@ func TestRule11_LockedRecordExportsWithItsHash(t *testing.T) {
 	president := modelstest.User(t, db, c, models.RolePresident, nil)
 	actor := models.ActorFor(modelstest.User(t, db, c, models.RoleSecretariat, nil))
 	planned := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	meeting := func(at time.Time, status models.MeetingStatus) *models.Meeting {
-		m, err := models.CreateMeeting(ctx, db, actor, c.ID, models.MeetingInput{Kind: models.MeetingFiles, Mode: models.ModeOnSite, StartsAt: at, Place: "Préfecture", Capacity: 5}, planned)
+	meeting := func(at time.Time, status meetings.MeetingStatus) *meetings.Meeting {
+		m, err := meetings.CreateMeeting(ctx, db, actor, c.ID, meetings.MeetingInput{Kind: meetings.MeetingFiles, Mode: meetings.ModeOnSite, StartsAt: at, Place: "Préfecture", Capacity: 5}, planned)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Sittings are opened and closed by the sitting feature; here the test sets it.
-		if _, err := db.NewUpdate().Model((*models.Meeting)(nil)).Set("status = ?", status).Where("id = ?", m.ID).Exec(ctx); err != nil {
+		if _, err := db.NewUpdate().Model((*meetings.Meeting)(nil)).Set("status = ?", status).Where("id = ?", m.ID).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
-	held := meeting(time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), models.MeetingClosed)
-	next := meeting(time.Date(2026, 12, 8, 13, 0, 0, 0, time.UTC), models.MeetingConvened)
+	held := meeting(time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC), meetings.MeetingClosed)
+	next := meeting(time.Date(2026, 12, 8, 13, 0, 0, 0, time.UTC), meetings.MeetingConvened)
 
 	view := sample()
 	view.Session.MeetingID = held.ID
@@ -41,22 +43,22 @@ func TestRule11_LockedRecordExportsWithItsHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := models.CreateMinutesDraft(ctx, db, kr, actor, c.ID, held.ID, content, held.EndsAt)
+	r, err := minutesmodel.CreateMinutesDraft(ctx, db, kr, actor, c.ID, held.ID, content, held.EndsAt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps := []func() (*models.Minutes, error){
-		func() (*models.Minutes, error) {
-			return models.UpdateMinutesTexts(ctx, db, actor, c.ID, r.ID, models.MinutesTexts{GeneralItems: view.GeneralItems, Observations: view.Observations}, held.EndsAt)
+	steps := []func() (*minutesmodel.Minutes, error){
+		func() (*minutesmodel.Minutes, error) {
+			return minutesmodel.UpdateMinutesTexts(ctx, db, actor, c.ID, r.ID, minutesmodel.MinutesTexts{GeneralItems: view.GeneralItems, Observations: view.Observations}, held.EndsAt)
 		},
-		func() (*models.Minutes, error) {
-			return models.ValidateMinutes(ctx, db, president, c.ID, r.ID, held.EndsAt)
+		func() (*minutesmodel.Minutes, error) {
+			return minutesmodel.ValidateMinutes(ctx, db, president, c.ID, r.ID, held.EndsAt)
 		},
-		func() (*models.Minutes, error) {
-			return models.SubmitMinutes(ctx, db, actor, c.ID, r.ID, next.ID, held.EndsAt)
+		func() (*minutesmodel.Minutes, error) {
+			return minutesmodel.SubmitMinutes(ctx, db, actor, c.ID, r.ID, next.ID, held.EndsAt)
 		},
-		func() (*models.Minutes, error) {
-			return models.ApproveMinutes(ctx, db, kr, actor, c.ID, r.ID, models.ApprovalInput{Reference: "séance du 8 décembre 2026, point 1", Lock: true}, next.StartsAt.Add(time.Hour))
+		func() (*minutesmodel.Minutes, error) {
+			return minutesmodel.ApproveMinutes(ctx, db, kr, actor, c.ID, r.ID, minutesmodel.ApprovalInput{Reference: "séance du 8 décembre 2026, point 1", Lock: true}, next.StartsAt.Add(time.Hour))
 		},
 	}
 	for _, step := range steps {
@@ -64,7 +66,7 @@ func TestRule11_LockedRecordExportsWithItsHash(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stored, err := models.FindMinutes(ctx, db, c.ID, r.ID)
+	stored, err := minutesmodel.FindMinutes(ctx, db, c.ID, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +77,7 @@ func TestRule11_LockedRecordExportsWithItsHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Record.Status != models.MinutesLocked || m.Record.Hash != stored.ContentHash || m.GeneralItems != view.GeneralItems {
+	if m.Record.Status != minutesmodel.MinutesLocked || m.Record.Hash != stored.ContentHash || m.GeneralItems != view.GeneralItems {
 		t.Fatalf("FromRecord = %+v", m.Record)
 	}
 	f, _ := workbook(t, m)

@@ -4,7 +4,10 @@ import (
 	"time"
 
 	"seance/app/minutes"
-	"seance/models"
+	"seance/models/files"
+	"seance/models/meetings"
+	minutesmodel "seance/models/minutes"
+	"seance/models/registry"
 )
 
 // concerned are the identities of the persons concerned by the sample's files, as the
@@ -31,31 +34,31 @@ func sample() *minutes.Minutes {
 			Department: "31", Authority: "Préfet de la Haute-Garonne", ArreteRef: "n° 31-2026-03-12-001 du 12 mars 2026",
 		},
 		Session: minutes.Session{
-			MeetingID: 12, Kind: models.MeetingFiles.Label(), Mode: models.ModeHybrid.Label(),
+			MeetingID: 12, Kind: meetings.MeetingFiles.Label(), Mode: meetings.ModeHybrid.Label(),
 			Place:    "Préfecture de la Haute-Garonne, salle Capitole, 1 place Saint-Étienne, Toulouse",
 			StartsAt: day(2026, 11, 24, 13, 0), EndsAt: day(2026, 11, 24, 15, 35), ConvenedOn: ptr(day(2026, 11, 16, 9, 0)),
 		},
 		Chair:     minutes.Person{Name: "Claire Vidal", Quality: "Sous-préfète, directrice de cabinet, représentant le préfet de la Haute-Garonne"},
 		Secretary: minutes.Person{Name: "Julien Mercier", Quality: "Secrétariat de la commission (DDETS de la Haute-Garonne)"},
 		Attendance: []minutes.Attendee{
-			{Name: "Hélène Garcia", Quality: "Vice-présidente chargée de l'application des peines, tribunal judiciaire de Toulouse", Category: 1, CategoryLabel: models.CategoryMagistrate.Label(), Status: models.AttPresentOnSite, ProxyFrom: "Thomas Roux"},
-			{Name: "Marc Dubois", Quality: "Directeur départemental de l'emploi, du travail et des solidarités", Category: 2, CategoryLabel: models.CategoryDDETS.Label(), Status: models.AttSubstituted, SubstituteName: "Sophie Lefèvre"},
-			{Name: "Nadia Benali", Quality: "Directrice départementale de la sécurité publique", Category: 3, CategoryLabel: models.CategoryDDSP.Label(), Status: models.AttPresentRemote},
-			{Name: "Thomas Roux", Quality: "Chef de l'office central pour la répression de la traite, antenne de Toulouse", Category: 4, CategoryLabel: models.CategoryJudicialPolice.Label(), Status: models.AttProxy, ProxyTo: "Hélène Garcia"},
-			{Name: "Pierre Lambert", Quality: "Commandant du groupement de gendarmerie départementale", Category: 5, CategoryLabel: models.CategoryGendarmerie.Label(), Status: models.AttPresentOnSite},
-			{Name: "Anne Moreau", Quality: "Cheffe du service de l'immigration et de l'intégration, préfecture", Category: 6, CategoryLabel: models.CategoryForeignersService.Label(), Status: models.AttPresentOnSite},
-			{Name: "Sylvie Bonnet", Quality: "Responsable de l'unité départementale du travail", Category: 7, CategoryLabel: models.CategoryWorkUnit.Label(), Status: models.AttPresentOnSite},
-			{Name: "François Petit", Quality: "Directeur académique adjoint des services de l'éducation nationale", Category: 8, CategoryLabel: models.CategoryDASEN.Label(), Status: models.AttExcused},
-			{Name: "Élise Fournier", Quality: "Médecin désignée par le conseil départemental de l'ordre des médecins", Category: 9, CategoryLabel: models.CategoryDoctor.Label(), Status: models.AttPresentOnSite},
-			{Name: "Jean-Luc Martin", Quality: "Conseiller départemental de la Haute-Garonne", Category: 10, CategoryLabel: models.CategoryLocalAuthority.Label(), Status: models.AttNoReply},
-			{Name: "Laure Nguyen", Quality: "Représentante de l'Amicale du Nid 31", Category: 11, CategoryLabel: models.CategoryAssociation.Label(), Status: models.AttPresentOnSite},
-			{Name: "Karim Haddad", Quality: "Représentant du Mouvement du Nid, délégation de la Haute-Garonne", Category: 11, CategoryLabel: models.CategoryAssociation.Label(), Status: models.AttPresentRemote},
+			{Name: "Hélène Garcia", Quality: "Vice-présidente chargée de l'application des peines, tribunal judiciaire de Toulouse", Category: 1, CategoryLabel: registry.CategoryMagistrate.Label(), Status: meetings.AttPresentOnSite, ProxyFrom: "Thomas Roux"},
+			{Name: "Marc Dubois", Quality: "Directeur départemental de l'emploi, du travail et des solidarités", Category: 2, CategoryLabel: registry.CategoryDDETS.Label(), Status: meetings.AttSubstituted, SubstituteName: "Sophie Lefèvre"},
+			{Name: "Nadia Benali", Quality: "Directrice départementale de la sécurité publique", Category: 3, CategoryLabel: registry.CategoryDDSP.Label(), Status: meetings.AttPresentRemote},
+			{Name: "Thomas Roux", Quality: "Chef de l'office central pour la répression de la traite, antenne de Toulouse", Category: 4, CategoryLabel: registry.CategoryJudicialPolice.Label(), Status: meetings.AttProxy, ProxyTo: "Hélène Garcia"},
+			{Name: "Pierre Lambert", Quality: "Commandant du groupement de gendarmerie départementale", Category: 5, CategoryLabel: registry.CategoryGendarmerie.Label(), Status: meetings.AttPresentOnSite},
+			{Name: "Anne Moreau", Quality: "Cheffe du service de l'immigration et de l'intégration, préfecture", Category: 6, CategoryLabel: registry.CategoryForeignersService.Label(), Status: meetings.AttPresentOnSite},
+			{Name: "Sylvie Bonnet", Quality: "Responsable de l'unité départementale du travail", Category: 7, CategoryLabel: registry.CategoryWorkUnit.Label(), Status: meetings.AttPresentOnSite},
+			{Name: "François Petit", Quality: "Directeur académique adjoint des services de l'éducation nationale", Category: 8, CategoryLabel: registry.CategoryDASEN.Label(), Status: meetings.AttExcused},
+			{Name: "Élise Fournier", Quality: "Médecin désignée par le conseil départemental de l'ordre des médecins", Category: 9, CategoryLabel: registry.CategoryDoctor.Label(), Status: meetings.AttPresentOnSite},
+			{Name: "Jean-Luc Martin", Quality: "Conseiller départemental de la Haute-Garonne", Category: 10, CategoryLabel: registry.CategoryLocalAuthority.Label(), Status: meetings.AttNoReply},
+			{Name: "Laure Nguyen", Quality: "Représentante de l'Amicale du Nid 31", Category: 11, CategoryLabel: registry.CategoryAssociation.Label(), Status: meetings.AttPresentOnSite},
+			{Name: "Karim Haddad", Quality: "Représentant du Mouvement du Nid, délégation de la Haute-Garonne", Category: 11, CategoryLabel: registry.CategoryAssociation.Label(), Status: meetings.AttPresentRemote},
 		},
 		Others: []minutes.Person{{Name: "Inès Caron", Quality: "Intervenante sociale de l'Amicale du Nid 31, entendue sur le point 1"}},
 		Quorum: minutes.Quorum{Members: 12, Present: 9, Represented: 1, Required: 6, Reached: true},
 		Items: []minutes.Item{
 			{
-				Number: 1, Kind: models.KindRenewal.Label(), Reference: "31-2026-0042", Association: "Amicale du Nid 31", AssociationRecused: true,
+				Number: 1, Kind: files.KindRenewal.Label(), Reference: "31-2026-0042", Association: "Amicale du Nid 31", AssociationRecused: true,
 				Recusals: []string{"Élise Fournier (intérêt déclaré)"},
 				Tally:    &minutes.Tally{Pour: 6, Contre: 1, Abstention: 1},
 				Avis:     "Favorable",
@@ -65,7 +68,7 @@ func sample() *minutes.Minutes {
 				Dissents:   []minutes.Dissent{{Name: "Anne Moreau", Text: "Je demande que soit consigné que la situation au regard du séjour devra être réexaminée avant tout nouveau renouvellement."}},
 			},
 			{
-				Number: 2, Kind: models.KindEngagement.Label(), Reference: "31-2026-0057", Association: "Mouvement du Nid, délégation de la Haute-Garonne", AssociationRecused: true,
+				Number: 2, Kind: files.KindEngagement.Label(), Reference: "31-2026-0057", Association: "Mouvement du Nid, délégation de la Haute-Garonne", AssociationRecused: true,
 				Tally:     &minutes.Tally{Pour: 4, Contre: 4, Abstention: 1, CastingVote: true},
 				Avis:      "Favorable",
 				Reasoning: "La demande répond aux conditions de l'article L121-9 du CASF ; le projet d'insertion est construit avec la personne.",
@@ -82,24 +85,24 @@ func sample() *minutes.Minutes {
 				},
 			},
 			{
-				Number: 3, Kind: models.KindEnd.Label(), Reference: "31-2026-0061", Association: "Amicale du Nid 31", AssociationRecused: true,
+				Number: 3, Kind: files.KindEnd.Label(), Reference: "31-2026-0061", Association: "Amicale du Nid 31", AssociationRecused: true,
 				Tally: &minutes.Tally{Pour: 8, Contre: 0, Abstention: 0}, Avis: "Favorable à la fin du parcours",
 				Reasoning: "La personne a quitté le département ; son accompagnement est repris par une association agréée du lieu de résidence.",
 			},
-			{Number: 4, Kind: models.ItemInformation.Label(), Title: "Bilan du partenariat avec la caisse d'allocations familiales"},
+			{Number: 4, Kind: meetings.ItemInformation.Label(), Title: "Bilan du partenariat avec la caisse d'allocations familiales"},
 		},
 		GeneralItems: "Calendrier 2027 : séances les 19 janvier, 16 mars et 11 mai 2027.\nLe secrétariat rappelle la confidentialité des débats.",
 		Observations: "Procès-verbal établi par le secrétariat de la commission.",
 		GeneratedAt:  day(2026, 11, 24, 16, 0),
 		TimeZone:     "Europe/Paris",
-		Record:       minutes.Record{ID: 7, Version: 1, Status: models.MinutesDraft},
+		Record:       minutes.Record{ID: 7, Version: 1, Status: minutesmodel.MinutesDraft},
 	}
 }
 
 // sampleWritten is a written electronic deliberation on one file, with contributions.
 func sampleWritten() *minutes.Minutes {
 	m := sample()
-	m.Session.Mode = models.ModeWritten.Label()
+	m.Session.Mode = meetings.ModeWritten.Label()
 	m.Session.Place = ""
 	m.Items = m.Items[:1]
 	m.Written = &minutes.Written{
@@ -117,7 +120,7 @@ func sampleWritten() *minutes.Minutes {
 func sampleLocked() *minutes.Minutes {
 	m := sample()
 	m.Record = minutes.Record{
-		ID: 7, Version: 1, Status: models.MinutesLocked, ApprovedAt: ptr(day(2026, 12, 8, 14, 0)), ApprovalRef: "séance du 8 décembre 2026, point 1",
+		ID: 7, Version: 1, Status: minutesmodel.MinutesLocked, ApprovedAt: ptr(day(2026, 12, 8, 14, 0)), ApprovalRef: "séance du 8 décembre 2026, point 1",
 		LockedAt: ptr(day(2026, 12, 8, 14, 5)), Hash: "5f2b9c0e7a1d43b8a6c2e9f0d1b7a3c45f2b9c0e7a1d43b8a6c2e9f0d1b7a3c4",
 	}
 	return m

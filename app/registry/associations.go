@@ -5,6 +5,7 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	registrymodel "seance/models/registry"
 )
 
 // Associations lists the approved associations with the state of their agrément:
@@ -14,7 +15,7 @@ func (h *Handler) Associations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	as, err := models.ListAssociationStatuses(c.UserContext(), h.DB, cm.ID, h.Now())
+	as, err := registrymodel.ListAssociationStatuses(c.UserContext(), h.DB, cm.ID, h.Now())
 	if err != nil {
 		return err
 	}
@@ -26,7 +27,7 @@ type AssociationForm struct {
 	Name, AgrementArrete, AgrementDate, AgrementEnds, Departments, ContactEmail string
 }
 
-func associationForm(a *models.Association) AssociationForm {
+func associationForm(a *registrymodel.Association) AssociationForm {
 	return AssociationForm{
 		Name: a.Name, AgrementArrete: a.AgrementArrete, AgrementDate: inputDate(a.AgrementDate),
 		AgrementEnds: inputDate(a.AgrementEnds), Departments: a.Departments, ContactEmail: a.ContactEmail,
@@ -41,7 +42,7 @@ func readAssociationForm(c *fiber.Ctx) AssociationForm {
 }
 
 // apply copies the form onto a and returns every problem found, the model's rules included.
-func (f AssociationForm) apply(a *models.Association) models.FieldErrors {
+func (f AssociationForm) apply(a *registrymodel.Association) models.FieldErrors {
 	fe := models.FieldErrors{}
 	a.Name, a.AgrementArrete, a.Departments, a.ContactEmail = f.Name, f.AgrementArrete, f.Departments, f.ContactEmail
 	a.AgrementDate = formDate(f.AgrementDate, "agrement_date", fe)
@@ -49,7 +50,7 @@ func (f AssociationForm) apply(a *models.Association) models.FieldErrors {
 	return merge(fe, a.Validate())
 }
 
-func (h *Handler) renderAssociation(c *fiber.Ctx, cm *models.Commission, a *models.Association, status int, f AssociationForm, fe models.FieldErrors) error {
+func (h *Handler) renderAssociation(c *fiber.Ctx, cm *models.Commission, a *registrymodel.Association, status int, f AssociationForm, fe models.FieldErrors) error {
 	title := "Nouvelle association agréée"
 	if a != nil {
 		title = a.Name
@@ -73,18 +74,18 @@ func (h *Handler) CreateAssociation(c *fiber.Ctx) error {
 		return err
 	}
 	f := readAssociationForm(c)
-	a := &models.Association{CommissionID: cm.ID}
+	a := &registrymodel.Association{CommissionID: cm.ID}
 	if fe := f.apply(a); len(fe) > 0 {
 		return h.renderAssociation(c, cm, nil, fiber.StatusUnprocessableEntity, f, fe)
 	}
-	if err := models.SaveNewAssociation(c.UserContext(), h.DB, models.ActorFor(web.User(c)), a, h.Now()); err != nil {
+	if err := registrymodel.SaveNewAssociation(c.UserContext(), h.DB, models.ActorFor(web.User(c)), a, h.Now()); err != nil {
 		return err
 	}
 	web.FlashSuccess(c, "Association enregistrée : "+a.Name+".")
 	return c.Redirect(Base(cm.ID)+"/associations", fiber.StatusSeeOther)
 }
 
-func (h *Handler) association(c *fiber.Ctx) (*models.Commission, *models.Association, error) {
+func (h *Handler) association(c *fiber.Ctx) (*models.Commission, *registrymodel.Association, error) {
 	cm, err := h.commission(c)
 	if err != nil {
 		return nil, nil, err
@@ -93,7 +94,7 @@ func (h *Handler) association(c *fiber.Ctx) (*models.Commission, *models.Associa
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := models.FindAssociation(c.UserContext(), h.DB, cm.ID, aid)
+	a, err := registrymodel.FindAssociation(c.UserContext(), h.DB, cm.ID, aid)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -120,7 +121,7 @@ func (h *Handler) UpdateAssociation(c *fiber.Ctx) error {
 	if fe := f.apply(&next); len(fe) > 0 {
 		return h.renderAssociation(c, cm, a, fiber.StatusUnprocessableEntity, f, fe)
 	}
-	if err := models.UpdateAssociation(c.UserContext(), h.DB, models.ActorFor(web.User(c)), &next, h.Now()); err != nil {
+	if err := registrymodel.UpdateAssociation(c.UserContext(), h.DB, models.ActorFor(web.User(c)), &next, h.Now()); err != nil {
 		return err
 	}
 	web.FlashSuccess(c, "Association enregistrée : "+next.Name+".")
@@ -132,7 +133,7 @@ type RenewalForm struct {
 	AgrementArrete, AgrementDate string
 }
 
-func (h *Handler) renderRenewal(c *fiber.Ctx, cm *models.Commission, a *models.Association, status int, f RenewalForm, fe models.FieldErrors) error {
+func (h *Handler) renderRenewal(c *fiber.Ctx, cm *models.Commission, a *registrymodel.Association, status int, f RenewalForm, fe models.FieldErrors) error {
 	return render(c, cm, status, "registry/agrement", fiber.Map{
 		"Title": "Renouveler l'agrément", "Association": a, "Form": f, "Errors": fe, "Expired": !h.Now().Before(a.AgrementEnds),
 	})
@@ -157,7 +158,7 @@ func (h *Handler) SaveAgrement(c *fiber.Ctx) error {
 	fe := models.FieldErrors{}
 	date := formDate(f.AgrementDate, "agrement_date", fe)
 	if len(fe) == 0 {
-		err = models.RenewAgrement(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, a.ID, f.AgrementArrete, date, h.Now())
+		err = registrymodel.RenewAgrement(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, a.ID, f.AgrementArrete, date, h.Now())
 		if more, ok := models.AsFieldErrors(err); ok {
 			fe, err = more, nil
 		}

@@ -5,25 +5,26 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	registrymodel "seance/models/registry"
 )
 
 // Holder is one person on the composition page.
 type Holder struct {
-	models.Mandate
+	registrymodel.Mandate
 	EndingSoon bool // the term ends within models.TermAlertWindow
 	DaysLeft   int
 }
 
 // SeatRow is one seat on the composition page.
 type SeatRow struct {
-	models.SeatView
+	registrymodel.SeatView
 	Holder     *Holder // the titulaire; nil when vacant
 	Suppleants []Holder
 }
 
 // GroupRow is one category of R121-12-7 with its seats.
 type GroupRow struct {
-	Category models.SeatCategory
+	Category registrymodel.SeatCategory
 	Seats    []SeatRow
 }
 
@@ -35,12 +36,12 @@ func (h *Handler) Composition(c *fiber.Ctx) error {
 		return err
 	}
 	now := h.Now()
-	comp, err := models.LoadComposition(c.UserContext(), h.DB, cm.ID, now)
+	comp, err := registrymodel.LoadComposition(c.UserContext(), h.DB, cm.ID, now)
 	if err != nil {
 		return err
 	}
-	alertEnd := models.CalendarDay(now).Add(models.TermAlertWindow)
-	holder := func(m models.Mandate) Holder {
+	alertEnd := models.CalendarDay(now).Add(registrymodel.TermAlertWindow)
+	holder := func(m registrymodel.Mandate) Holder {
 		return Holder{Mandate: m, EndingSoon: m.EndedOn == nil && !m.TermEndsOn.After(alertEnd), DaysLeft: m.DaysLeft(now)}
 	}
 	groups := make([]GroupRow, len(comp.Groups))
@@ -70,7 +71,7 @@ type SeatForm struct {
 	VotingRight                                                     bool
 }
 
-func seatForm(s *models.Seat) SeatForm {
+func seatForm(s *registrymodel.Seat) SeatForm {
 	f := SeatForm{
 		Category: itoa(int64(s.Category)), Organisation: s.Organisation, Quality: s.Quality,
 		SuppleantPlaces: itoa(int64(s.SuppleantPlaces)), VotingRight: s.VotingRight,
@@ -89,9 +90,9 @@ func readSeatForm(c *fiber.Ctx) SeatForm {
 }
 
 // apply copies the form onto s and returns the fields it could not read.
-func (f SeatForm) apply(s *models.Seat) models.FieldErrors {
+func (f SeatForm) apply(s *registrymodel.Seat) models.FieldErrors {
 	fe := models.FieldErrors{}
-	cat, ok := models.ParseSeatCategory(f.Category)
+	cat, ok := registrymodel.ParseSeatCategory(f.Category)
 	if !ok {
 		fe.Add("category", "Choisissez une des 11 catégories de membres (R121-12-7).")
 	}
@@ -105,16 +106,16 @@ func (f SeatForm) apply(s *models.Seat) models.FieldErrors {
 	return fe
 }
 
-func (h *Handler) renderSeatForm(c *fiber.Ctx, cm *models.Commission, status int, seat *models.Seat, f SeatForm, fe models.FieldErrors) error {
+func (h *Handler) renderSeatForm(c *fiber.Ctx, cm *models.Commission, status int, seat *registrymodel.Seat, f SeatForm, fe models.FieldErrors) error {
 	ctx := c.UserContext()
-	as, err := models.ListAssociations(ctx, h.DB, cm.ID)
+	as, err := registrymodel.ListAssociations(ctx, h.DB, cm.ID)
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Title": "Nouveau siège", "Form": f, "Errors": fe, "Categories": models.SeatCategories, "Associations": as, "Seat": seat}
+	data := fiber.Map{"Title": "Nouveau siège", "Form": f, "Errors": fe, "Categories": registrymodel.SeatCategories, "Associations": as, "Seat": seat}
 	if seat != nil {
 		data["Title"] = seat.Label()
-		if data["History"], err = models.SeatHistory(ctx, h.DB, cm.ID, seat.ID); err != nil {
+		if data["History"], err = registrymodel.SeatHistory(ctx, h.DB, cm.ID, seat.ID); err != nil {
 			return err
 		}
 	}
@@ -138,11 +139,11 @@ func (h *Handler) CreateSeat(c *fiber.Ctx) error {
 		return err
 	}
 	f := readSeatForm(c)
-	s := &models.Seat{CommissionID: cm.ID}
+	s := &registrymodel.Seat{CommissionID: cm.ID}
 	if fe := f.apply(s); len(fe) > 0 {
 		return h.renderSeatForm(c, cm, fiber.StatusUnprocessableEntity, nil, f, fe)
 	}
-	err = models.CreateSeat(c.UserContext(), h.DB, models.ActorFor(web.User(c)), s, h.Now())
+	err = registrymodel.CreateSeat(c.UserContext(), h.DB, models.ActorFor(web.User(c)), s, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderSeatForm(c, cm, fiber.StatusUnprocessableEntity, nil, f, fe)
 	}
@@ -162,7 +163,7 @@ func (h *Handler) Seat(c *fiber.Ctx) error {
 	return h.renderSeatForm(c, cm, fiber.StatusOK, seat, seatForm(seat), nil)
 }
 
-func (h *Handler) seat(c *fiber.Ctx) (*models.Commission, *models.Seat, error) {
+func (h *Handler) seat(c *fiber.Ctx) (*models.Commission, *registrymodel.Seat, error) {
 	cm, err := h.commission(c)
 	if err != nil {
 		return nil, nil, err
@@ -171,7 +172,7 @@ func (h *Handler) seat(c *fiber.Ctx) (*models.Commission, *models.Seat, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	seat, err := models.FindSeat(c.UserContext(), h.DB, cm.ID, sid)
+	seat, err := registrymodel.FindSeat(c.UserContext(), h.DB, cm.ID, sid)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -190,7 +191,7 @@ func (h *Handler) UpdateSeat(c *fiber.Ctx) error {
 	if fe := f.apply(&next); len(fe) > 0 {
 		return h.renderSeatForm(c, cm, fiber.StatusUnprocessableEntity, seat, f, fe)
 	}
-	err = models.UpdateSeat(c.UserContext(), h.DB, models.ActorFor(web.User(c)), &next, h.Now())
+	err = registrymodel.UpdateSeat(c.UserContext(), h.DB, models.ActorFor(web.User(c)), &next, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderSeatForm(c, cm, fiber.StatusUnprocessableEntity, seat, f, fe)
 	}
@@ -207,7 +208,7 @@ func (h *Handler) DeleteSeat(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = models.DeleteSeat(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, seat.ID, h.Now())
+	err = registrymodel.DeleteSeat(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, seat.ID, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderSeatForm(c, cm, fiber.StatusUnprocessableEntity, seat, seatForm(seat), fe)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"seance/app/registry"
 	"seance/models"
+	registrymodel "seance/models/registry"
 )
 
 // FuzzParseComposition: any uploaded file (a real workbook, a truncated one, a zip bomb,
@@ -16,10 +17,10 @@ import (
 func FuzzParseComposition(f *testing.F) {
 	var buf bytes.Buffer
 	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
-	rows := []models.CompositionRow{
-		{Category: models.SeatCategory(1), Organisation: "Préfecture", Quality: "Directrice de cabinet", Kind: models.MandateTitulaire,
+	rows := []registrymodel.CompositionRow{
+		{Category: registrymodel.SeatCategory(1), Organisation: "Préfecture", Quality: "Directrice de cabinet", Kind: registrymodel.MandateTitulaire,
 			Name: "Claire Exemple", Email: "claire@exemple.fr", StartsOn: start, TermEndsOn: start.AddDate(3, 0, 0), ArreteRef: "arrêté 31-2026-001", VotingRight: true},
-		{Category: models.SeatCategory(2), Organisation: "=HYPERLINK(\"http://x\")", Quality: "@SUM(A1)", Kind: models.MandateSuppleant,
+		{Category: registrymodel.SeatCategory(2), Organisation: "=HYPERLINK(\"http://x\")", Quality: "@SUM(A1)", Kind: registrymodel.MandateSuppleant,
 			Name: "+33 6 00", Email: "x@exemple.fr", StartsOn: start},
 	}
 	if err := registry.WriteComposition(&buf, rows); err != nil {

@@ -12,6 +12,7 @@ import (
 	"seance/app/mail"
 	"seance/app/web"
 	"seance/models"
+	"seance/models/keyring"
 )
 
 // Handler serves the commission registry: settings, composition, seats, mandates,
@@ -20,7 +21,7 @@ import (
 // only, the administrator any.
 type Handler struct {
 	DB      *bun.DB
-	Keys    *models.Keyring
+	Keys    *keyring.Keyring
 	Mailer  *mail.Mailer
 	Log     *slog.Logger
 	Now     func() time.Time

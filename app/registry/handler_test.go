@@ -19,6 +19,7 @@ import (
 	"seance/app/web"
 	"seance/models"
 	"seance/models/modelstest"
+	registrymodel "seance/models/registry"
 )
 
 func expect(t *testing.T, what string, resp *servertest.Response, status int, body ...string) {
@@ -150,12 +151,12 @@ func today(env *servertest.Env) time.Time { return models.CalendarDay(env.Clock(
 func TestCompositionPageWarnings(t *testing.T) {
 	env := servertest.New(t)
 	cid := env.Commission.ID
-	ddets := modelstest.Seat(t, env.DB, cid, models.CategoryDDETS, "Directrice départementale")
-	doctor := modelstest.Seat(t, env.DB, cid, models.CategoryDoctor, "Médecin désigné")
-	vacant := modelstest.Seat(t, env.DB, cid, models.CategoryGendarmerie, "Commandant du groupement")
-	ending := today(env).AddDate(0, 0, 45).AddDate(-models.TermYears, 0, 1)
-	modelstest.Appoint(t, env.DB, ddets, models.MandateTitulaire, "directrice@example.org", ending)
-	modelstest.Appoint(t, env.DB, doctor, models.MandateTitulaire, "medecin@example.org", today(env).AddDate(-1, 0, 0))
+	ddets := modelstest.Seat(t, env.DB, cid, registrymodel.CategoryDDETS, "Directrice départementale")
+	doctor := modelstest.Seat(t, env.DB, cid, registrymodel.CategoryDoctor, "Médecin désigné")
+	vacant := modelstest.Seat(t, env.DB, cid, registrymodel.CategoryGendarmerie, "Commandant du groupement")
+	ending := today(env).AddDate(0, 0, 45).AddDate(-registrymodel.TermYears, 0, 1)
+	modelstest.Appoint(t, env.DB, ddets, registrymodel.MandateTitulaire, "directrice@example.org", ending)
+	modelstest.Appoint(t, env.DB, doctor, registrymodel.MandateTitulaire, "medecin@example.org", today(env).AddDate(-1, 0, 0))
 
 	c, base := secretariat(t, env)
 	resp := c.Get(t, base+"/composition")
@@ -178,11 +179,11 @@ func itoaT(n int64) string { return strconv.FormatInt(n, 10) }
 func TestAppointRulesGiveFrenchErrors(t *testing.T) {
 	env := servertest.New(t)
 	cid := env.Commission.ID
-	ddets := modelstest.Seat(t, env.DB, cid, models.CategoryDDETS, "Directrice départementale")
-	doctor := modelstest.Seat(t, env.DB, cid, models.CategoryDoctor, "Médecin désigné")
+	ddets := modelstest.Seat(t, env.DB, cid, registrymodel.CategoryDDETS, "Directrice départementale")
+	doctor := modelstest.Seat(t, env.DB, cid, registrymodel.CategoryDoctor, "Médecin désigné")
 	start := today(env).AddDate(0, -2, 0)
-	modelstest.Appoint(t, env.DB, ddets, models.MandateTitulaire, "directrice@example.org", start)
-	modelstest.Appoint(t, env.DB, ddets, models.MandateSuppleant, "adjoint@example.org", start)
+	modelstest.Appoint(t, env.DB, ddets, registrymodel.MandateTitulaire, "directrice@example.org", start)
+	modelstest.Appoint(t, env.DB, ddets, registrymodel.MandateSuppleant, "adjoint@example.org", start)
 	c, base := secretariat(t, env)
 	expect(t, "appoint form", c.Get(t, base+"/sieges/"+itoaT(doctor.ID)+"/nommer?role=suppleant"), http.StatusOK, "Nommer un membre", `value="suppleant" checked`)
 
@@ -192,7 +193,7 @@ func TestAppointRulesGiveFrenchErrors(t *testing.T) {
 	d := func(t time.Time) string { return t.Format(time.DateOnly) }
 	for _, tt := range []struct {
 		name string
-		seat *models.Seat
+		seat *registrymodel.Seat
 		form url.Values
 		want string
 	}{
@@ -216,7 +217,7 @@ func TestAppointRulesGiveFrenchErrors(t *testing.T) {
 			}
 		})
 	}
-	if n := count(t, env, (*models.Mandate)(nil)); n != 2 {
+	if n := count(t, env, (*registrymodel.Mandate)(nil)); n != 2 {
 		t.Fatalf("%d mandates after refused appointments, want 2", n)
 	}
 
@@ -260,7 +261,7 @@ func TestSeatFormValidation(t *testing.T) {
 	expect(t, "valid seat", resp, http.StatusSeeOther)
 	expect(t, "seat page", c.Get(t, resp.Location), http.StatusOK, "Siège créé : DDETS 31 — Directrice.", "Supprimer ce siège")
 	expect(t, "delete", c.PostForm(t, resp.Location+"/supprimer", nil), http.StatusSeeOther)
-	if n := count(t, env, (*models.Seat)(nil)); n != 0 {
+	if n := count(t, env, (*registrymodel.Seat)(nil)); n != 0 {
 		t.Errorf("%d seats after deletion, want 0", n)
 	}
 }
@@ -270,12 +271,12 @@ var mandateLink = regexp.MustCompile(`/mandats/(\d+)/remplacer`)
 func TestReplaceRenewEndAndDeactivate(t *testing.T) {
 	env := servertest.New(t)
 	cid := env.Commission.ID
-	gend := modelstest.Seat(t, env.DB, cid, models.CategoryGendarmerie, "Commandant du groupement")
+	gend := modelstest.Seat(t, env.DB, cid, registrymodel.CategoryGendarmerie, "Commandant du groupement")
 	member := env.Users[models.RoleMember]
 	start := today(env).AddDate(-1, 0, 0)
-	res := modelstest.Appoint(t, env.DB, gend, models.MandateTitulaire, "colonel@example.org", start)
-	if _, err := models.Appoint(ctx, env.DB, models.SystemActor("test"), cid, models.Appointment{
-		SeatID: gend.ID, Kind: models.MandateSuppleant, Email: member.Email, StartsOn: start, ArreteRef: "arrêté 1",
+	res := modelstest.Appoint(t, env.DB, gend, registrymodel.MandateTitulaire, "colonel@example.org", start)
+	if _, err := registrymodel.Appoint(ctx, env.DB, models.SystemActor("test"), cid, registrymodel.Appointment{
+		SeatID: gend.ID, Kind: registrymodel.MandateSuppleant, Email: member.Email, StartsOn: start, ArreteRef: "arrêté 1",
 	}, start); err != nil {
 		t.Fatal(err)
 	}
@@ -317,8 +318,8 @@ func TestReplaceRenewEndAndDeactivate(t *testing.T) {
 func TestPersonPage(t *testing.T) {
 	env := servertest.New(t)
 	cid := env.Commission.ID
-	seat := modelstest.Seat(t, env.DB, cid, models.CategoryDASEN, "DASEN")
-	res := modelstest.Appoint(t, env.DB, seat, models.MandateTitulaire, "dasen@example.org", today(env).AddDate(0, -1, 0))
+	seat := modelstest.Seat(t, env.DB, cid, registrymodel.CategoryDASEN, "DASEN")
+	res := modelstest.Appoint(t, env.DB, seat, registrymodel.MandateTitulaire, "dasen@example.org", today(env).AddDate(0, -1, 0))
 	member := env.Users[models.RoleMember]
 	c, base := secretariat(t, env)
 	page := base + "/personnes/" + itoaT(res.User.ID)
@@ -339,8 +340,8 @@ func TestAssociationPages(t *testing.T) {
 	env := servertest.New(t)
 	c, base := secretariat(t, env)
 	expired := today(env).AddDate(-4, 0, 0)
-	old := &models.Association{CommissionID: env.Commission.ID, Name: "Association Ancienne", AgrementArrete: "arrêté 2021", AgrementDate: expired, Departments: "31"}
-	if err := models.SaveNewAssociation(ctx, env.DB, models.SystemActor("test"), old, env.Clock()); err != nil {
+	old := &registrymodel.Association{CommissionID: env.Commission.ID, Name: "Association Ancienne", AgrementArrete: "arrêté 2021", AgrementDate: expired, Departments: "31"}
+	if err := registrymodel.SaveNewAssociation(ctx, env.DB, models.SystemActor("test"), old, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	list := c.Get(t, base+"/associations")
@@ -385,10 +386,10 @@ func frenchDate(t time.Time) string { return web.DateFR(t, time.UTC) }
 func TestExportDownload(t *testing.T) {
 	env := servertest.New(t)
 	cid := env.Commission.ID
-	seat := modelstest.Seat(t, env.DB, cid, models.CategoryDDETS, "Directrice départementale")
+	seat := modelstest.Seat(t, env.DB, cid, registrymodel.CategoryDDETS, "Directrice départementale")
 	start := today(env).AddDate(0, -6, 0)
-	modelstest.Appoint(t, env.DB, seat, models.MandateTitulaire, "directrice@example.org", start)
-	modelstest.Appoint(t, env.DB, seat, models.MandateSuppleant, "adjoint@example.org", start)
+	modelstest.Appoint(t, env.DB, seat, registrymodel.MandateTitulaire, "directrice@example.org", start)
+	modelstest.Appoint(t, env.DB, seat, registrymodel.MandateSuppleant, "adjoint@example.org", start)
 	c, base := secretariat(t, env)
 	resp := c.Get(t, base+"/composition.xlsx")
 	if resp.Status != http.StatusOK {
@@ -446,9 +447,9 @@ func upload(t *testing.T, c *servertest.Client, path, name string, data []byte) 
 }
 
 // workbook writes the current composition plus extra rows.
-func workbook(t *testing.T, env *servertest.Env, extra ...models.CompositionRow) []byte {
+func workbook(t *testing.T, env *servertest.Env, extra ...registrymodel.CompositionRow) []byte {
 	t.Helper()
-	rows, err := models.CompositionRows(ctx, env.DB, env.Commission.ID, env.Clock())
+	rows, err := registrymodel.CompositionRows(ctx, env.DB, env.Commission.ID, env.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -472,15 +473,15 @@ func importID(t *testing.T, resp *servertest.Response) string {
 
 // importSetup makes a DDETS seat with its titulaire and a vacant suppléant place, and
 // returns the rows of a new suppléant there and of a new DASEN seat.
-func importSetup(t *testing.T, env *servertest.Env) (models.CompositionRow, models.CompositionRow) {
+func importSetup(t *testing.T, env *servertest.Env) (registrymodel.CompositionRow, registrymodel.CompositionRow) {
 	t.Helper()
-	seat := modelstest.Seat(t, env.DB, env.Commission.ID, models.CategoryDDETS, "Directrice départementale")
-	modelstest.Appoint(t, env.DB, seat, models.MandateTitulaire, "directrice@example.org", today(env).AddDate(0, -6, 0))
+	seat := modelstest.Seat(t, env.DB, env.Commission.ID, registrymodel.CategoryDDETS, "Directrice départementale")
+	modelstest.Appoint(t, env.DB, seat, registrymodel.MandateTitulaire, "directrice@example.org", today(env).AddDate(0, -6, 0))
 	day := today(env)
-	suppleant := models.CompositionRow{Category: models.CategoryDDETS, Organisation: seat.Organisation, Quality: seat.Quality, Kind: models.MandateSuppleant,
-		Name: "Nouvel Adjoint", Email: "nouvel.adjoint@example.org", StartsOn: day, TermEndsOn: models.DefaultTermEnd(day), ArreteRef: "arrêté import", VotingRight: true}
-	dasen := models.CompositionRow{Category: models.CategoryDASEN, Organisation: "DSDEN de la Haute-Garonne", Quality: "Directrice académique", Kind: models.MandateTitulaire,
-		Name: "Directrice Académique", Email: "dasen.import@example.org", StartsOn: day, TermEndsOn: models.DefaultTermEnd(day), ArreteRef: "arrêté import", VotingRight: true}
+	suppleant := registrymodel.CompositionRow{Category: registrymodel.CategoryDDETS, Organisation: seat.Organisation, Quality: seat.Quality, Kind: registrymodel.MandateSuppleant,
+		Name: "Nouvel Adjoint", Email: "nouvel.adjoint@example.org", StartsOn: day, TermEndsOn: registrymodel.DefaultTermEnd(day), ArreteRef: "arrêté import", VotingRight: true}
+	dasen := registrymodel.CompositionRow{Category: registrymodel.CategoryDASEN, Organisation: "DSDEN de la Haute-Garonne", Quality: "Directrice académique", Kind: registrymodel.MandateTitulaire,
+		Name: "Directrice Académique", Email: "dasen.import@example.org", StartsOn: day, TermEndsOn: registrymodel.DefaultTermEnd(day), ArreteRef: "arrêté import", VotingRight: true}
 	return suppleant, dasen
 }
 
@@ -492,12 +493,12 @@ func TestImportPreviewThenConfirm(t *testing.T) {
 	expect(t, "no file", upload(t, c, base+"/import", "", nil), http.StatusUnprocessableEntity, "Choisissez le fichier Excel")
 	expect(t, "not a workbook", upload(t, c, base+"/import", "composition.xlsx", []byte("nom;prénom\n")), http.StatusUnprocessableEntity, "n&#39;est pas un classeur Excel")
 
-	seats, mandates, users := count(t, env, (*models.Seat)(nil)), count(t, env, (*models.Mandate)(nil)), count(t, env, (*models.User)(nil))
+	seats, mandates, users := count(t, env, (*registrymodel.Seat)(nil)), count(t, env, (*registrymodel.Mandate)(nil)), count(t, env, (*models.User)(nil))
 	preview := upload(t, c, base+"/import", "composition.xlsx", workbook(t, env, suppleant, dasen))
 	expect(t, "preview", preview, http.StatusOK, "Aperçu de l&#39;import", "composition.xlsx",
 		"<strong>2</strong> création(s)", "<strong>1</strong> sans changement", "Nouveau siège : DSDEN de la Haute-Garonne — Directrice académique.",
 		"Nomination de Nouvel Adjoint (suppléant)", "Confirmer l'import")
-	if count(t, env, (*models.Seat)(nil)) != seats || count(t, env, (*models.Mandate)(nil)) != mandates || count(t, env, (*models.User)(nil)) != users {
+	if count(t, env, (*registrymodel.Seat)(nil)) != seats || count(t, env, (*registrymodel.Mandate)(nil)) != mandates || count(t, env, (*models.User)(nil)) != users {
 		t.Fatalf("the preview wrote to the composition")
 	}
 	id := importID(t, preview)
@@ -505,7 +506,7 @@ func TestImportPreviewThenConfirm(t *testing.T) {
 	expect(t, "composition after import", c.Get(t, base+"/composition"), http.StatusOK,
 		"Import enregistré : 2 création(s), 0 modification(s), 1 ligne(s) sans changement, 0 fin(s) de mandat.",
 		"2 invitation(s) envoyée(s)", "Nouvel Adjoint", "Directrice Académique")
-	if got := count(t, env, (*models.Mandate)(nil)); got != mandates+2 {
+	if got := count(t, env, (*registrymodel.Mandate)(nil)); got != mandates+2 {
 		t.Errorf("%d mandates after import, want %d", got, mandates+2)
 	}
 	var invited []models.OutboxMessage
@@ -520,7 +521,7 @@ func TestImportPreviewThenConfirm(t *testing.T) {
 		t.Fatalf("confirming twice: %d %q, want a redirect to the upload form", resp.Status, resp.Location)
 	}
 	expect(t, "flash", c.Get(t, base+"/import"), http.StatusOK, "n&#39;est plus disponible")
-	if got := count(t, env, (*models.Mandate)(nil)); got != mandates+2 {
+	if got := count(t, env, (*registrymodel.Mandate)(nil)); got != mandates+2 {
 		t.Errorf("%d mandates after a second confirmation, want %d", got, mandates+2)
 	}
 }
@@ -529,7 +530,7 @@ func TestImportCancelAndForeignConfirmation(t *testing.T) {
 	env := servertest.New(t)
 	suppleant, _ := importSetup(t, env)
 	c, base := secretariat(t, env)
-	mandates := count(t, env, (*models.Mandate)(nil))
+	mandates := count(t, env, (*registrymodel.Mandate)(nil))
 	id := importID(t, upload(t, c, base+"/import", "composition.xlsx", workbook(t, env, suppleant)))
 
 	// Another signed-in user cannot confirm the secretariat's upload, even knowing its id.
@@ -544,7 +545,7 @@ func TestImportCancelAndForeignConfirmation(t *testing.T) {
 	expect(t, "cancel", c.PostForm(t, base+"/import/annuler", url.Values{"import": {id}}), http.StatusSeeOther)
 	expect(t, "flash", c.Get(t, base+"/composition"), http.StatusOK, "Import annulé")
 	expect(t, "confirm after cancel", c.PostForm(t, base+"/import/confirmer", url.Values{"import": {id}}), http.StatusSeeOther)
-	if got := count(t, env, (*models.Mandate)(nil)); got != mandates {
+	if got := count(t, env, (*registrymodel.Mandate)(nil)); got != mandates {
 		t.Errorf("%d mandates after a cancelled import, want %d", got, mandates)
 	}
 }
@@ -554,7 +555,7 @@ func TestImportWithErrorsWritesNothing(t *testing.T) {
 	suppleant, dasen := importSetup(t, env)
 	dasen.Category = 42
 	c, base := secretariat(t, env)
-	seats, mandates := count(t, env, (*models.Seat)(nil)), count(t, env, (*models.Mandate)(nil))
+	seats, mandates := count(t, env, (*registrymodel.Seat)(nil)), count(t, env, (*registrymodel.Mandate)(nil))
 	preview := upload(t, c, base+"/import", "composition.xlsx", workbook(t, env, suppleant, dasen))
 	expect(t, "preview with errors", preview, http.StatusOK, "Le fichier contient des erreurs", "Catégorie inconnue", "<strong>1</strong> ligne(s) en erreur")
 	if strings.Contains(preview.Body, "Confirmer l'import") {
@@ -562,7 +563,7 @@ func TestImportWithErrorsWritesNothing(t *testing.T) {
 	}
 	resp := c.PostForm(t, base+"/import/confirmer", url.Values{"import": {importID(t, preview)}})
 	expect(t, "confirm anyway", resp, http.StatusUnprocessableEntity, "rien n&#39;a été enregistré")
-	if count(t, env, (*models.Seat)(nil)) != seats || count(t, env, (*models.Mandate)(nil)) != mandates {
+	if count(t, env, (*registrymodel.Seat)(nil)) != seats || count(t, env, (*registrymodel.Mandate)(nil)) != mandates {
 		t.Errorf("an import with errors wrote to the composition")
 	}
 }
@@ -573,7 +574,7 @@ func TestImportRollsBackWhenTheCompositionChangedSincePreview(t *testing.T) {
 	member := env.Users[models.RoleMember]
 	suppleant.Email, suppleant.Name = member.Email, member.Name // an existing account this time
 	c, base := secretariat(t, env)
-	seats, mandates, users := count(t, env, (*models.Seat)(nil)), count(t, env, (*models.Mandate)(nil)), count(t, env, (*models.User)(nil))
+	seats, mandates, users := count(t, env, (*registrymodel.Seat)(nil)), count(t, env, (*registrymodel.Mandate)(nil)), count(t, env, (*models.User)(nil))
 	preview := upload(t, c, base+"/import", "composition.xlsx", workbook(t, env, dasen, suppleant))
 	expect(t, "preview", preview, http.StatusOK, "<strong>2</strong> création(s)", "Confirmer l'import")
 
@@ -583,7 +584,7 @@ func TestImportRollsBackWhenTheCompositionChangedSincePreview(t *testing.T) {
 	}
 	resp := c.PostForm(t, base+"/import/confirmer", url.Values{"import": {importID(t, preview)}})
 	expect(t, "confirm", resp, http.StatusUnprocessableEntity, "La composition a changé depuis l&#39;aperçu", "désactivé")
-	if count(t, env, (*models.Seat)(nil)) != seats || count(t, env, (*models.Mandate)(nil)) != mandates || count(t, env, (*models.User)(nil)) != users {
+	if count(t, env, (*registrymodel.Seat)(nil)) != seats || count(t, env, (*registrymodel.Mandate)(nil)) != mandates || count(t, env, (*models.User)(nil)) != users {
 		t.Errorf("a refused import left a seat, a mandate or an account behind (the DASEN row was valid)")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"seance/app/servertest"
 	"seance/models"
 	"seance/models/modelstest"
+	registrymodel "seance/models/registry"
 )
 
 // inflated rewrites the workbook data so that its first sheet ends with pad bytes of
@@ -129,8 +130,8 @@ func TestIssue11_ImportUnzipLimits(t *testing.T) {
 		})
 	}
 	// The model refuses more rows than the cap, whoever reads the file.
-	rows := make([]models.ImportRow, models.MaxImportRows+1)
-	if _, err := models.PreviewImport(ctx, db, c.ID, rows, now); err == nil || !strings.Contains(err.Error(), "plus de 2000 lignes") {
+	rows := make([]registrymodel.ImportRow, registrymodel.MaxImportRows+1)
+	if _, err := registrymodel.PreviewImport(ctx, db, c.ID, rows, now); err == nil || !strings.Contains(err.Error(), "plus de 2000 lignes") {
 		t.Errorf("PreviewImport(%d rows) error = %v, want the row cap", len(rows), err)
 	}
 

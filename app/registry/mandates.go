@@ -5,6 +5,7 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	registrymodel "seance/models/registry"
 )
 
 // AppointForm is the form that appoints, or replaces, a person, as typed.
@@ -20,10 +21,10 @@ func readAppointForm(c *fiber.Ctx) AppointForm {
 }
 
 // appointment returns the appointment the form describes and the fields it could not read.
-func (f AppointForm) appointment(seatID int64) (models.Appointment, models.FieldErrors) {
+func (f AppointForm) appointment(seatID int64) (registrymodel.Appointment, models.FieldErrors) {
 	fe := models.FieldErrors{}
-	a := models.Appointment{
-		SeatID: seatID, Kind: models.MandateKind(f.Kind), Email: f.Email, Name: f.Name, ArreteRef: f.ArreteRef,
+	a := registrymodel.Appointment{
+		SeatID: seatID, Kind: registrymodel.MandateKind(f.Kind), Email: f.Email, Name: f.Name, ArreteRef: f.ArreteRef,
 		StartsOn: formDate(f.StartsOn, "starts_on", fe), TermEndsOn: formDate(f.TermEndsOn, "term_ends_on", fe),
 	}
 	return a, fe
@@ -35,15 +36,15 @@ func (h *Handler) Appoint(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	kind := models.MandateTitulaire
-	if c.Query("role") == string(models.MandateSuppleant) {
-		kind = models.MandateSuppleant
+	kind := registrymodel.MandateTitulaire
+	if c.Query("role") == string(registrymodel.MandateSuppleant) {
+		kind = registrymodel.MandateSuppleant
 	}
 	f := AppointForm{Kind: string(kind), StartsOn: inputDate(models.CalendarDay(h.Now()))}
 	return h.renderAppoint(c, cm, seat, fiber.StatusOK, f, nil)
 }
 
-func (h *Handler) renderAppoint(c *fiber.Ctx, cm *models.Commission, seat *models.Seat, status int, f AppointForm, fe models.FieldErrors) error {
+func (h *Handler) renderAppoint(c *fiber.Ctx, cm *models.Commission, seat *registrymodel.Seat, status int, f AppointForm, fe models.FieldErrors) error {
 	return render(c, cm, status, "registry/appoint", fiber.Map{"Title": "Nommer un membre", "Seat": seat, "Form": f, "Errors": fe})
 }
 
@@ -60,7 +61,7 @@ func (h *Handler) SaveAppointment(c *fiber.Ctx) error {
 		return h.renderAppoint(c, cm, seat, fiber.StatusUnprocessableEntity, f, fe)
 	}
 	actor := models.ActorFor(web.User(c))
-	res, err := models.Appoint(c.UserContext(), h.DB, actor, cm.ID, a, h.Now())
+	res, err := registrymodel.Appoint(c.UserContext(), h.DB, actor, cm.ID, a, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderAppoint(c, cm, seat, fiber.StatusUnprocessableEntity, f, fe)
 	}
@@ -72,7 +73,7 @@ func (h *Handler) SaveAppointment(c *fiber.Ctx) error {
 }
 
 // appointed flashes the outcome and e-mails the invitation of a new account.
-func (h *Handler) appointed(c *fiber.Ctx, cm *models.Commission, actor models.Actor, res *models.AppointResult, what string) {
+func (h *Handler) appointed(c *fiber.Ctx, cm *models.Commission, actor models.Actor, res *registrymodel.AppointResult, what string) {
 	web.FlashSuccess(c, res.User.Name+" est "+what+", du "+frDate(res.Mandate.StartsOn)+" au "+frDate(res.Mandate.TermEndsOn)+".")
 	if res.Invitation != "" {
 		flashInvitation(c, res.User, h.invite(c.UserContext(), actor, cm, res.User, res.Invitation))
@@ -80,7 +81,7 @@ func (h *Handler) appointed(c *fiber.Ctx, cm *models.Commission, actor models.Ac
 }
 
 // mandate returns the mandate named by :id in the commission of :cid.
-func (h *Handler) mandate(c *fiber.Ctx) (*models.Commission, *models.Mandate, error) {
+func (h *Handler) mandate(c *fiber.Ctx) (*models.Commission, *registrymodel.Mandate, error) {
 	cm, err := h.commission(c)
 	if err != nil {
 		return nil, nil, err
@@ -89,14 +90,14 @@ func (h *Handler) mandate(c *fiber.Ctx) (*models.Commission, *models.Mandate, er
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := models.FindMandate(c.UserContext(), h.DB, cm.ID, mid)
+	m, err := registrymodel.FindMandate(c.UserContext(), h.DB, cm.ID, mid)
 	if err != nil {
 		return nil, nil, err
 	}
 	return cm, m, nil
 }
 
-func (h *Handler) renderMandate(c *fiber.Ctx, cm *models.Commission, m *models.Mandate, page, title string, status int, f any, fe models.FieldErrors) error {
+func (h *Handler) renderMandate(c *fiber.Ctx, cm *models.Commission, m *registrymodel.Mandate, page, title string, status int, f any, fe models.FieldErrors) error {
 	return render(c, cm, status, "registry/"+page, fiber.Map{"Title": title, "Mandate": m, "Form": f, "Errors": fe})
 }
 
@@ -123,7 +124,7 @@ func (h *Handler) SaveReplacement(c *fiber.Ctx) error {
 		return h.renderMandate(c, cm, m, "replace", "Remplacer un membre", fiber.StatusUnprocessableEntity, f, fe)
 	}
 	actor := models.ActorFor(web.User(c))
-	res, err := models.ReplaceMember(c.UserContext(), h.DB, actor, cm.ID, m.ID, a, h.Now())
+	res, err := registrymodel.ReplaceMember(c.UserContext(), h.DB, actor, cm.ID, m.ID, a, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderMandate(c, cm, m, "replace", "Remplacer un membre", fiber.StatusUnprocessableEntity, f, fe)
 	}
@@ -164,7 +165,7 @@ func (h *Handler) SaveEnd(c *fiber.Ctx) error {
 		return h.renderMandate(c, cm, m, "end", "Mettre fin à un mandat", fiber.StatusUnprocessableEntity, f, fe)
 	}
 	ctx, actor := c.UserContext(), models.ActorFor(web.User(c))
-	err = models.EndMandate(ctx, h.DB, actor, cm.ID, m.ID, day, models.MandateLeft, h.Now())
+	err = registrymodel.EndMandate(ctx, h.DB, actor, cm.ID, m.ID, day, registrymodel.MandateLeft, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderMandate(c, cm, m, "end", "Mettre fin à un mandat", fiber.StatusUnprocessableEntity, f, fe)
 	}
@@ -173,7 +174,7 @@ func (h *Handler) SaveEnd(c *fiber.Ctx) error {
 	}
 	msg := "Le mandat de " + m.User.Name + " prend fin le " + frDate(day) + "."
 	if f.Deactivate {
-		if err := models.SetPersonActive(ctx, h.DB, actor, cm.ID, m.UserID, false, h.Now()); err != nil {
+		if err := registrymodel.SetPersonActive(ctx, h.DB, actor, cm.ID, m.UserID, false, h.Now()); err != nil {
 			return err
 		}
 		msg += " Son compte est désactivé : ses sessions ont pris fin."
@@ -208,7 +209,7 @@ func (h *Handler) SaveRenewal(c *fiber.Ctx) error {
 	if len(fe) > 0 {
 		return h.renderMandate(c, cm, m, "renew", "Renouveler un mandat", fiber.StatusUnprocessableEntity, f, fe)
 	}
-	next, err := models.RenewMandate(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, m.ID, f.ArreteRef, end, h.Now())
+	next, err := registrymodel.RenewMandate(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, m.ID, f.ArreteRef, end, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return h.renderMandate(c, cm, m, "renew", "Renouveler un mandat", fiber.StatusUnprocessableEntity, f, fe)
 	}

@@ -6,6 +6,7 @@ import (
 	"seance/app/mail"
 	"seance/app/web"
 	"seance/models"
+	registrymodel "seance/models/registry"
 )
 
 // PersonForm is the form that corrects a person's name and address.
@@ -34,7 +35,7 @@ func (h *Handler) person(c *fiber.Ctx) (*models.Commission, *models.User, error)
 }
 
 func (h *Handler) renderPerson(c *fiber.Ctx, cm *models.Commission, u *models.User, status int, f PersonForm, fe models.FieldErrors) error {
-	ms, err := models.PersonHistory(c.UserContext(), h.DB, cm.ID, u.ID)
+	ms, err := registrymodel.PersonHistory(c.UserContext(), h.DB, cm.ID, u.ID)
 	if err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func (h *Handler) SetActive(active bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if err := models.SetPersonActive(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, u.ID, active, h.Now()); err != nil {
+		if err := registrymodel.SetPersonActive(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cm.ID, u.ID, active, h.Now()); err != nil {
 			return err
 		}
 		if active {

@@ -5,6 +5,7 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	"seance/models/retention"
 )
 
 // Retention lists, for the secretariat, the files that the retention job will anonymise
@@ -19,11 +20,11 @@ func (h *Handler) Retention(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	files, err := models.RetentionPreview(c.UserContext(), h.DB, web.User(c), cm.ID, h.Now())
+	files, err := retention.RetentionPreview(c.UserContext(), h.DB, web.User(c), cm.ID, h.Now())
 	if err != nil {
 		return err
 	}
 	return render(c, cm, fiber.StatusOK, "registry/retention", fiber.Map{
-		"Title": "Conservation des dossiers", "Files": files, "Months": s.RetentionMonths, "Days": models.RetentionPreviewDays,
+		"Title": "Conservation des dossiers", "Files": files, "Months": s.RetentionMonths, "Days": retention.RetentionPreviewDays,
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"seance/app/servertest"
 	"seance/app/web"
 	"seance/models"
+	"seance/models/files"
 	"seance/models/modelstest"
 )
 
@@ -24,18 +25,18 @@ func TestRule15_RetentionPreviewPage(t *testing.T) {
 	ctx, db, kr, now := context.Background(), env.DB, env.Config.Keys, env.Clock()
 	a := modelstest.Association(t, db, env.Commission, "Association Test", "31", models.CalendarDay(now).AddDate(-1, 0, 0))
 	au := modelstest.User(t, db, env.Commission, models.RoleAssociation, a)
-	f, err := models.CreateFile(ctx, db, kr, au, modelstest.CompleteInput(models.KindEngagement, modelstest.Person("Effacinelle", "Ondine", 1994), 0), now)
+	f, err := files.CreateFile(ctx, db, kr, au, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Effacinelle", "Ondine", 1994), 0), now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sec, pres := env.Users[models.RoleSecretariat], env.Users[models.RolePresident]
-	in := models.TransitionInput{SessionDate: now, Avis: models.AvisDefavorable, AvisOn: now,
-		Decision: models.Decision{Outcome: models.DecisionRefused, DecidedOn: now, NotifiedPersonOn: now, NotifiedAssociationOn: now}}
+	in := files.TransitionInput{SessionDate: now, Avis: files.AvisDefavorable, AvisOn: now,
+		Decision: files.Decision{Outcome: files.DecisionRefused, DecidedOn: now, NotifiedPersonOn: now, NotifiedAssociationOn: now}}
 	for _, step := range []struct {
-		to models.State
+		to files.State
 		by *models.User
-	}{{models.StateSubmitted, au}, {models.StateAdmissible, sec}, {models.StateScheduled, sec}, {models.StateExamined, pres}, {models.StateDecided, sec}} {
-		if err := models.Transition(ctx, db, kr, step.by, f.ID, step.to, in, now); err != nil {
+	}{{files.StateSubmitted, au}, {files.StateAdmissible, sec}, {files.StateScheduled, sec}, {files.StateExamined, pres}, {files.StateDecided, sec}} {
+		if err := files.Transition(ctx, db, kr, step.by, f.ID, step.to, in, now); err != nil {
 			t.Fatalf("→ %s: %v", step.to, err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	registrymodel "seance/models/registry"
 )
 
 // Export downloads the composition as an Excel workbook, in the columns the import reads.
@@ -24,7 +25,7 @@ func (h *Handler) Export(c *fiber.Ctx) error {
 		return err
 	}
 	ctx, now, u := c.UserContext(), h.Now(), web.User(c)
-	rows, err := models.CompositionRows(ctx, h.DB, cm.ID, now)
+	rows, err := registrymodel.CompositionRows(ctx, h.DB, cm.ID, now)
 	if err != nil {
 		return err
 	}
@@ -53,11 +54,11 @@ const importTTL = 30 * time.Minute
 // pendingImport is an uploaded file between its preview and its confirmation, kept
 // server-side (sealed with the keyring) and bound to the user and commission.
 type pendingImport struct {
-	UserID       int64              `json:"user_id"`
-	CommissionID int64              `json:"commission_id"`
-	FileName     string             `json:"file_name"`
-	SHA256       string             `json:"sha256"`
-	Rows         []models.ImportRow `json:"rows"`
+	UserID       int64                     `json:"user_id"`
+	CommissionID int64                     `json:"commission_id"`
+	FileName     string                    `json:"file_name"`
+	SHA256       string                    `json:"sha256"`
+	Rows         []registrymodel.ImportRow `json:"rows"`
 }
 
 func importKey(id string) string { return "registry:import:" + id }
@@ -123,7 +124,7 @@ func (h *Handler) UploadImport(c *fiber.Ctx) error {
 }
 
 func (h *Handler) renderPreview(c *fiber.Ctx, cm *models.Commission, status int, id string, p *pendingImport, alert string) error {
-	preview, err := models.PreviewImport(c.UserContext(), h.DB, cm.ID, p.Rows, h.Now())
+	preview, err := registrymodel.PreviewImport(c.UserContext(), h.DB, cm.ID, p.Rows, h.Now())
 	if err != nil {
 		return err
 	}
@@ -179,8 +180,8 @@ func (h *Handler) ConfirmImport(c *fiber.Ctx) error {
 		return expiredImport(c, cm)
 	}
 	actor := models.ActorFor(web.User(c))
-	res, err := models.ApplyImport(c.UserContext(), h.DB, actor, cm.ID, p.Rows, h.Now())
-	if errors.Is(err, models.ErrImportInvalid) {
+	res, err := registrymodel.ApplyImport(c.UserContext(), h.DB, actor, cm.ID, p.Rows, h.Now())
+	if errors.Is(err, registrymodel.ErrImportInvalid) {
 		return h.renderPreview(c, cm, fiber.StatusUnprocessableEntity, id, p,
 			"La composition a changé depuis l'aperçu et certaines lignes ne sont plus valables : rien n'a été enregistré. Corrigez le fichier et déposez-le de nouveau.")
 	}

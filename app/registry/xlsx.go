@@ -16,13 +16,14 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"seance/models"
+	registrymodel "seance/models/registry"
 )
 
 // SheetName is the name of the composition sheet.
 const SheetName = "Composition"
 
 // MaxImportRows bounds the rows read from an imported workbook.
-const MaxImportRows = models.MaxImportRows
+const MaxImportRows = registrymodel.MaxImportRows
 
 // Unzip limits of an imported workbook: a composition of MaxImportRows rows takes a few
 // hundred kilobytes once unzipped, while a hostile file of 1 MB can expand to gigabytes.
@@ -86,11 +87,13 @@ func Headers() []string {
 }
 
 // CategoryCell is how a category is written: its number, then its label.
-func CategoryCell(c models.SeatCategory) string { return strconv.Itoa(int(c)) + " - " + c.Label() }
+func CategoryCell(c registrymodel.SeatCategory) string {
+	return strconv.Itoa(int(c)) + " - " + c.Label()
+}
 
 // WriteComposition writes rows as a workbook with one sheet: a bold, frozen header row,
 // set column widths and dates as real dates (dd/mm/yyyy).
-func WriteComposition(w io.Writer, rows []models.CompositionRow) error {
+func WriteComposition(w io.Writer, rows []registrymodel.CompositionRow) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", SheetName); err != nil {
@@ -164,7 +167,7 @@ func day(t time.Time) time.Time {
 // Unreadable dates become row errors. A file that is not a workbook, expands beyond
 // the unzip limits, lacks a column or has too many lines (blank ones included) gives
 // models.FieldErrors keyed "file".
-func ParseComposition(r io.Reader) ([]models.ImportRow, error) {
+func ParseComposition(r io.Reader) ([]registrymodel.ImportRow, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read composition: %w", err)
@@ -199,7 +202,7 @@ func ParseComposition(r io.Reader) ([]models.ImportRow, error) {
 	defer it.Close()
 	var (
 		index []int // workbook column of each of columns, -1 when absent
-		out   []models.ImportRow
+		out   []registrymodel.ImportRow
 		line  int
 	)
 	for it.Next() {
@@ -258,14 +261,14 @@ func blank(cells []string) bool {
 	return true
 }
 
-func readRow(line int, cells []string, index []int, date1904 bool) models.ImportRow {
+func readRow(line int, cells []string, index []int, date1904 bool) registrymodel.ImportRow {
 	get := func(col int) string {
 		if j := index[col]; j >= 0 && j < len(cells) {
 			return strings.TrimSpace(cells[j])
 		}
 		return ""
 	}
-	r := models.ImportRow{
+	r := registrymodel.ImportRow{
 		Line: line, Category: get(colCategory), Organisation: get(colOrganisation), Quality: get(colQuality),
 		Role: get(colRole), Name: get(colName), Email: get(colEmail), ArreteRef: get(colArrete), VotingRight: get(colVoting),
 		Errors: models.FieldErrors{},

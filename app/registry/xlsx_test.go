@@ -14,6 +14,7 @@ import (
 	"seance/app/registry"
 	"seance/models"
 	"seance/models/modelstest"
+	registrymodel "seance/models/registry"
 )
 
 var (
@@ -28,28 +29,28 @@ var (
 func composition(t *testing.T, db bun.IDB) *models.Commission {
 	t.Helper()
 	c := modelstest.Commission(t, db, "31")
-	ddets := modelstest.Seat(t, db, c.ID, models.CategoryDDETS, "Directrice départementale")
-	gend := modelstest.Seat(t, db, c.ID, models.CategoryGendarmerie, "Commandant du groupement")
-	elue := &models.Seat{CommissionID: c.ID, Category: models.CategoryLocalAuthority, Organisation: "Ville de Toulouse", Quality: "Adjointe au maire", SuppleantPlaces: 1}
-	if err := models.CreateSeat(ctx, db, tester, elue, modelstest.Epoch()); err != nil {
+	ddets := modelstest.Seat(t, db, c.ID, registrymodel.CategoryDDETS, "Directrice départementale")
+	gend := modelstest.Seat(t, db, c.ID, registrymodel.CategoryGendarmerie, "Commandant du groupement")
+	elue := &registrymodel.Seat{CommissionID: c.ID, Category: registrymodel.CategoryLocalAuthority, Organisation: "Ville de Toulouse", Quality: "Adjointe au maire", SuppleantPlaces: 1}
+	if err := registrymodel.CreateSeat(ctx, db, tester, elue, modelstest.Epoch()); err != nil {
 		t.Fatal(err)
 	}
-	modelstest.Appoint(t, db, ddets, models.MandateTitulaire, "directrice@example.org", start)
-	modelstest.Appoint(t, db, ddets, models.MandateSuppleant, "adjoint@example.org", start)
-	old := modelstest.Appoint(t, db, gend, models.MandateTitulaire, "colonel@example.org", start)
+	modelstest.Appoint(t, db, ddets, registrymodel.MandateTitulaire, "directrice@example.org", start)
+	modelstest.Appoint(t, db, ddets, registrymodel.MandateSuppleant, "adjoint@example.org", start)
+	old := modelstest.Appoint(t, db, gend, registrymodel.MandateTitulaire, "colonel@example.org", start)
 	change := modelstest.Date(2026, 6, 1)
-	if _, err := models.ReplaceMember(ctx, db, tester, c.ID, old.Mandate.ID, models.Appointment{
+	if _, err := registrymodel.ReplaceMember(ctx, db, tester, c.ID, old.Mandate.ID, registrymodel.Appointment{
 		Email: "colonelle@example.org", Name: "Colonelle Roussel", StartsOn: change, ArreteRef: "arrêté n° 31-2026-06-01-003",
 	}, change); err != nil {
 		t.Fatal(err)
 	}
-	modelstest.Appoint(t, db, elue, models.MandateTitulaire, "elue@example.org", start)
+	modelstest.Appoint(t, db, elue, registrymodel.MandateTitulaire, "elue@example.org", start)
 	return c
 }
 
 func export(t *testing.T, db bun.IDB, cid int64) []byte {
 	t.Helper()
-	rows, err := models.CompositionRows(ctx, db, cid, now)
+	rows, err := registrymodel.CompositionRows(ctx, db, cid, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,10 +77,10 @@ func TestCompositionExportRoundTrip(t *testing.T) {
 	}
 	want := [][]string{
 		registry.Headers(),
-		{registry.CategoryCell(models.CategoryDDETS), "Organisme " + models.CategoryDDETS.Label(), "Directrice départementale", "Titulaire", "Nom de directrice@example.org", "directrice@example.org", "15/09/2025", "14/09/2028", "arrêté 2025-09-15", "Oui"},
-		{registry.CategoryCell(models.CategoryDDETS), "Organisme " + models.CategoryDDETS.Label(), "Directrice départementale", "Suppléant", "Nom de adjoint@example.org", "adjoint@example.org", "15/09/2025", "14/09/2028", "arrêté 2025-09-15", "Oui"},
-		{registry.CategoryCell(models.CategoryGendarmerie), "Organisme " + models.CategoryGendarmerie.Label(), "Commandant du groupement", "Titulaire", "Colonelle Roussel", "colonelle@example.org", "01/06/2026", "14/09/2028", "arrêté n° 31-2026-06-01-003", "Oui"},
-		{registry.CategoryCell(models.CategoryLocalAuthority), "Ville de Toulouse", "Adjointe au maire", "Titulaire", "Nom de elue@example.org", "elue@example.org", "15/09/2025", "14/09/2028", "arrêté 2025-09-15", "Non"},
+		{registry.CategoryCell(registrymodel.CategoryDDETS), "Organisme " + registrymodel.CategoryDDETS.Label(), "Directrice départementale", "Titulaire", "Nom de directrice@example.org", "directrice@example.org", "15/09/2025", "14/09/2028", "arrêté 2025-09-15", "Oui"},
+		{registry.CategoryCell(registrymodel.CategoryDDETS), "Organisme " + registrymodel.CategoryDDETS.Label(), "Directrice départementale", "Suppléant", "Nom de adjoint@example.org", "adjoint@example.org", "15/09/2025", "14/09/2028", "arrêté 2025-09-15", "Oui"},
+		{registry.CategoryCell(registrymodel.CategoryGendarmerie), "Organisme " + registrymodel.CategoryGendarmerie.Label(), "Commandant du groupement", "Titulaire", "Colonelle Roussel", "colonelle@example.org", "01/06/2026", "14/09/2028", "arrêté n° 31-2026-06-01-003", "Oui"},
+		{registry.CategoryCell(registrymodel.CategoryLocalAuthority), "Ville de Toulouse", "Adjointe au maire", "Titulaire", "Nom de elue@example.org", "elue@example.org", "15/09/2025", "14/09/2028", "arrêté 2025-09-15", "Non"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("workbook has %d rows, want %d: %q", len(got), len(want), got)
@@ -114,7 +115,7 @@ func TestCompositionExportRoundTrip(t *testing.T) {
 	if len(rows) != 4 || !rows[0].StartsOn.Equal(start) || rows[3].VotingRight != "Non" {
 		t.Fatalf("ParseComposition = %+v", rows)
 	}
-	p, err := models.PreviewImport(ctx, db, c.ID, rows, now)
+	p, err := registrymodel.PreviewImport(ctx, db, c.ID, rows, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestCompositionExportRoundTrip(t *testing.T) {
 	}
 	// The persons of the file sit in this commission: another one cannot import them.
 	other := modelstest.Commission(t, db, "09")
-	if _, err := models.ApplyImport(ctx, db, tester, other.ID, rows, now); !errors.Is(err, models.ErrImportInvalid) {
+	if _, err := registrymodel.ApplyImport(ctx, db, tester, other.ID, rows, now); !errors.Is(err, registrymodel.ErrImportInvalid) {
 		t.Errorf("import into another commission of persons sitting here: %v, want ErrImportInvalid", err)
 	}
 }
@@ -166,25 +167,25 @@ func TestCompositionImportFromWorkbookRollsBackOnBadRow(t *testing.T) {
 	if msg := rows[2].Errors["starts_on"]; !strings.Contains(msg, "31/02/2025") {
 		t.Errorf("unreadable date: errors %v", rows[2].Errors)
 	}
-	p, err := models.PreviewImport(ctx, db, c.ID, rows, now)
+	p, err := registrymodel.PreviewImport(ctx, db, c.ID, rows, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Invalid != 2 || p.Created != 2 {
 		t.Errorf("preview: %d invalid, %d created; want 2 and 2", p.Invalid, p.Created)
 	}
-	if _, err := models.ApplyImport(ctx, db, tester, c.ID, rows, now); !errors.Is(err, models.ErrImportInvalid) {
+	if _, err := registrymodel.ApplyImport(ctx, db, tester, c.ID, rows, now); !errors.Is(err, registrymodel.ErrImportInvalid) {
 		t.Fatalf("ApplyImport with bad rows: %v, want ErrImportInvalid", err)
 	}
-	for _, m := range []any{(*models.Seat)(nil), (*models.Mandate)(nil)} {
+	for _, m := range []any{(*registrymodel.Seat)(nil), (*registrymodel.Mandate)(nil)} {
 		if n, _ := db.NewSelect().Model(m).Count(ctx); n != 0 {
 			t.Errorf("%T: %d rows written by a refused import, want 0", m, n)
 		}
 	}
-	if _, err := models.ApplyImport(ctx, db, tester, c.ID, rows[:2], now); err != nil {
+	if _, err := registrymodel.ApplyImport(ctx, db, tester, c.ID, rows[:2], now); err != nil {
 		t.Fatalf("ApplyImport of the good rows: %v", err)
 	}
-	comp, err := models.LoadComposition(ctx, db, c.ID, now)
+	comp, err := registrymodel.LoadComposition(ctx, db, c.ID, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,9 @@ import (
 	"seance/app/demo"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/files"
+	"seance/models/meetings"
+	"seance/models/sitting"
 )
 
 // TestAuthorizationObjects completes the route matrix (TestAuthorizationMatrix) with the
@@ -40,7 +43,7 @@ func TestAuthorizationObjects(t *testing.T) {
 			t.Fatalf("the demo's second association account: %+v, %v", other, err)
 		}
 		file := id("SELECT id FROM files WHERE commission_id = ? AND association_id <> ? ORDER BY id LIMIT 1", cid, *other.AssociationID)
-		draft := id("SELECT id FROM files WHERE commission_id = ? AND association_id <> ? AND state = ? ORDER BY id LIMIT 1", cid, *other.AssociationID, models.StateDraft)
+		draft := id("SELECT id FROM files WHERE commission_id = ? AND association_id <> ? AND state = ? ORDER BY id LIMIT 1", cid, *other.AssociationID, files.StateDraft)
 		before := count("SELECT COUNT(*) FROM file_events WHERE file_id IN (?, ?)", file, draft)
 		c := env.SignedIn(t, demo.AssociationEmail(2))
 		for _, path := range []string{"/dossiers/%d", "/dossiers/%d/personne", "/dossiers/%d/proposition", "/dossiers/%d/pieces"} {
@@ -63,8 +66,8 @@ func TestAuthorizationObjects(t *testing.T) {
 
 	t.Run("member recused on the file put to the vote", func(t *testing.T) {
 		// Today's session: the demo's member 12 declared an interest in its second file.
-		m := id("SELECT id FROM meetings WHERE commission_id = ? AND status = ? ORDER BY starts_at LIMIT 1", cid, models.MeetingConvened)
-		meeting, err := models.FindMeeting(ctx, env.DB, cid, m)
+		m := id("SELECT id FROM meetings WHERE commission_id = ? AND status = ? ORDER BY starts_at LIMIT 1", cid, meetings.MeetingConvened)
+		meeting, err := meetings.FindMeeting(ctx, env.DB, cid, m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,13 +76,13 @@ func TestAuthorizationObjects(t *testing.T) {
 			WHERE a.meeting_id = ? AND i.user_id = ?`, m, recused.ID)
 		pres := s.Users[demo.EmailPresident]
 		env.SetClock(meeting.StartsAt.Add(5 * time.Minute))
-		if _, err := models.ConfirmSittingAttendance(ctx, env.DB, models.ActorFor(pres), cid, m, env.Clock()); err != nil {
+		if _, err := sitting.ConfirmSittingAttendance(ctx, env.DB, models.ActorFor(pres), cid, m, env.Clock()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.OpenSitting(ctx, env.DB, pres, cid, m, pres.ID, env.Clock()); err != nil {
+		if _, err := sitting.OpenSitting(ctx, env.DB, pres, cid, m, pres.ID, env.Clock()); err != nil {
 			t.Fatal(err)
 		}
-		v, err := models.OpenVote(ctx, env.DB, pres, cid, item, models.VoteInput{ProposedAvis: models.AvisFavorable}, env.Clock())
+		v, err := sitting.OpenVote(ctx, env.DB, pres, cid, item, sitting.VoteInput{ProposedAvis: files.AvisFavorable}, env.Clock())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +112,7 @@ func TestAuthorizationObjects(t *testing.T) {
 	})
 
 	t.Run("vote already closed", func(t *testing.T) {
-		v := id("SELECT id FROM sitting_votes WHERE commission_id = ? AND status = ? AND written = ? ORDER BY id LIMIT 1", cid, models.VoteClosed, false)
+		v := id("SELECT id FROM sitting_votes WHERE commission_id = ? AND status = ? AND written = ? ORDER BY id LIMIT 1", cid, sitting.VoteClosed, false)
 		before := count("SELECT COUNT(*) FROM sitting_ballots WHERE vote_id = ?", v)
 		voter := id("SELECT voter_user_id FROM sitting_vote_voters WHERE vote_id = ? ORDER BY id LIMIT 1", v)
 		u, err := models.FindUser(ctx, env.DB, voter)
@@ -130,7 +133,7 @@ func TestAuthorizationObjects(t *testing.T) {
 	})
 
 	t.Run("procès-verbal locked by its approval", func(t *testing.T) {
-		m := id("SELECT id FROM meetings WHERE commission_id = ? AND status = ? ORDER BY starts_at DESC LIMIT 1", cid, models.MeetingMinutesApproved)
+		m := id("SELECT id FROM meetings WHERE commission_id = ? AND status = ? ORDER BY starts_at DESC LIMIT 1", cid, meetings.MeetingMinutesApproved)
 		// Every version of the minutes, as stored.
 		read := func() string {
 			t.Helper()

@@ -20,7 +20,10 @@ import (
 	"seance/app/demo"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/registry"
+	"seance/models/twofactor"
 )
 
 var updateAuthz = flag.Bool("update-authz", false, "rewrite testdata/authz.txt with the answers observed (then review the diff)")
@@ -58,8 +61,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	// A member holding a seat for two years (a term runs three), convened to no session: holding
 	// a seat on a session's day is not being convened to it (issue 11 point 9).
-	seat := modelstest.Seat(t, env.DB, s.Commission.ID, models.CategoryDDETS, "Adjointe (matrice)")
-	unconvened := modelstest.Appoint(t, env.DB, seat, models.MandateTitulaire, "non.convoque@autre.example", env.Clock().AddDate(-2, 0, 0)).User
+	seat := modelstest.Seat(t, env.DB, s.Commission.ID, registry.CategoryDDETS, "Adjointe (matrice)")
+	unconvened := modelstest.Appoint(t, env.DB, seat, registry.MandateTitulaire, "non.convoque@autre.example", env.Clock().AddDate(-2, 0, 0)).User
 	if _, err := env.DB.NewUpdate().Model((*models.User)(nil)).Set("password_hash = ?", servertest.PasswordHash(t)).Set("active = ?", true).
 		Where("id = ?", unconvened.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
@@ -121,7 +124,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if models.TOTPRequired(u, nil) && env.TOTPSecret(u.ID) == "" {
+			if twofactor.TOTPRequired(u, nil) && env.TOTPSecret(u.ID) == "" {
 				env.EnrolTOTP(t, u)
 			}
 			c.SignInAs(t, emails[col], servertest.Password)
@@ -237,8 +240,8 @@ func authzParams(t *testing.T, env *servertest.Env, s *demo.Seeder) map[string]s
 		}
 		return strconv.FormatInt(id, 10)
 	}
-	next := one("SELECT id FROM meetings WHERE commission_id = ? AND status = ? ORDER BY starts_at LIMIT 1", cid, models.MeetingConvened)
-	held := one("SELECT id FROM meetings WHERE commission_id = ? AND status = ? ORDER BY starts_at DESC LIMIT 1", cid, models.MeetingMinutesApproved)
+	next := one("SELECT id FROM meetings WHERE commission_id = ? AND status = ? ORDER BY starts_at LIMIT 1", cid, meetings.MeetingConvened)
+	held := one("SELECT id FROM meetings WHERE commission_id = ? AND status = ? ORDER BY starts_at DESC LIMIT 1", cid, meetings.MeetingMinutesApproved)
 	file := one("SELECT file_id FROM agenda_items WHERE meeting_id = ? AND file_id IS NOT NULL ORDER BY position LIMIT 1", next)
 	parcours := one("SELECT id FROM parcours WHERE commission_id = ? ORDER BY id LIMIT 1", cid)
 	member := s.Users[demo.MemberEmail(17)]

@@ -11,7 +11,10 @@ import (
 	"seance/app/servertest"
 	"seance/app/web"
 	"seance/models"
+	filesmodel "seance/models/files"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/sitting"
 )
 
 // fuzzEnv is a commission with a year of records (modelstest.StatsFixture), its
@@ -34,10 +37,10 @@ func newFuzzEnv(f *testing.F) *fuzzEnv {
 	fz.sec.SignIn(f, models.RoleSecretariat)
 	fz.member = env.Client()
 	fz.member.SignIn(f, models.RolePresident)
-	meeting := firstID(f, env, (*models.Meeting)(nil), cid)
-	file := firstID(f, env, (*models.File)(nil), cid)
-	parcours := firstID(f, env, (*models.Parcours)(nil), cid)
-	vote := firstID(f, env, (*models.Vote)(nil), cid)
+	meeting := firstID(f, env, (*meetings.Meeting)(nil), cid)
+	file := firstID(f, env, (*filesmodel.File)(nil), cid)
+	parcours := firstID(f, env, (*filesmodel.Parcours)(nil), cid)
+	vote := firstID(f, env, (*sitting.Vote)(nil), cid)
 	token, err := models.CreateAPIToken(f.Context(), env.DB, models.SystemActor("test"), env.Users[models.RolePrefecture].ID, "fuzz", env.Clock())
 	if err != nil {
 		f.Fatal(err)
@@ -77,31 +80,31 @@ func FuzzFormPosts(f *testing.F) {
 // form (found by FuzzFormPosts). Its placeholder dissents are dropped.
 func sealFixture(f *testing.F, env *servertest.Env) {
 	ctx, kr := f.Context(), env.Config.Keys
-	var files []models.File
+	var files []filesmodel.File
 	if err := env.DB.NewSelect().Model(&files).Where("proposal_sealed = ?", "sealed").Scan(ctx); err != nil {
 		f.Fatal(err)
 	}
 	for i := range files {
-		if err := models.SealProposal(kr, &files[i], &models.Proposal{}); err != nil {
+		if err := filesmodel.SealProposal(kr, &files[i], &filesmodel.Proposal{}); err != nil {
 			f.Fatal(err)
 		}
 		if _, err := env.DB.NewUpdate().Model(&files[i]).Column("proposal_sealed").WherePK().Exec(ctx); err != nil {
 			f.Fatal(err)
 		}
 	}
-	var persons []models.Person
+	var persons []filesmodel.Person
 	if err := env.DB.NewSelect().Model(&persons).Where("identity_sealed = ?", "sealed").Scan(ctx); err != nil {
 		f.Fatal(err)
 	}
 	for i := range persons {
-		if err := models.SealIdentity(kr, &persons[i], models.Identity{LastName: "Fixture", FirstName: "Personne"}); err != nil {
+		if err := filesmodel.SealIdentity(kr, &persons[i], filesmodel.Identity{LastName: "Fixture", FirstName: "Personne"}); err != nil {
 			f.Fatal(err)
 		}
 		if _, err := env.DB.NewUpdate().Model(&persons[i]).Column("identity_sealed").WherePK().Exec(ctx); err != nil {
 			f.Fatal(err)
 		}
 	}
-	if _, err := env.DB.NewDelete().Model((*models.Dissent)(nil)).Where("text_sealed = ?", "sealed").Exec(ctx); err != nil {
+	if _, err := env.DB.NewDelete().Model((*sitting.Dissent)(nil)).Where("text_sealed = ?", "sealed").Exec(ctx); err != nil {
 		f.Fatal(err)
 	}
 }

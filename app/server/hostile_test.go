@@ -33,7 +33,10 @@ import (
 	"seance/app/mail/mailtest"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/files"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/sitting"
 )
 
 // scriptPayloads are what an attacker types into a free text field, hoping that a page,
@@ -303,7 +306,7 @@ func TestHostileInput_ScriptPayloadsComeBackEscaped(t *testing.T) {
 	// The président's contribution to an open written deliberation, on its page.
 	var delibID int64
 	if err := h.env.DB.QueryRowContext(ctx, "SELECT id FROM written_deliberations WHERE commission_id = ? AND status = ? ORDER BY id LIMIT 1",
-		cid, models.DeliberationOpen).Scan(&delibID); err != nil {
+		cid, sitting.DeliberationOpen).Scan(&delibID); err != nil {
 		t.Fatalf("an open written deliberation of the demo: %v", err)
 	}
 	delib := "/deliberations/" + strconv.FormatInt(delibID, 10)
@@ -316,7 +319,7 @@ func TestHostileInput_ScriptPayloadsComeBackEscaped(t *testing.T) {
 	// The free texts of the draft procès-verbal of the last held session.
 	var heldID int64
 	if err := h.env.DB.QueryRowContext(ctx, "SELECT id FROM meetings WHERE commission_id = ? AND status = ? ORDER BY starts_at DESC LIMIT 1",
-		cid, models.MeetingClosed).Scan(&heldID); err != nil {
+		cid, meetings.MeetingClosed).Scan(&heldID); err != nil {
 		t.Fatal(err)
 	}
 	held := "/seances/" + strconv.FormatInt(heldID, 10)
@@ -627,7 +630,7 @@ func TestHostileInput_MalformedRequestsAnswerFrenchErrors(t *testing.T) {
 	// as a name, never as a header.
 	var fileID int64
 	if err := h.env.DB.QueryRowContext(context.Background(),
-		"SELECT id FROM files WHERE commission_id = ? AND state = ? ORDER BY id LIMIT 1", h.params["cid"], models.StateDraft).Scan(&fileID); err != nil {
+		"SELECT id FROM files WHERE commission_id = ? AND state = ? ORDER BY id LIMIT 1", h.params["cid"], files.StateDraft).Scan(&fileID); err != nil {
 		t.Fatalf("a draft file of the demo: %v", err)
 	}
 	var owner string

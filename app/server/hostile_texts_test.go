@@ -11,6 +11,9 @@ import (
 
 	"seance/app/demo"
 	"seance/models"
+	"seance/models/files"
+	"seance/models/meetings"
+	"seance/models/sitting"
 )
 
 // TestHostileInput_AvisDissentAndProposalTexts types the script payloads into the free
@@ -31,32 +34,32 @@ func TestHostileInput_AvisDissentAndProposalTexts(t *testing.T) {
 	// and closed with the président's ballot.
 	var meetingID, itemID int64
 	if err := db.QueryRowContext(ctx, "SELECT id FROM meetings WHERE commission_id = ? AND status = ? ORDER BY starts_at LIMIT 1",
-		cid, models.MeetingConvened).Scan(&meetingID); err != nil {
+		cid, meetings.MeetingConvened).Scan(&meetingID); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.QueryRowContext(ctx, "SELECT id FROM agenda_items WHERE meeting_id = ? AND file_id IS NOT NULL ORDER BY position LIMIT 1",
 		meetingID).Scan(&itemID); err != nil {
 		t.Fatal(err)
 	}
-	m, err := models.FindMeeting(ctx, db, cid, meetingID)
+	m, err := meetings.FindMeeting(ctx, db, cid, meetingID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.env.SetClock(m.StartsAt.Add(5 * time.Minute))
-	if _, err := models.ConfirmSittingAttendance(ctx, db, models.ActorFor(pres), cid, meetingID, h.env.Clock()); err != nil {
+	if _, err := sitting.ConfirmSittingAttendance(ctx, db, models.ActorFor(pres), cid, meetingID, h.env.Clock()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.OpenSitting(ctx, db, pres, cid, meetingID, pres.ID, h.env.Clock()); err != nil {
+	if _, err := sitting.OpenSitting(ctx, db, pres, cid, meetingID, pres.ID, h.env.Clock()); err != nil {
 		t.Fatal(err)
 	}
-	v, err := models.OpenVote(ctx, db, pres, cid, itemID, models.VoteInput{ProposedAvis: models.AvisFavorable}, h.env.Clock())
+	v, err := sitting.OpenVote(ctx, db, pres, cid, itemID, sitting.VoteInput{ProposedAvis: files.AvisFavorable}, h.env.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.CastBallot(ctx, db, pres, cid, v.ID, models.BallotInput{Choice: models.BallotFor}, h.env.Clock()); err != nil {
+	if _, err := sitting.CastBallot(ctx, db, pres, cid, v.ID, sitting.BallotInput{Choice: sitting.BallotFor}, h.env.Clock()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.CloseVote(ctx, db, pres, cid, v.ID, models.CloseVoteInput{ConfirmMissing: true}, h.env.Clock()); err != nil {
+	if _, err := sitting.CloseVote(ctx, db, pres, cid, v.ID, sitting.CloseVoteInput{ConfirmMissing: true}, h.env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	var dissenter int64
@@ -74,7 +77,7 @@ func TestHostileInput_AvisDissentAndProposalTexts(t *testing.T) {
 		t.Fatalf("dissent: %d\n%.500s", r.Status, r.Body)
 	}
 	wantEscaped(t, "the vote's page", chair.Get(t, votePath), scriptPayloads)
-	if err := models.CloseSitting(ctx, db, pres, cid, meetingID, h.env.Clock()); err != nil {
+	if err := sitting.CloseSitting(ctx, db, pres, cid, meetingID, h.env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -97,7 +100,7 @@ func TestHostileInput_AvisDissentAndProposalTexts(t *testing.T) {
 	assoc := h.seed.Users[demo.AssociationEmail(1)]
 	var draft int64
 	if err := db.QueryRowContext(ctx, "SELECT id FROM files WHERE commission_id = ? AND association_id = ? AND state = ? ORDER BY id LIMIT 1",
-		cid, *assoc.AssociationID, models.StateDraft).Scan(&draft); err != nil {
+		cid, *assoc.AssociationID, files.StateDraft).Scan(&draft); err != nil {
 		t.Fatal(err)
 	}
 	file := "/dossiers/" + strconv.FormatInt(draft, 10)

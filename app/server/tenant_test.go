@@ -9,7 +9,10 @@ import (
 
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/files"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/registry"
 )
 
 // firstID returns the id of the first row of model in commission cid.
@@ -35,8 +38,8 @@ func TestTenantIsolation(t *testing.T) {
 	modelstest.StatsFixture(t, e.DB, b)
 	type ids struct{ cid, file, parcours, meeting, assoc string }
 	of := func(c *models.Commission) ids {
-		return ids{strconv.FormatInt(c.ID, 10), firstID(t, e, (*models.File)(nil), c.ID), firstID(t, e, (*models.Parcours)(nil), c.ID),
-			firstID(t, e, (*models.Meeting)(nil), c.ID), firstID(t, e, (*models.Association)(nil), c.ID)}
+		return ids{strconv.FormatInt(c.ID, 10), firstID(t, e, (*files.File)(nil), c.ID), firstID(t, e, (*files.Parcours)(nil), c.ID),
+			firstID(t, e, (*meetings.Meeting)(nil), c.ID), firstID(t, e, (*registry.Association)(nil), c.ID)}
 	}
 	none := ids{"999999", "999999", "999999", "999999", "999999"}
 	paths := func(x ids) []string {

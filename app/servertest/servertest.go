@@ -27,6 +27,7 @@ import (
 	"seance/jobs"
 	"seance/models"
 	"seance/models/modelstest"
+	"seance/models/twofactor"
 )
 
 // Password is the password of every account Env creates.
@@ -127,7 +128,7 @@ func newEnv(t testing.TB, vars map[string]string, demo bool) *Env {
 			t.Fatal(err)
 		}
 		e.Users[r] = u
-		if models.TOTPRequired(u, nil) {
+		if twofactor.TOTPRequired(u, nil) {
 			e.EnrolTOTP(t, u)
 		}
 	}
@@ -239,12 +240,12 @@ func (b *lockedBuffer) String() string {
 func (e *Env) EnrolTOTP(t testing.TB, u *models.User) {
 	t.Helper()
 	ctx := context.Background()
-	en, err := models.StartTOTPEnrolment(ctx, e.DB, e.Config.Keys, u, "Séance", e.Clock())
+	en, err := twofactor.StartTOTPEnrolment(ctx, e.DB, e.Config.Keys, u, "Séance", e.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
 	secret := strings.ReplaceAll(en.ManualKey, " ", "")
-	if _, err := models.ConfirmTOTP(ctx, e.DB, e.Config.Keys, u, TOTPCodeOf(t, secret, e.Clock()), e.Clock()); err != nil {
+	if _, err := twofactor.ConfirmTOTP(ctx, e.DB, e.Config.Keys, u, TOTPCodeOf(t, secret, e.Clock()), e.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	e.mu.Lock()
@@ -260,7 +261,7 @@ func (e *Env) SignedIn(t testing.TB, email string) *Client {
 	if err != nil {
 		t.Fatalf("account %s: %v", email, err)
 	}
-	if models.TOTPRequired(u, nil) && e.TOTPSecret(u.ID) == "" {
+	if twofactor.TOTPRequired(u, nil) && e.TOTPSecret(u.ID) == "" {
 		e.EnrolTOTP(t, u)
 	}
 	c := e.Client()
@@ -284,7 +285,7 @@ func (e *Env) TOTPCode(t testing.TB, userID int64) string {
 	if secret == "" {
 		t.Fatalf("user %d has no TOTP enrolled by the test env", userID)
 	}
-	if _, err := e.DB.NewUpdate().Model((*models.UserTOTP)(nil)).Set("last_step = 0").Where("user_id = ?", userID).Exec(context.Background()); err != nil {
+	if _, err := e.DB.NewUpdate().Model((*twofactor.UserTOTP)(nil)).Set("last_step = 0").Where("user_id = ?", userID).Exec(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return TOTPCodeOf(t, secret, e.Clock())

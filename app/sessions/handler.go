@@ -19,6 +19,9 @@ import (
 	"seance/app/mail"
 	"seance/app/web"
 	"seance/models"
+	filesmodel "seance/models/files"
+	"seance/models/meetings"
+	"seance/models/minutes"
 )
 
 // Handler serves the sessions pages.
@@ -35,15 +38,15 @@ func userMessage(err error) (string, bool) {
 	if fe, ok := models.AsFieldErrors(err); ok {
 		return strings.Join(fe.Messages(), " "), true
 	}
-	var ne *models.NoticeError
+	var ne *meetings.NoticeError
 	if errors.As(err, &ne) {
 		return ne.Error(), true
 	}
 	for _, known := range []error{
-		models.ErrAgendaFrozen, models.ErrAgendaNotFiles, models.ErrAgendaForbidden, models.ErrMeetingFrozen,
-		models.ErrNotConvened, models.ErrRepliesClosed, models.ErrNoSuppleant, models.ErrChooseSuppleant, models.ErrLinkExpired,
-		models.ErrNotOwnSuppleant, models.ErrProxyWithSuppleant, models.ErrProxyHolderTaken, models.ErrProxyHolderInvalid,
-		models.ErrProxyHolderAway, models.ErrHoldsProxy, models.ErrMeetingNotActive,
+		meetings.ErrAgendaFrozen, meetings.ErrAgendaNotFiles, meetings.ErrAgendaForbidden, meetings.ErrMeetingFrozen,
+		meetings.ErrNotConvened, meetings.ErrRepliesClosed, meetings.ErrNoSuppleant, meetings.ErrChooseSuppleant, meetings.ErrLinkExpired,
+		meetings.ErrNotOwnSuppleant, meetings.ErrProxyWithSuppleant, meetings.ErrProxyHolderTaken, meetings.ErrProxyHolderInvalid,
+		meetings.ErrProxyHolderAway, meetings.ErrHoldsProxy, meetings.ErrMeetingNotActive,
 	} {
 		if errors.Is(err, known) {
 			return known.Error(), true
@@ -65,17 +68,17 @@ func refused(c *fiber.Ctx, err error, back string) error {
 func meetingPath(id int64) string { return "/seances/" + strconv.FormatInt(id, 10) }
 
 // visibleMeeting loads the session of the :id parameter if the signed-in user may see it.
-func (h *Handler) visibleMeeting(c *fiber.Ctx) (*models.Meeting, error) {
+func (h *Handler) visibleMeeting(c *fiber.Ctx) (*meetings.Meeting, error) {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return nil, err
 	}
 	u := web.User(c)
-	m, err := models.FindMeeting(c.UserContext(), h.DB, u.CommissionIDOrZero(), id)
+	m, err := meetings.FindMeeting(c.UserContext(), h.DB, u.CommissionIDOrZero(), id)
 	if err != nil {
 		return nil, err
 	}
-	ok, err := models.CanSeeMeeting(c.UserContext(), h.DB, u, m)
+	ok, err := meetings.CanSeeMeeting(c.UserContext(), h.DB, u, m)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +95,7 @@ func isStaff(u *models.User) bool {
 // MonthGroup is one month of the year view.
 type MonthGroup struct {
 	Name     string
-	Meetings []models.Meeting
+	Meetings []meetings.Meeting
 }
 
 // Index shows the year view of the sessions the user may see.
@@ -108,7 +111,7 @@ func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 	u := web.User(c)
 	loc := h.Config.Location
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
-	ms, err := models.MeetingsFor(c.UserContext(), h.DB, u, from, from.AddDate(1, 0, 0))
+	ms, err := meetings.MeetingsFor(c.UserContext(), h.DB, u, from, from.AddDate(1, 0, 0))
 	if err != nil {
 		return err
 	}
@@ -120,7 +123,7 @@ func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 		i := m.StartsAt.In(loc).Month() - 1
 		groups[i].Meetings = append(groups[i].Meetings, m)
 	}
-	feed, err := models.ActiveCalendarFeed(c.UserContext(), h.DB, u)
+	feed, err := meetings.ActiveCalendarFeed(c.UserContext(), h.DB, u)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
@@ -129,7 +132,7 @@ func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 		"Count": len(ms), "Staff": isStaff(u), "Linked": isStaff(u) || u.Role == models.RoleMember, "Feed": feed, "NewFeedURL": newFeedURL,
 	}
 	if isStaff(u) {
-		pc, err := models.CheckPolicySessions(c.UserContext(), h.DB, u.CommissionIDOrZero(), year, loc)
+		pc, err := meetings.CheckPolicySessions(c.UserContext(), h.DB, u.CommissionIDOrZero(), year, loc)
 		if err != nil {
 			return err
 		}
@@ -144,18 +147,18 @@ func (h *Handler) New(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := MeetingForm{Kind: string(models.MeetingFiles), Mode: string(models.ModeOnSite), Start: "14:00", End: "17:00", Capacity: strconv.Itoa(s.MaxFilesPerSession)}
+	f := MeetingForm{Kind: string(meetings.MeetingFiles), Mode: string(meetings.ModeOnSite), Start: "14:00", End: "17:00", Capacity: strconv.Itoa(s.MaxFilesPerSession)}
 	return h.renderForm(c, f, nil, nil)
 }
 
-func (h *Handler) renderForm(c *fiber.Ctx, f MeetingForm, m *models.Meeting, errs models.FieldErrors) error {
+func (h *Handler) renderForm(c *fiber.Ctx, f MeetingForm, m *meetings.Meeting, errs models.FieldErrors) error {
 	title := "Nouvelle séance"
 	if m != nil {
 		title = "Modifier la séance"
 	}
 	return web.Render(c, "sessions/form", fiber.Map{
-		"Title": title, "Form": f, "Meeting": m, "Errors": errs, "Modes": models.MeetingModes,
-		"Kinds": []models.MeetingKind{models.MeetingFiles, models.MeetingPolicy},
+		"Title": title, "Form": f, "Meeting": m, "Errors": errs, "Modes": meetings.MeetingModes,
+		"Kinds": []meetings.MeetingKind{meetings.MeetingFiles, meetings.MeetingPolicy},
 	})
 }
 
@@ -168,7 +171,7 @@ func (h *Handler) Create(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderForm(c, f, nil, fe)
 	}
-	m, err := models.CreateMeeting(c.UserContext(), h.DB, models.ActorFor(u), u.CommissionIDOrZero(), in, h.Now())
+	m, err := meetings.CreateMeeting(c.UserContext(), h.DB, models.ActorFor(u), u.CommissionIDOrZero(), in, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderForm(c, f, nil, fe)
@@ -199,7 +202,7 @@ func (h *Handler) Update(c *fiber.Ctx) error {
 	f := meetingForm(c)
 	in, fe := f.Validate(h.Config.Location, h.Now())
 	if len(fe) == 0 {
-		_, err = models.UpdateMeeting(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
+		_, err = meetings.UpdateMeeting(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
 		fe, _ = models.AsFieldErrors(err)
 	}
 	if len(fe) > 0 {
@@ -227,10 +230,10 @@ func (h *Handler) Show(c *fiber.Ctx) error {
 	return web.Render(c, "sessions/show", data)
 }
 
-func (h *Handler) showData(c *fiber.Ctx, m *models.Meeting) (fiber.Map, error) {
+func (h *Handler) showData(c *fiber.Ctx, m *meetings.Meeting) (fiber.Map, error) {
 	ctx, u := c.UserContext(), web.User(c)
 	cid := u.CommissionIDOrZero()
-	agenda, err := models.LoadAgenda(ctx, h.DB, m)
+	agenda, err := meetings.LoadAgenda(ctx, h.DB, m)
 	if err != nil {
 		return nil, err
 	}
@@ -241,13 +244,13 @@ func (h *Handler) showData(c *fiber.Ctx, m *models.Meeting) (fiber.Map, error) {
 	data := fiber.Map{"Title": m.Title(), "Meeting": m, "Agenda": agenda, "LastIndex": len(agenda) - 1, "Staff": isStaff(u),
 		"Settings": s, "When": h.when(m), "ReplyAction": meetingPath(m.ID) + "/reponse"}
 	if m.FirstConvocationID != nil {
-		first, err := models.FindMeeting(ctx, h.DB, cid, *m.FirstConvocationID)
+		first, err := meetings.FindMeeting(ctx, h.DB, cid, *m.FirstConvocationID)
 		if err != nil {
 			return nil, err
 		}
 		data["First"] = first
 	}
-	editable := m.Status == models.MeetingPlanned || m.Status == models.MeetingConvened
+	editable := m.Status == meetings.MeetingPlanned || m.Status == meetings.MeetingConvened
 	data["Editable"] = editable && isStaff(u)
 	if err := h.linkData(c, m, agenda, data); err != nil {
 		return nil, err
@@ -257,7 +260,7 @@ func (h *Handler) showData(c *fiber.Ctx, m *models.Meeting) (fiber.Map, error) {
 			return nil, err
 		}
 	} else {
-		rc, err := models.LoadReplyContext(ctx, h.DB, cid, m.ID, u.ID)
+		rc, err := meetings.LoadReplyContext(ctx, h.DB, cid, m.ID, u.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -269,17 +272,17 @@ func (h *Handler) showData(c *fiber.Ctx, m *models.Meeting) (fiber.Map, error) {
 // linkData says which links of the session page answer for the signed-in user: the
 // procès-verbal when they may read a version of it, each file of the agenda whose summary
 // they may read (FileLinks: agenda item ID → file ID).
-func (h *Handler) linkData(c *fiber.Ctx, m *models.Meeting, agenda []models.AgendaEntry, data fiber.Map) error {
+func (h *Handler) linkData(c *fiber.Ctx, m *meetings.Meeting, agenda []meetings.AgendaEntry, data fiber.Map) error {
 	ctx, u := c.UserContext(), web.User(c)
-	held := m.Status == models.MeetingClosed || m.Status == models.MeetingMinutesApproved
+	held := m.Status == meetings.MeetingClosed || m.Status == meetings.MeetingMinutesApproved
 	readable := held && u.Role == models.RoleSecretariat // the page offers the secretariat to establish them
 	if held && !readable {
-		_, _, err := models.ReadableMinutes(ctx, h.DB, u, m.CommissionID, m.ID)
+		_, _, err := minutes.ReadableMinutes(ctx, h.DB, u, m.CommissionID, m.ID)
 		switch {
 		case err == nil:
 			readable = true
-		case !errors.Is(err, models.ErrMinutesNotEstablished) && !errors.Is(err, models.ErrMinutesNotConvened) &&
-			!errors.Is(err, models.ErrMinutesInPreparation) && !errors.Is(err, models.ErrMinutesNotApproved):
+		case !errors.Is(err, minutes.ErrMinutesNotEstablished) && !errors.Is(err, minutes.ErrMinutesNotConvened) &&
+			!errors.Is(err, minutes.ErrMinutesInPreparation) && !errors.Is(err, minutes.ErrMinutesNotApproved):
 			return err
 		}
 	}
@@ -290,7 +293,7 @@ func (h *Handler) linkData(c *fiber.Ctx, m *models.Meeting, agenda []models.Agen
 			ids = append(ids, *e.FileID)
 		}
 	}
-	ok, err := models.ReadableFiles(ctx, h.DB, u, ids, h.Now())
+	ok, err := filesmodel.ReadableFiles(ctx, h.DB, u, ids, h.Now())
 	if err != nil {
 		return err
 	}
@@ -305,7 +308,7 @@ func (h *Handler) linkData(c *fiber.Ctx, m *models.Meeting, agenda []models.Agen
 }
 
 // replyData adds the reply form's values.
-func replyData(rc *models.ReplyContext, data fiber.Map) {
+func replyData(rc *meetings.ReplyContext, data fiber.Map) {
 	data["Reply"], data["Choices"], data["ProxySelected"] = rc, replyChoices(rc), int64(0)
 	if rc.Current != nil && rc.Current.ProxyHolderUserID != nil {
 		data["ProxySelected"] = *rc.Current.ProxyHolderUserID
@@ -313,27 +316,27 @@ func replyData(rc *models.ReplyContext, data fiber.Map) {
 }
 
 // when is the date and times of a session: "lundi 15 juin 2026, de 14:00 à 17:00".
-func (h *Handler) when(m *models.Meeting) string {
+func (h *Handler) when(m *meetings.Meeting) string {
 	loc := h.Config.Location
 	return fmt.Sprintf("%s, de %s à %s", longDate(m.StartsAt, loc), m.StartsAt.In(loc).Format("15:04"), m.EndsAt.In(loc).Format("15:04"))
 }
 
-func (h *Handler) staffData(c *fiber.Ctx, m *models.Meeting, agenda []models.AgendaEntry, s *models.CommissionSettings, data fiber.Map) error {
+func (h *Handler) staffData(c *fiber.Ctx, m *meetings.Meeting, agenda []meetings.AgendaEntry, s *models.CommissionSettings, data fiber.Map) error {
 	ctx := c.UserContext()
 	cid := m.CommissionID
-	convs, err := models.ListConvocations(ctx, h.DB, cid, m.ID)
+	convs, err := meetings.ListConvocations(ctx, h.DB, cid, m.ID)
 	if err != nil {
 		return err
 	}
 	data["Convocations"] = convs
 	if len(convs) > 0 {
 		last := convs[len(convs)-1]
-		rs, err := models.ListConvocationRecipients(ctx, h.DB, cid, last.ID)
+		rs, err := meetings.ListConvocationRecipients(ctx, h.DB, cid, last.ID)
 		if err != nil {
 			return err
 		}
 		data["LastConvocation"], data["Recipients"] = last, rs
-		stale, err := models.ConvocationStale(ctx, h.DB, m)
+		stale, err := meetings.ConvocationStale(ctx, h.DB, m)
 		if err != nil {
 			return err
 		}
@@ -348,41 +351,41 @@ func (h *Handler) staffData(c *fiber.Ctx, m *models.Meeting, agenda []models.Age
 	data["FileCount"] = files
 	data["NoticeDays"] = s.NoticeDays
 	data["NoticeError"] = ""
-	if err := models.CheckNotice(m, s.NoticeDays, h.Now()); err != nil {
+	if err := meetings.CheckNotice(m, s.NoticeDays, h.Now()); err != nil {
 		data["NoticeError"] = err.Error()
 	}
 	data["LatestSend"] = models.CalendarDay(m.StartsAt).AddDate(0, 0, -s.NoticeDays)
-	if m.Kind == models.MeetingFiles && (m.Status == models.MeetingPlanned || m.Status == models.MeetingConvened) {
-		cands, err := models.ProposeAgenda(ctx, h.DB, cid, m.ID)
+	if m.Kind == meetings.MeetingFiles && (m.Status == meetings.MeetingPlanned || m.Status == meetings.MeetingConvened) {
+		cands, err := meetings.ProposeAgenda(ctx, h.DB, cid, m.ID)
 		if err != nil {
 			return err
 		}
 		data["Candidates"] = append(cands.Proposed, cands.LeftOut...)
 		data["Capacity"] = cands.Capacity
 	}
-	standing, err := models.StandingItems(ctx, h.DB, m)
+	standing, err := meetings.StandingItems(ctx, h.DB, m)
 	if err != nil {
 		return err
 	}
 	data["Standing"] = standing
-	data["ItemKinds"] = []models.AgendaItemKind{models.ItemInformation, models.ItemPolicy, models.ItemMinutes, models.ItemOther}
+	data["ItemKinds"] = []meetings.AgendaItemKind{meetings.ItemInformation, meetings.ItemPolicy, meetings.ItemMinutes, meetings.ItemOther}
 	return nil
 }
 
 // Choice is one answer offered to a titulaire.
 type Choice struct {
-	Value   models.AttendanceStatus
+	Value   meetings.AttendanceStatus
 	Label   string
 	Checked bool
 }
 
-func replyChoices(rc *models.ReplyContext) []Choice {
+func replyChoices(rc *meetings.ReplyContext) []Choice {
 	var out []Choice
-	for _, s := range models.ReplyChoices {
-		if s == models.AttProxy && !rc.CanProxy() || s == models.AttSubstituted && rc.CanProxy() {
+	for _, s := range meetings.ReplyChoices {
+		if s == meetings.AttProxy && !rc.CanProxy() || s == meetings.AttSubstituted && rc.CanProxy() {
 			continue
 		}
-		ch := Choice{Value: s, Label: models.ReplyLabel(s)}
+		ch := Choice{Value: s, Label: meetings.ReplyLabel(s)}
 		if rc.Current != nil && rc.Current.Status == s {
 			ch.Checked = true
 		}
@@ -397,7 +400,7 @@ func (h *Handler) Proposal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := models.ProposeAgenda(c.UserContext(), h.DB, m.CommissionID, m.ID)
+	p, err := meetings.ProposeAgenda(c.UserContext(), h.DB, m.CommissionID, m.ID)
 	if err != nil {
 		return refused(c, err, meetingPath(m.ID))
 	}
@@ -423,7 +426,7 @@ func (h *Handler) AcceptProposal(c *fiber.Ctx) error {
 		return c.Redirect(meetingPath(m.ID)+"/proposition", fiber.StatusSeeOther)
 	}
 	u := web.User(c)
-	if err := models.AcceptProposal(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids, h.Now()); err != nil {
+	if err := meetings.AcceptProposal(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids, h.Now()); err != nil {
 		return refused(c, err, meetingPath(m.ID)+"/proposition")
 	}
 	web.FlashSuccess(c, fmt.Sprintf("%d dossier(s) inscrit(s) à l'ordre du jour.", len(ids)))
@@ -453,7 +456,7 @@ func (h *Handler) AddFile(c *fiber.Ctx) error {
 		return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
 	}
 	u := web.User(c)
-	if _, err := models.AddAgendaFile(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, id, "", h.Now()); err != nil {
+	if _, err := meetings.AddAgendaFile(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, id, "", h.Now()); err != nil {
 		return refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
 	}
 	web.FlashSuccess(c, "Dossier inscrit à l'ordre du jour.")
@@ -467,8 +470,8 @@ func (h *Handler) AddItem(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	in := models.ItemInput{Kind: models.AgendaItemKind(c.FormValue("kind")), Title: c.FormValue("title"), Notes: c.FormValue("notes")}
-	_, err = models.AddAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
+	in := meetings.ItemInput{Kind: meetings.AgendaItemKind(c.FormValue("kind")), Title: c.FormValue("title"), Notes: c.FormValue("notes")}
+	_, err = meetings.AddAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		data, derr := h.showData(c, m)
 		if derr != nil {
@@ -492,7 +495,7 @@ func (h *Handler) AddStanding(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	n, err := models.AddStandingItems(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, h.Now())
+	n, err := meetings.AddStandingItems(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, h.Now())
 	if err != nil {
 		return refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
 	}
@@ -501,7 +504,7 @@ func (h *Handler) AddStanding(c *fiber.Ctx) error {
 }
 
 // agendaChanged answers an agenda change: the agenda fragment for htmx, else a redirect.
-func (h *Handler) agendaChanged(c *fiber.Ctx, m *models.Meeting, err error, flash string) error {
+func (h *Handler) agendaChanged(c *fiber.Ctx, m *meetings.Meeting, err error, flash string) error {
 	if c.Get("HX-Request") == "true" {
 		if err != nil {
 			if _, ok := userMessage(err); !ok {
@@ -537,7 +540,7 @@ func (h *Handler) RemoveItem(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	err = models.RemoveAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, item, h.Now())
+	err = meetings.RemoveAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, item, h.Now())
 	if errors.Is(err, models.ErrNotFound) {
 		return err
 	}
@@ -559,7 +562,7 @@ func (h *Handler) MoveItem(c *fiber.Ctx) error {
 		delta = -1
 	}
 	u := web.User(c)
-	err = models.MoveAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, item, delta, h.Now())
+	err = meetings.MoveAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, item, delta, h.Now())
 	if errors.Is(err, models.ErrNotFound) {
 		return err
 	}
@@ -581,7 +584,7 @@ func (h *Handler) Reorder(c *fiber.Ctx) error {
 		ids = append(ids, id)
 	}
 	u := web.User(c)
-	err = models.ReorderAgenda(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids, h.Now())
+	err = meetings.ReorderAgenda(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids, h.Now())
 	return h.agendaChanged(c, m, err, "Ordre du jour réordonné.")
 }
 
@@ -592,12 +595,12 @@ func (h *Handler) Convene(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	in := models.ConvokeInput{Urgency: c.FormValue("urgency") == "1", UrgencyReason: c.FormValue("urgency_reason")}
+	in := meetings.ConvokeInput{Urgency: c.FormValue("urgency") == "1", UrgencyReason: c.FormValue("urgency_reason")}
 	// The convocation and its e-mails commit together; the mail job sends them.
-	var res *models.ConvocationResult
+	var res *meetings.ConvocationResult
 	err = models.InTx(c.UserContext(), h.DB, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if res, err = models.Convoke(ctx, tx, u, u.CommissionIDOrZero(), m.ID, in, h.Now()); err != nil {
+		if res, err = meetings.Convoke(ctx, tx, u, u.CommissionIDOrZero(), m.ID, in, h.Now()); err != nil {
 			return err
 		}
 		return h.queueConvocation(ctx, tx, u, web.Commission(c).Name, res)
@@ -620,11 +623,11 @@ func (h *Handler) Cancel(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	var cr *models.CancelResult
+	var cr *meetings.CancelResult
 	var notified int
 	err = models.InTx(c.UserContext(), h.DB, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if cr, err = models.CancelMeeting(ctx, tx, u, u.CommissionIDOrZero(), m.ID, c.FormValue("reason"), h.Now()); err != nil {
+		if cr, err = meetings.CancelMeeting(ctx, tx, u, u.CommissionIDOrZero(), m.ID, c.FormValue("reason"), h.Now()); err != nil {
 			return err
 		}
 		notified, err = h.queueCancellation(ctx, tx, u, web.Commission(c).Name, cr)
@@ -656,7 +659,7 @@ func (h *Handler) renderReplies(c *fiber.Ctx, page string) error {
 	if err != nil {
 		return err
 	}
-	sum, err := models.LoadReplies(c.UserContext(), h.DB, m.CommissionID, m.ID)
+	sum, err := meetings.LoadReplies(c.UserContext(), h.DB, m.CommissionID, m.ID)
 	if err != nil {
 		return err
 	}
@@ -664,8 +667,8 @@ func (h *Handler) renderReplies(c *fiber.Ctx, page string) error {
 }
 
 // replyInput reads a reply form.
-func replyInput(c *fiber.Ctx) models.ReplyInput {
-	in := models.ReplyInput{Status: models.AttendanceStatus(c.FormValue("status"))}
+func replyInput(c *fiber.Ctx) meetings.ReplyInput {
+	in := meetings.ReplyInput{Status: meetings.AttendanceStatus(c.FormValue("status"))}
 	in.ProxyHolderUserID, _ = strconv.ParseInt(c.FormValue("proxy_holder"), 10, 64)
 	in.SuppleantUserID, _ = strconv.ParseInt(c.FormValue("suppleant"), 10, 64)
 	return in
@@ -678,7 +681,7 @@ func (h *Handler) MyReply(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	if _, err := models.Reply(c.UserContext(), h.DB, models.ActorFor(u), u.CommissionIDOrZero(), m.ID, u.ID, replyInput(c), h.Now()); err != nil {
+	if _, err := meetings.Reply(c.UserContext(), h.DB, models.ActorFor(u), u.CommissionIDOrZero(), m.ID, u.ID, replyInput(c), h.Now()); err != nil {
 		return refused(c, err, meetingPath(m.ID)+"#reponse")
 	}
 	web.FlashSuccess(c, "Votre réponse est enregistrée. Vous pouvez la modifier jusqu'à l'ouverture de la séance.")
@@ -688,18 +691,18 @@ func (h *Handler) MyReply(c *fiber.Ctx) error {
 // Link shows what a personal link opens, without a password: the session, its
 // pseudonymised agenda and the reply form. The first opening is a read receipt.
 func (h *Handler) Link(c *fiber.Ctx) error {
-	l, err := models.OpenConvocationLink(c.UserContext(), h.DB, c.Params("token"), h.Now())
-	if errors.Is(err, models.ErrLinkExpired) {
+	l, err := meetings.OpenConvocationLink(c.UserContext(), h.DB, c.Params("token"), h.Now())
+	if errors.Is(err, meetings.ErrLinkExpired) {
 		return fiber.NewError(fiber.StatusGone, err.Error())
 	}
 	if err != nil {
 		return err
 	}
-	agenda, err := models.LoadAgenda(c.UserContext(), h.DB, l.Meeting)
+	agenda, err := meetings.LoadAgenda(c.UserContext(), h.DB, l.Meeting)
 	if err != nil {
 		return err
 	}
-	rc, err := models.LoadReplyContext(c.UserContext(), h.DB, l.Meeting.CommissionID, l.Meeting.ID, l.User.ID)
+	rc, err := meetings.LoadReplyContext(c.UserContext(), h.DB, l.Meeting.CommissionID, l.Meeting.ID, l.User.ID)
 	if err != nil {
 		return err
 	}
@@ -714,7 +717,7 @@ func (h *Handler) Link(c *fiber.Ctx) error {
 		"CommissionName": cm.Name, "ReplyAction": "/convocation/" + c.Params("token"),
 	}
 	if l.Meeting.FirstConvocationID != nil {
-		if data["First"], err = models.FindMeeting(c.UserContext(), h.DB, l.Meeting.CommissionID, *l.Meeting.FirstConvocationID); err != nil {
+		if data["First"], err = meetings.FindMeeting(c.UserContext(), h.DB, l.Meeting.CommissionID, *l.Meeting.FirstConvocationID); err != nil {
 			return err
 		}
 	}
@@ -725,8 +728,8 @@ func (h *Handler) Link(c *fiber.Ctx) error {
 // LinkReply records a reply made from a personal link.
 func (h *Handler) LinkReply(c *fiber.Ctx) error {
 	tok := c.Params("token")
-	l, err := models.OpenConvocationLink(c.UserContext(), h.DB, tok, h.Now())
-	if errors.Is(err, models.ErrLinkExpired) {
+	l, err := meetings.OpenConvocationLink(c.UserContext(), h.DB, tok, h.Now())
+	if errors.Is(err, meetings.ErrLinkExpired) {
 		return fiber.NewError(fiber.StatusGone, err.Error())
 	}
 	if err != nil {
@@ -734,7 +737,7 @@ func (h *Handler) LinkReply(c *fiber.Ctx) error {
 	}
 	back := "/convocation/" + tok
 	actor := models.Actor{UserID: l.User.ID, Label: l.User.Email + " (lien personnel)"}
-	if _, err := models.Reply(c.UserContext(), h.DB, actor, l.Meeting.CommissionID, l.Meeting.ID, l.User.ID, replyInput(c), h.Now()); err != nil {
+	if _, err := meetings.Reply(c.UserContext(), h.DB, actor, l.Meeting.CommissionID, l.Meeting.ID, l.User.ID, replyInput(c), h.Now()); err != nil {
 		return refused(c, err, back+"#reponse")
 	}
 	web.FlashSuccess(c, "Votre réponse est enregistrée. Vous pouvez la modifier avec ce même lien jusqu'à l'ouverture de la séance.")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"seance/models"
+	"seance/models/meetings"
 )
 
 // TestIssue11_ControlCharactersRefused reproduces point 10 of issue 11: CR/LF in an
@@ -26,7 +27,7 @@ func TestIssue11_ControlCharactersRefused(t *testing.T) {
 	// A NUL byte is refused before any handler, for every field of every form.
 	r0 := sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"information"}, "title": {"Bilan\x00annuel"}})
 	wantBody(t, r0, http.StatusBadRequest, "caractère nul ou un texte mal encodé")
-	n, err := s.DB.NewSelect().Model((*models.AgendaItem)(nil)).Where("title LIKE ?", "Bilan%").Count(context.Background())
+	n, err := s.DB.NewSelect().Model((*meetings.AgendaItem)(nil)).Where("title LIKE ?", "Bilan%").Count(context.Background())
 	if err != nil || n != 0 {
 		t.Fatalf("%d agenda items stored (%v), want none", n, err)
 	}

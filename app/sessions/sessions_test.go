@@ -16,7 +16,10 @@ import (
 	"seance/app/mail/mailtest"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/files"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/registry"
 )
 
 // site is a running portal with a small composition and one admissible file:
@@ -25,7 +28,7 @@ import (
 type site struct {
 	*servertest.Env
 	a2, b, c *models.User
-	file     *models.File
+	file     *files.File
 }
 
 // person is the fictitious person of the file: their name must never leave the portal.
@@ -45,21 +48,21 @@ func newSite(t *testing.T, vars map[string]string) *site {
 			t.Fatal(err)
 		}
 	}
-	seatA := modelstest.Seat(t, db, env.Commission.ID, models.CategoryDDETS, "Directeur")
-	modelstest.Appoint(t, db, seatA, models.MandateTitulaire, env.Users[models.RoleMember].Email, start)
-	s.a2 = modelstest.Appoint(t, db, seatA, models.MandateSuppleant, "a2@test.example", start).User
-	s.b = modelstest.Appoint(t, db, modelstest.Seat(t, db, env.Commission.ID, models.CategoryDoctor, "Médecin B"), models.MandateTitulaire, "b@test.example", start).User
-	s.c = modelstest.Appoint(t, db, modelstest.Seat(t, db, env.Commission.ID, models.CategoryDoctor, "Médecin C"), models.MandateTitulaire, "c@test.example", start).User
+	seatA := modelstest.Seat(t, db, env.Commission.ID, registry.CategoryDDETS, "Directeur")
+	modelstest.Appoint(t, db, seatA, registry.MandateTitulaire, env.Users[models.RoleMember].Email, start)
+	s.a2 = modelstest.Appoint(t, db, seatA, registry.MandateSuppleant, "a2@test.example", start).User
+	s.b = modelstest.Appoint(t, db, modelstest.Seat(t, db, env.Commission.ID, registry.CategoryDoctor, "Médecin B"), registry.MandateTitulaire, "b@test.example", start).User
+	s.c = modelstest.Appoint(t, db, modelstest.Seat(t, db, env.Commission.ID, registry.CategoryDoctor, "Médecin C"), registry.MandateTitulaire, "c@test.example", start).User
 	a := modelstest.Association(t, db, env.Commission, "Association Test", "31", models.CalendarDay(now).AddDate(-1, 0, 0))
 	au := modelstest.User(t, db, env.Commission, models.RoleAssociation, a)
-	f, err := models.CreateFile(ctx, db, env.Config.Keys, au, modelstest.CompleteInput(models.KindEngagement, modelstest.Person(personLast, "Ondine", 1994), 0), now)
+	f, err := files.CreateFile(ctx, db, env.Config.Keys, au, modelstest.CompleteInput(files.KindEngagement, modelstest.Person(personLast, "Ondine", 1994), 0), now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.Transition(ctx, db, env.Config.Keys, au, f.ID, models.StateSubmitted, models.TransitionInput{}, now); err != nil {
+	if err := files.Transition(ctx, db, env.Config.Keys, au, f.ID, files.StateSubmitted, files.TransitionInput{}, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.Transition(ctx, db, env.Config.Keys, env.Users[models.RoleSecretariat], f.ID, models.StateAdmissible, models.TransitionInput{}, now); err != nil {
+	if err := files.Transition(ctx, db, env.Config.Keys, env.Users[models.RoleSecretariat], f.ID, files.StateAdmissible, files.TransitionInput{}, now); err != nil {
 		t.Fatal(err)
 	}
 	s.file = f
@@ -264,7 +267,7 @@ func TestConvocationThroughSMTPWithCalendarAndPersonalLink(t *testing.T) {
 	if !strings.Contains(got[s.b.Email][2].Text, "Préfecture fermée") {
 		t.Errorf("the cancellation does not give the reason")
 	}
-	if f, _, _ := models.FindFile(context.Background(), s.DB, s.Users[models.RoleSecretariat], s.file.ID, s.Clock()); f.State != models.StateAdmissible {
+	if f, _, _ := files.FindFile(context.Background(), s.DB, s.Users[models.RoleSecretariat], s.file.ID, s.Clock()); f.State != files.StateAdmissible {
 		t.Errorf("file after cancellation: %s", f.State)
 	}
 	// The downloadable file says the same.
@@ -374,8 +377,8 @@ func TestCalendarFeedSubscription(t *testing.T) {
 // sessions are planned than the law asks (one a year, two from 2026); a cancelled one does
 // not count; members are not shown the warning.
 func TestRule7_PolicySessionsPerYear(t *testing.T) {
-	if models.RequiredPolicySessions(2025) != 1 || models.RequiredPolicySessions(2026) != 2 || models.RequiredPolicySessions(2030) != 2 {
-		t.Fatalf("RequiredPolicySessions: 2025 → %d, 2026 → %d, want 1 and 2", models.RequiredPolicySessions(2025), models.RequiredPolicySessions(2026))
+	if meetings.RequiredPolicySessions(2025) != 1 || meetings.RequiredPolicySessions(2026) != 2 || meetings.RequiredPolicySessions(2030) != 2 {
+		t.Fatalf("RequiredPolicySessions: 2025 → %d, 2026 → %d, want 1 and 2", meetings.RequiredPolicySessions(2025), meetings.RequiredPolicySessions(2026))
 	}
 	s := newSite(t, nil)
 	sec := s.Client()
@@ -383,9 +386,9 @@ func TestRule7_PolicySessionsPerYear(t *testing.T) {
 	year := s.Clock().In(s.Config.Location).Year() + 1
 	page := fmt.Sprintf("/seances?annee=%d", year)
 	wantBody(t, sec.Get(t, page), http.StatusOK, fmt.Sprintf("0 séance(s) plénière(s) de politique et de coordination prévue(s) en %d, sur les 2 requise(s)", year))
-	policy := func(month time.Month) *models.Meeting {
-		m, err := models.CreateMeeting(context.Background(), s.DB, models.SystemActor("test"), s.Commission.ID, models.MeetingInput{
-			Kind: models.MeetingPolicy, Mode: models.ModeOnSite, StartsAt: time.Date(year, month, 10, 13, 0, 0, 0, time.UTC), Place: "Préfecture", Capacity: 10,
+	policy := func(month time.Month) *meetings.Meeting {
+		m, err := meetings.CreateMeeting(context.Background(), s.DB, models.SystemActor("test"), s.Commission.ID, meetings.MeetingInput{
+			Kind: meetings.MeetingPolicy, Mode: meetings.ModeOnSite, StartsAt: time.Date(year, month, 10, 13, 0, 0, 0, time.UTC), Place: "Préfecture", Capacity: 10,
 		}, s.Clock())
 		if err != nil {
 			t.Fatal(err)
@@ -394,7 +397,7 @@ func TestRule7_PolicySessionsPerYear(t *testing.T) {
 	}
 	first := policy(3)
 	wantBody(t, sec.Get(t, page), http.StatusOK, "1 séance(s) plénière(s)")
-	if _, err := models.CancelMeeting(context.Background(), s.DB, s.Users[models.RoleSecretariat], s.Commission.ID, first.ID, "Report", s.Clock()); err != nil {
+	if _, err := meetings.CancelMeeting(context.Background(), s.DB, s.Users[models.RoleSecretariat], s.Commission.ID, first.ID, "Report", s.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	wantBody(t, sec.Get(t, page), http.StatusOK, "0 séance(s) plénière(s)")

@@ -9,6 +9,9 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	"seance/models/meetings"
+	"seance/models/registry"
+	sittingmodel "seance/models/sitting"
 )
 
 // dateTimeLayout is the value format of <input type="datetime-local">.
@@ -39,23 +42,23 @@ func formID(c *fiber.Ctx, name string) (int64, error) {
 
 // attendanceInput reads a seat's confirmed status from the console's select, whose
 // values are a status, or "substituted:<suppléant id>", or "proxy:<holder id>".
-func attendanceInput(seat, value string) (models.AttendanceInput, error) {
-	in := models.AttendanceInput{Confirm: true}
+func attendanceInput(seat, value string) (meetings.AttendanceInput, error) {
+	in := meetings.AttendanceInput{Confirm: true}
 	var err error
 	if in.SeatID, err = strconv.ParseInt(seat, 10, 64); err != nil {
 		return in, models.FieldErrors{"seat_id": "Siège inconnu : rechargez la page."}
 	}
 	status, who, _ := strings.Cut(value, ":")
-	in.Status = models.AttendanceStatus(status)
+	in.Status = meetings.AttendanceStatus(status)
 	if who != "" {
 		id, err := strconv.ParseInt(who, 10, 64)
 		if err != nil {
 			return in, models.FieldErrors{"status": "Choix invalide : rechargez la page."}
 		}
 		switch in.Status {
-		case models.AttSubstituted:
+		case meetings.AttSubstituted:
 			in.SubstituteUserID = id
-		case models.AttProxy:
+		case meetings.AttProxy:
 			in.ProxyHolderUserID = id
 		}
 	}
@@ -74,12 +77,12 @@ type option struct {
 // present, remote, replaced by one of its own suppléants, proxy to another titulaire
 // (only for a seat without suppléant, R133-9), excused, absent.
 type seatRow struct {
-	*models.SeatPresence
+	*sittingmodel.SeatPresence
 	Options []option
 	Holders []option // who may arrive for the seat: titulaire and suppléants
 }
 
-func seatRows(p *models.Presence) []seatRow {
+func seatRows(p *sittingmodel.Presence) []seatRow {
 	rows := make([]seatRow, 0, len(p.Seats))
 	for i := range p.Seats {
 		sp := &p.Seats[i]
@@ -97,8 +100,8 @@ func seatRows(p *models.Presence) []seatRow {
 		add := func(v, label string) {
 			r.Options = append(r.Options, option{Value: v, Label: label, Selected: v == cur})
 		}
-		add(string(models.AttPresentOnSite), models.AttPresentOnSite.Label())
-		add(string(models.AttPresentRemote), models.AttPresentRemote.Label())
+		add(string(meetings.AttPresentOnSite), meetings.AttPresentOnSite.Label())
+		add(string(meetings.AttPresentRemote), meetings.AttPresentRemote.Label())
 		r.Holders = append(r.Holders, option{Value: strconv.FormatInt(sp.Titulaire.UserID, 10), Label: userName(sp.Titulaire) + " (titulaire)"})
 		for _, s := range sp.Suppleants {
 			add("substituted:"+strconv.FormatInt(s.UserID, 10), "Remplacé(e) par "+userName(&s)+" (suppléant)")
@@ -112,9 +115,9 @@ func seatRows(p *models.Presence) []seatRow {
 				}
 			}
 		}
-		add(string(models.AttExcused), models.AttExcused.Label())
-		add(string(models.AttAbsent), models.AttAbsent.Label())
-		if sp.Status == models.AttNoReply {
+		add(string(meetings.AttExcused), meetings.AttExcused.Label())
+		add(string(meetings.AttAbsent), meetings.AttAbsent.Label())
+		if sp.Status == meetings.AttNoReply {
 			r.Options = append([]option{{Value: "", Label: "Pas de réponse — choisir", Selected: true}}, r.Options...)
 		}
 		rows = append(rows, r)
@@ -122,7 +125,7 @@ func seatRows(p *models.Presence) []seatRow {
 	return rows
 }
 
-func userName(m *models.Mandate) string {
+func userName(m *registry.Mandate) string {
 	if m == nil || m.User == nil {
 		return ""
 	}
@@ -137,8 +140,8 @@ type secondForm struct {
 	RemoteLink string
 }
 
-func (f secondForm) input(loc *time.Location) (models.MeetingInput, models.FieldErrors) {
-	in := models.MeetingInput{Mode: models.MeetingMode(f.Mode), Place: f.Place, RemoteLink: f.RemoteLink}
+func (f secondForm) input(loc *time.Location) (meetings.MeetingInput, models.FieldErrors) {
+	in := meetings.MeetingInput{Mode: meetings.MeetingMode(f.Mode), Place: f.Place, RemoteLink: f.RemoteLink}
 	fe := models.FieldErrors{}
 	t, ok := parseLocal(f.StartsAt, loc)
 	if !ok {
@@ -157,9 +160,9 @@ type announceForm struct {
 	MeansChecked bool
 }
 
-func (f announceForm) input(loc *time.Location) (models.DeliberationInput, models.FieldErrors) {
+func (f announceForm) input(loc *time.Location) (sittingmodel.DeliberationInput, models.FieldErrors) {
 	fe := models.FieldErrors{}
-	in := models.DeliberationInput{MeansChecked: f.MeansChecked}
+	in := sittingmodel.DeliberationInput{MeansChecked: f.MeansChecked}
 	var ok bool
 	if in.StartsAt, ok = parseLocal(f.StartsAt, loc); !ok {
 		fe.Add("starts_at", "Indiquez la date et l'heure d'ouverture des échanges.")
@@ -176,7 +179,7 @@ func (f announceForm) input(loc *time.Location) (models.DeliberationInput, model
 }
 
 // roomCount reads the room's count; nil when the three fields are empty.
-func roomCount(c *fiber.Ctx) (*models.RoomCount, models.FieldErrors) {
+func roomCount(c *fiber.Ctx) (*sittingmodel.RoomCount, models.FieldErrors) {
 	vals := [3]string{strings.TrimSpace(c.FormValue("room_yes")), strings.TrimSpace(c.FormValue("room_no")), strings.TrimSpace(c.FormValue("room_abstentions"))}
 	if vals[0] == "" && vals[1] == "" && vals[2] == "" {
 		return nil, nil
@@ -192,5 +195,5 @@ func roomCount(c *fiber.Ctx) (*models.RoomCount, models.FieldErrors) {
 		}
 		n[i] = x
 	}
-	return &models.RoomCount{Yes: n[0], No: n[1], Abstentions: n[2]}, nil
+	return &sittingmodel.RoomCount{Yes: n[0], No: n[1], Abstentions: n[2]}, nil
 }

@@ -17,12 +17,16 @@ import (
 	"seance/app/mail"
 	"seance/app/web"
 	"seance/models"
+	"seance/models/files"
+	"seance/models/keyring"
+	"seance/models/meetings"
+	sittingmodel "seance/models/sitting"
 )
 
 // Handler serves the sitting pages.
 type Handler struct {
 	DB       *bun.DB
-	Keys     *models.Keyring
+	Keys     *keyring.Keyring
 	Mailer   *mail.Mailer
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -43,13 +47,13 @@ func cidOf(c *fiber.Ctx) int64 { return web.User(c).CommissionIDOrZero() }
 
 // attendanceRefusals are the refusals of requirement 2 that SetAttendance returns.
 var attendanceRefusals = []error{
-	models.ErrNotOwnSuppleant, models.ErrProxyWithSuppleant, models.ErrProxyHolderTaken, models.ErrProxyHolderInvalid,
-	models.ErrProxyHolderAway, models.ErrHoldsProxy, models.ErrMeetingNotActive,
+	meetings.ErrNotOwnSuppleant, meetings.ErrProxyWithSuppleant, meetings.ErrProxyHolderTaken, meetings.ErrProxyHolderInvalid,
+	meetings.ErrProxyHolderAway, meetings.ErrHoldsProxy, meetings.ErrMeetingNotActive,
 }
 
 // refusal returns the French message of a rule's refusal or of a form-level error.
 func refusal(err error) (string, bool) {
-	if msg, ok := models.SittingRefusal(err); ok {
+	if msg, ok := sittingmodel.SittingRefusal(err); ok {
 		return msg, true
 	}
 	for _, r := range attendanceRefusals {
@@ -88,7 +92,7 @@ func consolePath(id int64) string { return fmt.Sprintf("/sitting/%d", id) }
 
 // Index lists the sessions to hold or held lately.
 func (h *Handler) Index(c *fiber.Ctx) error {
-	ms, err := models.ListSittings(c.UserContext(), h.DB, cidOf(c), h.Now())
+	ms, err := sittingmodel.ListSittings(c.UserContext(), h.DB, cidOf(c), h.Now())
 	if err != nil {
 		return err
 	}
@@ -107,11 +111,11 @@ func (h *Handler) Console(c *fiber.Ctx) error {
 
 func (h *Handler) renderConsole(c *fiber.Ctx, id int64, data fiber.Map) error {
 	ctx := c.UserContext()
-	o, err := models.LoadSittingOverview(ctx, h.DB, cidOf(c), id)
+	o, err := sittingmodel.LoadSittingOverview(ctx, h.DB, cidOf(c), id)
 	if err != nil {
 		return err
 	}
-	presidents, err := models.ListPresidents(ctx, h.DB, cidOf(c))
+	presidents, err := sittingmodel.ListPresidents(ctx, h.DB, cidOf(c))
 	if err != nil {
 		return err
 	}
@@ -119,8 +123,8 @@ func (h *Handler) renderConsole(c *fiber.Ctx, id int64, data fiber.Map) error {
 	data["O"] = o
 	data["Seats"] = seatRows(o.Presence)
 	data["Presidents"] = presidents
-	data["Modes"] = models.MeetingModes
-	data["Avises"] = models.Avises
+	data["Modes"] = meetings.MeetingModes
+	data["Avises"] = files.Avises
 	data["Now"] = h.Now()
 	if _, ok := data["Second"]; !ok {
 		data["Second"] = secondForm{Mode: string(o.Meeting.Mode), Place: o.Meeting.Place, RemoteLink: o.Meeting.RemoteLink,
@@ -136,7 +140,7 @@ func (h *Handler) Live(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	o, err := models.LoadSittingOverview(c.UserContext(), h.DB, cidOf(c), id)
+	o, err := sittingmodel.LoadSittingOverview(c.UserContext(), h.DB, cidOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -153,7 +157,7 @@ func (h *Handler) SetAttendance(c *fiber.Ctx) error {
 	if err != nil {
 		return back(c, err, consolePath(id), "")
 	}
-	_, err = models.SetAttendance(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cidOf(c), id, in, h.Now())
+	_, err = meetings.SetAttendance(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cidOf(c), id, in, h.Now())
 	return back(c, err, consolePath(id)+"#emargement", "Participation confirmée.")
 }
 
@@ -163,7 +167,7 @@ func (h *Handler) ConfirmAll(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := models.ConfirmSittingAttendance(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cidOf(c), id, h.Now())
+	n, err := sittingmodel.ConfirmSittingAttendance(c.UserContext(), h.DB, models.ActorFor(web.User(c)), cidOf(c), id, h.Now())
 	return back(c, err, consolePath(id)+"#emargement", fmt.Sprintf("%d participation(s) confirmée(s).", n))
 }
 
@@ -177,7 +181,7 @@ func (h *Handler) Open(c *fiber.Ctx) error {
 	if err != nil {
 		return back(c, err, consolePath(id), "")
 	}
-	_, err = models.OpenSitting(c.UserContext(), h.DB, web.User(c), cidOf(c), id, chair, h.Now())
+	_, err = sittingmodel.OpenSitting(c.UserContext(), h.DB, web.User(c), cidOf(c), id, chair, h.Now())
 	return back(c, err, consolePath(id), "La séance est ouverte.")
 }
 
@@ -191,15 +195,15 @@ func (h *Handler) Presence(c *fiber.Ctx) error {
 	if err != nil {
 		return back(c, err, consolePath(id), "")
 	}
-	in := models.PresenceInput{SeatID: seat, Kind: models.PresenceKind(c.FormValue("kind")), Remote: c.FormValue("remote") == "1"}
+	in := sittingmodel.PresenceInput{SeatID: seat, Kind: sittingmodel.PresenceKind(c.FormValue("kind")), Remote: c.FormValue("remote") == "1"}
 	if s := c.FormValue("user_id"); s != "" {
 		if in.UserID, err = formID(c, "user_id"); err != nil {
 			return back(c, err, consolePath(id), "")
 		}
 	}
-	_, err = models.RecordPresence(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.Now())
+	_, err = sittingmodel.RecordPresence(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.Now())
 	msg := "Départ enregistré."
-	if in.Kind == models.PresenceArrival {
+	if in.Kind == sittingmodel.PresenceArrival {
 		msg = "Arrivée enregistrée."
 	}
 	return back(c, err, consolePath(id)+"#presence", msg)
@@ -211,7 +215,7 @@ func (h *Handler) CurrentItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = models.SetCurrentItem(c.UserContext(), h.DB, web.User(c), cidOf(c), id, item, h.Now())
+	err = sittingmodel.SetCurrentItem(c.UserContext(), h.DB, web.User(c), cidOf(c), id, item, h.Now())
 	return back(c, err, consolePath(id)+"#ordre-du-jour", "Point en cours de traitement enregistré.")
 }
 
@@ -221,7 +225,7 @@ func (h *Handler) Close(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = models.CloseSitting(c.UserContext(), h.DB, web.User(c), cidOf(c), id, h.Now())
+	err = sittingmodel.CloseSitting(c.UserContext(), h.DB, web.User(c), cidOf(c), id, h.Now())
 	return back(c, err, consolePath(id), "La séance est close.")
 }
 
@@ -233,9 +237,9 @@ func (h *Handler) NoQuorum(c *fiber.Ctx) error {
 	}
 	f := secondForm{StartsAt: c.FormValue("starts_at"), Mode: c.FormValue("mode"), Place: c.FormValue("place"), RemoteLink: c.FormValue("remote_link")}
 	in, fe := f.input(h.Location)
-	var second *models.Meeting
+	var second *meetings.Meeting
 	if len(fe) == 0 {
-		second, err = models.CloseSittingWithoutQuorum(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.Now())
+		second, err = sittingmodel.CloseSittingWithoutQuorum(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.Now())
 		if got, ok := models.AsFieldErrors(err); ok {
 			fe, err = got, nil
 		}

@@ -13,7 +13,10 @@ import (
 
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/meetings"
 	"seance/models/modelstest"
+	"seance/models/registry"
+	"seance/models/sitting"
 )
 
 // world is a server with four voting seats: the env's member holds s1; m2..m4 the
@@ -22,38 +25,38 @@ import (
 type world struct {
 	env    *servertest.Env
 	ctx    context.Context
-	m      *models.Meeting
-	item   *models.AgendaItem
-	seats  map[string]*models.Seat
+	m      *meetings.Meeting
+	item   *meetings.AgendaItem
+	seats  map[string]*registry.Seat
 	users  map[string]*models.User
 	member *models.User
 }
 
-func newWorld(t *testing.T, mode models.MeetingMode) *world {
+func newWorld(t *testing.T, mode meetings.MeetingMode) *world {
 	t.Helper()
 	env := servertest.New(t)
 	start := modelstest.Day(1).Add(13 * time.Hour) // tomorrow 13:00 UTC on the test clock
 	env.SetClock(start.Add(-time.Hour))
-	w := &world{env: env, ctx: context.Background(), seats: map[string]*models.Seat{}, users: map[string]*models.User{}, member: env.Users[models.RoleMember]}
+	w := &world{env: env, ctx: context.Background(), seats: map[string]*registry.Seat{}, users: map[string]*models.User{}, member: env.Users[models.RoleMember]}
 	cid := env.Commission.ID
 	for i, name := range []string{"s1", "m2", "m3", "m4"} {
-		s := modelstest.Seat(t, env.DB, cid, models.CategoryLocalAuthority, "Élu "+name)
+		s := modelstest.Seat(t, env.DB, cid, registry.CategoryLocalAuthority, "Élu "+name)
 		w.seats[name] = s
 		email := name + "@sitting.test"
 		if i == 0 {
 			email = w.member.Email
 		}
-		w.users[name] = modelstest.Appoint(t, env.DB, s, models.MandateTitulaire, email, modelstest.Day(-322)).User
+		w.users[name] = modelstest.Appoint(t, env.DB, s, registry.MandateTitulaire, email, modelstest.Day(-322)).User
 	}
-	m, err := models.CreateMeeting(w.ctx, env.DB, models.SystemActor("test"), cid, models.MeetingInput{
-		Kind: models.MeetingPolicy, Mode: mode, StartsAt: start, Place: "Préfecture", Capacity: 10,
+	m, err := meetings.CreateMeeting(w.ctx, env.DB, models.SystemActor("test"), cid, meetings.MeetingInput{
+		Kind: meetings.MeetingPolicy, Mode: mode, StartsAt: start, Place: "Préfecture", Capacity: 10,
 	}, start.AddDate(0, 0, -22))
 	if err != nil {
 		t.Fatal(err)
 	}
 	modelstest.ConveneForTests(t, env.DB, m, start.AddDate(0, 0, -21))
 	w.m = m
-	w.item = modelstest.AppendAgendaItemForTests(t, env.DB, m, models.ItemPolicy, 0, "Programme départemental d'actions")
+	w.item = modelstest.AppendAgendaItemForTests(t, env.DB, m, meetings.ItemPolicy, 0, "Programme départemental d'actions")
 	return w
 }
 
@@ -77,10 +80,10 @@ func (w *world) paris(t *testing.T, v string) time.Time {
 	return at
 }
 
-func (w *world) reply(t *testing.T, seat string, status models.AttendanceStatus) {
+func (w *world) reply(t *testing.T, seat string, status meetings.AttendanceStatus) {
 	t.Helper()
-	_, err := models.SetAttendance(w.ctx, w.env.DB, models.SystemActor("test"), w.env.Commission.ID, w.m.ID,
-		models.AttendanceInput{SeatID: w.seats[seat].ID, Status: status}, w.env.Clock())
+	_, err := meetings.SetAttendance(w.ctx, w.env.DB, models.SystemActor("test"), w.env.Commission.ID, w.m.ID,
+		meetings.AttendanceInput{SeatID: w.seats[seat].ID, Status: status}, w.env.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,10 +100,10 @@ func follow(t *testing.T, c *servertest.Client, r *servertest.Response) *servert
 }
 
 func TestSittingAccessByRole(t *testing.T) {
-	w := newWorld(t, models.ModeOnSite)
+	w := newWorld(t, meetings.ModeOnSite)
 	other := modelstest.Commission(t, w.env.DB, "09")
-	om, err := models.CreateMeeting(w.ctx, w.env.DB, models.SystemActor("test"), other.ID, models.MeetingInput{
-		Kind: models.MeetingPolicy, Mode: models.ModeWritten, StartsAt: w.m.StartsAt}, w.m.StartsAt.AddDate(0, 0, -20))
+	om, err := meetings.CreateMeeting(w.ctx, w.env.DB, models.SystemActor("test"), other.ID, meetings.MeetingInput{
+		Kind: meetings.MeetingPolicy, Mode: meetings.ModeWritten, StartsAt: w.m.StartsAt}, w.m.StartsAt.AddDate(0, 0, -20))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,10 +135,10 @@ func TestSittingAccessByRole(t *testing.T) {
 var receiptRe = regexp.MustCompile(`Reçu : ([0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4})`)
 
 func TestSittingFromOpeningToResult(t *testing.T) {
-	w := newWorld(t, models.ModeOnSite)
-	w.reply(t, "s1", models.AttPresentRemote)
-	w.reply(t, "m2", models.AttPresentOnSite)
-	w.reply(t, "m4", models.AttExcused)
+	w := newWorld(t, meetings.ModeOnSite)
+	w.reply(t, "s1", meetings.AttPresentRemote)
+	w.reply(t, "m2", meetings.AttPresentOnSite)
+	w.reply(t, "m4", meetings.AttExcused)
 	sec := w.env.Client()
 	sec.SignIn(t, models.RoleSecretariat)
 	base := w.path("/sitting/%d", w.m.ID)
@@ -162,7 +165,7 @@ func TestSittingFromOpeningToResult(t *testing.T) {
 		t.Fatalf("open vote: %d %s", r.Status, r.Location)
 	}
 	votePage := r.Location
-	v, err := models.FindItemVote(w.ctx, w.env.DB, w.env.Commission.ID, w.item.ID)
+	v, err := sitting.FindItemVote(w.ctx, w.env.DB, w.env.Commission.ID, w.item.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,8 +227,8 @@ func TestSittingFromOpeningToResult(t *testing.T) {
 }
 
 func TestSittingNoQuorumCreatesSecondConvocation(t *testing.T) {
-	w := newWorld(t, models.ModeOnSite)
-	w.reply(t, "s1", models.AttPresentOnSite)
+	w := newWorld(t, meetings.ModeOnSite)
+	w.reply(t, "s1", meetings.AttPresentOnSite)
 	pres := w.env.Client()
 	pres.SignIn(t, models.RolePresident)
 	base := w.path("/sitting/%d", w.m.ID)
@@ -252,7 +255,7 @@ func TestSittingNoQuorumCreatesSecondConvocation(t *testing.T) {
 			}
 		})
 	}
-	ms, err := models.ListMeetings(w.ctx, w.env.DB, w.env.Commission.ID, w.m.StartsAt, w.m.StartsAt.AddDate(0, 1, 0))
+	ms, err := meetings.ListMeetings(w.ctx, w.env.DB, w.env.Commission.ID, w.m.StartsAt, w.m.StartsAt.AddDate(0, 1, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +265,7 @@ func TestSittingNoQuorumCreatesSecondConvocation(t *testing.T) {
 }
 
 func TestWrittenDeliberationPages(t *testing.T) {
-	w := newWorld(t, models.ModeWritten)
+	w := newWorld(t, meetings.ModeWritten)
 	pres := w.env.Client()
 	pres.SignIn(t, models.RolePresident)
 	base := w.path("/sitting/%d", w.m.ID)
@@ -307,19 +310,19 @@ func TestWrittenDeliberationPages(t *testing.T) {
 }
 
 func TestRule12_WrittenDeliberationSuspendAndResumePages(t *testing.T) {
-	w := newWorld(t, models.ModeWritten)
+	w := newWorld(t, meetings.ModeWritten)
 	env, cid, presU := w.env, w.env.Commission.ID, w.env.Users[models.RolePresident]
 	now := env.Clock()
 	start := w.m.StartsAt
-	d, err := models.AnnounceDeliberation(w.ctx, env.DB, presU, cid, w.item.ID, models.DeliberationInput{
+	d, err := sitting.AnnounceDeliberation(w.ctx, env.DB, presU, cid, w.item.ID, sitting.DeliberationInput{
 		StartsAt: start, Deadline: start.Add(48 * time.Hour), VotingHours: 24, MeansChecked: true}, now.AddDate(0, 0, -10))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.OpenSitting(w.ctx, env.DB, presU, cid, w.m.ID, presU.ID, start); err != nil {
+	if _, err := sitting.OpenSitting(w.ctx, env.DB, presU, cid, w.m.ID, presU.ID, start); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.OpenDeliberation(w.ctx, env.DB, env.Config.Keys, presU, cid, d.ID, "", start); err != nil {
+	if _, err := sitting.OpenDeliberation(w.ctx, env.DB, env.Config.Keys, presU, cid, d.ID, "", start); err != nil {
 		t.Fatal(err)
 	}
 	env.SetClock(start.Add(2 * time.Hour))
@@ -355,7 +358,7 @@ func TestRule12_WrittenDeliberationSuspendAndResumePages(t *testing.T) {
 	if strings.Contains(r.Body, "Délibération suspendue depuis") || !strings.Contains(r.Body, "Messagerie rétablie") {
 		t.Fatalf("page after resuming\n%s", r.Body)
 	}
-	got, err := models.FindDeliberation(w.ctx, env.DB, cid, d.ID)
+	got, err := sitting.FindDeliberation(w.ctx, env.DB, cid, d.ID)
 	if err != nil || got.Suspended() || !got.Deadline.Equal(w.paris(t, w.at(4, "09:00"))) {
 		t.Fatalf("after resuming: %+v (%v), want the new deadline", got, err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/meetings"
+	"seance/models/sitting"
 )
 
 // TestTwoInstancesShareSessionsAndBallots runs two applications on one PostgreSQL
@@ -21,12 +23,12 @@ func TestTwoInstancesShareSessionsAndBallots(t *testing.T) {
 	if os.Getenv("TEST_DATABASE_URL") == "" {
 		t.Skip("two instances share a PostgreSQL database: set TEST_DATABASE_URL to run this test (SQLite serves one process)")
 	}
-	w := newWorld(t, models.ModeOnSite)
+	w := newWorld(t, meetings.ModeOnSite)
 	second := w.env.SecondInstance(t)
-	w.reply(t, "s1", models.AttPresentOnSite)
-	w.reply(t, "m2", models.AttPresentOnSite)
-	w.reply(t, "m3", models.AttPresentOnSite)
-	w.reply(t, "m4", models.AttExcused)
+	w.reply(t, "s1", meetings.AttPresentOnSite)
+	w.reply(t, "m2", meetings.AttPresentOnSite)
+	w.reply(t, "m3", meetings.AttPresentOnSite)
+	w.reply(t, "m4", meetings.AttExcused)
 
 	// The secretariat signs in on instance 1 and runs the sitting on instance 2.
 	sec1 := w.env.Client()
@@ -42,7 +44,7 @@ func TestTwoInstancesShareSessionsAndBallots(t *testing.T) {
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("open vote on instance 2: status %d\n%s", r.Status, r.Body)
 	}
-	v, err := models.FindItemVote(w.ctx, w.env.DB, w.env.Commission.ID, w.item.ID)
+	v, err := sitting.FindItemVote(w.ctx, w.env.DB, w.env.Commission.ID, w.item.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +76,7 @@ func TestTwoInstancesShareSessionsAndBallots(t *testing.T) {
 	follow(t, pres.Via(second), pres.Via(second).PostForm(t, ballot, url.Values{"choice": {"pour"}}))
 	follow(t, sec1, sec1.PostForm(t, r.Location+"/ballot", url.Values{"voter": {fmt.Sprintf("%d:0", w.users["m2"].ID)}, "choice": {"contre"}}))
 
-	var rows []models.Ballot
+	var rows []sitting.Ballot
 	if err := w.env.DB.NewSelect().Model(&rows).Where("vote_id = ?", v.ID).Scan(w.ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -89,9 +91,9 @@ func TestTwoInstancesShareSessionsAndBallots(t *testing.T) {
 	var yes, no int
 	for _, b := range rows {
 		switch b.Choice {
-		case models.BallotFor:
+		case sitting.BallotFor:
 			yes++
-		case models.BallotAgainst:
+		case sitting.BallotAgainst:
 			no++
 		}
 	}

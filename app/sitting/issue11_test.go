@@ -10,16 +10,18 @@ import (
 
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/meetings"
+	"seance/models/sitting"
 )
 
 // openVoteAsSecretariat seats s1 (remotely), m2 and m3, confirms the attendance, opens
 // the sitting and the vote on the world's item, signed in as the secretariat; it returns
 // the client, the vote page and the vote. The voters are s1, m2, m3 and the président.
-func (w *world) openVoteAsSecretariat(t *testing.T) (*servertest.Client, string, *models.Vote) {
+func (w *world) openVoteAsSecretariat(t *testing.T) (*servertest.Client, string, *sitting.Vote) {
 	t.Helper()
-	w.reply(t, "s1", models.AttPresentRemote)
-	w.reply(t, "m2", models.AttPresentOnSite)
-	w.reply(t, "m3", models.AttPresentOnSite)
+	w.reply(t, "s1", meetings.AttPresentRemote)
+	w.reply(t, "m2", meetings.AttPresentOnSite)
+	w.reply(t, "m3", meetings.AttPresentOnSite)
 	sec := w.env.Client()
 	sec.SignIn(t, models.RoleSecretariat)
 	base := w.path("/sitting/%d", w.m.ID)
@@ -29,7 +31,7 @@ func (w *world) openVoteAsSecretariat(t *testing.T) (*servertest.Client, string,
 	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "/votes/") {
 		t.Fatalf("open vote: %d %s\n%s", r.Status, r.Location, r.Body)
 	}
-	v, err := models.FindItemVote(w.ctx, w.env.DB, w.env.Commission.ID, w.item.ID)
+	v, err := sitting.FindItemVote(w.ctx, w.env.DB, w.env.Commission.ID, w.item.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func (w *world) openVoteAsSecretariat(t *testing.T) (*servertest.Client, string,
 // for them. The post is refused with a French message; the tally, the member's page and
 // the vote page show the online ballot, unchanged, with its channel.
 func TestIssue11_RoomBallotCannotOverwriteOnlineBallot(t *testing.T) {
-	w := newWorld(t, models.ModeOnSite)
+	w := newWorld(t, meetings.ModeOnSite)
 	sec, votePage, v := w.openVoteAsSecretariat(t)
 
 	// The room-entry form has no pre-selected voter nor choice.
@@ -93,7 +95,7 @@ func TestIssue11_RoomBallotCannotOverwriteOnlineBallot(t *testing.T) {
 // answers with the confirmation naming the three voters who have not voted; the vote
 // stays open. The confirmation closes it, and the result says three did not take part.
 func TestIssue11_CloseVoteNeedsConfirmationForMissingVoters(t *testing.T) {
-	w := newWorld(t, models.ModeOnSite)
+	w := newWorld(t, meetings.ModeOnSite)
 	sec, votePage, v := w.openVoteAsSecretariat(t)
 	mem := w.env.Client()
 	mem.SignIn(t, models.RoleMember)
@@ -110,7 +112,7 @@ func TestIssue11_CloseVoteNeedsConfirmationForMissingVoters(t *testing.T) {
 			t.Fatalf("confirmation page lacks %q\n%s", want, r.Body)
 		}
 	}
-	if got, err := models.FindVote(w.ctx, w.env.DB, w.env.Commission.ID, v.ID); err != nil || got.Status != models.VoteOpen {
+	if got, err := sitting.FindVote(w.ctx, w.env.DB, w.env.Commission.ID, v.ID); err != nil || got.Status != sitting.VoteOpen {
 		t.Fatalf("vote after the first closing post = %+v, %v; want still open", got, err)
 	}
 	// A room count is carried by the confirmation form.

@@ -9,6 +9,7 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	sittingmodel "seance/models/sitting"
 )
 
 func memberVotePath(id int64) string { return fmt.Sprintf("/votes/%d", id) }
@@ -22,11 +23,11 @@ func (h *Handler) MyVotes(c *fiber.Ctx) error {
 func (h *Handler) renderMyVotes(c *fiber.Ctx, data fiber.Map) error {
 	ctx := c.UserContext()
 	u := web.User(c)
-	votes, err := models.MemberVotes(ctx, h.DB, u, 30)
+	votes, err := sittingmodel.MemberVotes(ctx, h.DB, u, 30)
 	if err != nil {
 		return err
 	}
-	var open, closed []models.MemberVote
+	var open, closed []sittingmodel.MemberVote
 	for _, v := range votes {
 		if v.Vote.Open(h.Now()) {
 			open = append(open, v)
@@ -34,11 +35,11 @@ func (h *Handler) renderMyVotes(c *fiber.Ctx, data fiber.Map) error {
 			closed = append(closed, v)
 		}
 	}
-	sessions, err := models.MemberSessions(ctx, h.DB, u)
+	sessions, err := sittingmodel.MemberSessions(ctx, h.DB, u)
 	if err != nil {
 		return err
 	}
-	receipts, err := models.MyReceipts(ctx, h.DB, u, 50)
+	receipts, err := sittingmodel.MyReceipts(ctx, h.DB, u, 50)
 	if err != nil {
 		return err
 	}
@@ -60,14 +61,14 @@ func (h *Handler) MemberVote(c *fiber.Ctx) error {
 }
 
 func (h *Handler) renderMemberVote(c *fiber.Ctx, id int64, data fiber.Map) error {
-	mv, err := models.FindMemberVote(c.UserContext(), h.DB, web.User(c), id)
+	mv, err := sittingmodel.FindMemberVote(c.UserContext(), h.DB, web.User(c), id)
 	if err != nil {
 		return err
 	}
 	data["Title"] = "Vote — " + mv.Item.Title
 	data["MV"] = mv
 	data["IsOpen"] = mv.Vote.Open(h.Now())
-	data["Choices"] = models.BallotChoices
+	data["Choices"] = sittingmodel.BallotChoices
 	return web.Render(c, "sitting/member_vote", data)
 }
 
@@ -78,14 +79,14 @@ func (h *Handler) Ballot(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in := models.BallotInput{Choice: models.BallotChoice(c.FormValue("choice"))}
+	in := sittingmodel.BallotInput{Choice: sittingmodel.BallotChoice(c.FormValue("choice"))}
 	if s := c.FormValue("acting_for"); s != "" && s != "0" {
 		if in.RepresentedUserID, err = strconv.ParseInt(s, 10, 64); err != nil {
 			return fiber.ErrBadRequest
 		}
 	}
-	b, err := models.CastBallot(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.Now())
-	if errors.Is(err, models.ErrRecusedVoter) {
+	b, err := sittingmodel.CastBallot(c.UserContext(), h.DB, web.User(c), cidOf(c), id, in, h.Now())
+	if errors.Is(err, sittingmodel.ErrRecusedVoter) {
 		// The vote's page is not a recused member's (it answers 404): the refusal is
 		// shown on their list of votes.
 		return back(c, err, "/votes", "")
@@ -93,7 +94,7 @@ func (h *Handler) Ballot(c *fiber.Ctx) error {
 	if err != nil {
 		return back(c, err, memberVotePath(id), "")
 	}
-	web.FlashSuccess(c, "Votre vote « "+b.Choice.Label()+" » est enregistré. Reçu : "+models.FormatReceipt(b.Receipt)+".")
+	web.FlashSuccess(c, "Votre vote « "+b.Choice.Label()+" » est enregistré. Reçu : "+sittingmodel.FormatReceipt(b.Receipt)+".")
 	return c.Redirect(memberVotePath(id), fiber.StatusSeeOther)
 }
 
@@ -104,7 +105,7 @@ func (h *Handler) Dissent(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	_, err = models.RecordDissent(c.UserContext(), h.DB, h.Keys, u, cidOf(c), id, u.ID, c.FormValue("dissent"), h.Now())
+	_, err = sittingmodel.RecordDissent(c.UserContext(), h.DB, h.Keys, u, cidOf(c), id, u.ID, c.FormValue("dissent"), h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderMemberVote(c, id, fiber.Map{"Errors": fe, "DissentText": c.FormValue("dissent")})
@@ -115,7 +116,7 @@ func (h *Handler) Dissent(c *fiber.Ctx) error {
 // CheckReceipt verifies one of the member's receipts against the audit chain.
 func (h *Handler) CheckReceipt(c *fiber.Ctx) error {
 	receipt := c.FormValue("receipt")
-	check, err := models.CheckReceipt(c.UserContext(), h.DB, web.User(c), receipt)
+	check, err := sittingmodel.CheckReceipt(c.UserContext(), h.DB, web.User(c), receipt)
 	switch {
 	case err == models.ErrNotFound:
 		c.Status(fiber.StatusUnprocessableEntity)
@@ -132,6 +133,6 @@ func (h *Handler) Interest(c *fiber.Ctx) error {
 	if err != nil {
 		return back(c, err, "/votes", "")
 	}
-	err = models.DeclareItemInterest(c.UserContext(), h.DB, web.User(c), item, c.FormValue("reason"), h.Now())
+	err = sittingmodel.DeclareItemInterest(c.UserContext(), h.DB, web.User(c), item, c.FormValue("reason"), h.Now())
 	return back(c, err, "/votes#seances", "Votre intérêt est déclaré : vous ne verrez plus ce dossier et ne prendrez pas part à son vote.")
 }

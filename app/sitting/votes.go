@@ -11,6 +11,9 @@ import (
 	"seance/app/mail"
 	"seance/app/web"
 	"seance/models"
+	"seance/models/files"
+	"seance/models/meetings"
+	sittingmodel "seance/models/sitting"
 )
 
 func votePath(meetingID, voteID int64) string {
@@ -23,8 +26,8 @@ func (h *Handler) OpenVote(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in := models.VoteInput{Question: c.FormValue("question"), ProposedAvis: models.Avis(c.FormValue("proposed_avis"))}
-	v, err := models.OpenVote(c.UserContext(), h.DB, web.User(c), cidOf(c), itemID, in, h.Now())
+	in := sittingmodel.VoteInput{Question: c.FormValue("question"), ProposedAvis: files.Avis(c.FormValue("proposed_avis"))}
+	v, err := sittingmodel.OpenVote(c.UserContext(), h.DB, web.User(c), cidOf(c), itemID, in, h.Now())
 	if err != nil {
 		return back(c, err, consolePath(id)+"#ordre-du-jour", "")
 	}
@@ -33,7 +36,7 @@ func (h *Handler) OpenVote(c *fiber.Ctx) error {
 }
 
 // loadVote returns the vote of the route, checking it belongs to the session.
-func (h *Handler) loadVote(c *fiber.Ctx) (int64, *models.Vote, error) {
+func (h *Handler) loadVote(c *fiber.Ctx) (int64, *sittingmodel.Vote, error) {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return 0, nil, err
@@ -42,7 +45,7 @@ func (h *Handler) loadVote(c *fiber.Ctx) (int64, *models.Vote, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	v, err := models.FindVote(c.UserContext(), h.DB, cidOf(c), voteID)
+	v, err := sittingmodel.FindVote(c.UserContext(), h.DB, cidOf(c), voteID)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -62,21 +65,21 @@ func (h *Handler) VotePanel(c *fiber.Ctx) error {
 	return h.renderVote(c, v, fiber.Map{})
 }
 
-func (h *Handler) renderVote(c *fiber.Ctx, v *models.Vote, data fiber.Map) error {
+func (h *Handler) renderVote(c *fiber.Ctx, v *sittingmodel.Vote, data fiber.Map) error {
 	ctx := c.UserContext()
-	t, err := models.VoteTally(ctx, h.DB, cidOf(c), v.ID)
+	t, err := sittingmodel.VoteTally(ctx, h.DB, cidOf(c), v.ID)
 	if err != nil {
 		return err
 	}
-	m, err := models.FindMeeting(ctx, h.DB, cidOf(c), v.MeetingID)
+	m, err := meetings.FindMeeting(ctx, h.DB, cidOf(c), v.MeetingID)
 	if err != nil {
 		return err
 	}
-	ds, err := models.ListDissents(ctx, h.DB, h.Keys, cidOf(c), m.ID)
+	ds, err := sittingmodel.ListDissents(ctx, h.DB, h.Keys, cidOf(c), m.ID)
 	if err != nil {
 		return err
 	}
-	var dissents []models.DissentText
+	var dissents []sittingmodel.DissentText
 	for _, d := range ds {
 		if d.VoteID == v.ID {
 			dissents = append(dissents, d)
@@ -98,13 +101,13 @@ func (h *Handler) renderVote(c *fiber.Ctx, v *models.Vote, data fiber.Map) error
 	data["Meeting"] = m
 	data["Voters"] = voterOptions(t)
 	data["Dissents"] = dissents
-	data["Choices"] = models.BallotChoices
+	data["Choices"] = sittingmodel.BallotChoices
 	data["ChairVotes"] = chairVotes(t, web.User(c).ID)
 	return web.Render(c, "sitting/vote", data)
 }
 
 // chairVotes reports whether user is the chair expected to vote on the tally's vote.
-func chairVotes(t *models.Tally, user int64) bool {
+func chairVotes(t *sittingmodel.Tally, user int64) bool {
 	for _, l := range t.Lines {
 		if l.Chair && l.VoterUserID == user {
 			return true
@@ -115,7 +118,7 @@ func chairVotes(t *models.Tally, user int64) bool {
 
 // voterOptions are the voters the secretariat may enter a named ballot for; those who
 // voted online are listed but cannot be chosen.
-func voterOptions(t *models.Tally) []option {
+func voterOptions(t *sittingmodel.Tally) []option {
 	var out []option
 	for _, l := range t.Lines {
 		v := strconv.FormatInt(l.VoterUserID, 10) + ":" + strconv.FormatInt(l.RepresentedUserID, 10)
@@ -129,7 +132,7 @@ func voterOptions(t *models.Tally) []option {
 		disabled := false
 		if b := l.Ballot; b != nil {
 			label += " — a voté " + strings.ToLower(b.Choice.Label()) + " (" + b.ChannelLabel() + ")"
-			disabled = b.Channel == models.ChannelOnline // only the voter changes it
+			disabled = b.Channel == sittingmodel.ChannelOnline // only the voter changes it
 		}
 		out = append(out, option{Value: v, Label: label, Disabled: disabled})
 	}
@@ -142,7 +145,7 @@ func (h *Handler) Tally(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := models.VoteTally(c.UserContext(), h.DB, cidOf(c), v.ID)
+	t, err := sittingmodel.VoteTally(c.UserContext(), h.DB, cidOf(c), v.ID)
 	if err != nil {
 		return err
 	}
@@ -156,13 +159,13 @@ func (h *Handler) RoomBallot(c *fiber.Ctx) error {
 		return err
 	}
 	voter, represented, _ := strings.Cut(c.FormValue("voter"), ":")
-	in := models.BallotInput{Choice: models.BallotChoice(c.FormValue("choice"))}
+	in := sittingmodel.BallotInput{Choice: sittingmodel.BallotChoice(c.FormValue("choice"))}
 	in.VoterUserID, _ = strconv.ParseInt(voter, 10, 64)
 	in.RepresentedUserID, _ = strconv.ParseInt(represented, 10, 64)
 	if in.VoterUserID <= 0 {
 		return back(c, models.FieldErrors{"voter": "Choisissez le votant."}, votePath(id, v.ID), "")
 	}
-	_, err = models.CastBallot(c.UserContext(), h.DB, web.User(c), cidOf(c), v.ID, in, h.Now())
+	_, err = sittingmodel.CastBallot(c.UserContext(), h.DB, web.User(c), cidOf(c), v.ID, in, h.Now())
 	return back(c, err, votePath(id, v.ID), "Vote enregistré.")
 }
 
@@ -175,10 +178,10 @@ func (h *Handler) CloseVote(c *fiber.Ctx) error {
 		return err
 	}
 	room, fe := roomCount(c)
-	var closed *models.Vote
+	var closed *sittingmodel.Vote
 	if len(fe) == 0 {
-		in := models.CloseVoteInput{Room: room, ConfirmMissing: c.FormValue("confirm") == "1"}
-		closed, err = models.CloseVote(c.UserContext(), h.DB, web.User(c), cidOf(c), v.ID, in, h.Now())
+		in := sittingmodel.CloseVoteInput{Room: room, ConfirmMissing: c.FormValue("confirm") == "1"}
+		closed, err = sittingmodel.CloseVote(c.UserContext(), h.DB, web.User(c), cidOf(c), v.ID, in, h.Now())
 		if got, ok := models.AsFieldErrors(err); ok {
 			fe, err = got, nil
 		}
@@ -187,7 +190,7 @@ func (h *Handler) CloseVote(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderVote(c, v, fiber.Map{"Errors": fe, "Room": roomValues(c)})
 	}
-	var missing *models.MissingVoters
+	var missing *sittingmodel.MissingVoters
 	if errors.As(err, &missing) {
 		return h.renderVote(c, v, fiber.Map{"Missing": missing, "Room": roomValues(c)})
 	}
@@ -223,7 +226,7 @@ func (h *Handler) AvisDetails(c *fiber.Ctx) error {
 		return err
 	}
 	f := avisForm{Reasoning: c.FormValue("reasoning"), Conditions: c.FormValue("conditions"), Months: strings.TrimSpace(c.FormValue("recommended_months"))}
-	d := models.AvisDetails{Reasoning: f.Reasoning, Conditions: f.Conditions}
+	d := sittingmodel.AvisDetails{Reasoning: f.Reasoning, Conditions: f.Conditions}
 	fe := models.FieldErrors{}
 	if f.Months != "" {
 		n, err := strconv.Atoi(f.Months)
@@ -233,7 +236,7 @@ func (h *Handler) AvisDetails(c *fiber.Ctx) error {
 		d.RecommendedMonths = n
 	}
 	if len(fe) == 0 {
-		err = models.RecordAvisDetails(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), v.ID, d, h.Now())
+		err = sittingmodel.RecordAvisDetails(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), v.ID, d, h.Now())
 		if got, ok := models.AsFieldErrors(err); ok {
 			fe, err = got, nil
 		}
@@ -255,19 +258,19 @@ func (h *Handler) RoomDissent(c *fiber.Ctx) error {
 	if err != nil {
 		return back(c, err, votePath(id, v.ID), "")
 	}
-	_, err = models.RecordDissent(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), v.ID, member, c.FormValue("dissent"), h.Now())
+	_, err = sittingmodel.RecordDissent(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), v.ID, member, c.FormValue("dissent"), h.Now())
 	return back(c, err, votePath(id, v.ID)+"#opinions", "Opinion divergente enregistrée.")
 }
 
 // sendResult e-mails the result of a written vote to every member (décret 2014-1627 art. 6).
-func (h *Handler) sendResult(c *fiber.Ctx, v *models.Vote) {
+func (h *Handler) sendResult(c *fiber.Ctx, v *sittingmodel.Vote) {
 	ctx := c.UserContext()
-	d, err := models.FindItemDeliberation(ctx, h.DB, cidOf(c), v.AgendaItemID)
+	d, err := sittingmodel.FindItemDeliberation(ctx, h.DB, cidOf(c), v.AgendaItemID)
 	if err != nil {
 		h.Log.Error("written result: deliberation", "vote", v.ID, "err", err)
 		return
 	}
-	t, err := models.VoteTally(ctx, h.DB, cidOf(c), v.ID)
+	t, err := sittingmodel.VoteTally(ctx, h.DB, cidOf(c), v.ID)
 	if err != nil {
 		h.Log.Error("written result: tally", "vote", v.ID, "err", err)
 		return
@@ -283,13 +286,13 @@ func (h *Handler) sendResult(c *fiber.Ctx, v *models.Vote) {
 
 // mailMembers sends a deliberation's message to its participants, outside any
 // transaction; a failure is logged and reported to the user, not fatal.
-func (h *Handler) mailMembers(c *fiber.Ctx, d *models.Deliberation, subject, text, kind string) {
+func (h *Handler) mailMembers(c *fiber.Ctx, d *sittingmodel.Deliberation, subject, text, kind string) {
 	ctx := c.UserContext()
 	if h.Mailer == nil {
 		h.Log.Warn("deliberation mail not sent: no mailer", "deliberation", d.ID, "kind", kind)
 		return
 	}
-	to, err := models.DeliberationRecipients(ctx, h.DB, cidOf(c), d.ID)
+	to, err := sittingmodel.DeliberationRecipients(ctx, h.DB, cidOf(c), d.ID)
 	if err == nil && len(to) > 0 {
 		_, err = h.Mailer.Send(ctx, mail.Message{To: to, Subject: subject, Text: text, Kind: kind, CommissionID: cidOf(c), Actor: models.ActorFor(web.User(c))})
 	}

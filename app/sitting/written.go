@@ -10,6 +10,8 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	"seance/models/meetings"
+	sittingmodel "seance/models/sitting"
 )
 
 func deliberationPath(id int64) string { return fmt.Sprintf("/deliberations/%d", id) }
@@ -24,9 +26,9 @@ func (h *Handler) Announce(c *fiber.Ctx) error {
 	f := announceForm{ItemID: itemID, StartsAt: c.FormValue("starts_at"), Deadline: c.FormValue("deadline"),
 		VotingHours: c.FormValue("voting_hours"), MeansChecked: c.FormValue("means_checked") == "1"}
 	in, fe := f.input(h.Location)
-	var d *models.Deliberation
+	var d *sittingmodel.Deliberation
 	if len(fe) == 0 {
-		d, err = models.AnnounceDeliberation(c.UserContext(), h.DB, web.User(c), cidOf(c), itemID, in, h.Now())
+		d, err = sittingmodel.AnnounceDeliberation(c.UserContext(), h.DB, web.User(c), cidOf(c), itemID, in, h.Now())
 		if got, ok := models.AsFieldErrors(err); ok {
 			fe, err = got, nil
 		}
@@ -38,7 +40,7 @@ func (h *Handler) Announce(c *fiber.Ctx) error {
 	if err != nil {
 		return back(c, err, consolePath(id)+"#ordre-du-jour", "")
 	}
-	item, err := models.FindSittingItem(c.UserContext(), h.DB, cidOf(c), itemID)
+	item, err := sittingmodel.FindSittingItem(c.UserContext(), h.DB, cidOf(c), itemID)
 	if err != nil {
 		return err
 	}
@@ -67,32 +69,32 @@ func (h *Handler) Deliberation(c *fiber.Ctx) error {
 func (h *Handler) renderDeliberation(c *fiber.Ctx, id int64, data fiber.Map) error {
 	ctx := c.UserContext()
 	u := web.User(c)
-	d, err := models.FindDeliberation(ctx, h.DB, cidOf(c), id)
+	d, err := sittingmodel.FindDeliberation(ctx, h.DB, cidOf(c), id)
 	if err != nil {
 		return err
 	}
-	ok, err := models.CanTakePart(ctx, h.DB, u, d)
+	ok, err := sittingmodel.CanTakePart(ctx, h.DB, u, d)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return fiber.NewError(fiber.StatusForbidden, "Vous êtes écarté(e) de ce point (association qui instruit le dossier, ou intérêt déclaré) : vous ne prenez pas part à sa délibération.")
 	}
-	item, err := models.FindSittingItem(ctx, h.DB, cidOf(c), d.AgendaItemID)
+	item, err := sittingmodel.FindSittingItem(ctx, h.DB, cidOf(c), d.AgendaItemID)
 	if err != nil {
 		return err
 	}
-	m, err := models.FindMeeting(ctx, h.DB, cidOf(c), d.MeetingID)
+	m, err := meetings.FindMeeting(ctx, h.DB, cidOf(c), d.MeetingID)
 	if err != nil {
 		return err
 	}
-	cs, err := models.ListContributions(ctx, h.DB, h.Keys, u, cidOf(c), d.ID)
+	cs, err := sittingmodel.ListContributions(ctx, h.DB, h.Keys, u, cidOf(c), d.ID)
 	if err != nil {
 		return err
 	}
-	var v *models.Vote
+	var v *sittingmodel.Vote
 	if d.VoteID != nil {
-		if v, err = models.FindVote(ctx, h.DB, cidOf(c), *d.VoteID); err != nil {
+		if v, err = sittingmodel.FindVote(ctx, h.DB, cidOf(c), *d.VoteID); err != nil {
 			return err
 		}
 	}
@@ -105,11 +107,11 @@ func (h *Handler) renderDeliberation(c *fiber.Ctx, id int64, data fiber.Map) err
 	data["Vote"] = v
 	data["Chair"] = u.Role == models.RolePresident
 	running := !d.Suspended()
-	data["CanWrite"] = d.Status == models.DeliberationOpen && running && u.Role != models.RoleSecretariat
-	data["MayOpen"] = d.Status == models.DeliberationAnnounced && !now.Before(d.StartsAt)
-	data["MayCloseDebate"] = d.Status == models.DeliberationOpen && running && !now.Before(d.Deadline)
-	data["VoteOver"] = v != nil && v.Status == models.VoteOpen && running && !v.Open(now)
-	data["MaySuspend"] = running && (d.Status == models.DeliberationOpen || (v != nil && v.Open(now)))
+	data["CanWrite"] = d.Status == sittingmodel.DeliberationOpen && running && u.Role != models.RoleSecretariat
+	data["MayOpen"] = d.Status == sittingmodel.DeliberationAnnounced && !now.Before(d.StartsAt)
+	data["MayCloseDebate"] = d.Status == sittingmodel.DeliberationOpen && running && !now.Before(d.Deadline)
+	data["VoteOver"] = v != nil && v.Status == sittingmodel.VoteOpen && running && !v.Open(now)
+	data["MaySuspend"] = running && (d.Status == sittingmodel.DeliberationOpen || (v != nil && v.Open(now)))
 	if _, ok := data["Resume"]; !ok {
 		data["Resume"] = now.Add(24 * time.Hour).In(h.Location).Format(dateTimeLayout)
 	}
@@ -125,7 +127,7 @@ func (h *Handler) OpenDeliberation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := models.OpenDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, c.FormValue("message"), h.Now())
+	d, err := sittingmodel.OpenDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, c.FormValue("message"), h.Now())
 	if err != nil {
 		return back(c, err, deliberationPath(id), "")
 	}
@@ -146,7 +148,7 @@ func (h *Handler) Extend(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderDeliberation(c, id, fiber.Map{"Errors": map[string]string{"deadline": "Indiquez la nouvelle date et heure de clôture au plus tôt."}, "Extend": c.FormValue("deadline")})
 	}
-	d, err := models.ExtendDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, deadline, h.Now())
+	d, err := sittingmodel.ExtendDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, deadline, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderDeliberation(c, id, fiber.Map{"Errors": fe, "Extend": c.FormValue("deadline")})
@@ -166,11 +168,11 @@ func (h *Handler) CloseDebate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v, err := models.CloseDebate(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, h.Now())
+	v, err := sittingmodel.CloseDebate(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, h.Now())
 	if err != nil {
 		return back(c, err, deliberationPath(id), "")
 	}
-	d, err := models.FindDeliberation(c.UserContext(), h.DB, cidOf(c), id)
+	d, err := sittingmodel.FindDeliberation(c.UserContext(), h.DB, cidOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -186,14 +188,14 @@ func (h *Handler) CloseWrittenVote(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := models.FindDeliberation(c.UserContext(), h.DB, cidOf(c), id)
+	d, err := sittingmodel.FindDeliberation(c.UserContext(), h.DB, cidOf(c), id)
 	if err != nil {
 		return err
 	}
 	if d.VoteID == nil {
-		return back(c, models.ErrDebateNotOpen, deliberationPath(id), "")
+		return back(c, sittingmodel.ErrDebateNotOpen, deliberationPath(id), "")
 	}
-	v, err := models.CloseVote(c.UserContext(), h.DB, web.User(c), cidOf(c), *d.VoteID, models.CloseVoteInput{}, h.Now())
+	v, err := sittingmodel.CloseVote(c.UserContext(), h.DB, web.User(c), cidOf(c), *d.VoteID, sittingmodel.CloseVoteInput{}, h.Now())
 	if err != nil {
 		return back(c, err, deliberationPath(id), "")
 	}
@@ -213,7 +215,7 @@ func (h *Handler) Contribute(c *fiber.Ctx) error {
 			return fiber.ErrBadRequest
 		}
 	}
-	_, err = models.PostContribution(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, replyTo, c.FormValue("body"), h.Now())
+	_, err = sittingmodel.PostContribution(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, replyTo, c.FormValue("body"), h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderDeliberation(c, id, fiber.Map{"Errors": fe, "Body": c.FormValue("body"), "ReplyTo": replyTo})
@@ -228,7 +230,7 @@ func (h *Handler) Suspend(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := models.SuspendDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, c.FormValue("reason"), h.Now())
+	d, err := sittingmodel.SuspendDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, c.FormValue("reason"), h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderDeliberation(c, id, fiber.Map{"Errors": fe, "Reason": c.FormValue("reason")})
@@ -250,9 +252,9 @@ func (h *Handler) Resume(c *fiber.Ctx) error {
 		return err
 	}
 	deadline, ok := parseLocal(c.FormValue("deadline"), h.Location)
-	var d *models.Deliberation
+	var d *sittingmodel.Deliberation
 	if ok {
-		d, err = models.ResumeDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, deadline, c.FormValue("reason"), h.Now())
+		d, err = sittingmodel.ResumeDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, deadline, c.FormValue("reason"), h.Now())
 	} else {
 		err = models.FieldErrors{"deadline": "Indiquez la nouvelle échéance (date et heure)."}
 	}
@@ -264,7 +266,7 @@ func (h *Handler) Resume(c *fiber.Ctx) error {
 		return back(c, err, deliberationPath(id), "")
 	}
 	what := "Les échanges pourront être clos au plus tôt le " + dateTimeFR(d.Deadline, h.Location) + "."
-	if d.Status == models.DeliberationVoting {
+	if d.Status == sittingmodel.DeliberationVoting {
 		what = "Le vote est ouvert jusqu'au " + dateTimeFR(deadline, h.Location) + "."
 	}
 	h.mailMembers(c, d, "Reprise de la délibération écrite",

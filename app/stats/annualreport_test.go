@@ -12,6 +12,7 @@ import (
 	"seance/app/servertest"
 	"seance/models"
 	"seance/models/modelstest"
+	"seance/models/stats"
 )
 
 // runAnnual runs the annual report job at instant at and returns the items it handled.
@@ -40,7 +41,7 @@ func TestAnnualReportJob_StoredOncePerCommissionYearListedAndDownloaded(t *testi
 		t.Fatal(err)
 	}
 	count := func() int {
-		n, err := e.DB.NewSelect().Model((*models.AnnualReport)(nil)).Count(ctx)
+		n, err := e.DB.NewSelect().Model((*stats.AnnualReport)(nil)).Count(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +59,7 @@ func TestAnnualReportJob_StoredOncePerCommissionYearListedAndDownloaded(t *testi
 	if n := runAnnual(t, e, time.Date(2026, 2, 3, 5, 30, 0, 0, paris)); n != 0 || count() != 1 {
 		t.Fatalf("3 February: %d item(s), %d report(s); want nothing twice", n, count())
 	}
-	stored, err := models.FindAnnualReport(ctx, e.DB, e.Commission.ID, 2025)
+	stored, err := stats.FindAnnualReport(ctx, e.DB, e.Commission.ID, 2025)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"seance/models"
+	statsmodel "seance/models/stats"
 )
 
 // SVGChart is a bar chart laid out on the server, drawn by views/stats/chart.html as an
@@ -56,11 +56,11 @@ const (
 )
 
 // buildChart lays out table t's chart; masked values are left out and said so in Desc.
-func buildChart(t *models.Table, min int) *SVGChart {
+func buildChart(t *statsmodel.Table, min int) *SVGChart {
 	if t.Chart == nil {
 		return nil
 	}
-	var rows []models.Row
+	var rows []statsmodel.Row
 	for _, r := range t.Rows {
 		if !r.Total {
 			rows = append(rows, r)
@@ -101,7 +101,7 @@ func buildChart(t *models.Table, min int) *SVGChart {
 	height := float64(plotBottom - plotTop)
 	for k := 0; k <= 4; k++ {
 		v := step * float64(k)
-		ch.Ticks = append(ch.Ticks, SVGTick{X: plotLeft - 6, Y: plotBottom - int(v/axisMax*height), Label: models.FormatInt(int64(v))})
+		ch.Ticks = append(ch.Ticks, SVGTick{X: plotLeft - 6, Y: plotBottom - int(v/axisMax*height), Label: statsmodel.FormatInt(int64(v))})
 	}
 	slot := float64(chartWidth-plotLeft-8) / float64(max(1, len(rows)))
 	n := len(t.Chart.Series)
@@ -184,7 +184,7 @@ var monthAbbr = map[string]string{
 // axisLabels returns the labels of rows for the axis: months abbreviated, and the
 // leading words that every label shares ("Association …") left out, so that
 // shortened labels still tell the bars apart.
-func axisLabels(rows []models.Row) []string {
+func axisLabels(rows []statsmodel.Row) []string {
 	out := make([]string, len(rows))
 	for i, r := range rows {
 		out[i] = r.Label

@@ -15,6 +15,8 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	"seance/models/files"
+	statsmodel "seance/models/stats"
 )
 
 // Handler serves the statistics of the signed-in user's commission.
@@ -32,9 +34,9 @@ type Section struct {
 
 // TableView is one table as the page shows it.
 type TableView struct {
-	Table *models.Table
+	Table *statsmodel.Table
 	Chart *SVGChart
-	Def   models.StatDef
+	Def   statsmodel.StatDef
 	Rows  []RowView
 }
 
@@ -76,19 +78,19 @@ func exact(c *fiber.Ctx) bool {
 }
 
 // report computes the report of year for the user's commission.
-func (h *Handler) report(c *fiber.Ctx, year int, exactView bool) (*models.StatsReport, error) {
-	s, err := models.ComputeAnnualStats(c.UserContext(), h.DB, web.User(c).CommissionIDOrZero(), year, h.Now().UTC())
+func (h *Handler) report(c *fiber.Ctx, year int, exactView bool) (*statsmodel.StatsReport, error) {
+	s, err := statsmodel.ComputeAnnualStats(c.UserContext(), h.DB, web.User(c).CommissionIDOrZero(), year, h.Now().UTC())
 	if err != nil {
 		return nil, err
 	}
-	return models.BuildStatsReport(s, exactView), nil
+	return statsmodel.BuildStatsReport(s, exactView), nil
 }
 
 // Index shows the dashboard of a year: key figures, then each theme's charts, tables and
 // definitions.
 func (h *Handler) Index(c *fiber.Ctx) error {
 	u := web.User(c)
-	years, err := models.StatsYears(c.UserContext(), h.DB, u.CommissionIDOrZero(), h.Now())
+	years, err := statsmodel.StatsYears(c.UserContext(), h.DB, u.CommissionIDOrZero(), h.Now())
 	if err != nil {
 		return err
 	}
@@ -105,20 +107,20 @@ func (h *Handler) Index(c *fiber.Ctx) error {
 		"Title": fmt.Sprintf("Statistiques %d", year), "Heading": fmt.Sprintf("Statistiques %d", year), "Action": "/statistiques",
 		"ReportsPath": "/statistiques/rapports", "Year": year, "Years": years, "Report": r, "Stats": r.Stats,
 		"Exact": ex, "CanPreview": u.Role == models.RoleSecretariat, "Keys": keyFigures(r), "Sections": sections(r),
-		"Threshold": r.Stats.MinCellSize, "Largest": r.Stats.MinCellSize - 1, "Secrecy": models.StatDefinition("secrecy"),
+		"Threshold": r.Stats.MinCellSize, "Largest": r.Stats.MinCellSize - 1, "Secrecy": statsmodel.StatDefinition("secrecy"),
 		"XLSX": xlsxPath(year),
 	})
 }
 
 func xlsxPath(year int) string { return fmt.Sprintf("/statistiques/rapports/%d.xlsx", year) }
 
-func sections(r *models.StatsReport) []Section {
+func sections(r *statsmodel.StatsReport) []Section {
 	min := r.Stats.MinCellSize
 	var out []Section
 	for _, th := range r.Themes {
 		s := Section{ID: th.ID, Title: th.Title}
 		for _, t := range th.Tables {
-			tv := TableView{Table: t, Chart: buildChart(t, min), Def: models.StatDefinition(t.Def)}
+			tv := TableView{Table: t, Chart: buildChart(t, min), Def: statsmodel.StatDefinition(t.Def)}
 			for _, row := range t.Rows {
 				rv := RowView{Label: row.Label, Total: row.Total}
 				for _, cell := range row.Cells {
@@ -134,7 +136,7 @@ func sections(r *models.StatsReport) []Section {
 }
 
 // keyFigures picks the headline figures from the report's tables, masked like them.
-func keyFigures(r *models.StatsReport) []KeyFigure {
+func keyFigures(r *statsmodel.StatsReport) []KeyFigure {
 	min := r.Stats.MinCellSize
 	cell := func(table string, row, col int) string {
 		t := r.Table(table)
@@ -144,12 +146,12 @@ func keyFigures(r *models.StatsReport) []KeyFigure {
 		return t.Rows[row].Cells[col].Text(min)
 	}
 	return []KeyFigure{
-		{"Séances tenues", models.FormatInt(int64(r.Stats.SessionsHeld()))},
+		{"Séances tenues", statsmodel.FormatInt(int64(r.Stats.SessionsHeld()))},
 		{"Dossiers reçus", cell("files", -1, 0)},
 		{"Avis rendus", cell("files", -1, 4)},
 		{"Taux de refus des premières demandes", cell("decisions", 0, 3)},
 		{"Parcours commencés", cell("parcours", 0, 0)},
-		{"Parcours en cours au " + models.FormatDate(r.Stats.RefDate), cell("parcours", 3, 0)},
+		{"Parcours en cours au " + files.FormatDate(r.Stats.RefDate), cell("parcours", 3, 0)},
 		{"Bénéficiaires de l'AFIS", cell("afis", 0, 0)},
 	}
 }
@@ -161,7 +163,7 @@ type ReportYear struct {
 	Path        string
 	FileName    string
 	// Final is the final workbook generated on 1 February of the next year, if any.
-	Final     *models.AnnualReport
+	Final     *statsmodel.AnnualReport
 	FinalPath string
 	// FinalDue: no final workbook yet, one is due on the next 1 February (the
 	// current year, or the past one in January).
@@ -174,7 +176,7 @@ func (l ReportYear) FinalYear() int { return l.Year + 1 }
 // Reports lists the years with their annual workbook; the current year is provisional.
 func (h *Handler) Reports(c *fiber.Ctx) error {
 	u := web.User(c)
-	years, err := models.StatsYears(c.UserContext(), h.DB, u.CommissionIDOrZero(), h.Now())
+	years, err := statsmodel.StatsYears(c.UserContext(), h.DB, u.CommissionIDOrZero(), h.Now())
 	if err != nil {
 		return err
 	}
@@ -182,7 +184,7 @@ func (h *Handler) Reports(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	finals, err := models.ListAnnualReports(c.UserContext(), h.DB, cm.ID)
+	finals, err := statsmodel.ListAnnualReports(c.UserContext(), h.DB, cm.ID)
 	if err != nil {
 		return err
 	}
@@ -215,7 +217,7 @@ func FileName(cm *models.Commission, year int) string {
 func (h *Handler) Workbook(c *fiber.Ctx) error {
 	u := web.User(c)
 	ctx := c.UserContext()
-	years, err := models.StatsYears(ctx, h.DB, u.CommissionIDOrZero(), h.Now())
+	years, err := statsmodel.StatsYears(ctx, h.DB, u.CommissionIDOrZero(), h.Now())
 	if err != nil {
 		return err
 	}
@@ -255,12 +257,12 @@ func AnnualWorkbook(ctx context.Context, db bun.IDB, cid int64, year int, now ti
 	if err != nil {
 		return "", nil, err
 	}
-	s, err := models.ComputeAnnualStats(ctx, db, cid, year, now.UTC())
+	s, err := statsmodel.ComputeAnnualStats(ctx, db, cid, year, now.UTC())
 	if err != nil {
 		return "", nil, err
 	}
 	var buf bytes.Buffer
-	if err := WriteWorkbook(&buf, CommissionSubject(cm), models.BuildStatsReport(s, false)); err != nil {
+	if err := WriteWorkbook(&buf, CommissionSubject(cm), statsmodel.BuildStatsReport(s, false)); err != nil {
 		return "", nil, err
 	}
 	return FileName(cm, year), buf.Bytes(), nil
@@ -274,7 +276,7 @@ func (h *Handler) FinalWorkbook(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.NewError(fiber.StatusNotFound, "Aucun rapport définitif pour cette année.")
 	}
-	r, err := models.FindAnnualReport(c.UserContext(), h.DB, u.CommissionIDOrZero(), year)
+	r, err := statsmodel.FindAnnualReport(c.UserContext(), h.DB, u.CommissionIDOrZero(), year)
 	if err != nil {
 		return err
 	}

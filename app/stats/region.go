@@ -12,6 +12,7 @@ import (
 
 	"seance/app/web"
 	"seance/models"
+	statsmodel "seance/models/stats"
 )
 
 // The regional and national roll-up (issue 13): the region role reads the commissions of
@@ -51,7 +52,7 @@ func (h *Handler) rollUpScope(c *fiber.Ctx) (string, []models.Commission, error)
 }
 
 // rollUp computes the roll-up report of the year asked (query or path).
-func (h *Handler) rollUp(c *fiber.Ctx, rawYear string) (string, []int, *models.StatsReport, error) {
+func (h *Handler) rollUp(c *fiber.Ctx, rawYear string) (string, []int, *statsmodel.StatsReport, error) {
 	region, cs, err := h.rollUpScope(c)
 	if err != nil {
 		return "", nil, nil, err
@@ -60,7 +61,7 @@ func (h *Handler) rollUp(c *fiber.Ctx, rawYear string) (string, []int, *models.S
 	for i, cm := range cs {
 		ids[i] = cm.ID
 	}
-	years, err := models.StatsYearsOf(c.UserContext(), h.DB, ids, h.Now())
+	years, err := statsmodel.StatsYearsOf(c.UserContext(), h.DB, ids, h.Now())
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -68,11 +69,11 @@ func (h *Handler) rollUp(c *fiber.Ctx, rawYear string) (string, []int, *models.S
 	if err != nil {
 		return "", nil, nil, err
 	}
-	ru, err := models.ComputeRollUp(c.UserContext(), h.DB, region, cs, year, h.Now().UTC())
+	ru, err := statsmodel.ComputeRollUp(c.UserContext(), h.DB, region, cs, year, h.Now().UTC())
 	if err != nil {
 		return "", nil, nil, err
 	}
-	return region, years, models.BuildRollUpReport(ru), nil
+	return region, years, statsmodel.BuildRollUpReport(ru), nil
 }
 
 // regionQuery is the query string naming the region, for the administrator's links.
@@ -91,12 +92,12 @@ func (h *Handler) RegionIndex(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	title := models.RollUpTitle(region)
+	title := statsmodel.RollUpTitle(region)
 	data := fiber.Map{
 		"Title": fmt.Sprintf("Statistiques %d — %s", r.Stats.Year, title), "Heading": "Statistiques régionales " + fmt.Sprint(r.Stats.Year),
 		"Scope": title, "Action": RegionPath, "Region": region, "Year": r.Stats.Year, "Years": years, "Report": r, "Stats": r.Stats,
 		"Keys": keyFigures(r), "Sections": sections(r), "Threshold": r.Stats.MinCellSize, "Largest": r.Stats.MinCellSize - 1,
-		"Secrecy": models.StatDefinition("secrecy"), "XLSX": regionXLSXPath(r.Stats.Year) + regionQuery(u, region),
+		"Secrecy": statsmodel.StatDefinition("secrecy"), "XLSX": regionXLSXPath(r.Stats.Year) + regionQuery(u, region),
 		"Commissions": len(r.Table("departements").Body()),
 	}
 	if u.Role == models.RoleAdmin {
@@ -124,7 +125,7 @@ func (h *Handler) RegionWorkbook(c *fiber.Ctx) error {
 		return err
 	}
 	sub := Subject{Heading: "Rapport annuel consolidé des commissions départementales de lutte contre la prostitution",
-		Name: models.RollUpTitle(region), CodeLabel: "Région", Code: region}
+		Name: statsmodel.RollUpTitle(region), CodeLabel: "Région", Code: region}
 	if region == "" {
 		sub.CodeLabel, sub.Code = "Commissions", fmt.Sprint(len(r.Table("departements").Body()))
 	}

@@ -12,6 +12,8 @@ import (
 
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/files"
+	"seance/models/meetings"
 	"seance/models/modelstest"
 )
 
@@ -77,10 +79,10 @@ func TestRegionDashboard(t *testing.T) {
 func TestRegionNeverReachesFilesSessionsOrMinutes(t *testing.T) {
 	e, _ := regionEnv(t)
 	var fileID, meetingID int64
-	if err := e.DB.NewSelect().Model((*models.File)(nil)).Column("id").Where("commission_id = ?", e.Commission.ID).Limit(1).Scan(context.Background(), &fileID); err != nil {
+	if err := e.DB.NewSelect().Model((*files.File)(nil)).Column("id").Where("commission_id = ?", e.Commission.ID).Limit(1).Scan(context.Background(), &fileID); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.DB.NewSelect().Model((*models.Meeting)(nil)).Column("id").Where("commission_id = ?", e.Commission.ID).Limit(1).Scan(context.Background(), &meetingID); err != nil {
+	if err := e.DB.NewSelect().Model((*meetings.Meeting)(nil)).Column("id").Where("commission_id = ?", e.Commission.ID).Limit(1).Scan(context.Background(), &meetingID); err != nil {
 		t.Fatal(err)
 	}
 	c := e.Client()

@@ -15,6 +15,7 @@ import (
 	"seance/app/servertest"
 	"seance/app/stats"
 	"seance/models"
+	statsmodel "seance/models/stats"
 )
 
 // Benchmarks at the size of a region (issue 13): `seance demo --scale 13`, the 13
@@ -98,13 +99,13 @@ func BenchmarkRegionWorkbook13x10(b *testing.B) {
 		if err != nil || len(cs) != 13 {
 			b.Fatalf("Occitanie's commissions: %d, %v", len(cs), err)
 		}
-		ru, err := models.ComputeRollUp(ctx, e.DB, "76", cs, year, s.Now)
+		ru, err := statsmodel.ComputeRollUp(ctx, e.DB, "76", cs, year, s.Now)
 		if err != nil {
 			b.Fatal(err)
 		}
 		var buf bytes.Buffer
-		sub := stats.Subject{Heading: "Rapport annuel consolidé", Name: models.RollUpTitle("76"), CodeLabel: "Région", Code: "76"}
-		if err := stats.WriteWorkbook(&buf, sub, models.BuildRollUpReport(ru)); err != nil {
+		sub := stats.Subject{Heading: "Rapport annuel consolidé", Name: statsmodel.RollUpTitle("76"), CodeLabel: "Région", Code: "76"}
+		if err := stats.WriteWorkbook(&buf, sub, statsmodel.BuildRollUpReport(ru)); err != nil {
 			b.Fatal(err)
 		}
 	})

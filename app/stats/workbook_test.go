@@ -17,8 +17,8 @@ import (
 	"seance/app/demo"
 	"seance/app/servertest"
 	"seance/app/stats"
-	"seance/models"
 	"seance/models/modelstest"
+	statsmodel "seance/models/stats"
 )
 
 // workbook builds the published 2025 workbook of the fixture without the web layer.
@@ -27,12 +27,12 @@ func workbook(t testing.TB) []byte {
 	db := modelstest.NewDB(t)
 	c := modelstest.Commission(t, db, "31")
 	modelstest.StatsFixture(t, db, c)
-	s, err := models.ComputeAnnualStats(context.Background(), db, c.ID, modelstest.StatsYear, modelstest.StatsNow)
+	s, err := statsmodel.ComputeAnnualStats(context.Background(), db, c.ID, modelstest.StatsYear, modelstest.StatsNow)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := stats.WriteWorkbook(&buf, stats.CommissionSubject(c), models.BuildStatsReport(s, false)); err != nil {
+	if err := stats.WriteWorkbook(&buf, stats.CommissionSubject(c), statsmodel.BuildStatsReport(s, false)); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -50,7 +50,7 @@ func TestRule14_Workbook(t *testing.T) {
 	if got, _ := f.GetCellValue(stats.SheetCover, "B5"); got != "02/03/2026" {
 		t.Errorf("generation date = %q, want 02/03/2026", got)
 	}
-	if got, _ := f.GetCellValue(stats.SheetCover, "B11"); !strings.HasPrefix(got, models.StatDefinitions()[0].FR[:20]) {
+	if got, _ := f.GetCellValue(stats.SheetCover, "B11"); !strings.HasPrefix(got, statsmodel.StatDefinitions()[0].FR[:20]) {
 		t.Errorf("first definition = %q", got)
 	}
 }
@@ -99,12 +99,12 @@ func BenchmarkWorkbook(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		s, err := models.ComputeAnnualStats(ctx, db, c.ID, modelstest.StatsYear, modelstest.StatsNow)
+		s, err := statsmodel.ComputeAnnualStats(ctx, db, c.ID, modelstest.StatsYear, modelstest.StatsNow)
 		if err != nil {
 			b.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := stats.WriteWorkbook(&buf, stats.CommissionSubject(c), models.BuildStatsReport(s, false)); err != nil {
+		if err := stats.WriteWorkbook(&buf, stats.CommissionSubject(c), statsmodel.BuildStatsReport(s, false)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -132,12 +132,12 @@ func BenchmarkWorkbookDemo10Years(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		st, err := models.ComputeAnnualStats(ctx, db, s.Commission.ID, now.Year()-1, now)
+		st, err := statsmodel.ComputeAnnualStats(ctx, db, s.Commission.ID, now.Year()-1, now)
 		if err != nil {
 			b.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := stats.WriteWorkbook(&buf, stats.CommissionSubject(s.Commission), models.BuildStatsReport(st, false)); err != nil {
+		if err := stats.WriteWorkbook(&buf, stats.CommissionSubject(s.Commission), statsmodel.BuildStatsReport(st, false)); err != nil {
 			b.Fatal(err)
 		}
 		runtime.ReadMemStats(&ms)

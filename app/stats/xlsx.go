@@ -8,6 +8,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"seance/models"
+	"seance/models/files"
+	statsmodel "seance/models/stats"
 )
 
 // SheetCover is the first sheet of the annual workbook.
@@ -23,7 +25,7 @@ const (
 // workbook holds the styles of one annual workbook.
 type workbook struct {
 	f                                         *excelize.File
-	r                                         *models.StatsReport
+	r                                         *statsmodel.StatsReport
 	title, header, label, total, masked, wrap int
 	count, rate, days, amount, countT, rateT  int
 	daysT, amountT                            int
@@ -61,7 +63,7 @@ func CommissionSubject(cm *models.Commission) Subject {
 // on the main table, number formats, A4 print setup with repeated header rows) and a
 // native chart beside each table that has one. Theme sheets are written with the
 // StreamWriter, so a large table (associations, monthly series) costs little memory.
-func WriteWorkbook(w io.Writer, cm Subject, r *models.StatsReport) error {
+func WriteWorkbook(w io.Writer, cm Subject, r *statsmodel.StatsReport) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	b := &workbook{f: f, r: r}
@@ -112,21 +114,21 @@ func (b *workbook) cover(cm Subject) {
 	b.do(f.SetSheetName("Sheet1", SheetCover))
 	status := "Année complète"
 	if !s.Complete {
-		status = "Provisoire : année en cours, chiffres arrêtés au " + models.FormatDate(s.RefDate)
+		status = "Provisoire : année en cours, chiffres arrêtés au " + files.FormatDate(s.RefDate)
 	}
 	rows := [][]any{
 		{cm.Heading},
 		{"Périmètre", cm.Name},
 		{cm.CodeLabel, cm.Code},
 		{"Année", s.Year},
-		{"Généré le", models.FormatDate(s.ComputedAt)},
+		{"Généré le", files.FormatDate(s.ComputedAt)},
 		{"Statut", status},
 		{"Seuil de secret statistique", fmt.Sprintf("Effectifs de 1 à %d masqués (« < %d »), secret secondaire « s »", s.MinCellSize-1, s.MinCellSize)},
 		{"Source", "Portail Séance : données agrégées, aucune donnée d'identité"},
 		{},
 		{"Indicateur", "Définition"},
 	}
-	for _, d := range models.StatDefinitions() {
+	for _, d := range statsmodel.StatDefinitions() {
 		rows = append(rows, []any{d.Label, d.FR})
 	}
 	for i, row := range rows {
@@ -158,7 +160,7 @@ func (b *workbook) printSetup(sheet string, cm Subject, titleRows, orientation s
 
 // theme writes one sheet: its tables one under the other, each with a title row, a
 // header row and a chart to its right.
-func (b *workbook) theme(cm Subject, th models.Theme) {
+func (b *workbook) theme(cm Subject, th statsmodel.Theme) {
 	f, min := b.f, b.r.Stats.MinCellSize
 	name := th.Title
 	if _, err := f.NewSheet(name); err != nil {
@@ -178,7 +180,7 @@ func (b *workbook) theme(cm Subject, th models.Theme) {
 	b.do(sw.SetColWidth(2, cols, 16))
 	b.do(sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}))
 	type placed struct {
-		t           *models.Table
+		t           *statsmodel.Table
 		header, end int // rows of the header and of the last line
 	}
 	var tables []placed
@@ -211,7 +213,7 @@ func (b *workbook) theme(cm Subject, th models.Theme) {
 		tables = append(tables, p)
 		row++
 		cell, _ = excelize.CoordinatesToCellName(1, row)
-		def := models.StatDefinition(t.Def)
+		def := statsmodel.StatDefinition(t.Def)
 		b.do(sw.SetRow(cell, []any{excelize.Cell{StyleID: b.wrap, Value: "Définition : " + def.FR}}))
 		row += 3 // room between tables (and for the charts)
 		if t.Chart != nil {
@@ -232,7 +234,7 @@ func (b *workbook) theme(cm Subject, th models.Theme) {
 }
 
 // cell writes one value with its number format, or the masked text.
-func (b *workbook) cell(c models.Cell, total bool, min int) excelize.Cell {
+func (b *workbook) cell(c statsmodel.Cell, total bool, min int) excelize.Cell {
 	if c.Hidden() {
 		return excelize.Cell{StyleID: b.masked, Value: c.Text(min)}
 	}
@@ -243,20 +245,20 @@ func (b *workbook) cell(c models.Cell, total bool, min int) excelize.Cell {
 		return plain
 	}
 	switch c.Kind {
-	case models.CellCount:
+	case statsmodel.CellCount:
 		return excelize.Cell{StyleID: pick(b.count, b.countT), Value: int64(c.Value)}
-	case models.CellRate:
+	case statsmodel.CellRate:
 		return excelize.Cell{StyleID: pick(b.rate, b.rateT), Value: c.Value}
-	case models.CellDays:
+	case statsmodel.CellDays:
 		return excelize.Cell{StyleID: pick(b.days, b.daysT), Value: c.Value}
-	case models.CellAmount:
+	case statsmodel.CellAmount:
 		return excelize.Cell{StyleID: pick(b.amount, b.amountT), Value: c.Value / 100}
 	}
 	return excelize.Cell{StyleID: pick(b.label, b.total), Value: c.Text(min)}
 }
 
 // chart adds a native chart of table t (header at row header) to the right of the tables.
-func (b *workbook) chart(sheet string, t *models.Table, header, cols int) {
+func (b *workbook) chart(sheet string, t *statsmodel.Table, header, cols int) {
 	body := len(t.Body())
 	if body == 0 {
 		return

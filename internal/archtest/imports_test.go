@@ -63,6 +63,27 @@ var appPackages = map[string]kind{
 	"app/files/filestest": root, // fixtures for files tests, on top of servertest
 }
 
+// modelLayers orders the data packages (issue 15 point 2): a package under models
+// imports only packages of a lower layer, so the domains form a chain without cycles
+// and two packages of one layer (stats and dashboard) stay independent. A new package
+// under models must be added here.
+var modelLayers = map[string]int{
+	"models/keyring":    0,  // sealing; imports nothing of the portal
+	"models/migrations": 0,  // the schema; reads no model
+	"models":            1,  // core: database, audit, users, commissions, settings, outbox
+	"models/registry":   2,  // associations, seats, mandates, composition
+	"models/twofactor":  2,  // TOTP and recovery codes
+	"models/files":      3,  // files, persons, parcours, access
+	"models/meetings":   4,  // séances before they are held: agenda, convocations, replies
+	"models/sitting":    5,  // séances held: presence, votes, avis, written deliberation
+	"models/minutes":    6,  // procès-verbal and results
+	"models/stats":      7,  // statistics and the annual report
+	"models/dashboard":  7,  // the home page's lists
+	"models/rotation":   8,  // key rotation over every sealed column
+	"models/retention":  9,  // anonymisation across files and votes
+	"models/modelstest": 10, // test fixtures over every domain
+}
+
 type listedPackage struct {
 	ImportPath string
 	Imports    []string
@@ -110,7 +131,8 @@ func rel(path string) string { return strings.TrimPrefix(path, module+"/") }
 func within(path, dir string) bool { return path == dir || strings.HasPrefix(path, dir+"/") }
 
 // TestImportDirection enforces the layering of issue 15:
-//   - models (and its subpackages) never depends on app or jobs;
+//   - models (and its subpackages) never depends on app or jobs, and each package under
+//     models imports only packages of a lower layer (modelLayers);
 //   - a feature package under app imports no other feature and no root;
 //   - an infrastructure package under app (web among them) imports no feature and no root;
 //   - jobs never depends on app/server (nor any other root or feature).
@@ -131,6 +153,16 @@ func TestImportDirection(t *testing.T) {
 			for _, d := range p.Deps {
 				if within(rel(d), "app") || within(rel(d), "jobs") {
 					fail("%s depends on %s: models must not know about app or jobs", path, rel(d))
+				}
+			}
+			layer, ok := modelLayers[path]
+			if !ok {
+				fail("%s is not placed in modelLayers", path)
+				continue
+			}
+			for _, imp := range p.Imports {
+				if il, ok := modelLayers[rel(imp)]; ok && il >= layer {
+					fail("%s imports %s: a data package imports only the layers below its own", path, rel(imp))
 				}
 			}
 		case within(path, "jobs"):

@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/models"
+	"seance/models/registry"
 )
 
 // Date returns midnight UTC of a day, the form of stored dates.
@@ -16,13 +17,13 @@ func Date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 
 // Seat creates a voting seat of category cat in commission cid with one suppléant place
 // where the category allows one; quality tells seats of a category apart.
-func Seat(t testing.TB, db bun.IDB, cid int64, cat models.SeatCategory, quality string) *models.Seat {
+func Seat(t testing.TB, db bun.IDB, cid int64, cat registry.SeatCategory, quality string) *registry.Seat {
 	t.Helper()
-	s := &models.Seat{CommissionID: cid, Category: cat, Organisation: "Organisme " + cat.Label(), Quality: quality, VotingRight: true}
+	s := &registry.Seat{CommissionID: cid, Category: cat, Organisation: "Organisme " + cat.Label(), Quality: quality, VotingRight: true}
 	if cat.SuppleantsAllowed() {
 		s.SuppleantPlaces = 1
 	}
-	if err := models.CreateSeat(context.Background(), db, models.SystemActor("test"), s, Epoch()); err != nil {
+	if err := registry.CreateSeat(context.Background(), db, models.SystemActor("test"), s, Epoch()); err != nil {
 		t.Fatalf("CreateSeat(%s): %v", quality, err)
 	}
 	return s
@@ -30,9 +31,9 @@ func Seat(t testing.TB, db bun.IDB, cid int64, cat models.SeatCategory, quality 
 
 // Appoint appoints email (a new account named after it, or the existing one) to the
 // seat for a three-year term starting on start.
-func Appoint(t testing.TB, db bun.IDB, seat *models.Seat, kind models.MandateKind, email string, start time.Time) *models.AppointResult {
+func Appoint(t testing.TB, db bun.IDB, seat *registry.Seat, kind registry.MandateKind, email string, start time.Time) *registry.AppointResult {
 	t.Helper()
-	res, err := models.Appoint(context.Background(), db, models.SystemActor("test"), seat.CommissionID, models.Appointment{
+	res, err := registry.Appoint(context.Background(), db, models.SystemActor("test"), seat.CommissionID, registry.Appointment{
 		SeatID: seat.ID, Kind: kind, Email: email, Name: "Nom de " + email, StartsOn: start,
 		ArreteRef: fmt.Sprintf("arrêté %s", start.Format(time.DateOnly)),
 	}, start)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"seance/models"
+	"seance/models/keyring"
+	"seance/models/sitting"
 )
 
 // crash is the crash-safety check (issue 18 point 5): the demo portal is killed with
@@ -38,7 +40,7 @@ func crash(ctx context.Context, o options, out io.Writer, stormFor time.Duration
 	if err != nil {
 		return err
 	}
-	key := "SEANCE_SECRET_KEY=" + models.NewKey() // the same key across the restart
+	key := "SEANCE_SECRET_KEY=" + keyring.NewKey() // the same key across the restart
 	logPath := filepath.Join(dir, "portal.log")
 	fmt.Fprintf(os.Stderr, "crash: seeding the demo portal on %s (%s)…\n", addr, dbName)
 	portal, err := startPortal(ctx, bin, "demo", addr, dbURL, logPath, key)
@@ -114,7 +116,7 @@ func crash(ctx context.Context, o options, out io.Writer, stormFor time.Duration
 	defer db.Close()
 	for _, r := range receipts {
 		var n int
-		norm := models.NormalizeReceipt(r)
+		norm := sitting.NormalizeReceipt(r)
 		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM sitting_receipts WHERE receipt = ?", norm).Scan(&n); err != nil {
 			return err
 		}

@@ -8,14 +8,16 @@ import (
 
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/files"
 	"seance/models/modelstest"
+	"seance/models/registry"
 )
 
 // World is a servertest.Env with two associations of its commission, one account each
 // (password servertest.Password).
 type World struct {
 	*servertest.Env
-	Assoc1, Assoc2 *models.Association
+	Assoc1, Assoc2 *registry.Association
 	A1, A2         *models.User
 }
 
@@ -35,7 +37,7 @@ func New(t testing.TB) *World {
 
 // Account creates an active association account of env's commission for a, with
 // password servertest.Password.
-func Account(t testing.TB, env *servertest.Env, email string, a *models.Association) *models.User {
+func Account(t testing.TB, env *servertest.Env, email string, a *registry.Association) *models.User {
 	t.Helper()
 	u := &models.User{
 		Email: email, Name: a.Name, Role: models.RoleAssociation, CommissionID: &a.CommissionID, AssociationID: &a.ID,
@@ -49,13 +51,13 @@ func Account(t testing.TB, env *servertest.Env, email string, a *models.Associat
 
 // Draft creates a complete draft of kind for u's association: an entry for a new
 // fictitious person, or a request on parcours parcoursID.
-func (w *World) Draft(t testing.TB, u *models.User, kind models.FileKind, parcoursID int64) *models.File {
+func (w *World) Draft(t testing.TB, u *models.User, kind files.FileKind, parcoursID int64) *files.File {
 	t.Helper()
-	var p *models.PersonInput
-	if kind == models.KindEngagement {
+	var p *files.PersonInput
+	if kind == files.KindEngagement {
 		p = modelstest.Person("Fictive", "Ada", 1995)
 	}
-	f, err := models.CreateFile(context.Background(), w.DB, w.Config.Keys, u, modelstest.CompleteInput(kind, p, parcoursID), w.Clock())
+	f, err := files.CreateFile(context.Background(), w.DB, w.Config.Keys, u, modelstest.CompleteInput(kind, p, parcoursID), w.Clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,18 +65,18 @@ func (w *World) Draft(t testing.TB, u *models.User, kind models.FileKind, parcou
 }
 
 // Move performs one transition as u, failing the test on error.
-func (w *World) Move(t testing.TB, u *models.User, fileID int64, to models.State, in models.TransitionInput) {
+func (w *World) Move(t testing.TB, u *models.User, fileID int64, to files.State, in files.TransitionInput) {
 	t.Helper()
-	if err := models.Transition(context.Background(), w.DB, w.Config.Keys, u, fileID, to, in, w.Clock()); err != nil {
+	if err := files.Transition(context.Background(), w.DB, w.Config.Keys, u, fileID, to, in, w.Clock()); err != nil {
 		t.Fatalf("Transition(%d → %s) error = %v", fileID, to, err)
 	}
 }
 
 // Submitted creates a complete entry of u's association and submits it.
-func (w *World) Submitted(t testing.TB, u *models.User) *models.File {
+func (w *World) Submitted(t testing.TB, u *models.User) *files.File {
 	t.Helper()
-	f := w.Draft(t, u, models.KindEngagement, 0)
-	w.Move(t, u, f.ID, models.StateSubmitted, models.TransitionInput{})
+	f := w.Draft(t, u, files.KindEngagement, 0)
+	w.Move(t, u, f.ID, files.StateSubmitted, files.TransitionInput{})
 	return f
 }
 
@@ -83,18 +85,18 @@ func (w *World) Secretariat() *models.User { return w.Users[models.RoleSecretari
 
 // Decided takes a complete entry of u's association to an authorised decision on the
 // env's day, which opens a parcours of 6 months, and returns the file.
-func (w *World) Decided(t testing.TB, u *models.User) *models.File {
+func (w *World) Decided(t testing.TB, u *models.User) *files.File {
 	t.Helper()
 	f := w.Submitted(t, u)
 	now := w.Clock()
 	sec, pres := w.Secretariat(), w.Users[models.RolePresident]
-	w.Move(t, sec, f.ID, models.StateAdmissible, models.TransitionInput{})
-	w.Move(t, sec, f.ID, models.StateScheduled, models.TransitionInput{SessionDate: now})
-	w.Move(t, pres, f.ID, models.StateExamined, models.TransitionInput{Avis: models.AvisFavorable, AvisOn: now})
-	w.Move(t, sec, f.ID, models.StateDecided, models.TransitionInput{Decision: models.Decision{
-		Outcome: models.DecisionAuthorised, DecidedOn: now, NotifiedPersonOn: now, NotifiedAssociationOn: now, AFISGranted: true,
+	w.Move(t, sec, f.ID, files.StateAdmissible, files.TransitionInput{})
+	w.Move(t, sec, f.ID, files.StateScheduled, files.TransitionInput{SessionDate: now})
+	w.Move(t, pres, f.ID, files.StateExamined, files.TransitionInput{Avis: files.AvisFavorable, AvisOn: now})
+	w.Move(t, sec, f.ID, files.StateDecided, files.TransitionInput{Decision: files.Decision{
+		Outcome: files.DecisionAuthorised, DecidedOn: now, NotifiedPersonOn: now, NotifiedAssociationOn: now, AFISGranted: true,
 	}})
-	got, _, err := models.FindFile(context.Background(), w.DB, sec, f.ID, now)
+	got, _, err := files.FindFile(context.Background(), w.DB, sec, f.ID, now)
 	if err != nil {
 		t.Fatal(err)
 	}
