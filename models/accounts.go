@@ -147,7 +147,7 @@ func CreateAccount(ctx context.Context, db bun.IDB, actor Actor, name, email str
 // ownAccount refuses an administrator's change to their own role or activity, which
 // could leave the platform without an administrator.
 func ownAccount() error {
-	return FieldErrors{FormLevel: "Vous ne pouvez pas modifier le rôle de votre propre compte ni le désactiver : demandez-le à un autre administrateur."}
+	return FieldErrors{FormLevel: "Vous ne pouvez pas modifier le rôle de votre propre compte ni le désactiver : demandez-le à un autre administrateur."}.Err()
 }
 
 // ChangeAccountScope gives userID the role and scope sc, within the rules (see

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -59,7 +58,7 @@ type AccountToken struct {
 // ErrTokenInvalid is returned for a link that is unknown, used, expired, replaced by a
 // newer one, of another purpose or of a deactivated account; the message is for the user
 // and does not say which.
-var ErrTokenInvalid = errors.New("ce lien n'est plus valide : il a déjà servi, il a expiré ou un lien plus récent l'a remplacé")
+var ErrTokenInvalid = NewRefusal("Ce lien n'est plus valide : il a déjà servi, il a expiré ou un lien plus récent l'a remplacé.")
 
 // CreateAccountToken creates a link of purpose for userID valid from now for
 // purpose.TTL(), and returns its secret, shown once. Earlier unused links of the same
@@ -222,10 +221,10 @@ func InvitePerson(ctx context.Context, db bun.IDB, actor Actor, cid, userID int6
 		return "", ErrNotFound
 	}
 	if !u.Active {
-		return "", FieldErrors{FormLevel: "Ce compte est désactivé : réactivez-le avant de l'inviter."}
+		return "", FieldErrors{FormLevel: "Ce compte est désactivé : réactivez-le avant de l'inviter."}.Err()
 	}
 	if u.Activated() {
-		return "", FieldErrors{FormLevel: msgAlreadyActivated}
+		return "", FieldErrors{FormLevel: msgAlreadyActivated}.Err()
 	}
 	return CreateAccountToken(ctx, db, actor, userID, TokenInvitation, now)
 }

@@ -33,7 +33,7 @@ func TestAFISAmountByNumberOfChildren(t *testing.T) {
 		}
 	}
 	_, err := files.AFISAmount(w.ctx, w.db, 0, date(2017, 1, 1))
-	wantRefusal(t, err, files.FileFormLevel, "barème")
+	wantRefusal(t, err, models.FormLevel, "barème")
 	// A revaluation applies from its date only.
 	s := &files.AFISScale{EffectiveFrom: date(2027, 1, 1), SingleCents: 63571, PerChildCents: 10608, Source: "Revalorisation (test)"}
 	if err := files.AddAFISScale(w.ctx, w.db, models.SystemActor("test"), s, modelstest.Epoch()); err != nil {

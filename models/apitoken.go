@@ -64,9 +64,9 @@ func CreateAPIToken(ctx context.Context, db bun.IDB, actor Actor, userID int64, 
 	name = strings.Join(strings.Fields(name), " ")
 	switch {
 	case name == "":
-		return "", FieldErrors{"name": "Donnez un nom au jeton, par exemple « Export annuel préfecture »."}
+		return "", FieldErrors{"name": "Donnez un nom au jeton, par exemple « Export annuel préfecture »."}.Err()
 	case utf8.RuneCountInString(name) > MaxAPITokenName:
-		return "", FieldErrors{"name": fmt.Sprintf("Le nom du jeton ne peut dépasser %d caractères.", MaxAPITokenName)}
+		return "", FieldErrors{"name": fmt.Sprintf("Le nom du jeton ne peut dépasser %d caractères.", MaxAPITokenName)}.Err()
 	}
 	secret := APITokenPrefix + NewSecretToken()
 	err := InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
@@ -79,7 +79,7 @@ func CreateAPIToken(ctx context.Context, db bun.IDB, actor Actor, userID int64, 
 			return fmt.Errorf("count api tokens: %w", err)
 		}
 		if active >= MaxAPITokens {
-			return FieldErrors{"name": fmt.Sprintf("Vous avez déjà %d jetons actifs, le maximum : révoquez-en un avant d'en créer un autre.", MaxAPITokens)}
+			return FieldErrors{"name": fmt.Sprintf("Vous avez déjà %d jetons actifs, le maximum : révoquez-en un avant d'en créer un autre.", MaxAPITokens)}.Err()
 		}
 		t := &APIToken{UserID: userID, Name: name, TokenHash: HashToken(secret), CreatedAt: Stamp(now)}
 		if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"seance/models"
 	"seance/models/files"
 	"seance/models/modelstest"
 )
@@ -100,7 +101,7 @@ func TestAttachmentsLifecycle(t *testing.T) {
 	wantRefusal(t, err, "file", "détecté")
 	w.driveTo(t, f.ID, files.StateSubmitted, "", now)
 	_, err = files.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, files.AttachmentOther, "x.pdf", pdfBytes("x"), now)
-	wantRefusal(t, err, files.FileFormLevel, "ne peuvent plus")
+	wantRefusal(t, err, models.FormLevel, "ne peuvent plus")
 	if err := files.DeleteAttachment(w.ctx, w.db, w.users["association"], a.ID, now); err == nil {
 		t.Fatal("DeleteAttachment by the association after submission succeeded")
 	}
@@ -150,7 +151,7 @@ func TestDeleteDraftNeverReusesItsReference(t *testing.T) {
 		t.Fatalf("persons after deleting a draft = %d, %v; want 1", n, err)
 	}
 	w.driveTo(t, f2.ID, files.StateSubmitted, "", now)
-	wantRefusal(t, files.DeleteDraft(w.ctx, w.db, w.users["association"], f2.ID, now), files.FileFormLevel, "brouillon")
+	wantRefusal(t, files.DeleteDraft(w.ctx, w.db, w.users["association"], f2.ID, now), models.FormLevel, "brouillon")
 	// Each year has its own numbers; another commission has its own numbers.
 	f3 := w.create(t, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Brouillon", "Ugo", 1990), 0), date(2025, 6, 2))
 	f4, err := files.CreateFile(w.ctx, w.db, w.kr, w.users["association_c2"], modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Ariege", "Val", 1990), 0), now)

@@ -57,7 +57,7 @@ func TestFileAccessMatrix(t *testing.T) {
 	}
 	err = files.GrantFileAccess(w.ctx, w.db, models.SystemActor("test"),
 		&files.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: w.users["prefecture"].ID, ValidFrom: now, ValidUntil: session, Reason: "x"}, now)
-	wantRefusal(t, err, files.FileFormLevel, "membres")
+	wantRefusal(t, err, models.FormLevel, "membres")
 
 	for _, tt := range []struct {
 		user string
@@ -191,7 +191,7 @@ func TestRule6_InstructingAssociationAndInterestedMembersExcluded(t *testing.T) 
 		t.Fatal(err)
 	}
 	err := files.DeclareInterest(w.ctx, w.db, models.ActorFor(w.users["member"]), w.c.ID, f.ID, w.users["member"].ID, "encore", now)
-	wantRefusal(t, err, files.FileFormLevel, "déjà")
+	wantRefusal(t, err, models.FormLevel, "déjà")
 	ex, err := files.FileExclusions(w.ctx, w.db, w.c.ID, f.ID)
 	if err != nil {
 		t.Fatal(err)

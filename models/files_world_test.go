@@ -165,16 +165,11 @@ func (w *world) parcours(t *testing.T, f *files.File, now time.Time) *files.Parc
 	return p
 }
 
-// wantRefusal checks that err is a FileErrors whose messages contain want.
+// wantRefusal checks that err is a refusal whose message for field contains want.
 func wantRefusal(t *testing.T, err error, field, want string) {
 	t.Helper()
-	fe, ok := files.AsFileErrors(err)
-	if !ok {
-		t.Fatalf("error = %v, want a FileErrors refusal", err)
-	}
-	msg, ok := fe[field]
-	if !ok || !strings.Contains(msg, want) {
-		t.Fatalf("errors = %v, want field %q containing %q", fe, field, want)
+	if msg := fieldErrors(t, err, field); !strings.Contains(msg, want) {
+		t.Fatalf("refusal of %q = %q, want it to contain %q", field, msg, want)
 	}
 }
 

@@ -62,7 +62,7 @@ func TestFileStateMachine_EveryTransitionPerRole(t *testing.T) {
 					if err == nil {
 						t.Fatalf("Transition(%s → %s by %s) succeeded, want a refusal", from, to, user)
 					}
-					if _, ok := files.AsFileErrors(err); !ok && !isNotFound(err) {
+					if _, ok := models.AsFieldErrors(err); !ok && !isNotFound(err) {
 						t.Fatalf("Transition(%s → %s by %s) error = %v, want a French refusal or ErrNotFound", from, to, user, err)
 					}
 					if got := w.file(t, f.ID).State; got != from {

@@ -89,7 +89,7 @@ func FuzzSniffAttachment(f *testing.F) {
 	f.Fuzz(func(t *testing.T, content []byte) {
 		typ, err := files.SniffAttachment(content)
 		if err != nil {
-			if fe, ok := err.(files.FileErrors); !ok || fe["file"] == "" {
+			if fe, ok := models.AsFieldErrors(err); !ok || fe["file"] == "" {
 				t.Fatalf("refusal without a French message: %v", err)
 			}
 			return

@@ -46,8 +46,8 @@ func TestIssue11_RoomBallotCannotOverwriteOnlineBallot(t *testing.T) {
 	online := w.mustBallot(t, v, "s1", sitting.BallotFor, "")
 
 	_, err := w.roomBallot(v, "s1", sitting.BallotAgainst)
-	msg, ok := sitting.SittingRefusal(err)
-	if !ok || !strings.Contains(msg, w.u["s1"].Name+" a déjà voté en ligne") || !strings.Contains(msg, "seul ce membre peut modifier son vote") {
+	r, ok := models.AsRefusal(err)
+	if !ok || !strings.Contains(r.Message, w.u["s1"].Name+" a déjà voté en ligne") || !strings.Contains(r.Message, "seul ce membre peut modifier son vote") {
 		t.Fatalf("room ballot over an online one: error %v, want the French refusal naming %s", err, w.u["s1"].Name)
 	}
 	// The same choice again is refused as well: the room entry is not the member's.

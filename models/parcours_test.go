@@ -49,7 +49,7 @@ func TestRule9_CumulativeCapOf24MonthsAcrossAnInterruption(t *testing.T) {
 	at := date(2026, 4, 15)
 	f := w.create(t, modelstest.CompleteInput(files.KindRenewal, nil, pid), at)
 	err := files.Transition(w.ctx, w.db, w.kr, w.users["association"], f.ID, files.StateSubmitted, files.TransitionInput{}, at)
-	wantRefusal(t, err, files.FileFormLevel, "24 mois")
+	wantRefusal(t, err, models.FormLevel, "24 mois")
 	if got := w.file(t, f.ID).State; got != files.StateDraft {
 		t.Fatalf("refused renewal is %s, want still a draft", got)
 	}
@@ -82,7 +82,7 @@ func TestRule9_NewEntryCountsEarlierParcours(t *testing.T) {
 	}
 	// An entry while a parcours is open is refused.
 	_, err = files.CreateFile(w.ctx, w.db, w.kr, w.users["association"], in, date(2025, 2, 3))
-	wantRefusal(t, err, files.FileFormLevel, "renouvellement")
+	wantRefusal(t, err, models.FormLevel, "renouvellement")
 }
 
 // TestRule8_RenewalDueDateIsTheEndOfTheCurrentPeriod checks due dates, month-end
@@ -203,13 +203,13 @@ func TestRule13_OnlyAssociationsWithCurrentAgrementCreateAndSubmit(t *testing.T)
 	u := modelstest.User(t, w.db, w.c, models.RoleAssociation, elsewhere)
 	in := modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Agrement", "Jo", 1990), 0)
 	_, err := files.CreateFile(w.ctx, w.db, w.kr, u, in, date(2025, 1, 6))
-	wantRefusal(t, err, files.FileFormLevel, "agrément")
+	wantRefusal(t, err, models.FormLevel, "agrément")
 	// Association 1 is approved until 1 December 2026: a draft of November cannot be submitted in December.
 	f := w.create(t, in, date(2026, 11, 30))
 	err = files.Transition(w.ctx, w.db, w.kr, w.users["association"], f.ID, files.StateSubmitted, files.TransitionInput{}, date(2026, 12, 1))
-	wantRefusal(t, err, files.FileFormLevel, "agrément")
+	wantRefusal(t, err, models.FormLevel, "agrément")
 	_, err = files.CreateFile(w.ctx, w.db, w.kr, w.users["member"], in, date(2025, 1, 6))
-	wantRefusal(t, err, files.FileFormLevel, "association agréée")
+	wantRefusal(t, err, models.FormLevel, "association agréée")
 }
 
 // TestUpdatePeriodRights records APS, AFIS and housing on a period.

@@ -18,15 +18,17 @@ var (
 	start  = modelstest.Date(2025, 9, 15)
 )
 
+// fieldErrors returns the message err, a refusal, gives for the form field key
+// (models.FormLevel for the action as a whole).
 func fieldErrors(t *testing.T, err error, key string) string {
 	t.Helper()
 	fe, ok := models.AsFieldErrors(err)
 	if !ok {
-		t.Fatalf("error = %v, want FieldErrors with %q", err, key)
+		t.Fatalf("error = %v, want a refusal with a message for %q", err, key)
 	}
 	msg, ok := fe[key]
 	if !ok {
-		t.Fatalf("FieldErrors = %v, want a message for %q", fe, key)
+		t.Fatalf("refusal %v has no message for %q", fe, key)
 	}
 	return msg
 }

@@ -339,9 +339,9 @@ func TestRule15_AnonymisedDraftStaysClosed(t *testing.T) {
 	}
 	now := date(2028, 3, 3)
 	err := files.UpdateFile(w.ctx, w.db, w.kr, w.users["association"], f.ID, in, now)
-	wantRefusal(t, err, files.FileFormLevel, "anonymisé le 02/03/2028")
+	wantRefusal(t, err, models.FormLevel, "anonymisé le 02/03/2028")
 	_, err = files.AddAttachment(w.ctx, w.db, w.kr, w.users["association"], f.ID, files.AttachmentOther, "piece.pdf", pdfBytes("x"), now)
-	wantRefusal(t, err, files.FileFormLevel, "ne peuvent plus être modifiées")
+	wantRefusal(t, err, models.FormLevel, "ne peuvent plus être modifiées")
 	p, err := files.FileProposal(w.ctx, w.db, w.kr, w.users["association"], f.ID, now)
 	if err != nil || p.Commitments != "" || len(p.Actions) != 0 {
 		t.Fatalf("FileProposal after anonymisation = %+v, %v; want an empty proposal", p, err)

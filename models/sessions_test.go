@@ -314,11 +314,11 @@ func TestRule3_NoticePeriod(t *testing.T) {
 			w.convenable(t, m)
 			res, err := meetings.Convoke(w.ctx, w.db, w.users["president"], w.c.ID, m.ID, meetings.ConvokeInput{Urgency: tt.urgency, UrgencyReason: "Renouvellement dont la période s'achève"}, now)
 			if tt.wantErr {
-				var ne *meetings.NoticeError
-				if !errors.As(err, &ne) {
-					t.Fatalf("Convoke error = %v, want a NoticeError", err)
+				ne, ok := models.AsRefusal(err)
+				if !ok {
+					t.Fatalf("Convoke error = %v, want a refusal", err)
 				}
-				if msg := ne.Error(); !strings.Contains(msg, "au moins 5 jours") || !strings.Contains(msg, "06/06/2026") || !strings.Contains(msg, "au plus tard le 31/05/2026") {
+				if msg := ne.Message; !strings.Contains(msg, "au moins 5 jours") || !strings.Contains(msg, "06/06/2026") || !strings.Contains(msg, "au plus tard le 31/05/2026") {
 					t.Fatalf("message %q must give the notice and the dates", msg)
 				}
 				got, _ := meetings.FindMeeting(w.ctx, w.db, w.c.ID, m.ID)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"seance/app/auth"
 	"seance/app/mail"
 	"seance/app/web"
 	"seance/models"
@@ -94,7 +93,7 @@ func (h *Handler) renderEmailChange(c *fiber.Ctx, status int, token string, ch *
 func (h *Handler) emailLinkInvalid(c *fiber.Ctx) error {
 	c.Status(fiber.StatusGone)
 	return web.Render(c, "account/link_invalid", fiber.Map{
-		"Title": "Lien expiré ou déjà utilisé", "Message": auth.Sentence(models.ErrTokenInvalid), "EmailChange": true,
+		"Title": "Lien expiré ou déjà utilisé", "Message": web.RefusalText(models.ErrTokenInvalid), "EmailChange": true,
 	})
 }
 

@@ -79,7 +79,7 @@ func validateNew(password, confirm string) map[string]string {
 	} else if len(password) > 1024 {
 		errs["password"] = "Le mot de passe est trop long (1 024 caractères au plus)."
 	} else if err := auth.CheckPasswordPolicy(password); err != nil {
-		errs["password"] = err.Error()
+		errs["password"] = web.RefusalText(err)
 	}
 	if _, bad := errs["password"]; !bad && confirm != password {
 		errs["confirm"] = "Les deux mots de passe ne sont pas identiques."

@@ -71,7 +71,7 @@ func (h *Handler) renderSetPassword(c *fiber.Ctx, p linkPage, token string, u *m
 func (h *Handler) linkInvalid(c *fiber.Ctx, p linkPage) error {
 	c.Status(fiber.StatusGone)
 	return web.Render(c, "account/link_invalid", fiber.Map{
-		"Title": "Lien expiré ou déjà utilisé", "Message": auth.Sentence(models.ErrTokenInvalid), "Invitation": p.purpose == models.TokenInvitation,
+		"Title": "Lien expiré ou déjà utilisé", "Message": web.RefusalText(models.ErrTokenInvalid), "Invitation": p.purpose == models.TokenInvitation,
 	})
 }
 

@@ -74,9 +74,9 @@ func (h *Handler) ConfirmEnrolment(c *fiber.Ctx) error {
 	case errors.Is(err, twofactor.ErrTOTPNotEnrolled):
 		return c.Redirect(auth.EnrolmentPath, fiber.StatusSeeOther)
 	case errors.Is(err, twofactor.ErrTOTPRateLimited):
-		return h.renderEnrol(c, fiber.StatusTooManyRequests, map[string]string{"code": auth.Sentence(err)})
+		return h.renderEnrol(c, fiber.StatusTooManyRequests, map[string]string{"code": web.RefusalText(err)})
 	case errors.Is(err, twofactor.ErrTOTPInvalidCode), errors.Is(err, twofactor.ErrTOTPReusedCode):
-		return h.renderEnrol(c, fiber.StatusUnprocessableEntity, map[string]string{"code": auth.Sentence(err)})
+		return h.renderEnrol(c, fiber.StatusUnprocessableEntity, map[string]string{"code": web.RefusalText(err)})
 	case err != nil:
 		return err
 	}
@@ -132,9 +132,9 @@ func (h *Handler) RegenerateCodes(c *fiber.Ctx) error {
 	case errors.Is(err, twofactor.ErrTOTPNotEnrolled):
 		return c.Redirect(auth.EnrolmentPath, fiber.StatusSeeOther)
 	case errors.Is(err, twofactor.ErrTOTPRateLimited):
-		return h.renderAccount(c, fiber.StatusTooManyRequests, map[string]string{"totp_code": auth.Sentence(err)})
+		return h.renderAccount(c, fiber.StatusTooManyRequests, map[string]string{"totp_code": web.RefusalText(err)})
 	case errors.Is(err, twofactor.ErrTOTPInvalidCode), errors.Is(err, twofactor.ErrTOTPReusedCode):
-		return h.renderAccount(c, fiber.StatusUnprocessableEntity, map[string]string{"totp_code": auth.Sentence(err)})
+		return h.renderAccount(c, fiber.StatusUnprocessableEntity, map[string]string{"totp_code": web.RefusalText(err)})
 	case err != nil:
 		return err
 	}

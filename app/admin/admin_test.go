@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,33 +13,21 @@ import (
 	"seance/models"
 )
 
-func expect(t *testing.T, what string, resp *servertest.Response, status int, body ...string) {
-	t.Helper()
-	if resp.Status != status {
-		t.Fatalf("%s: status %d, want %d (Location %q)", what, resp.Status, status, resp.Location)
-	}
-	for _, b := range body {
-		if !strings.Contains(resp.Body, b) {
-			t.Errorf("%s: body lacks %q", what, b)
-		}
-	}
-}
-
 func TestJobsPageShowsScheduleAndRunsNow(t *testing.T) {
 	env := servertest.New(t)
 	ctx := context.Background()
 	sec := env.Client()
 	sec.SignIn(t, models.RoleSecretariat)
-	expect(t, "secretariat GET /admin/taches", sec.Get(t, "/admin/taches"), http.StatusForbidden)
+	servertest.Expect(t, "secretariat GET /admin/taches", sec.Get(t, "/admin/taches"), http.StatusForbidden)
 
 	admin := env.Client()
 	admin.SignIn(t, models.RoleAdmin)
-	expect(t, "GET /admin/taches", admin.Get(t, "/admin/taches"), http.StatusOK,
+	servertest.Expect(t, "GET /admin/taches", admin.Get(t, "/admin/taches"), http.StatusOK,
 		"Tâches planifiées", `id="tache-mail"`, `id="tache-cleanup"`, "Exécuter maintenant", "jamais", "<code>*/15 * * * *</code>")
-	expect(t, "unknown job", admin.PostForm(t, "/admin/taches/inconnue/executer", nil), http.StatusNotFound)
+	servertest.Expect(t, "unknown job", admin.PostForm(t, "/admin/taches/inconnue/executer", nil), http.StatusNotFound)
 
 	resp := admin.PostForm(t, "/admin/taches/cleanup/executer", nil)
-	expect(t, "POST run cleanup", resp, http.StatusSeeOther)
+	servertest.Expect(t, "POST run cleanup", resp, http.StatusSeeOther)
 	deadline := time.Now().Add(10 * time.Second) // real time: the job runs in the background
 	var last models.JobRun
 	for {
@@ -70,7 +57,7 @@ func TestJobsPageShowsScheduleAndRunsNow(t *testing.T) {
 	if !found {
 		t.Error("no job.run_requested audit record by the administrator")
 	}
-	expect(t, "GET /admin/taches after the run", admin.Get(t, "/admin/taches"), http.StatusOK, "Réussie", "manual")
+	servertest.Expect(t, "GET /admin/taches after the run", admin.Get(t, "/admin/taches"), http.StatusOK, "Réussie", "manual")
 }
 
 func TestFailedMailIsFlaggedToTheSecretariat(t *testing.T) {
@@ -87,19 +74,19 @@ func TestFailedMailIsFlaggedToTheSecretariat(t *testing.T) {
 
 	member := env.Client()
 	member.SignIn(t, models.RoleMember)
-	expect(t, "member GET /courriels/echecs", member.Get(t, "/courriels/echecs"), http.StatusForbidden)
+	servertest.Expect(t, "member GET /courriels/echecs", member.Get(t, "/courriels/echecs"), http.StatusForbidden)
 
 	sec := env.Client()
 	sec.SignIn(t, models.RoleSecretariat)
 	page := sec.Get(t, "/courriels/echecs")
-	expect(t, "GET /courriels/echecs", page, http.StatusOK, "inconnu@example.org", "Rappel : séance de demain", "550", "Renvoyer")
+	servertest.Expect(t, "GET /courriels/echecs", page, http.StatusOK, "inconnu@example.org", "Rappel : séance de demain", "550", "Renvoyer")
 	failed, err := models.ListFailedOutbox(ctx, env.DB, env.Commission.ID, false, 10)
 	if err != nil || len(failed) != 1 {
 		t.Fatalf("ListFailedOutbox = %v, %v; want the refused message", failed, err)
 	}
 	resp := sec.PostForm(t, "/courriels/echecs/"+itoa(failed[0].ID)+"/renvoyer", nil)
-	expect(t, "POST renvoyer", resp, http.StatusSeeOther)
-	expect(t, "after resend", sec.Get(t, "/courriels/echecs"), http.StatusOK, "Le courriel est de nouveau en file")
+	servertest.Expect(t, "POST renvoyer", resp, http.StatusSeeOther)
+	servertest.Expect(t, "after resend", sec.Get(t, "/courriels/echecs"), http.StatusOK, "Le courriel est de nouveau en file")
 	recs, err := models.ListAudit(ctx, env.DB, env.Commission.ID, 20)
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +98,7 @@ func TestFailedMailIsFlaggedToTheSecretariat(t *testing.T) {
 	if !found {
 		t.Error("no mail.requeued audit record by the secretariat")
 	}
-	expect(t, "resend of an unknown message", sec.PostForm(t, "/courriels/echecs/999999/renvoyer", nil), http.StatusNotFound)
+	servertest.Expect(t, "resend of an unknown message", sec.PostForm(t, "/courriels/echecs/999999/renvoyer", nil), http.StatusNotFound)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

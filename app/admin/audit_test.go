@@ -37,12 +37,12 @@ func TestAuditJournalNamesFiltersPagesAndExports(t *testing.T) {
 
 	pres := env.Client()
 	pres.SignIn(t, models.RolePresident)
-	expect(t, "president", pres.Get(t, "/admin/audit"), http.StatusForbidden)
+	servertest.Expect(t, "president", pres.Get(t, "/admin/audit"), http.StatusForbidden)
 
 	c := env.Client()
 	c.SignIn(t, models.RoleSecretariat)
 	page := c.Get(t, "/admin/audit")
-	expect(t, "journal", page, http.StatusOK, "Rôle changé", "Compte de "+member.Name, sec.Name+" ("+sec.Email+")",
+	servertest.Expect(t, "journal", page, http.StatusOK, "Rôle changé", "Compte de "+member.Name, sec.Name+" ("+sec.Email+")",
 		"Séance modifiée", "Séance du 24/11/2026", "intégrité de la chaîne", "Opérations plus anciennes", "Exporter (CSV)")
 	if strings.Contains(page.Body, "<code>meeting.update</code>") || strings.Contains(page.Body, ">user:") {
 		t.Error("the journal still shows raw codes")
@@ -56,7 +56,7 @@ func TestAuditJournalNamesFiltersPagesAndExports(t *testing.T) {
 	}
 	next := page.Body[i+6 : i+6+strings.IndexByte(page.Body[i+6:], '"')]
 	older := c.Get(t, next)
-	expect(t, "older page", older, http.StatusOK, "Opérations les plus récentes", "Séance modifiée")
+	servertest.Expect(t, "older page", older, http.StatusOK, "Opérations les plus récentes", "Séance modifiée")
 	if strings.Contains(older.Body, "Opérations plus anciennes") {
 		t.Error("the second page offers a third")
 	}
@@ -64,24 +64,24 @@ func TestAuditJournalNamesFiltersPagesAndExports(t *testing.T) {
 	// Periods around the test clock's day (the records are written at env.Clock()).
 	day := func(n int) string { return modelstest.Day(n).Format(time.DateOnly) }
 	filtered := c.Get(t, fmt.Sprintf("/admin/audit?action=user.role&objet=user:%d&personne=%d&du=%s&au=%s", member.ID, sec.ID, day(-20), day(7)))
-	expect(t, "filtered", filtered, http.StatusOK, "Compte de "+member.Name)
+	servertest.Expect(t, "filtered", filtered, http.StatusOK, "Compte de "+member.Name)
 	if n := strings.Count(filtered.Body, "<tr><td>"); n != 1 {
 		t.Errorf("filtered page has %d rows, want 1", n)
 	}
-	expect(t, "family filter", c.Get(t, "/admin/audit?action=meeting.&du="+day(8)), http.StatusOK, "Aucun enregistrement ne correspond")
-	expect(t, "bad date", c.Get(t, "/admin/audit?du=hier"), http.StatusUnprocessableEntity, "Indiquez une date au format jj/mm/aaaa.")
-	expect(t, "bad period", c.Get(t, "/admin/audit?du="+day(7)+"&au="+day(-20)), http.StatusUnprocessableEntity, "La fin de la période doit suivre son début.")
-	expect(t, "bad action", c.Get(t, "/admin/audit?action=drop"), http.StatusUnprocessableEntity, "Choisissez une action dans la liste.")
-	expect(t, "bad object", c.Get(t, "/admin/audit?objet=x'--"), http.StatusUnprocessableEntity, "Indiquez un objet")
+	servertest.Expect(t, "family filter", c.Get(t, "/admin/audit?action=meeting.&du="+day(8)), http.StatusOK, "Aucun enregistrement ne correspond")
+	servertest.Expect(t, "bad date", c.Get(t, "/admin/audit?du=hier"), http.StatusUnprocessableEntity, "Indiquez une date au format jj/mm/aaaa.")
+	servertest.Expect(t, "bad period", c.Get(t, "/admin/audit?du="+day(7)+"&au="+day(-20)), http.StatusUnprocessableEntity, "La fin de la période doit suivre son début.")
+	servertest.Expect(t, "bad action", c.Get(t, "/admin/audit?action=drop"), http.StatusUnprocessableEntity, "Choisissez une action dans la liste.")
+	servertest.Expect(t, "bad object", c.Get(t, "/admin/audit?objet=x'--"), http.StatusUnprocessableEntity, "Indiquez un objet")
 
 	csv := c.Get(t, "/admin/audit/export?action=user.role")
-	expect(t, "export", csv, http.StatusOK, "N°;Date;Personne;Action", "Rôle changé", "Compte de "+member.Name)
+	servertest.Expect(t, "export", csv, http.StatusOK, "N°;Date;Personne;Action", "Rôle changé", "Compte de "+member.Name)
 	if ct := csv.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 		t.Errorf("export content type %q", ct)
 	}
 	if strings.Contains(csv.Body, "Séance modifiée") {
 		t.Error("the export ignores the filter")
 	}
-	expect(t, "export recorded", c.Get(t, "/admin/audit?action=audit.export"), http.StatusOK, "Journal d&#39;audit exporté")
-	expect(t, "chain still holds", c.PostForm(t, "/admin/audit/verify", nil), http.StatusOK, "Chaîne intègre")
+	servertest.Expect(t, "export recorded", c.Get(t, "/admin/audit?action=audit.export"), http.StatusOK, "Journal d&#39;audit exporté")
+	servertest.Expect(t, "chain still holds", c.PostForm(t, "/admin/audit/verify", nil), http.StatusOK, "Chaîne intègre")
 }

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
@@ -255,9 +253,9 @@ func (h *Handler) SecondFactor(c *fiber.Ctx) error {
 	}
 	switch {
 	case errors.Is(err, twofactor.ErrTOTPRateLimited):
-		return fail(fiber.StatusTooManyRequests, Sentence(err))
+		return fail(fiber.StatusTooManyRequests, web.RefusalText(err))
 	case errors.Is(err, twofactor.ErrTOTPInvalidCode), errors.Is(err, twofactor.ErrTOTPReusedCode), errors.Is(err, twofactor.ErrRecoveryCodeInvalid):
-		return fail(fiber.StatusUnauthorized, Sentence(err))
+		return fail(fiber.StatusUnauthorized, web.RefusalText(err))
 	case err != nil && !errors.Is(err, twofactor.ErrTOTPNotEnrolled): // reset by an administrator meanwhile: signIn asks to enrol again
 		return err
 	}
@@ -285,20 +283,6 @@ func sixDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-// Sentence turns an error message of models (lowercase, no final stop) into a sentence to show.
-func Sentence(err error) string {
-	msg := err.Error()
-	if msg == "" {
-		return msg
-	}
-	r, n := utf8.DecodeRuneInString(msg)
-	msg = string(unicode.ToUpper(r)) + msg[n:]
-	if !strings.HasSuffix(msg, ".") {
-		msg += "."
-	}
-	return msg
 }
 
 // Logout ends the session.

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"seance/models"
 )
 
 // Argon2id parameters for new hashes (OWASP: 19 MiB, 2 passes, 1 lane). They are
@@ -41,13 +43,14 @@ var commonPasswords = func() map[string]bool {
 	return m
 }()
 
-// CheckPasswordPolicy returns a French message when pw is too short or too common.
+// CheckPasswordPolicy refuses pw, for the field "password", when it is too short or too
+// common.
 func CheckPasswordPolicy(pw string) error {
 	if utf8.RuneCountInString(pw) < MinPasswordLength {
-		return fmt.Errorf("Le mot de passe doit contenir au moins %d caractères.", MinPasswordLength)
+		return models.RefuseField("password", fmt.Sprintf("Le mot de passe doit contenir au moins %d caractères.", MinPasswordLength))
 	}
 	if commonPasswords[strings.ToLower(pw)] {
-		return errors.New("Ce mot de passe est trop courant : choisissez-en un autre, par exemple une phrase de plusieurs mots.")
+		return models.RefuseField("password", "Ce mot de passe est trop courant : choisissez-en un autre, par exemple une phrase de plusieurs mots.")
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"html"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -39,19 +38,6 @@ func client(w *filestest.World) *servertest.Client {
 	n := clients.Add(1)
 	c.IP = fmt.Sprintf("198.51.%d.%d", n/250, 1+n%250)
 	return c
-}
-
-func wantPage(t *testing.T, r *servertest.Response, status int, want ...string) {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status = %d, want %d\n%s", r.Status, status, excerpt(r.Body))
-	}
-	body := html.UnescapeString(r.Body)
-	for _, s := range want {
-		if !strings.Contains(body, s) {
-			t.Errorf("page lacks %q\n%s", s, excerpt(r.Body))
-		}
-	}
 }
 
 var mainRe = regexp.MustCompile(`(?s)<main.*</main>`)
@@ -99,7 +85,7 @@ func TestWizardValidationKeepsTypedValues(t *testing.T) {
 	w := filestest.New(t)
 	c := signIn(t, w, w.A1)
 
-	wantPage(t, c.Get(t, "/dossiers/nouveau"), http.StatusOK, "Que demandez-vous ?", "Étape 1 sur 4")
+	servertest.Expect(t, "", c.Get(t, "/dossiers/nouveau"), http.StatusOK, "Que demandez-vous ?", "Étape 1 sur 4")
 	for _, tt := range []struct {
 		name, query string
 		status      int
@@ -111,7 +97,7 @@ func TestWizardValidationKeepsTypedValues(t *testing.T) {
 		{"entry", "?type=engagement", http.StatusOK, "Identité de la personne"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			wantPage(t, c.Get(t, "/dossiers/nouveau"+tt.query), tt.status, tt.want)
+			servertest.Expect(t, "", c.Get(t, "/dossiers/nouveau"+tt.query), tt.status, tt.want)
 		})
 	}
 
@@ -137,7 +123,7 @@ func TestWizardValidationKeepsTypedValues(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := c.PostForm(t, "/dossiers/nouveau", personForm("engagement", tt.over))
-			wantPage(t, r, http.StatusUnprocessableEntity, tt.want...)
+			servertest.Expect(t, "", r, http.StatusUnprocessableEntity, tt.want...)
 			if !strings.Contains(r.Body, `name="afis_requested" value="1" checked`) {
 				t.Errorf("the AFIS box ticked by the user is not ticked again")
 			}
@@ -151,7 +137,7 @@ func TestWizardValidationKeepsTypedValues(t *testing.T) {
 	}
 	id := fileIDOf(t, r.Location)
 	page := c.Get(t, r.Location)
-	wantPage(t, page, http.StatusOK, "Étape 3 sur 4", "enregistré")
+	servertest.Expect(t, "", page, http.StatusOK, "Étape 3 sur 4", "enregistré")
 	if strings.Contains(page.Body, "Imaginaire") {
 		t.Errorf("the proposal page (title, flash) shows the person's name")
 	}
@@ -167,10 +153,10 @@ func TestWizardValidationKeepsTypedValues(t *testing.T) {
 		"action_duration": {"six", "", "3"}, "action_result": {"", "", ""},
 	}
 	r = c.PostForm(t, base+"/proposition", proposal)
-	wantPage(t, r, http.StatusUnprocessableEntity, "Action 1 : indiquez la durée en nombre de mois.", `value="six"`, `value="Bilan de santé"`, "Suivre les rendez-vous.")
+	servertest.Expect(t, "", r, http.StatusUnprocessableEntity, "Action 1 : indiquez la durée en nombre de mois.", `value="six"`, `value="Bilan de santé"`, "Suivre les rendez-vous.")
 	proposal.Set("association_avis", "peut-etre")
 	proposal["action_duration"] = []string{"6", "", "3"}
-	wantPage(t, c.PostForm(t, base+"/proposition", proposal), http.StatusUnprocessableEntity, "Choisissez l'avis de l'association")
+	servertest.Expect(t, "", c.PostForm(t, base+"/proposition", proposal), http.StatusUnprocessableEntity, "Choisissez l'avis de l'association")
 
 	// An incomplete proposal saves as a draft but cannot be submitted.
 	proposal.Set("association_avis", "favorable")
@@ -179,7 +165,7 @@ func TestWizardValidationKeepsTypedValues(t *testing.T) {
 		t.Fatalf("POST proposition = %d %q, want 303 to the attachments step", r.Status, r.Location)
 	}
 	r = c.PostForm(t, base+"/deposer", nil)
-	wantPage(t, r, http.StatusUnprocessableEntity, "Le dossier ne peut pas encore être déposé", "Décrivez les engagements de la personne.", base+"/proposition")
+	servertest.Expect(t, "", r, http.StatusUnprocessableEntity, "Le dossier ne peut pas encore être déposé", "Décrivez les engagements de la personne.", base+"/proposition")
 
 	proposal.Set("commitments", "Suivre les rendez-vous.")
 	c.PostForm(t, base+"/proposition", proposal)
@@ -188,9 +174,9 @@ func TestWizardValidationKeepsTypedValues(t *testing.T) {
 		t.Fatalf("POST deposer = %d %q, want 303 to the file", r.Status, r.Location)
 	}
 	page = c.Get(t, base)
-	wantPage(t, page, http.StatusOK, "est déposé", "Déposé", "Hébergement en CHRS (6 mois)", "Bilan de santé (3 mois)")
+	servertest.Expect(t, "", page, http.StatusOK, "est déposé", "Déposé", "Hébergement en CHRS (6 mois)", "Bilan de santé (3 mois)")
 	// Once submitted, the wizard is closed to the association.
-	wantPage(t, c.Get(t, base+"/proposition"), http.StatusConflict, "ne peut plus être modifié")
+	servertest.Expect(t, "", c.Get(t, base+"/proposition"), http.StatusConflict, "ne peut plus être modifié")
 }
 
 // TestFileAccessThroughHTTP checks the access matrix through the pages: an association
@@ -251,7 +237,7 @@ func TestFileAccessThroughHTTP(t *testing.T) {
 			} else {
 				r = c.Get(t, tt.path)
 			}
-			wantPage(t, r, tt.status, tt.want)
+			servertest.Expect(t, "", r, tt.status, tt.want)
 		})
 	}
 
@@ -264,7 +250,7 @@ func TestFileAccessThroughHTTP(t *testing.T) {
 		{w.Secretariat(), []string{f.Reference}, []string{other.Reference}},
 	} {
 		r := browsers[tt.user.ID].Get(t, "/dossiers")
-		wantPage(t, r, http.StatusOK, tt.see...)
+		servertest.Expect(t, "", r, http.StatusOK, tt.see...)
 		for _, s := range tt.notSee {
 			if strings.Contains(r.Body, s) {
 				t.Errorf("%s sees %s in the list", tt.user.Email, s)
@@ -325,7 +311,7 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := upload(t, c, path, map[string]string{"kind": "report", "retour": "pieces"}, tt.file, tt.content)
-			wantPage(t, r, http.StatusUnprocessableEntity, tt.want, "fr-upload-group--error", `<option value="report" selected>`)
+			servertest.Expect(t, "", r, http.StatusUnprocessableEntity, tt.want, "fr-upload-group--error", `<option value="report" selected>`)
 		})
 	}
 
@@ -335,7 +321,7 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 		t.Fatalf("upload = %d %q, want 303 to %s", r.Status, r.Location, path)
 	}
 	page := c.Get(t, path)
-	wantPage(t, page, http.StatusOK, "Pièce ajoutée au dossier "+f.Reference, "Suivi_Imaginaire_Lina.pdf", "Document de suivi signé")
+	servertest.Expect(t, "", page, http.StatusOK, "Pièce ajoutée au dossier "+f.Reference, "Suivi_Imaginaire_Lina.pdf", "Document de suivi signé")
 	if strings.Contains(mainRe.FindString(page.Body)[:strings.Index(mainRe.FindString(page.Body), "Pièces jointes")], "Suivi_Imaginaire") {
 		t.Errorf("the flash message shows the uploaded file's name")
 	}
@@ -370,7 +356,7 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("delete attachment = %d, want 303", r.Status)
 	}
-	wantPage(t, c.Get(t, path), http.StatusOK, "La pièce est retirée du dossier.", "Aucune pièce jointe.")
+	servertest.Expect(t, "", c.Get(t, path), http.StatusOK, "La pièce est retirée du dossier.", "Aucune pièce jointe.")
 }
 
 // TestIdentityHiddenUntilRevealedAndAudited checks that the file page does not show the
@@ -382,7 +368,7 @@ func TestIdentityHiddenUntilRevealedAndAudited(t *testing.T) {
 	page := fmt.Sprintf("/dossiers/%d", f.ID)
 
 	r := c.Get(t, page)
-	wantPage(t, r, http.StatusOK, "Afficher l'identité", f.Reference)
+	servertest.Expect(t, "", r, http.StatusOK, "Afficher l'identité", f.Reference)
 	if strings.Contains(r.Body, "Fictive") || strings.Contains(r.Body, "Ada") {
 		t.Fatal("the file page shows the identity before it is asked for")
 	}
@@ -390,7 +376,7 @@ func TestIdentityHiddenUntilRevealedAndAudited(t *testing.T) {
 		t.Fatalf("identity_view audit records = %d before any display", n)
 	}
 	r = c.PostForm(t, page+"/identite", nil)
-	wantPage(t, r, http.StatusOK, "Fictive", "Ada", "personne@exemple.invalid", "enregistré dans le journal d'audit")
+	servertest.Expect(t, "", r, http.StatusOK, "Fictive", "Ada", "personne@exemple.invalid", "enregistré dans le journal d'audit")
 	if n := w.AuditCount(t, "file.identity_view"); n != 1 {
 		t.Fatalf("identity_view audit records = %d after one display, want 1", n)
 	}
@@ -399,7 +385,7 @@ func TestIdentityHiddenUntilRevealedAndAudited(t *testing.T) {
 	req.Header.Set("HX-Request", "true")
 	req.Header.Set("X-CSRF-Token", c.CSRF)
 	r = c.Do(t, req)
-	wantPage(t, r, http.StatusOK, `id="identite"`, "Fictive")
+	servertest.Expect(t, "", r, http.StatusOK, `id="identite"`, "Fictive")
 	if strings.Contains(r.Body, "<html") {
 		t.Errorf("the htmx answer is a whole page")
 	}
@@ -448,7 +434,7 @@ func TestSecretariatListFilters(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := c.Get(t, "/dossiers"+tt.query)
-			wantPage(t, r, tt.status, append(tt.want, tt.extra)...)
+			servertest.Expect(t, "", r, tt.status, append(tt.want, tt.extra)...)
 			table := r.Body
 			if i := strings.Index(table, "<caption>Dossiers de la commission"); i >= 0 {
 				table = table[i:]
@@ -466,10 +452,10 @@ func TestSecretariatListFilters(t *testing.T) {
 		})
 	}
 	// The renewal filter also lists the parcours concerned.
-	wantPage(t, c.Get(t, "/dossiers?echeance=200"), http.StatusOK, "Parcours dont la période se termine d'ici 200 jours (1)")
+	servertest.Expect(t, "", c.Get(t, "/dossiers?echeance=200"), http.StatusOK, "Parcours dont la période se termine d'ici 200 jours (1)")
 	// The incoming list shows the submitted files, oldest first.
 	r := c.Get(t, "/dossiers/arrivee")
-	wantPage(t, r, http.StatusOK, "Déposés, en attente de vérification (3)")
+	servertest.Expect(t, "", r, http.StatusOK, "Déposés, en attente de vérification (3)")
 	if strings.Index(r.Body, e1.Reference) > strings.Index(r.Body, renewal.Reference) {
 		t.Errorf("the incoming list is not oldest first")
 	}
@@ -485,7 +471,7 @@ func TestIncompleteThenAdmissibleThroughHTTP(t *testing.T) {
 	asso := signIn(t, w, w.A1)
 
 	r := sec.Get(t, page)
-	wantPage(t, r, http.StatusOK, "Déclarer incomplet", "Déclarer recevable", "Document de suivi signé par la personne")
+	servertest.Expect(t, "", r, http.StatusOK, "Déclarer incomplet", "Déclarer recevable", "Document de suivi signé par la personne")
 	for _, s := range []string{"Enregistrer la décision du préfet", "Inscrire à l'ordre du jour", "Déposer le dossier"} {
 		if strings.Contains(r.Body, s) {
 			t.Errorf("the secretariat is offered %q on a submitted file", s)
@@ -496,17 +482,17 @@ func TestIncompleteThenAdmissibleThroughHTTP(t *testing.T) {
 	}
 
 	r = sec.PostForm(t, page+"/transition", url.Values{"to": {"incomplete"}, "other_missing": {"  "}})
-	wantPage(t, r, http.StatusUnprocessableEntity, "Indiquez au moins une pièce ou information manquante.")
+	servertest.Expect(t, "", r, http.StatusUnprocessableEntity, "Indiquez au moins une pièce ou information manquante.")
 	r = sec.PostForm(t, page+"/transition", url.Values{"to": {"incomplete"}, "missing": {"Justificatif d'hébergement"}, "other_missing": {"Attestation de domiciliation\n"}})
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("declare incomplete = %d, want 303\n%s", r.Status, excerpt(r.Body))
 	}
-	wantPage(t, sec.Get(t, page), http.StatusOK, "est déclaré incomplet", "Manquant : Attestation de domiciliation", "Incomplet")
+	servertest.Expect(t, "", sec.Get(t, page), http.StatusOK, "est déclaré incomplet", "Manquant : Attestation de domiciliation", "Incomplet")
 
 	r = asso.Get(t, page)
-	wantPage(t, r, http.StatusOK, "Dossier incomplet : éléments demandés", "Justificatif d'hébergement", "Compléter le dossier")
+	servertest.Expect(t, "", r, http.StatusOK, "Dossier incomplet : éléments demandés", "Justificatif d'hébergement", "Compléter le dossier")
 	r = asso.Get(t, page+"/pieces")
-	wantPage(t, r, http.StatusOK, "Déposer les compléments", "Attestation de domiciliation")
+	servertest.Expect(t, "", r, http.StatusOK, "Déposer les compléments", "Attestation de domiciliation")
 	if r := asso.PostForm(t, page+"/deposer", nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("submit the completed file = %d, want 303\n%s", r.Status, excerpt(r.Body))
 	}
@@ -514,7 +500,7 @@ func TestIncompleteThenAdmissibleThroughHTTP(t *testing.T) {
 		t.Fatalf("declare admissible = %d, want 303", r.Status)
 	}
 	r = sec.Get(t, page)
-	wantPage(t, r, http.StatusOK, "est recevable", "Compléments déposés", "Dossier déclaré recevable", "Inscrire à l'ordre du jour")
+	servertest.Expect(t, "", r, http.StatusOK, "est recevable", "Compléments déposés", "Dossier déclaré recevable", "Inscrire à l'ordre du jour")
 }
 
 // TestRule10_DecisionNeedsObservationsThroughHTTP records a refused renewal: the page
@@ -531,13 +517,13 @@ func TestRule10_DecisionNeedsObservationsThroughHTTP(t *testing.T) {
 	page := fmt.Sprintf("/dossiers/%d", f.ID)
 	today := files.DateOf(w.Clock()).Format("2006-01-02")
 
-	wantPage(t, sec.Get(t, page), http.StatusOK, "Enregistrer la décision du préfet", "Observations de la personne")
+	servertest.Expect(t, "", sec.Get(t, page), http.StatusOK, "Enregistrer la décision du préfet", "Observations de la personne")
 	decision := url.Values{"to": {"decided"}, "outcome": {"refused"}, "decided_on": {today}, "notified_person_on": {today}, "notified_association_on": {"31/02/2026"}}
-	wantPage(t, sec.PostForm(t, page+"/transition", decision), http.StatusUnprocessableEntity, "Date invalide", `value="31/02/2026"`)
+	servertest.Expect(t, "", sec.PostForm(t, page+"/transition", decision), http.StatusUnprocessableEntity, "Date invalide", `value="31/02/2026"`)
 	decision.Set("notified_association_on", today)
-	wantPage(t, sec.PostForm(t, page+"/transition", decision), http.StatusUnprocessableEntity, "présenter ses observations", `value="refused" checked`)
+	servertest.Expect(t, "", sec.PostForm(t, page+"/transition", decision), http.StatusUnprocessableEntity, "présenter ses observations", `value="refused" checked`)
 
-	wantPage(t, sec.PostForm(t, page+"/observations", url.Values{"invited_on": {today}}), http.StatusUnprocessableEntity,
+	servertest.Expect(t, "", sec.PostForm(t, page+"/observations", url.Values{"invited_on": {today}}), http.StatusUnprocessableEntity,
 		"Indiquez comment la personne a été invitée")
 	if r := sec.PostForm(t, page+"/observations", url.Values{"invited_on": {today}, "means": {"letter"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("observations = %d, want 303\n%s", r.Status, excerpt(r.Body))
@@ -546,13 +532,13 @@ func TestRule10_DecisionNeedsObservationsThroughHTTP(t *testing.T) {
 		t.Fatalf("decision = %d, want 303\n%s", r.Status, excerpt(r.Body))
 	}
 	r := sec.Get(t, page)
-	wantPage(t, r, http.StatusOK, "Décision du préfet : refus", "Fin des droits le", "Noter un recours", "Invitée le")
-	wantPage(t, sec.PostForm(t, page+"/recours", url.Values{"appeal_on": {"2001-01-01"}}), http.StatusUnprocessableEntity, "Le recours ne peut pas précéder la décision.")
+	servertest.Expect(t, "", r, http.StatusOK, "Décision du préfet : refus", "Fin des droits le", "Noter un recours", "Invitée le")
+	servertest.Expect(t, "", sec.PostForm(t, page+"/recours", url.Values{"appeal_on": {"2001-01-01"}}), http.StatusUnprocessableEntity, "Le recours ne peut pas précéder la décision.")
 	if r := sec.PostForm(t, page+"/recours", url.Values{"appeal_on": {today}, "appeal_note": {"Recours gracieux"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("appeal = %d, want 303", r.Status)
 	}
-	wantPage(t, sec.Get(t, page), http.StatusOK, "Recours contre la décision", "Recours gracieux")
-	wantPage(t, sec.Get(t, fmt.Sprintf("/parcours/%d", *entry.ParcoursID)), http.StatusOK, "Non renouvelé")
+	servertest.Expect(t, "", sec.Get(t, page), http.StatusOK, "Recours contre la décision", "Recours gracieux")
+	servertest.Expect(t, "", sec.Get(t, fmt.Sprintf("/parcours/%d", *entry.ParcoursID)), http.StatusOK, "Non renouvelé")
 }
 
 // TestParcoursRightsAndEnd records a period's rights (AFIS from the scale) and ends a
@@ -569,33 +555,33 @@ func TestParcoursRightsAndEnd(t *testing.T) {
 	asso := signIn(t, w, w.A1)
 	page := fmt.Sprintf("/parcours/%d", pid)
 
-	wantPage(t, asso.Get(t, page), http.StatusOK, entry.Reference, "Demander la fin du parcours", "6 mois sur 24")
-	wantPage(t, asso.Get(t, "/parcours"), http.StatusOK, entry.Reference)
-	wantPage(t, signIn(t, w, w.A2).Get(t, page), http.StatusNotFound)
-	wantPage(t, asso.Get(t, fmt.Sprintf("%s/periodes/%d", page, p.Periods[0].ID)), http.StatusForbidden)
+	servertest.Expect(t, "", asso.Get(t, page), http.StatusOK, entry.Reference, "Demander la fin du parcours", "6 mois sur 24")
+	servertest.Expect(t, "", asso.Get(t, "/parcours"), http.StatusOK, entry.Reference)
+	servertest.Expect(t, "", signIn(t, w, w.A2).Get(t, page), http.StatusNotFound)
+	servertest.Expect(t, "", asso.Get(t, fmt.Sprintf("%s/periodes/%d", page, p.Periods[0].ID)), http.StatusForbidden)
 
 	rights := fmt.Sprintf("%s/periodes/%d", page, p.Periods[0].ID)
-	wantPage(t, sec.Get(t, rights), http.StatusOK, "Barème de l'AFIS", "343,20 €", "449,28 €")
+	servertest.Expect(t, "", sec.Get(t, rights), http.StatusOK, "Barème de l'AFIS", "343,20 €", "449,28 €")
 	month := p.Periods[0].StartsOn.Format("2006-01")
 	form := url.Values{"afis_granted": {"1"}, "afis_children": {"2"}, "afis_from": {"13/2026"}, "housing_provided": {"temporary"}}
-	wantPage(t, sec.PostForm(t, rights, form), http.StatusUnprocessableEntity, "Mois invalide : indiquez-le au format MM/AAAA.", `value="13/2026"`)
+	servertest.Expect(t, "", sec.PostForm(t, rights, form), http.StatusUnprocessableEntity, "Mois invalide : indiquez-le au format MM/AAAA.", `value="13/2026"`)
 	form.Set("afis_from", month)
 	form.Set("aps_granted", "1")
-	wantPage(t, sec.PostForm(t, rights, form), http.StatusUnprocessableEntity, "Indiquez les dates de début et de fin de l'autorisation provisoire de séjour.", `value="2"`)
+	servertest.Expect(t, "", sec.PostForm(t, rights, form), http.StatusUnprocessableEntity, "Indiquez les dates de début et de fin de l'autorisation provisoire de séjour.", `value="2"`)
 	form.Del("aps_granted")
 	if r := sec.PostForm(t, rights, form); r.Status != http.StatusSeeOther {
 		t.Fatalf("save rights = %d, want 303\n%s", r.Status, excerpt(r.Body))
 	}
-	wantPage(t, sec.Get(t, page), http.StatusOK, "Les droits de la période 1 sont enregistrés.", "555,36 € par mois", "Logement temporaire")
+	servertest.Expect(t, "", sec.Get(t, page), http.StatusOK, "Les droits de la période 1 sont enregistrés.", "555,36 € par mois", "Logement temporaire")
 
 	today := files.DateOf(w.Clock()).Format("2006-01-02")
-	wantPage(t, sec.PostForm(t, page+"/fin", url.Values{"reason": {"breach"}, "ended_on": {today}}), http.StatusUnprocessableEntity, "passe par une demande de fin")
-	wantPage(t, sec.PostForm(t, page+"/fin", url.Values{"reason": {"max_duration"}, "ended_on": {today}}), http.StatusUnprocessableEntity, "la durée maximale n'est pas atteinte")
+	servertest.Expect(t, "", sec.PostForm(t, page+"/fin", url.Values{"reason": {"breach"}, "ended_on": {today}}), http.StatusUnprocessableEntity, "passe par une demande de fin")
+	servertest.Expect(t, "", sec.PostForm(t, page+"/fin", url.Values{"reason": {"max_duration"}, "ended_on": {today}}), http.StatusUnprocessableEntity, "la durée maximale n'est pas atteinte")
 	if r := sec.PostForm(t, page+"/fin", url.Values{"reason": {"left"}, "ended_on": {today}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("end parcours = %d, want 303\n%s", r.Status, excerpt(r.Body))
 	}
 	r := sec.Get(t, page)
-	wantPage(t, r, http.StatusOK, "Sortie à l'initiative de la personne")
+	servertest.Expect(t, "", r, http.StatusOK, "Sortie à l'initiative de la personne")
 	if strings.Contains(r.Body, "Mettre fin au parcours</button>") {
 		t.Errorf("an ended parcours still offers to end it")
 	}
@@ -609,7 +595,7 @@ func TestRenewalPrefilledFromTheParcours(t *testing.T) {
 	c := signIn(t, w, w.A1)
 	q := fmt.Sprintf("/dossiers/nouveau?type=renouvellement&parcours=%d", *entry.ParcoursID)
 	r := c.Get(t, q)
-	wantPage(t, r, http.StatusOK, "Situation de la personne", entry.Reference, `name="children" value="1"`, `name="afis_requested" value="1" checked`, `<option value="shelter" selected>`)
+	servertest.Expect(t, "", r, http.StatusOK, "Situation de la personne", entry.Reference, `name="children" value="1"`, `name="afis_requested" value="1" checked`, `<option value="shelter" selected>`)
 	if strings.Contains(r.Body, `name="last_name"`) {
 		t.Errorf("a renewal asks for the identity again")
 	}
@@ -617,9 +603,9 @@ func TestRenewalPrefilledFromTheParcours(t *testing.T) {
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("create renewal = %d, want 303\n%s", r.Status, excerpt(r.Body))
 	}
-	wantPage(t, c.Get(t, r.Location), http.StatusOK, "Cesser l'activité prostitutionnelle", "Hébergement en CHRS", "Actions menées et résultats obtenus")
+	servertest.Expect(t, "", c.Get(t, r.Location), http.StatusOK, "Cesser l'activité prostitutionnelle", "Hébergement en CHRS", "Actions menées et résultats obtenus")
 	// An entry for a person whose parcours is still running is refused at step 1.
-	wantPage(t, c.Get(t, fmt.Sprintf("/dossiers/nouveau?type=engagement&parcours=%d", *entry.ParcoursID)), http.StatusUnprocessableEntity, "déjà un parcours en cours")
+	servertest.Expect(t, "", c.Get(t, fmt.Sprintf("/dossiers/nouveau?type=engagement&parcours=%d", *entry.ParcoursID)), http.StatusUnprocessableEntity, "déjà un parcours en cours")
 }
 
 // TestDashboardsCountFiles checks the file panels of the dashboards.
@@ -628,9 +614,9 @@ func TestDashboardsCountFiles(t *testing.T) {
 	w.Submitted(t, w.A1)
 	w.Submitted(t, w.A1)
 	w.Draft(t, w.A1, files.KindEngagement, 0)
-	wantPage(t, signIn(t, w, w.Secretariat()).Get(t, "/"), http.StatusOK, "2 dossiers déposés attendent la vérification de recevabilité.", `href="/dossiers/arrivee"`)
-	wantPage(t, signIn(t, w, w.A1).Get(t, "/"), http.StatusOK, "1 brouillon, 2 dossiers en cours d'instruction, 0 dossier décidé.", `href="/dossiers/nouveau"`)
-	wantPage(t, signIn(t, w, w.A2).Get(t, "/"), http.StatusOK, "0 brouillon, 0 dossier en cours d'instruction")
+	servertest.Expect(t, "", signIn(t, w, w.Secretariat()).Get(t, "/"), http.StatusOK, "2 dossiers déposés attendent la vérification de recevabilité.", `href="/dossiers/arrivee"`)
+	servertest.Expect(t, "", signIn(t, w, w.A1).Get(t, "/"), http.StatusOK, "1 brouillon, 2 dossiers en cours d'instruction, 0 dossier décidé.", `href="/dossiers/nouveau"`)
+	servertest.Expect(t, "", signIn(t, w, w.A2).Get(t, "/"), http.StatusOK, "0 brouillon, 0 dossier en cours d'instruction")
 }
 
 // TestDeleteDraft deletes a draft from step 4 and refuses to delete a submitted file.
@@ -639,11 +625,11 @@ func TestDeleteDraft(t *testing.T) {
 	d := w.Draft(t, w.A1, files.KindEngagement, 0)
 	s := w.Submitted(t, w.A1)
 	c := signIn(t, w, w.A1)
-	wantPage(t, c.Get(t, fmt.Sprintf("/dossiers/%d/pieces", d.ID)), http.StatusOK, "Supprimer définitivement le brouillon")
+	servertest.Expect(t, "", c.Get(t, fmt.Sprintf("/dossiers/%d/pieces", d.ID)), http.StatusOK, "Supprimer définitivement le brouillon")
 	if r := c.PostForm(t, fmt.Sprintf("/dossiers/%d/supprimer", d.ID), nil); r.Status != http.StatusSeeOther || r.Location != "/dossiers" {
 		t.Fatalf("delete draft = %d %q, want 303 to /dossiers", r.Status, r.Location)
 	}
-	wantPage(t, c.Get(t, "/dossiers"), http.StatusOK, "Le brouillon "+d.Reference+" est supprimé.")
-	wantPage(t, c.Get(t, fmt.Sprintf("/dossiers/%d", d.ID)), http.StatusNotFound)
-	wantPage(t, c.PostForm(t, fmt.Sprintf("/dossiers/%d/supprimer", s.ID), nil), http.StatusConflict, "Seul un brouillon peut être supprimé.")
+	servertest.Expect(t, "", c.Get(t, "/dossiers"), http.StatusOK, "Le brouillon "+d.Reference+" est supprimé.")
+	servertest.Expect(t, "", c.Get(t, fmt.Sprintf("/dossiers/%d", d.ID)), http.StatusNotFound)
+	servertest.Expect(t, "", c.PostForm(t, fmt.Sprintf("/dossiers/%d/supprimer", s.ID), nil), http.StatusConflict, "Seul un brouillon peut être supprimé.")
 }

@@ -34,9 +34,9 @@ func BuildMinutes(ctx context.Context, db bun.IDB, kr *keyring.Keyring, cid, mee
 	if err != nil {
 		return nil, err
 	}
-	c := &models.Commission{}
-	if err := db.NewSelect().Model(c).Where("id = ?", cid).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("build minutes: commission: %w", err)
+	c, err := models.FindCommission(ctx, db, cid)
+	if err != nil {
+		return nil, fmt.Errorf("build minutes: %w", err)
 	}
 	names, err := minutesmodel.MinutesUserNames(ctx, db, cid)
 	if err != nil {

@@ -29,13 +29,6 @@ type Handler struct {
 	Now  func() time.Time
 }
 
-// refusals are the workflow's refusals, shown to the user with a 409.
-var refusals = []error{
-	minutesmodel.ErrMinutesExist, minutesmodel.ErrMinutesMeetingNotHeld, minutesmodel.ErrMinutesNotDraft, minutesmodel.ErrMinutesLocked,
-	minutesmodel.ErrMinutesChairOnly, minutesmodel.ErrMinutesWrongStatus, minutesmodel.ErrMinutesApprovalDate, minutesmodel.ErrMinutesNextSession,
-	minutesmodel.ErrMinutesSuperseded,
-}
-
 func pvPath(meetingID int64) string { return fmt.Sprintf("/seances/%d/pv", meetingID) }
 
 func meetingID(c *fiber.Ctx) (int64, error) { return web.ParamID(c, "id") }
@@ -51,9 +44,9 @@ func (h *Handler) record(c *fiber.Ctx) (*meetings.Meeting, *minutesmodel.Minutes
 	m, r, err := minutesmodel.ReadableMinutes(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), id)
 	switch {
 	case errors.Is(err, minutesmodel.ErrMinutesNotEstablished):
-		return nil, nil, fiber.NewError(fiber.StatusNotFound, err.Error())
+		return nil, nil, fiber.NewError(fiber.StatusNotFound, web.RefusalText(err))
 	case errors.Is(err, minutesmodel.ErrMinutesNotConvened), errors.Is(err, minutesmodel.ErrMinutesInPreparation), errors.Is(err, minutesmodel.ErrMinutesNotApproved):
-		return nil, nil, fiber.NewError(fiber.StatusForbidden, err.Error())
+		return nil, nil, fiber.NewError(fiber.StatusForbidden, web.RefusalText(err))
 	}
 	return m, r, err
 }
@@ -113,14 +106,8 @@ func (h *Handler) Establish(c *fiber.Ctx) error {
 		}
 		return fiber.NewError(fiber.StatusConflict, minutesmodel.ErrMinutesExist.Error())
 	}
-	err = h.createDraft(c, m)
-	for _, ref := range refusals {
-		if errors.Is(err, ref) {
-			return fiber.NewError(fiber.StatusConflict, ref.Error())
-		}
-	}
-	if err != nil {
-		return err
+	if err := h.createDraft(c, m); err != nil {
+		return err // a refusal is shown by the error handler (409)
 	}
 	web.FlashSuccess(c, "Le projet de procès-verbal est établi à partir des présences et des votes enregistrés.")
 	return c.Redirect(pvPath(m.ID), fiber.StatusSeeOther)
@@ -209,17 +196,13 @@ func (h *Handler) step(c *fiber.Ctx, flash string, form map[string]string, do fu
 		return err
 	}
 	err = do(m, r)
-	if fe, ok := models.AsFieldErrors(err); ok {
+	if ref, ok := models.AsRefusal(err); ok && len(ref.Fields) > 0 {
+		fe, _ := models.AsFieldErrors(ref)
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.render(c, m, r, fe, form)
 	}
-	for _, ref := range refusals {
-		if errors.Is(err, ref) {
-			return fiber.NewError(fiber.StatusConflict, ref.Error())
-		}
-	}
 	if err != nil {
-		return err
+		return err // a refusal of the workflow is shown by the error handler (409)
 	}
 	web.FlashSuccess(c, flash)
 	return c.Redirect(pvPath(m.ID), fiber.StatusSeeOther)
@@ -231,7 +214,7 @@ func (h *Handler) SaveTexts(c *fiber.Ctx) error {
 	form := map[string]string{"general_items": in.GeneralItems, "observations": in.Observations}
 	return h.step(c, "Les textes du projet de procès-verbal sont enregistrés.", form, func(m *meetings.Meeting, r *minutesmodel.Minutes) error {
 		if fe := in.Validate(); len(fe) > 0 {
-			return fe
+			return fe.Err()
 		}
 		_, err := minutesmodel.UpdateMinutesTexts(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, in, h.Now())
 		return err
@@ -251,7 +234,7 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 	return h.step(c, "Le procès-verbal est soumis à l'approbation de la séance choisie.", nil, func(m *meetings.Meeting, r *minutesmodel.Minutes) error {
 		to, err := strconv.ParseInt(c.FormValue("to_meeting_id"), 10, 64)
 		if err != nil || to <= 0 {
-			return models.FieldErrors{"to_meeting_id": "Choisissez la séance à laquelle le procès-verbal est soumis."}
+			return models.FieldErrors{"to_meeting_id": "Choisissez la séance à laquelle le procès-verbal est soumis."}.Err()
 		}
 		_, err = minutesmodel.SubmitMinutes(c.UserContext(), h.DB, models.ActorFor(web.User(c)), m.CommissionID, r.ID, to, h.Now())
 		return err

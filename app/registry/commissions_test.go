@@ -21,8 +21,8 @@ func TestAdminCreatesCommission(t *testing.T) {
 	}
 	c := env.Client()
 	c.SignIn(t, models.RoleAdmin)
-	expect(t, "GET list", c.Get(t, "/admin/commissions"), http.StatusOK, "Haute-Garonne (31)", "Occitanie (76)", "Créer une commission")
-	expect(t, "GET form", c.Get(t, "/admin/commissions/nouvelle"), http.StatusOK, `<option value="2A">2A — Corse-du-Sud</option>`,
+	servertest.Expect(t, "GET list", c.Get(t, "/admin/commissions"), http.StatusOK, "Haute-Garonne (31)", "Occitanie (76)", "Créer une commission")
+	servertest.Expect(t, "GET form", c.Get(t, "/admin/commissions/nouvelle"), http.StatusOK, `<option value="2A">2A — Corse-du-Sud</option>`,
 		`<option value="76">76 — Occitanie</option>`, "R133-10")
 	valid := url.Values{
 		"name": {"Commission départementale du Gers"}, "department": {"32"}, "region": {""}, "arrete_ref": {"Arrêté n° 32-2026-7"},
@@ -53,7 +53,7 @@ func TestAdminCreatesCommission(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := c.PostForm(t, "/admin/commissions/nouvelle", tt.form)
-			expect(t, "POST new commission", resp, http.StatusUnprocessableEntity, tt.want, "Le formulaire contient des erreurs")
+			servertest.Expect(t, "POST new commission", resp, http.StatusUnprocessableEntity, tt.want, "Le formulaire contient des erreurs")
 		})
 	}
 	if n := count(t, env, (*models.Commission)(nil)); n != 1 {
@@ -78,6 +78,6 @@ func TestAdminCreatesCommission(t *testing.T) {
 	if err != nil || s.MinCellSize != 10 || s.NoticeDays != 6 || s.MaxFilesPerSession != 15 || s.ArreteDate == nil {
 		t.Errorf("settings of the new commission = %+v, %v", s, err)
 	}
-	expect(t, "GET composition", c.Get(t, resp.Location), http.StatusOK, "est créée")
-	expect(t, "GET list", c.Get(t, "/admin/commissions"), http.StatusOK, "Gers (32)", "Commission départementale du Gers")
+	servertest.Expect(t, "GET composition", c.Get(t, resp.Location), http.StatusOK, "est créée")
+	servertest.Expect(t, "GET list", c.Get(t, "/admin/commissions"), http.StatusOK, "Gers (32)", "Commission départementale du Gers")
 }

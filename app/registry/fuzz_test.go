@@ -2,7 +2,6 @@ package registry_test
 
 import (
 	"bytes"
-	"errors"
 	"testing"
 	"time"
 
@@ -34,8 +33,7 @@ func FuzzParseComposition(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := registry.ParseComposition(bytes.NewReader(data))
 		if err != nil {
-			var fe models.FieldErrors
-			if !errors.As(err, &fe) || fe["file"] == "" {
+			if fe, ok := models.AsFieldErrors(err); !ok || fe["file"] == "" {
 				t.Fatalf("refusal without a French message for the file: %v", err)
 			}
 			return

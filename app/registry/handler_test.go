@@ -22,18 +22,6 @@ import (
 	registrymodel "seance/models/registry"
 )
 
-func expect(t *testing.T, what string, resp *servertest.Response, status int, body ...string) {
-	t.Helper()
-	if resp.Status != status {
-		t.Fatalf("%s: status %d, want %d (Location %q)\n%s", what, resp.Status, status, resp.Location, resp.Body)
-	}
-	for _, b := range body {
-		if !strings.Contains(resp.Body, b) {
-			t.Errorf("%s: body lacks %q", what, b)
-		}
-	}
-}
-
 // secretariat returns a signed-in secretariat client and the commission's base path.
 func secretariat(t *testing.T, env *servertest.Env) (*servertest.Client, string) {
 	t.Helper()
@@ -54,7 +42,7 @@ func count(t *testing.T, env *servertest.Env, model any) int64 {
 func TestSettingsPageValidation(t *testing.T) {
 	env := servertest.New(t)
 	c, base := secretariat(t, env)
-	expect(t, "GET settings", c.Get(t, base+"/parametres"), http.StatusOK, "Paramètres de la commission", `value="31"`, "R133-10")
+	servertest.Expect(t, "GET settings", c.Get(t, base+"/parametres"), http.StatusOK, "Paramètres de la commission", `value="31"`, "R133-10")
 	valid := url.Values{
 		"name": {"Commission de la Haute-Garonne"}, "department": {"31"}, "arrete_ref": {"Arrêté n° 31-2026-001"}, "arrete_date": {"2026-01-15"},
 		"quorum_rule": {"majority_voting"}, "abstention_rule": {"cast"}, "notice_days": {"7"}, "max_files_per_session": {"25"},
@@ -92,7 +80,7 @@ func TestSettingsPageValidation(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := c.PostForm(t, base+"/parametres", tt.form)
-			expect(t, "POST settings", resp, http.StatusUnprocessableEntity, tt.want, "Le formulaire contient des erreurs")
+			servertest.Expect(t, "POST settings", resp, http.StatusUnprocessableEntity, tt.want, "Le formulaire contient des erreurs")
 			if tt.form.Get("name") == valid.Get("name") && !strings.Contains(resp.Body, `value="Commission de la Haute-Garonne"`) {
 				t.Errorf("the re-rendered form lost the typed name")
 			}
@@ -102,8 +90,8 @@ func TestSettingsPageValidation(t *testing.T) {
 	if err != nil || s.NoticeDays != models.DefaultNoticeDays {
 		t.Fatalf("settings after refused posts: %+v, %v; want the defaults", s, err)
 	}
-	expect(t, "POST valid settings", c.PostForm(t, base+"/parametres", valid), http.StatusSeeOther)
-	expect(t, "settings saved", c.Get(t, base+"/parametres"), http.StatusOK, "Les paramètres de la commission sont enregistrés.", `value="7"`, `value="2026-01-15"`)
+	servertest.Expect(t, "POST valid settings", c.PostForm(t, base+"/parametres", valid), http.StatusSeeOther)
+	servertest.Expect(t, "settings saved", c.Get(t, base+"/parametres"), http.StatusOK, "Les paramètres de la commission sont enregistrés.", `value="7"`, `value="2026-01-15"`)
 	s, err = models.FindSettings(ctx, env.DB, env.Commission.ID)
 	if err != nil || s.NoticeDays != 7 || s.QuorumRule != models.QuorumMajorityVoting || !s.TOTPRequiredForMembers || s.MinCellSize != 10 || s.RetentionMonths != 36 {
 		t.Errorf("settings saved = %+v, %v", s, err)
@@ -160,7 +148,7 @@ func TestCompositionPageWarnings(t *testing.T) {
 
 	c, base := secretariat(t, env)
 	resp := c.Get(t, base+"/composition")
-	expect(t, "composition", resp, http.StatusOK,
+	servertest.Expect(t, "composition", resp, http.StatusOK,
 		"2. Direction départementale de l&#39;emploi",
 		"Nom de directrice@example.org", "Fin dans 45 jours", "dans 45 jours.",
 		"Siège vacant", "Nommer le titulaire",
@@ -171,7 +159,7 @@ func TestCompositionPageWarnings(t *testing.T) {
 		`id="siege-`+itoaT(vacant.ID)+`"`,
 	)
 	seat := c.Get(t, base+"/sieges/"+itoaT(ddets.ID))
-	expect(t, "seat page", seat, http.StatusOK, "Historique du siège", "Nom de directrice@example.org", "Modifier le siège")
+	servertest.Expect(t, "seat page", seat, http.StatusOK, "Historique du siège", "Nom de directrice@example.org", "Modifier le siège")
 }
 
 func itoaT(n int64) string { return strconv.FormatInt(n, 10) }
@@ -185,7 +173,7 @@ func TestAppointRulesGiveFrenchErrors(t *testing.T) {
 	modelstest.Appoint(t, env.DB, ddets, registrymodel.MandateTitulaire, "directrice@example.org", start)
 	modelstest.Appoint(t, env.DB, ddets, registrymodel.MandateSuppleant, "adjoint@example.org", start)
 	c, base := secretariat(t, env)
-	expect(t, "appoint form", c.Get(t, base+"/sieges/"+itoaT(doctor.ID)+"/nommer?role=suppleant"), http.StatusOK, "Nommer un membre", `value="suppleant" checked`)
+	servertest.Expect(t, "appoint form", c.Get(t, base+"/sieges/"+itoaT(doctor.ID)+"/nommer?role=suppleant"), http.StatusOK, "Nommer un membre", `value="suppleant" checked`)
 
 	form := func(kind, email, startsOn, ends, arrete string) url.Values {
 		return url.Values{"kind": {kind}, "email": {email}, "name": {"Nouvelle Personne"}, "starts_on": {startsOn}, "term_ends_on": {ends}, "arrete_ref": {arrete}}
@@ -211,7 +199,7 @@ func TestAppointRulesGiveFrenchErrors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := c.PostForm(t, base+"/sieges/"+itoaT(tt.seat.ID)+"/nommer", tt.form)
-			expect(t, "POST appoint", resp, http.StatusUnprocessableEntity, tt.want, "Le formulaire contient des erreurs")
+			servertest.Expect(t, "POST appoint", resp, http.StatusUnprocessableEntity, tt.want, "Le formulaire contient des erreurs")
 			if !strings.Contains(resp.Body, `value="`+tt.form.Get("email")+`"`) {
 				t.Errorf("the re-rendered form lost the typed e-mail")
 			}
@@ -222,8 +210,8 @@ func TestAppointRulesGiveFrenchErrors(t *testing.T) {
 	}
 
 	resp := c.PostForm(t, base+"/sieges/"+itoaT(doctor.ID)+"/nommer", form("titulaire", "Nouvelle@Example.org", d(start), "", "arrêté 2"))
-	expect(t, "valid appointment", resp, http.StatusSeeOther)
-	expect(t, "composition after", c.Get(t, base+"/composition"), http.StatusOK,
+	servertest.Expect(t, "valid appointment", resp, http.StatusSeeOther)
+	servertest.Expect(t, "composition after", c.Get(t, base+"/composition"), http.StatusOK,
 		"Nouvelle Personne est nommé(e) titulaire", "Une invitation à choisir son mot de passe", "Invitation en attente")
 	u, err := models.FindUserByEmail(ctx, env.DB, "nouvelle@example.org")
 	if err != nil || u.Role != models.RoleMember || u.PasswordHash != "" || u.CommissionIDOrZero() != cid {
@@ -241,7 +229,7 @@ func TestAppointRulesGiveFrenchErrors(t *testing.T) {
 func TestSeatFormValidation(t *testing.T) {
 	env := servertest.New(t)
 	c, base := secretariat(t, env)
-	expect(t, "new seat form", c.Get(t, base+"/sieges/nouveau?categorie=9"), http.StatusOK, `<option value="9" selected>`)
+	servertest.Expect(t, "new seat form", c.Get(t, base+"/sieges/nouveau?categorie=9"), http.StatusOK, `<option value="9" selected>`)
 	for _, tt := range []struct {
 		name string
 		form url.Values
@@ -254,13 +242,13 @@ func TestSeatFormValidation(t *testing.T) {
 		{"too many places", url.Values{"category": {"2"}, "organisation": {"DDETS"}, "quality": {"Directrice"}, "suppleant_places": {"9"}}, "entre 0 et 5"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			expect(t, "POST seat", c.PostForm(t, base+"/sieges/nouveau", tt.form), http.StatusUnprocessableEntity, tt.want)
+			servertest.Expect(t, "POST seat", c.PostForm(t, base+"/sieges/nouveau", tt.form), http.StatusUnprocessableEntity, tt.want)
 		})
 	}
 	resp := c.PostForm(t, base+"/sieges/nouveau", url.Values{"category": {"2"}, "organisation": {"DDETS 31"}, "quality": {"Directrice"}, "suppleant_places": {"1"}, "voting_right": {"1"}})
-	expect(t, "valid seat", resp, http.StatusSeeOther)
-	expect(t, "seat page", c.Get(t, resp.Location), http.StatusOK, "Siège créé : DDETS 31 — Directrice.", "Supprimer ce siège")
-	expect(t, "delete", c.PostForm(t, resp.Location+"/supprimer", nil), http.StatusSeeOther)
+	servertest.Expect(t, "valid seat", resp, http.StatusSeeOther)
+	servertest.Expect(t, "seat page", c.Get(t, resp.Location), http.StatusOK, "Siège créé : DDETS 31 — Directrice.", "Supprimer ce siège")
+	servertest.Expect(t, "delete", c.PostForm(t, resp.Location+"/supprimer", nil), http.StatusSeeOther)
 	if n := count(t, env, (*registrymodel.Seat)(nil)); n != 0 {
 		t.Errorf("%d seats after deletion, want 0", n)
 	}
@@ -283,33 +271,33 @@ func TestReplaceRenewEndAndDeactivate(t *testing.T) {
 	c, base := secretariat(t, env)
 	mpath := base + "/mandats/" + itoaT(res.Mandate.ID)
 
-	expect(t, "replace form", c.Get(t, mpath+"/remplacer"), http.StatusOK, "pour la durée du mandat restant à courir")
-	expect(t, "replace too early", c.PostForm(t, mpath+"/remplacer", url.Values{"email": {"colonelle@example.org"}, "name": {"Colonelle Roussel"}, "starts_on": {start.Format(time.DateOnly)}, "arrete_ref": {"arrêté 2"}}),
+	servertest.Expect(t, "replace form", c.Get(t, mpath+"/remplacer"), http.StatusOK, "pour la durée du mandat restant à courir")
+	servertest.Expect(t, "replace too early", c.PostForm(t, mpath+"/remplacer", url.Values{"email": {"colonelle@example.org"}, "name": {"Colonelle Roussel"}, "starts_on": {start.Format(time.DateOnly)}, "arrete_ref": {"arrêté 2"}}),
 		http.StatusUnprocessableEntity, "Le remplacement prend effet entre le")
 	on := today(env)
-	expect(t, "replace", c.PostForm(t, mpath+"/remplacer", url.Values{"email": {"colonelle@example.org"}, "name": {"Colonelle Roussel"}, "starts_on": {on.Format(time.DateOnly)}, "arrete_ref": {"arrêté 2"}}), http.StatusSeeOther)
+	servertest.Expect(t, "replace", c.PostForm(t, mpath+"/remplacer", url.Values{"email": {"colonelle@example.org"}, "name": {"Colonelle Roussel"}, "starts_on": {on.Format(time.DateOnly)}, "arrete_ref": {"arrêté 2"}}), http.StatusSeeOther)
 	comp := c.Get(t, base+"/composition")
-	expect(t, "composition after replacement", comp, http.StatusOK, "Colonelle Roussel est nommé(e) en remplacement de Nom de colonel@example.org", "Colonelle Roussel")
+	servertest.Expect(t, "composition after replacement", comp, http.StatusOK, "Colonelle Roussel est nommé(e) en remplacement de Nom de colonel@example.org", "Colonelle Roussel")
 	hist := c.Get(t, base+"/sieges/"+itoaT(gend.ID))
-	expect(t, "seat history", hist, http.StatusOK, "Nom de colonel@example.org", "Remplacé", "Colonelle Roussel")
+	servertest.Expect(t, "seat history", hist, http.StatusOK, "Nom de colonel@example.org", "Remplacé", "Colonelle Roussel")
 
 	m := mandateLink.FindAllStringSubmatch(comp.Body, -1)
 	if len(m) != 2 {
 		t.Fatalf("composition links to %d mandates, want 2", len(m))
 	}
 	next := base + "/mandats/" + m[0][1]
-	expect(t, "renew form", c.Get(t, next+"/renouveler"), http.StatusOK, "Renouveler un mandat")
-	expect(t, "renew without arrêté", c.PostForm(t, next+"/renouveler", url.Values{"arrete_ref": {""}}), http.StatusUnprocessableEntity, "Indiquez la référence de l&#39;arrêté de nomination.")
-	expect(t, "renew", c.PostForm(t, next+"/renouveler", url.Values{"arrete_ref": {"arrêté 3"}}), http.StatusSeeOther)
-	expect(t, "renewed", c.Get(t, base+"/composition"), http.StatusOK, "renouvelé du")
+	servertest.Expect(t, "renew form", c.Get(t, next+"/renouveler"), http.StatusOK, "Renouveler un mandat")
+	servertest.Expect(t, "renew without arrêté", c.PostForm(t, next+"/renouveler", url.Values{"arrete_ref": {""}}), http.StatusUnprocessableEntity, "Indiquez la référence de l&#39;arrêté de nomination.")
+	servertest.Expect(t, "renew", c.PostForm(t, next+"/renouveler", url.Values{"arrete_ref": {"arrêté 3"}}), http.StatusSeeOther)
+	servertest.Expect(t, "renewed", c.Get(t, base+"/composition"), http.StatusOK, "renouvelé du")
 
 	// The member signed in on their phone; ending their mandate with deactivation signs them out.
 	phone := env.Client()
 	phone.SignIn(t, models.RoleMember)
 	sup := base + "/mandats/" + m[1][1]
-	expect(t, "end too late", c.PostForm(t, sup+"/terminer", url.Values{"ended_on": {today(env).AddDate(5, 0, 0).Format(time.DateOnly)}}), http.StatusUnprocessableEntity, "Le dernier jour du mandat est compris entre")
-	expect(t, "end", c.PostForm(t, sup+"/terminer", url.Values{"ended_on": {today(env).Format(time.DateOnly)}, "deactivate": {"1"}}), http.StatusSeeOther)
-	expect(t, "flash", c.Get(t, base+"/composition"), http.StatusOK, "Son compte est désactivé")
+	servertest.Expect(t, "end too late", c.PostForm(t, sup+"/terminer", url.Values{"ended_on": {today(env).AddDate(5, 0, 0).Format(time.DateOnly)}}), http.StatusUnprocessableEntity, "Le dernier jour du mandat est compris entre")
+	servertest.Expect(t, "end", c.PostForm(t, sup+"/terminer", url.Values{"ended_on": {today(env).Format(time.DateOnly)}, "deactivate": {"1"}}), http.StatusSeeOther)
+	servertest.Expect(t, "flash", c.Get(t, base+"/composition"), http.StatusOK, "Son compte est désactivé")
 	if resp := phone.Get(t, "/"); resp.Status != http.StatusSeeOther || resp.Location != "/login" {
 		t.Errorf("the deactivated member's session: GET / = %d %q, want redirect to login", resp.Status, resp.Location)
 	}
@@ -323,17 +311,17 @@ func TestPersonPage(t *testing.T) {
 	member := env.Users[models.RoleMember]
 	c, base := secretariat(t, env)
 	page := base + "/personnes/" + itoaT(res.User.ID)
-	expect(t, "person", c.Get(t, page), http.StatusOK, "Nom de dasen@example.org", "Invitation en attente", "Renvoyer l'invitation", "DASEN")
-	expect(t, "email taken", c.PostForm(t, page, url.Values{"name": {"Dasen"}, "email": {member.Email}}), http.StatusUnprocessableEntity, "déjà utilisée par un autre compte")
-	expect(t, "no name", c.PostForm(t, page, url.Values{"name": {""}, "email": {"dasen@example.org"}}), http.StatusUnprocessableEntity, "Indiquez le nom de la personne.")
-	expect(t, "rename", c.PostForm(t, page, url.Values{"name": {"Directrice académique"}, "email": {"dasen@example.org"}}), http.StatusSeeOther)
-	expect(t, "invite again", c.PostForm(t, page+"/inviter", nil), http.StatusSeeOther)
-	expect(t, "renamed", c.Get(t, page), http.StatusOK, "Directrice académique", "Une invitation à choisir son mot de passe")
-	expect(t, "deactivate", c.PostForm(t, page+"/desactiver", nil), http.StatusSeeOther)
-	expect(t, "deactivated", c.Get(t, page), http.StatusOK, "ses sessions ont pris fin immédiatement", "Réactiver le compte")
-	expect(t, "invite deactivated", c.PostForm(t, page+"/inviter", nil), http.StatusUnprocessableEntity, "réactivez-le avant de l&#39;inviter")
-	expect(t, "reactivate", c.PostForm(t, page+"/activer", nil), http.StatusSeeOther)
-	expect(t, "not a member", c.Get(t, base+"/personnes/"+itoaT(env.Users[models.RolePresident].ID)), http.StatusNotFound)
+	servertest.Expect(t, "person", c.Get(t, page), http.StatusOK, "Nom de dasen@example.org", "Invitation en attente", "Renvoyer l'invitation", "DASEN")
+	servertest.Expect(t, "email taken", c.PostForm(t, page, url.Values{"name": {"Dasen"}, "email": {member.Email}}), http.StatusUnprocessableEntity, "déjà utilisée par un autre compte")
+	servertest.Expect(t, "no name", c.PostForm(t, page, url.Values{"name": {""}, "email": {"dasen@example.org"}}), http.StatusUnprocessableEntity, "Indiquez le nom de la personne.")
+	servertest.Expect(t, "rename", c.PostForm(t, page, url.Values{"name": {"Directrice académique"}, "email": {"dasen@example.org"}}), http.StatusSeeOther)
+	servertest.Expect(t, "invite again", c.PostForm(t, page+"/inviter", nil), http.StatusSeeOther)
+	servertest.Expect(t, "renamed", c.Get(t, page), http.StatusOK, "Directrice académique", "Une invitation à choisir son mot de passe")
+	servertest.Expect(t, "deactivate", c.PostForm(t, page+"/desactiver", nil), http.StatusSeeOther)
+	servertest.Expect(t, "deactivated", c.Get(t, page), http.StatusOK, "ses sessions ont pris fin immédiatement", "Réactiver le compte")
+	servertest.Expect(t, "invite deactivated", c.PostForm(t, page+"/inviter", nil), http.StatusUnprocessableEntity, "réactivez-le avant de l&#39;inviter")
+	servertest.Expect(t, "reactivate", c.PostForm(t, page+"/activer", nil), http.StatusSeeOther)
+	servertest.Expect(t, "not a member", c.Get(t, base+"/personnes/"+itoaT(env.Users[models.RolePresident].ID)), http.StatusNotFound)
 }
 
 func TestAssociationPages(t *testing.T) {
@@ -345,7 +333,7 @@ func TestAssociationPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	list := c.Get(t, base+"/associations")
-	expect(t, "list", list, http.StatusOK, "Association Ancienne", "Expiré", `<p class="seance-expired fr-mb-0">Expiré le `)
+	servertest.Expect(t, "list", list, http.StatusOK, "Association Ancienne", "Expiré", `<p class="seance-expired fr-mb-0">Expiré le `)
 	if !strings.Contains(list.Body, "Expiré le "+frenchDate(old.AgrementEnds)) {
 		t.Errorf("the expired agrément does not show its end date %s", frenchDate(old.AgrementEnds))
 	}
@@ -361,24 +349,24 @@ func TestAssociationPages(t *testing.T) {
 		{"no date", url.Values{"name": {"A"}, "agrement_arrete": {"a"}, "departments": {"31"}}, "Indiquez la date de l&#39;agrément."},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			expect(t, "POST association", c.PostForm(t, base+"/associations/nouvelle", tt.form), http.StatusUnprocessableEntity, tt.want)
+			servertest.Expect(t, "POST association", c.PostForm(t, base+"/associations/nouvelle", tt.form), http.StatusUnprocessableEntity, tt.want)
 		})
 	}
-	expect(t, "create", c.PostForm(t, base+"/associations/nouvelle", url.Values{"name": {"Association Nouvelle"}, "agrement_arrete": {"arrêté 2025"}, "agrement_date": {today(env).AddDate(-1, 0, 0).Format(time.DateOnly)}, "departments": {"31 ; 09"}}), http.StatusSeeOther)
-	expect(t, "list after create", c.Get(t, base+"/associations"), http.StatusOK, "Association Nouvelle", "31,09", "En cours")
+	servertest.Expect(t, "create", c.PostForm(t, base+"/associations/nouvelle", url.Values{"name": {"Association Nouvelle"}, "agrement_arrete": {"arrêté 2025"}, "agrement_date": {today(env).AddDate(-1, 0, 0).Format(time.DateOnly)}, "departments": {"31 ; 09"}}), http.StatusSeeOther)
+	servertest.Expect(t, "list after create", c.Get(t, base+"/associations"), http.StatusOK, "Association Nouvelle", "31,09", "En cours")
 
 	renew := base + "/associations/" + itoaT(old.ID) + "/renouveler"
-	expect(t, "renew form", c.Get(t, renew), http.StatusOK, "Renouveler l&#39;agrément", "expiré")
-	expect(t, "renew before the current one", c.PostForm(t, renew, url.Values{"agrement_arrete": {"arrêté 2025"}, "agrement_date": {expired.AddDate(0, 0, -1).Format(time.DateOnly)}}), http.StatusUnprocessableEntity, "ne peut pas précéder l&#39;agrément en cours")
-	expect(t, "renew", c.PostForm(t, renew, url.Values{"agrement_arrete": {"arrêté 2025"}, "agrement_date": {today(env).Format(time.DateOnly)}}), http.StatusSeeOther)
+	servertest.Expect(t, "renew form", c.Get(t, renew), http.StatusOK, "Renouveler l&#39;agrément", "expiré")
+	servertest.Expect(t, "renew before the current one", c.PostForm(t, renew, url.Values{"agrement_arrete": {"arrêté 2025"}, "agrement_date": {expired.AddDate(0, 0, -1).Format(time.DateOnly)}}), http.StatusUnprocessableEntity, "ne peut pas précéder l&#39;agrément en cours")
+	servertest.Expect(t, "renew", c.PostForm(t, renew, url.Values{"agrement_arrete": {"arrêté 2025"}, "agrement_date": {today(env).Format(time.DateOnly)}}), http.StatusSeeOther)
 	list = c.Get(t, base+"/associations")
 	if strings.Contains(list.Body, "seance-expired") {
 		t.Errorf("the renewed agrément is still shown expired")
 	}
 	edit := base + "/associations/" + itoaT(old.ID)
-	expect(t, "edit form", c.Get(t, edit), http.StatusOK, `value="Association Ancienne"`)
-	expect(t, "edit", c.PostForm(t, edit, url.Values{"name": {"Association Renommée"}, "agrement_arrete": {"arrêté 2025"}, "agrement_date": {today(env).Format(time.DateOnly)}, "departments": {"31"}}), http.StatusSeeOther)
-	expect(t, "renamed", c.Get(t, base+"/associations"), http.StatusOK, "Association Renommée")
+	servertest.Expect(t, "edit form", c.Get(t, edit), http.StatusOK, `value="Association Ancienne"`)
+	servertest.Expect(t, "edit", c.PostForm(t, edit, url.Values{"name": {"Association Renommée"}, "agrement_arrete": {"arrêté 2025"}, "agrement_date": {today(env).Format(time.DateOnly)}, "departments": {"31"}}), http.StatusSeeOther)
+	servertest.Expect(t, "renamed", c.Get(t, base+"/associations"), http.StatusOK, "Association Renommée")
 }
 
 func frenchDate(t time.Time) string { return web.DateFR(t, time.UTC) }
@@ -489,21 +477,21 @@ func TestImportPreviewThenConfirm(t *testing.T) {
 	env := servertest.New(t)
 	suppleant, dasen := importSetup(t, env)
 	c, base := secretariat(t, env)
-	expect(t, "import form", c.Get(t, base+"/import"), http.StatusOK, "Importer la composition", "Voir l'aperçu", "Arrêté de nomination")
-	expect(t, "no file", upload(t, c, base+"/import", "", nil), http.StatusUnprocessableEntity, "Choisissez le fichier Excel")
-	expect(t, "not a workbook", upload(t, c, base+"/import", "composition.xlsx", []byte("nom;prénom\n")), http.StatusUnprocessableEntity, "n&#39;est pas un classeur Excel")
+	servertest.Expect(t, "import form", c.Get(t, base+"/import"), http.StatusOK, "Importer la composition", "Voir l'aperçu", "Arrêté de nomination")
+	servertest.Expect(t, "no file", upload(t, c, base+"/import", "", nil), http.StatusUnprocessableEntity, "Choisissez le fichier Excel")
+	servertest.Expect(t, "not a workbook", upload(t, c, base+"/import", "composition.xlsx", []byte("nom;prénom\n")), http.StatusUnprocessableEntity, "n&#39;est pas un classeur Excel")
 
 	seats, mandates, users := count(t, env, (*registrymodel.Seat)(nil)), count(t, env, (*registrymodel.Mandate)(nil)), count(t, env, (*models.User)(nil))
 	preview := upload(t, c, base+"/import", "composition.xlsx", workbook(t, env, suppleant, dasen))
-	expect(t, "preview", preview, http.StatusOK, "Aperçu de l&#39;import", "composition.xlsx",
+	servertest.Expect(t, "preview", preview, http.StatusOK, "Aperçu de l&#39;import", "composition.xlsx",
 		"<strong>2</strong> création(s)", "<strong>1</strong> sans changement", "Nouveau siège : DSDEN de la Haute-Garonne — Directrice académique.",
 		"Nomination de Nouvel Adjoint (suppléant)", "Confirmer l'import")
 	if count(t, env, (*registrymodel.Seat)(nil)) != seats || count(t, env, (*registrymodel.Mandate)(nil)) != mandates || count(t, env, (*models.User)(nil)) != users {
 		t.Fatalf("the preview wrote to the composition")
 	}
 	id := importID(t, preview)
-	expect(t, "confirm", c.PostForm(t, base+"/import/confirmer", url.Values{"import": {id}}), http.StatusSeeOther)
-	expect(t, "composition after import", c.Get(t, base+"/composition"), http.StatusOK,
+	servertest.Expect(t, "confirm", c.PostForm(t, base+"/import/confirmer", url.Values{"import": {id}}), http.StatusSeeOther)
+	servertest.Expect(t, "composition after import", c.Get(t, base+"/composition"), http.StatusOK,
 		"Import enregistré : 2 création(s), 0 modification(s), 1 ligne(s) sans changement, 0 fin(s) de mandat.",
 		"2 invitation(s) envoyée(s)", "Nouvel Adjoint", "Directrice Académique")
 	if got := count(t, env, (*registrymodel.Mandate)(nil)); got != mandates+2 {
@@ -520,7 +508,7 @@ func TestImportPreviewThenConfirm(t *testing.T) {
 	if resp.Status != http.StatusSeeOther || resp.Location != base+"/import" {
 		t.Fatalf("confirming twice: %d %q, want a redirect to the upload form", resp.Status, resp.Location)
 	}
-	expect(t, "flash", c.Get(t, base+"/import"), http.StatusOK, "n&#39;est plus disponible")
+	servertest.Expect(t, "flash", c.Get(t, base+"/import"), http.StatusOK, "n&#39;est plus disponible")
 	if got := count(t, env, (*registrymodel.Mandate)(nil)); got != mandates+2 {
 		t.Errorf("%d mandates after a second confirmation, want %d", got, mandates+2)
 	}
@@ -540,11 +528,11 @@ func TestImportCancelAndForeignConfirmation(t *testing.T) {
 	if resp.Status != http.StatusSeeOther || resp.Location != base+"/import" {
 		t.Fatalf("confirmation by another user: %d %q, want a redirect to the upload form", resp.Status, resp.Location)
 	}
-	expect(t, "garbage id", c.PostForm(t, base+"/import/confirmer", url.Values{"import": {"../../etc"}}), http.StatusSeeOther)
+	servertest.Expect(t, "garbage id", c.PostForm(t, base+"/import/confirmer", url.Values{"import": {"../../etc"}}), http.StatusSeeOther)
 
-	expect(t, "cancel", c.PostForm(t, base+"/import/annuler", url.Values{"import": {id}}), http.StatusSeeOther)
-	expect(t, "flash", c.Get(t, base+"/composition"), http.StatusOK, "Import annulé")
-	expect(t, "confirm after cancel", c.PostForm(t, base+"/import/confirmer", url.Values{"import": {id}}), http.StatusSeeOther)
+	servertest.Expect(t, "cancel", c.PostForm(t, base+"/import/annuler", url.Values{"import": {id}}), http.StatusSeeOther)
+	servertest.Expect(t, "flash", c.Get(t, base+"/composition"), http.StatusOK, "Import annulé")
+	servertest.Expect(t, "confirm after cancel", c.PostForm(t, base+"/import/confirmer", url.Values{"import": {id}}), http.StatusSeeOther)
 	if got := count(t, env, (*registrymodel.Mandate)(nil)); got != mandates {
 		t.Errorf("%d mandates after a cancelled import, want %d", got, mandates)
 	}
@@ -557,12 +545,12 @@ func TestImportWithErrorsWritesNothing(t *testing.T) {
 	c, base := secretariat(t, env)
 	seats, mandates := count(t, env, (*registrymodel.Seat)(nil)), count(t, env, (*registrymodel.Mandate)(nil))
 	preview := upload(t, c, base+"/import", "composition.xlsx", workbook(t, env, suppleant, dasen))
-	expect(t, "preview with errors", preview, http.StatusOK, "Le fichier contient des erreurs", "Catégorie inconnue", "<strong>1</strong> ligne(s) en erreur")
+	servertest.Expect(t, "preview with errors", preview, http.StatusOK, "Le fichier contient des erreurs", "Catégorie inconnue", "<strong>1</strong> ligne(s) en erreur")
 	if strings.Contains(preview.Body, "Confirmer l'import") {
 		t.Errorf("a preview with errors offers to confirm")
 	}
 	resp := c.PostForm(t, base+"/import/confirmer", url.Values{"import": {importID(t, preview)}})
-	expect(t, "confirm anyway", resp, http.StatusUnprocessableEntity, "rien n&#39;a été enregistré")
+	servertest.Expect(t, "confirm anyway", resp, http.StatusUnprocessableEntity, "rien n&#39;a été enregistré")
 	if count(t, env, (*registrymodel.Seat)(nil)) != seats || count(t, env, (*registrymodel.Mandate)(nil)) != mandates {
 		t.Errorf("an import with errors wrote to the composition")
 	}
@@ -576,14 +564,14 @@ func TestImportRollsBackWhenTheCompositionChangedSincePreview(t *testing.T) {
 	c, base := secretariat(t, env)
 	seats, mandates, users := count(t, env, (*registrymodel.Seat)(nil)), count(t, env, (*registrymodel.Mandate)(nil)), count(t, env, (*models.User)(nil))
 	preview := upload(t, c, base+"/import", "composition.xlsx", workbook(t, env, dasen, suppleant))
-	expect(t, "preview", preview, http.StatusOK, "<strong>2</strong> création(s)", "Confirmer l'import")
+	servertest.Expect(t, "preview", preview, http.StatusOK, "<strong>2</strong> création(s)", "Confirmer l'import")
 
 	// Meanwhile the member's account is deactivated: their row is no longer valid.
 	if err := models.SetUserActive(ctx, env.DB, models.SystemActor("test"), member.ID, false, env.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	resp := c.PostForm(t, base+"/import/confirmer", url.Values{"import": {importID(t, preview)}})
-	expect(t, "confirm", resp, http.StatusUnprocessableEntity, "La composition a changé depuis l&#39;aperçu", "désactivé")
+	servertest.Expect(t, "confirm", resp, http.StatusUnprocessableEntity, "La composition a changé depuis l&#39;aperçu", "désactivé")
 	if count(t, env, (*registrymodel.Seat)(nil)) != seats || count(t, env, (*registrymodel.Mandate)(nil)) != mandates || count(t, env, (*models.User)(nil)) != users {
 		t.Errorf("a refused import left a seat, a mandate or an account behind (the DASEN row was valid)")
 	}

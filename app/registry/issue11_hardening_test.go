@@ -139,5 +139,5 @@ func TestIssue11_ImportUnzipLimits(t *testing.T) {
 	env := servertest.New(t)
 	cl, base := secretariat(t, env)
 	r := upload(t, cl, base+"/import", "composition.xlsx", inflated(t, workbook(t, env), 40<<20, false))
-	expect(t, "inflated upload", r, http.StatusUnprocessableEntity, "dépasse 32 Mo une fois décompressé")
+	servertest.Expect(t, "inflated upload", r, http.StatusUnprocessableEntity, "dépasse 32 Mo une fois décompressé")
 }

@@ -36,13 +36,13 @@ func TestIssue11_SecretariatCannotTakeOverAccount(t *testing.T) {
 	page := base + "/personnes/" + itoaT(member.ID)
 
 	resp := c.Get(t, page)
-	expect(t, "person page", resp, http.StatusOK, "Compte actif", `readonly`, "elle seule (Mon compte) ou l&#39;administrateur")
+	servertest.Expect(t, "person page", resp, http.StatusOK, "Compte actif", `readonly`, "elle seule (Mon compte) ou l&#39;administrateur")
 	if strings.Contains(resp.Body, "Renvoyer l&#39;invitation") {
 		t.Error("the page of an activated account offers an invitation")
 	}
-	expect(t, "change the address", c.PostForm(t, page, url.Values{"name": {member.Name}, "email": {outside}}),
+	servertest.Expect(t, "change the address", c.PostForm(t, page, url.Values{"name": {member.Name}, "email": {outside}}),
 		http.StatusUnprocessableEntity, "ne peut être changée que par elle-même (Mon compte) ou par l&#39;administrateur de la plateforme")
-	expect(t, "invite", c.PostForm(t, page+"/inviter", nil), http.StatusUnprocessableEntity, "a déjà activé son compte")
+	servertest.Expect(t, "invite", c.PostForm(t, page+"/inviter", nil), http.StatusUnprocessableEntity, "a déjà activé son compte")
 	if u, err := models.FindUserByEmail(ctx, env.DB, member.Email); err != nil || u.ID != member.ID {
 		t.Fatalf("the member's address changed: %v", err)
 	}
@@ -52,7 +52,7 @@ func TestIssue11_SecretariatCannotTakeOverAccount(t *testing.T) {
 	if len(srv.Messages()) != 0 {
 		t.Fatalf("%d e-mails sent, want none", len(srv.Messages()))
 	}
-	expect(t, "rename only", c.PostForm(t, page, url.Values{"name": {"Membre Sept"}, "email": {member.Email}}), http.StatusSeeOther)
+	servertest.Expect(t, "rename only", c.PostForm(t, page, url.Values{"name": {"Membre Sept"}, "email": {member.Email}}), http.StatusSeeOther)
 
 	// An invitation made before the account was activated cannot be used afterwards.
 	invitee := modelstest.InvitedMember(t, env.DB, env.Commission.ID, "invitee@test.example")
@@ -63,8 +63,8 @@ func TestIssue11_SecretariatCannotTakeOverAccount(t *testing.T) {
 	// The secretariat corrects the address of the account not yet activated: the old
 	// address is told and its invitation link stops working.
 	invPage := base + "/personnes/" + itoaT(invitee.ID)
-	expect(t, "correct a pending address", c.PostForm(t, invPage, url.Values{"name": {invitee.Name}, "email": {"invitee.bis@test.example"}}), http.StatusSeeOther)
-	expect(t, "after correction", c.Get(t, invPage), http.StatusOK, "invitee@test.example a été prévenue du changement", "renvoyez l&#39;invitation")
+	servertest.Expect(t, "correct a pending address", c.PostForm(t, invPage, url.Values{"name": {invitee.Name}, "email": {"invitee.bis@test.example"}}), http.StatusSeeOther)
+	servertest.Expect(t, "after correction", c.Get(t, invPage), http.StatusOK, "invitee@test.example a été prévenue du changement", "renvoyez l&#39;invitation")
 	if got := srv.TextsTo(t, "invitee@test.example"); len(got) != 1 || !strings.Contains(got[0], "Nouvelle adresse : invitee.bis@test.example") ||
 		!strings.Contains(got[0], "par le secrétariat de la commission") {
 		t.Fatalf("notices to the old address = %q", got)
@@ -79,8 +79,8 @@ func TestIssue11_SecretariatCannotTakeOverAccount(t *testing.T) {
 	// The administrator may change an activated account's address; the old one is told.
 	admin := env.Client()
 	admin.SignIn(t, models.RoleAdmin)
-	expect(t, "admin sees an editable address", admin.Get(t, page), http.StatusOK)
-	expect(t, "admin changes it", admin.PostForm(t, page, url.Values{"name": {"Membre Sept"}, "email": {"membre07.nouvelle@test.example"}}), http.StatusSeeOther)
+	servertest.Expect(t, "admin sees an editable address", admin.Get(t, page), http.StatusOK)
+	servertest.Expect(t, "admin changes it", admin.PostForm(t, page, url.Values{"name": {"Membre Sept"}, "email": {"membre07.nouvelle@test.example"}}), http.StatusSeeOther)
 	if got := srv.TextsTo(t, member.Email); len(got) != 1 || !strings.Contains(got[0], "par l'administrateur de la plateforme") ||
 		!strings.Contains(got[0], "membre07.nouvelle@test.example") {
 		t.Fatalf("notices to the member's old address = %q", got)

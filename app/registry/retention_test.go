@@ -49,24 +49,24 @@ func TestRule15_RetentionPreviewPage(t *testing.T) {
 		return c
 	}
 	env.SetClock(due.AddDate(0, 0, -31).Add(10 * time.Hour))
-	expect(t, "31 days before", signed(models.RoleSecretariat).Get(t, page), http.StatusOK, "Conservation des dossiers", "24 mois", "Aucun dossier ne sera anonymisé")
+	servertest.Expect(t, "31 days before", signed(models.RoleSecretariat).Get(t, page), http.StatusOK, "Conservation des dossiers", "24 mois", "Aucun dossier ne sera anonymisé")
 	env.SetClock(due.AddDate(0, 0, -30).Add(10 * time.Hour))
 	c := signed(models.RoleSecretariat)
 	resp := c.Get(t, page)
-	expect(t, "30 days before", resp, http.StatusOK, f.Reference, longDate(models.CalendarDay(now)), longDate(due), "Engagement dans le parcours")
+	servertest.Expect(t, "30 days before", resp, http.StatusOK, f.Reference, longDate(models.CalendarDay(now)), longDate(due), "Engagement dans le parcours")
 	for _, secret := range []string{"Effacinelle", "Ondine", "1994"} {
 		if strings.Contains(resp.Body, secret) {
 			t.Errorf("the preview shows %q", secret)
 		}
 	}
-	expect(t, "the dashboard counts it", c.Get(t, "/"), http.StatusOK, "1 dossier sera anonymisé dans les 30 jours", `href="/conservation"`)
-	expect(t, "the settings link to it", c.Get(t, registry.Base(env.Commission.ID)+"/parametres"), http.StatusOK, `href="`+page+`"`)
+	servertest.Expect(t, "the dashboard counts it", c.Get(t, "/"), http.StatusOK, "1 dossier sera anonymisé dans les 30 jours", `href="/conservation"`)
+	servertest.Expect(t, "the settings link to it", c.Get(t, registry.Base(env.Commission.ID)+"/parametres"), http.StatusOK, `href="`+page+`"`)
 	if resp := c.Get(t, "/conservation"); resp.Status != http.StatusSeeOther || resp.Location != page {
 		t.Errorf("GET /conservation = %d %q, want 303 to %s", resp.Status, resp.Location, page)
 	}
 	other := modelstest.Commission(t, db, "09")
-	expect(t, "another commission", c.Get(t, registry.Base(other.ID)+"/conservation"), http.StatusNotFound)
-	expect(t, "unknown commission", c.Get(t, "/commissions/"+strconv.Itoa(999999)+"/conservation"), http.StatusNotFound)
+	servertest.Expect(t, "another commission", c.Get(t, registry.Base(other.ID)+"/conservation"), http.StatusNotFound)
+	servertest.Expect(t, "unknown commission", c.Get(t, "/commissions/"+strconv.Itoa(999999)+"/conservation"), http.StatusNotFound)
 
 	// On the day, the job anonymises it: its page says so and the preview no longer lists it.
 	env.SetClock(due.Add(4*time.Hour + 30*time.Minute))
@@ -75,8 +75,8 @@ func TestRule15_RetentionPreviewPage(t *testing.T) {
 		t.Fatalf("retention job on the day = %+v, %v; want 1 file", run, err)
 	}
 	c = signed(models.RoleSecretariat)
-	expect(t, "file page after anonymisation", c.Get(t, "/dossiers/"+strconv.FormatInt(f.ID, 10)), http.StatusOK, f.Reference, "Anonymisé le "+longDate(due))
-	expect(t, "preview after anonymisation", c.Get(t, page), http.StatusOK, "Aucun dossier ne sera anonymisé")
+	servertest.Expect(t, "file page after anonymisation", c.Get(t, "/dossiers/"+strconv.FormatInt(f.ID, 10)), http.StatusOK, f.Reference, "Anonymisé le "+longDate(due))
+	servertest.Expect(t, "preview after anonymisation", c.Get(t, page), http.StatusOK, "Aucun dossier ne sera anonymisé")
 
 	for _, role := range []models.Role{models.RoleMember, models.RoleAssociation, models.RolePresident, models.RoleAdmin} {
 		if resp := signed(role).Get(t, page); resp.Status != http.StatusForbidden {

@@ -34,7 +34,7 @@ const (
 
 // unreadable refuses a file that is not a readable workbook (or lies about its sizes).
 func unreadable() error {
-	return models.FieldErrors{"file": "Ce fichier n'est pas un classeur Excel (.xlsx) lisible."}
+	return models.FieldErrors{"file": "Ce fichier n'est pas un classeur Excel (.xlsx) lisible."}.Err()
 }
 
 // unzippedSize returns the total unzipped size that the zip archive data declares.
@@ -177,7 +177,7 @@ func ParseComposition(r io.Reader) ([]registrymodel.ImportRow, error) {
 		return nil, unreadable()
 	}
 	if size > MaxImportUnzipBytes {
-		return nil, models.FieldErrors{"file": fmt.Sprintf("Ce classeur dépasse %d Mo une fois décompressé : ce n'est pas une composition.", MaxImportUnzipBytes>>20)}
+		return nil, models.FieldErrors{"file": fmt.Sprintf("Ce classeur dépasse %d Mo une fois décompressé : ce n'est pas une composition.", MaxImportUnzipBytes>>20)}.Err()
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit: MaxImportUnzipBytes, UnzipXMLSizeLimit: MaxImportUnzipXMLBytes,
@@ -188,7 +188,7 @@ func ParseComposition(r io.Reader) ([]registrymodel.ImportRow, error) {
 	defer f.Close()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, models.FieldErrors{"file": "Le classeur ne contient aucune feuille."}
+		return nil, models.FieldErrors{"file": "Le classeur ne contient aucune feuille."}.Err()
 	}
 	date1904 := false
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
@@ -208,7 +208,7 @@ func ParseComposition(r io.Reader) ([]registrymodel.ImportRow, error) {
 	for it.Next() {
 		line++
 		if line > MaxImportRows+1 { // the header, then the rows
-			return nil, models.FieldErrors{"file": fmt.Sprintf("Le fichier compte plus de %d lignes.", MaxImportRows)}
+			return nil, models.FieldErrors{"file": fmt.Sprintf("Le fichier compte plus de %d lignes.", MaxImportRows)}.Err()
 		}
 		cells, err := it.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
@@ -229,7 +229,7 @@ func ParseComposition(r io.Reader) ([]registrymodel.ImportRow, error) {
 		return nil, unreadable()
 	}
 	if index == nil {
-		return nil, models.FieldErrors{"file": "La feuille est vide : la première ligne doit porter les titres des colonnes."}
+		return nil, models.FieldErrors{"file": "La feuille est vide : la première ligne doit porter les titres des colonnes."}.Err()
 	}
 	return out, nil
 }
@@ -246,7 +246,7 @@ func headerIndex(cells []string) ([]int, error) {
 			}
 		}
 		if index[i] == -1 && i != colTermEndsOn && i != colVoting {
-			return nil, models.FieldErrors{"file": "La colonne « " + c.header + " » manque : utilisez les colonnes de l'export de la composition."}
+			return nil, models.FieldErrors{"file": "La colonne « " + c.header + " » manque : utilisez les colonnes de l'export de la composition."}.Err()
 		}
 	}
 	return index, nil

@@ -181,9 +181,17 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		code := fiber.StatusInternalServerError
 		var msg string
 		var fe *fiber.Error
+		refusal, refused := models.AsRefusal(err)
 		switch {
 		case errors.Is(err, models.ErrNotFound):
 			code = fiber.StatusNotFound
+		case refused:
+			// A rule's refusal the handler did not answer itself (web.Refused): its
+			// message, with 422 for a form's values and 409 for the state of things.
+			code, msg = fiber.StatusConflict, refusal.Error()
+			if len(refusal.Fields) > 0 {
+				code = fiber.StatusUnprocessableEntity
+			}
 		case errors.As(err, &fe):
 			code = fe.Code
 			// Our own errors carry a French message; Fiber's generic ones do not, nor

@@ -4,6 +4,7 @@ package servertest
 
 import (
 	"context"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -450,4 +451,34 @@ func (c *Client) SignInAs(t testing.TB, email, password string) {
 		t.Fatalf("sign in as %s: status %d location %q, want 303 to /\n%s", email, resp.Status, resp.Location, resp.Body)
 	}
 	c.Get(t, "/") // pick up the new session's CSRF token
+}
+
+// Expect fails t unless r has status and its body contains each of want, as sent or
+// with its HTML entities decoded (« l&#39;urgence » or « l'urgence »). what names the
+// request in the failure messages, which show the page's main part.
+func Expect(t testing.TB, what string, r *Response, status int, want ...string) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("%s: status %d, want %d (Location %q)\n%s", what, r.Status, status, r.Location, mainPart(r.Body))
+	}
+	decoded := html.UnescapeString(r.Body)
+	for _, s := range want {
+		if !strings.Contains(r.Body, s) && !strings.Contains(decoded, s) {
+			t.Errorf("%s: page lacks %q\n%s", what, s, mainPart(r.Body))
+		}
+	}
+}
+
+var mainElement = regexp.MustCompile(`(?s)<main.*</main>`)
+
+// mainPart returns the main element of a page (the whole body when it has none), at
+// most 4,000 bytes, for failure messages.
+func mainPart(body string) string {
+	if m := mainElement.FindString(body); m != "" {
+		body = m
+	}
+	if len(body) > 4000 {
+		body = body[:4000]
+	}
+	return body
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
-	"seance/app/config"
 	"seance/app/mail"
 	"seance/app/web"
 	"seance/models"
@@ -26,43 +25,12 @@ import (
 
 // Handler serves the sessions pages.
 type Handler struct {
-	DB     *bun.DB
-	Config *config.Config
-	Mailer *mail.Mailer
-	Log    *slog.Logger
-	Now    func() time.Time
-}
-
-// userMessage returns the French message of an error meant for users (a rule refusal).
-func userMessage(err error) (string, bool) {
-	if fe, ok := models.AsFieldErrors(err); ok {
-		return strings.Join(fe.Messages(), " "), true
-	}
-	var ne *meetings.NoticeError
-	if errors.As(err, &ne) {
-		return ne.Error(), true
-	}
-	for _, known := range []error{
-		meetings.ErrAgendaFrozen, meetings.ErrAgendaNotFiles, meetings.ErrAgendaForbidden, meetings.ErrMeetingFrozen,
-		meetings.ErrNotConvened, meetings.ErrRepliesClosed, meetings.ErrNoSuppleant, meetings.ErrChooseSuppleant, meetings.ErrLinkExpired,
-		meetings.ErrNotOwnSuppleant, meetings.ErrProxyWithSuppleant, meetings.ErrProxyHolderTaken, meetings.ErrProxyHolderInvalid,
-		meetings.ErrProxyHolderAway, meetings.ErrHoldsProxy, meetings.ErrMeetingNotActive,
-	} {
-		if errors.Is(err, known) {
-			return known.Error(), true
-		}
-	}
-	return "", false
-}
-
-// refused turns a rule refusal into a flash and a redirect to back; other errors pass.
-func refused(c *fiber.Ctx, err error, back string) error {
-	msg, ok := userMessage(err)
-	if !ok {
-		return err
-	}
-	web.FlashError(c, msg)
-	return c.Redirect(back, fiber.StatusSeeOther)
+	DB       *bun.DB
+	Location *time.Location // the commission's time zone: dates shown and typed
+	BaseURL  string         // the portal's address, for the links in e-mails and calendars
+	Mailer   *mail.Mailer
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 func meetingPath(id int64) string { return "/seances/" + strconv.FormatInt(id, 10) }
@@ -100,7 +68,7 @@ type MonthGroup struct {
 
 // Index shows the year view of the sessions the user may see.
 func (h *Handler) Index(c *fiber.Ctx) error {
-	year := h.Now().In(h.Config.Location).Year()
+	year := h.Now().In(h.Location).Year()
 	if y, err := strconv.Atoi(c.Query("annee")); err == nil && y >= 2000 && y <= 2100 {
 		year = y
 	}
@@ -109,7 +77,7 @@ func (h *Handler) Index(c *fiber.Ctx) error {
 
 func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 	u := web.User(c)
-	loc := h.Config.Location
+	loc := h.Location
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
 	ms, err := meetings.MeetingsFor(c.UserContext(), h.DB, u, from, from.AddDate(1, 0, 0))
 	if err != nil {
@@ -166,7 +134,7 @@ func (h *Handler) renderForm(c *fiber.Ctx, f MeetingForm, m *meetings.Meeting, e
 func (h *Handler) Create(c *fiber.Ctx) error {
 	u := web.User(c)
 	f := meetingForm(c)
-	in, fe := f.Validate(h.Config.Location, h.Now())
+	in, fe := f.Validate(h.Location, h.Now())
 	if len(fe) > 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderForm(c, f, nil, fe)
@@ -189,7 +157,7 @@ func (h *Handler) Edit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.renderForm(c, formOf(m, h.Config.Location), m, nil)
+	return h.renderForm(c, formOf(m, h.Location), m, nil)
 }
 
 // Update saves the session form.
@@ -200,7 +168,7 @@ func (h *Handler) Update(c *fiber.Ctx) error {
 	}
 	u := web.User(c)
 	f := meetingForm(c)
-	in, fe := f.Validate(h.Config.Location, h.Now())
+	in, fe := f.Validate(h.Location, h.Now())
 	if len(fe) == 0 {
 		_, err = meetings.UpdateMeeting(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
 		fe, _ = models.AsFieldErrors(err)
@@ -210,7 +178,7 @@ func (h *Handler) Update(c *fiber.Ctx) error {
 		return h.renderForm(c, f, m, fe)
 	}
 	if err != nil {
-		return refused(c, err, meetingPath(m.ID))
+		return web.Refused(c, err, meetingPath(m.ID))
 	}
 	web.FlashSuccess(c, "Séance enregistrée.")
 	return c.Redirect(meetingPath(m.ID), fiber.StatusSeeOther)
@@ -317,7 +285,7 @@ func replyData(rc *meetings.ReplyContext, data fiber.Map) {
 
 // when is the date and times of a session: "lundi 15 juin 2026, de 14:00 à 17:00".
 func (h *Handler) when(m *meetings.Meeting) string {
-	loc := h.Config.Location
+	loc := h.Location
 	return fmt.Sprintf("%s, de %s à %s", longDate(m.StartsAt, loc), m.StartsAt.In(loc).Format("15:04"), m.EndsAt.In(loc).Format("15:04"))
 }
 
@@ -351,8 +319,8 @@ func (h *Handler) staffData(c *fiber.Ctx, m *meetings.Meeting, agenda []meetings
 	data["FileCount"] = files
 	data["NoticeDays"] = s.NoticeDays
 	data["NoticeError"] = ""
-	if err := meetings.CheckNotice(m, s.NoticeDays, h.Now()); err != nil {
-		data["NoticeError"] = err.Error()
+	if r, ok := models.AsRefusal(meetings.CheckNotice(m, s.NoticeDays, h.Now())); ok {
+		data["NoticeError"] = r.Message
 	}
 	data["LatestSend"] = models.CalendarDay(m.StartsAt).AddDate(0, 0, -s.NoticeDays)
 	if m.Kind == meetings.MeetingFiles && (m.Status == meetings.MeetingPlanned || m.Status == meetings.MeetingConvened) {
@@ -402,7 +370,7 @@ func (h *Handler) Proposal(c *fiber.Ctx) error {
 	}
 	p, err := meetings.ProposeAgenda(c.UserContext(), h.DB, m.CommissionID, m.ID)
 	if err != nil {
-		return refused(c, err, meetingPath(m.ID))
+		return web.Refused(c, err, meetingPath(m.ID))
 	}
 	return web.Render(c, "sessions/proposal", fiber.Map{"Title": "Proposition d'ordre du jour", "Meeting": m, "Proposal": p})
 }
@@ -427,7 +395,7 @@ func (h *Handler) AcceptProposal(c *fiber.Ctx) error {
 	}
 	u := web.User(c)
 	if err := meetings.AcceptProposal(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids, h.Now()); err != nil {
-		return refused(c, err, meetingPath(m.ID)+"/proposition")
+		return web.Refused(c, err, meetingPath(m.ID)+"/proposition")
 	}
 	web.FlashSuccess(c, fmt.Sprintf("%d dossier(s) inscrit(s) à l'ordre du jour.", len(ids)))
 	return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
@@ -457,7 +425,7 @@ func (h *Handler) AddFile(c *fiber.Ctx) error {
 	}
 	u := web.User(c)
 	if _, err := meetings.AddAgendaFile(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, id, "", h.Now()); err != nil {
-		return refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
+		return web.Refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
 	}
 	web.FlashSuccess(c, "Dossier inscrit à l'ordre du jour.")
 	return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
@@ -482,7 +450,7 @@ func (h *Handler) AddItem(c *fiber.Ctx) error {
 		return web.Render(c, "sessions/show", data)
 	}
 	if err != nil {
-		return refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
+		return web.Refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
 	}
 	web.FlashSuccess(c, "Point ajouté à l'ordre du jour.")
 	return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
@@ -497,7 +465,7 @@ func (h *Handler) AddStanding(c *fiber.Ctx) error {
 	u := web.User(c)
 	n, err := meetings.AddStandingItems(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, h.Now())
 	if err != nil {
-		return refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
+		return web.Refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
 	}
 	web.FlashSuccess(c, fmt.Sprintf("%d point(s) habituel(s) ajouté(s) en tête de l'ordre du jour.", n))
 	return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
@@ -506,24 +474,23 @@ func (h *Handler) AddStanding(c *fiber.Ctx) error {
 // agendaChanged answers an agenda change: the agenda fragment for htmx, else a redirect.
 func (h *Handler) agendaChanged(c *fiber.Ctx, m *meetings.Meeting, err error, flash string) error {
 	if c.Get("HX-Request") == "true" {
-		if err != nil {
-			if _, ok := userMessage(err); !ok {
-				return err
-			}
+		r, refused := models.AsRefusal(err)
+		if err != nil && !refused {
+			return err
 		}
 		data, derr := h.showData(c, m)
 		if derr != nil {
 			return derr
 		}
-		if err != nil {
-			data["AgendaError"], _ = userMessage(err)
+		if refused {
+			data["AgendaError"] = r.Error()
 		} else {
 			data["AgendaNotice"] = flash
 		}
 		return web.Render(c, "sessions/agenda", data)
 	}
 	if err != nil {
-		return refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
+		return web.Refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
 	}
 	web.FlashSuccess(c, flash)
 	return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
@@ -606,7 +573,7 @@ func (h *Handler) Convene(c *fiber.Ctx) error {
 		return h.queueConvocation(ctx, tx, u, web.Commission(c).Name, res)
 	})
 	if err != nil {
-		return refused(c, err, meetingPath(m.ID)+"#convocation")
+		return web.Refused(c, err, meetingPath(m.ID)+"#convocation")
 	}
 	msg := fmt.Sprintf("Convocation n° %d envoyée à %d destinataire(s). Empreinte SHA-256 : %s.", res.Convocation.Number, len(res.Recipients), res.Convocation.ContentSHA256)
 	if len(res.Skipped) > 0 {
@@ -634,7 +601,7 @@ func (h *Handler) Cancel(c *fiber.Ctx) error {
 		return err
 	})
 	if err != nil {
-		return refused(c, err, meetingPath(m.ID)+"#annulation")
+		return web.Refused(c, err, meetingPath(m.ID)+"#annulation")
 	}
 	msg := fmt.Sprintf("Séance annulée. %d personne(s) prévenue(s) par courriel.", notified)
 	if len(cr.Released) > 0 {
@@ -682,7 +649,7 @@ func (h *Handler) MyReply(c *fiber.Ctx) error {
 	}
 	u := web.User(c)
 	if _, err := meetings.Reply(c.UserContext(), h.DB, models.ActorFor(u), u.CommissionIDOrZero(), m.ID, u.ID, replyInput(c), h.Now()); err != nil {
-		return refused(c, err, meetingPath(m.ID)+"#reponse")
+		return web.Refused(c, err, meetingPath(m.ID)+"#reponse")
 	}
 	web.FlashSuccess(c, "Votre réponse est enregistrée. Vous pouvez la modifier jusqu'à l'ouverture de la séance.")
 	return c.Redirect(meetingPath(m.ID)+"#messages", fiber.StatusSeeOther)
@@ -693,7 +660,7 @@ func (h *Handler) MyReply(c *fiber.Ctx) error {
 func (h *Handler) Link(c *fiber.Ctx) error {
 	l, err := meetings.OpenConvocationLink(c.UserContext(), h.DB, c.Params("token"), h.Now())
 	if errors.Is(err, meetings.ErrLinkExpired) {
-		return fiber.NewError(fiber.StatusGone, err.Error())
+		return fiber.NewError(fiber.StatusGone, web.RefusalText(err))
 	}
 	if err != nil {
 		return err
@@ -730,7 +697,7 @@ func (h *Handler) LinkReply(c *fiber.Ctx) error {
 	tok := c.Params("token")
 	l, err := meetings.OpenConvocationLink(c.UserContext(), h.DB, tok, h.Now())
 	if errors.Is(err, meetings.ErrLinkExpired) {
-		return fiber.NewError(fiber.StatusGone, err.Error())
+		return fiber.NewError(fiber.StatusGone, web.RefusalText(err))
 	}
 	if err != nil {
 		return err
@@ -738,7 +705,7 @@ func (h *Handler) LinkReply(c *fiber.Ctx) error {
 	back := "/convocation/" + tok
 	actor := models.Actor{UserID: l.User.ID, Label: l.User.Email + " (lien personnel)"}
 	if _, err := meetings.Reply(c.UserContext(), h.DB, actor, l.Meeting.CommissionID, l.Meeting.ID, l.User.ID, replyInput(c), h.Now()); err != nil {
-		return refused(c, err, back+"#reponse")
+		return web.Refused(c, err, back+"#reponse")
 	}
 	web.FlashSuccess(c, "Votre réponse est enregistrée. Vous pouvez la modifier avec ce même lien jusqu'à l'ouverture de la séance.")
 	return c.Redirect(back+"#messages", fiber.StatusSeeOther)

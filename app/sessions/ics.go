@@ -20,7 +20,7 @@ func (h *Handler) event(m *meetings.Meeting, commission string) calendar.Event {
 	e := calendar.Event{
 		UID: calendar.UID(m.ID, h.host()), Sequence: m.Sequence, Summary: m.Title() + " — " + commission,
 		Start: m.StartsAt, End: m.EndsAt, Cancelled: m.Status == meetings.MeetingCancelled, Updated: m.UpdatedAt,
-		URL: h.Config.BaseURL + "/seances/" + strconv.FormatInt(m.ID, 10),
+		URL: h.BaseURL + "/seances/" + strconv.FormatInt(m.ID, 10),
 	}
 	switch m.Mode {
 	case meetings.ModeRemote, meetings.ModeWritten:
@@ -39,7 +39,7 @@ func (h *Handler) event(m *meetings.Meeting, commission string) calendar.Event {
 }
 
 func (h *Handler) host() string {
-	u, err := url.Parse(h.Config.BaseURL)
+	u, err := url.Parse(h.BaseURL)
 	if err != nil || u.Host == "" {
 		return "localhost"
 	}
@@ -58,7 +58,7 @@ func (h *Handler) icsOf(name, method string, commission string, ms ...meetings.M
 	for i := range ms {
 		es[i] = h.event(&ms[i], commission)
 	}
-	if err := calendar.Write(&b, name, h.Config.Location, method, es...); err != nil {
+	if err := calendar.Write(&b, name, h.Location, method, es...); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
@@ -115,7 +115,7 @@ func (h *Handler) CreateFeed(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.renderIndex(c, h.Now().In(h.Config.Location).Year(), h.Config.BaseURL+"/calendrier/"+tok)
+	return h.renderIndex(c, h.Now().In(h.Location).Year(), h.BaseURL+"/calendrier/"+tok)
 }
 
 // RevokeFeed revokes the signed-in user's subscription.

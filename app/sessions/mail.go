@@ -24,7 +24,7 @@ func longDate(t time.Time, loc *time.Location) string {
 // convocationText is the body of one recipient's convocation: date, place or link, the
 // agenda (pseudonymous references only), the documents and the personal link.
 func (h *Handler) convocationText(res *meetings.ConvocationResult, r meetings.SentRecipient) string {
-	m, c, loc := res.Meeting, res.Content, h.Config.Location
+	m, c, loc := res.Meeting, res.Content, h.Location
 	var b strings.Builder
 	fmt.Fprintf(&b, "Bonjour %s,\n\n", r.Name)
 	switch r.Kind {
@@ -61,7 +61,7 @@ func (h *Handler) convocationText(res *meetings.ConvocationResult, r meetings.Se
 	for _, d := range c.Documents {
 		fmt.Fprintf(&b, "- %s\n", d)
 	}
-	link := h.Config.BaseURL + "/convocation/" + r.Token
+	link := h.BaseURL + "/convocation/" + r.Token
 	if r.Kind == meetings.RecipientTitulaire {
 		fmt.Fprintf(&b, "\nMerci d'indiquer votre participation (présent(e) sur place ou à distance, remplacé(e) par votre suppléant, procuration, absence) "+
 			"avec votre lien personnel, sans mot de passe :\n%s\n", link)
@@ -81,7 +81,7 @@ func (h *Handler) queueConvocation(ctx context.Context, tx bun.IDB, actor *model
 	if err != nil {
 		return err
 	}
-	subject := fmt.Sprintf("Convocation — %s — %s à %s", m.Title(), longDate(m.StartsAt, h.Config.Location), m.StartsAt.In(h.Config.Location).Format("15:04"))
+	subject := fmt.Sprintf("Convocation — %s — %s à %s", m.Title(), longDate(m.StartsAt, h.Location), m.StartsAt.In(h.Location).Format("15:04"))
 	if m.Urgency {
 		subject = "URGENT — " + subject
 	}
@@ -105,7 +105,7 @@ func (h *Handler) queueConvocation(ctx context.Context, tx bun.IDB, actor *model
 // STATUS:CANCELLED calendar file that removes it from their agenda. It returns how
 // many people it queued a message for.
 func (h *Handler) queueCancellation(ctx context.Context, tx bun.IDB, actor *models.User, commission string, cr *meetings.CancelResult) (int, error) {
-	m, loc := cr.Meeting, h.Config.Location
+	m, loc := cr.Meeting, h.Location
 	ics, err := h.icsOf("", calendar.MethodCancel, commission, *m)
 	if err != nil {
 		return 0, err

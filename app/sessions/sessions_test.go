@@ -83,18 +83,6 @@ func (s *site) plan(t *testing.T, c *servertest.Client, days int) string {
 	return resp.Location
 }
 
-func wantBody(t *testing.T, resp *servertest.Response, status int, subs ...string) {
-	t.Helper()
-	if resp.Status != status {
-		t.Fatalf("status %d, want %d\n%s", resp.Status, status, resp.Body)
-	}
-	for _, s := range subs {
-		if !strings.Contains(resp.Body, s) {
-			t.Errorf("body lacks %q", s)
-		}
-	}
-}
-
 func TestSessionPagesByRole(t *testing.T) {
 	s := newSite(t, nil)
 	sec := s.Client()
@@ -124,7 +112,7 @@ func TestSessionPagesByRole(t *testing.T) {
 			c := s.Client()
 			c.SignIn(t, tt.role)
 			resp := c.Get(t, tt.path)
-			wantBody(t, resp, tt.status, tt.want)
+			servertest.Expect(t, "", resp, tt.status, tt.want)
 		})
 	}
 }
@@ -195,11 +183,11 @@ func TestConvocationThroughSMTPWithCalendarAndPersonalLink(t *testing.T) {
 	sec := s.Client()
 	sec.SignIn(t, models.RoleSecretariat)
 	path := s.plan(t, sec, 10)
-	wantBody(t, sec.PostForm(t, path+"/proposition", url.Values{"file": {fmt.Sprint(s.file.ID)}}), http.StatusSeeOther)
-	wantBody(t, sec.PostForm(t, path+"/ordre-du-jour/points-habituels", nil), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/proposition", url.Values{"file": {fmt.Sprint(s.file.ID)}}), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/points-habituels", nil), http.StatusSeeOther)
 	resp := sec.PostForm(t, path+"/convocation", nil)
-	wantBody(t, resp, http.StatusSeeOther)
-	wantBody(t, sec.Get(t, path), http.StatusOK, "Convocation n° 1 envoyée à 5 destinataire(s)", "Remis au serveur de messagerie")
+	servertest.Expect(t, "", resp, http.StatusSeeOther)
+	servertest.Expect(t, "", sec.Get(t, path), http.StatusOK, "Convocation n° 1 envoyée à 5 destinataire(s)", "Remis au serveur de messagerie")
 
 	got := received(t, srv)
 	member := s.Users[models.RoleMember].Email
@@ -236,21 +224,21 @@ func TestConvocationThroughSMTPWithCalendarAndPersonalLink(t *testing.T) {
 	// The member opens their personal link (a read receipt), and cannot give a proxy: they have a suppléant.
 	tok := linkRe.FindStringSubmatch(m.Text)[1]
 	anon := s.Client()
-	wantBody(t, anon.Get(t, "/convocation/"+tok), http.StatusOK, s.file.Reference, "Votre réponse à la convocation", "remplacé(e) par mon suppléant")
-	wantBody(t, sec.Get(t, path), http.StatusOK, "Lien ouvert le")
-	wantBody(t, anon.PostForm(t, "/convocation/"+tok, url.Values{"status": {"proxy"}, "proxy_holder": {fmt.Sprint(s.b.ID)}}), http.StatusSeeOther)
-	wantBody(t, anon.Get(t, "/convocation/"+tok), http.StatusOK, "peut donner procuration (R133-9)")
-	wantBody(t, anon.PostForm(t, "/convocation/"+tok, url.Values{"status": {"substituted"}}), http.StatusSeeOther)
-	wantBody(t, anon.Get(t, "/convocation/"+tok), http.StatusOK, "Remplacé(e) par son suppléant")
-	wantBody(t, anon.Get(t, "/convocation/"+tok+"x"), http.StatusNotFound)
-	wantBody(t, sec.Get(t, path+"/reponses/tableau"), http.StatusOK, "Remplacé(e) par son suppléant : Nom de a2@test.example")
+	servertest.Expect(t, "", anon.Get(t, "/convocation/"+tok), http.StatusOK, s.file.Reference, "Votre réponse à la convocation", "remplacé(e) par mon suppléant")
+	servertest.Expect(t, "", sec.Get(t, path), http.StatusOK, "Lien ouvert le")
+	servertest.Expect(t, "", anon.PostForm(t, "/convocation/"+tok, url.Values{"status": {"proxy"}, "proxy_holder": {fmt.Sprint(s.b.ID)}}), http.StatusSeeOther)
+	servertest.Expect(t, "", anon.Get(t, "/convocation/"+tok), http.StatusOK, "peut donner procuration (R133-9)")
+	servertest.Expect(t, "", anon.PostForm(t, "/convocation/"+tok, url.Values{"status": {"substituted"}}), http.StatusSeeOther)
+	servertest.Expect(t, "", anon.Get(t, "/convocation/"+tok), http.StatusOK, "Remplacé(e) par son suppléant")
+	servertest.Expect(t, "", anon.Get(t, "/convocation/"+tok+"x"), http.StatusNotFound)
+	servertest.Expect(t, "", sec.Get(t, path+"/reponses/tableau"), http.StatusOK, "Remplacé(e) par son suppléant : Nom de a2@test.example")
 
 	// A change of time after the convocation calls for a new one: same UID, SEQUENCE 1.
 	day := s.Clock().In(s.Config.Location).AddDate(0, 0, 10).Format(time.DateOnly)
-	wantBody(t, sec.PostForm(t, path+"/modifier", url.Values{"kind": {"files"}, "mode": {"hybrid"}, "date": {day}, "start": {"15:00"}, "end": {"18:00"},
+	servertest.Expect(t, "", sec.PostForm(t, path+"/modifier", url.Values{"kind": {"files"}, "mode": {"hybrid"}, "date": {day}, "start": {"15:00"}, "end": {"18:00"},
 		"place": {"Préfecture, salle Capitole"}, "remote_link": {"https://visio.example.gouv.fr/cdlp"}, "capacity": {"10"}}), http.StatusSeeOther)
-	wantBody(t, sec.Get(t, path), http.StatusOK, "ont changé depuis la dernière convocation")
-	wantBody(t, sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.Get(t, path), http.StatusOK, "ont changé depuis la dernière convocation")
+	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
 	got = received(t, srv)
 	_, ev2 := calendarOf(t, got[member][1])
 	if prop(ev2, ics.ComponentPropertyUniqueId) != uid || prop(ev2, ics.ComponentPropertySequence) != "1" {
@@ -258,7 +246,7 @@ func TestConvocationThroughSMTPWithCalendarAndPersonalLink(t *testing.T) {
 	}
 
 	// Cancellation: everyone convened gets a STATUS:CANCELLED file with the same UID.
-	wantBody(t, sec.PostForm(t, path+"/annuler", url.Values{"reason": {"Préfecture fermée"}}), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/annuler", url.Values{"reason": {"Préfecture fermée"}}), http.StatusSeeOther)
 	got = received(t, srv)
 	cal3, ev3 := calendarOf(t, got[s.b.Email][2])
 	if method(cal3) != "CANCEL" || prop(ev3, ics.ComponentPropertyStatus) != "CANCELLED" || prop(ev3, ics.ComponentPropertyUniqueId) != uid || prop(ev3, ics.ComponentPropertySequence) != "2" {
@@ -282,13 +270,13 @@ func TestRule3_ConvocationNoticeThroughThePage(t *testing.T) {
 	sec := s.Client()
 	sec.SignIn(t, models.RolePresident)
 	path := s.plan(t, sec, 4)
-	wantBody(t, sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"information"}, "title": {"Point d'information"}}), http.StatusSeeOther)
-	wantBody(t, sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
-	wantBody(t, sec.Get(t, path), http.StatusOK, "au moins 5 jours avant la séance", "déclarez l&#39;urgence")
-	wantBody(t, sec.PostForm(t, path+"/convocation", url.Values{"urgency": {"1"}}), http.StatusSeeOther)
-	wantBody(t, sec.Get(t, path), http.StatusOK, "Motivez l&#39;urgence")
-	wantBody(t, sec.PostForm(t, path+"/convocation", url.Values{"urgency": {"1"}, "urgency_reason": {"Renouvellement arrivant à échéance"}}), http.StatusSeeOther)
-	wantBody(t, sec.Get(t, path), http.StatusOK, "Convocation n° 1 envoyée", "Urgence", "Renouvellement arrivant à échéance")
+	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"information"}, "title": {"Point d'information"}}), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.Get(t, path), http.StatusOK, "au moins 5 jours avant la séance", "déclarez l&#39;urgence")
+	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", url.Values{"urgency": {"1"}}), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.Get(t, path), http.StatusOK, "Motivez l&#39;urgence")
+	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", url.Values{"urgency": {"1"}, "urgency_reason": {"Renouvellement arrivant à échéance"}}), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.Get(t, path), http.StatusOK, "Convocation n° 1 envoyée", "Urgence", "Renouvellement arrivant à échéance")
 }
 
 func TestRule2_ProxyThroughTheMemberPage(t *testing.T) {
@@ -296,8 +284,8 @@ func TestRule2_ProxyThroughTheMemberPage(t *testing.T) {
 	sec := s.Client()
 	sec.SignIn(t, models.RoleSecretariat)
 	path := s.plan(t, sec, 8)
-	wantBody(t, sec.PostForm(t, path+"/ordre-du-jour/dossier", url.Values{"file": {fmt.Sprint(s.file.ID)}}), http.StatusSeeOther)
-	wantBody(t, sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/dossier", url.Values{"file": {fmt.Sprint(s.file.ID)}}), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
 	b, c := s.Client(), s.Client()
 	b.SignInAs(t, s.b.Email, servertest.Password)
 	c.SignInAs(t, s.c.Email, servertest.Password)
@@ -311,10 +299,10 @@ func TestRule2_ProxyThroughTheMemberPage(t *testing.T) {
 		{c, url.Values{"status": {"proxy"}, "proxy_holder": {fmt.Sprint(s.Users[models.RoleMember].ID)}}, "détient déjà une procuration"},
 		{c, url.Values{"status": {"substituted"}}, "pas de suppléant en fonction"},
 	} {
-		wantBody(t, tt.who.PostForm(t, path+"/reponse", tt.form), http.StatusSeeOther)
-		wantBody(t, tt.who.Get(t, path), http.StatusOK, tt.want)
+		servertest.Expect(t, "", tt.who.PostForm(t, path+"/reponse", tt.form), http.StatusSeeOther)
+		servertest.Expect(t, "", tt.who.Get(t, path), http.StatusOK, tt.want)
 	}
-	wantBody(t, sec.Get(t, path+"/reponses"), http.StatusOK, "A donné procuration à Test Membre", "Quorum requis")
+	servertest.Expect(t, "", sec.Get(t, path+"/reponses"), http.StatusOK, "A donné procuration à Test Membre", "Quorum requis")
 }
 
 func TestAgendaReorderWithHtmxAndWithout(t *testing.T) {
@@ -323,14 +311,14 @@ func TestAgendaReorderWithHtmxAndWithout(t *testing.T) {
 	sec.SignIn(t, models.RoleSecretariat)
 	path := s.plan(t, sec, 9)
 	for _, title := range []string{"Premier point", "Second point"} {
-		wantBody(t, sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"information"}, "title": {title}}), http.StatusSeeOther)
+		servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"information"}, "title": {title}}), http.StatusSeeOther)
 	}
 	items := regexp.MustCompile(`data-item-id="(\d+)"`).FindAllStringSubmatch(sec.Get(t, path).Body, -1)
 	if len(items) != 2 {
 		t.Fatalf("%d items", len(items))
 	}
 	// The keyboard alternative, as a plain form.
-	wantBody(t, sec.PostForm(t, path+"/ordre-du-jour/"+items[1][1]+"/deplacer", url.Values{"dir": {"up"}}), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/"+items[1][1]+"/deplacer", url.Values{"dir": {"up"}}), http.StatusSeeOther)
 	body := sec.Get(t, path).Body
 	if strings.Index(body, "Second point") > strings.Index(body, "Premier point") {
 		t.Fatalf("Second point not moved up")
@@ -341,12 +329,12 @@ func TestAgendaReorderWithHtmxAndWithout(t *testing.T) {
 	req.Header.Set("HX-Request", "true")
 	req.Header.Set("X-CSRF-Token", sec.CSRF)
 	resp := sec.Do(t, req)
-	wantBody(t, resp, http.StatusOK, `id="ordre-du-jour"`)
+	servertest.Expect(t, "", resp, http.StatusOK, `id="ordre-du-jour"`)
 	if strings.Contains(resp.Body, "<html") || strings.Index(resp.Body, "Second point") < strings.Index(resp.Body, "Premier point") {
 		t.Fatalf("fragment:\n%s", resp.Body)
 	}
 	// A blank free item is refused in French, the typed values kept.
-	wantBody(t, sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"policy"}, "title": {" "}, "notes": {"gardé"}}), http.StatusUnprocessableEntity, "Indiquez l&#39;intitulé du point", "gardé")
+	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"policy"}, "title": {" "}, "notes": {"gardé"}}), http.StatusUnprocessableEntity, "Indiquez l&#39;intitulé du point", "gardé")
 }
 
 func TestCalendarFeedSubscription(t *testing.T) {
@@ -369,8 +357,8 @@ func TestCalendarFeedSubscription(t *testing.T) {
 	if _, err := ics.ParseCalendar(strings.NewReader(got.Body)); err != nil {
 		t.Fatal(err)
 	}
-	wantBody(t, m.PostForm(t, "/seances/abonnement/revoquer", nil), http.StatusSeeOther)
-	wantBody(t, anon.Get(t, feed), http.StatusNotFound)
+	servertest.Expect(t, "", m.PostForm(t, "/seances/abonnement/revoquer", nil), http.StatusSeeOther)
+	servertest.Expect(t, "", anon.Get(t, feed), http.StatusNotFound)
 }
 
 // TestRule7_PolicySessionsPerYear: the year view warns the secretariat while fewer policy
@@ -385,7 +373,7 @@ func TestRule7_PolicySessionsPerYear(t *testing.T) {
 	sec.SignIn(t, models.RoleSecretariat)
 	year := s.Clock().In(s.Config.Location).Year() + 1
 	page := fmt.Sprintf("/seances?annee=%d", year)
-	wantBody(t, sec.Get(t, page), http.StatusOK, fmt.Sprintf("0 séance(s) plénière(s) de politique et de coordination prévue(s) en %d, sur les 2 requise(s)", year))
+	servertest.Expect(t, "", sec.Get(t, page), http.StatusOK, fmt.Sprintf("0 séance(s) plénière(s) de politique et de coordination prévue(s) en %d, sur les 2 requise(s)", year))
 	policy := func(month time.Month) *meetings.Meeting {
 		m, err := meetings.CreateMeeting(context.Background(), s.DB, models.SystemActor("test"), s.Commission.ID, meetings.MeetingInput{
 			Kind: meetings.MeetingPolicy, Mode: meetings.ModeOnSite, StartsAt: time.Date(year, month, 10, 13, 0, 0, 0, time.UTC), Place: "Préfecture", Capacity: 10,
@@ -396,11 +384,11 @@ func TestRule7_PolicySessionsPerYear(t *testing.T) {
 		return m
 	}
 	first := policy(3)
-	wantBody(t, sec.Get(t, page), http.StatusOK, "1 séance(s) plénière(s)")
+	servertest.Expect(t, "", sec.Get(t, page), http.StatusOK, "1 séance(s) plénière(s)")
 	if _, err := meetings.CancelMeeting(context.Background(), s.DB, s.Users[models.RoleSecretariat], s.Commission.ID, first.ID, "Report", s.Clock()); err != nil {
 		t.Fatal(err)
 	}
-	wantBody(t, sec.Get(t, page), http.StatusOK, "0 séance(s) plénière(s)")
+	servertest.Expect(t, "", sec.Get(t, page), http.StatusOK, "0 séance(s) plénière(s)")
 	policy(4)
 	policy(10)
 	if r := sec.Get(t, page); strings.Contains(r.Body, "séance(s) plénière(s) de politique") {

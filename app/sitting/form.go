@@ -35,7 +35,7 @@ func parseLocal(s string, loc *time.Location) (time.Time, bool) {
 func formID(c *fiber.Ctx, name string) (int64, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(c.FormValue(name)), 10, 64)
 	if err != nil || n <= 0 {
-		return 0, models.FieldErrors{name: "Choix invalide : rechargez la page et recommencez."}
+		return 0, models.FieldErrors{name: "Choix invalide : rechargez la page et recommencez."}.Err()
 	}
 	return n, nil
 }
@@ -46,14 +46,14 @@ func attendanceInput(seat, value string) (meetings.AttendanceInput, error) {
 	in := meetings.AttendanceInput{Confirm: true}
 	var err error
 	if in.SeatID, err = strconv.ParseInt(seat, 10, 64); err != nil {
-		return in, models.FieldErrors{"seat_id": "Siège inconnu : rechargez la page."}
+		return in, models.FieldErrors{"seat_id": "Siège inconnu : rechargez la page."}.Err()
 	}
 	status, who, _ := strings.Cut(value, ":")
 	in.Status = meetings.AttendanceStatus(status)
 	if who != "" {
 		id, err := strconv.ParseInt(who, 10, 64)
 		if err != nil {
-			return in, models.FieldErrors{"status": "Choix invalide : rechargez la page."}
+			return in, models.FieldErrors{"status": "Choix invalide : rechargez la page."}.Err()
 		}
 		switch in.Status {
 		case meetings.AttSubstituted:

@@ -5,10 +5,8 @@
 package sitting
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,42 +43,11 @@ func itemParams(c *fiber.Ctx) (id, item int64, err error) {
 
 func cidOf(c *fiber.Ctx) int64 { return web.User(c).CommissionIDOrZero() }
 
-// attendanceRefusals are the refusals of requirement 2 that SetAttendance returns.
-var attendanceRefusals = []error{
-	meetings.ErrNotOwnSuppleant, meetings.ErrProxyWithSuppleant, meetings.ErrProxyHolderTaken, meetings.ErrProxyHolderInvalid,
-	meetings.ErrProxyHolderAway, meetings.ErrHoldsProxy, meetings.ErrMeetingNotActive,
-}
-
-// refusal returns the French message of a rule's refusal or of a form-level error.
-func refusal(err error) (string, bool) {
-	if msg, ok := sittingmodel.SittingRefusal(err); ok {
-		return msg, true
-	}
-	for _, r := range attendanceRefusals {
-		if errors.Is(err, r) {
-			msg := err.Error()
-			if i := strings.LastIndex(msg, " : "); i >= 0 && strings.HasSuffix(msg, r.Error()) {
-				return msg, true // prefixed with the seat's label
-			}
-			return r.Error(), true
-		}
-	}
-	if fe, ok := models.AsFieldErrors(err); ok {
-		return strings.Join(fe.Messages(), " "), true
-	}
-	return "", false
-}
-
 // back answers an action: a refusal becomes an error flash, success a success flash,
 // and both return to path. Other errors go to the error handler.
 func back(c *fiber.Ctx, err error, path, success string) error {
 	if err != nil {
-		msg, ok := refusal(err)
-		if !ok {
-			return err
-		}
-		web.FlashError(c, msg)
-		return c.Redirect(path, fiber.StatusSeeOther)
+		return web.Refused(c, err, path)
 	}
 	if success != "" {
 		web.FlashSuccess(c, success)

@@ -163,7 +163,7 @@ func (h *Handler) RoomBallot(c *fiber.Ctx) error {
 	in.VoterUserID, _ = strconv.ParseInt(voter, 10, 64)
 	in.RepresentedUserID, _ = strconv.ParseInt(represented, 10, 64)
 	if in.VoterUserID <= 0 {
-		return back(c, models.FieldErrors{"voter": "Choisissez le votant."}, votePath(id, v.ID), "")
+		return back(c, models.FieldErrors{"voter": "Choisissez le votant."}.Err(), votePath(id, v.ID), "")
 	}
 	_, err = sittingmodel.CastBallot(c.UserContext(), h.DB, web.User(c), cidOf(c), v.ID, in, h.Now())
 	return back(c, err, votePath(id, v.ID), "Vote enregistré.")

@@ -256,7 +256,7 @@ func (h *Handler) Resume(c *fiber.Ctx) error {
 	if ok {
 		d, err = sittingmodel.ResumeDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, deadline, c.FormValue("reason"), h.Now())
 	} else {
-		err = models.FieldErrors{"deadline": "Indiquez la nouvelle échéance (date et heure)."}
+		err = models.FieldErrors{"deadline": "Indiquez la nouvelle échéance (date et heure)."}.Err()
 	}
 	if fe, ok := models.AsFieldErrors(err); ok {
 		c.Status(fiber.StatusUnprocessableEntity)

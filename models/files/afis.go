@@ -33,7 +33,7 @@ func (s *AFISScale) Amount(children int) int64 {
 // dependent children, under the scale in force on day on.
 func AFISAmount(ctx context.Context, db bun.IDB, children int, on time.Time) (int64, error) {
 	if children < 0 {
-		return 0, Refuse("Le nombre d'enfants à charge ne peut pas être négatif.")
+		return 0, models.Refuse("Le nombre d'enfants à charge ne peut pas être négatif.")
 	}
 	scales, err := ListAFISScales(ctx, db)
 	if err != nil {
@@ -45,7 +45,7 @@ func AFISAmount(ctx context.Context, db bun.IDB, children int, on time.Time) (in
 			return scales[i].Amount(children), nil
 		}
 	}
-	return 0, Refuse("Aucun barème de l'AFIS n'est en vigueur le %s.", FormatDate(day))
+	return 0, models.Refuse("Aucun barème de l'AFIS n'est en vigueur le %s.", FormatDate(day))
 }
 
 // ListAFISScales returns every version of the scale, oldest first.
@@ -59,7 +59,7 @@ func ListAFISScales(ctx context.Context, db bun.IDB) ([]AFISScale, error) {
 
 // AddAFISScale records a new version of the scale (a revaluation) and audits it.
 func AddAFISScale(ctx context.Context, db bun.IDB, actor models.Actor, s *AFISScale, now time.Time) error {
-	fe := FileErrors{}
+	fe := models.FieldErrors{}
 	if s.EffectiveFrom.IsZero() {
 		fe.Add("effective_from", "Indiquez la date d'entrée en vigueur du barème.")
 	}
@@ -79,7 +79,7 @@ func AddAFISScale(ctx context.Context, db bun.IDB, actor models.Actor, s *AFISSc
 			return fmt.Errorf("add afis scale: %w", err)
 		}
 		if n > 0 {
-			return FileErrors{"effective_from": "Un barème entre déjà en vigueur à cette date."}
+			return models.FieldErrors{"effective_from": "Un barème entre déjà en vigueur à cette date."}.Err()
 		}
 		s.CreatedAt = now
 		if _, err := tx.NewInsert().Model(s).Exec(ctx); err != nil {

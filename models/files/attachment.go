@@ -100,9 +100,9 @@ const acceptedTypes = "PDF, PNG, JPEG, Word (docx), Excel (xlsx), OpenDocument (
 func SniffAttachment(content []byte) (string, error) {
 	switch {
 	case len(content) == 0:
-		return "", FileErrors{"file": "Le fichier est vide."}
+		return "", models.FieldErrors{"file": "Le fichier est vide."}.Err()
 	case len(content) > MaxAttachmentSize:
-		return "", FileErrors{"file": fmt.Sprintf("Le fichier fait %.1f Mo : la taille maximale est de 20 Mo.", float64(len(content))/(1<<20))}
+		return "", models.FieldErrors{"file": fmt.Sprintf("Le fichier fait %.1f Mo : la taille maximale est de 20 Mo.", float64(len(content))/(1<<20))}.Err()
 	}
 	detected := http.DetectContentType(content)
 	switch detected {
@@ -111,7 +111,7 @@ func SniffAttachment(content []byte) (string, error) {
 	case "application/zip":
 		return sniffZip(content)
 	}
-	return "", FileErrors{"file": fmt.Sprintf("Type de fichier refusé : %s détecté. Formats acceptés : %s.", describeType(detected), acceptedTypes)}
+	return "", models.FieldErrors{"file": fmt.Sprintf("Type de fichier refusé : %s détecté. Formats acceptés : %s.", describeType(detected), acceptedTypes)}.Err()
 }
 
 // sniffZip recognises office documents, which are zip archives: OpenDocument names its
@@ -120,30 +120,30 @@ func SniffAttachment(content []byte) (string, error) {
 func sniffZip(content []byte) (string, error) {
 	zr, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
 	if err != nil {
-		return "", FileErrors{"file": "Le fichier est une archive ZIP illisible."}
+		return "", models.FieldErrors{"file": "Le fichier est une archive ZIP illisible."}.Err()
 	}
 	entries := map[string]*zip.File{}
 	for _, e := range zr.File {
 		entries[e.Name] = e
 		if strings.HasSuffix(strings.ToLower(e.Name), "vbaproject.bin") || strings.HasPrefix(e.Name, "Basic/") {
-			return "", FileErrors{"file": "Type de fichier refusé : document contenant des macros. Enregistrez-le sans macros ou en PDF."}
+			return "", models.FieldErrors{"file": "Type de fichier refusé : document contenant des macros. Enregistrez-le sans macros ou en PDF."}.Err()
 		}
 	}
 	if e := entries["mimetype"]; e != nil {
 		rc, err := e.Open()
 		if err != nil {
-			return "", FileErrors{"file": "Le fichier est une archive ZIP illisible."}
+			return "", models.FieldErrors{"file": "Le fichier est une archive ZIP illisible."}.Err()
 		}
 		raw, err := io.ReadAll(io.LimitReader(rc, 100))
 		rc.Close()
 		if err != nil {
-			return "", FileErrors{"file": "Le fichier est une archive ZIP illisible."}
+			return "", models.FieldErrors{"file": "Le fichier est une archive ZIP illisible."}.Err()
 		}
 		mt := strings.TrimSpace(string(raw))
 		if mt == TypeODT || mt == TypeODS {
 			return mt, nil
 		}
-		return "", FileErrors{"file": fmt.Sprintf("Type de fichier refusé : %s détecté. Formats acceptés : %s.", describeType(mt), acceptedTypes)}
+		return "", models.FieldErrors{"file": fmt.Sprintf("Type de fichier refusé : %s détecté. Formats acceptés : %s.", describeType(mt), acceptedTypes)}.Err()
 	}
 	if entries["[Content_Types].xml"] != nil {
 		switch {
@@ -152,9 +152,9 @@ func sniffZip(content []byte) (string, error) {
 		case entries["xl/workbook.xml"] != nil:
 			return TypeXLSX, nil
 		}
-		return "", FileErrors{"file": fmt.Sprintf("Type de fichier refusé : document Office non pris en charge (PowerPoint ou autre) détecté. Formats acceptés : %s.", acceptedTypes)}
+		return "", models.FieldErrors{"file": fmt.Sprintf("Type de fichier refusé : document Office non pris en charge (PowerPoint ou autre) détecté. Formats acceptés : %s.", acceptedTypes)}.Err()
 	}
-	return "", FileErrors{"file": fmt.Sprintf("Type de fichier refusé : archive ZIP détectée. Formats acceptés : %s.", acceptedTypes)}
+	return "", models.FieldErrors{"file": fmt.Sprintf("Type de fichier refusé : archive ZIP détectée. Formats acceptés : %s.", acceptedTypes)}.Err()
 }
 
 // describeType names a detected type for a French message.
@@ -213,7 +213,7 @@ func mayChangeAttachments(actor *models.User, f *File) bool {
 // history and the audit chain.
 func AddAttachment(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *models.User, fileID int64, kind AttachmentKind, name string, content []byte, now time.Time) (*Attachment, error) {
 	if !slices.Contains(AttachmentKinds, kind) {
-		return nil, FileErrors{"kind": "Choisissez le type de pièce."}
+		return nil, models.FieldErrors{"kind": "Choisissez le type de pièce."}.Err()
 	}
 	ct, err := SniffAttachment(content)
 	if err != nil {
@@ -226,7 +226,7 @@ func AddAttachment(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *
 			return err
 		}
 		if !mayChangeAttachments(actor, f) {
-			return Refuse("Les pièces du dossier %s ne peuvent plus être modifiées dans l'état « %s ».", f.Reference, f.State.Label())
+			return models.Refuse("Les pièces du dossier %s ne peuvent plus être modifiées dans l'état « %s ».", f.Reference, f.State.Label())
 		}
 		a.CommissionID, a.FileID = f.CommissionID, f.ID
 		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
@@ -382,7 +382,7 @@ func DeleteAttachment(ctx context.Context, db bun.IDB, actor *models.User, attac
 			return err
 		}
 		if !mayChangeAttachments(actor, f) {
-			return Refuse("Les pièces du dossier %s ne peuvent plus être modifiées dans l'état « %s ».", f.Reference, f.State.Label())
+			return models.Refuse("Les pièces du dossier %s ne peuvent plus être modifiées dans l'état « %s ».", f.Reference, f.State.Label())
 		}
 		if _, err := tx.NewDelete().Model((*Attachment)(nil)).Where("id = ?", a.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("delete attachment: %w", err)

@@ -387,8 +387,8 @@ func (in *FileInput) normalize() {
 
 // validate checks what a draft must already respect: known values within range.
 // Completeness is checked at submission (checkComplete).
-func (in *FileInput) validate(kind FileKind, now time.Time) FileErrors {
-	fe := FileErrors{}
+func (in *FileInput) validate(kind FileKind, now time.Time) models.FieldErrors {
+	fe := models.FieldErrors{}
 	if in.Person != nil {
 		in.Person.validate(fe, now)
 	}
@@ -430,8 +430,8 @@ func (in *FileInput) validate(kind FileKind, now time.Time) FileErrors {
 }
 
 // checkComplete lists what is missing for the file to be submitted.
-func checkComplete(f *File, p *Proposal) FileErrors {
-	fe := FileErrors{}
+func checkComplete(f *File, p *Proposal) models.FieldErrors {
+	fe := models.FieldErrors{}
 	if !f.AssociationAvis.Valid() {
 		fe.Add("association_avis", "Donnez l'avis de l'association (favorable, réservé ou défavorable).")
 	}
@@ -489,7 +489,7 @@ func nextReference(ctx context.Context, tx bun.Tx, c *models.Commission, year in
 // associationOf returns the association a user acts for, refusing other roles.
 func associationOf(ctx context.Context, db bun.IDB, u *models.User) (*registry.Association, error) {
 	if u.Role != models.RoleAssociation || u.AssociationID == nil || u.CommissionID == nil {
-		return nil, Refuse("Seule une association agréée peut créer ou modifier un dossier.")
+		return nil, models.Refuse("Seule une association agréée peut créer ou modifier un dossier.")
 	}
 	return registry.FindAssociation(ctx, db, *u.CommissionID, *u.AssociationID)
 }
@@ -500,13 +500,13 @@ func associationOf(ctx context.Context, db bun.IDB, u *models.User) (*registry.A
 func CreateFile(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *models.User, in FileInput, now time.Time) (*File, error) {
 	in.normalize()
 	if !in.Kind.Valid() {
-		return nil, FileErrors{"kind": "Choisissez le type de demande."}
+		return nil, models.FieldErrors{"kind": "Choisissez le type de demande."}.Err()
 	}
 	if in.Kind == KindEngagement && in.Person == nil && in.PersonID == 0 {
-		return nil, FileErrors{"last_name": "Indiquez l'identité de la personne."}
+		return nil, models.FieldErrors{"last_name": "Indiquez l'identité de la personne."}.Err()
 	}
 	if fe := in.validate(in.Kind, now); len(fe) > 0 {
-		return nil, fe
+		return nil, fe.Err()
 	}
 	f := &File{}
 	err := models.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
@@ -519,20 +519,20 @@ func CreateFile(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *mod
 			return err
 		}
 		if !a.MaySubmitFiles(c.Department, now) {
-			return Refuse("L'association n'a pas d'agrément en cours couvrant le département %s : elle ne peut pas présenter de dossier.", c.Department)
+			return models.Refuse("L'association n'a pas d'agrément en cours couvrant le département %s : elle ne peut pas présenter de dossier.", c.Department)
 		}
 		person := &Person{CommissionID: c.ID}
 		switch {
 		case in.Kind.NeedsParcours():
 			p, err := FindParcoursRow(ctx, tx, c.ID, in.ParcoursID)
 			if err != nil {
-				return FileErrors{"parcours": "Choisissez le parcours concerné par la demande."}
+				return models.FieldErrors{"parcours": "Choisissez le parcours concerné par la demande."}.Err()
 			}
 			if p.AssociationID != a.ID {
-				return Refuse("Ce parcours est suivi par une autre association.")
+				return models.Refuse("Ce parcours est suivi par une autre association.")
 			}
 			if p.EndedOn != nil {
-				return Refuse("Ce parcours est clos : une nouvelle entrée passe par une demande d'engagement.")
+				return models.Refuse("Ce parcours est clos : une nouvelle entrée passe par une demande d'engagement.")
 			}
 			f.ParcoursID = &p.ID
 			if person, err = FindPerson(ctx, tx, c.ID, p.PersonID); err != nil {
@@ -639,13 +639,13 @@ func UpdateFile(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *mod
 			return models.ErrNotFound
 		}
 		if f.AnonymisedOn != nil {
-			return Refuse("Le dossier %s a été anonymisé le %s : il ne peut plus être modifié.", f.Reference, FormatDate(*f.AnonymisedOn))
+			return models.Refuse("Le dossier %s a été anonymisé le %s : il ne peut plus être modifié.", f.Reference, FormatDate(*f.AnonymisedOn))
 		}
 		if f.State != StateDraft && f.State != StateIncomplete {
-			return Refuse("Le dossier %s est %s : il ne peut plus être modifié.", f.Reference, strings.ToLower(f.State.Label()))
+			return models.Refuse("Le dossier %s est %s : il ne peut plus être modifié.", f.Reference, strings.ToLower(f.State.Label()))
 		}
 		if fe := in.validate(f.Kind, now); len(fe) > 0 {
-			return fe
+			return fe.Err()
 		}
 		if in.Person != nil {
 			p, err := FindPerson(ctx, tx, f.CommissionID, f.PersonID)
@@ -683,7 +683,7 @@ func DeleteDraft(ctx context.Context, db bun.IDB, actor *models.User, fileID int
 			return models.ErrNotFound
 		}
 		if f.State != StateDraft {
-			return Refuse("Seul un brouillon peut être supprimé.")
+			return models.Refuse("Seul un brouillon peut être supprimé.")
 		}
 		if _, err := tx.NewDelete().Model((*File)(nil)).Where("id = ?", f.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("delete draft: %w", err)

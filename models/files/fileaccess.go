@@ -247,7 +247,7 @@ func RevealIdentity(ctx context.Context, db bun.IDB, kr *keyring.Keyring, viewer
 		return nil, err
 	}
 	if f.AnonymisedOn != nil {
-		return nil, Refuse("Le dossier %s a été anonymisé le %s, au terme de sa durée de conservation : l'identité de la personne a été détruite.",
+		return nil, models.Refuse("Le dossier %s a été anonymisé le %s, au terme de sa durée de conservation : l'identité de la personne a été détruite.",
 			f.Reference, FormatDate(*f.AnonymisedOn))
 	}
 	p, err := FindPerson(ctx, db, f.CommissionID, f.PersonID)
@@ -402,7 +402,7 @@ func grantedFileIDs(ctx context.Context, db bun.IDB, u *models.User, now time.Ti
 // from g.ValidFrom until g.ValidUntil; the sessions feature calls it when it convenes.
 func GrantFileAccess(ctx context.Context, db bun.IDB, actor models.Actor, g *FileAccessGrant, now time.Time) error {
 	if !g.ValidUntil.After(g.ValidFrom) {
-		return FileErrors{"valid_until": "La fin de l'accès doit suivre son début."}
+		return models.FieldErrors{"valid_until": "La fin de l'accès doit suivre son début."}.Err()
 	}
 	return models.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		f, err := FindFileRow(ctx, tx, g.CommissionID, g.FileID)
@@ -414,7 +414,7 @@ func GrantFileAccess(ctx context.Context, db bun.IDB, actor models.Actor, g *Fil
 			return err
 		}
 		if u.CommissionIDOrZero() != f.CommissionID || (u.Role != models.RoleMember && u.Role != models.RolePresident) {
-			return Refuse("Seuls les membres et la présidence de la commission reçoivent un accès aux dossiers d'une séance.")
+			return models.Refuse("Seuls les membres et la présidence de la commission reçoivent un accès aux dossiers d'une séance.")
 		}
 		g.ValidFrom, g.ValidUntil, g.CreatedAt = g.ValidFrom.UTC(), g.ValidUntil.UTC(), now
 		if _, err := tx.NewInsert().Model(g).Exec(ctx); err != nil {
@@ -458,7 +458,7 @@ func ListFileAccessGrants(ctx context.Context, db bun.IDB, cid, fileID int64) ([
 func DeclareInterest(ctx context.Context, db bun.IDB, actor models.Actor, cid, fileID, userID int64, reason string, now time.Time) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return FileErrors{"reason": "Indiquez la nature de l'intérêt déclaré."}
+		return models.FieldErrors{"reason": "Indiquez la nature de l'intérêt déclaré."}.Err()
 	}
 	if err := models.TextError("reason", "Nature de l'intérêt", reason, models.MaxNoteLength); err != nil {
 		return err
@@ -480,7 +480,7 @@ func DeclareInterest(ctx context.Context, db bun.IDB, actor models.Actor, cid, f
 			return fmt.Errorf("declare interest: %w", err)
 		}
 		if exists {
-			return Refuse("Cet intérêt est déjà déclaré.")
+			return models.Refuse("Cet intérêt est déjà déclaré.")
 		}
 		in := &FileInterest{CommissionID: cid, FileID: fileID, UserID: userID, Reason: reason, DeclaredAt: now.UTC()}
 		if _, err := tx.NewInsert().Model(in).Exec(ctx); err != nil {

@@ -127,7 +127,7 @@ func Transition(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *mod
 			return err
 		}
 		if !CanTransition(actor, f, to) {
-			return Refuse("Action impossible : le dossier %s est « %s » et votre rôle (%s) ne permet pas de le passer à « %s ».",
+			return models.Refuse("Action impossible : le dossier %s est « %s » et votre rôle (%s) ne permet pas de le passer à « %s ».",
 				f.Reference, f.State.Label(), actor.Role.Label(), to.Label())
 		}
 		from := f.State
@@ -155,7 +155,7 @@ func Transition(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *mod
 			return fmt.Errorf("file transition: %w", err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return Refuse("Le dossier %s a été modifié entre-temps : rechargez la page et recommencez.", f.Reference)
+			return models.Refuse("Le dossier %s a été modifié entre-temps : rechargez la page et recommencez.", f.Reference)
 		}
 		if err := AddEvent(ctx, tx, actor, f, string(to), from, to, details, now); err != nil {
 			return err
@@ -196,7 +196,7 @@ func applySubmit(ctx context.Context, tx bun.Tx, kr *keyring.Keyring, f *File, n
 		return err
 	}
 	if !a.MaySubmitFiles(c.Department, now) {
-		return Refuse("L'association n'a pas d'agrément en cours couvrant le département %s : elle ne peut pas déposer de dossier.", c.Department)
+		return models.Refuse("L'association n'a pas d'agrément en cours couvrant le département %s : elle ne peut pas déposer de dossier.", c.Department)
 	}
 	if kr == nil {
 		return fmt.Errorf("submit file %d: no keyring to open the proposal", f.ID)
@@ -206,7 +206,7 @@ func applySubmit(ctx context.Context, tx bun.Tx, kr *keyring.Keyring, f *File, n
 		return err
 	}
 	if fe := checkComplete(f, p); len(fe) > 0 {
-		return fe
+		return fe.Err()
 	}
 	if err := checkRequestOnParcours(ctx, tx, f, now); err != nil {
 		return err
@@ -229,14 +229,14 @@ func checkRequestOnParcours(ctx context.Context, tx bun.Tx, f *File, now time.Ti
 			return err
 		}
 		if p.EndedOn != nil {
-			return Refuse("Ce parcours est terminé depuis le %s : aucune demande ne peut plus le concerner.", FormatDate(*p.EndedOn))
+			return models.Refuse("Ce parcours est terminé depuis le %s : aucune demande ne peut plus le concerner.", FormatDate(*p.EndedOn))
 		}
 		var other File
 		err = tx.NewSelect().Model(&other).Column("reference").
 			Where("parcours_id = ? AND kind = ? AND id <> ? AND state NOT IN (?)", *f.ParcoursID, f.Kind, f.ID, bun.In([]State{StateDraft, StateDecided})).
 			Limit(1).Scan(ctx)
 		if err == nil {
-			return Refuse("Une demande du même type est déjà en cours pour ce parcours (%s).", other.Reference)
+			return models.Refuse("Une demande du même type est déjà en cours pour ce parcours (%s).", other.Reference)
 		}
 		if models.NotFound(err, "") != models.ErrNotFound {
 			return fmt.Errorf("check pending requests: %w", err)
@@ -258,10 +258,10 @@ func applyIncomplete(f *File, items []string, details map[string]any) error {
 		}
 	}
 	if len(clean) == 0 {
-		return FileErrors{"missing_items": "Indiquez au moins une pièce ou information manquante."}
+		return models.FieldErrors{"missing_items": "Indiquez au moins une pièce ou information manquante."}.Err()
 	}
 	if len(clean) > 50 {
-		return FileErrors{"missing_items": "Indiquez au plus 50 pièces ou informations manquantes."}
+		return models.FieldErrors{"missing_items": "Indiquez au plus 50 pièces ou informations manquantes."}.Err()
 	}
 	for _, s := range clean {
 		if err := models.LineError("missing_items", "Pièces ou informations manquantes", s, models.MaxLineLength); err != nil {
@@ -282,7 +282,7 @@ func applyAdmissible(f *File, details map[string]any) {
 
 func applyScheduled(f *File, in TransitionInput, details map[string]any) error {
 	if in.SessionDate.IsZero() {
-		return FileErrors{"session_date": "Indiquez la date de la séance."}
+		return models.FieldErrors{"session_date": "Indiquez la date de la séance."}.Err()
 	}
 	d := DateOf(in.SessionDate)
 	f.SessionDate = &d
@@ -297,14 +297,14 @@ func applyScheduled(f *File, in TransitionInput, details map[string]any) error {
 
 func applyExamined(f *File, in TransitionInput, details map[string]any, now time.Time) error {
 	if !in.Avis.Valid() {
-		return FileErrors{"avis": "Indiquez l'avis de la commission : favorable, réservé ou défavorable."}
+		return models.FieldErrors{"avis": "Indiquez l'avis de la commission : favorable, réservé ou défavorable."}.Err()
 	}
 	on := DateOf(now)
 	if !in.AvisOn.IsZero() {
 		on = DateOf(in.AvisOn)
 	}
 	if on.After(DateOf(now)) {
-		return FileErrors{"avis_on": "L'avis ne peut pas être daté dans le futur."}
+		return models.FieldErrors{"avis_on": "L'avis ne peut pas être daté dans le futur."}.Err()
 	}
 	f.CommissionAvis, f.AvisOn = in.Avis, &on
 	details["avis"], details["avis_on"] = string(in.Avis), on.Format(time.DateOnly)
@@ -313,7 +313,7 @@ func applyExamined(f *File, in TransitionInput, details map[string]any, now time
 
 // applyDecided records the préfet's decision (requirement 10) and its effect on the parcours.
 func applyDecided(ctx context.Context, tx bun.Tx, f *File, d Decision, details map[string]any, now time.Time) error {
-	fe := FileErrors{}
+	fe := models.FieldErrors{}
 	today := DateOf(now)
 	if d.Outcome != DecisionAuthorised && d.Outcome != DecisionRefused {
 		fe.Add("outcome", "Indiquez la décision du préfet : autorisation ou refus.")
@@ -392,7 +392,7 @@ func applyDecisionToParcours(ctx context.Context, tx bun.Tx, f *File, details ma
 		return err
 	}
 	if p.EndedOn != nil {
-		return Refuse("Ce parcours est terminé depuis le %s : la décision ne peut plus s'y appliquer.", FormatDate(*p.EndedOn))
+		return models.Refuse("Ce parcours est terminé depuis le %s : la décision ne peut plus s'y appliquer.", FormatDate(*p.EndedOn))
 	}
 	notified := decided
 	if f.NotifiedPersonOn != nil {
@@ -436,7 +436,7 @@ func applyDecisionToParcours(ctx context.Context, tx bun.Tx, f *File, details ma
 	case f.Kind == KindAFIS && f.Decision == DecisionAuthorised && f.AFISGranted:
 		per := p.CurrentPeriod(decided)
 		if per == nil {
-			return Refuse("Aucune période de droits ne couvre la date de la décision : l'AFIS ne peut pas être accordée.")
+			return models.Refuse("Aucune période de droits ne couvre la date de la décision : l'AFIS ne peut pas être accordée.")
 		}
 		if err := grantAFIS(ctx, tx, per, f.Children, firstOfMonth(decided)); err != nil {
 			return err
@@ -468,7 +468,7 @@ type Observations struct {
 // RecordObservations records the observations step of a renewal, end or suspension
 // request not yet decided. The secretariat or the instructing association records it.
 func RecordObservations(ctx context.Context, db bun.IDB, actor *models.User, fileID int64, o Observations, now time.Time) error {
-	fe := FileErrors{}
+	fe := models.FieldErrors{}
 	if o.InvitedOn.IsZero() || DateOf(o.InvitedOn).After(DateOf(now)) {
 		fe.Add("invited_on", "Indiquez la date à laquelle la personne a été invitée à présenter ses observations.")
 	}
@@ -484,7 +484,7 @@ func RecordObservations(ctx context.Context, db bun.IDB, actor *models.User, fil
 	return updateFileRecord(ctx, db, actor, fileID, "observations", []models.Role{models.RoleSecretariat, models.RoleAssociation}, false, now,
 		func(f *File, details map[string]any) error {
 			if f.Kind != KindRenewal && !f.Kind.EndsRights() {
-				return Refuse("Cette demande n'appelle pas d'observations de la personne.")
+				return models.Refuse("Cette demande n'appelle pas d'observations de la personne.")
 			}
 			f.ObservationsInvitedOn, f.ObservationsMeans, f.ObservationsReceivedOn = optionalDate(o.InvitedOn), o.Means, optionalDate(o.ReceivedOn)
 			details["invited_on"], details["means"], details["received"] = f.ObservationsInvitedOn.Format(time.DateOnly), string(o.Means), !o.ReceivedOn.IsZero()
@@ -500,7 +500,7 @@ func RecordNotification(ctx context.Context, db bun.IDB, actor *models.User, fil
 		func(f *File, details map[string]any) error {
 			for _, t := range []time.Time{personOn, associationOn} {
 				if !t.IsZero() && (DateOf(t).Before(*f.DecidedOn) || DateOf(t).After(DateOf(now))) {
-					return FileErrors{"notified_on": "La date de notification doit suivre la décision et ne pas être dans le futur."}
+					return models.FieldErrors{"notified_on": "La date de notification doit suivre la décision et ne pas être dans le futur."}.Err()
 				}
 			}
 			if !personOn.IsZero() && f.NotifiedPersonOn == nil {
@@ -519,12 +519,12 @@ func RecordNotification(ctx context.Context, db bun.IDB, actor *models.User, fil
 // CE n° 440802).
 func RecordAppeal(ctx context.Context, db bun.IDB, actor *models.User, fileID int64, on time.Time, note string, now time.Time) error {
 	if on.IsZero() || DateOf(on).After(DateOf(now)) {
-		return FileErrors{"appeal_on": "Indiquez la date du recours."}
+		return models.FieldErrors{"appeal_on": "Indiquez la date du recours."}.Err()
 	}
 	return updateFileRecord(ctx, db, actor, fileID, "appeal", []models.Role{models.RoleSecretariat}, true, now,
 		func(f *File, details map[string]any) error {
 			if DateOf(on).Before(*f.DecidedOn) {
-				return FileErrors{"appeal_on": "Le recours ne peut pas précéder la décision."}
+				return models.FieldErrors{"appeal_on": "Le recours ne peut pas précéder la décision."}.Err()
 			}
 			if err := models.TextError("appeal_note", "Précisions sur le recours", note, models.MaxNoteLength); err != nil {
 				return err
@@ -548,13 +548,13 @@ func updateFileRecord(ctx context.Context, db bun.IDB, actor *models.User, fileI
 			return err
 		}
 		if !slices.Contains(roles, actor.Role) {
-			return Refuse("Votre rôle (%s) ne permet pas cette action.", actor.Role.Label())
+			return models.Refuse("Votre rôle (%s) ne permet pas cette action.", actor.Role.Label())
 		}
 		if decided != (f.State == StateDecided) {
 			if decided {
-				return Refuse("Le dossier %s n'est pas encore décidé.", f.Reference)
+				return models.Refuse("Le dossier %s n'est pas encore décidé.", f.Reference)
 			}
-			return Refuse("Le dossier %s est déjà décidé.", f.Reference)
+			return models.Refuse("Le dossier %s est déjà décidé.", f.Reference)
 		}
 		details := map[string]any{}
 		if err := set(f, details); err != nil {

@@ -211,7 +211,7 @@ func checkCap(ctx context.Context, db bun.IDB, personID int64) (int, error) {
 		return 0, err
 	}
 	if n >= ParcoursMaxMonths {
-		return 0, Refuse("La durée cumulée des droits de cette personne atteint déjà %d mois, le maximum légal de %d mois : aucune nouvelle période ne peut être accordée.", n, ParcoursMaxMonths)
+		return 0, models.Refuse("La durée cumulée des droits de cette personne atteint déjà %d mois, le maximum légal de %d mois : aucune nouvelle période ne peut être accordée.", n, ParcoursMaxMonths)
 	}
 	return min(PeriodMonths, ParcoursMaxMonths-n), nil
 }
@@ -224,7 +224,7 @@ func checkNoOpenParcours(ctx context.Context, db bun.IDB, personID int64, now ti
 	}
 	for _, p := range ps {
 		if p.EndedOn == nil || DateOf(now).Before(*p.EndedOn) {
-			return Refuse("Cette personne a déjà un parcours qui n'est pas clos : présentez une demande de renouvellement.")
+			return models.Refuse("Cette personne a déjà un parcours qui n'est pas clos : présentez une demande de renouvellement.")
 		}
 	}
 	return nil
@@ -307,11 +307,11 @@ func EndParcours(ctx context.Context, db bun.IDB, actor *models.User, parcoursID
 	}
 	switch {
 	case reason == EndBreach:
-		return FileErrors{"reason": "Une fin pour non-respect des engagements passe par une demande de fin examinée par la commission, après les observations de la personne."}
+		return models.FieldErrors{"reason": "Une fin pour non-respect des engagements passe par une demande de fin examinée par la commission, après les observations de la personne."}.Err()
 	case !reason.Valid():
-		return FileErrors{"reason": "Choisissez le motif de fin du parcours."}
+		return models.FieldErrors{"reason": "Choisissez le motif de fin du parcours."}.Err()
 	case on.IsZero():
-		return FileErrors{"ended_on": "Indiquez la date de fin des droits."}
+		return models.FieldErrors{"ended_on": "Indiquez la date de fin des droits."}.Err()
 	}
 	on = DateOf(on)
 	return models.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
@@ -320,13 +320,13 @@ func EndParcours(ctx context.Context, db bun.IDB, actor *models.User, parcoursID
 			return err
 		}
 		if p.EndedOn != nil {
-			return Refuse("Ce parcours est déjà terminé depuis le %s.", FormatDate(*p.EndedOn))
+			return models.Refuse("Ce parcours est déjà terminé depuis le %s.", FormatDate(*p.EndedOn))
 		}
 		if on.Before(p.StartedOn) {
-			return FileErrors{"ended_on": "La date de fin précède le début du parcours."}
+			return models.FieldErrors{"ended_on": "La date de fin précède le début du parcours."}.Err()
 		}
 		if reason == EndMaxDuration && CumulativeMonths(p.Periods) < ParcoursMaxMonths {
-			return FileErrors{"reason": fmt.Sprintf("Ce parcours ne compte que %d mois de droits : la durée maximale n'est pas atteinte.", CumulativeMonths(p.Periods))}
+			return models.FieldErrors{"reason": fmt.Sprintf("Ce parcours ne compte que %d mois de droits : la durée maximale n'est pas atteinte.", CumulativeMonths(p.Periods))}.Err()
 		}
 		if err := cutRights(ctx, tx, p, on, now); err != nil {
 			return err
@@ -361,7 +361,7 @@ func UpdatePeriodRights(ctx context.Context, db bun.IDB, actor *models.User, per
 	if actor.Role != models.RoleSecretariat {
 		return models.ErrNotFound
 	}
-	fe := FileErrors{}
+	fe := models.FieldErrors{}
 	if r.APSGranted && (r.APSFrom.IsZero() || r.APSUntil.IsZero()) {
 		fe.Add("aps_from", "Indiquez les dates de début et de fin de l'autorisation provisoire de séjour.")
 	}

@@ -131,7 +131,7 @@ func (in *PersonInput) normalize() {
 }
 
 // validate adds the problems of the input to fe.
-func (in *PersonInput) validate(fe FileErrors, now time.Time) {
+func (in *PersonInput) validate(fe models.FieldErrors, now time.Time) {
 	id := in.Identity
 	if id.LastName == "" {
 		fe.Add("last_name", "Indiquez le nom de la personne.")

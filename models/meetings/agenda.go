@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -56,10 +55,10 @@ func (p *AgendaProposal) Room() int { return max(0, p.Capacity-p.OnAgenda) }
 
 // Agenda refusals, in French.
 var (
-	ErrAgendaFrozen    = errors.New("L'ordre du jour de cette séance ne peut plus être modifié : elle est ouverte, close ou annulée.")
-	ErrAgendaNotFiles  = errors.New("Cette séance est une séance plénière : les dossiers individuels s'examinent en séance d'examen des dossiers.")
-	ErrAgendaForbidden = errors.New("Seuls le secrétariat et la présidence fixent l'ordre du jour et convoquent la commission (R133-5).")
-	ErrMeetingFrozen   = errors.New("Cette séance est ouverte, close ou annulée : elle ne peut plus être modifiée ni annulée.")
+	ErrAgendaFrozen    = models.NewRefusal("L'ordre du jour de cette séance ne peut plus être modifié : elle est ouverte, close ou annulée.")
+	ErrAgendaNotFiles  = models.NewRefusal("Cette séance est une séance plénière : les dossiers individuels s'examinent en séance d'examen des dossiers.")
+	ErrAgendaForbidden = models.NewRefusal("Seuls le secrétariat et la présidence fixent l'ordre du jour et convoquent la commission (R133-5).")
+	ErrMeetingFrozen   = models.NewRefusal("Cette séance est ouverte, close ou annulée : elle ne peut plus être modifiée ni annulée.")
 )
 
 // editableAgenda reports whether the agenda of m may change.
@@ -415,11 +414,11 @@ func addAgendaFileTx(ctx context.Context, tx bun.Tx, actor *models.User, m *Meet
 	}
 	switch {
 	case onAgenda || (f.State == filesmodel.StateScheduled && f.SessionID != nil):
-		return nil, filesmodel.Refuse("Le dossier %s est déjà inscrit à l'ordre du jour d'une séance : un dossier ne figure que sur un seul ordre du jour.", f.Reference)
+		return nil, models.Refuse("Le dossier %s est déjà inscrit à l'ordre du jour d'une séance : un dossier ne figure que sur un seul ordre du jour.", f.Reference)
 	case f.State != filesmodel.StateAdmissible && f.State != filesmodel.StateScheduled:
-		return nil, filesmodel.Refuse("Le dossier %s est « %s » : seuls les dossiers recevables (complets) peuvent être inscrits à l'ordre du jour.", f.Reference, f.State.Label())
+		return nil, models.Refuse("Le dossier %s est « %s » : seuls les dossiers recevables (complets) peuvent être inscrits à l'ordre du jour.", f.Reference, f.State.Label())
 	case f.AssociationAvis == "":
-		return nil, filesmodel.Refuse("Le dossier %s ne porte pas encore l'avis de l'association : il ne peut pas être inscrit à l'ordre du jour.", f.Reference)
+		return nil, models.Refuse("Le dossier %s ne porte pas encore l'avis de l'association : il ne peut pas être inscrit à l'ordre du jour.", f.Reference)
 	}
 	s, err := models.FindSettings(ctx, tx, m.CommissionID)
 	if err != nil {
@@ -430,7 +429,7 @@ func addAgendaFileTx(ctx context.Context, tx bun.Tx, actor *models.User, m *Meet
 		return nil, err
 	}
 	if c := capacityOf(m, s); counts[m.ID] >= c {
-		return nil, filesmodel.Refuse("L'ordre du jour compte déjà %d dossiers, le maximum pour cette séance. Retirez un dossier ou augmentez la capacité de la séance.", c)
+		return nil, models.Refuse("L'ordre du jour compte déjà %d dossiers, le maximum pour cette séance. Retirez un dossier ou augmentez la capacité de la séance.", c)
 	}
 	day := models.CalendarDay(m.StartsAt)
 	if f.State == filesmodel.StateAdmissible {
@@ -470,7 +469,7 @@ func attachScheduledFile(ctx context.Context, tx bun.Tx, actor *models.User, f *
 		return fmt.Errorf("attach file to session: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return filesmodel.Refuse("Le dossier %s a été modifié entre-temps : rechargez la page et recommencez.", f.Reference)
+		return models.Refuse("Le dossier %s a été modifié entre-temps : rechargez la page et recommencez.", f.Reference)
 	}
 	f.SessionID, f.SessionDate = &m.ID, &day
 	details := map[string]any{"session_id": m.ID, "session_date": day.Format(time.DateOnly)}
@@ -535,7 +534,7 @@ func (in *ItemInput) Validate() models.FieldErrors {
 // AddAgendaItem appends a free item (minutes, information, policy point) to an agenda.
 func AddAgendaItem(ctx context.Context, db bun.IDB, actor *models.User, cid, meetingID int64, in ItemInput, now time.Time) (*AgendaItem, error) {
 	if fe := in.Validate(); len(fe) > 0 {
-		return nil, fe
+		return nil, fe.Err()
 	}
 	var item *AgendaItem
 	err := models.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
@@ -702,7 +701,7 @@ func ReorderAgenda(ctx context.Context, db bun.IDB, actor *models.User, cid, mee
 		sorted := slices.Clone(have)
 		slices.Sort(sorted)
 		if !slices.Equal(want, sorted) {
-			return filesmodel.Refuse("L'ordre du jour a été modifié entre-temps : rechargez la page et recommencez.")
+			return models.Refuse("L'ordre du jour a été modifié entre-temps : rechargez la page et recommencez.")
 		}
 		if slices.Equal(have, ids) {
 			return nil

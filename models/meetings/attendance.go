@@ -2,7 +2,6 @@ package meetings
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -90,13 +89,13 @@ type AttendanceInput struct {
 
 // Rule refusals of attendance (REGLES.md requirement 2), in French.
 var (
-	ErrNotOwnSuppleant    = errors.New("Seul un suppléant de ce siège peut remplacer son titulaire (R133-3).")
-	ErrProxyWithSuppleant = errors.New("Ce siège a un suppléant : c'est lui qui remplace le titulaire. Seul un membre qui ne peut pas être suppléé peut donner procuration (R133-9).")
-	ErrProxyHolderTaken   = errors.New("Ce membre détient déjà une procuration pour cette séance : nul ne peut détenir plus d'un mandat (R133-9).")
-	ErrProxyHolderInvalid = errors.New("La procuration doit être donnée à un autre membre titulaire de la commission ayant voix délibérative.")
-	ErrProxyHolderAway    = errors.New("Ce membre ne siégera pas lui-même : il ne peut pas recevoir de procuration.")
-	ErrHoldsProxy         = errors.New("Ce membre détient la procuration d'un autre membre : il doit siéger, ou cette procuration doit d'abord être retirée.")
-	ErrMeetingNotActive   = errors.New("Cette séance est close ou annulée : la participation ne peut plus être modifiée.")
+	ErrNotOwnSuppleant    = models.NewRefusal("Seul un suppléant de ce siège peut remplacer son titulaire (R133-3).")
+	ErrProxyWithSuppleant = models.NewRefusal("Ce siège a un suppléant : c'est lui qui remplace le titulaire. Seul un membre qui ne peut pas être suppléé peut donner procuration (R133-9).")
+	ErrProxyHolderTaken   = models.NewRefusal("Ce membre détient déjà une procuration pour cette séance : nul ne peut détenir plus d'un mandat (R133-9).")
+	ErrProxyHolderInvalid = models.NewRefusal("La procuration doit être donnée à un autre membre titulaire de la commission ayant voix délibérative.")
+	ErrProxyHolderAway    = models.NewRefusal("Ce membre ne siégera pas lui-même : il ne peut pas recevoir de procuration.")
+	ErrHoldsProxy         = models.NewRefusal("Ce membre détient la procuration d'un autre membre : il doit siéger, ou cette procuration doit d'abord être retirée.")
+	ErrMeetingNotActive   = models.NewRefusal("Cette séance est close ou annulée : la participation ne peut plus être modifiée.")
 )
 
 // SetAttendance records a seat's participation in session meetingID and enforces
@@ -105,7 +104,7 @@ var (
 // nobody holds more than one proxy.
 func SetAttendance(ctx context.Context, db bun.IDB, actor models.Actor, cid, meetingID int64, in AttendanceInput, now time.Time) (*Attendance, error) {
 	if !in.Status.Valid() {
-		return nil, models.FieldErrors{"status": "Choisissez une réponse."}
+		return nil, models.FieldErrors{"status": "Choisissez une réponse."}.Err()
 	}
 	var out *Attendance
 	err := models.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {

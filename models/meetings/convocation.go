@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -147,28 +146,18 @@ type ContentRecipient struct {
 	SeatID int64         `json:"seat_id,omitempty"`
 }
 
-// NoticeError refuses a convocation sent too late (R133-8, REGLES.md requirement 3).
-type NoticeError struct {
-	Days     int       // the notice required
-	Start    time.Time // the session's start
-	Latest   time.Time // the last day the convocation could be sent
-	Earliest time.Time // the first day the session could be held if convened now
-}
-
-func (e *NoticeError) Error() string {
-	return fmt.Sprintf("La convocation doit parvenir aux membres au moins %d jours avant la séance (R133-8) : pour la séance du %s, il fallait l'envoyer au plus tard le %s. "+
-		"Reportez la séance au %s au plus tôt, ou déclarez l'urgence en la motivant.",
-		e.Days, files.FormatDate(models.CalendarDay(e.Start)), files.FormatDate(e.Latest), files.FormatDate(e.Earliest))
-}
-
-// CheckNotice returns a *NoticeError when a convocation sent at now would not reach the
-// members noticeDays calendar days (in France) before the session m.
+// CheckNotice returns a *models.Refusal when a convocation sent at now would not reach
+// the members noticeDays calendar days (in France) before the session m (R133-8,
+// REGLES.md requirement 3): it says the last day it could have been sent and the first
+// day the session could be held if convened now.
 func CheckNotice(m *Meeting, noticeDays int, now time.Time) error {
 	start, today := models.CalendarDay(m.StartsAt), models.CalendarDay(now)
 	if !today.AddDate(0, 0, noticeDays).After(start) {
 		return nil
 	}
-	return &NoticeError{Days: noticeDays, Start: m.StartsAt, Latest: start.AddDate(0, 0, -noticeDays), Earliest: today.AddDate(0, 0, noticeDays)}
+	return models.Refuse("La convocation doit parvenir aux membres au moins %d jours avant la séance (R133-8) : pour la séance du %s, il fallait l'envoyer au plus tard le %s. "+
+		"Reportez la séance au %s au plus tôt, ou déclarez l'urgence en la motivant.",
+		noticeDays, files.FormatDate(start), files.FormatDate(start.AddDate(0, 0, -noticeDays)), files.FormatDate(today.AddDate(0, 0, noticeDays)))
 }
 
 // noticeGiven returns the calendar days between now and the session.
@@ -223,7 +212,7 @@ func Convoke(ctx context.Context, db bun.IDB, actor *models.User, cid, meetingID
 	}
 	in.UrgencyReason = strings.TrimSpace(in.UrgencyReason)
 	if in.Urgency && in.UrgencyReason == "" {
-		return nil, models.FieldErrors{"urgency_reason": "Motivez l'urgence : elle sera indiquée sur la convocation."}
+		return nil, models.FieldErrors{"urgency_reason": "Motivez l'urgence : elle sera indiquée sur la convocation."}.Err()
 	}
 	if err := models.TextError("urgency_reason", "Motif de l'urgence", in.UrgencyReason, models.MaxNoteLength); err != nil {
 		return nil, err
@@ -236,10 +225,10 @@ func Convoke(ctx context.Context, db bun.IDB, actor *models.User, cid, meetingID
 			return err
 		}
 		if m.Status != MeetingPlanned && m.Status != MeetingConvened {
-			return files.Refuse("Cette séance est « %s » : elle ne peut plus être convoquée.", m.Status.Label())
+			return models.Refuse("Cette séance est « %s » : elle ne peut plus être convoquée.", m.Status.Label())
 		}
 		if !m.StartsAt.After(now) {
-			return files.Refuse("Cette séance a déjà commencé : elle ne peut plus être convoquée.")
+			return models.Refuse("Cette séance a déjà commencé : elle ne peut plus être convoquée.")
 		}
 		s, err := models.FindSettings(ctx, tx, cid)
 		if err != nil {
@@ -257,7 +246,7 @@ func Convoke(ctx context.Context, db bun.IDB, actor *models.User, cid, meetingID
 			return err
 		}
 		if len(items) == 0 {
-			return files.Refuse("L'ordre du jour est vide : ajoutez au moins un point avant de convoquer.")
+			return models.Refuse("L'ordre du jour est vide : ajoutez au moins un point avant de convoquer.")
 		}
 		cm, err := models.FindCommission(ctx, tx, cid)
 		if err != nil {
@@ -272,7 +261,7 @@ func Convoke(ctx context.Context, db bun.IDB, actor *models.User, cid, meetingID
 			return err
 		}
 		if len(res.Recipients) == 0 {
-			return files.Refuse("Aucun membre à convoquer : la composition de la commission est vide à la date de la séance.")
+			return models.Refuse("Aucun membre à convoquer : la composition de la commission est vide à la date de la séance.")
 		}
 		m.Status, m.ConvenedAt, m.UpdatedAt = MeetingConvened, &now, now
 		if urgency {
@@ -564,7 +553,7 @@ type ConvocationLink struct {
 }
 
 // ErrLinkExpired is returned for a personal link of a session that is over.
-var ErrLinkExpired = errors.New("Ce lien personnel a expiré : la séance est passée. Connectez-vous au portail pour consulter la séance.")
+var ErrLinkExpired = models.NewRefusal("Ce lien personnel a expiré : la séance est passée. Connectez-vous au portail pour consulter la séance.")
 
 // OpenConvocationLink returns what the personal link token opens, and records its first
 // opening as a read receipt (audited). It returns ErrNotFound for an unknown token or an

@@ -192,7 +192,7 @@ func (in *MeetingInput) Validate(now time.Time) models.FieldErrors {
 // CreateMeeting plans a session of commission cid.
 func CreateMeeting(ctx context.Context, db bun.IDB, actor models.Actor, cid int64, in MeetingInput, now time.Time) (*Meeting, error) {
 	if fe := in.Validate(now); len(fe) > 0 {
-		return nil, fe
+		return nil, fe.Err()
 	}
 	if in.EndsAt.IsZero() {
 		in.EndsAt = in.StartsAt.Add(3 * time.Hour)

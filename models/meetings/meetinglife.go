@@ -24,7 +24,7 @@ func UpdateMeeting(ctx context.Context, db bun.IDB, actor *models.User, cid, id 
 		return nil, ErrAgendaForbidden
 	}
 	if fe := in.Validate(now); len(fe) > 0 {
-		return nil, fe
+		return nil, fe.Err()
 	}
 	if in.EndsAt.IsZero() {
 		in.EndsAt = in.StartsAt.Add(3 * time.Hour)
@@ -43,7 +43,7 @@ func UpdateMeeting(ctx context.Context, db bun.IDB, actor *models.User, cid, id 
 				return err
 			}
 			if counts[m.ID] > 0 {
-				return models.FieldErrors{"kind": "Des dossiers sont inscrits à l'ordre du jour : retirez-les avant de changer le type de séance."}
+				return models.FieldErrors{"kind": "Des dossiers sont inscrits à l'ordre du jour : retirez-les avant de changer le type de séance."}.Err()
 			}
 		}
 		changed := !m.StartsAt.Equal(in.StartsAt.UTC()) || !m.EndsAt.Equal(in.EndsAt.UTC()) || m.Place != in.Place || m.RemoteLink != in.RemoteLink || m.Mode != in.Mode
@@ -88,7 +88,7 @@ func CancelMeeting(ctx context.Context, db bun.IDB, actor *models.User, cid, id 
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, models.FieldErrors{"reason": "Indiquez le motif de l'annulation : il sera communiqué aux membres."}
+		return nil, models.FieldErrors{"reason": "Indiquez le motif de l'annulation : il sera communiqué aux membres."}.Err()
 	}
 	if err := models.TextError("reason", "Motif de l'annulation", reason, models.MaxNoteLength); err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package meetings
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -34,10 +33,10 @@ func ReplyLabel(s AttendanceStatus) string {
 
 // Reply refusals, in French.
 var (
-	ErrNotConvened     = errors.New("Vous n'êtes pas membre titulaire ayant voix délibérative à la date de cette séance : seul le titulaire répond à la convocation.")
-	ErrRepliesClosed   = errors.New("Les réponses ne sont ouvertes qu'entre l'envoi de la convocation et l'ouverture de la séance.")
-	ErrNoSuppleant     = errors.New("Votre siège n'a pas de suppléant en fonction à la date de la séance : vous pouvez donner procuration à un autre membre.")
-	ErrChooseSuppleant = errors.New("Choisissez lequel de vos suppléants vous remplacera.")
+	ErrNotConvened     = models.NewRefusal("Vous n'êtes pas membre titulaire ayant voix délibérative à la date de cette séance : seul le titulaire répond à la convocation.")
+	ErrRepliesClosed   = models.NewRefusal("Les réponses ne sont ouvertes qu'entre l'envoi de la convocation et l'ouverture de la séance.")
+	ErrNoSuppleant     = models.NewRefusal("Votre siège n'a pas de suppléant en fonction à la date de la séance : vous pouvez donner procuration à un autre membre.")
+	ErrChooseSuppleant = models.NewRefusal("Choisissez lequel de vos suppléants vous remplacera.")
 )
 
 // ReplyInput is a titulaire's answer.
@@ -136,7 +135,7 @@ func Reply(ctx context.Context, db bun.IDB, actor models.Actor, cid, meetingID, 
 	case AttPresentOnSite, AttPresentRemote, AttAbsent, AttProxy:
 		ai.ProxyHolderUserID = in.ProxyHolderUserID
 		if in.Status == AttProxy && in.ProxyHolderUserID == 0 {
-			return nil, models.FieldErrors{"proxy_holder": "Choisissez le membre à qui vous donnez procuration."}
+			return nil, models.FieldErrors{"proxy_holder": "Choisissez le membre à qui vous donnez procuration."}.Err()
 		}
 	case AttSubstituted:
 		switch {
@@ -150,7 +149,7 @@ func Reply(ctx context.Context, db bun.IDB, actor models.Actor, cid, meetingID, 
 			return nil, ErrChooseSuppleant
 		}
 	default:
-		return nil, models.FieldErrors{"status": "Choisissez une réponse."}
+		return nil, models.FieldErrors{"status": "Choisissez une réponse."}.Err()
 	}
 	var a *Attendance
 	err = models.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {

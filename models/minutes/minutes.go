@@ -90,16 +90,16 @@ type Minutes struct {
 
 // Refusals of the procès-verbal workflow, in French.
 var (
-	ErrMinutesExist          = errors.New("Un procès-verbal existe déjà pour cette séance : complétez le projet en cours ou, s'il est verrouillé, établissez une version rectificative.")
-	ErrMinutesMeetingNotHeld = errors.New("La séance n'a pas été tenue : son procès-verbal ne peut pas être établi.")
-	ErrMinutesNotDraft       = errors.New("Seul un projet de procès-verbal peut être modifié ; renvoyez-le d'abord en projet.")
-	ErrMinutesLocked         = errors.New("Ce procès-verbal est approuvé et verrouillé : il ne peut plus être modifié. Une rectification prend la forme d'une nouvelle version annotée.")
-	ErrMinutesChairOnly      = errors.New("Seul le président de la commission peut valider le procès-verbal.")
-	ErrMinutesWrongStatus    = errors.New("Cette action n'est pas possible au stade actuel du procès-verbal.")
-	ErrMinutesApprovalDate   = errors.New("Le procès-verbal est approuvé en séance : la séance à laquelle il est soumis n'a pas encore commencé.")
-	ErrMinutesNextSession    = errors.New("Le procès-verbal doit être soumis à une séance ultérieure, planifiée ou en cours.")
-	ErrMinutesSuperseded     = errors.New("Une version plus récente de ce procès-verbal existe : c'est elle qu'il faut rectifier.")
-	ErrMinutesTampered       = errors.New("L'empreinte du procès-verbal verrouillé ne correspond plus à son contenu ou au journal d'audit : il a été altéré.")
+	ErrMinutesExist          = models.NewRefusal("Un procès-verbal existe déjà pour cette séance : complétez le projet en cours ou, s'il est verrouillé, établissez une version rectificative.")
+	ErrMinutesMeetingNotHeld = models.NewRefusal("La séance n'a pas été tenue : son procès-verbal ne peut pas être établi.")
+	ErrMinutesNotDraft       = models.NewRefusal("Seul un projet de procès-verbal peut être modifié ; renvoyez-le d'abord en projet.")
+	ErrMinutesLocked         = models.NewRefusal("Ce procès-verbal est approuvé et verrouillé : il ne peut plus être modifié. Une rectification prend la forme d'une nouvelle version annotée.")
+	ErrMinutesChairOnly      = models.NewRefusal("Seul le président de la commission peut valider le procès-verbal.")
+	ErrMinutesWrongStatus    = models.NewRefusal("Cette action n'est pas possible au stade actuel du procès-verbal.")
+	ErrMinutesApprovalDate   = models.NewRefusal("Le procès-verbal est approuvé en séance : la séance à laquelle il est soumis n'a pas encore commencé.")
+	ErrMinutesNextSession    = models.NewRefusal("Le procès-verbal doit être soumis à une séance ultérieure, planifiée ou en cours.")
+	ErrMinutesSuperseded     = models.NewRefusal("Une version plus récente de ce procès-verbal existe : c'est elle qu'il faut rectifier.")
+	ErrMinutesTampered       = models.NewRefusal("L'empreinte du procès-verbal verrouillé ne correspond plus à son contenu ou au journal d'audit : il a été altéré.")
 )
 
 // MaxMinutesText bounds each free text of a procès-verbal, in characters.
@@ -251,7 +251,7 @@ func stepMinutes(ctx context.Context, db bun.IDB, actor models.Actor, cid, id in
 // UpdateMinutesTexts sets the free texts of a draft.
 func UpdateMinutesTexts(ctx context.Context, db bun.IDB, actor models.Actor, cid, id int64, in MinutesTexts, now time.Time) (*Minutes, error) {
 	if fe := in.Validate(); len(fe) > 0 {
-		return nil, fe
+		return nil, fe.Err()
 	}
 	return stepMinutes(ctx, db, actor, cid, id, []MinutesStatus{MinutesDraft}, "minutes.texts", now, func(r *Minutes) error {
 		r.GeneralItems, r.Observations, r.UpdatedAt = in.GeneralItems, in.Observations, models.Stamp(now)
@@ -351,7 +351,7 @@ type ApprovalInput struct {
 func ApproveMinutes(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor models.Actor, cid, id int64, in ApprovalInput, now time.Time) (*Minutes, error) {
 	in.Reference = strings.TrimSpace(in.Reference)
 	if in.Reference == "" {
-		return nil, models.FieldErrors{"approval_ref": "Indiquez la séance qui approuve le procès-verbal (date et point de l'ordre du jour)."}
+		return nil, models.FieldErrors{"approval_ref": "Indiquez la séance qui approuve le procès-verbal (date et point de l'ordre du jour)."}.Err()
 	}
 	if err := models.LineError("approval_ref", "Séance d'approbation", in.Reference, 300); err != nil {
 		return nil, err
@@ -481,7 +481,7 @@ func (r *Minutes) computeHash(content []byte) string {
 func CorrectMinutes(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor models.Actor, cid, id int64, note string, content []byte, now time.Time) (*Minutes, error) {
 	note = strings.TrimSpace(note)
 	if note == "" {
-		return nil, models.FieldErrors{"correction_note": "Indiquez l'objet de la rectification : il figurera en tête de la nouvelle version."}
+		return nil, models.FieldErrors{"correction_note": "Indiquez l'objet de la rectification : il figurera en tête de la nouvelle version."}.Err()
 	}
 	if err := models.TextError("correction_note", "Objet de la rectification", note, models.MaxNoteLength); err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package minutes
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -14,10 +13,10 @@ import (
 
 // Refusals of a procès-verbal the user may not read, in French.
 var (
-	ErrMinutesNotEstablished = errors.New("Le procès-verbal de cette séance n'est pas encore établi.")
-	ErrMinutesNotConvened    = errors.New("Vous n'avez pas été convoqué(e) à cette séance : son procès-verbal ne vous est pas accessible.")
-	ErrMinutesInPreparation  = errors.New("Le procès-verbal de cette séance est en préparation : il vous sera accessible une fois validé par le président.")
-	ErrMinutesNotApproved    = errors.New("Le procès-verbal de cette séance n'est pas encore approuvé : la préfecture le consultera une fois approuvé.")
+	ErrMinutesNotEstablished = models.NewRefusal("Le procès-verbal de cette séance n'est pas encore établi.")
+	ErrMinutesNotConvened    = models.NewRefusal("Vous n'avez pas été convoqué(e) à cette séance : son procès-verbal ne vous est pas accessible.")
+	ErrMinutesInPreparation  = models.NewRefusal("Le procès-verbal de cette séance est en préparation : il vous sera accessible une fois validé par le président.")
+	ErrMinutesNotApproved    = models.NewRefusal("Le procès-verbal de cette séance n'est pas encore approuvé : la préfecture le consultera une fois approuvé.")
 )
 
 // MinutesReader says which procès-verbaux of their commission a user may read:

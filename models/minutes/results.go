@@ -14,7 +14,7 @@ import (
 
 // ErrResultsNotApproved refuses the results of a session whose procès-verbal is not
 // approved yet: the count and the avis are published once the commission approved them.
-var ErrResultsNotApproved = errors.New("les résultats de cette séance ne sont publiés qu'une fois son procès-verbal approuvé")
+var ErrResultsNotApproved = models.NewRefusal("Les résultats de cette séance ne sont publiés qu'une fois leur procès-verbal approuvé.")
 
 // ApprovedMinutes returns the latest approved (or approved and locked) version of the
 // procès-verbal of session meetingID, or ErrNotFound when none is.

@@ -427,11 +427,11 @@ func EndMandate(ctx context.Context, db bun.IDB, actor models.Actor, cid, mandat
 		}
 		switch d := models.DateOnly(lastDay); {
 		case m.EndedOn != nil:
-			return models.FieldErrors{models.FormLevel: "Ce mandat a déjà pris fin le " + models.FrDate(*m.EndedOn) + "."}
+			return models.FieldErrors{models.FormLevel: "Ce mandat a déjà pris fin le " + models.FrDate(*m.EndedOn) + "."}.Err()
 		case lastDay.IsZero():
-			return models.FieldErrors{"ended_on": "Indiquez le dernier jour du mandat."}
+			return models.FieldErrors{"ended_on": "Indiquez le dernier jour du mandat."}.Err()
 		case d.Before(m.StartsOn.AddDate(0, 0, -1)) || d.After(m.TermEndsOn):
-			return models.FieldErrors{"ended_on": fmt.Sprintf("Le dernier jour du mandat est compris entre le %s et le %s.", models.FrDate(m.StartsOn), models.FrDate(m.TermEndsOn))}
+			return models.FieldErrors{"ended_on": fmt.Sprintf("Le dernier jour du mandat est compris entre le %s et le %s.", models.FrDate(m.StartsOn), models.FrDate(m.TermEndsOn))}.Err()
 		}
 		return endMandateTx(ctx, tx, actor, m, lastDay, reason, now)
 	})
@@ -449,7 +449,7 @@ func RenewMandate(ctx context.Context, db bun.IDB, actor models.Actor, cid, mand
 			return err
 		}
 		if old.EndedOn != nil {
-			return models.FieldErrors{models.FormLevel: "Ce mandat a déjà pris fin le " + models.FrDate(*old.EndedOn) + " : nommez la personne à nouveau."}
+			return models.FieldErrors{models.FormLevel: "Ce mandat a déjà pris fin le " + models.FrDate(*old.EndedOn) + " : nommez la personne à nouveau."}.Err()
 		}
 		start := old.TermEndsOn.AddDate(0, 0, 1)
 		arreteRef = strings.TrimSpace(arreteRef)

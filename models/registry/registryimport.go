@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -90,7 +89,7 @@ func (p *ImportPreview) HasErrors() bool { return p.Invalid > 0 }
 func (p *ImportPreview) HasChanges() bool { return p.Created+p.Changed+len(p.Ended) > 0 }
 
 // ErrImportInvalid is returned by ApplyImport when a row has errors: nothing was written.
-var ErrImportInvalid = errors.New("le fichier contient des erreurs : rien n'a été enregistré")
+var ErrImportInvalid = models.NewRefusal("Le fichier contient des erreurs : rien n'a été enregistré.")
 
 // Invitation is an account created by an import, with the secret of its invitation link.
 type Invitation struct {
@@ -229,7 +228,7 @@ func parseYesNo(s string) (*bool, bool) {
 // in the preview; the error returned is a database error, or ErrTooManyImportRows.
 func planImport(ctx context.Context, db bun.IDB, cid int64, rows []ImportRow, now time.Time) (*importPlan, error) {
 	if len(rows) > MaxImportRows {
-		return nil, ErrTooManyImportRows
+		return nil, ErrTooManyImportRows.Err()
 	}
 	seats, err := ListSeats(ctx, db, cid)
 	if err != nil {

@@ -334,7 +334,7 @@ func DeleteSeat(ctx context.Context, db bun.IDB, actor models.Actor, cid, id int
 			return fmt.Errorf("delete seat: %w", err)
 		}
 		if n > 0 {
-			return models.FieldErrors{models.FormLevel: "Ce siège a un historique de mandats : il ne peut pas être supprimé."}
+			return models.FieldErrors{models.FormLevel: "Ce siège a un historique de mandats : il ne peut pas être supprimé."}.Err()
 		}
 		if _, err := tx.NewDelete().Model((*Seat)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
 			return fmt.Errorf("delete seat: %w", err)

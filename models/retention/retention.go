@@ -262,10 +262,10 @@ func AnonymiseFile(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor m
 		}
 		i := slices.IndexFunc(sched, func(r RetentionFile) bool { return r.FileID == f.ID })
 		if i < 0 {
-			return filesmodel.Refuse("Le dossier %s ne peut pas être anonymisé : la personne a un parcours en cours ou une demande en instruction.", f.Reference)
+			return models.Refuse("Le dossier %s ne peut pas être anonymisé : la personne a un parcours en cours ou une demande en instruction.", f.Reference)
 		}
 		if sched[i].AnonymiseOn.After(today) {
-			return filesmodel.Refuse("Le dossier %s ne peut pas être anonymisé avant le %s (dernière activité le %s, conservation de %d mois).",
+			return models.Refuse("Le dossier %s ne peut pas être anonymisé avant le %s (dernière activité le %s, conservation de %d mois).",
 				f.Reference, filesmodel.FormatDate(sched[i].AnonymiseOn), filesmodel.FormatDate(sched[i].LastActivity), s.RetentionMonths)
 		}
 		p, err := filesmodel.FindPerson(ctx, tx, cid, f.PersonID)

@@ -74,7 +74,7 @@ func RecordAvisDetails(ctx context.Context, db bun.IDB, kr *keyring.Keyring, act
 			return ErrNoAvis
 		}
 		if fe := d.Validate(v.Avis); len(fe) > 0 {
-			return fe
+			return fe.Err()
 		}
 		m, err := meetings.FindMeeting(ctx, tx, cid, v.MeetingID)
 		if err != nil {
@@ -112,7 +112,7 @@ func RecordDissent(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return nil, models.FieldErrors{"dissent": "Rédigez votre opinion divergente (2 000 caractères au plus)."}
+		return nil, models.FieldErrors{"dissent": "Rédigez votre opinion divergente (2 000 caractères au plus)."}.Err()
 	}
 	if err := models.TextError("dissent", "Opinion divergente", text, models.MaxNoteLength); err != nil {
 		return nil, err
@@ -124,7 +124,7 @@ func RecordDissent(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *
 			return err
 		}
 		if v.Status != VoteClosed {
-			return refuseSitting("L'opinion divergente s'exprime sur le résultat : attendez la clôture du vote.")
+			return models.Refuse("L'opinion divergente s'exprime sur le résultat : attendez la clôture du vote.")
 		}
 		m, err := meetings.FindMeeting(ctx, tx, cid, v.MeetingID)
 		if err != nil {
@@ -145,7 +145,7 @@ func RecordDissent(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *
 			return fmt.Errorf("record dissent: %w", err)
 		}
 		if dup {
-			return refuseSitting("Votre opinion divergente sur ce point est déjà enregistrée.")
+			return models.Refuse("Votre opinion divergente sur ce point est déjà enregistrée.")
 		}
 		d = &Dissent{CommissionID: cid, VoteID: v.ID, UserID: userID, RecordedBy: actor.ID, CreatedAt: models.Stamp(now)}
 		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {

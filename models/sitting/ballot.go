@@ -83,13 +83,13 @@ type BallotInput struct {
 // one transaction; the ballot's Receipt quotes the audit record.
 func CastBallot(ctx context.Context, db bun.IDB, actor *models.User, cid, voteID int64, in BallotInput, now time.Time) (*Ballot, error) {
 	if !in.Choice.Valid() {
-		return nil, models.FieldErrors{"choice": "Choisissez pour, contre ou abstention."}
+		return nil, models.FieldErrors{"choice": "Choisissez pour, contre ou abstention."}.Err()
 	}
 	channel := ChannelOnline
 	switch actor.Role {
 	case models.RoleSecretariat:
 		if in.VoterUserID == 0 {
-			return nil, models.FieldErrors{"voter": "Indiquez le votant."}
+			return nil, models.FieldErrors{"voter": "Indiquez le votant."}.Err()
 		}
 		channel = ChannelRoom
 	case models.RoleMember, models.RolePresident:
@@ -260,7 +260,7 @@ func ballotCastOnline(ctx context.Context, tx bun.Tx, b *Ballot) error {
 	if b.RepresentedUserID != nil {
 		who += " (pour " + names[*b.RepresentedUserID] + ")"
 	}
-	return refuseSitting("%s a déjà voté en ligne : seul ce membre peut modifier son vote. La saisie en salle n'a pas été enregistrée.", who)
+	return models.Refuse("%s a déjà voté en ligne : seul ce membre peut modifier son vote. La saisie en salle n'a pas été enregistrée.", who)
 }
 
 // VoteRight is one ballot a member may cast on a vote: for themselves, or acting for

@@ -79,36 +79,17 @@ type PresenceEvent struct {
 	RecordedBy   int64        `bun:",notnull"`
 }
 
-// sittingRefusal is a refusal of the sitting's rules, with a French message for the user.
-type sittingRefusal struct{ msg string }
-
-func (e *sittingRefusal) Error() string { return e.msg }
-
-// SittingRefusal returns the French message of a refusal by the sitting's rules
-// (quorum, votes, written deliberation), so that the web layer can show it.
-func SittingRefusal(err error) (string, bool) {
-	var r *sittingRefusal
-	if errors.As(err, &r) {
-		return r.msg, true
-	}
-	return "", false
-}
-
-func refuseSitting(format string, args ...any) error {
-	return &sittingRefusal{fmt.Sprintf(format, args...)}
-}
-
 // Refusals of the sitting (REGLES.md requirements 2, 4, 5, 6 and 12), in French.
 var (
-	ErrSittingNotConvened  = &sittingRefusal{"La séance ne peut être ouverte qu'une fois convoquée, et le jour prévu."}
-	ErrSittingNotOpen      = &sittingRefusal{"La séance n'est pas ouverte."}
-	ErrAttendanceToConfirm = &sittingRefusal{"Confirmez d'abord la participation de chaque membre (émargement) : certaines réponses ne sont pas confirmées."}
-	ErrNotChair            = &sittingRefusal{"La présidence de séance revient à un compte « Présidence » actif de la commission."}
-	ErrQuorumReached       = &sittingRefusal{"Le quorum est atteint : la séance ne peut pas être close pour défaut de quorum."}
-	ErrQuorumNotNeeded     = &sittingRefusal{"Cette séance est une seconde convocation : elle délibère sans condition de quorum (R133-10)."}
-	ErrVotesStillOpen      = &sittingRefusal{"Un vote est encore ouvert : clôturez-le avant de clore la séance."}
-	ErrPresenceInvalid     = &sittingRefusal{"Ce mouvement ne correspond pas à la présence actuelle du membre."}
-	ErrWrittenNoQuorum     = &sittingRefusal{"Une délibération écrite n'a pas de quorum : chacune n'est valable que si la moitié au moins des membres y prennent part."}
+	ErrSittingNotConvened  = models.NewRefusal("La séance ne peut être ouverte qu'une fois convoquée, et le jour prévu.")
+	ErrSittingNotOpen      = models.NewRefusal("La séance n'est pas ouverte.")
+	ErrAttendanceToConfirm = models.NewRefusal("Confirmez d'abord la participation de chaque membre (émargement) : certaines réponses ne sont pas confirmées.")
+	ErrNotChair            = models.NewRefusal("La présidence de séance revient à un compte « Présidence » actif de la commission.")
+	ErrQuorumReached       = models.NewRefusal("Le quorum est atteint : la séance ne peut pas être close pour défaut de quorum.")
+	ErrQuorumNotNeeded     = models.NewRefusal("Cette séance est une seconde convocation : elle délibère sans condition de quorum (R133-10).")
+	ErrVotesStillOpen      = models.NewRefusal("Un vote est encore ouvert : clôturez-le avant de clore la séance.")
+	ErrPresenceInvalid     = models.NewRefusal("Ce mouvement ne correspond pas à la présence actuelle du membre.")
+	ErrWrittenNoQuorum     = models.NewRefusal("Une délibération écrite n'a pas de quorum : chacune n'est valable que si la moitié au moins des membres y prennent part.")
 )
 
 // FindSitting returns the sitting of session meetingID of commission cid, or ErrNotFound
@@ -588,7 +569,10 @@ func ConfirmSittingAttendance(ctx context.Context, db bun.IDB, actor models.Acto
 				in.ProxyHolderUserID = *a.ProxyHolderUserID
 			}
 			if _, err := meetings.SetAttendance(ctx, tx, actor, cid, meetingID, in, now); err != nil {
-				return fmt.Errorf("%s : %w", sp.Seat.Label(), err)
+				if r, ok := models.AsRefusal(err); ok {
+					return r.For(sp.Seat.Label()) // which seat the refusal is about
+				}
+				return fmt.Errorf("%s: %w", sp.Seat.Label(), err)
 			}
 			n++
 		}
@@ -658,7 +642,7 @@ func setMeetingStatus(ctx context.Context, tx bun.Tx, m *meetings.Meeting, statu
 		return fmt.Errorf("meeting status: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return refuseSitting("La séance a changé d'état entre-temps : rechargez la page.")
+		return models.Refuse("La séance a changé d'état entre-temps : rechargez la page.")
 	}
 	return nil
 }
@@ -812,7 +796,7 @@ func CloseSitting(ctx context.Context, db bun.IDB, actor *models.User, cid, meet
 				if err != nil {
 					return err
 				}
-				return refuseSitting("Motivez l'avis rendu sur « %s » avant de clore la séance.", item.Title)
+				return models.Refuse("Motivez l'avis rendu sur « %s » avant de clore la séance.", item.Title)
 			}
 		}
 		n, err := tx.NewSelect().Model((*Deliberation)(nil)).Where("meeting_id = ? AND status <> ?", m.ID, DeliberationClosed).Count(ctx)
@@ -820,7 +804,7 @@ func CloseSitting(ctx context.Context, db bun.IDB, actor *models.User, cid, meet
 			return fmt.Errorf("close sitting: %w", err)
 		}
 		if n > 0 {
-			return refuseSitting("Une délibération écrite est encore en cours : elle doit être close avant la séance.")
+			return models.Refuse("Une délibération écrite est encore en cours : elle doit être close avant la séance.")
 		}
 		return closeSittingTx(ctx, tx, actor, m, s, nil, now)
 	})

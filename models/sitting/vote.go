@@ -252,17 +252,17 @@ const ReceiptLength = 16
 
 // Refusals of votes, in French.
 var (
-	ErrNoQuorum        = &sittingRefusal{"Le quorum n'est pas atteint pour ce point : le vote ne peut pas être ouvert (R133-10). Faute de quorum, la séance peut être close et une seconde convocation, sans condition de quorum, créée."}
-	ErrVoteClosed      = &sittingRefusal{"Le vote est clos : ce bulletin n'a pas été enregistré."}
-	ErrVoteStillOpen   = &sittingRefusal{"La période de vote n'est pas terminée : le vote ne peut pas encore être clos."}
-	ErrNotEligible     = &sittingRefusal{"Ce bulletin ne correspond à aucun votant de ce point (membre absent à l'ouverture du vote, ou sans procuration pour ce membre)."}
-	ErrRecusedVoter    = &sittingRefusal{"Ce membre est écarté de ce dossier (association qui l'instruit, ou intérêt déclaré) : il ne prend pas part au vote."}
-	ErrSeatVoted       = &sittingRefusal{"Ce siège a déjà voté (par son titulaire ou son suppléant)."}
-	ErrAlreadyVoted    = &sittingRefusal{"Ce point a déjà été mis aux voix."}
-	ErrNothingToVote   = &sittingRefusal{"Un point d'information ne donne pas lieu à un vote."}
-	ErrVoteWritten     = &sittingRefusal{"Dans une délibération écrite, le vote s'ouvre à la clôture des échanges, et chaque membre vote lui-même."}
-	ErrFileNotOnAgenda = &sittingRefusal{"Ce dossier n'est plus inscrit à l'ordre du jour : l'avis ne peut pas être mis aux voix."}
-	ErrNoAvis          = &sittingRefusal{"Ce vote ne porte pas d'avis sur un dossier."}
+	ErrNoQuorum        = models.NewRefusal("Le quorum n'est pas atteint pour ce point : le vote ne peut pas être ouvert (R133-10). Faute de quorum, la séance peut être close et une seconde convocation, sans condition de quorum, créée.")
+	ErrVoteClosed      = models.NewRefusal("Le vote est clos : ce bulletin n'a pas été enregistré.")
+	ErrVoteStillOpen   = models.NewRefusal("La période de vote n'est pas terminée : le vote ne peut pas encore être clos.")
+	ErrNotEligible     = models.NewRefusal("Ce bulletin ne correspond à aucun votant de ce point (membre absent à l'ouverture du vote, ou sans procuration pour ce membre).")
+	ErrRecusedVoter    = models.NewRefusal("Ce membre est écarté de ce dossier (association qui l'instruit, ou intérêt déclaré) : il ne prend pas part au vote.")
+	ErrSeatVoted       = models.NewRefusal("Ce siège a déjà voté (par son titulaire ou son suppléant).")
+	ErrAlreadyVoted    = models.NewRefusal("Ce point a déjà été mis aux voix.")
+	ErrNothingToVote   = models.NewRefusal("Un point d'information ne donne pas lieu à un vote.")
+	ErrVoteWritten     = models.NewRefusal("Dans une délibération écrite, le vote s'ouvre à la clôture des échanges, et chaque membre vote lui-même.")
+	ErrFileNotOnAgenda = models.NewRefusal("Ce dossier n'est plus inscrit à l'ordre du jour : l'avis ne peut pas être mis aux voix.")
+	ErrNoAvis          = models.NewRefusal("Ce vote ne porte pas d'avis sur un dossier.")
 )
 
 // lockVote reads vote id of commission cid, locked FOR UPDATE on PostgreSQL.
@@ -379,7 +379,7 @@ func openVoteTx(ctx context.Context, tx bun.Tx, actor *models.User, m *meetings.
 			in.ProposedAvis = files.AvisFavorable
 		}
 		if !in.ProposedAvis.Valid() {
-			return nil, models.FieldErrors{"proposed_avis": "Choisissez l'avis proposé au vote."}
+			return nil, models.FieldErrors{"proposed_avis": "Choisissez l'avis proposé au vote."}.Err()
 		}
 	} else {
 		in.ProposedAvis = ""
@@ -764,7 +764,7 @@ func checkRoomCount(ctx context.Context, tx bun.Tx, v *Vote, ballots []Ballot, r
 		return ErrVoteWritten
 	}
 	if r.Yes < 0 || r.No < 0 || r.Abstentions < 0 {
-		return models.FieldErrors{"room": "Les nombres de voix ne peuvent pas être négatifs."}
+		return models.FieldErrors{"room": "Les nombres de voix ne peuvent pas être négatifs."}.Err()
 	}
 	var voters []VoteVoter
 	if err := tx.NewSelect().Model(&voters).Where("vote_id = ?", v.ID).Scan(ctx); err != nil {
@@ -781,7 +781,7 @@ func checkRoomCount(ctx context.Context, tx bun.Tx, v *Vote, ballots []Ballot, r
 		}
 	}
 	if r.Total() > left {
-		return models.FieldErrors{"room": fmt.Sprintf("Le décompte de la salle (%d voix) dépasse le nombre de votants présents ou représentés qui n'ont pas voté nominativement (%d), d'après l'émargement.", r.Total(), left)}
+		return models.FieldErrors{"room": fmt.Sprintf("Le décompte de la salle (%d voix) dépasse le nombre de votants présents ou représentés qui n'ont pas voté nominativement (%d), d'après l'émargement.", r.Total(), left)}.Err()
 	}
 	return nil
 }

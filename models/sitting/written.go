@@ -114,13 +114,13 @@ func ContributionAAD(id int64) string { return fmt.Sprintf("contribution:%d:body
 
 // Refusals of written deliberations, in French.
 var (
-	ErrNotWritten       = &sittingRefusal{"Cette séance ne se tient pas par délibération électronique écrite."}
-	ErrWrittenSanction  = &sittingRefusal{"Une sanction (fin de parcours pour non-respect des engagements, suspension) ne peut pas faire l'objet d'une délibération écrite (ordonnance 2014-1329, art. 5)."}
-	ErrDebateTooEarly   = &sittingRefusal{"Les échanges ne peuvent pas être clos avant l'heure de clôture annoncée (décret 2014-1627, art. 5)."}
-	ErrDebateNotOpen    = &sittingRefusal{"Les échanges de cette délibération ne sont pas ouverts."}
-	ErrDebateNotStarted = &sittingRefusal{"La délibération ne peut pas être ouverte avant l'heure de début annoncée."}
-	ErrAlreadyAnnounced = &sittingRefusal{"Une délibération écrite est déjà annoncée pour ce point."}
-	ErrNotParticipant   = &sittingRefusal{"Seuls les membres de la commission qui ne sont pas écartés de ce point prennent part à la délibération."}
+	ErrNotWritten       = models.NewRefusal("Cette séance ne se tient pas par délibération électronique écrite.")
+	ErrWrittenSanction  = models.NewRefusal("Une sanction (fin de parcours pour non-respect des engagements, suspension) ne peut pas faire l'objet d'une délibération écrite (ordonnance 2014-1329, art. 5).")
+	ErrDebateTooEarly   = models.NewRefusal("Les échanges ne peuvent pas être clos avant l'heure de clôture annoncée (décret 2014-1627, art. 5).")
+	ErrDebateNotOpen    = models.NewRefusal("Les échanges de cette délibération ne sont pas ouverts.")
+	ErrDebateNotStarted = models.NewRefusal("La délibération ne peut pas être ouverte avant l'heure de début annoncée.")
+	ErrAlreadyAnnounced = models.NewRefusal("Une délibération écrite est déjà annoncée pour ce point.")
+	ErrNotParticipant   = models.NewRefusal("Seuls les membres de la commission qui ne sont pas écartés de ce point prennent part à la délibération.")
 )
 
 // DeliberationInput is what the chair announces.
@@ -190,7 +190,7 @@ func AnnounceDeliberation(ctx context.Context, db bun.IDB, actor *models.User, c
 			return ErrNotWritten
 		}
 		if m.Status != meetings.MeetingConvened && m.Status != meetings.MeetingOpen {
-			return refuseSitting("La délibération s'annonce une fois la séance convoquée, et avant sa clôture.")
+			return models.Refuse("La délibération s'annonce une fois la séance convoquée, et avant sa clôture.")
 		}
 		if item.Kind == meetings.ItemInformation {
 			return ErrNothingToVote
@@ -220,7 +220,7 @@ func AnnounceDeliberation(ctx context.Context, db bun.IDB, actor *models.User, c
 			notice = 0
 		}
 		if fe := in.Validate(now, notice); len(fe) > 0 {
-			return fe
+			return fe.Err()
 		}
 		t := models.Stamp(now)
 		d = &Deliberation{CommissionID: cid, MeetingID: m.ID, AgendaItemID: item.ID, Status: DeliberationAnnounced,
@@ -331,7 +331,7 @@ func OpenDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, acto
 // the audit chain names (the chair, or the job opening it on the chair's behalf).
 func openDeliberationTx(ctx context.Context, tx bun.Tx, kr *keyring.Keyring, actor *models.User, audit models.Actor, d *Deliberation, message string, now time.Time) error {
 	if d.Status != DeliberationAnnounced {
-		return refuseSitting("Cette délibération est déjà ouverte.")
+		return models.Refuse("Cette délibération est déjà ouverte.")
 	}
 	if now.Before(d.StartsAt) {
 		return ErrDebateNotStarted
@@ -382,7 +382,7 @@ func ExtendDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, ac
 			return ErrDeliberationSuspended
 		}
 		if !deadline.After(d.Deadline) || !deadline.After(now) {
-			return models.FieldErrors{"deadline": "La nouvelle clôture au plus tôt doit suivre la précédente (" + frDateTime(d.Deadline) + ") et l'heure actuelle."}
+			return models.FieldErrors{"deadline": "La nouvelle clôture au plus tôt doit suivre la précédente (" + frDateTime(d.Deadline) + ") et l'heure actuelle."}.Err()
 		}
 		old := d.Deadline
 		t := models.Stamp(now)
@@ -497,7 +497,7 @@ func deliberationParticipant(ctx context.Context, db bun.IDB, u *models.User, d 
 func PostContribution(ctx context.Context, db bun.IDB, kr *keyring.Keyring, u *models.User, cid, id, replyTo int64, body string, now time.Time) (*Contribution, error) {
 	body = strings.TrimSpace(body)
 	if body == "" {
-		return nil, models.FieldErrors{"body": "Rédigez votre contribution (5 000 caractères au plus)."}
+		return nil, models.FieldErrors{"body": "Rédigez votre contribution (5 000 caractères au plus)."}.Err()
 	}
 	if err := models.TextError("body", "Contribution", body, 5000); err != nil {
 		return nil, err

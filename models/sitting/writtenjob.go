@@ -20,12 +20,12 @@ import (
 // 2014-1627 art. 7). The job acts on behalf of the chair who announced it.
 
 // ErrDeliberationSuspended refuses what a suspended deliberation does not allow.
-var ErrDeliberationSuspended = &sittingRefusal{"La délibération est suspendue à la suite d'un incident : elle reprendra sur décision du président (décret 2014-1627, art. 7)."}
+var ErrDeliberationSuspended = models.NewRefusal("La délibération est suspendue à la suite d'un incident : elle reprendra sur décision du président (décret 2014-1627, art. 7).")
 
 // reasonError checks the chair's reason for a suspension or a resumption.
 func reasonError(reason string) error {
 	if strings.TrimSpace(reason) == "" {
-		return models.FieldErrors{"reason": "Indiquez le motif (l'incident technique constaté, ou pourquoi la délibération reprend)."}
+		return models.FieldErrors{"reason": "Indiquez le motif (l'incident technique constaté, ou pourquoi la délibération reprend)."}.Err()
 	}
 	return models.TextError("reason", "Motif", reason, 2000)
 }
@@ -48,10 +48,10 @@ func SuspendDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, a
 			return err
 		}
 		if d.Status != DeliberationOpen && d.Status != DeliberationVoting {
-			return refuseSitting("Seule une délibération dont les échanges ou le vote sont en cours peut être suspendue.")
+			return models.Refuse("Seule une délibération dont les échanges ou le vote sont en cours peut être suspendue.")
 		}
 		if d.Suspended() {
-			return refuseSitting("Cette délibération est déjà suspendue.")
+			return models.Refuse("Cette délibération est déjà suspendue.")
 		}
 		t := models.Stamp(now)
 		details := map[string]any{"status": string(d.Status), "reason": reason}
@@ -61,7 +61,7 @@ func SuspendDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, a
 				return err
 			}
 			if !v.Open(now) {
-				return refuseSitting("Le vote est déjà terminé : il reste à le clore.")
+				return models.Refuse("Le vote est déjà terminé : il reste à le clore.")
 			}
 			details["voting_closed_at"] = v.ClosesAt.Format(time.RFC3339)
 			v.ClosesAt, v.UpdatedAt = &t, t // no ballot while suspended
@@ -100,7 +100,7 @@ func ResumeDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, ac
 	}
 	reason = strings.TrimSpace(reason)
 	if !deadline.After(now) {
-		return nil, models.FieldErrors{"deadline": "La nouvelle échéance doit suivre l'heure actuelle."}
+		return nil, models.FieldErrors{"deadline": "La nouvelle échéance doit suivre l'heure actuelle."}.Err()
 	}
 	var d *Deliberation
 	err := models.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
@@ -109,7 +109,7 @@ func ResumeDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, ac
 			return err
 		}
 		if !d.Suspended() {
-			return refuseSitting("Cette délibération n'est pas suspendue.")
+			return models.Refuse("Cette délibération n'est pas suspendue.")
 		}
 		t := models.Stamp(now)
 		deadline = models.Stamp(deadline)
@@ -132,7 +132,7 @@ func ResumeDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, ac
 			}
 			msg = "Le président reprend la délibération : le vote est ouvert jusqu'au " + frDateTime(deadline) + ". Motif : " + reason
 		default:
-			return refuseSitting("Cette délibération ne peut plus reprendre.")
+			return models.Refuse("Cette délibération ne peut plus reprendre.")
 		}
 		d.SuspendedAt, d.SuspensionReason, d.UpdatedAt = nil, "", t
 		if _, err := tx.NewUpdate().Model(d).Column("suspended_at", "suspension_reason", "deadline", "updated_at").WherePK().Exec(ctx); err != nil {

@@ -67,32 +67,36 @@ type SecondFactorFailure struct {
 	At     int64 `bun:",notnull"` // unix seconds
 }
 
-// Errors of two-factor sign-in; their messages are for the user.
+// Refusals of two-factor sign-in.
 var (
-	ErrTOTPAlreadyEnabled  = errors.New("la double authentification est déjà activée pour ce compte")
-	ErrTOTPNotEnrolled     = errors.New("la double authentification n'est pas configurée pour ce compte")
-	ErrTOTPInvalidCode     = errors.New("code incorrect : vérifiez l'heure de votre téléphone et saisissez le code affiché")
-	ErrTOTPReusedCode      = errors.New("ce code a déjà servi : attendez le code suivant")
-	ErrRecoveryCodeInvalid = errors.New("code de secours incorrect ou déjà utilisé")
-	// ErrTOTPRateLimited is matched (errors.Is) by every RateLimitError.
-	ErrTOTPRateLimited = errors.New("trop de codes erronés")
+	ErrTOTPAlreadyEnabled  = models.NewRefusal("La double authentification est déjà activée pour ce compte.")
+	ErrTOTPNotEnrolled     = models.NewRefusal("La double authentification n'est pas configurée pour ce compte.")
+	ErrTOTPInvalidCode     = models.NewRefusal("Code incorrect : vérifiez l'heure de votre téléphone et saisissez le code affiché.")
+	ErrTOTPReusedCode      = models.NewRefusal("Ce code a déjà servi : attendez le code suivant.")
+	ErrRecoveryCodeInvalid = models.NewRefusal("Code de secours incorrect ou déjà utilisé.")
+	// ErrTOTPRateLimited is matched (errors.Is) by every refusal RateLimited returns.
+	ErrTOTPRateLimited = models.NewRefusal("Trop de codes erronés.")
 )
 
-// RateLimitError refuses a code after MaxSecondFactorFail failures in SecondFactorWindow.
+// RateLimitError refuses a code after MaxSecondFactorFail failures in SecondFactorWindow;
+// errors.Is matches it with ErrTOTPRateLimited, and AsRefusal finds the message saying
+// when to try again.
 type RateLimitError struct {
 	RetryAfter time.Duration
 }
 
-func (e *RateLimitError) Error() string {
+func (e *RateLimitError) Error() string { return e.refusal().Message }
+
+// Unwrap returns the refusal to show, which matches ErrTOTPRateLimited.
+func (e *RateLimitError) Unwrap() error { return e.refusal() }
+
+func (e *RateLimitError) refusal() *models.Refusal {
 	minutes := max(int((e.RetryAfter+time.Minute-1)/time.Minute), 1)
 	if minutes == 1 {
-		return "trop de codes erronés : réessayez dans une minute"
+		return ErrTOTPRateLimited.Saying("Trop de codes erronés : réessayez dans une minute.")
 	}
-	return fmt.Sprintf("trop de codes erronés : réessayez dans %d minutes", minutes)
+	return ErrTOTPRateLimited.Saying(fmt.Sprintf("Trop de codes erronés : réessayez dans %d minutes.", minutes))
 }
-
-// Is makes errors.Is(err, ErrTOTPRateLimited) true.
-func (e *RateLimitError) Is(target error) bool { return target == ErrTOTPRateLimited }
 
 // TOTPRequired reports whether u must use two-factor sign-in: always for the
 // administrator, the secretariat and the president; for members when their commission's
