@@ -40,19 +40,6 @@ func client(w *filestest.World) *servertest.Client {
 	return c
 }
 
-var mainRe = regexp.MustCompile(`(?s)<main.*</main>`)
-
-// excerpt returns the main part of a page, for failure messages.
-func excerpt(body string) string {
-	if m := mainRe.FindString(body); m != "" {
-		body = m
-	}
-	if len(body) > 4000 {
-		body = body[:4000]
-	}
-	return body
-}
-
 var idInPath = regexp.MustCompile(`^/dossiers/(\d+)/`)
 
 // fileIDOf reads the file id of a redirect to one of the file's pages.
@@ -322,7 +309,7 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 	}
 	page := c.Get(t, path)
 	servertest.Expect(t, "", page, http.StatusOK, "Pièce ajoutée au dossier "+f.Reference, "Suivi_Imaginaire_Lina.pdf", "Document de suivi signé")
-	if strings.Contains(mainRe.FindString(page.Body)[:strings.Index(mainRe.FindString(page.Body), "Pièces jointes")], "Suivi_Imaginaire") {
+	if main := servertest.MainPart(page.Body); strings.Contains(main[:strings.Index(main, "Pièces jointes")], "Suivi_Imaginaire") {
 		t.Errorf("the flash message shows the uploaded file's name")
 	}
 	as, err := files.ListAttachments(context.Background(), w.DB, w.Config.Keys, w.A1, f.ID, w.Clock())
@@ -485,7 +472,7 @@ func TestIncompleteThenAdmissibleThroughHTTP(t *testing.T) {
 	servertest.Expect(t, "", r, http.StatusUnprocessableEntity, "Indiquez au moins une pièce ou information manquante.")
 	r = sec.PostForm(t, page+"/transition", url.Values{"to": {"incomplete"}, "missing": {"Justificatif d'hébergement"}, "other_missing": {"Attestation de domiciliation\n"}})
 	if r.Status != http.StatusSeeOther {
-		t.Fatalf("declare incomplete = %d, want 303\n%s", r.Status, excerpt(r.Body))
+		t.Fatalf("declare incomplete = %d, want 303\n%s", r.Status, servertest.MainPart(r.Body))
 	}
 	servertest.Expect(t, "", sec.Get(t, page), http.StatusOK, "est déclaré incomplet", "Manquant : Attestation de domiciliation", "Incomplet")
 
@@ -494,7 +481,7 @@ func TestIncompleteThenAdmissibleThroughHTTP(t *testing.T) {
 	r = asso.Get(t, page+"/pieces")
 	servertest.Expect(t, "", r, http.StatusOK, "Déposer les compléments", "Attestation de domiciliation")
 	if r := asso.PostForm(t, page+"/deposer", nil); r.Status != http.StatusSeeOther {
-		t.Fatalf("submit the completed file = %d, want 303\n%s", r.Status, excerpt(r.Body))
+		t.Fatalf("submit the completed file = %d, want 303\n%s", r.Status, servertest.MainPart(r.Body))
 	}
 	if r := sec.PostForm(t, page+"/transition", url.Values{"to": {"admissible"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("declare admissible = %d, want 303", r.Status)
@@ -526,10 +513,10 @@ func TestRule10_DecisionNeedsObservationsThroughHTTP(t *testing.T) {
 	servertest.Expect(t, "", sec.PostForm(t, page+"/observations", url.Values{"invited_on": {today}}), http.StatusUnprocessableEntity,
 		"Indiquez comment la personne a été invitée")
 	if r := sec.PostForm(t, page+"/observations", url.Values{"invited_on": {today}, "means": {"letter"}}); r.Status != http.StatusSeeOther {
-		t.Fatalf("observations = %d, want 303\n%s", r.Status, excerpt(r.Body))
+		t.Fatalf("observations = %d, want 303\n%s", r.Status, servertest.MainPart(r.Body))
 	}
 	if r := sec.PostForm(t, page+"/transition", decision); r.Status != http.StatusSeeOther {
-		t.Fatalf("decision = %d, want 303\n%s", r.Status, excerpt(r.Body))
+		t.Fatalf("decision = %d, want 303\n%s", r.Status, servertest.MainPart(r.Body))
 	}
 	r := sec.Get(t, page)
 	servertest.Expect(t, "", r, http.StatusOK, "Décision du préfet : refus", "Fin des droits le", "Noter un recours", "Invitée le")
@@ -570,7 +557,7 @@ func TestParcoursRightsAndEnd(t *testing.T) {
 	servertest.Expect(t, "", sec.PostForm(t, rights, form), http.StatusUnprocessableEntity, "Indiquez les dates de début et de fin de l'autorisation provisoire de séjour.", `value="2"`)
 	form.Del("aps_granted")
 	if r := sec.PostForm(t, rights, form); r.Status != http.StatusSeeOther {
-		t.Fatalf("save rights = %d, want 303\n%s", r.Status, excerpt(r.Body))
+		t.Fatalf("save rights = %d, want 303\n%s", r.Status, servertest.MainPart(r.Body))
 	}
 	servertest.Expect(t, "", sec.Get(t, page), http.StatusOK, "Les droits de la période 1 sont enregistrés.", "555,36 € par mois", "Logement temporaire")
 
@@ -578,7 +565,7 @@ func TestParcoursRightsAndEnd(t *testing.T) {
 	servertest.Expect(t, "", sec.PostForm(t, page+"/fin", url.Values{"reason": {"breach"}, "ended_on": {today}}), http.StatusUnprocessableEntity, "passe par une demande de fin")
 	servertest.Expect(t, "", sec.PostForm(t, page+"/fin", url.Values{"reason": {"max_duration"}, "ended_on": {today}}), http.StatusUnprocessableEntity, "la durée maximale n'est pas atteinte")
 	if r := sec.PostForm(t, page+"/fin", url.Values{"reason": {"left"}, "ended_on": {today}}); r.Status != http.StatusSeeOther {
-		t.Fatalf("end parcours = %d, want 303\n%s", r.Status, excerpt(r.Body))
+		t.Fatalf("end parcours = %d, want 303\n%s", r.Status, servertest.MainPart(r.Body))
 	}
 	r := sec.Get(t, page)
 	servertest.Expect(t, "", r, http.StatusOK, "Sortie à l'initiative de la personne")
@@ -601,7 +588,7 @@ func TestRenewalPrefilledFromTheParcours(t *testing.T) {
 	}
 	r = c.PostForm(t, "/dossiers/nouveau", url.Values{"type": {"renouvellement"}, "parcours": {fmt.Sprint(*entry.ParcoursID)}, "children": {"2"}, "housing_need": {"temporary"}})
 	if r.Status != http.StatusSeeOther {
-		t.Fatalf("create renewal = %d, want 303\n%s", r.Status, excerpt(r.Body))
+		t.Fatalf("create renewal = %d, want 303\n%s", r.Status, servertest.MainPart(r.Body))
 	}
 	servertest.Expect(t, "", c.Get(t, r.Location), http.StatusOK, "Cesser l'activité prostitutionnelle", "Hébergement en CHRS", "Actions menées et résultats obtenus")
 	// An entry for a person whose parcours is still running is refused at step 1.

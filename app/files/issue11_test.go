@@ -200,7 +200,7 @@ func TestIssue11_TextFieldMaxLength(t *testing.T) {
 			tt.change(v)
 			r := c.PostForm(t, path, v)
 			if r.Status != tt.status || !strings.Contains(r.Body, tt.want) {
-				t.Fatalf("POST %s = %d, want %d with %q\n%s", path, r.Status, tt.status, tt.want, excerpt(r.Body))
+				t.Fatalf("POST %s = %d, want %d with %q\n%s", path, r.Status, tt.status, tt.want, servertest.MainPart(r.Body))
 			}
 		})
 	}
@@ -213,6 +213,6 @@ func TestIssue11_TextFieldMaxLength(t *testing.T) {
 	}
 	// The bounds leave room for a real proposal.
 	if r := c.PostForm(t, path, base()); r.Status != http.StatusSeeOther {
-		t.Fatalf("POST %s with a normal proposal = %d\n%s", path, r.Status, excerpt(r.Body))
+		t.Fatalf("POST %s with a normal proposal = %d\n%s", path, r.Status, servertest.MainPart(r.Body))
 	}
 }

@@ -459,24 +459,29 @@ func (c *Client) SignInAs(t testing.TB, email, password string) {
 func Expect(t testing.TB, what string, r *Response, status int, want ...string) {
 	t.Helper()
 	if r.Status != status {
-		t.Fatalf("%s: status %d, want %d (Location %q)\n%s", what, r.Status, status, r.Location, mainPart(r.Body))
+		t.Fatalf("%s: status %d, want %d (Location %q)\n%s", what, r.Status, status, r.Location, excerpt(r.Body))
 	}
 	decoded := html.UnescapeString(r.Body)
 	for _, s := range want {
 		if !strings.Contains(r.Body, s) && !strings.Contains(decoded, s) {
-			t.Errorf("%s: page lacks %q\n%s", what, s, mainPart(r.Body))
+			t.Errorf("%s: page lacks %q\n%s", what, s, excerpt(r.Body))
 		}
 	}
 }
 
 var mainElement = regexp.MustCompile(`(?s)<main.*</main>`)
 
-// mainPart returns the main element of a page (the whole body when it has none), at
-// most 4,000 bytes, for failure messages.
-func mainPart(body string) string {
+// MainPart returns the main element of a page (the whole body when it has none).
+func MainPart(body string) string {
 	if m := mainElement.FindString(body); m != "" {
-		body = m
+		return m
 	}
+	return body
+}
+
+// excerpt is MainPart cut to 4,000 bytes, for failure messages.
+func excerpt(body string) string {
+	body = MainPart(body)
 	if len(body) > 4000 {
 		body = body[:4000]
 	}
