@@ -54,7 +54,7 @@ func (j *Deliberations) Run(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func (j *Deliberations) deliberation(ctx context.Context, d *sitting.Deliberation, now time.Time) (int, error) {
+func (j *Deliberations) deliberation(ctx context.Context, d *sitting.WrittenDeliberation, now time.Time) (int, error) {
 	switch d.Status {
 	case sitting.DeliberationAnnounced:
 		return j.open(ctx, d, now)
@@ -113,7 +113,7 @@ func (j *Deliberations) deliberation(ctx context.Context, d *sitting.Deliberatio
 
 // debateDue tells the présidents, once per deadline, that the debate of d may now be
 // closed: the closing message is theirs (art. 5), the vote then opens.
-func (j *Deliberations) debateDue(ctx context.Context, d *sitting.Deliberation) (int, error) {
+func (j *Deliberations) debateDue(ctx context.Context, d *sitting.WrittenDeliberation) (int, error) {
 	us, err := models.ActiveUsersWithRole(ctx, j.DB, d.CommissionID, models.RolePresident)
 	if err != nil || len(us) == 0 {
 		return 0, err
@@ -140,7 +140,7 @@ func due(start *time.Time, end, now time.Time) bool {
 }
 
 // open opens d and tells its participants, in one transaction.
-func (j *Deliberations) open(ctx context.Context, d *sitting.Deliberation, now time.Time) (int, error) {
+func (j *Deliberations) open(ctx context.Context, d *sitting.WrittenDeliberation, now time.Time) (int, error) {
 	if j.Keys == nil {
 		return 0, errors.New("no secret key: the opening message cannot be sealed (SEANCE_SECRET_KEY)")
 	}
@@ -171,7 +171,7 @@ func (j *Deliberations) open(ctx context.Context, d *sitting.Deliberation, now t
 
 // close closes d's vote and sends the results to its participants (art. 6), in one
 // transaction.
-func (j *Deliberations) close(ctx context.Context, d *sitting.Deliberation, now time.Time) (int, error) {
+func (j *Deliberations) close(ctx context.Context, d *sitting.WrittenDeliberation, now time.Time) (int, error) {
 	sent := 0
 	err := models.InTx(ctx, j.DB, func(ctx context.Context, tx bun.Tx) error {
 		v, ok, err := sitting.CloseScheduledVote(ctx, tx, d.CommissionID, d.ID, models.SystemActor("jobs"), now)
@@ -200,14 +200,14 @@ func (j *Deliberations) close(ctx context.Context, d *sitting.Deliberation, now 
 }
 
 // notice is a notice about d.
-func (j *Deliberations) notice(d *sitting.Deliberation, kind, subject, text string) notice {
+func (j *Deliberations) notice(d *sitting.WrittenDeliberation, kind, subject, text string) notice {
 	id := strconv.FormatInt(d.ID, 10)
 	return notice{CommissionID: d.CommissionID, Kind: kind, Object: "deliberation:" + id, Subject: subject, Text: text,
 		Link: "/deliberations/" + id}
 }
 
 // noticeTx is notice with the item's title, read in tx, in the subject and the text.
-func (j *Deliberations) noticeTx(ctx context.Context, tx bun.Tx, d *sitting.Deliberation, kind, subject string, text func(title string) string) (notice, error) {
+func (j *Deliberations) noticeTx(ctx context.Context, tx bun.Tx, d *sitting.WrittenDeliberation, kind, subject string, text func(title string) string) (notice, error) {
 	title, err := j.title(ctx, tx, d)
 	if err != nil {
 		return notice{}, err
@@ -216,7 +216,7 @@ func (j *Deliberations) noticeTx(ctx context.Context, tx bun.Tx, d *sitting.Deli
 }
 
 // title is the title of d's agenda item.
-func (j *Deliberations) title(ctx context.Context, db bun.IDB, d *sitting.Deliberation) (string, error) {
+func (j *Deliberations) title(ctx context.Context, db bun.IDB, d *sitting.WrittenDeliberation) (string, error) {
 	item, err := sitting.FindSittingItem(ctx, db, d.CommissionID, d.AgendaItemID)
 	if err != nil {
 		return "", err

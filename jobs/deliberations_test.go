@@ -16,7 +16,7 @@ import (
 // writtenSession convenes a written session of w's commission starting at start, with
 // one policy item announced for a written deliberation: debate from start, closing no
 // earlier than 48 hours later, then 24 hours of vote.
-func (w *remindWorld) writtenSession(t *testing.T, start time.Time, title string) (*meetings.Meeting, *sitting.Deliberation) {
+func (w *remindWorld) writtenSession(t *testing.T, start time.Time, title string) (*meetings.Meeting, *sitting.WrittenDeliberation) {
 	t.Helper()
 	m, err := meetings.CreateMeeting(w.ctx, w.db, models.SystemActor("test"), w.c.ID, meetings.MeetingInput{
 		Kind: meetings.MeetingFiles, Mode: meetings.ModeWritten, StartsAt: start, Place: "Délibération écrite", Capacity: 10,
@@ -46,7 +46,7 @@ func (w *remindWorld) members(t *testing.T, names ...string) map[string]*models.
 	return out
 }
 
-func (w *remindWorld) deliberation(t *testing.T, id int64) *sitting.Deliberation {
+func (w *remindWorld) deliberation(t *testing.T, id int64) *sitting.WrittenDeliberation {
 	t.Helper()
 	d, err := sitting.FindDeliberation(w.ctx, w.db, w.c.ID, id)
 	if err != nil {

@@ -17,7 +17,7 @@ func (w *sittingWorld) hours(h int) time.Time { return w.start.Add(time.Duration
 
 // announce announces the written deliberation of item ten days ahead: debate from the
 // start, closing no earlier than 48 hours later, then 24 hours of vote.
-func (w *sittingWorld) announce(t *testing.T, item *meetings.AgendaItem) *sitting.Deliberation {
+func (w *sittingWorld) announce(t *testing.T, item *meetings.AgendaItem) *sitting.WrittenDeliberation {
 	t.Helper()
 	d, err := sitting.AnnounceDeliberation(w.ctx, w.db, w.pres, w.c.ID, item.ID, sitting.DeliberationInput{
 		StartsAt: w.start, Deadline: w.hours(48), VotingHours: 24, MeansChecked: true,
@@ -29,7 +29,7 @@ func (w *sittingWorld) announce(t *testing.T, item *meetings.AgendaItem) *sittin
 }
 
 // openWritten opens the written session and the debate of d.
-func (w *sittingWorld) openWritten(t *testing.T, d *sitting.Deliberation) {
+func (w *sittingWorld) openWritten(t *testing.T, d *sitting.WrittenDeliberation) {
 	t.Helper()
 	if _, err := sitting.OpenSitting(w.ctx, w.db, w.pres, w.c.ID, w.m.ID, w.pres.ID, w.at(0)); err != nil {
 		t.Fatalf("open written session: %v", err)
@@ -39,7 +39,7 @@ func (w *sittingWorld) openWritten(t *testing.T, d *sitting.Deliberation) {
 	}
 }
 
-func (w *sittingWorld) contribute(t *testing.T, d *sitting.Deliberation, who string, replyTo int64, body string, at time.Time) *sitting.Contribution {
+func (w *sittingWorld) contribute(t *testing.T, d *sitting.WrittenDeliberation, who string, replyTo int64, body string, at time.Time) *sitting.Contribution {
 	t.Helper()
 	c, err := sitting.PostContribution(w.ctx, w.db, w.kr, w.u[who], w.c.ID, d.ID, replyTo, body, at)
 	if err != nil {

@@ -211,7 +211,7 @@ func fillVote(ctx context.Context, db bun.IDB, kr *keyring.Keyring, it *Item, v 
 }
 
 // fillWritten records the written deliberation d on agenda point number.
-func fillWritten(ctx context.Context, db bun.IDB, kr *keyring.Keyring, m *Minutes, d *sitting.Deliberation, v *sitting.Vote, number int) error {
+func fillWritten(ctx context.Context, db bun.IDB, kr *keyring.Keyring, m *Minutes, d *sitting.WrittenDeliberation, v *sitting.Vote, number int) error {
 	if m.Written == nil {
 		m.Written = &Written{OpensAt: d.StartsAt, EarliestCloseAt: d.Deadline}
 		if d.OpenedAt != nil {

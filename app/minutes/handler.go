@@ -29,7 +29,7 @@ type Handler struct {
 	Now  func() time.Time
 }
 
-func pvPath(meetingID int64) string { return fmt.Sprintf("/seances/%d/pv", meetingID) }
+func minutesPath(meetingID int64) string { return fmt.Sprintf("/seances/%d/pv", meetingID) }
 
 func meetingID(c *fiber.Ctx) (int64, error) { return web.ParamID(c, "id") }
 
@@ -58,7 +58,7 @@ func (h *Handler) Show(c *fiber.Ctx) error {
 	if m, ok, err := h.awaitingDraft(c); err != nil {
 		return err
 	} else if ok {
-		return web.Render(c, "minutes/establish", fiber.Map{"Title": "Procès-verbal — " + m.Title(), "Meeting": m, "Action": pvPath(m.ID) + "/etablir"})
+		return web.Render(c, "minutes/establish", fiber.Map{"Title": "Procès-verbal — " + m.Title(), "Meeting": m, "Action": minutesPath(m.ID) + "/etablir"})
 	}
 	m, r, err := h.record(c)
 	if err != nil {
@@ -110,7 +110,7 @@ func (h *Handler) Establish(c *fiber.Ctx) error {
 		return err // a refusal is shown by the error handler (409)
 	}
 	web.FlashSuccess(c, "Le projet de procès-verbal est établi à partir des présences et des votes enregistrés.")
-	return c.Redirect(pvPath(m.ID), fiber.StatusSeeOther)
+	return c.Redirect(minutesPath(m.ID), fiber.StatusSeeOther)
 }
 
 func (h *Handler) createDraft(c *fiber.Ctx, m *meetings.Meeting) error {
@@ -153,7 +153,7 @@ func (h *Handler) render(c *fiber.Ctx, m *meetings.Meeting, r *minutesmodel.Minu
 	u := web.User(c)
 	chair := u.Role == models.RoleSecretariat || u.Role == models.RolePresident
 	w := &Workflow{
-		Action: pvPath(m.ID), Status: r.Status.Label(),
+		Action: minutesPath(m.ID), Status: r.Status.Label(),
 		EditTexts: u.Role == models.RoleSecretariat && r.Status == minutesmodel.MinutesDraft,
 		Validate:  u.Role == models.RolePresident && r.Status == minutesmodel.MinutesDraft,
 		Submit:    chair && r.Status == minutesmodel.MinutesValidated,
@@ -180,7 +180,7 @@ func (h *Handler) render(c *fiber.Ctx, m *meetings.Meeting, r *minutesmodel.Minu
 	}
 	data := fiber.Map{
 		"Title": "Procès-verbal — " + m.Title(), "Minutes": view, "Workflow": w, "Form": form, "Errors": errs,
-		"PDFURL": pvPath(m.ID) + ".pdf", "XLSXURL": pvPath(m.ID) + ".xlsx",
+		"PDFURL": minutesPath(m.ID) + ".pdf", "XLSXURL": minutesPath(m.ID) + ".xlsx",
 	}
 	if !chair {
 		data["Workflow"] = (*Workflow)(nil)
@@ -205,7 +205,7 @@ func (h *Handler) step(c *fiber.Ctx, flash string, form map[string]string, do fu
 		return err // a refusal of the workflow is shown by the error handler (409)
 	}
 	web.FlashSuccess(c, flash)
-	return c.Redirect(pvPath(m.ID), fiber.StatusSeeOther)
+	return c.Redirect(minutesPath(m.ID), fiber.StatusSeeOther)
 }
 
 // SaveTexts saves the free texts of a draft (secretariat).
@@ -322,7 +322,7 @@ func (h *Handler) Index(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		l := Line{Meeting: m, Path: pvPath(m.ID), Status: "À établir"}
+		l := Line{Meeting: m, Path: minutesPath(m.ID), Status: "À établir"}
 		r, err := reader.Latest(&m, rs)
 		switch {
 		case err == nil:

@@ -14,10 +14,10 @@ import (
 	"seance/app/files"
 	"seance/app/home"
 	"seance/app/legal"
+	"seance/app/meetings"
 	"seance/app/minutes"
 	"seance/app/notices"
 	"seance/app/registry"
-	seances "seance/app/sessions"
 	"seance/app/sitting"
 	"seance/app/stats"
 	"seance/app/web"
@@ -54,7 +54,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	legalH := &legal.Handler{Operator: legal.Operator{Name: d.Config.Operator, Address: d.Config.OperatorAddress, Email: d.Config.ContactEmail}}
 	homeH := &home.Handler{DB: d.DB, Now: d.Now, Location: d.Config.Location}
 	adminH := &admin.Handler{DB: d.DB, Jobs: d.Jobs, Now: d.Now, Location: d.Config.Location}
-	sessionsH := &seances.Handler{DB: d.DB, Location: d.Config.Location, BaseURL: d.Config.BaseURL, Mailer: d.Mailer, Log: d.Log, Now: d.Now}
+	sessionsH := &meetings.Handler{DB: d.DB, Location: d.Config.Location, BaseURL: d.Config.BaseURL, Mailer: d.Mailer, Log: d.Log, Now: d.Now}
 	// Sessions: the chair and the secretariat set agendas and convene (R133-5).
 	chair := []models.Role{models.RoleSecretariat, models.RolePresident}
 	convened := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember}

@@ -286,7 +286,7 @@ func (h *Handler) sendResult(c *fiber.Ctx, v *sittingmodel.Vote) {
 
 // mailMembers sends a deliberation's message to its participants, outside any
 // transaction; a failure is logged and reported to the user, not fatal.
-func (h *Handler) mailMembers(c *fiber.Ctx, d *sittingmodel.Deliberation, subject, text, kind string) {
+func (h *Handler) mailMembers(c *fiber.Ctx, d *sittingmodel.WrittenDeliberation, subject, text, kind string) {
 	ctx := c.UserContext()
 	if h.Mailer == nil {
 		h.Log.Warn("deliberation mail not sent: no mailer", "deliberation", d.ID, "kind", kind)

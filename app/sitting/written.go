@@ -26,7 +26,7 @@ func (h *Handler) Announce(c *fiber.Ctx) error {
 	f := announceForm{ItemID: itemID, StartsAt: c.FormValue("starts_at"), Deadline: c.FormValue("deadline"),
 		VotingHours: c.FormValue("voting_hours"), MeansChecked: c.FormValue("means_checked") == "1"}
 	in, fe := f.input(h.Location)
-	var d *sittingmodel.Deliberation
+	var d *sittingmodel.WrittenDeliberation
 	if len(fe) == 0 {
 		d, err = sittingmodel.AnnounceDeliberation(c.UserContext(), h.DB, web.User(c), cidOf(c), itemID, in, h.Now())
 		if got, ok := models.AsFieldErrors(err); ok {
@@ -252,7 +252,7 @@ func (h *Handler) Resume(c *fiber.Ctx) error {
 		return err
 	}
 	deadline, ok := parseLocal(c.FormValue("deadline"), h.Location)
-	var d *sittingmodel.Deliberation
+	var d *sittingmodel.WrittenDeliberation
 	if ok {
 		d, err = sittingmodel.ResumeDeliberation(c.UserContext(), h.DB, h.Keys, web.User(c), cidOf(c), id, deadline, c.FormValue("reason"), h.Now())
 	} else {

@@ -51,7 +51,7 @@ var appPackages = map[string]kind{
 	"app/minutes":  feature,
 	"app/notices":  feature,
 	"app/registry": feature,
-	"app/sessions": feature,
+	"app/meetings": feature,
 	"app/sitting":  feature,
 	"app/stats":    feature,
 

@@ -87,7 +87,7 @@ func WrittenDeliberations(ctx context.Context, db bun.IDB, u *models.User) (DueL
 	q := db.NewSelect().TableExpr("written_deliberations AS d").
 		Join("JOIN agenda_items AS ai ON ai.id = d.agenda_item_id").
 		ColumnExpr("d.id, d.meeting_id, d.deadline AS due_at, ai.title AS label").
-		Where("d.commission_id = ? AND d.status IN (?)", u.CommissionIDOrZero(), bun.In([]sitting.DeliberationStatus{sitting.DeliberationAnnounced, sitting.DeliberationOpen})).
+		Where("d.commission_id = ? AND d.status IN (?)", u.CommissionIDOrZero(), bun.In([]sitting.WrittenDeliberationStatus{sitting.DeliberationAnnounced, sitting.DeliberationOpen})).
 		OrderExpr("d.deadline ASC, d.id ASC")
 	if u.Role == models.RoleMember {
 		q = q.Where("EXISTS (SELECT 1 FROM convocation_recipients AS r WHERE r.meeting_id = d.meeting_id AND r.user_id = ?)", u.ID)

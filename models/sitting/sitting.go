@@ -799,7 +799,7 @@ func CloseSitting(ctx context.Context, db bun.IDB, actor *models.User, cid, meet
 				return models.Refuse("Motivez l'avis rendu sur « %s » avant de clore la séance.", item.Title)
 			}
 		}
-		n, err := tx.NewSelect().Model((*Deliberation)(nil)).Where("meeting_id = ? AND status <> ?", m.ID, DeliberationClosed).Count(ctx)
+		n, err := tx.NewSelect().Model((*WrittenDeliberation)(nil)).Where("meeting_id = ? AND status <> ?", m.ID, DeliberationClosed).Count(ctx)
 		if err != nil {
 			return fmt.Errorf("close sitting: %w", err)
 		}

@@ -20,8 +20,8 @@ type ItemState struct {
 	Item         meetings.AgendaItem
 	Quorum       Quorum
 	Recusals     []Recusal
-	Vote         *Vote         // nil: not put to the vote
-	Deliberation *Deliberation // nil: none announced
+	Vote         *Vote                // nil: not put to the vote
+	Deliberation *WrittenDeliberation // nil: none announced
 }
 
 // Current reports whether the item is the one under way.
@@ -157,7 +157,7 @@ type MemberSession struct {
 
 // MemberDeliberation is a written deliberation a member takes part in.
 type MemberDeliberation struct {
-	Deliberation Deliberation
+	Deliberation WrittenDeliberation
 	Item         meetings.AgendaItem
 }
 

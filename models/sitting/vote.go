@@ -708,7 +708,7 @@ func closeVoteTx(ctx context.Context, tx bun.Tx, actor *models.User, v *Vote, in
 		return fmt.Errorf("close vote: %w", err)
 	}
 	if v.Written {
-		if _, err := tx.NewUpdate().Model((*Deliberation)(nil)).Set("status = ?", DeliberationClosed).Set("updated_at = ?", t).
+		if _, err := tx.NewUpdate().Model((*WrittenDeliberation)(nil)).Set("status = ?", DeliberationClosed).Set("updated_at = ?", t).
 			Where("vote_id = ?", v.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("close deliberation: %w", err)
 		}

@@ -27,19 +27,19 @@ import (
 // result is valid only if at least half the members took part. Sanctions (an end of
 // parcours for breach of commitments, a suspension) are never deliberated in writing.
 
-// DeliberationStatus is where a written deliberation stands.
-type DeliberationStatus string
+// WrittenDeliberationStatus is where a written deliberation stands.
+type WrittenDeliberationStatus string
 
 // The statuses of a written deliberation.
 const (
-	DeliberationAnnounced DeliberationStatus = "announced"
-	DeliberationOpen      DeliberationStatus = "open"
-	DeliberationVoting    DeliberationStatus = "voting"
-	DeliberationClosed    DeliberationStatus = "closed"
+	DeliberationAnnounced WrittenDeliberationStatus = "announced"
+	DeliberationOpen      WrittenDeliberationStatus = "open"
+	DeliberationVoting    WrittenDeliberationStatus = "voting"
+	DeliberationClosed    WrittenDeliberationStatus = "closed"
 )
 
 // Label is the French name of the status.
-func (s DeliberationStatus) Label() string {
+func (s WrittenDeliberationStatus) Label() string {
 	switch s {
 	case DeliberationAnnounced:
 		return "Annoncée"
@@ -53,21 +53,21 @@ func (s DeliberationStatus) Label() string {
 	return string(s)
 }
 
-// Deliberation is the written deliberation of one agenda item.
-type Deliberation struct {
-	bun.BaseModel `bun:"table:written_deliberations"`
+// WrittenDeliberation is the written deliberation of one agenda item.
+type WrittenDeliberation struct {
+	bun.BaseModel `bun:"table:written_deliberations,alias:deliberation"` // the alias its queries name
 
-	ID             int64              `bun:",pk,autoincrement"`
-	CommissionID   int64              `bun:",notnull"`
-	MeetingID      int64              `bun:",notnull"`
-	AgendaItemID   int64              `bun:",notnull"`
-	Status         DeliberationStatus `bun:",notnull"`
-	StartsAt       time.Time          `bun:",notnull"`
-	Deadline       time.Time          `bun:",notnull"` // earliest closing of the debate
-	VotingHours    int                `bun:",notnull"` // length of the voting window
-	MeansChecked   bool               `bun:",notnull"` // the chair checked every member's technical means
-	AnnouncedAt    time.Time          `bun:",notnull"`
-	AnnouncedBy    int64              `bun:",notnull"`
+	ID             int64                     `bun:",pk,autoincrement"`
+	CommissionID   int64                     `bun:",notnull"`
+	MeetingID      int64                     `bun:",notnull"`
+	AgendaItemID   int64                     `bun:",notnull"`
+	Status         WrittenDeliberationStatus `bun:",notnull"`
+	StartsAt       time.Time                 `bun:",notnull"`
+	Deadline       time.Time                 `bun:",notnull"` // earliest closing of the debate
+	VotingHours    int                       `bun:",notnull"` // length of the voting window
+	MeansChecked   bool                      `bun:",notnull"` // the chair checked every member's technical means
+	AnnouncedAt    time.Time                 `bun:",notnull"`
+	AnnouncedBy    int64                     `bun:",notnull"`
 	OpenedAt       *time.Time
 	DebateClosedAt *time.Time
 	Extensions     int       `bun:",notnull"`
@@ -81,7 +81,7 @@ type Deliberation struct {
 }
 
 // Suspended reports whether the deliberation is suspended after an incident.
-func (d *Deliberation) Suspended() bool { return d.SuspendedAt != nil }
+func (d *WrittenDeliberation) Suspended() bool { return d.SuspendedAt != nil }
 
 // ContributionKind tells members' contributions from the chair's procedural messages.
 type ContributionKind string
@@ -172,11 +172,11 @@ func isSanction(f *files.File) bool {
 // AnnounceDeliberation announces the written deliberation of agenda item itemID of a
 // written session, convened or open (decret 2014-1627 art. 3). The caller then e-mails
 // the announcement to the members (DeliberationRecipients).
-func AnnounceDeliberation(ctx context.Context, db bun.IDB, actor *models.User, cid, itemID int64, in DeliberationInput, now time.Time) (*Deliberation, error) {
+func AnnounceDeliberation(ctx context.Context, db bun.IDB, actor *models.User, cid, itemID int64, in DeliberationInput, now time.Time) (*WrittenDeliberation, error) {
 	if actor.Role != models.RolePresident {
 		return nil, ErrNotChair
 	}
-	var d *Deliberation
+	var d *WrittenDeliberation
 	err := models.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		item, err := findSittingItem(ctx, tx, cid, itemID)
 		if err != nil {
@@ -204,7 +204,7 @@ func AnnounceDeliberation(ctx context.Context, db bun.IDB, actor *models.User, c
 				return ErrWrittenSanction
 			}
 		}
-		exists, err := tx.NewSelect().Model((*Deliberation)(nil)).Where("agenda_item_id = ?", item.ID).Exists(ctx)
+		exists, err := tx.NewSelect().Model((*WrittenDeliberation)(nil)).Where("agenda_item_id = ?", item.ID).Exists(ctx)
 		if err != nil {
 			return fmt.Errorf("announce deliberation: %w", err)
 		}
@@ -223,7 +223,7 @@ func AnnounceDeliberation(ctx context.Context, db bun.IDB, actor *models.User, c
 			return fe.Err()
 		}
 		t := models.Stamp(now)
-		d = &Deliberation{CommissionID: cid, MeetingID: m.ID, AgendaItemID: item.ID, Status: DeliberationAnnounced,
+		d = &WrittenDeliberation{CommissionID: cid, MeetingID: m.ID, AgendaItemID: item.ID, Status: DeliberationAnnounced,
 			StartsAt: in.StartsAt.UTC(), Deadline: in.Deadline.UTC(), VotingHours: in.VotingHours, MeansChecked: true,
 			AnnouncedAt: t, AnnouncedBy: actor.ID, UpdatedAt: t}
 		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
@@ -242,17 +242,17 @@ func AnnounceDeliberation(ctx context.Context, db bun.IDB, actor *models.User, c
 }
 
 // FindDeliberation returns written deliberation id of commission cid.
-func FindDeliberation(ctx context.Context, db bun.IDB, cid, id int64) (*Deliberation, error) {
+func FindDeliberation(ctx context.Context, db bun.IDB, cid, id int64) (*WrittenDeliberation, error) {
 	return findDeliberation(ctx, db, cid, "id", id)
 }
 
 // FindItemDeliberation returns the written deliberation of agenda item itemID, or ErrNotFound.
-func FindItemDeliberation(ctx context.Context, db bun.IDB, cid, itemID int64) (*Deliberation, error) {
+func FindItemDeliberation(ctx context.Context, db bun.IDB, cid, itemID int64) (*WrittenDeliberation, error) {
 	return findDeliberation(ctx, db, cid, "agenda_item_id", itemID)
 }
 
-func findDeliberation(ctx context.Context, db bun.IDB, cid int64, column string, value int64) (*Deliberation, error) {
-	d := new(Deliberation)
+func findDeliberation(ctx context.Context, db bun.IDB, cid int64, column string, value int64) (*WrittenDeliberation, error) {
+	d := new(WrittenDeliberation)
 	if err := db.NewSelect().Model(d).Where("? = ? AND commission_id = ?", bun.Ident(column), value, cid).Scan(ctx); err != nil {
 		return nil, models.NotFound(err, "find deliberation")
 	}
@@ -260,8 +260,8 @@ func findDeliberation(ctx context.Context, db bun.IDB, cid int64, column string,
 }
 
 // ListDeliberations returns the written deliberations of session meetingID in agenda order.
-func ListDeliberations(ctx context.Context, db bun.IDB, cid, meetingID int64) ([]Deliberation, error) {
-	var ds []Deliberation
+func ListDeliberations(ctx context.Context, db bun.IDB, cid, meetingID int64) ([]WrittenDeliberation, error) {
+	var ds []WrittenDeliberation
 	err := db.NewSelect().Model(&ds).Join("JOIN agenda_items AS ai ON ai.id = deliberation.agenda_item_id").
 		Where("deliberation.commission_id = ? AND deliberation.meeting_id = ?", cid, meetingID).
 		Order("ai.position ASC").Scan(ctx)
@@ -271,12 +271,12 @@ func ListDeliberations(ctx context.Context, db bun.IDB, cid, meetingID int64) ([
 	return ds, nil
 }
 
-func lockDeliberation(ctx context.Context, tx bun.Tx, cid, id int64) (*Deliberation, error) {
-	return models.LockOwned[Deliberation](ctx, tx, cid, id, "lock deliberation")
+func lockDeliberation(ctx context.Context, tx bun.Tx, cid, id int64) (*WrittenDeliberation, error) {
+	return models.LockOwned[WrittenDeliberation](ctx, tx, cid, id, "lock deliberation")
 }
 
 // lockOpenDebate reads deliberation id for update, refusing it unless its debate is open.
-func lockOpenDebate(ctx context.Context, tx bun.Tx, cid, id int64) (*Deliberation, error) {
+func lockOpenDebate(ctx context.Context, tx bun.Tx, cid, id int64) (*WrittenDeliberation, error) {
 	d, err := lockDeliberation(ctx, tx, cid, id)
 	if err != nil {
 		return nil, err
@@ -291,7 +291,7 @@ func lockOpenDebate(ctx context.Context, tx bun.Tx, cid, id int64) (*Deliberatio
 }
 
 // addContribution inserts a sealed message in a deliberation.
-func addContribution(ctx context.Context, tx bun.Tx, kr *keyring.Keyring, d *Deliberation, userID int64, kind ContributionKind, replyTo *int64, body string, now time.Time) (*Contribution, error) {
+func addContribution(ctx context.Context, tx bun.Tx, kr *keyring.Keyring, d *WrittenDeliberation, userID int64, kind ContributionKind, replyTo *int64, body string, now time.Time) (*Contribution, error) {
 	c := &Contribution{CommissionID: d.CommissionID, DeliberationID: d.ID, UserID: userID, ReplyToID: replyTo, Kind: kind, CreatedAt: models.Stamp(now)}
 	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("add contribution: %w", err)
@@ -306,14 +306,14 @@ func addContribution(ctx context.Context, tx bun.Tx, kr *keyring.Keyring, d *Del
 // OpenDeliberation opens the debate of announced deliberation id, from its start, with
 // the chair's message recalling the deadline (décret 2014-1627 art. 4). The written
 // session must be open. The caller e-mails the message to the members.
-func OpenDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *models.User, cid, id int64, message string, now time.Time) (*Deliberation, error) {
+func OpenDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *models.User, cid, id int64, message string, now time.Time) (*WrittenDeliberation, error) {
 	if actor.Role != models.RolePresident {
 		return nil, ErrNotChair
 	}
 	if err := models.TextError("message", "Message aux membres", message, models.MaxTextLength); err != nil {
 		return nil, err
 	}
-	var d *Deliberation
+	var d *WrittenDeliberation
 	err := models.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if d, err = lockDeliberation(ctx, tx, cid, id); err != nil {
@@ -329,7 +329,7 @@ func OpenDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, acto
 
 // openDeliberationTx opens the debate of d, locked, with actor's message; audit is who
 // the audit chain names (the chair, or the job opening it on the chair's behalf).
-func openDeliberationTx(ctx context.Context, tx bun.Tx, kr *keyring.Keyring, actor *models.User, audit models.Actor, d *Deliberation, message string, now time.Time) error {
+func openDeliberationTx(ctx context.Context, tx bun.Tx, kr *keyring.Keyring, actor *models.User, audit models.Actor, d *WrittenDeliberation, message string, now time.Time) error {
 	if d.Status != DeliberationAnnounced {
 		return models.Refuse("Cette délibération est déjà ouverte.")
 	}
@@ -365,11 +365,11 @@ func frDateTime(t time.Time) string { return t.In(models.Paris).Format("02/01/20
 
 // ExtendDeliberation moves the deadline of deliberation id to a later time (décret
 // 2014-1627 art. 4); a message in the thread says so.
-func ExtendDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *models.User, cid, id int64, deadline, now time.Time) (*Deliberation, error) {
+func ExtendDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *models.User, cid, id int64, deadline, now time.Time) (*WrittenDeliberation, error) {
 	if actor.Role != models.RolePresident {
 		return nil, ErrNotChair
 	}
-	var d *Deliberation
+	var d *WrittenDeliberation
 	err := models.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if d, err = lockDeliberation(ctx, tx, cid, id); err != nil {
@@ -458,7 +458,7 @@ func CloseDebate(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *mo
 
 // deliberationParticipant checks that u may read and write in deliberation d: a holder
 // of a voting seat on the session's day, or a président, not excluded from the item.
-func deliberationParticipant(ctx context.Context, db bun.IDB, u *models.User, d *Deliberation) error {
+func deliberationParticipant(ctx context.Context, db bun.IDB, u *models.User, d *WrittenDeliberation) error {
 	m, err := meetings.FindMeeting(ctx, db, d.CommissionID, d.MeetingID)
 	if err != nil {
 		return err
@@ -593,7 +593,7 @@ func ListContributions(ctx context.Context, db bun.IDB, kr *keyring.Keyring, vie
 }
 
 // CanTakePart reports whether u takes part in deliberation d (reads and writes in it).
-func CanTakePart(ctx context.Context, db bun.IDB, u *models.User, d *Deliberation) (bool, error) {
+func CanTakePart(ctx context.Context, db bun.IDB, u *models.User, d *WrittenDeliberation) (bool, error) {
 	err := deliberationParticipant(ctx, db, u, d)
 	if err == ErrNotParticipant {
 		return false, nil

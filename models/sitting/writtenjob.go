@@ -33,7 +33,7 @@ func reasonError(reason string) error {
 // SuspendDeliberation suspends the open debate or the vote of deliberation id after an
 // incident: nothing is posted, voted, closed or reminded until the chair resumes it.
 // A suspended vote stops taking ballots at once. The caller tells the members.
-func SuspendDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *models.User, cid, id int64, reason string, now time.Time) (*Deliberation, error) {
+func SuspendDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *models.User, cid, id int64, reason string, now time.Time) (*WrittenDeliberation, error) {
 	if actor.Role != models.RolePresident {
 		return nil, ErrNotChair
 	}
@@ -41,7 +41,7 @@ func SuspendDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, a
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
-	var d *Deliberation
+	var d *WrittenDeliberation
 	err := models.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if d, err = lockDeliberation(ctx, tx, cid, id); err != nil {
@@ -91,7 +91,7 @@ func SuspendDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, a
 // ResumeDeliberation resumes suspended deliberation id (décret 2014-1627 art. 7): the
 // debate with deadline as its new earliest closing, or the vote with deadline as the
 // new end of its window. The caller tells the members.
-func ResumeDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *models.User, cid, id int64, deadline time.Time, reason string, now time.Time) (*Deliberation, error) {
+func ResumeDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, actor *models.User, cid, id int64, deadline time.Time, reason string, now time.Time) (*WrittenDeliberation, error) {
 	if actor.Role != models.RolePresident {
 		return nil, ErrNotChair
 	}
@@ -102,7 +102,7 @@ func ResumeDeliberation(ctx context.Context, db bun.IDB, kr *keyring.Keyring, ac
 	if !deadline.After(now) {
 		return nil, models.FieldErrors{"deadline": "La nouvelle échéance doit suivre l'heure actuelle."}.Err()
 	}
-	var d *Deliberation
+	var d *WrittenDeliberation
 	err := models.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if d, err = lockDeliberation(ctx, tx, cid, id); err != nil {
@@ -156,7 +156,7 @@ func refuseSuspendedVote(ctx context.Context, tx bun.Tx, v *Vote) error {
 	if !v.Written {
 		return nil
 	}
-	suspended, err := tx.NewSelect().Model((*Deliberation)(nil)).Where("vote_id = ? AND suspended_at IS NOT NULL", v.ID).Exists(ctx)
+	suspended, err := tx.NewSelect().Model((*WrittenDeliberation)(nil)).Where("vote_id = ? AND suspended_at IS NOT NULL", v.ID).Exists(ctx)
 	if err != nil {
 		return fmt.Errorf("close vote: %w", err)
 	}
@@ -169,14 +169,14 @@ func refuseSuspendedVote(ctx context.Context, tx bun.Tx, v *Vote) error {
 // ScheduledDeliberations returns, across commissions, the deliberations the job looks
 // after at now: announced ones whose start has come, and those whose debate or vote is
 // under way; never suspended ones, nor those of a cancelled or closed session.
-func ScheduledDeliberations(ctx context.Context, db bun.IDB, now time.Time) ([]Deliberation, error) {
-	var ds []Deliberation
+func ScheduledDeliberations(ctx context.Context, db bun.IDB, now time.Time) ([]WrittenDeliberation, error) {
+	var ds []WrittenDeliberation
 	err := db.NewSelect().Model(&ds).Join("JOIN meetings AS m ON m.id = deliberation.meeting_id").
 		Where("deliberation.suspended_at IS NULL").
 		Where("m.status IN (?)", bun.In([]meetings.MeetingStatus{meetings.MeetingConvened, meetings.MeetingOpen})).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("deliberation.status = ? AND deliberation.starts_at <= ?", DeliberationAnnounced, now.UTC()).
-				WhereOr("deliberation.status IN (?)", bun.In([]DeliberationStatus{DeliberationOpen, DeliberationVoting}))
+				WhereOr("deliberation.status IN (?)", bun.In([]WrittenDeliberationStatus{DeliberationOpen, DeliberationVoting}))
 		}).Order("deliberation.id ASC").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("scheduled deliberations: %w", err)
@@ -186,7 +186,7 @@ func ScheduledDeliberations(ctx context.Context, db bun.IDB, now time.Time) ([]D
 
 // deliberationChair is who the job acts for: the président who announced d, or another
 // active président of the commission when that account is gone.
-func deliberationChair(ctx context.Context, db bun.IDB, d *Deliberation) (*models.User, error) {
+func deliberationChair(ctx context.Context, db bun.IDB, d *WrittenDeliberation) (*models.User, error) {
 	u, err := activePresident(ctx, db, d.CommissionID, d.AnnouncedBy)
 	if !errors.Is(err, ErrNotChair) {
 		return u, err
@@ -205,7 +205,7 @@ func deliberationChair(ctx context.Context, db bun.IDB, d *Deliberation) (*model
 // its chair, opening the written session first if it is only convened, inside the
 // caller's transaction. It reports false when there is nothing to do (already open,
 // not yet time, suspended, session cancelled).
-func OpenScheduledDeliberation(ctx context.Context, tx bun.Tx, kr *keyring.Keyring, cid, id int64, actor models.Actor, now time.Time) (*Deliberation, bool, error) {
+func OpenScheduledDeliberation(ctx context.Context, tx bun.Tx, kr *keyring.Keyring, cid, id int64, actor models.Actor, now time.Time) (*WrittenDeliberation, bool, error) {
 	d, err := lockDeliberation(ctx, tx, cid, id)
 	if err != nil {
 		return nil, false, err
@@ -322,7 +322,7 @@ func DeliberationParticipants(ctx context.Context, db bun.IDB, cid, id int64) ([
 
 // SilentMembers returns the participants of deliberation d, présidents aside, who have
 // posted no contribution yet.
-func SilentMembers(ctx context.Context, db bun.IDB, d *Deliberation) ([]models.User, error) {
+func SilentMembers(ctx context.Context, db bun.IDB, d *WrittenDeliberation) ([]models.User, error) {
 	us, err := DeliberationParticipants(ctx, db, d.CommissionID, d.ID)
 	if err != nil {
 		return nil, err

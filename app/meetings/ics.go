@@ -1,4 +1,4 @@
-package sessions
+package meetings
 
 import (
 	"bytes"
@@ -11,28 +11,28 @@ import (
 	"seance/app/calendar"
 	"seance/app/web"
 	"seance/models"
-	"seance/models/meetings"
+	meetingsmodel "seance/models/meetings"
 )
 
 // event is session m as a calendar entry. The description carries no agenda: a calendar
 // is often synchronised with third-party services, so it only links to the portal.
-func (h *Handler) event(m *meetings.Meeting, commission string) calendar.Event {
+func (h *Handler) event(m *meetingsmodel.Meeting, commission string) calendar.Event {
 	e := calendar.Event{
 		UID: calendar.UID(m.ID, h.host()), Sequence: m.Sequence, Summary: m.Title() + " — " + commission,
-		Start: m.StartsAt, End: m.EndsAt, Cancelled: m.Status == meetings.MeetingCancelled, Updated: m.UpdatedAt,
+		Start: m.StartsAt, End: m.EndsAt, Cancelled: m.Status == meetingsmodel.MeetingCancelled, Updated: m.UpdatedAt,
 		URL: h.BaseURL + "/seances/" + strconv.FormatInt(m.ID, 10),
 	}
 	switch m.Mode {
-	case meetings.ModeRemote, meetings.ModeWritten:
+	case meetingsmodel.ModeRemote, meetingsmodel.ModeWritten:
 		e.Location = m.RemoteLink
 	default:
 		e.Location = m.Place
 	}
 	e.Description = m.Mode.Label() + ". Ordre du jour, documents et réponse à la convocation sur le portail : " + e.URL
-	if m.RemoteLink != "" && m.Mode == meetings.ModeHybrid {
+	if m.RemoteLink != "" && m.Mode == meetingsmodel.ModeHybrid {
 		e.Description += "\nConnexion à distance : " + m.RemoteLink
 	}
-	if m.Status == meetings.MeetingCancelled {
+	if m.Status == meetingsmodel.MeetingCancelled {
 		e.Description = "Séance annulée : " + m.CancelledReason
 	}
 	return e
@@ -47,7 +47,7 @@ func (h *Handler) host() string {
 }
 
 // icsOf writes the calendar file of meetings with method.
-func (h *Handler) icsOf(name, method string, commission string, ms ...meetings.Meeting) ([]byte, error) {
+func (h *Handler) icsOf(name, method string, commission string, ms ...meetingsmodel.Meeting) ([]byte, error) {
 	var b bytes.Buffer
 	if len(ms) == 0 {
 		// calendar.Write needs an event; an empty subscription is still a valid calendar.
@@ -71,7 +71,7 @@ func (h *Handler) ICS(c *fiber.Ctx) error {
 		return err
 	}
 	method := calendar.MethodPublish
-	if m.Status == meetings.MeetingCancelled {
+	if m.Status == meetingsmodel.MeetingCancelled {
 		method = calendar.MethodCancel
 	}
 	b, err := h.icsOf("", method, web.Commission(c).Name, *m)
@@ -87,11 +87,11 @@ func (h *Handler) ICS(c *fiber.Ctx) error {
 // to two years ahead, with cancelled ones as STATUS:CANCELLED.
 func (h *Handler) Feed(c *fiber.Ctx) error {
 	now := h.Now()
-	u, err := meetings.CalendarFeedUser(c.UserContext(), h.DB, c.Params("token"), now)
+	u, err := meetingsmodel.CalendarFeedUser(c.UserContext(), h.DB, c.Params("token"), now)
 	if err != nil {
 		return err
 	}
-	ms, err := meetings.MeetingsFor(c.UserContext(), h.DB, u, now.AddDate(-1, 0, 0), now.AddDate(2, 0, 0))
+	ms, err := meetingsmodel.MeetingsFor(c.UserContext(), h.DB, u, now.AddDate(-1, 0, 0), now.AddDate(2, 0, 0))
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (h *Handler) Feed(c *fiber.Ctx) error {
 // CreateFeed creates (or renews) the signed-in user's subscription and shows its URL once.
 func (h *Handler) CreateFeed(c *fiber.Ctx) error {
 	u := web.User(c)
-	tok, err := meetings.CreateCalendarFeed(c.UserContext(), h.DB, u, h.Now())
+	tok, err := meetingsmodel.CreateCalendarFeed(c.UserContext(), h.DB, u, h.Now())
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (h *Handler) CreateFeed(c *fiber.Ctx) error {
 
 // RevokeFeed revokes the signed-in user's subscription.
 func (h *Handler) RevokeFeed(c *fiber.Ctx) error {
-	if err := meetings.RevokeCalendarFeed(c.UserContext(), h.DB, web.User(c), h.Now()); err != nil {
+	if err := meetingsmodel.RevokeCalendarFeed(c.UserContext(), h.DB, web.User(c), h.Now()); err != nil {
 		return err
 	}
 	web.FlashSuccess(c, "L'abonnement au calendrier est révoqué : son adresse ne fonctionne plus.")

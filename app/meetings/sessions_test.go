@@ -1,4 +1,4 @@
-package sessions_test
+package meetings_test
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 	"seance/app/servertest"
 	"seance/models"
 	"seance/models/files"
-	"seance/models/meetings"
+	meetingsmodel "seance/models/meetings"
 	"seance/models/modelstest"
 	"seance/models/registry"
 )
@@ -365,8 +365,8 @@ func TestCalendarFeedSubscription(t *testing.T) {
 // sessions are planned than the law asks (one a year, two from 2026); a cancelled one does
 // not count; members are not shown the warning.
 func TestRule7_PolicySessionsPerYear(t *testing.T) {
-	if meetings.RequiredPolicySessions(2025) != 1 || meetings.RequiredPolicySessions(2026) != 2 || meetings.RequiredPolicySessions(2030) != 2 {
-		t.Fatalf("RequiredPolicySessions: 2025 → %d, 2026 → %d, want 1 and 2", meetings.RequiredPolicySessions(2025), meetings.RequiredPolicySessions(2026))
+	if meetingsmodel.RequiredPolicySessions(2025) != 1 || meetingsmodel.RequiredPolicySessions(2026) != 2 || meetingsmodel.RequiredPolicySessions(2030) != 2 {
+		t.Fatalf("RequiredPolicySessions: 2025 → %d, 2026 → %d, want 1 and 2", meetingsmodel.RequiredPolicySessions(2025), meetingsmodel.RequiredPolicySessions(2026))
 	}
 	s := newSite(t, nil)
 	sec := s.Client()
@@ -374,9 +374,9 @@ func TestRule7_PolicySessionsPerYear(t *testing.T) {
 	year := s.Clock().In(s.Config.Location).Year() + 1
 	page := fmt.Sprintf("/seances?annee=%d", year)
 	servertest.Expect(t, "", sec.Get(t, page), http.StatusOK, fmt.Sprintf("0 séance(s) plénière(s) de politique et de coordination prévue(s) en %d, sur les 2 requise(s)", year))
-	policy := func(month time.Month) *meetings.Meeting {
-		m, err := meetings.CreateMeeting(context.Background(), s.DB, models.SystemActor("test"), s.Commission.ID, meetings.MeetingInput{
-			Kind: meetings.MeetingPolicy, Mode: meetings.ModeOnSite, StartsAt: time.Date(year, month, 10, 13, 0, 0, 0, time.UTC), Place: "Préfecture", Capacity: 10,
+	policy := func(month time.Month) *meetingsmodel.Meeting {
+		m, err := meetingsmodel.CreateMeeting(context.Background(), s.DB, models.SystemActor("test"), s.Commission.ID, meetingsmodel.MeetingInput{
+			Kind: meetingsmodel.MeetingPolicy, Mode: meetingsmodel.ModeOnSite, StartsAt: time.Date(year, month, 10, 13, 0, 0, 0, time.UTC), Place: "Préfecture", Capacity: 10,
 		}, s.Clock())
 		if err != nil {
 			t.Fatal(err)
@@ -385,7 +385,7 @@ func TestRule7_PolicySessionsPerYear(t *testing.T) {
 	}
 	first := policy(3)
 	servertest.Expect(t, "", sec.Get(t, page), http.StatusOK, "1 séance(s) plénière(s)")
-	if _, err := meetings.CancelMeeting(context.Background(), s.DB, s.Users[models.RoleSecretariat], s.Commission.ID, first.ID, "Report", s.Clock()); err != nil {
+	if _, err := meetingsmodel.CancelMeeting(context.Background(), s.DB, s.Users[models.RoleSecretariat], s.Commission.ID, first.ID, "Report", s.Clock()); err != nil {
 		t.Fatal(err)
 	}
 	servertest.Expect(t, "", sec.Get(t, page), http.StatusOK, "0 séance(s) plénière(s)")

@@ -1,7 +1,7 @@
-// Package sessions serves the commission's sessions (séances): the year calendar, the
-// agenda built from pending files, the convocation with its proof, the members' replies
-// and the calendar files.
-package sessions
+// Package meetings serves the commission's meetings (séances) before they are held:
+// the year calendar, the agenda built from pending files, the convocation with its
+// proof, the members' replies and the calendar files.
+package meetings
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 	"seance/app/web"
 	"seance/models"
 	filesmodel "seance/models/files"
-	"seance/models/meetings"
+	meetingsmodel "seance/models/meetings"
 	"seance/models/minutes"
 )
 
@@ -36,17 +36,17 @@ type Handler struct {
 func meetingPath(id int64) string { return "/seances/" + strconv.FormatInt(id, 10) }
 
 // visibleMeeting loads the session of the :id parameter if the signed-in user may see it.
-func (h *Handler) visibleMeeting(c *fiber.Ctx) (*meetings.Meeting, error) {
+func (h *Handler) visibleMeeting(c *fiber.Ctx) (*meetingsmodel.Meeting, error) {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return nil, err
 	}
 	u := web.User(c)
-	m, err := meetings.FindMeeting(c.UserContext(), h.DB, u.CommissionIDOrZero(), id)
+	m, err := meetingsmodel.FindMeeting(c.UserContext(), h.DB, u.CommissionIDOrZero(), id)
 	if err != nil {
 		return nil, err
 	}
-	ok, err := meetings.CanSeeMeeting(c.UserContext(), h.DB, u, m)
+	ok, err := meetingsmodel.CanSeeMeeting(c.UserContext(), h.DB, u, m)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func isStaff(u *models.User) bool {
 // MonthGroup is one month of the year view.
 type MonthGroup struct {
 	Name     string
-	Meetings []meetings.Meeting
+	Meetings []meetingsmodel.Meeting
 }
 
 // Index shows the year view of the sessions the user may see.
@@ -79,7 +79,7 @@ func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 	u := web.User(c)
 	loc := h.Location
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
-	ms, err := meetings.MeetingsFor(c.UserContext(), h.DB, u, from, from.AddDate(1, 0, 0))
+	ms, err := meetingsmodel.MeetingsFor(c.UserContext(), h.DB, u, from, from.AddDate(1, 0, 0))
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 		i := m.StartsAt.In(loc).Month() - 1
 		groups[i].Meetings = append(groups[i].Meetings, m)
 	}
-	feed, err := meetings.ActiveCalendarFeed(c.UserContext(), h.DB, u)
+	feed, err := meetingsmodel.ActiveCalendarFeed(c.UserContext(), h.DB, u)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
@@ -100,13 +100,13 @@ func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 		"Count": len(ms), "Staff": isStaff(u), "Linked": isStaff(u) || u.Role == models.RoleMember, "Feed": feed, "NewFeedURL": newFeedURL,
 	}
 	if isStaff(u) {
-		pc, err := meetings.CheckPolicySessions(c.UserContext(), h.DB, u.CommissionIDOrZero(), year, loc)
+		pc, err := meetingsmodel.CheckPolicySessions(c.UserContext(), h.DB, u.CommissionIDOrZero(), year, loc)
 		if err != nil {
 			return err
 		}
 		data["Policy"] = pc
 	}
-	return web.Render(c, "sessions/index", data)
+	return web.Render(c, "meetings/index", data)
 }
 
 // New shows the form of a new session.
@@ -115,18 +115,18 @@ func (h *Handler) New(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := MeetingForm{Kind: string(meetings.MeetingFiles), Mode: string(meetings.ModeOnSite), Start: "14:00", End: "17:00", Capacity: strconv.Itoa(s.MaxFilesPerSession)}
+	f := MeetingForm{Kind: string(meetingsmodel.MeetingFiles), Mode: string(meetingsmodel.ModeOnSite), Start: "14:00", End: "17:00", Capacity: strconv.Itoa(s.MaxFilesPerSession)}
 	return h.renderForm(c, f, nil, nil)
 }
 
-func (h *Handler) renderForm(c *fiber.Ctx, f MeetingForm, m *meetings.Meeting, errs models.FieldErrors) error {
+func (h *Handler) renderForm(c *fiber.Ctx, f MeetingForm, m *meetingsmodel.Meeting, errs models.FieldErrors) error {
 	title := "Nouvelle séance"
 	if m != nil {
 		title = "Modifier la séance"
 	}
-	return web.Render(c, "sessions/form", fiber.Map{
-		"Title": title, "Form": f, "Meeting": m, "Errors": errs, "Modes": meetings.MeetingModes,
-		"Kinds": []meetings.MeetingKind{meetings.MeetingFiles, meetings.MeetingPolicy},
+	return web.Render(c, "meetings/form", fiber.Map{
+		"Title": title, "Form": f, "Meeting": m, "Errors": errs, "Modes": meetingsmodel.MeetingModes,
+		"Kinds": []meetingsmodel.MeetingKind{meetingsmodel.MeetingFiles, meetingsmodel.MeetingPolicy},
 	})
 }
 
@@ -139,7 +139,7 @@ func (h *Handler) Create(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderForm(c, f, nil, fe)
 	}
-	m, err := meetings.CreateMeeting(c.UserContext(), h.DB, models.ActorFor(u), u.CommissionIDOrZero(), in, h.Now())
+	m, err := meetingsmodel.CreateMeeting(c.UserContext(), h.DB, models.ActorFor(u), u.CommissionIDOrZero(), in, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.renderForm(c, f, nil, fe)
@@ -170,7 +170,7 @@ func (h *Handler) Update(c *fiber.Ctx) error {
 	f := meetingForm(c)
 	in, fe := f.Validate(h.Location, h.Now())
 	if len(fe) == 0 {
-		_, err = meetings.UpdateMeeting(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
+		_, err = meetingsmodel.UpdateMeeting(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
 		fe, _ = models.AsFieldErrors(err)
 	}
 	if len(fe) > 0 {
@@ -195,13 +195,13 @@ func (h *Handler) Show(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return web.Render(c, "sessions/show", data)
+	return web.Render(c, "meetings/show", data)
 }
 
-func (h *Handler) showData(c *fiber.Ctx, m *meetings.Meeting) (fiber.Map, error) {
+func (h *Handler) showData(c *fiber.Ctx, m *meetingsmodel.Meeting) (fiber.Map, error) {
 	ctx, u := c.UserContext(), web.User(c)
 	cid := u.CommissionIDOrZero()
-	agenda, err := meetings.LoadAgenda(ctx, h.DB, m)
+	agenda, err := meetingsmodel.LoadAgenda(ctx, h.DB, m)
 	if err != nil {
 		return nil, err
 	}
@@ -212,13 +212,13 @@ func (h *Handler) showData(c *fiber.Ctx, m *meetings.Meeting) (fiber.Map, error)
 	data := fiber.Map{"Title": m.Title(), "Meeting": m, "Agenda": agenda, "LastIndex": len(agenda) - 1, "Staff": isStaff(u),
 		"Settings": s, "When": h.when(m), "ReplyAction": meetingPath(m.ID) + "/reponse"}
 	if m.FirstConvocationID != nil {
-		first, err := meetings.FindMeeting(ctx, h.DB, cid, *m.FirstConvocationID)
+		first, err := meetingsmodel.FindMeeting(ctx, h.DB, cid, *m.FirstConvocationID)
 		if err != nil {
 			return nil, err
 		}
 		data["First"] = first
 	}
-	editable := m.Status == meetings.MeetingPlanned || m.Status == meetings.MeetingConvened
+	editable := m.Status == meetingsmodel.MeetingPlanned || m.Status == meetingsmodel.MeetingConvened
 	data["Editable"] = editable && isStaff(u)
 	if err := h.linkData(c, m, agenda, data); err != nil {
 		return nil, err
@@ -228,7 +228,7 @@ func (h *Handler) showData(c *fiber.Ctx, m *meetings.Meeting) (fiber.Map, error)
 			return nil, err
 		}
 	} else {
-		rc, err := meetings.LoadReplyContext(ctx, h.DB, cid, m.ID, u.ID)
+		rc, err := meetingsmodel.LoadReplyContext(ctx, h.DB, cid, m.ID, u.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -240,9 +240,9 @@ func (h *Handler) showData(c *fiber.Ctx, m *meetings.Meeting) (fiber.Map, error)
 // linkData says which links of the session page answer for the signed-in user: the
 // procès-verbal when they may read a version of it, each file of the agenda whose summary
 // they may read (FileLinks: agenda item ID → file ID).
-func (h *Handler) linkData(c *fiber.Ctx, m *meetings.Meeting, agenda []meetings.AgendaEntry, data fiber.Map) error {
+func (h *Handler) linkData(c *fiber.Ctx, m *meetingsmodel.Meeting, agenda []meetingsmodel.AgendaEntry, data fiber.Map) error {
 	ctx, u := c.UserContext(), web.User(c)
-	held := m.Status == meetings.MeetingClosed || m.Status == meetings.MeetingMinutesApproved
+	held := m.Status == meetingsmodel.MeetingClosed || m.Status == meetingsmodel.MeetingMinutesApproved
 	readable := held && u.Role == models.RoleSecretariat // the page offers the secretariat to establish them
 	if held && !readable {
 		_, _, err := minutes.ReadableMinutes(ctx, h.DB, u, m.CommissionID, m.ID)
@@ -276,7 +276,7 @@ func (h *Handler) linkData(c *fiber.Ctx, m *meetings.Meeting, agenda []meetings.
 }
 
 // replyData adds the reply form's values.
-func replyData(rc *meetings.ReplyContext, data fiber.Map) {
+func replyData(rc *meetingsmodel.ReplyContext, data fiber.Map) {
 	data["Reply"], data["Choices"], data["ProxySelected"] = rc, replyChoices(rc), int64(0)
 	if rc.Current != nil && rc.Current.ProxyHolderUserID != nil {
 		data["ProxySelected"] = *rc.Current.ProxyHolderUserID
@@ -284,27 +284,27 @@ func replyData(rc *meetings.ReplyContext, data fiber.Map) {
 }
 
 // when is the date and times of a session: "lundi 15 juin 2026, de 14:00 à 17:00".
-func (h *Handler) when(m *meetings.Meeting) string {
+func (h *Handler) when(m *meetingsmodel.Meeting) string {
 	loc := h.Location
 	return fmt.Sprintf("%s, de %s à %s", longDate(m.StartsAt, loc), m.StartsAt.In(loc).Format("15:04"), m.EndsAt.In(loc).Format("15:04"))
 }
 
-func (h *Handler) staffData(c *fiber.Ctx, m *meetings.Meeting, agenda []meetings.AgendaEntry, s *models.CommissionSettings, data fiber.Map) error {
+func (h *Handler) staffData(c *fiber.Ctx, m *meetingsmodel.Meeting, agenda []meetingsmodel.AgendaEntry, s *models.CommissionSettings, data fiber.Map) error {
 	ctx := c.UserContext()
 	cid := m.CommissionID
-	convs, err := meetings.ListConvocations(ctx, h.DB, cid, m.ID)
+	convs, err := meetingsmodel.ListConvocations(ctx, h.DB, cid, m.ID)
 	if err != nil {
 		return err
 	}
 	data["Convocations"] = convs
 	if len(convs) > 0 {
 		last := convs[len(convs)-1]
-		rs, err := meetings.ListConvocationRecipients(ctx, h.DB, cid, last.ID)
+		rs, err := meetingsmodel.ListConvocationRecipients(ctx, h.DB, cid, last.ID)
 		if err != nil {
 			return err
 		}
 		data["LastConvocation"], data["Recipients"] = last, rs
-		stale, err := meetings.ConvocationStale(ctx, h.DB, m)
+		stale, err := meetingsmodel.ConvocationStale(ctx, h.DB, m)
 		if err != nil {
 			return err
 		}
@@ -319,41 +319,41 @@ func (h *Handler) staffData(c *fiber.Ctx, m *meetings.Meeting, agenda []meetings
 	data["FileCount"] = files
 	data["NoticeDays"] = s.NoticeDays
 	data["NoticeError"] = ""
-	if r, ok := models.AsRefusal(meetings.CheckNotice(m, s.NoticeDays, h.Now())); ok {
+	if r, ok := models.AsRefusal(meetingsmodel.CheckNotice(m, s.NoticeDays, h.Now())); ok {
 		data["NoticeError"] = r.Message
 	}
 	data["LatestSend"] = models.CalendarDay(m.StartsAt).AddDate(0, 0, -s.NoticeDays)
-	if m.Kind == meetings.MeetingFiles && (m.Status == meetings.MeetingPlanned || m.Status == meetings.MeetingConvened) {
-		cands, err := meetings.ProposeAgenda(ctx, h.DB, cid, m.ID)
+	if m.Kind == meetingsmodel.MeetingFiles && (m.Status == meetingsmodel.MeetingPlanned || m.Status == meetingsmodel.MeetingConvened) {
+		cands, err := meetingsmodel.ProposeAgenda(ctx, h.DB, cid, m.ID)
 		if err != nil {
 			return err
 		}
 		data["Candidates"] = append(cands.Proposed, cands.LeftOut...)
 		data["Capacity"] = cands.Capacity
 	}
-	standing, err := meetings.StandingItems(ctx, h.DB, m)
+	standing, err := meetingsmodel.StandingItems(ctx, h.DB, m)
 	if err != nil {
 		return err
 	}
 	data["Standing"] = standing
-	data["ItemKinds"] = []meetings.AgendaItemKind{meetings.ItemInformation, meetings.ItemPolicy, meetings.ItemMinutes, meetings.ItemOther}
+	data["ItemKinds"] = []meetingsmodel.AgendaItemKind{meetingsmodel.ItemInformation, meetingsmodel.ItemPolicy, meetingsmodel.ItemMinutes, meetingsmodel.ItemOther}
 	return nil
 }
 
 // Choice is one answer offered to a titulaire.
 type Choice struct {
-	Value   meetings.AttendanceStatus
+	Value   meetingsmodel.AttendanceStatus
 	Label   string
 	Checked bool
 }
 
-func replyChoices(rc *meetings.ReplyContext) []Choice {
+func replyChoices(rc *meetingsmodel.ReplyContext) []Choice {
 	var out []Choice
-	for _, s := range meetings.ReplyChoices {
-		if s == meetings.AttProxy && !rc.CanProxy() || s == meetings.AttSubstituted && rc.CanProxy() {
+	for _, s := range meetingsmodel.ReplyChoices {
+		if s == meetingsmodel.AttProxy && !rc.CanProxy() || s == meetingsmodel.AttSubstituted && rc.CanProxy() {
 			continue
 		}
-		ch := Choice{Value: s, Label: meetings.ReplyLabel(s)}
+		ch := Choice{Value: s, Label: meetingsmodel.ReplyLabel(s)}
 		if rc.Current != nil && rc.Current.Status == s {
 			ch.Checked = true
 		}
@@ -368,11 +368,11 @@ func (h *Handler) Proposal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := meetings.ProposeAgenda(c.UserContext(), h.DB, m.CommissionID, m.ID)
+	p, err := meetingsmodel.ProposeAgenda(c.UserContext(), h.DB, m.CommissionID, m.ID)
 	if err != nil {
 		return web.Refused(c, err, meetingPath(m.ID))
 	}
-	return web.Render(c, "sessions/proposal", fiber.Map{"Title": "Proposition d'ordre du jour", "Meeting": m, "Proposal": p})
+	return web.Render(c, "meetings/proposal", fiber.Map{"Title": "Proposition d'ordre du jour", "Meeting": m, "Proposal": p})
 }
 
 // AcceptProposal puts the files ticked in the proposal on the agenda, in the proposal's order.
@@ -394,7 +394,7 @@ func (h *Handler) AcceptProposal(c *fiber.Ctx) error {
 		return c.Redirect(meetingPath(m.ID)+"/proposition", fiber.StatusSeeOther)
 	}
 	u := web.User(c)
-	if err := meetings.AcceptProposal(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids, h.Now()); err != nil {
+	if err := meetingsmodel.AcceptProposal(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids, h.Now()); err != nil {
 		return web.Refused(c, err, meetingPath(m.ID)+"/proposition")
 	}
 	web.FlashSuccess(c, fmt.Sprintf("%d dossier(s) inscrit(s) à l'ordre du jour.", len(ids)))
@@ -424,7 +424,7 @@ func (h *Handler) AddFile(c *fiber.Ctx) error {
 		return c.Redirect(meetingPath(m.ID)+"#ordre-du-jour", fiber.StatusSeeOther)
 	}
 	u := web.User(c)
-	if _, err := meetings.AddAgendaFile(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, id, "", h.Now()); err != nil {
+	if _, err := meetingsmodel.AddAgendaFile(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, id, "", h.Now()); err != nil {
 		return web.Refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
 	}
 	web.FlashSuccess(c, "Dossier inscrit à l'ordre du jour.")
@@ -438,8 +438,8 @@ func (h *Handler) AddItem(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	in := meetings.ItemInput{Kind: meetings.AgendaItemKind(c.FormValue("kind")), Title: c.FormValue("title"), Notes: c.FormValue("notes")}
-	_, err = meetings.AddAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
+	in := meetingsmodel.ItemInput{Kind: meetingsmodel.AgendaItemKind(c.FormValue("kind")), Title: c.FormValue("title"), Notes: c.FormValue("notes")}
+	_, err = meetingsmodel.AddAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
 		data, derr := h.showData(c, m)
 		if derr != nil {
@@ -447,7 +447,7 @@ func (h *Handler) AddItem(c *fiber.Ctx) error {
 		}
 		data["Errors"], data["Item"] = fe, in
 		c.Status(fiber.StatusUnprocessableEntity)
-		return web.Render(c, "sessions/show", data)
+		return web.Render(c, "meetings/show", data)
 	}
 	if err != nil {
 		return web.Refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
@@ -463,7 +463,7 @@ func (h *Handler) AddStanding(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	n, err := meetings.AddStandingItems(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, h.Now())
+	n, err := meetingsmodel.AddStandingItems(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, h.Now())
 	if err != nil {
 		return web.Refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
 	}
@@ -472,7 +472,7 @@ func (h *Handler) AddStanding(c *fiber.Ctx) error {
 }
 
 // agendaChanged answers an agenda change: the agenda fragment for htmx, else a redirect.
-func (h *Handler) agendaChanged(c *fiber.Ctx, m *meetings.Meeting, err error, flash string) error {
+func (h *Handler) agendaChanged(c *fiber.Ctx, m *meetingsmodel.Meeting, err error, flash string) error {
 	if c.Get("HX-Request") == "true" {
 		r, refused := models.AsRefusal(err)
 		if err != nil && !refused {
@@ -487,7 +487,7 @@ func (h *Handler) agendaChanged(c *fiber.Ctx, m *meetings.Meeting, err error, fl
 		} else {
 			data["AgendaNotice"] = flash
 		}
-		return web.Render(c, "sessions/agenda", data)
+		return web.Render(c, "meetings/agenda", data)
 	}
 	if err != nil {
 		return web.Refused(c, err, meetingPath(m.ID)+"#ordre-du-jour")
@@ -507,7 +507,7 @@ func (h *Handler) RemoveItem(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	err = meetings.RemoveAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, item, h.Now())
+	err = meetingsmodel.RemoveAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, item, h.Now())
 	if errors.Is(err, models.ErrNotFound) {
 		return err
 	}
@@ -529,7 +529,7 @@ func (h *Handler) MoveItem(c *fiber.Ctx) error {
 		delta = -1
 	}
 	u := web.User(c)
-	err = meetings.MoveAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, item, delta, h.Now())
+	err = meetingsmodel.MoveAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, item, delta, h.Now())
 	if errors.Is(err, models.ErrNotFound) {
 		return err
 	}
@@ -551,7 +551,7 @@ func (h *Handler) Reorder(c *fiber.Ctx) error {
 		ids = append(ids, id)
 	}
 	u := web.User(c)
-	err = meetings.ReorderAgenda(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids, h.Now())
+	err = meetingsmodel.ReorderAgenda(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, ids, h.Now())
 	return h.agendaChanged(c, m, err, "Ordre du jour réordonné.")
 }
 
@@ -562,12 +562,12 @@ func (h *Handler) Convene(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	in := meetings.ConvokeInput{Urgency: c.FormValue("urgency") == "1", UrgencyReason: c.FormValue("urgency_reason")}
+	in := meetingsmodel.ConvokeInput{Urgency: c.FormValue("urgency") == "1", UrgencyReason: c.FormValue("urgency_reason")}
 	// The convocation and its e-mails commit together; the mail job sends them.
-	var res *meetings.ConvocationResult
+	var res *meetingsmodel.ConvocationResult
 	err = models.InTx(c.UserContext(), h.DB, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if res, err = meetings.Convoke(ctx, tx, u, u.CommissionIDOrZero(), m.ID, in, h.Now()); err != nil {
+		if res, err = meetingsmodel.Convoke(ctx, tx, u, u.CommissionIDOrZero(), m.ID, in, h.Now()); err != nil {
 			return err
 		}
 		return h.queueConvocation(ctx, tx, u, web.Commission(c).Name, res)
@@ -590,11 +590,11 @@ func (h *Handler) Cancel(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	var cr *meetings.CancelResult
+	var cr *meetingsmodel.CancelResult
 	var notified int
 	err = models.InTx(c.UserContext(), h.DB, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if cr, err = meetings.CancelMeeting(ctx, tx, u, u.CommissionIDOrZero(), m.ID, c.FormValue("reason"), h.Now()); err != nil {
+		if cr, err = meetingsmodel.CancelMeeting(ctx, tx, u, u.CommissionIDOrZero(), m.ID, c.FormValue("reason"), h.Now()); err != nil {
 			return err
 		}
 		notified, err = h.queueCancellation(ctx, tx, u, web.Commission(c).Name, cr)
@@ -613,12 +613,12 @@ func (h *Handler) Cancel(c *fiber.Ctx) error {
 
 // Replies shows the chair's live table of replies and the expected quorum.
 func (h *Handler) Replies(c *fiber.Ctx) error {
-	return h.renderReplies(c, "sessions/replies")
+	return h.renderReplies(c, "meetings/replies")
 }
 
 // RepliesTable is the table alone, refreshed by htmx.
 func (h *Handler) RepliesTable(c *fiber.Ctx) error {
-	return h.renderReplies(c, "sessions/replies_table")
+	return h.renderReplies(c, "meetings/replies_table")
 }
 
 func (h *Handler) renderReplies(c *fiber.Ctx, page string) error {
@@ -626,7 +626,7 @@ func (h *Handler) renderReplies(c *fiber.Ctx, page string) error {
 	if err != nil {
 		return err
 	}
-	sum, err := meetings.LoadReplies(c.UserContext(), h.DB, m.CommissionID, m.ID)
+	sum, err := meetingsmodel.LoadReplies(c.UserContext(), h.DB, m.CommissionID, m.ID)
 	if err != nil {
 		return err
 	}
@@ -634,8 +634,8 @@ func (h *Handler) renderReplies(c *fiber.Ctx, page string) error {
 }
 
 // replyInput reads a reply form.
-func replyInput(c *fiber.Ctx) meetings.ReplyInput {
-	in := meetings.ReplyInput{Status: meetings.AttendanceStatus(c.FormValue("status"))}
+func replyInput(c *fiber.Ctx) meetingsmodel.ReplyInput {
+	in := meetingsmodel.ReplyInput{Status: meetingsmodel.AttendanceStatus(c.FormValue("status"))}
 	in.ProxyHolderUserID, _ = strconv.ParseInt(c.FormValue("proxy_holder"), 10, 64)
 	in.SuppleantUserID, _ = strconv.ParseInt(c.FormValue("suppleant"), 10, 64)
 	return in
@@ -648,7 +648,7 @@ func (h *Handler) MyReply(c *fiber.Ctx) error {
 		return err
 	}
 	u := web.User(c)
-	if _, err := meetings.Reply(c.UserContext(), h.DB, models.ActorFor(u), u.CommissionIDOrZero(), m.ID, u.ID, replyInput(c), h.Now()); err != nil {
+	if _, err := meetingsmodel.Reply(c.UserContext(), h.DB, models.ActorFor(u), u.CommissionIDOrZero(), m.ID, u.ID, replyInput(c), h.Now()); err != nil {
 		return web.Refused(c, err, meetingPath(m.ID)+"#reponse")
 	}
 	web.FlashSuccess(c, "Votre réponse est enregistrée. Vous pouvez la modifier jusqu'à l'ouverture de la séance.")
@@ -658,18 +658,18 @@ func (h *Handler) MyReply(c *fiber.Ctx) error {
 // Link shows what a personal link opens, without a password: the session, its
 // pseudonymised agenda and the reply form. The first opening is a read receipt.
 func (h *Handler) Link(c *fiber.Ctx) error {
-	l, err := meetings.OpenConvocationLink(c.UserContext(), h.DB, c.Params("token"), h.Now())
-	if errors.Is(err, meetings.ErrLinkExpired) {
+	l, err := meetingsmodel.OpenConvocationLink(c.UserContext(), h.DB, c.Params("token"), h.Now())
+	if errors.Is(err, meetingsmodel.ErrLinkExpired) {
 		return fiber.NewError(fiber.StatusGone, web.RefusalText(err))
 	}
 	if err != nil {
 		return err
 	}
-	agenda, err := meetings.LoadAgenda(c.UserContext(), h.DB, l.Meeting)
+	agenda, err := meetingsmodel.LoadAgenda(c.UserContext(), h.DB, l.Meeting)
 	if err != nil {
 		return err
 	}
-	rc, err := meetings.LoadReplyContext(c.UserContext(), h.DB, l.Meeting.CommissionID, l.Meeting.ID, l.User.ID)
+	rc, err := meetingsmodel.LoadReplyContext(c.UserContext(), h.DB, l.Meeting.CommissionID, l.Meeting.ID, l.User.ID)
 	if err != nil {
 		return err
 	}
@@ -684,19 +684,19 @@ func (h *Handler) Link(c *fiber.Ctx) error {
 		"CommissionName": cm.Name, "ReplyAction": "/convocation/" + c.Params("token"),
 	}
 	if l.Meeting.FirstConvocationID != nil {
-		if data["First"], err = meetings.FindMeeting(c.UserContext(), h.DB, l.Meeting.CommissionID, *l.Meeting.FirstConvocationID); err != nil {
+		if data["First"], err = meetingsmodel.FindMeeting(c.UserContext(), h.DB, l.Meeting.CommissionID, *l.Meeting.FirstConvocationID); err != nil {
 			return err
 		}
 	}
 	replyData(rc, data)
-	return web.Render(c, "sessions/link", data)
+	return web.Render(c, "meetings/link", data)
 }
 
 // LinkReply records a reply made from a personal link.
 func (h *Handler) LinkReply(c *fiber.Ctx) error {
 	tok := c.Params("token")
-	l, err := meetings.OpenConvocationLink(c.UserContext(), h.DB, tok, h.Now())
-	if errors.Is(err, meetings.ErrLinkExpired) {
+	l, err := meetingsmodel.OpenConvocationLink(c.UserContext(), h.DB, tok, h.Now())
+	if errors.Is(err, meetingsmodel.ErrLinkExpired) {
 		return fiber.NewError(fiber.StatusGone, web.RefusalText(err))
 	}
 	if err != nil {
@@ -704,7 +704,7 @@ func (h *Handler) LinkReply(c *fiber.Ctx) error {
 	}
 	back := "/convocation/" + tok
 	actor := models.Actor{UserID: l.User.ID, Label: l.User.Email + " (lien personnel)"}
-	if _, err := meetings.Reply(c.UserContext(), h.DB, actor, l.Meeting.CommissionID, l.Meeting.ID, l.User.ID, replyInput(c), h.Now()); err != nil {
+	if _, err := meetingsmodel.Reply(c.UserContext(), h.DB, actor, l.Meeting.CommissionID, l.Meeting.ID, l.User.ID, replyInput(c), h.Now()); err != nil {
 		return web.Refused(c, err, back+"#reponse")
 	}
 	web.FlashSuccess(c, "Votre réponse est enregistrée. Vous pouvez la modifier avec ce même lien jusqu'à l'ouverture de la séance.")

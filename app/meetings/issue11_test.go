@@ -1,4 +1,4 @@
-package sessions_test
+package meetings_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	"seance/app/servertest"
 	"seance/models"
-	"seance/models/meetings"
+	meetingsmodel "seance/models/meetings"
 )
 
 // TestIssue11_ControlCharactersRefused reproduces point 10 of issue 11: CR/LF in an
@@ -28,7 +28,7 @@ func TestIssue11_ControlCharactersRefused(t *testing.T) {
 	// A NUL byte is refused before any handler, for every field of every form.
 	r0 := sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"information"}, "title": {"Bilan\x00annuel"}})
 	servertest.Expect(t, "", r0, http.StatusBadRequest, "caractère nul ou un texte mal encodé")
-	n, err := s.DB.NewSelect().Model((*meetings.AgendaItem)(nil)).Where("title LIKE ?", "Bilan%").Count(context.Background())
+	n, err := s.DB.NewSelect().Model((*meetingsmodel.AgendaItem)(nil)).Where("title LIKE ?", "Bilan%").Count(context.Background())
 	if err != nil || n != 0 {
 		t.Fatalf("%d agenda items stored (%v), want none", n, err)
 	}

@@ -1,4 +1,4 @@
-package sessions
+package meetings
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"seance/app/mail"
 	"seance/app/web"
 	"seance/models"
-	"seance/models/meetings"
+	meetingsmodel "seance/models/meetings"
 )
 
 // longDate formats "lundi 15 juin 2026" in loc.
@@ -23,15 +23,15 @@ func longDate(t time.Time, loc *time.Location) string {
 
 // convocationText is the body of one recipient's convocation: date, place or link, the
 // agenda (pseudonymous references only), the documents and the personal link.
-func (h *Handler) convocationText(res *meetings.ConvocationResult, r meetings.SentRecipient) string {
+func (h *Handler) convocationText(res *meetingsmodel.ConvocationResult, r meetingsmodel.SentRecipient) string {
 	m, c, loc := res.Meeting, res.Content, h.Location
 	var b strings.Builder
 	fmt.Fprintf(&b, "Bonjour %s,\n\n", r.Name)
 	switch r.Kind {
-	case meetings.RecipientSuppleant:
+	case meetingsmodel.RecipientSuppleant:
 		fmt.Fprintf(&b, "Pour information, en votre qualité de suppléant(e) (%s), voici la convocation adressée à votre titulaire. "+
 			"Si votre titulaire vous demande de le ou la remplacer, vous siégerez à sa place.\n\n", r.Titled)
-	case meetings.RecipientPresident:
+	case meetingsmodel.RecipientPresident:
 		b.WriteString("Voici la convocation adressée aux membres de la commission.\n\n")
 	default:
 		fmt.Fprintf(&b, "Vous êtes convoqué(e) à la séance de la %s.\n\n", c.Commission)
@@ -62,7 +62,7 @@ func (h *Handler) convocationText(res *meetings.ConvocationResult, r meetings.Se
 		fmt.Fprintf(&b, "- %s\n", d)
 	}
 	link := h.BaseURL + "/convocation/" + r.Token
-	if r.Kind == meetings.RecipientTitulaire {
+	if r.Kind == meetingsmodel.RecipientTitulaire {
 		fmt.Fprintf(&b, "\nMerci d'indiquer votre participation (présent(e) sur place ou à distance, remplacé(e) par votre suppléant, procuration, absence) "+
 			"avec votre lien personnel, sans mot de passe :\n%s\n", link)
 	} else {
@@ -75,7 +75,7 @@ func (h *Handler) convocationText(res *meetings.ConvocationResult, r meetings.Se
 
 // queueConvocation queues each recipient's copy with the .ics, in tx (the
 // convocation's transaction), and records the deliveries.
-func (h *Handler) queueConvocation(ctx context.Context, tx bun.IDB, actor *models.User, commission string, res *meetings.ConvocationResult) error {
+func (h *Handler) queueConvocation(ctx context.Context, tx bun.IDB, actor *models.User, commission string, res *meetingsmodel.ConvocationResult) error {
 	m := res.Meeting
 	ics, err := h.icsOf("", calendar.MethodRequest, commission, *m)
 	if err != nil {
@@ -85,7 +85,7 @@ func (h *Handler) queueConvocation(ctx context.Context, tx bun.IDB, actor *model
 	if m.Urgency {
 		subject = "URGENT — " + subject
 	}
-	ds := make([]meetings.DeliveryRecord, 0, len(res.Recipients))
+	ds := make([]meetingsmodel.DeliveryRecord, 0, len(res.Recipients))
 	for _, r := range res.Recipients {
 		d, err := h.Mailer.Queue(ctx, tx, mail.Message{
 			To: []string{r.Email}, Subject: subject, Text: h.convocationText(res, r), Kind: "convocation",
@@ -96,15 +96,15 @@ func (h *Handler) queueConvocation(ctx context.Context, tx bun.IDB, actor *model
 			return err
 		}
 		res := d.Results[0]
-		ds = append(ds, meetings.DeliveryRecord{RecipientID: r.ID, OutboxID: res.OutboxID, Status: res.Status, MessageID: res.MessageID})
+		ds = append(ds, meetingsmodel.DeliveryRecord{RecipientID: r.ID, OutboxID: res.OutboxID, Status: res.Status, MessageID: res.MessageID})
 	}
-	return meetings.RecordConvocationDeliveries(ctx, tx, models.ActorFor(actor), m.CommissionID, res.Convocation.ID, ds, h.Now())
+	return meetingsmodel.RecordConvocationDeliveries(ctx, tx, models.ActorFor(actor), m.CommissionID, res.Convocation.ID, ds, h.Now())
 }
 
 // queueCancellation tells the people convened that the session is cancelled, with a
 // STATUS:CANCELLED calendar file that removes it from their agenda. It returns how
 // many people it queued a message for.
-func (h *Handler) queueCancellation(ctx context.Context, tx bun.IDB, actor *models.User, commission string, cr *meetings.CancelResult) (int, error) {
+func (h *Handler) queueCancellation(ctx context.Context, tx bun.IDB, actor *models.User, commission string, cr *meetingsmodel.CancelResult) (int, error) {
 	m, loc := cr.Meeting, h.Location
 	ics, err := h.icsOf("", calendar.MethodCancel, commission, *m)
 	if err != nil {

@@ -1,4 +1,4 @@
-package sessions
+package meetings
 
 import (
 	"strconv"
@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"seance/models"
-	"seance/models/meetings"
+	meetingsmodel "seance/models/meetings"
 )
 
 // MeetingForm is the session form as typed: local date and times in the portal's zone.
@@ -36,7 +36,7 @@ func meetingForm(c *fiber.Ctx) MeetingForm {
 }
 
 // formOf fills the form from a session, in zone loc.
-func formOf(m *meetings.Meeting, loc *time.Location) MeetingForm {
+func formOf(m *meetingsmodel.Meeting, loc *time.Location) MeetingForm {
 	return MeetingForm{
 		Kind: string(m.Kind), Mode: string(m.Mode), Date: m.StartsAt.In(loc).Format(time.DateOnly),
 		Start: m.StartsAt.In(loc).Format("15:04"), End: m.EndsAt.In(loc).Format("15:04"),
@@ -46,10 +46,10 @@ func formOf(m *meetings.Meeting, loc *time.Location) MeetingForm {
 
 // Validate converts the form to a models.MeetingInput, local times read in loc; parse
 // errors come back by field, in French, before the model's own checks.
-func (f MeetingForm) Validate(loc *time.Location, now time.Time) (meetings.MeetingInput, models.FieldErrors) {
+func (f MeetingForm) Validate(loc *time.Location, now time.Time) (meetingsmodel.MeetingInput, models.FieldErrors) {
 	fe := models.FieldErrors{}
-	in := meetings.MeetingInput{
-		Kind: meetings.MeetingKind(f.Kind), Mode: meetings.MeetingMode(f.Mode), Place: f.Place, RemoteLink: f.RemoteLink,
+	in := meetingsmodel.MeetingInput{
+		Kind: meetingsmodel.MeetingKind(f.Kind), Mode: meetingsmodel.MeetingMode(f.Mode), Place: f.Place, RemoteLink: f.RemoteLink,
 		Urgency: f.Urgency, UrgencyReason: f.UrgencyReason,
 	}
 	day, err := time.ParseInLocation(time.DateOnly, f.Date, loc)
@@ -79,7 +79,7 @@ func (f MeetingForm) Validate(loc *time.Location, now time.Time) (meetings.Meeti
 	} else {
 		in.Capacity = n
 	}
-	if in.Kind == meetings.MeetingPolicy {
+	if in.Kind == meetingsmodel.MeetingPolicy {
 		in.Capacity = 0
 	}
 	for k, v := range in.Validate(now) {
