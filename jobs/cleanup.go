@@ -4,12 +4,13 @@ import (
 	"context"
 
 	"seance/models"
+	"seance/models/kvstore"
 )
 
 // Cleanup removes expired sessions and rate-limit counters, and the counters of failed
 // sign-ins that are no longer remembered.
 type Cleanup struct {
-	Storage *models.Storage
+	Storage *kvstore.Storage
 }
 
 // Name names the job.

@@ -7,13 +7,14 @@ import (
 
 	"seance/jobs"
 	"seance/models"
+	"seance/models/kvstore"
 	"seance/models/modelstest"
 )
 
 func TestCleanupDeletesExpiredSessions(t *testing.T) {
 	db := modelstest.NewDB(t)
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	st := models.NewStorage(db, modelstest.NewClock().Now)
+	st := kvstore.NewStorage(db, modelstest.NewClock().Now)
 	st.Now = func() time.Time { return now }
 	if err := st.Set("old", []byte("x"), time.Minute); err != nil {
 		t.Fatal(err)
@@ -25,7 +26,7 @@ func TestCleanupDeletesExpiredSessions(t *testing.T) {
 	if err := (&jobs.Cleanup{Storage: st}).Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	n, err := db.NewSelect().Model((*models.KV)(nil)).Count(context.Background())
+	n, err := db.NewSelect().Model((*kvstore.KV)(nil)).Count(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func TestCleanupForgetsOldLoginFailures(t *testing.T) {
 	if err := models.RecordLoginFailure(context.Background(), db, nil, "inconnu@example.org", "192.0.2.1", now); err != nil {
 		t.Fatal(err)
 	}
-	st := models.NewStorage(db, nil)
+	st := kvstore.NewStorage(db, nil)
 	st.Now = func() time.Time { return now.Add(models.LoginFailureMemory - time.Minute) }
 	count := func() int64 {
 		n, err := db.NewSelect().Model((*models.LoginThrottle)(nil)).Count(context.Background())

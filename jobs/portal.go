@@ -7,8 +7,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"seance/app/mail"
-	"seance/models"
 	"seance/models/keyring"
+	"seance/models/kvstore"
 )
 
 // Deps is what the portal's jobs need; main builds it once.
@@ -42,7 +42,7 @@ func Portal(d Deps) (*Registry, error) {
 	return NewRegistry(d.DB, d.Log, d.Now, d.Location, d.Schedules,
 		Entry{Job: &MailDelivery{Mailer: d.Mailer}, Title: "Envoi des courriels en attente (nouvelles tentatives espacées)",
 			Schedule: "* * * * *", Timeout: 5 * time.Minute},
-		Entry{Job: &Cleanup{Storage: models.NewStorage(d.DB, d.Now)}, Title: "Suppression des sessions et compteurs expirés",
+		Entry{Job: &Cleanup{Storage: kvstore.NewStorage(d.DB, d.Now)}, Title: "Suppression des sessions et compteurs expirés",
 			Schedule: "*/15 * * * *", Timeout: time.Minute},
 		Entry{Job: &Housekeeping{DB: d.DB, Now: d.Now}, Title: "Purge des liens expirés, des courriels de plus de 90 jours et de l'historique des tâches",
 			Schedule: "40 3 * * *", Timeout: 10 * time.Minute},

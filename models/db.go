@@ -1,14 +1,14 @@
 // Package models is the core of the portal's data, below every domain package: the
 // database (Open, InTx, the dialect), the audit chain and its keys, users, accounts and
 // their tokens, commissions and their settings, the outbox of e-mails, notifications,
-// job runs, the key-value store behind web sessions, and the shared value helpers
-// (calendar days, field errors, text limits, regions and departments).
+// job runs, the one refusal type (Refusal) and the shared value helpers (calendar
+// days, text limits, regions and departments).
 //
 // The domains build on it, each in its own package, in this order (a package imports
-// only those before it): keyring (sealing, below models itself), registry, files,
-// meetings, sitting, minutes, stats and dashboard; then twofactor, rotation and
-// retention, which reach across domains. Query functions take a bun.IDB so that they run on the
-// database or inside a transaction alike.
+// only those before it): keyring (sealing, below models itself); kvstore (the web
+// sessions' store), registry, files, meetings, sitting, minutes, stats and dashboard;
+// then twofactor, rotation and retention, which reach across domains. Query functions
+// take a bun.IDB so that they run on the database or inside a transaction alike.
 package models
 
 import (

@@ -13,6 +13,7 @@ import (
 	"seance/app/server"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/kvstore"
 )
 
 // TestIssue11_HSTSFromBaseURL reproduces point 8 of issue 11: behind a reverse proxy
@@ -41,7 +42,7 @@ func TestIssue11_HSTSFromBaseURL(t *testing.T) {
 // sessionRows counts the stored sessions.
 func sessionRows(t *testing.T, env *servertest.Env) int {
 	t.Helper()
-	n, err := env.DB.NewSelect().Model((*models.KV)(nil)).Where("name LIKE ?", "sess:%").Count(context.Background())
+	n, err := env.DB.NewSelect().Model((*kvstore.KV)(nil)).Where("name LIKE ?", "sess:%").Count(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

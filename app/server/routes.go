@@ -22,6 +22,7 @@ import (
 	"seance/app/stats"
 	"seance/app/web"
 	"seance/models"
+	"seance/models/kvstore"
 )
 
 // route is one line of the route table: who may call it is declared here and nowhere else.
@@ -45,7 +46,7 @@ var (
 var registryReaders = []models.Role{models.RoleSecretariat, models.RoleAdmin, models.RolePresident}
 
 func registerRoutes(app *fiber.App, d Deps) {
-	store := models.NewStorage(d.DB, d.Now)
+	store := kvstore.NewStorage(d.DB, d.Now)
 	sessions := &web.Sessions{Store: store, Secure: d.Config.Secure(), Now: d.Now, Secret: sessionSecret(d.Config)}
 	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo, Location: d.Config.Location}
 	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo,

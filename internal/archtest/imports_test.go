@@ -73,6 +73,7 @@ var modelLayers = map[string]int{
 	"models":            1,  // core: database, audit, users, commissions, settings, outbox
 	"models/registry":   2,  // associations, seats, mandates, composition
 	"models/twofactor":  2,  // TOTP and recovery codes
+	"models/kvstore":    2,  // the web sessions' and rate limits' store
 	"models/files":      3,  // files, persons, parcours, access
 	"models/meetings":   4,  // séances before they are held: agenda, convocations, replies
 	"models/sitting":    5,  // séances held: presence, votes, avis, written deliberation

@@ -1,4 +1,7 @@
-package models
+// Package kvstore is the key-value store behind the server-side web sessions and the
+// rate limits: a fiber.Storage on the database, so that sessions survive a restart and
+// are shared by several instances on PostgreSQL.
+package kvstore
 
 import (
 	"context"
@@ -6,6 +9,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"seance/models"
 )
 
 // KV is one row of the key-value store behind server-side sessions and rate limits.
@@ -32,7 +37,7 @@ func (s *Storage) Get(key string) ([]byte, error) {
 	var kv KV
 	err := s.DB.NewSelect().Model(&kv).Where("name = ?", key).Scan(context.Background())
 	if err != nil {
-		if NotFound(err, "") == ErrNotFound {
+		if models.NotFound(err, "") == models.ErrNotFound {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("storage get: %w", err)
