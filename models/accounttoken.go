@@ -79,6 +79,8 @@ func CreateAccountToken(ctx context.Context, db bun.IDB, actor Actor, userID int
 	return secret, nil
 }
 
+// CreateAccountTokenTx is CreateAccountToken for user u inside transaction tx; newEmail
+// is the address an e-mail change link confirms (empty for the other purposes).
 func CreateAccountTokenTx(ctx context.Context, tx bun.Tx, actor Actor, u *User, purpose TokenPurpose, newEmail string, now time.Time) (string, error) {
 	switch {
 	case purpose != TokenInvitation && purpose != TokenPasswordReset && purpose != TokenEmailChange:

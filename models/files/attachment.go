@@ -78,6 +78,7 @@ type Attachment struct {
 	Name string `bun:"-"`
 }
 
+// AttachmentAAD and AttachmentNameAAD bind a sealed attachment's content and name to its row.
 func AttachmentAAD(id int64) string     { return fmt.Sprintf("attachment:%d", id) }
 func AttachmentNameAAD(id int64) string { return fmt.Sprintf("attachment:%d:name", id) }
 

@@ -333,6 +333,7 @@ func (f *File) MissingItemList() []string {
 	return out
 }
 
+// ProposalAAD binds a file's sealed proposal to its row.
 func ProposalAAD(fileID int64) string { return fmt.Sprintf("file:%d:proposal", fileID) }
 
 // SealProposal seals pr into f.ProposalSealed, as sealProposal does; f must already have

@@ -523,6 +523,7 @@ type ExclusionLookup struct {
 	interests  map[int64][]FileInterest // preloaded declared interests, by file
 }
 
+// NewExclusionLookup returns an empty lookup, for a page that computes the exclusions of several items.
 func NewExclusionLookup() *ExclusionLookup {
 	return &ExclusionLookup{seats: map[int64][]registry.Seat{}, assocUsers: map[int64][]models.User{}, users: map[int64]*models.User{},
 		files: map[int64]*File{}, interests: map[int64][]FileInterest{}}
@@ -552,6 +553,7 @@ func (lk *ExclusionLookup) Preload(ctx context.Context, db bun.IDB, cid int64, i
 	return nil
 }
 
+// File returns the row of file id of commission cid, preloaded or read once.
 func (lk *ExclusionLookup) File(ctx context.Context, db bun.IDB, cid, id int64) (*File, error) {
 	if f, ok := lk.files[id]; ok {
 		return f, nil
@@ -570,6 +572,7 @@ func (lk *ExclusionLookup) interestsOf(ctx context.Context, db bun.IDB, fileID i
 	return ins, nil
 }
 
+// SeatsOf returns the seats of association aid of commission cid, read once.
 func (lk *ExclusionLookup) SeatsOf(ctx context.Context, db bun.IDB, cid, aid int64) ([]registry.Seat, error) {
 	if ss, ok := lk.seats[aid]; ok {
 		return ss, nil
@@ -597,6 +600,7 @@ func (lk *ExclusionLookup) usersOf(ctx context.Context, db bun.IDB, cid, aid int
 	return us, nil
 }
 
+// User returns user id, read once.
 func (lk *ExclusionLookup) User(ctx context.Context, db bun.IDB, id int64) (*models.User, error) {
 	if u, ok := lk.users[id]; ok {
 		return u, nil

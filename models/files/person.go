@@ -177,6 +177,7 @@ func (in *PersonInput) validate(fe models.FieldErrors, now time.Time) {
 	}
 }
 
+// IdentityAAD binds a person's sealed identity to its row.
 func IdentityAAD(personID int64) string { return fmt.Sprintf("person:%d:identity", personID) }
 
 // SealIdentity seals id into p.IdentitySealed, as savePerson does; p must already have its

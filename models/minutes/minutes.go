@@ -120,6 +120,7 @@ func (in *MinutesTexts) Validate() models.FieldErrors {
 	return fe
 }
 
+// MinutesAAD binds a procès-verbal's sealed snapshot to its row.
 func MinutesAAD(id int64) string { return fmt.Sprintf("minutes:%d:content", id) }
 
 // Snapshot returns the JSON content of the version, opened with kr.

@@ -549,6 +549,7 @@ func seatMandates(ctx context.Context, db bun.IDB, seatID int64) ([]Mandate, err
 	return ms, scanMandates(ctx, mandateQuery(db, &ms).Where("mandate.seat_id = ?", seatID), &ms, "seat mandates")
 }
 
+// UserMandates returns the mandates of user userID in commission cid.
 func UserMandates(ctx context.Context, db bun.IDB, cid, userID int64) ([]Mandate, error) {
 	var ms []Mandate
 	return ms, scanMandates(ctx, mandateQuery(db, &ms).Where("mandate.commission_id = ? AND mandate.user_id = ?", cid, userID), &ms, "person mandates")
@@ -649,6 +650,7 @@ type Roster struct {
 	mandates []Mandate
 }
 
+// LoadRoster reads the seats of commission cid and every mandate held on them.
 func LoadRoster(ctx context.Context, db bun.IDB, cid int64) (*Roster, error) {
 	seats, err := ListSeats(ctx, db, cid)
 	if err != nil {

@@ -47,7 +47,7 @@ func sealedColumns() []SealedColumn {
 		{Table: "files", Column: "proposal_sealed", AAD: files.ProposalAAD},
 		{Table: "attachments", Column: "name_sealed", AAD: files.AttachmentNameAAD},
 		{Table: "attachments", Column: "content", binary: true, AAD: files.AttachmentAAD},
-		{Table: "user_totp", Column: "secret_sealed", key: "user_id", AAD: twofactor.TotpAAD},
+		{Table: "user_totp", Column: "secret_sealed", key: "user_id", AAD: twofactor.TOTPAAD},
 		{Table: "sitting_votes", Column: "reasoning_sealed", AAD: sitting.ReasoningAAD},
 		{Table: "sitting_votes", Column: "conditions_sealed", AAD: sitting.ConditionsAAD},
 		{Table: "sitting_dissents", Column: "text_sealed", AAD: sitting.DissentAAD},

@@ -27,6 +27,7 @@ type Dissent struct {
 	CreatedAt    time.Time `bun:",notnull"`
 }
 
+// DissentAAD binds a dissent's sealed text to its row.
 func DissentAAD(id int64) string { return fmt.Sprintf("dissent:%d:text", id) }
 
 // RecordDissent records that userID asks for their dissent on closed vote voteID to be

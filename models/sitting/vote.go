@@ -213,6 +213,7 @@ func (v *Vote) TieLabel() string {
 	return ""
 }
 
+// ReasoningAAD and ConditionsAAD bind the sealed texts of a vote's avis to its row.
 func ReasoningAAD(voteID int64) string  { return fmt.Sprintf("vote:%d:reasoning", voteID) }
 func ConditionsAAD(voteID int64) string { return fmt.Sprintf("vote:%d:conditions", voteID) }
 

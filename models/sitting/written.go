@@ -110,6 +110,7 @@ type Contribution struct {
 	CreatedAt      time.Time        `bun:",notnull"`
 }
 
+// ContributionAAD binds a written contribution's sealed body to its row.
 func ContributionAAD(id int64) string { return fmt.Sprintf("contribution:%d:body", id) }
 
 // Refusals of written deliberations, in French.

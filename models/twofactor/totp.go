@@ -85,6 +85,7 @@ type RateLimitError struct {
 	RetryAfter time.Duration
 }
 
+// Error returns the refusal's message.
 func (e *RateLimitError) Error() string { return e.refusal().Message }
 
 // Unwrap returns the refusal to show, which matches ErrTOTPRateLimited.
@@ -111,7 +112,8 @@ func TOTPRequired(u *models.User, s *models.CommissionSettings) bool {
 	return false
 }
 
-func TotpAAD(userID int64) string { return "user:" + strconv.FormatInt(userID, 10) + ":totp" }
+// TOTPAAD binds a user's sealed TOTP secret to its row.
+func TOTPAAD(userID int64) string { return "user:" + strconv.FormatInt(userID, 10) + ":totp" }
 
 // TOTPEnrolment is what the enrolment page shows: the QR code and the same key to type by hand.
 type TOTPEnrolment struct {
@@ -157,7 +159,7 @@ func startTOTPEnrolment(ctx context.Context, db bun.IDB, kr *keyring.Keyring, u 
 			return fmt.Errorf("totp enrolment: %w", err)
 		}
 		now := now
-		row := &UserTOTP{UserID: u.ID, SecretSealed: kr.Seal([]byte(key.Secret()), TotpAAD(u.ID)), CreatedAt: now, UpdatedAt: now}
+		row := &UserTOTP{UserID: u.ID, SecretSealed: kr.Seal([]byte(key.Secret()), TOTPAAD(u.ID)), CreatedAt: now, UpdatedAt: now}
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 			return fmt.Errorf("totp enrolment: %w", err)
 		}
@@ -196,7 +198,7 @@ func PendingTOTPEnrolment(ctx context.Context, db bun.IDB, kr *keyring.Keyring, 
 	if row.ConfirmedAt != nil {
 		return nil, ErrTOTPAlreadyEnabled
 	}
-	secret, err := kr.Open(row.SecretSealed, TotpAAD(u.ID))
+	secret, err := kr.Open(row.SecretSealed, TOTPAAD(u.ID))
 	if err != nil {
 		return nil, fmt.Errorf("open totp secret of user %d: %w", u.ID, err)
 	}
@@ -334,7 +336,7 @@ func checkTOTPCode(ctx context.Context, db bun.IDB, kr *keyring.Keyring, u *mode
 	if err := checkRateLimit(ctx, db, u, now); err != nil {
 		return 0, err
 	}
-	secret, err := kr.Open(row.SecretSealed, TotpAAD(u.ID))
+	secret, err := kr.Open(row.SecretSealed, TOTPAAD(u.ID))
 	if err != nil {
 		return 0, fmt.Errorf("open totp secret of user %d: %w", u.ID, err)
 	}
