@@ -1,4 +1,4 @@
-package models_test
+package stats_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package models_test
+package meetings_test
 
 import (
 	"context"
