@@ -80,7 +80,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	// prefecture to approved versions.
 	minutesReaders := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RolePrefecture}
 	deliberants := []models.Role{models.RoleMember, models.RolePresident, models.RoleSecretariat}
-	statsH := &stats.Handler{DB: d.DB, Now: d.Now}
+	statsH := &stats.Handler{DB: d.DB, Now: d.Now, Cache: d.StatsCache}
 	// Readers of the annual statistics; the secretariat alone sees exact small counts.
 	statsReaders := []models.Role{models.RoleSecretariat, models.RolePresident, models.RolePrefecture}
 	rollUpReaders := []models.Role{models.RoleRegion, models.RoleAdmin}

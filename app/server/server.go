@@ -24,6 +24,7 @@ import (
 	"seance/app/web"
 	"seance/jobs"
 	"seance/models"
+	statsmodel "seance/models/stats"
 	"seance/views"
 )
 
@@ -38,6 +39,18 @@ type Deps struct {
 	Mailer *mail.Mailer
 	// Jobs are the periodic jobs, for the administration page (last and next run, run now).
 	Jobs *jobs.Registry
+	// StatsCache keeps the statistics computed since the last write; its hook must be on
+	// DB before anything else uses it (NewStatsCache). New makes one when it is nil.
+	StatsCache *statsmodel.Cache
+}
+
+// NewStatsCache returns the statistics cache of db, its hook added: a year is computed
+// again after any write through db, or after a minute for the writes of other
+// instances (statsmodel.Cache). Call it before db is in use by other goroutines.
+func NewStatsCache(db *bun.DB) *statsmodel.Cache {
+	c := statsmodel.NewCache(time.Minute)
+	db.AddQueryHook(c.Hook())
+	return c
 }
 
 // BodyLimit bounds request bodies: an upload of one attachment (at most 20 MB, with room
@@ -56,6 +69,9 @@ func New(d Deps) *fiber.App {
 	}
 	clock := d.Now
 	d.Now = func() time.Time { return models.Stamp(clock()) } // one normalisation for every handler
+	if d.StatsCache == nil {
+		d.StatsCache = NewStatsCache(d.DB)
+	}
 	engine := html.NewFileSystem(http.FS(fingerprintViews(views.FS)), ".html")
 	engine.AddFuncMap(templateFuncs(d.Config.Location))
 	app := fiber.New(fiber.Config{

@@ -23,6 +23,8 @@ import (
 type Handler struct {
 	DB  *bun.DB
 	Now func() time.Time
+	// Cache keeps the reports computed since the last write (nil: compute each time).
+	Cache *statsmodel.Cache
 }
 
 // Section is one theme of the dashboard: its tables with their chart and definition.
@@ -79,7 +81,11 @@ func exact(c *fiber.Ctx) bool {
 
 // report computes the report of year for the user's commission.
 func (h *Handler) report(c *fiber.Ctx, year int, exactView bool) (*statsmodel.StatsReport, error) {
-	s, err := statsmodel.ComputeAnnualStats(c.UserContext(), h.DB, web.User(c).CommissionIDOrZero(), year, h.Now().UTC())
+	cid, now := web.User(c).CommissionIDOrZero(), h.Now().UTC()
+	if h.Cache != nil {
+		return h.Cache.Report(c.UserContext(), h.DB, cid, year, now, exactView)
+	}
+	s, err := statsmodel.ComputeAnnualStats(c.UserContext(), h.DB, cid, year, now)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,85 @@
+package stats_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"seance/app/servertest"
+	"seance/models"
+	"seance/models/meetings"
+	statsmodel "seance/models/stats"
+)
+
+// TestStatsCacheRecomputesAfterEveryWrite checks the statistics cache (issue 17): a
+// second request is served from it, and a write is seen by the next request, on both
+// databases. The write that matters most, on PostgreSQL, is the one a report is computed
+// during: the transaction has written but not committed, so the report misses it; its
+// commit must still make the next request recompute. A report is also recomputed at
+// MaxAge.
+func TestStatsCacheRecomputesAfterEveryWrite(t *testing.T) {
+	env, seed := servertest.NewSeeded(t, 1)
+	ctx, db, cid := context.Background(), env.DB, seed.Commission.ID
+	now := env.Clock()
+	year := now.Year() - 1
+	cache := statsmodel.NewCache(time.Hour)
+	db.AddQueryHook(cache.Hook())
+	report := func(at time.Time) *statsmodel.StatsReport {
+		t.Helper()
+		r, err := cache.Report(ctx, db, cid, year, at, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	first := report(now)
+	held := first.Stats.SessionsHeld()
+	if held < 2 {
+		t.Fatalf("the demo's year %d holds %d sessions, want at least 2 for this test", year, held)
+	}
+	if again := report(now); again != first {
+		t.Fatal("the same report twice with no write between: computed again instead of served from the cache")
+	}
+
+	// A session of the year is cancelled in a transaction; a report is asked for before
+	// the commit (it does not see the change), then after it.
+	var ids []int64
+	if err := db.NewSelect().Table("meetings").Column("id").Where("commission_id = ? AND status = ?", cid, meetings.MeetingMinutesApproved).
+		Where("starts_at >= ? AND starts_at < ?", time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)).
+		Order("id ASC").Limit(2).Scan(ctx, &ids); err != nil || len(ids) < 2 {
+		t.Fatalf("held sessions of %d: %v, %v", year, ids, err)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.NewUpdate().Table("meetings").Set("status = ?", meetings.MeetingCancelled).Where("id = ?", ids[0]).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if models.IsPG(db) {
+		// On SQLite the one connection is the transaction's: nothing reads until it ends.
+		if during := report(now); during.Stats.SessionsHeld() != held {
+			t.Fatalf("the report computed during the transaction saw its uncommitted write (%d)", during.Stats.SessionsHeld())
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := report(now).Stats.SessionsHeld(); got != held-1 {
+		t.Fatalf("after the commit: %d sessions held, want %d (a stale report was served)", got, held-1)
+	}
+
+	// A write outside any transaction.
+	if _, err := db.NewUpdate().Table("meetings").Set("status = ?", meetings.MeetingCancelled).Where("id = ?", ids[1]).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := report(now).Stats.SessionsHeld(); got != held-2 {
+		t.Fatalf("after a write: %d sessions held, want %d", got, held-2)
+	}
+
+	// Another instance's writes are not seen by the hook: MaxAge bounds their delay.
+	cached := report(now)
+	if report(now.Add(time.Hour)) == cached {
+		t.Fatal("a report MaxAge old was served")
+	}
+}
