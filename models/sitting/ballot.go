@@ -528,9 +528,21 @@ func receiptLines(ctx context.Context, db bun.IDB, cid int64, rs []BallotReceipt
 	return out, nil
 }
 
-// NormalizeReceipt strips spaces and dashes from a typed receipt and lowercases it.
+// NormalizeReceipt keeps the ASCII letters and digits of a typed receipt, lowercased:
+// the spaces, dashes and any other separator a member types or pastes go. Removing
+// only some separators was not idempotent: dropping a space could join two bytes into
+// a no-break space (FuzzReceipt).
 func NormalizeReceipt(s string) string {
-	return strings.ToLower(strings.NewReplacer(" ", "", "-", "", "\u00a0", "").Replace(strings.TrimSpace(s)))
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'z':
+			b = append(b, c)
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		}
+	}
+	return string(b)
 }
 
 // FormatReceipt groups a receipt by four digits for reading: "3f2a 9c1d 0b7e 44aa".
