@@ -23,7 +23,7 @@ import (
 type Handler struct {
 	DB  *bun.DB
 	Now func() time.Time
-	// Cache keeps the reports computed since the last write (nil: compute each time).
+	// Cache keeps the reports computed since the last write (server.NewStatsCache).
 	Cache *statsmodel.Cache
 }
 
@@ -79,17 +79,10 @@ func exact(c *fiber.Ctx) bool {
 	return web.User(c).Role == models.RoleSecretariat && c.Query("vue") != "publiee"
 }
 
-// report computes the report of year for the user's commission.
+// report returns the report of year for the user's commission, from the cache when
+// nothing was written since it was computed.
 func (h *Handler) report(c *fiber.Ctx, year int, exactView bool) (*statsmodel.StatsReport, error) {
-	cid, now := web.User(c).CommissionIDOrZero(), h.Now().UTC()
-	if h.Cache != nil {
-		return h.Cache.Report(c.UserContext(), h.DB, cid, year, now, exactView)
-	}
-	s, err := statsmodel.ComputeAnnualStats(c.UserContext(), h.DB, cid, year, now)
-	if err != nil {
-		return nil, err
-	}
-	return statsmodel.BuildStatsReport(s, exactView), nil
+	return h.Cache.Report(c.UserContext(), h.DB, web.User(c).CommissionIDOrZero(), year, h.Now().UTC(), exactView)
 }
 
 // Index shows the dashboard of a year: key figures, then each theme's charts, tables and
