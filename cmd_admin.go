@@ -165,8 +165,8 @@ func cmdCommission(ctx context.Context, args []string, getenv func(string) strin
 		case "add":
 			c := &models.Commission{Department: *dep, Name: *name, Region: *region, ArreteRef: *arrete}
 			err := models.CreateCommission(ctx, db, cliActor, c, now())
-			if fe, ok := models.AsFieldErrors(err); ok {
-				return fmt.Errorf("commission add: %s", strings.Join(fe.Messages(), " "))
+			if r, ok := models.AsRefusal(err); ok {
+				return fmt.Errorf("commission add: %s", r.Error())
 			}
 			if err != nil {
 				return err

@@ -106,12 +106,12 @@ func (h *Handler) ConfirmEmailChange(c *fiber.Ctx) error {
 	if errors.Is(err, models.ErrTokenInvalid) {
 		return h.emailLinkInvalid(c)
 	}
-	if fe, ok := models.AsFieldErrors(err); ok {
+	if msg := web.RefusalText(err); msg != "" {
 		peek, perr := models.PeekEmailChange(ctx, h.DB, token, now)
 		if perr != nil {
 			return perr
 		}
-		return h.renderEmailChange(c, fiber.StatusConflict, token, peek, strings.Join(fe.Messages(), " "))
+		return h.renderEmailChange(c, fiber.StatusConflict, token, peek, msg)
 	}
 	if err != nil {
 		return err
