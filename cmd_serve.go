@@ -71,7 +71,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, now func()
 		return err
 	}
 	defer db.Close()
-	statsCache := server.NewStatsCache(db) // before the jobs share db
+	writes := models.TrackWrites(db) // before the jobs share db
 	// Procès-verbaux made before their snapshot was sealed are sealed now: a migration
 	// has no key.
 	sealed, err := minutes.SealMinutesSnapshots(ctx, db, cfg.Keys, now())
@@ -98,7 +98,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, now func()
 			log.Error("audit checkpoint at shutdown", "err", err)
 		}
 	}()
-	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: now, Mailer: mailer, Jobs: reg, StatsCache: statsCache})
+	app := server.New(server.Deps{DB: db, Config: cfg, Log: log, Now: now, Mailer: mailer, Jobs: reg, Writes: writes})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (SEANCE_ADDR): %w", cfg.Addr, err)

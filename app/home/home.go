@@ -26,6 +26,23 @@ type Handler struct {
 	DB       *bun.DB
 	Now      func() time.Time
 	Location *time.Location // the portal's zone, for dates
+
+	// retention keeps, by commission and day, the files the retention panel counts:
+	// computing them reads every file and parcours of the persons that may fall due
+	// (issue 17), and the answer changes only with the data or the day.
+	retention *models.Memo[retentionKey, []retentionmodel.RetentionFile]
+}
+
+type retentionKey struct {
+	cid int64
+	day time.Time
+}
+
+// NewHandler returns the dashboard's handler on db; the retention panel is computed
+// again after each write w counts, and at least every maxAge.
+func NewHandler(db *bun.DB, now func() time.Time, loc *time.Location, w *models.Writes, maxAge time.Duration) *Handler {
+	return &Handler{DB: db, Now: now, Location: loc,
+		retention: models.NewMemo[retentionKey, []retentionmodel.RetentionFile](w, maxAge)}
 }
 
 // Item is one thing listed in a panel, linked to its page.
@@ -324,7 +341,10 @@ func (b *board) retention() Panel {
 	if b.err != nil {
 		return p
 	}
-	fs, err := retentionmodel.RetentionPreview(b.ctx, b.h.DB, b.u, b.u.CommissionIDOrZero(), b.now)
+	cid := b.u.CommissionIDOrZero()
+	fs, err := b.h.retention.Get(retentionKey{cid, models.CalendarDay(b.now)}, b.now, func() ([]retentionmodel.RetentionFile, error) {
+		return retentionmodel.RetentionPreview(b.ctx, b.h.DB, b.u, cid, b.now)
+	})
 	b.err = err
 	if len(fs) > 0 {
 		p.Text = plural(len(fs), "dossier sera anonymisé", "dossiers seront anonymisés") +

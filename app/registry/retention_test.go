@@ -69,7 +69,11 @@ func TestRule15_RetentionPreviewPage(t *testing.T) {
 	servertest.Expect(t, "unknown commission", c.Get(t, "/commissions/"+strconv.Itoa(999999)+"/conservation"), http.StatusNotFound)
 
 	// On the day, the job anonymises it: its page says so and the preview no longer lists it.
+	// The dashboard keeps the count until the data changes (issue 17): shown on the day
+	// before the job, it must drop to none after the job's writes.
 	env.SetClock(due.Add(4*time.Hour + 30*time.Minute))
+	c = signed(models.RoleSecretariat)
+	servertest.Expect(t, "the dashboard on the day", c.Get(t, "/"), http.StatusOK, "1 dossier sera anonymisé dans les 30 jours")
 	run, err := env.Jobs.Run(ctx, "retention", models.TriggerCLI)
 	if err != nil || run.Items != 1 {
 		t.Fatalf("retention job on the day = %+v, %v; want 1 file", run, err)
@@ -77,6 +81,7 @@ func TestRule15_RetentionPreviewPage(t *testing.T) {
 	c = signed(models.RoleSecretariat)
 	servertest.Expect(t, "file page after anonymisation", c.Get(t, "/dossiers/"+strconv.FormatInt(f.ID, 10)), http.StatusOK, f.Reference, "Anonymisé le "+longDate(due))
 	servertest.Expect(t, "preview after anonymisation", c.Get(t, page), http.StatusOK, "Aucun dossier ne sera anonymisé")
+	servertest.Expect(t, "the dashboard after anonymisation", c.Get(t, "/"), http.StatusOK, "Aucun dossier ne sera anonymisé dans les 30 jours")
 
 	for _, role := range []models.Role{models.RoleMember, models.RoleAssociation, models.RolePresident, models.RoleAdmin} {
 		if resp := signed(role).Get(t, page); resp.Status != http.StatusForbidden {

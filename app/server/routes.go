@@ -23,6 +23,7 @@ import (
 	"seance/app/web"
 	"seance/models"
 	"seance/models/kvstore"
+	statsmodel "seance/models/stats"
 )
 
 // route is one line of the route table: who may call it is declared here and nowhere else.
@@ -53,7 +54,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 		Location: d.Config.Location}
 	registryH := &registry.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Storage: store}
 	legalH := &legal.Handler{Operator: legal.Operator{Name: d.Config.Operator, Address: d.Config.OperatorAddress, Email: d.Config.ContactEmail}}
-	homeH := &home.Handler{DB: d.DB, Now: d.Now, Location: d.Config.Location}
+	homeH := home.NewHandler(d.DB, d.Now, d.Config.Location, d.Writes, memoMaxAge)
 	adminH := &admin.Handler{DB: d.DB, Jobs: d.Jobs, Now: d.Now, Location: d.Config.Location}
 	sessionsH := &meetings.Handler{DB: d.DB, Location: d.Config.Location, BaseURL: d.Config.BaseURL, Mailer: d.Mailer, Log: d.Log, Now: d.Now}
 	// Sessions: the chair and the secretariat set agendas and convene (R133-5).
@@ -80,7 +81,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	// prefecture to approved versions.
 	minutesReaders := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RolePrefecture}
 	deliberants := []models.Role{models.RoleMember, models.RolePresident, models.RoleSecretariat}
-	statsH := &stats.Handler{DB: d.DB, Now: d.Now, Cache: d.StatsCache}
+	statsH := &stats.Handler{DB: d.DB, Now: d.Now, Cache: statsmodel.NewCache(d.Writes, memoMaxAge)}
 	// Readers of the annual statistics; the secretariat alone sees exact small counts.
 	statsReaders := []models.Role{models.RoleSecretariat, models.RolePresident, models.RolePrefecture}
 	rollUpReaders := []models.Role{models.RoleRegion, models.RoleAdmin}

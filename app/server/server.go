@@ -24,7 +24,6 @@ import (
 	"seance/app/web"
 	"seance/jobs"
 	"seance/models"
-	statsmodel "seance/models/stats"
 	"seance/views"
 )
 
@@ -39,19 +38,15 @@ type Deps struct {
 	Mailer *mail.Mailer
 	// Jobs are the periodic jobs, for the administration page (last and next run, run now).
 	Jobs *jobs.Registry
-	// StatsCache keeps the statistics computed since the last write; its hook must be on
-	// DB before anything else uses it (NewStatsCache). New makes one when it is nil.
-	StatsCache *statsmodel.Cache
+	// Writes counts the writes through DB (models.TrackWrites, called before anything
+	// else uses DB): the pages that keep what they computed (the statistics, the
+	// dashboard's retention panel) compute it again after each. New makes it when nil.
+	Writes *models.Writes
 }
 
-// NewStatsCache returns the statistics cache of db, its hook added: a year is computed
-// again after any write through db, or after a minute for the writes of other
-// instances (statsmodel.Cache). Call it before db is in use by other goroutines.
-func NewStatsCache(db *bun.DB) *statsmodel.Cache {
-	c := statsmodel.NewCache(time.Minute)
-	db.AddQueryHook(c.Hook())
-	return c
-}
+// memoMaxAge bounds how long a value computed from the database is kept without a write
+// through this process: the writes of other instances on PostgreSQL show after it.
+const memoMaxAge = time.Minute
 
 // BodyLimit bounds request bodies: an upload of one attachment (at most 20 MB, with room
 // for a clear message about a slightly larger file). Forms without files are bounded
@@ -69,8 +64,8 @@ func New(d Deps) *fiber.App {
 	}
 	clock := d.Now
 	d.Now = func() time.Time { return models.Stamp(clock()) } // one normalisation for every handler
-	if d.StatsCache == nil {
-		d.StatsCache = NewStatsCache(d.DB)
+	if d.Writes == nil {
+		d.Writes = models.TrackWrites(d.DB)
 	}
 	engine := html.NewFileSystem(http.FS(fingerprintViews(views.FS)), ".html")
 	engine.AddFuncMap(templateFuncs(d.Config.Location))

@@ -22,8 +22,7 @@ func TestStatsCacheRecomputesAfterEveryWrite(t *testing.T) {
 	ctx, db, cid := context.Background(), env.DB, seed.Commission.ID
 	now := env.Clock()
 	year := now.Year() - 1
-	cache := statsmodel.NewCache(time.Hour)
-	db.AddQueryHook(cache.Hook())
+	cache := statsmodel.NewCache(models.TrackWrites(db), time.Hour)
 	report := func(at time.Time) *statsmodel.StatsReport {
 		t.Helper()
 		r, err := cache.Report(ctx, db, cid, year, at, false)

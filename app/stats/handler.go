@@ -23,7 +23,7 @@ import (
 type Handler struct {
 	DB  *bun.DB
 	Now func() time.Time
-	// Cache keeps the reports computed since the last write (server.NewStatsCache).
+	// Cache keeps the reports computed since the last write.
 	Cache *statsmodel.Cache
 }
 

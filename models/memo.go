@@ -1,0 +1,97 @@
+package models
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Writes counts the statements that change data on one database handle, once they have
+// run: a COMMIT makes a transaction's writes visible, a write outside any transaction is
+// visible at once. A value computed from the database at generation g is current as long
+// as Gen still returns g (Memo). A rolled back transaction counts too, which only costs
+// a recomputation. The key-value store of the sessions and rate limits does not count:
+// no page is computed from it, and every signed-in browser writes it once a minute.
+type Writes struct {
+	gen atomic.Uint64
+}
+
+// TrackWrites adds to db the hook that counts its writes. Call it before db is in use
+// by other goroutines (bun's hooks are not safe to add concurrently).
+func TrackWrites(db *bun.DB) *Writes {
+	w := &Writes{}
+	db.AddQueryHook(writesHook{w})
+	return w
+}
+
+// Gen returns the number of writes so far.
+func (w *Writes) Gen() uint64 { return w.gen.Load() }
+
+type writesHook struct{ w *Writes }
+
+func (h writesHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (h writesHook) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	switch strings.ToUpper(e.Operation()) {
+	case "SELECT", "BEGIN", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA", "WITH", "EXPLAIN":
+		// Reads; the statistics' queries start with WITH and change nothing.
+	default:
+		if !strings.Contains(e.Query, `"kv_store"`) {
+			h.w.gen.Add(1)
+		}
+	}
+}
+
+// Memo keeps values computed from the database until the next write through the
+// handle Writes watches, and at most MaxAge: several instances on PostgreSQL do not see
+// each other's writes. A value is shared by every caller: they only read it.
+type Memo[K comparable, V any] struct {
+	Writes *Writes
+	MaxAge time.Duration
+
+	mu      sync.Mutex
+	entries map[K]memoEntry[V]
+}
+
+type memoEntry[V any] struct {
+	value V
+	gen   uint64
+	at    time.Time
+}
+
+// maxMemoEntries bounds a memo; past it the memo starts again empty.
+const maxMemoEntries = 256
+
+// NewMemo returns an empty memo on w whose values are at most maxAge old.
+func NewMemo[K comparable, V any](w *Writes, maxAge time.Duration) *Memo[K, V] {
+	return &Memo[K, V]{Writes: w, MaxAge: maxAge}
+}
+
+// Get returns the value of key computed at now: the kept one when nothing was written
+// since it was computed and it is younger than MaxAge, else compute's, kept for the next
+// callers. A key must hold everything the value depends on besides the data (a
+// commission, a day): now only bounds its age.
+func (m *Memo[K, V]) Get(key K, now time.Time, compute func() (V, error)) (V, error) {
+	gen := m.Writes.Gen() // read before computing: a write during the computation invalidates it
+	m.mu.Lock()
+	e, ok := m.entries[key]
+	m.mu.Unlock()
+	if ok && e.gen == gen && now.Sub(e.at) < m.MaxAge && !now.Before(e.at) {
+		return e.value, nil
+	}
+	v, err := compute()
+	if err != nil {
+		return v, err
+	}
+	m.mu.Lock()
+	if m.entries == nil || len(m.entries) >= maxMemoEntries {
+		m.entries = map[K]memoEntry[V]{}
+	}
+	m.entries[key] = memoEntry[V]{value: v, gen: gen, at: now}
+	m.mu.Unlock()
+	return v, nil
+}
