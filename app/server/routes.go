@@ -70,8 +70,8 @@ func registerRoutes(app *fiber.App, d Deps) {
 		fileFollowers = []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident}
 		fileViewers   = []models.Role{models.RoleAssociation, models.RoleSecretariat, models.RolePresident, models.RoleMember}
 	)
-	sittingH := &sitting.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now,
-		Location: d.Config.Location, BaseURL: d.Config.BaseURL}
+	sittingH := sitting.NewHandler(sitting.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now,
+		Location: d.Config.Location, BaseURL: d.Config.BaseURL}, d.Writes, memoMaxAge)
 	// chair (secretariat and president) and secretariat are declared above.
 	president := []models.Role{models.RolePresident}
 

@@ -30,6 +30,15 @@ type Handler struct {
 	Now      func() time.Time
 	Location *time.Location // the portal's time zone, for date and time fields
 	BaseURL  string         // for links in e-mails
+
+	memberPages *models.Memo[memberPageKey, *memberPage]
+}
+
+// NewHandler returns the sitting handler; w counts the writes after which a member's
+// vote page is computed again (and at least every maxAge).
+func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
+	h.memberPages = models.NewMemo[memberPageKey, *memberPage](w, maxAge)
+	return &h
 }
 
 // itemParams returns the session and agenda item ids of the route.

@@ -160,6 +160,13 @@ func TestSittingFromOpeningToResult(t *testing.T) {
 			t.Fatalf("console after opening lacks %q", want)
 		}
 	}
+	// The member's page before the vote: it is kept until the next write (issue 17), and
+	// opening the vote is one.
+	mem := w.env.Client()
+	mem.SignIn(t, models.RoleMember)
+	if r := mem.Get(t, "/votes"); strings.Contains(r.Body, "À voter") {
+		t.Fatalf("member's votes page shows a vote before it is opened\n%s", r.Body)
+	}
 	r = sec.PostForm(t, w.path("%s/items/%d/vote", base, w.item.ID), nil)
 	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "/votes/") {
 		t.Fatalf("open vote: %d %s", r.Status, r.Location)
@@ -171,8 +178,6 @@ func TestSittingFromOpeningToResult(t *testing.T) {
 	}
 
 	// The member votes online and gets a receipt.
-	mem := w.env.Client()
-	mem.SignIn(t, models.RoleMember)
 	if r := mem.Get(t, "/votes"); !strings.Contains(r.Body, html.EscapeString(w.item.Title)) || !strings.Contains(r.Body, "À voter") {
 		t.Fatalf("member's votes page lacks the open vote\n%s", r.Body)
 	}

@@ -21,34 +21,57 @@ func (h *Handler) MyVotes(c *fiber.Ctx) error {
 }
 
 func (h *Handler) renderMyVotes(c *fiber.Ctx, data fiber.Map) error {
-	ctx := c.UserContext()
 	u := web.User(c)
-	votes, err := sittingmodel.MemberVotes(ctx, h.DB, u, 30)
+	key := memberPageKey{user: u.ID, role: u.Role, cid: u.CommissionIDOrZero()}
+	page, err := h.memberPages.Get(key, h.Now(), func() (*memberPage, error) { return h.loadMemberPage(c, u) })
 	if err != nil {
 		return err
 	}
 	var open, closed []sittingmodel.MemberVote
-	for _, v := range votes {
+	for _, v := range page.votes {
 		if v.Vote.Open(h.Now()) {
 			open = append(open, v)
 		} else {
 			closed = append(closed, v)
 		}
 	}
-	sessions, err := sittingmodel.MemberSessions(ctx, h.DB, u)
-	if err != nil {
-		return err
-	}
-	receipts, err := sittingmodel.MyReceipts(ctx, h.DB, u, 50)
-	if err != nil {
-		return err
-	}
 	data["Title"] = "Mes votes"
 	data["Open"] = open
 	data["Closed"] = closed
-	data["Sessions"] = sessions
-	data["Receipts"] = receipts
+	data["Sessions"] = page.sessions
+	data["Receipts"] = page.receipts
 	return web.Render(c, "sitting/votes", data)
+}
+
+// memberPage is what /votes shows a member. It depends on the data only (whether a
+// vote is still open is decided at each request), so it is kept until the next write:
+// computing it takes some forty queries (issue 17).
+type memberPage struct {
+	votes    []sittingmodel.MemberVote
+	sessions []sittingmodel.MemberSession
+	receipts []sittingmodel.ReceiptLine
+}
+
+type memberPageKey struct {
+	user int64
+	role models.Role
+	cid  int64
+}
+
+func (h *Handler) loadMemberPage(c *fiber.Ctx, u *models.User) (*memberPage, error) {
+	ctx := c.UserContext()
+	var p memberPage
+	var err error
+	if p.votes, err = sittingmodel.MemberVotes(ctx, h.DB, u, 30); err != nil {
+		return nil, err
+	}
+	if p.sessions, err = sittingmodel.MemberSessions(ctx, h.DB, u); err != nil {
+		return nil, err
+	}
+	if p.receipts, err = sittingmodel.MyReceipts(ctx, h.DB, u, 50); err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 // MemberVote is the page on which a member votes on one item and sees their ballot.
