@@ -33,6 +33,36 @@ type Handler struct {
 	Location *time.Location
 	// verify checks a password against a hash: VerifyPassword, or a recorder in tests.
 	verify func(hash, password string) (bool, error)
+	// accounts keeps what LoadUser reads for a signed-in account (NewHandler); nil reads
+	// it on every request.
+	accounts *models.Memo[accountKey, *account]
+}
+
+// AccountsMaxAge bounds how long LoadUser trusts an account it read without a write
+// through this process since: on PostgreSQL another instance's deactivation, password
+// change or role change reaches this one within it. Short, because every page checks
+// the account; long enough that a page under load reads it once (issue 17).
+const AccountsMaxAge = 5 * time.Second
+
+// NewHandler returns h reading each signed-in account (the account, its commission,
+// whether it must enrol TOTP) once until the next write w counts, and at most
+// AccountsMaxAge: every page needs it, and it takes three or four queries.
+func NewHandler(h Handler, w *models.Writes) *Handler {
+	h.accounts = models.NewMemo[accountKey, *account](w, AccountsMaxAge)
+	return &h
+}
+
+type accountKey struct {
+	user     int64
+	skipTOTP bool // the demo's skipped enrolment
+}
+
+// account is what LoadUser reads about a signed-in user. It is shared by the requests
+// of a memo: each gets a copy of the user and of the commission.
+type account struct {
+	user       *models.User
+	commission *models.Commission
+	mustEnrol  bool
 }
 
 // Paths of the sign-in steps that other pages redirect to.
@@ -313,25 +343,58 @@ func (h *Handler) LoadUser(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	ctx := c.UserContext()
-	u, err := models.FindUser(ctx, h.DB, sess.UserID)
-	if err != nil && !errors.Is(err, models.ErrNotFound) {
+	skipTOTP := h.Demo && sess.DemoSkipTOTP
+	read := func() (*account, error) { return h.readAccount(ctx, sess.UserID, skipTOTP) }
+	var a *account
+	var err error
+	if h.accounts != nil {
+		a, err = h.accounts.Get(accountKey{user: sess.UserID, skipTOTP: skipTOTP}, h.Now(), read)
+	} else {
+		a, err = read()
+	}
+	if err != nil {
 		return err
 	}
-	if u == nil || !u.Active || sess.Created.Before(u.SessionsValidAfter) {
+	if a.user == nil || !a.user.Active || sess.Created.Before(a.user.SessionsValidAfter) {
 		sess.UserID = 0
 		sess.MarkChanged()
 		return c.Next()
 	}
-	if !(h.Demo && sess.DemoSkipTOTP) {
-		need, err := twofactor.TOTPEnrolmentNeeded(ctx, h.DB, u)
-		if err != nil {
-			return err
-		}
-		if need {
-			c.Locals(mustEnrolLocal, true)
+	if a.mustEnrol {
+		c.Locals(mustEnrolLocal, true)
+	}
+	u := *a.user
+	var cm *models.Commission
+	if a.commission != nil {
+		cp := *a.commission
+		cm = &cp
+	}
+	web.SetUser(c, &u, cm)
+	return c.Next()
+}
+
+// readAccount reads the account id (nil user when it no longer exists), its commission
+// and whether it must still enrol TOTP.
+func (h *Handler) readAccount(ctx context.Context, id int64, skipTOTP bool) (*account, error) {
+	u, err := models.FindUser(ctx, h.DB, id)
+	if errors.Is(err, models.ErrNotFound) {
+		return &account{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	a := &account{user: u}
+	if !skipTOTP {
+		if a.mustEnrol, err = twofactor.TOTPEnrolmentNeeded(ctx, h.DB, u); err != nil {
+			return nil, err
 		}
 	}
-	return h.setUser(ctx, c, u)
+	if u.CommissionID != nil {
+		if a.commission, err = models.FindCommission(ctx, h.DB, *u.CommissionID); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 const (

@@ -49,7 +49,7 @@ var registryReaders = []models.Role{models.RoleSecretariat, models.RoleAdmin, mo
 func registerRoutes(app *fiber.App, d Deps) {
 	store := kvstore.NewStorage(d.DB, d.Now)
 	sessions := &web.Sessions{Store: store, Secure: d.Config.Secure(), Now: d.Now, Secret: sessionSecret(d.Config)}
-	authH := &auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo, Location: d.Config.Location}
+	authH := auth.NewHandler(auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo, Location: d.Config.Location}, d.Writes)
 	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo,
 		Location: d.Config.Location}
 	registryH := &registry.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Storage: store}

@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"seance/app/auth"
 	"seance/app/server"
 	"seance/app/servertest"
 	"seance/models"
+	"seance/models/modelstest"
 )
 
 func TestLogin(t *testing.T) {
@@ -183,6 +185,25 @@ func TestDeactivationEndsSessions(t *testing.T) {
 	}
 	if resp := c.Get(t, "/"); resp.Status != http.StatusSeeOther {
 		t.Fatalf("GET / after deactivation = %d, want redirect to login", resp.Status)
+	}
+}
+
+// TestDeactivationOnAnotherInstanceEndsSessionsWithinAccountsMaxAge: each instance keeps
+// the signed-in accounts it read until its next write (issue 17); a deactivation made
+// through another connection pool, as by a second instance or `seance admin`, is not one
+// of its writes, and must still end the session once auth.AccountsMaxAge has passed.
+func TestDeactivationOnAnotherInstanceEndsSessionsWithinAccountsMaxAge(t *testing.T) {
+	env := servertest.New(t)
+	c := env.Client()
+	u := c.SignIn(t, models.RoleMember)
+	servertest.Expect(t, "signed in", c.Get(t, "/"), http.StatusOK, "Tableau de bord")
+	other := modelstest.Open(t, env.URL)
+	if err := models.SetUserActive(context.Background(), other, models.SystemActor("test"), u.ID, false, env.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	env.Advance(auth.AccountsMaxAge)
+	if resp := c.Get(t, "/"); resp.Status != http.StatusSeeOther {
+		t.Fatalf("GET / %s after a deactivation by another instance = %d, want redirect to login", auth.AccountsMaxAge, resp.Status)
 	}
 }
 
