@@ -9,6 +9,7 @@ import (
 
 	"seance/app/demo"
 	"seance/app/servertest"
+	filesmodel "seance/models/files"
 	"seance/models/modelstest"
 )
 
@@ -50,7 +51,8 @@ func newDemoPages(b *testing.B) *demoPages {
 		b.Fatal(err)
 	}
 	d.composition = fmt.Sprintf("/commissions/%d/composition", s.Commission.ID)
-	if err := env.DB.NewSelect().Table("files").Column("id").Where("commission_id = ?", s.Commission.ID).
+	// The latest file the secretariat sees (an association's draft is its own).
+	if err := env.DB.NewSelect().Table("files").Column("id").Where("commission_id = ? AND state <> ?", s.Commission.ID, filesmodel.StateDraft).
 		OrderExpr("id DESC").Limit(1).Scan(ctx, &d.file); err != nil {
 		b.Fatal(err)
 	}
