@@ -59,6 +59,7 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.rate, "rate", 300, "requests per second of the fixed-rate measurements")
 	clients := fs.String("clients", "50,200", "client counts of the closed-loop measurements")
 	crashAfter := fs.Duration("crash", 0, "instead of measuring: kill the portal with SIGKILL this long into a ballot storm, restart it and check that no acknowledged ballot was lost or doubled and the audit chain verifies")
+	cold := fs.Int("cold", 0, "instead of measuring: only time this many restarts of `seance serve` (exec to the first answer)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,6 +82,9 @@ func run(args []string, out io.Writer) error {
 	defer stop()
 	if *crashAfter > 0 {
 		return crash(ctx, o, out, *crashAfter)
+	}
+	if *cold > 0 {
+		return onlyColdStart(ctx, out, *cold)
 	}
 	return measureAll(ctx, o, out)
 }
@@ -236,12 +240,17 @@ func measureAll(ctx context.Context, o options, out io.Writer) error {
 			}
 		}
 	}
-	// Fixed rate (open loop) on the floor, the dashboard and the file list.
-	rated := []page{pages[0], at(sec, "secretariat", "/"), at(sec, "secretariat", "/dossiers")}
+	// Fixed rate (open loop) on the floor and every page (the exports aside).
+	var rated []page
+	for _, p := range pages {
+		if p.Name != "ceiling" && p.clients == nil {
+			rated = append(rated, p)
+		}
+	}
 	rateRes := map[string]Result{}
 	for _, p := range rated {
 		fmt.Fprintf(os.Stderr, "load: %d req/s on %s %s\n", o.rate, p.role, p.Name)
-		rateRes[p.Name] = Open(ctx, p.Target, o.rate, o.rateD)
+		rateRes[p.role+" "+p.Name] = Open(ctx, p.Target, o.rate, o.rateD)
 	}
 	// The ballot storm: every titulaire signed in, on the demo's open vote.
 	var members []*User
@@ -262,6 +271,8 @@ func measureAll(ctx context.Context, o options, out io.Writer) error {
 	}
 	fmt.Fprintln(os.Stderr, "load: ballot storm")
 	storm, stormErr := ballotStorm(ctx, members, o.stormD, count)
+	fmt.Fprintln(os.Stderr, "load: cold start")
+	cold, coldErr := coldStart(ctx, bin, dir, 5)
 
 	// The report.
 	fmt.Fprintf(out, "Machine: %d CPU (%s), %s/%s, %s; database %s; load average %s before, %s after.\n",
@@ -283,16 +294,24 @@ func measureAll(ctx context.Context, o options, out io.Writer) error {
 		}
 	}
 	fmt.Fprintf(out, "\nFixed rate, %d req/s for %s (open loop; latency from the moment each request was due).\n\n", o.rate, o.rateD)
-	fmt.Fprintln(out, "| page | served req/s | p50 | p99 | errors |")
-	fmt.Fprintln(out, "|---|---|---|---|---|")
+	fmt.Fprintln(out, "| page | role | served req/s | p50 | p99 | errors |")
+	fmt.Fprintln(out, "|---|---|---|---|---|---|")
 	for _, p := range rated {
-		r := rateRes[p.Name]
-		fmt.Fprintf(out, "| `%s` | %.0f | %s | %s | %s |\n", p.Name, r.PerSecond(), ms(r.P50), ms(r.P99), errs(r))
+		r := rateRes[p.role+" "+p.Name]
+		fmt.Fprintf(out, "| `%s` | %s | %.0f | %s | %s | %s |\n", p.Name, cmpOr(p.role, "—"), r.PerSecond(), ms(r.P50), ms(r.P99), errs(r))
 	}
 	fmt.Fprintln(out)
+	if coldErr != nil {
+		fmt.Fprintf(out, "Cold start: FAILED: %v\n\n", coldErr)
+	} else {
+		fmt.Fprintf(out, "%s\n\n", cold)
+	}
 	if stormErr != nil {
 		fmt.Fprintf(out, "Ballot storm: FAILED: %v\n", stormErr)
 		return stormErr
+	}
+	if coldErr != nil {
+		return coldErr
 	}
 	r := storm.Result
 	fmt.Fprintf(out, "Ballot storm on vote %s: %d voters casting and changing their ballot for %s (POST then the page it redirects to): "+
