@@ -32,12 +32,17 @@ type Handler struct {
 	BaseURL  string         // for links in e-mails
 
 	memberPages *models.Memo[memberPageKey, *memberPage]
+	// overviews keeps the overview of each session (presence, quorum, items and votes:
+	// some twenty queries) that the console and its live fragment, polled every few
+	// seconds by each screen, show until the next write.
+	overviews *models.Memo[[2]int64, *sittingmodel.SittingOverview]
 }
 
 // NewHandler returns the sitting handler; w counts the writes after which a member's
 // vote page is computed again (and at least every maxAge).
 func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
 	h.memberPages = models.NewMemo[memberPageKey, *memberPage](w, maxAge)
+	h.overviews = models.NewMemo[[2]int64, *sittingmodel.SittingOverview](w, maxAge)
 	return &h
 }
 
@@ -87,7 +92,7 @@ func (h *Handler) Console(c *fiber.Ctx) error {
 
 func (h *Handler) renderConsole(c *fiber.Ctx, id int64, data fiber.Map) error {
 	ctx := c.UserContext()
-	o, err := sittingmodel.LoadSittingOverview(ctx, h.DB, cidOf(c), id)
+	o, err := h.overview(c, id)
 	if err != nil {
 		return err
 	}
@@ -109,6 +114,15 @@ func (h *Handler) renderConsole(c *fiber.Ctx, id int64, data fiber.Map) error {
 	return web.Render(c, "sitting/console", data)
 }
 
+// overview returns the overview of session id of the user's commission, shared by the
+// requests until the next write: it is only read.
+func (h *Handler) overview(c *fiber.Ctx, id int64) (*sittingmodel.SittingOverview, error) {
+	cid := cidOf(c)
+	return h.overviews.Get([2]int64{cid, id}, h.Now(), func() (*sittingmodel.SittingOverview, error) {
+		return sittingmodel.LoadSittingOverview(c.UserContext(), h.DB, cid, id)
+	})
+}
+
 // Live is the htmx fragment of the console refreshed every few seconds: quorum, item
 // under way and open votes.
 func (h *Handler) Live(c *fiber.Ctx) error {
@@ -116,7 +130,7 @@ func (h *Handler) Live(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	o, err := sittingmodel.LoadSittingOverview(c.UserContext(), h.DB, cidOf(c), id)
+	o, err := h.overview(c, id)
 	if err != nil {
 		return err
 	}
