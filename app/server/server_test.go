@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net/http"
@@ -73,6 +74,49 @@ func TestLoginRateLimitPerIP(t *testing.T) {
 	}
 	if last.Status != http.StatusTooManyRequests || !strings.Contains(last.Body, "Trop de tentatives de connexion") {
 		t.Fatalf("21st attempt: status %d, want 429 with the rate-limit message", last.Status)
+	}
+}
+
+// TestCSRFTokenMaskedPerResponse reproduces the BREACH exposure of compressed pages
+// (docs/BENCHMARKS.md, issue 17): every page carried the session's CSRF token byte for
+// byte, gzipped beside text an attacker may choose. Two pages of one session must now
+// carry different tokens, both accepted; the unmasked token, an altered one and one
+// masked from another session's token are refused.
+func TestCSRFTokenMaskedPerResponse(t *testing.T) {
+	env := servertest.New(t)
+	c := env.Client()
+	c.SignIn(t, models.RoleSecretariat)
+	c.Get(t, "/seances")
+	a := c.CSRF
+	c.Get(t, "/seances")
+	b := c.CSRF
+	if a == "" || a == b {
+		t.Fatalf("two pages of one session carry the same CSRF token %q: it is not masked per response", a)
+	}
+	other := env.Client()
+	other.SignIn(t, models.RolePresident)
+	other.Get(t, "/")
+	raw, _ := base64.RawURLEncoding.DecodeString(a)
+	unmasked := make([]byte, len(raw)/2)
+	for i := range unmasked {
+		unmasked[i] = raw[i] ^ raw[len(unmasked)+i]
+	}
+	altered := []byte(a) // one character of the masked token (not the last: its low bits are padding)
+	altered[len(altered)/2] = map[bool]byte{true: 'B', false: 'A'}[altered[len(altered)/2] == 'A']
+	for _, tt := range []struct {
+		name, token string
+		refused     bool
+	}{
+		{"the first page's token", a, false},
+		{"the second page's token", b, false},
+		{"the unmasked token", string(unmasked), true},
+		{"an altered token", string(altered), true},
+		{"another session's token", other.CSRF, true},
+	} {
+		resp := c.PostRaw(t, "/admin/audit/verify", url.Values{"csrf": {tt.token}})
+		if refused := resp.Status == http.StatusForbidden; refused != tt.refused {
+			t.Errorf("POST with %s: status %d, refused %v, want refused %v", tt.name, resp.Status, refused, tt.refused)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ package web
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -188,10 +189,38 @@ func SessionOf(c *fiber.Ctx) *Session {
 func (s *Session) MarkChanged() { s.dirty = true }
 
 // CSRFToken returns the token a page puts in its forms, and records that the browser
-// needs the session cookie to send it back.
+// needs the session cookie to send it back. The token is masked afresh at each call (a
+// random pad, then the token XORed with it): pages are compressed, and a secret repeated
+// byte for byte in every response next to text an attacker may choose is what BREACH
+// guesses by watching the compressed sizes. CSRF unmasks it.
 func (s *Session) CSRFToken() string {
 	s.shown = true
-	return s.CSRF
+	return maskToken(s.CSRF)
+}
+
+func maskToken(t string) string {
+	out := make([]byte, 2*len(t))
+	pad, masked := out[:len(t)], out[len(t):]
+	if _, err := rand.Read(pad); err != nil {
+		panic(err) // crypto/rand does not fail on the supported systems
+	}
+	for i := range len(t) {
+		masked[i] = t[i] ^ pad[i]
+	}
+	return base64.RawURLEncoding.EncodeToString(out)
+}
+
+// unmaskToken returns the token maskToken masked, or "" when m is not a masked token.
+func unmaskToken(m string) string {
+	b, err := base64.RawURLEncoding.DecodeString(m)
+	if err != nil || len(b) == 0 || len(b)%2 != 0 {
+		return ""
+	}
+	n := len(b) / 2
+	for i := range n {
+		b[n+i] ^= b[i]
+	}
+	return string(b[n:])
 }
 
 // AddFlash queues a message for the next page.
@@ -241,10 +270,11 @@ func CSRF(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	want := SessionOf(c).CSRF
-	got := c.Get("X-CSRF-Token")
-	if got == "" {
-		got = c.FormValue("csrf")
+	masked := c.Get("X-CSRF-Token")
+	if masked == "" {
+		masked = c.FormValue("csrf")
 	}
+	got := unmaskToken(masked)
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return ErrCSRF
 	}
