@@ -83,8 +83,8 @@ func (h *Handler) DeleteAttachment(c *fiber.Ctx) error {
 		return err
 	}
 	err = filesmodel.DeleteAttachment(c.UserContext(), h.DB, web.User(c), aid, h.Now())
-	if fe, ok := models.AsFieldErrors(err); ok {
-		web.FlashError(c, fe.Messages()[0])
+	if text := web.RefusalText(err); text != "" {
+		web.FlashError(c, text) // every message of the refusal, not only its first
 		err = nil
 	} else if err == nil {
 		web.FlashSuccess(c, "La pièce est retirée du dossier.")

@@ -463,8 +463,8 @@ func (h *Handler) DeleteDraft(c *fiber.Ctx) error {
 		return err
 	}
 	err = filesmodel.DeleteDraft(ctx, h.DB, u, id, h.Now())
-	if fe, ok := models.AsFieldErrors(err); ok {
-		return fiber.NewError(fiber.StatusConflict, fe.Messages()[0])
+	if text := web.RefusalText(err); text != "" {
+		return fiber.NewError(fiber.StatusConflict, text)
 	}
 	if err != nil {
 		return err
