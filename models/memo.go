@@ -52,6 +52,9 @@ func (h writesHook) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 type Memo[K comparable, V any] struct {
 	Writes *Writes
 	MaxAge time.Duration
+	// Max bounds the values kept (maxMemoEntries when 0); past it the memo starts
+	// again empty.
+	Max int
 
 	mu      sync.Mutex
 	entries map[K]memoEntry[V]
@@ -63,7 +66,7 @@ type memoEntry[V any] struct {
 	at    time.Time
 }
 
-// maxMemoEntries bounds a memo; past it the memo starts again empty.
+// maxMemoEntries is a memo's default bound.
 const maxMemoEntries = 256
 
 // NewMemo returns an empty memo on w whose values are at most maxAge old.
@@ -88,7 +91,11 @@ func (m *Memo[K, V]) Get(key K, now time.Time, compute func() (V, error)) (V, er
 		return v, err
 	}
 	m.mu.Lock()
-	if m.entries == nil || len(m.entries) >= maxMemoEntries {
+	limit := m.Max
+	if limit <= 0 {
+		limit = maxMemoEntries
+	}
+	if m.entries == nil || len(m.entries) >= limit {
 		m.entries = map[K]memoEntry[V]{}
 	}
 	m.entries[key] = memoEntry[V]{value: v, gen: gen, at: now}

@@ -23,7 +23,6 @@ import (
 	"seance/app/web"
 	"seance/models"
 	"seance/models/kvstore"
-	statsmodel "seance/models/stats"
 )
 
 // route is one line of the route table: who may call it is declared here and nowhere else.
@@ -81,7 +80,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	// prefecture to approved versions.
 	minutesReaders := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RolePrefecture}
 	deliberants := []models.Role{models.RoleMember, models.RolePresident, models.RoleSecretariat}
-	statsH := &stats.Handler{DB: d.DB, Now: d.Now, Cache: statsmodel.NewCache(d.Writes, memoMaxAge)}
+	statsH := stats.NewHandler(d.DB, d.Now, d.Writes, memoMaxAge)
 	// Readers of the annual statistics; the secretariat alone sees exact small counts.
 	statsReaders := []models.Role{models.RoleSecretariat, models.RolePresident, models.RolePrefecture}
 	rollUpReaders := []models.Role{models.RoleRegion, models.RoleAdmin}

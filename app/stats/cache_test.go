@@ -2,9 +2,13 @@ package stats_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"seance/app/demo"
 	"seance/app/servertest"
 	"seance/models"
 	"seance/models/meetings"
@@ -80,5 +84,41 @@ func TestStatsCacheRecomputesAfterEveryWrite(t *testing.T) {
 	cached := report(now)
 	if report(now.Add(time.Hour)) == cached {
 		t.Fatal("a report MaxAge old was served")
+	}
+}
+
+// TestStatisticsPageFollowsEachWrite checks the page end to end (issue 17): its
+// sections, rendered once per report, change with the next request after a write that
+// changes the year's figures, and stay the same without one.
+func TestStatisticsPageFollowsEachWrite(t *testing.T) {
+	env, seed := servertest.NewSeeded(t, 1)
+	ctx, db, cid := context.Background(), env.DB, seed.Commission.ID
+	year := env.Clock().Year() - 1
+	c := env.Client()
+	c.SignInAs(t, demo.EmailPrefecture, servertest.Password)
+	sectionsOf := func() string {
+		t.Helper()
+		r := c.Get(t, fmt.Sprintf("/statistiques?annee=%d", year))
+		start, end := strings.Index(r.Body, `<section id="`), strings.LastIndex(r.Body, `<section class="fr-mt-5w">`)
+		if r.Status != http.StatusOK || start < 0 || end < start {
+			t.Fatalf("GET /statistiques?annee=%d = %d without its sections", year, r.Status)
+		}
+		return r.Body[start:end]
+	}
+	first := sectionsOf()
+	if again := sectionsOf(); again != first {
+		t.Fatal("the same year twice with no write between: the sections differ")
+	}
+	var id int64
+	if err := db.NewSelect().Table("meetings").Column("id").Where("commission_id = ? AND status = ?", cid, meetings.MeetingMinutesApproved).
+		Where("starts_at >= ? AND starts_at < ?", time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)).
+		Order("id ASC").Limit(1).Scan(ctx, &id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.NewUpdate().Table("meetings").Set("status = ?", meetings.MeetingCancelled).Where("id = ?", id).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := sectionsOf(); after == first {
+		t.Fatal("a held session of the year was cancelled, but the page's sections did not change (stale rendering)")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html/template"
 	"slices"
 	"strconv"
 	"time"
@@ -25,6 +26,39 @@ type Handler struct {
 	Now func() time.Time
 	// Cache keeps the reports computed since the last write.
 	Cache *statsmodel.Cache
+	// rendered keeps the sections of each cached report rendered (NewHandler): their
+	// charts and tables are most of the page, and they change only with the report.
+	rendered *models.Memo[*statsmodel.StatsReport, *renderedSections]
+}
+
+type renderedSections struct {
+	sections []Section
+	html     template.HTML
+}
+
+// NewHandler returns the statistics handler; the reports are computed again after each
+// write w counts, and at least every maxAge.
+func NewHandler(db *bun.DB, now func() time.Time, w *models.Writes, maxAge time.Duration) *Handler {
+	return &Handler{DB: db, Now: now, Cache: statsmodel.NewCache(w, maxAge),
+		rendered: &models.Memo[*statsmodel.StatsReport, *renderedSections]{Writes: w, MaxAge: maxAge, Max: 16}}
+}
+
+// sectionsOf returns the sections of r and, when the handler keeps them, their HTML
+// (the template stats/sections), rendered once per report.
+func (h *Handler) sectionsOf(c *fiber.Ctx, r *statsmodel.StatsReport) (*renderedSections, error) {
+	render := func() (*renderedSections, error) {
+		rs := &renderedSections{sections: sections(r)}
+		var buf bytes.Buffer
+		if err := c.App().Config().Views.Render(&buf, "stats/sections", rs.sections); err != nil {
+			return nil, err
+		}
+		rs.html = template.HTML(buf.String()) // html/template's output, escaped already
+		return rs, nil
+	}
+	if h.rendered == nil {
+		return &renderedSections{sections: sections(r)}, nil
+	}
+	return h.rendered.Get(r, h.Now(), render)
 }
 
 // Section is one theme of the dashboard: its tables with their chart and definition.
@@ -102,10 +136,14 @@ func (h *Handler) Index(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	rs, err := h.sectionsOf(c, r)
+	if err != nil {
+		return err
+	}
 	return web.Render(c, "stats/index", fiber.Map{
 		"Title": fmt.Sprintf("Statistiques %d", year), "Heading": fmt.Sprintf("Statistiques %d", year), "Action": "/statistiques",
 		"ReportsPath": "/statistiques/rapports", "Year": year, "Years": years, "Report": r, "Stats": r.Stats,
-		"Exact": ex, "CanPreview": u.Role == models.RoleSecretariat, "Keys": keyFigures(r), "Sections": sections(r),
+		"Exact": ex, "CanPreview": u.Role == models.RoleSecretariat, "Keys": keyFigures(r), "Sections": rs.sections, "SectionsHTML": rs.html,
 		"Threshold": r.Stats.MinCellSize, "Largest": r.Stats.MinCellSize - 1, "Secrecy": statsmodel.StatDefinition("secrecy"),
 		"XLSX": xlsxPath(year),
 	})
