@@ -1,6 +1,10 @@
 package registry
 
 import (
+	"bytes"
+	"html/template"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"seance/app/web"
@@ -28,6 +32,18 @@ type GroupRow struct {
 	Seats    []SeatRow
 }
 
+// compositionKey is what the composition's body depends on besides the data.
+type compositionKey struct {
+	cid     int64
+	day     time.Time
+	canEdit bool
+}
+
+// composedPage is the composition page's body, rendered.
+type composedPage struct {
+	html template.HTML
+}
+
 // Composition shows the seats by category with their titulaire and suppléants, the
 // terms ending within 90 days and the vacant seats.
 func (h *Handler) Composition(c *fiber.Ctx) error {
@@ -36,9 +52,28 @@ func (h *Handler) Composition(c *fiber.Ctx) error {
 		return err
 	}
 	now := h.Now()
-	comp, err := registrymodel.LoadComposition(c.UserContext(), h.DB, cm.ID, now)
+	edit := canEdit(web.User(c))
+	compose := func() (*composedPage, error) { return h.compose(c, cm, now, edit) }
+	var page *composedPage
+	if h.composed != nil {
+		page, err = h.composed.Get(compositionKey{cm.ID, models.CalendarDay(now), edit}, now, compose)
+	} else {
+		page, err = compose()
+	}
 	if err != nil {
 		return err
+	}
+	return render(c, cm, fiber.StatusOK, "registry/composition", fiber.Map{
+		"Title": "Composition de la commission", "Body": page.html,
+	})
+}
+
+// compose renders the body of commission cm's composition on now's day (the template
+// registry/composition_body).
+func (h *Handler) compose(c *fiber.Ctx, cm *models.Commission, now time.Time, edit bool) (*composedPage, error) {
+	comp, err := registrymodel.LoadComposition(c.UserContext(), h.DB, cm.ID, now)
+	if err != nil {
+		return nil, err
 	}
 	alertEnd := models.CalendarDay(now).Add(registrymodel.TermAlertWindow)
 	holder := func(m registrymodel.Mandate) Holder {
@@ -59,10 +94,15 @@ func (h *Handler) Composition(c *fiber.Ctx) error {
 			groups[i].Seats = append(groups[i].Seats, row)
 		}
 	}
-	return render(c, cm, fiber.StatusOK, "registry/composition", fiber.Map{
-		"Title": "Composition de la commission", "Comp": comp, "Groups": groups,
-		"Quorum": comp.Settings.QuorumRequired(comp.VotingSeats, comp.Seats),
-	})
+	data := fiber.Map{"Data": fiber.Map{
+		"Comp": comp, "Groups": groups, "Quorum": comp.Settings.QuorumRequired(comp.VotingSeats, comp.Seats),
+		"Cm": cm, "Base": Base(cm.ID), "CanEdit": edit,
+	}}
+	var buf bytes.Buffer
+	if err := c.App().Config().Views.Render(&buf, "registry/composition_body", data); err != nil {
+		return nil, err
+	}
+	return &composedPage{html: template.HTML(buf.String())}, nil // html/template's output, escaped already
 }
 
 // SeatForm is the seat form, as typed.

@@ -28,6 +28,18 @@ type Handler struct {
 	BaseURL string
 	// Storage keeps an uploaded import between its preview and its confirmation.
 	Storage fiber.Storage
+
+	// composed keeps the composition page's body rendered (NewHandler): every seat and
+	// holder through the template is most of the page's cost (issue 17), and it changes
+	// only with the data or the day.
+	composed *models.Memo[compositionKey, *composedPage]
+}
+
+// NewHandler returns the registry handler h with the composition kept until the next
+// write w counts, and at most maxAge.
+func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
+	h.composed = &models.Memo[compositionKey, *composedPage]{Writes: w, MaxAge: maxAge, Max: 64}
+	return &h
 }
 
 // InvitationPath is where the e-mailed invitation links point (app/account serves it).

@@ -576,3 +576,44 @@ func TestImportRollsBackWhenTheCompositionChangedSincePreview(t *testing.T) {
 		t.Errorf("a refused import left a seat, a mandate or an account behind (the DASEN row was valid)")
 	}
 }
+
+// TestCompositionPageFollowsEachWriteDayAndReader checks the composition's body, rendered
+// once and kept until the next write (issue 17): the same twice without a write, the
+// days left one less at midnight (within the memo's minute), a seat renamed in the
+// database shown on the next request, and the president, who reads after the
+// secretariat, offered no change.
+func TestCompositionPageFollowsEachWriteDayAndReader(t *testing.T) {
+	env := servertest.New(t)
+	cid := env.Commission.ID
+	y, m, d := env.Clock().In(models.Paris).Date()
+	env.SetClock(time.Date(y, m, d, 23, 59, 30, 0, models.Paris))
+	ddets := modelstest.Seat(t, env.DB, cid, registrymodel.CategoryDDETS, "Directrice départementale")
+	modelstest.Appoint(t, env.DB, ddets, registrymodel.MandateTitulaire, "directrice@example.org",
+		today(env).AddDate(0, 0, 45).AddDate(-registrymodel.TermYears, 0, 1))
+
+	c, base := secretariat(t, env)
+	p := env.Client()
+	p.SignIn(t, models.RolePresident)
+	first := c.Get(t, base+"/composition")
+	servertest.Expect(t, "composition", first, http.StatusOK, "Fin dans 45 jours", "Ajouter un siège")
+	bodyOf := func(page string) string { // the CSRF token of the layout's forms changes with each response
+		start, end := strings.Index(page, `<ul class="seance-figures`), strings.LastIndex(page, `</section>`)
+		if start < 0 || end < start {
+			t.Fatalf("the composition has no figures or sections:\n%s", page)
+		}
+		return page[start:end]
+	}
+	if again := c.Get(t, base+"/composition"); bodyOf(again.Body) != bodyOf(first.Body) {
+		t.Fatal("the same page twice with no write between: the bodies differ")
+	}
+	env.Advance(40 * time.Second)
+	servertest.Expect(t, "composition after midnight", c.Get(t, base+"/composition"), http.StatusOK, "Fin dans 44 jours")
+
+	if _, err := env.DB.NewUpdate().Table("seats").Set("organisation = ?", "DDETS de la Haute-Garonne").Where("id = ?", ddets.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	servertest.Expect(t, "composition after a write", c.Get(t, base+"/composition"), http.StatusOK, "DDETS de la Haute-Garonne")
+	if r := p.Get(t, base+"/composition"); r.Status != http.StatusOK || strings.Contains(r.Body, "Ajouter un siège") || strings.Contains(r.Body, "/remplacer") {
+		t.Fatalf("the president's composition (%d) offers the secretariat's changes", r.Status)
+	}
+}

@@ -51,7 +51,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	authH := auth.NewHandler(auth.Handler{DB: d.DB, Sessions: sessions, Log: d.Log, Now: d.Now, Keys: d.Config.Keys, Demo: d.Config.Demo, Location: d.Config.Location}, d.Writes)
 	accountH := &account.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Demo: d.Config.Demo,
 		Location: d.Config.Location}
-	registryH := &registry.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Storage: store}
+	registryH := registry.NewHandler(registry.Handler{DB: d.DB, Keys: d.Config.Keys, Mailer: d.Mailer, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Storage: store}, d.Writes, memoMaxAge)
 	legalH := &legal.Handler{Operator: legal.Operator{Name: d.Config.Operator, Address: d.Config.OperatorAddress, Email: d.Config.ContactEmail}}
 	homeH := home.NewHandler(d.DB, d.Now, d.Config.Location, d.Writes, memoMaxAge)
 	adminH := &admin.Handler{DB: d.DB, Jobs: d.Jobs, Now: d.Now, Location: d.Config.Location}
