@@ -9,9 +9,11 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"seance/app/files/filestest"
 	"seance/app/servertest"
@@ -619,4 +621,38 @@ func TestDeleteDraft(t *testing.T) {
 	servertest.Expect(t, "", c.Get(t, "/dossiers"), http.StatusOK, "Le brouillon "+d.Reference+" est supprimé.")
 	servertest.Expect(t, "", c.Get(t, fmt.Sprintf("/dossiers/%d", d.ID)), http.StatusNotFound)
 	servertest.Expect(t, "", c.PostForm(t, fmt.Sprintf("/dossiers/%d/supprimer", s.ID), nil), http.StatusConflict, "Seul un brouillon peut être supprimé.")
+}
+
+// TestFileListFollowsEachWriteAndDay checks the secretariat's list, kept with its table
+// until the next write (issue 17): a file submitted shows on the next request, and the
+// days left of a parcours due for renewal drop by one at midnight, within the memo's
+// minute.
+func TestFileListFollowsEachWriteAndDay(t *testing.T) {
+	w := filestest.New(t)
+	y, m, d := w.Clock().UTC().Date() // the files count days in UTC (files.DateOf)
+	w.SetClock(time.Date(y, m, d+1, 23, 59, 30, 0, time.UTC))
+	e1 := w.Submitted(t, w.A1)
+	decided := w.Decided(t, w.A1)
+	c := signIn(t, w, w.Secretariat())
+	servertest.Expect(t, "list", c.Get(t, "/dossiers"), http.StatusOK, e1.Reference, decided.Reference, "2 dossiers.")
+
+	e2 := w.Submitted(t, w.A2)
+	servertest.Expect(t, "list after a submission", c.Get(t, "/dossiers"), http.StatusOK, e2.Reference, "3 dossiers.")
+
+	dueIn := regexp.MustCompile(`J-(\d+)\)`)
+	daysLeft := func() int {
+		t.Helper()
+		r := c.Get(t, "/dossiers?echeance=730")
+		got := dueIn.FindStringSubmatch(r.Body)
+		if r.Status != http.StatusOK || got == nil {
+			t.Fatalf("GET /dossiers?echeance=730 = %d without a parcours due", r.Status)
+		}
+		n, _ := strconv.Atoi(got[1])
+		return n
+	}
+	before := daysLeft()
+	w.Advance(40 * time.Second)
+	if after := daysLeft(); after != before-1 {
+		t.Fatalf("after midnight the parcours is due in %d days, want %d", after, before-1)
+	}
 }

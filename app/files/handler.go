@@ -6,7 +6,9 @@
 package files
 
 import (
+	"bytes"
 	"cmp"
+	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
@@ -27,6 +29,18 @@ type Handler struct {
 	DB   *bun.DB
 	Keys *keyring.Keyring
 	Now  func() time.Time
+
+	// lists keeps the file lists of the secretariat and the president, their tables
+	// rendered, until the next write (NewHandler): reading and rendering a page of 50
+	// files is most of the page's cost (issue 17).
+	lists *models.Memo[listKey, *listView]
+}
+
+// NewHandler returns the files handler h with the lists kept until the next write w
+// counts, and at most maxAge.
+func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
+	h.lists = &models.Memo[listKey, *listView]{Writes: w, MaxAge: maxAge, Max: 64}
+	return &h
 }
 
 // pageSize is the number of files per page of the list.
@@ -84,11 +98,59 @@ type FilterForm struct {
 	Page                                int
 }
 
+// listKey is what the list of a secretariat or a president depends on besides the
+// data: its commission, the reader's role, the filters and page asked, and the day
+// (the renewals due are counted in days).
+type listKey struct {
+	cid  int64
+	role models.Role
+	form FilterForm
+	day  time.Time
+}
+
+// listView is the list as shown: the filters as read, the page of files with its
+// table rendered, and the parcours due when asked.
+type listView struct {
+	form                  FilterForm
+	fe                    models.FieldErrors
+	total, pages          int
+	due                   []ParcoursRow
+	states, kinds, assocs []Option
+	table                 template.HTML
+}
+
 func (h *Handler) all(c *fiber.Ctx) error {
-	u, ctx, now := web.User(c), c.UserContext(), h.Now()
+	u, now := web.User(c), h.Now()
 	form := FilterForm{State: c.Query("etat"), Kind: c.Query("type"), Association: c.Query("association"), DueWithin: c.Query("echeance")}
 	form.Page, _ = strconv.Atoi(c.Query("page"))
 	form.Page = max(form.Page, 1)
+	compute := func() (*listView, error) { return h.list(c, u, form, now) }
+	var (
+		v   *listView
+		err error
+	)
+	if h.lists != nil && u.Role != models.RoleMember { // members do not reach this list; their grants run by the hour
+		v, err = h.lists.Get(listKey{u.CommissionIDOrZero(), u.Role, form, filesmodel.DateOf(now)}, now, compute)
+	} else {
+		v, err = compute()
+	}
+	if err != nil {
+		return err
+	}
+	if len(v.fe) > 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	form = v.form
+	return render(c, "files/list", fiber.Map{
+		"Title": "Dossiers", "Form": form, "Errors": v.fe, "Table": v.table, "Total": v.total, "Pages": v.pages,
+		"PrevPage": form.Page - 1, "NextPage": nextPage(form.Page, v.pages), "Due": v.due, "Filtered": form.DueWithin != "" && v.fe["echeance"] == "",
+		"States": v.states, "Kinds": v.kinds, "Associations": v.assocs, "Query": filterQuery(form),
+	})
+}
+
+// list reads the page of files form asks u for, and renders its table.
+func (h *Handler) list(c *fiber.Ctx, u *models.User, form FilterForm, now time.Time) (*listView, error) {
+	ctx := c.UserContext()
 	fe := models.FieldErrors{}
 	// The commission works on submitted files: an association's drafts stay out of its lists.
 	states := slices.DeleteFunc(slices.Clone(filesmodel.States), func(s filesmodel.State) bool { return s == filesmodel.StateDraft })
@@ -109,7 +171,7 @@ func (h *Handler) all(c *fiber.Ctx) error {
 	}
 	assocs, err := registry.ListAssociations(ctx, h.DB, u.CommissionIDOrZero())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if form.Association != "" {
 		id, err := strconv.ParseInt(form.Association, 10, 64)
@@ -127,7 +189,7 @@ func (h *Handler) all(c *fiber.Ctx) error {
 		} else {
 			ps, err := filesmodel.RenewalsDue(ctx, h.DB, u.CommissionIDOrZero(), filesmodel.DateOf(now).AddDate(0, 0, days+1), now)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			filter.ParcoursIDs = []int64{}
 			for _, p := range ps {
@@ -139,23 +201,26 @@ func (h *Handler) all(c *fiber.Ctx) error {
 	// The database reads the requested page only; a page beyond the last shows the last.
 	shown, total, err := filesmodel.ListFilesPage(ctx, h.DB, u, filter, form.Page, pageSize, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	pages := max((total+pageSize-1)/pageSize, 1)
 	if form.Page > pages {
 		form.Page = pages
 		if shown, total, err = filesmodel.ListFilesPage(ctx, h.DB, u, filter, form.Page, pageSize, now); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if len(fe) > 0 {
-		c.Status(fiber.StatusUnprocessableEntity)
+	v := &listView{form: form, fe: fe, total: total, pages: pages, due: due,
+		states: options(states), kinds: options(filesmodel.FileKinds), assocs: associationOptions(assocs)}
+	if len(shown) > 0 {
+		var buf bytes.Buffer
+		data := fiber.Map{"Rows": rows(shown), "Caption": "Dossiers de la commission", "ShowDecision": form.State == string(filesmodel.StateDecided)}
+		if err := c.App().Config().Views.Render(&buf, "files/table", data); err != nil {
+			return nil, err
+		}
+		v.table = template.HTML(buf.String()) // html/template's output, escaped already
 	}
-	return render(c, "files/list", fiber.Map{
-		"Title": "Dossiers", "Form": form, "Errors": fe, "Rows": rows(shown), "Total": total, "Pages": pages,
-		"PrevPage": form.Page - 1, "NextPage": nextPage(form.Page, pages), "Due": due, "Filtered": form.DueWithin != "" && fe["echeance"] == "",
-		"States": options(states), "Kinds": options(filesmodel.FileKinds), "Associations": associationOptions(assocs), "Query": filterQuery(form),
-	})
+	return v, nil
 }
 
 func nextPage(page, pages int) int {

@@ -60,7 +60,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	chair := []models.Role{models.RoleSecretariat, models.RolePresident}
 	convened := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember}
 	calendarRoles := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RoleAssociation, models.RolePrefecture}
-	filesH := &files.Handler{DB: d.DB, Keys: d.Config.Keys, Now: d.Now}
+	filesH := files.NewHandler(files.Handler{DB: d.DB, Keys: d.Config.Keys, Now: d.Now}, d.Writes, memoMaxAge)
 	// Who works on individual files (the models check each file's access on top).
 	var (
 		secretariat   = []models.Role{models.RoleSecretariat}
