@@ -31,6 +31,18 @@ type Handler struct {
 	Mailer   *mail.Mailer
 	Log      *slog.Logger
 	Now      func() time.Time
+
+	// staff keeps, by session, what the staff's page reads besides the agenda (the
+	// convocations and their recipients, the candidate files, the usual items) until
+	// the next write (NewHandler): half the page's statements (issue 17).
+	staff *models.Memo[int64, *staffParts]
+}
+
+// NewHandler returns the sessions handler h with the staff's part of a session page
+// kept until the next write w counts, and at most maxAge.
+func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
+	h.staff = &models.Memo[int64, *staffParts]{Writes: w, MaxAge: maxAge, Max: 64}
+	return &h
 }
 
 func meetingPath(id int64) string { return "/seances/" + strconv.FormatInt(id, 10) }
@@ -290,25 +302,22 @@ func (h *Handler) when(m *meetingsmodel.Meeting) string {
 }
 
 func (h *Handler) staffData(c *fiber.Ctx, m *meetingsmodel.Meeting, agenda []meetingsmodel.AgendaEntry, s *models.CommissionSettings, data fiber.Map) error {
-	ctx := c.UserContext()
-	cid := m.CommissionID
-	convs, err := meetingsmodel.ListConvocations(ctx, h.DB, cid, m.ID)
+	read := func() (*staffParts, error) { return h.readStaffParts(c.UserContext(), m) }
+	var (
+		p   *staffParts
+		err error
+	)
+	if h.staff != nil {
+		p, err = h.staff.Get(m.ID, h.Now(), read)
+	} else {
+		p, err = read()
+	}
 	if err != nil {
 		return err
 	}
-	data["Convocations"] = convs
-	if len(convs) > 0 {
-		last := convs[len(convs)-1]
-		rs, err := meetingsmodel.ListConvocationRecipients(ctx, h.DB, cid, last.ID)
-		if err != nil {
-			return err
-		}
-		data["LastConvocation"], data["Recipients"] = last, rs
-		stale, err := meetingsmodel.ConvocationStale(ctx, h.DB, m)
-		if err != nil {
-			return err
-		}
-		data["Stale"] = stale
+	data["Convocations"] = p.convocations
+	if len(p.convocations) > 0 {
+		data["LastConvocation"], data["Recipients"], data["Stale"] = p.convocations[len(p.convocations)-1], p.recipients, p.stale
 	}
 	files := 0
 	for _, e := range agenda {
@@ -323,21 +332,56 @@ func (h *Handler) staffData(c *fiber.Ctx, m *meetingsmodel.Meeting, agenda []mee
 		data["NoticeError"] = r.Message
 	}
 	data["LatestSend"] = models.CalendarDay(m.StartsAt).AddDate(0, 0, -s.NoticeDays)
+	if p.candidates != nil {
+		data["Candidates"] = p.candidates.all
+		data["Capacity"] = p.candidates.capacity
+	}
+	data["Standing"] = p.standing
+	data["ItemKinds"] = []meetingsmodel.AgendaItemKind{meetingsmodel.ItemInformation, meetingsmodel.ItemPolicy, meetingsmodel.ItemMinutes, meetingsmodel.ItemOther}
+	return nil
+}
+
+// staffParts is what the staff's session page reads besides the agenda; nothing in it
+// depends on the time.
+type staffParts struct {
+	convocations []meetingsmodel.Convocation
+	recipients   []meetingsmodel.ConvocationRecipient // of the last convocation
+	stale        bool
+	candidates   *candidates // files sessions in preparation only
+	standing     []meetingsmodel.ItemInput
+}
+
+type candidates struct {
+	all      []meetingsmodel.ProposedFile
+	capacity int
+}
+
+func (h *Handler) readStaffParts(ctx context.Context, m *meetingsmodel.Meeting) (*staffParts, error) {
+	cid := m.CommissionID
+	p := &staffParts{}
+	var err error
+	if p.convocations, err = meetingsmodel.ListConvocations(ctx, h.DB, cid, m.ID); err != nil {
+		return nil, err
+	}
+	if len(p.convocations) > 0 {
+		if p.recipients, err = meetingsmodel.ListConvocationRecipients(ctx, h.DB, cid, p.convocations[len(p.convocations)-1].ID); err != nil {
+			return nil, err
+		}
+		if p.stale, err = meetingsmodel.ConvocationStale(ctx, h.DB, m); err != nil {
+			return nil, err
+		}
+	}
 	if m.Kind == meetingsmodel.MeetingFiles && (m.Status == meetingsmodel.MeetingPlanned || m.Status == meetingsmodel.MeetingConvened) {
 		cands, err := meetingsmodel.ProposeAgenda(ctx, h.DB, cid, m.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		data["Candidates"] = append(cands.Proposed, cands.LeftOut...)
-		data["Capacity"] = cands.Capacity
+		p.candidates = &candidates{all: append(cands.Proposed, cands.LeftOut...), capacity: cands.Capacity}
 	}
-	standing, err := meetingsmodel.StandingItems(ctx, h.DB, m)
-	if err != nil {
-		return err
+	if p.standing, err = meetingsmodel.StandingItems(ctx, h.DB, m); err != nil {
+		return nil, err
 	}
-	data["Standing"] = standing
-	data["ItemKinds"] = []meetingsmodel.AgendaItemKind{meetingsmodel.ItemInformation, meetingsmodel.ItemPolicy, meetingsmodel.ItemMinutes, meetingsmodel.ItemOther}
-	return nil
+	return p, nil
 }
 
 // Choice is one answer offered to a titulaire.

@@ -400,3 +400,37 @@ func TestRule7_PolicySessionsPerYear(t *testing.T) {
 		t.Errorf("member's year view: status %d, shows the secretariat's warning", r.Status)
 	}
 }
+
+// TestSessionPageFollowsEachWrite checks the staff's session page, whose convocations,
+// recipients and candidate files are kept until the next write (issue 17): a file that
+// becomes admissible is offered on the next request, and a convocation sent is listed
+// with its recipients.
+func TestSessionPageFollowsEachWrite(t *testing.T) {
+	s := newSite(t, nil)
+	ctx := context.Background()
+	sec := s.Client()
+	sec.SignIn(t, models.RoleSecretariat)
+	path := s.plan(t, sec, 6)
+	servertest.Expect(t, "planned", sec.Get(t, path), http.StatusOK, s.file.Reference)
+
+	au := s.Users[models.RoleSecretariat]
+	a := modelstest.Association(t, s.DB, s.Commission, "Association Deux", "31", models.CalendarDay(s.Clock()).AddDate(-1, 0, 0))
+	assoc := modelstest.User(t, s.DB, s.Commission, models.RoleAssociation, a)
+	f, err := files.CreateFile(ctx, s.DB, s.Config.Keys, assoc, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Second", "Dossier", 1990), 0), s.Clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		by *models.User
+		to files.State
+	}{{assoc, files.StateSubmitted}, {au, files.StateAdmissible}} {
+		if err := files.Transition(ctx, s.DB, s.Config.Keys, step.by, f.ID, step.to, files.TransitionInput{}, s.Clock()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	servertest.Expect(t, "a second file admissible", sec.Get(t, path), http.StatusOK, s.file.Reference, f.Reference)
+
+	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"information"}, "title": {"Point d'information"}}), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
+	servertest.Expect(t, "convened", sec.Get(t, path), http.StatusOK, "Convocation n° 1 envoyée", "Destinataires de la dernière convocation (", "b@test.example")
+}

@@ -55,7 +55,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	legalH := &legal.Handler{Operator: legal.Operator{Name: d.Config.Operator, Address: d.Config.OperatorAddress, Email: d.Config.ContactEmail}}
 	homeH := home.NewHandler(d.DB, d.Now, d.Config.Location, d.Writes, memoMaxAge)
 	adminH := &admin.Handler{DB: d.DB, Jobs: d.Jobs, Now: d.Now, Location: d.Config.Location}
-	sessionsH := &meetings.Handler{DB: d.DB, Location: d.Config.Location, BaseURL: d.Config.BaseURL, Mailer: d.Mailer, Log: d.Log, Now: d.Now}
+	sessionsH := meetings.NewHandler(meetings.Handler{DB: d.DB, Location: d.Config.Location, BaseURL: d.Config.BaseURL, Mailer: d.Mailer, Log: d.Log, Now: d.Now}, d.Writes, memoMaxAge)
 	// Sessions: the chair and the secretariat set agendas and convene (R133-5).
 	chair := []models.Role{models.RoleSecretariat, models.RolePresident}
 	convened := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember}
