@@ -31,6 +31,32 @@ type Handler struct {
 	// computing them reads every file and parcours of the persons that may fall due
 	// (issue 17), and the answer changes only with the data or the day.
 	retention *models.Memo[retentionKey, []retentionmodel.RetentionFile]
+	// boards keeps the dashboards that are the same for all their readers (sharedBoard)
+	// until the next write, by the minute.
+	boards *models.Memo[boardKey, []Panel]
+}
+
+// boardKey is what a dashboard shared by its readers depends on besides the data: the
+// role, the commission, the association, and the minute (sessions start on the minute).
+type boardKey struct {
+	role             models.Role
+	cid, association int64
+	minute           time.Time
+}
+
+// sharedBoard returns the key of u's dashboard at now when it is the same for every
+// reader of its key: the secretariat's (by commission) and an association's (by
+// association). The others hold what a user must answer (convocations, votes).
+func sharedBoard(u *models.User, now time.Time) (boardKey, bool) {
+	k := boardKey{role: u.Role, cid: u.CommissionIDOrZero(), minute: now.Truncate(time.Minute)}
+	switch {
+	case u.Role == models.RoleSecretariat:
+		return k, true
+	case u.Role == models.RoleAssociation && u.AssociationID != nil:
+		k.association = *u.AssociationID
+		return k, true
+	}
+	return k, false
 }
 
 type retentionKey struct {
@@ -42,7 +68,8 @@ type retentionKey struct {
 // again after each write w counts, and at least every maxAge.
 func NewHandler(db *bun.DB, now func() time.Time, loc *time.Location, w *models.Writes, maxAge time.Duration) *Handler {
 	return &Handler{DB: db, Now: now, Location: loc,
-		retention: models.NewMemo[retentionKey, []retentionmodel.RetentionFile](w, maxAge)}
+		retention: models.NewMemo[retentionKey, []retentionmodel.RetentionFile](w, maxAge),
+		boards:    models.NewMemo[boardKey, []Panel](w, maxAge)}
 }
 
 // Item is one thing listed in a panel, linked to its page.
@@ -64,24 +91,36 @@ type Panel struct {
 func (h *Handler) Dashboard(c *fiber.Ctx) error {
 	u := web.User(c)
 	b := &board{h: h, ctx: c.UserContext(), u: u, now: h.Now()}
-	var panels []Panel
-	switch u.Role {
-	case models.RoleMember:
-		panels = b.member()
-	case models.RolePresident:
-		panels = b.president()
-	case models.RoleSecretariat:
-		panels = b.secretariat()
-	case models.RoleAssociation:
-		panels = b.association()
-	default:
-		panels = staticPanels(u.Role)
+	build := func() ([]Panel, error) {
+		var panels []Panel
+		switch u.Role {
+		case models.RoleMember:
+			panels = b.member()
+		case models.RolePresident:
+			panels = b.president()
+		case models.RoleSecretariat:
+			panels = b.secretariat()
+		case models.RoleAssociation:
+			panels = b.association()
+		default:
+			panels = staticPanels(u.Role)
+		}
+		// What waits comes first; the panels with nothing to do keep their order after it.
+		slices.SortStableFunc(panels, func(a, b Panel) int { return cmp.Compare(min(len(b.Items), 1), min(len(a.Items), 1)) })
+		return panels, b.err
 	}
-	if b.err != nil {
-		return b.err
+	var (
+		panels []Panel
+		err    error
+	)
+	if key, ok := sharedBoard(u, b.now); ok && h.boards != nil {
+		panels, err = h.boards.Get(key, b.now, build)
+	} else {
+		panels, err = build()
 	}
-	// What waits comes first; the panels with nothing to do keep their order after it.
-	slices.SortStableFunc(panels, func(a, b Panel) int { return cmp.Compare(min(len(b.Items), 1), min(len(a.Items), 1)) })
+	if err != nil {
+		return err
+	}
 	data := fiber.Map{"Title": "Tableau de bord", "Panels": panels}
 	if u.Role == models.RoleAdmin || u.Role == models.RoleRegion {
 		cs, err := models.ListCommissions(c.UserContext(), h.DB, u.Region)
