@@ -31,32 +31,32 @@ type Handler struct {
 	// computing them reads every file and parcours of the persons that may fall due
 	// (issue 17), and the answer changes only with the data or the day.
 	retention *models.Memo[retentionKey, []retentionmodel.RetentionFile]
-	// boards keeps the dashboards that are the same for all their readers (sharedBoard)
-	// until the next write, by the minute.
+	// boards keeps the dashboards (boardOf) until the next write, by the minute.
 	boards *models.Memo[boardKey, []Panel]
 }
 
-// boardKey is what a dashboard shared by its readers depends on besides the data: the
-// role, the commission, the association, and the minute (sessions start on the minute).
+// boardKey is what a dashboard depends on besides the data: the role, the commission,
+// the association or the user whose work it lists, and the minute (sessions start,
+// and votes and debates close, on the minute).
 type boardKey struct {
-	role             models.Role
-	cid, association int64
-	minute           time.Time
+	role                  models.Role
+	cid, association, uid int64
+	minute                time.Time
 }
 
-// sharedBoard returns the key of u's dashboard at now when it is the same for every
-// reader of its key: the secretariat's (by commission) and an association's (by
-// association). The others hold what a user must answer (convocations, votes).
-func sharedBoard(u *models.User, now time.Time) (boardKey, bool) {
+// boardOf returns the key of u's dashboard at now. The secretariat's is the same for
+// all its readers, an association's for all its accounts; the others hold what the
+// user must answer (convocations, votes, procès-verbaux), their own.
+func boardOf(u *models.User, now time.Time) boardKey {
 	k := boardKey{role: u.Role, cid: u.CommissionIDOrZero(), minute: now.Truncate(time.Minute)}
 	switch {
 	case u.Role == models.RoleSecretariat:
-		return k, true
 	case u.Role == models.RoleAssociation && u.AssociationID != nil:
 		k.association = *u.AssociationID
-		return k, true
+	default:
+		k.uid = u.ID
 	}
-	return k, false
+	return k
 }
 
 type retentionKey struct {
@@ -113,8 +113,8 @@ func (h *Handler) Dashboard(c *fiber.Ctx) error {
 		panels []Panel
 		err    error
 	)
-	if key, ok := sharedBoard(u, b.now); ok && h.boards != nil {
-		panels, err = h.boards.Get(key, b.now, build)
+	if h.boards != nil {
+		panels, err = h.boards.Get(boardOf(u, b.now), b.now, build)
 	} else {
 		panels, err = build()
 	}

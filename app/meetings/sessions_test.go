@@ -434,3 +434,21 @@ func TestSessionPageFollowsEachWrite(t *testing.T) {
 	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
 	servertest.Expect(t, "convened", sec.Get(t, path), http.StatusOK, "Convocation n° 1 envoyée", "Destinataires de la dernière convocation (", "b@test.example")
 }
+
+// TestMemberDashboardIsTheirOwn checks that a member's dashboard, kept until the next
+// write (issue 17), is theirs: read right after another member's, it shows their own
+// answer to the convocation.
+func TestMemberDashboardIsTheirOwn(t *testing.T) {
+	s := newSite(t, nil)
+	sec := s.Client()
+	sec.SignIn(t, models.RoleSecretariat)
+	path := s.plan(t, sec, 8)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/dossier", url.Values{"file": {fmt.Sprint(s.file.ID)}}), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
+	b, c := s.Client(), s.Client()
+	b.SignInAs(t, s.b.Email, servertest.Password)
+	c.SignInAs(t, s.c.Email, servertest.Password)
+	servertest.Expect(t, "", b.PostForm(t, path+"/reponse", url.Values{"status": {string(meetingsmodel.AttPresentOnSite)}}), http.StatusSeeOther)
+	servertest.Expect(t, "b's dashboard", b.Get(t, "/"), http.StatusOK, "vous avez répondu à chaque convocation")
+	servertest.Expect(t, "c's dashboard", c.Get(t, "/"), http.StatusOK, "1 convocation attend votre réponse")
+}
