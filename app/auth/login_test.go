@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -68,5 +69,17 @@ func TestIssue11_LoginVerifiesAHashForUnknownAccounts(t *testing.T) {
 	params := func(h string) string { return strings.Join(strings.Split(h, "$")[:4], "$") }
 	if params(dummyHash) != params(hash) {
 		t.Errorf("dummy hash parameters %s, want those of a real hash %s", params(dummyHash), params(hash))
+	}
+	// Its salt and key are as long as a real one's (the key's length is part of the
+	// cost), and verifying it runs argon2id and refuses.
+	for i, part := range []int{4, 5} {
+		d, _ := base64.RawStdEncoding.DecodeString(strings.Split(dummyHash, "$")[part])
+		r, _ := base64.RawStdEncoding.DecodeString(strings.Split(hash, "$")[part])
+		if len(d) == 0 || len(d) != len(r) {
+			t.Errorf("dummy hash part %d is %d bytes, a real hash's %d", i, len(d), len(r))
+		}
+	}
+	if ok, err := VerifyPassword(dummyHash, "compte inexistant:unknown:account"); ok || err != nil {
+		t.Errorf("VerifyPassword(dummyHash) = %v, %v; want false, nil", ok, err)
 	}
 }
