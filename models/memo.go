@@ -58,6 +58,17 @@ type Memo[K comparable, V any] struct {
 
 	mu      sync.Mutex
 	entries map[K]memoEntry[V]
+	flights map[K]*memoFlight[V]
+}
+
+// memoFlight is a computation under way: the callers that miss the same key at the same
+// write generation wait for it rather than all computing the same value at once (every
+// client of a busy page misses when its value expires).
+type memoFlight[V any] struct {
+	done  chan struct{}
+	gen   uint64
+	value V
+	err   error
 }
 
 type memoEntry[V any] struct {
@@ -76,19 +87,42 @@ func NewMemo[K comparable, V any](w *Writes, maxAge time.Duration) *Memo[K, V] {
 
 // Get returns the value of key computed at now: the kept one when nothing was written
 // since it was computed and it is younger than MaxAge, else compute's, kept for the next
-// callers. A key must hold everything the value depends on besides the data (a
-// commission, a day): now only bounds its age.
+// callers. Callers that miss a key while it is being computed at the same write
+// generation wait for that computation. A key must hold everything the value depends on
+// besides the data (a commission, a day): now only bounds its age.
 func (m *Memo[K, V]) Get(key K, now time.Time, compute func() (V, error)) (V, error) {
 	gen := m.Writes.Gen() // read before computing: a write during the computation invalidates it
 	m.mu.Lock()
 	e, ok := m.entries[key]
-	m.mu.Unlock()
 	if ok && e.gen == gen && now.Sub(e.at) < m.MaxAge && !now.Before(e.at) {
+		m.mu.Unlock()
 		return e.value, nil
 	}
-	v, err := compute()
-	if err != nil {
-		return v, err
+	if f := m.flights[key]; f != nil && f.gen == gen {
+		m.mu.Unlock()
+		<-f.done
+		if f.err == nil {
+			return f.value, nil
+		}
+		return compute() // the error may be the other caller's own (its request ended)
+	}
+	f := &memoFlight[V]{done: make(chan struct{}), gen: gen}
+	if m.flights == nil {
+		m.flights = map[K]*memoFlight[V]{}
+	}
+	m.flights[key] = f
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		if m.flights[key] == f {
+			delete(m.flights, key)
+		}
+		m.mu.Unlock()
+		close(f.done) // after the value is kept, also when compute panics
+	}()
+	f.value, f.err = compute()
+	if f.err != nil {
+		return f.value, f.err
 	}
 	m.mu.Lock()
 	limit := m.Max
@@ -98,7 +132,7 @@ func (m *Memo[K, V]) Get(key K, now time.Time, compute func() (V, error)) (V, er
 	if m.entries == nil || len(m.entries) >= limit {
 		m.entries = map[K]memoEntry[V]{}
 	}
-	m.entries[key] = memoEntry[V]{value: v, gen: gen, at: now}
+	m.entries[key] = memoEntry[V]{value: f.value, gen: gen, at: now}
 	m.mu.Unlock()
-	return v, nil
+	return f.value, nil
 }
