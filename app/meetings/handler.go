@@ -36,12 +36,16 @@ type Handler struct {
 	// convocations and their recipients, the candidate files, the usual items) until
 	// the next write (NewHandler): half the page's statements (issue 17).
 	staff *models.Memo[int64, *staffParts]
+	// index keeps a reader's year of the session list (the sessions, their calendar
+	// feed, the check of the policy sessions) until the next write.
+	index *models.Memo[indexKey, *indexParts]
 }
 
 // NewHandler returns the sessions handler h with the staff's part of a session page
 // kept until the next write w counts, and at most maxAge.
 func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
 	h.staff = &models.Memo[int64, *staffParts]{Writes: w, MaxAge: maxAge, Max: 64}
+	h.index = models.NewMemo[indexKey, *indexParts](w, maxAge)
 	return &h
 }
 
@@ -87,11 +91,35 @@ func (h *Handler) Index(c *fiber.Ctx) error {
 	return h.renderIndex(c, year, "")
 }
 
+// indexKey is what a year of the session list depends on besides the data: the reader
+// (who sees which sessions, their calendar feed) and the year.
+type indexKey struct {
+	uid  int64
+	role models.Role
+	cid  int64
+	year int
+}
+
+// indexParts is what the session list reads for a reader and a year.
+type indexParts struct {
+	meetings []meetingsmodel.Meeting
+	feed     *meetingsmodel.CalendarFeed
+	policy   *meetingsmodel.PolicySessionCheck // the staff's only
+}
+
 func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 	u := web.User(c)
 	loc := h.Location
-	from := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
-	ms, err := meetingsmodel.MeetingsFor(c.UserContext(), h.DB, u, from, from.AddDate(1, 0, 0))
+	read := func() (*indexParts, error) { return h.readIndex(c.UserContext(), u, year) }
+	var (
+		p   *indexParts
+		err error
+	)
+	if h.index != nil {
+		p, err = h.index.Get(indexKey{u.ID, u.Role, u.CommissionIDOrZero(), year}, h.Now(), read)
+	} else {
+		p, err = read()
+	}
 	if err != nil {
 		return err
 	}
@@ -99,26 +127,41 @@ func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 	for i := range groups {
 		groups[i].Name = web.MonthsFR[i]
 	}
-	for _, m := range ms {
+	for _, m := range p.meetings {
 		i := m.StartsAt.In(loc).Month() - 1
 		groups[i].Meetings = append(groups[i].Meetings, m)
 	}
-	feed, err := meetingsmodel.ActiveCalendarFeed(c.UserContext(), h.DB, u)
-	if err != nil && !errors.Is(err, models.ErrNotFound) {
-		return err
-	}
 	data := fiber.Map{
 		"Title": fmt.Sprintf("Séances %d", year), "Year": year, "Prev": year - 1, "Next": year + 1, "Months": groups,
-		"Count": len(ms), "Staff": isStaff(u), "Linked": isStaff(u) || u.Role == models.RoleMember, "Feed": feed, "NewFeedURL": newFeedURL,
+		"Count": len(p.meetings), "Staff": isStaff(u), "Linked": isStaff(u) || u.Role == models.RoleMember, "Feed": p.feed, "NewFeedURL": newFeedURL,
 	}
-	if isStaff(u) {
-		pc, err := meetingsmodel.CheckPolicySessions(c.UserContext(), h.DB, u.CommissionIDOrZero(), year, loc)
-		if err != nil {
-			return err
-		}
-		data["Policy"] = pc
+	if p.policy != nil {
+		data["Policy"] = *p.policy
 	}
 	return web.Render(c, "meetings/index", data)
+}
+
+// readIndex reads the sessions of year u may see, u's calendar feed and, for the staff,
+// the check of the policy sessions of the year.
+func (h *Handler) readIndex(ctx context.Context, u *models.User, year int) (*indexParts, error) {
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, h.Location)
+	ms, err := meetingsmodel.MeetingsFor(ctx, h.DB, u, from, from.AddDate(1, 0, 0))
+	if err != nil {
+		return nil, err
+	}
+	p := &indexParts{meetings: ms}
+	p.feed, err = meetingsmodel.ActiveCalendarFeed(ctx, h.DB, u)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return nil, err
+	}
+	if isStaff(u) {
+		pc, err := meetingsmodel.CheckPolicySessions(ctx, h.DB, u.CommissionIDOrZero(), year, h.Location)
+		if err != nil {
+			return nil, err
+		}
+		p.policy = &pc
+	}
+	return p, nil
 }
 
 // New shows the form of a new session.

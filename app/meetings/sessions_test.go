@@ -452,3 +452,37 @@ func TestMemberDashboardIsTheirOwn(t *testing.T) {
 	servertest.Expect(t, "b's dashboard", b.Get(t, "/"), http.StatusOK, "vous avez répondu à chaque convocation")
 	servertest.Expect(t, "c's dashboard", c.Get(t, "/"), http.StatusOK, "1 convocation attend votre réponse")
 }
+
+// TestSessionListFollowsEachWrite checks the session list, kept by reader and year until
+// the next write (issue 17): a session planned shows on the next request, for the
+// secretariat and for the president who read the list before, and each member sees
+// their own.
+func TestSessionListFollowsEachWrite(t *testing.T) {
+	s := newSite(t, nil)
+	sec, pres := s.Client(), s.Client()
+	sec.SignIn(t, models.RoleSecretariat)
+	pres.SignIn(t, models.RolePresident)
+	year := fmt.Sprint(s.Clock().In(s.Config.Location).AddDate(0, 0, 8).Year())
+	for _, c := range []*servertest.Client{sec, pres} {
+		if r := c.Get(t, "/seances?annee="+year); r.Status != http.StatusOK || strings.Contains(r.Body, `href="/seances/1"`) {
+			t.Fatalf("GET /seances?annee=%s = %d, or it lists a session before any was planned", year, r.Status)
+		}
+	}
+	path := s.plan(t, sec, 8)
+	for who, c := range map[string]*servertest.Client{"secretariat": sec, "president": pres} {
+		servertest.Expect(t, who+" after planning", c.Get(t, "/seances?annee="+year), http.StatusOK, `href="`+path+`"`)
+	}
+	// A member sees the sessions they are convened to: read right after a convened
+	// member's list, a member without a seat's is their own.
+	u := &models.User{CommissionID: &s.Commission.ID, Email: "sans-siege@test.example", Name: "Sans Siège", Role: models.RoleMember, PasswordHash: servertest.PasswordHash(t), Active: true}
+	if err := models.CreateUser(context.Background(), s.DB, models.SystemActor("test"), u, s.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	b, seatless := s.Client(), s.Client()
+	b.SignInAs(t, s.b.Email, servertest.Password)
+	seatless.SignInAs(t, u.Email, servertest.Password)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/dossier", url.Values{"file": {fmt.Sprint(s.file.ID)}}), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
+	servertest.Expect(t, "convened member", b.Get(t, "/seances?annee="+year), http.StatusOK, `href="`+path+`"`)
+	servertest.Expect(t, "member without a seat", seatless.Get(t, "/seances?annee="+year), http.StatusOK, "Aucune séance en "+year)
+}
