@@ -89,8 +89,12 @@ func NewMemo[K comparable, V any](w *Writes, maxAge time.Duration) *Memo[K, V] {
 // since it was computed and it is younger than MaxAge, else compute's, kept for the next
 // callers. Callers that miss a key while it is being computed at the same write
 // generation wait for that computation. A key must hold everything the value depends on
-// besides the data (a commission, a day): now only bounds its age.
+// besides the data (a commission, a day): now only bounds its age. A nil memo keeps
+// nothing: Get computes.
 func (m *Memo[K, V]) Get(key K, now time.Time, compute func() (V, error)) (V, error) {
+	if m == nil {
+		return compute()
+	}
 	gen := m.Writes.Gen() // read before computing: a write during the computation invalidates it
 	m.mu.Lock()
 	e, ok := m.entries[key]

@@ -159,3 +159,17 @@ func TestMemoComputesOnceForConcurrentCallers(t *testing.T) {
 		t.Fatalf("%d callers got an error; only the one whose computation failed should", errs)
 	}
 }
+
+// TestNilMemoComputes checks that a handler built without its memo computes each time.
+func TestNilMemoComputes(t *testing.T) {
+	var m *models.Memo[int, int]
+	n := 0
+	for range 2 {
+		if v, err := m.Get(1, modelstest.Epoch(), func() (int, error) { n++; return n, nil }); err != nil || v != n {
+			t.Fatalf("Get on a nil memo = %d, %v; want %d", v, err, n)
+		}
+	}
+	if n != 2 {
+		t.Fatalf("a nil memo computed %d times for 2 calls", n)
+	}
+}

@@ -6,7 +6,6 @@
 package files
 
 import (
-	"bytes"
 	"cmp"
 	"html/template"
 	"net/url"
@@ -129,7 +128,7 @@ func (h *Handler) all(c *fiber.Ctx) error {
 		v   *listView
 		err error
 	)
-	if h.lists != nil && u.Role != models.RoleMember { // members do not reach this list; their grants run by the hour
+	if u.Role != models.RoleMember { // members do not reach this list; their grants run by the hour
 		v, err = h.lists.Get(listKey{u.CommissionIDOrZero(), u.Role, form, filesmodel.DateOf(now)}, now, compute)
 	} else {
 		v, err = compute()
@@ -213,12 +212,10 @@ func (h *Handler) list(c *fiber.Ctx, u *models.User, form FilterForm, now time.T
 	v := &listView{form: form, fe: fe, total: total, pages: pages, due: due,
 		states: options(states), kinds: options(filesmodel.FileKinds), assocs: associationOptions(assocs)}
 	if len(shown) > 0 {
-		var buf bytes.Buffer
 		data := fiber.Map{"Rows": rows(shown), "Caption": "Dossiers de la commission", "ShowDecision": form.State == string(filesmodel.StateDecided)}
-		if err := c.App().Config().Views.Render(&buf, "files/table", data); err != nil {
+		if v.table, err = web.RenderFragment(c, "files/table", data); err != nil {
 			return nil, err
 		}
-		v.table = template.HTML(buf.String()) // html/template's output, escaped already
 	}
 	return v, nil
 }

@@ -109,15 +109,7 @@ func (h *Handler) Dashboard(c *fiber.Ctx) error {
 		slices.SortStableFunc(panels, func(a, b Panel) int { return cmp.Compare(min(len(b.Items), 1), min(len(a.Items), 1)) })
 		return panels, b.err
 	}
-	var (
-		panels []Panel
-		err    error
-	)
-	if h.boards != nil {
-		panels, err = h.boards.Get(boardOf(u, b.now), b.now, build)
-	} else {
-		panels, err = build()
-	}
+	panels, err := h.boards.Get(boardOf(u, b.now), b.now, build)
 	if err != nil {
 		return err
 	}

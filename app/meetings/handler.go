@@ -110,16 +110,9 @@ type indexParts struct {
 func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 	u := web.User(c)
 	loc := h.Location
-	read := func() (*indexParts, error) { return h.readIndex(c.UserContext(), u, year) }
-	var (
-		p   *indexParts
-		err error
-	)
-	if h.index != nil {
-		p, err = h.index.Get(indexKey{u.ID, u.Role, u.CommissionIDOrZero(), year}, h.Now(), read)
-	} else {
-		p, err = read()
-	}
+	p, err := h.index.Get(indexKey{u.ID, u.Role, u.CommissionIDOrZero(), year}, h.Now(), func() (*indexParts, error) {
+		return h.readIndex(c.UserContext(), u, year)
+	})
 	if err != nil {
 		return err
 	}
@@ -345,16 +338,7 @@ func (h *Handler) when(m *meetingsmodel.Meeting) string {
 }
 
 func (h *Handler) staffData(c *fiber.Ctx, m *meetingsmodel.Meeting, agenda []meetingsmodel.AgendaEntry, s *models.CommissionSettings, data fiber.Map) error {
-	read := func() (*staffParts, error) { return h.readStaffParts(c.UserContext(), m) }
-	var (
-		p   *staffParts
-		err error
-	)
-	if h.staff != nil {
-		p, err = h.staff.Get(m.ID, h.Now(), read)
-	} else {
-		p, err = read()
-	}
+	p, err := h.staff.Get(m.ID, h.Now(), func() (*staffParts, error) { return h.readStaffParts(c.UserContext(), m) })
 	if err != nil {
 		return err
 	}

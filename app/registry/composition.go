@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"bytes"
 	"html/template"
 	"time"
 
@@ -39,11 +38,6 @@ type compositionKey struct {
 	canEdit bool
 }
 
-// composedPage is the composition page's body, rendered.
-type composedPage struct {
-	html template.HTML
-}
-
 // Composition shows the seats by category with their titulaire and suppléants, the
 // terms ending within 90 days and the vacant seats.
 func (h *Handler) Composition(c *fiber.Ctx) error {
@@ -53,27 +47,23 @@ func (h *Handler) Composition(c *fiber.Ctx) error {
 	}
 	now := h.Now()
 	edit := canEdit(web.User(c))
-	compose := func() (*composedPage, error) { return h.compose(c, cm, now, edit) }
-	var page *composedPage
-	if h.composed != nil {
-		page, err = h.composed.Get(compositionKey{cm.ID, models.CalendarDay(now), edit}, now, compose)
-	} else {
-		page, err = compose()
-	}
+	body, err := h.composed.Get(compositionKey{cm.ID, models.CalendarDay(now), edit}, now, func() (template.HTML, error) {
+		return h.compose(c, cm, now, edit)
+	})
 	if err != nil {
 		return err
 	}
 	return render(c, cm, fiber.StatusOK, "registry/composition", fiber.Map{
-		"Title": "Composition de la commission", "Body": page.html,
+		"Title": "Composition de la commission", "Body": body,
 	})
 }
 
 // compose renders the body of commission cm's composition on now's day (the template
 // registry/composition_body).
-func (h *Handler) compose(c *fiber.Ctx, cm *models.Commission, now time.Time, edit bool) (*composedPage, error) {
+func (h *Handler) compose(c *fiber.Ctx, cm *models.Commission, now time.Time, edit bool) (template.HTML, error) {
 	comp, err := registrymodel.LoadComposition(c.UserContext(), h.DB, cm.ID, now)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	alertEnd := models.CalendarDay(now).Add(registrymodel.TermAlertWindow)
 	holder := func(m registrymodel.Mandate) Holder {
@@ -98,11 +88,7 @@ func (h *Handler) compose(c *fiber.Ctx, cm *models.Commission, now time.Time, ed
 		"Comp": comp, "Groups": groups, "Quorum": comp.Settings.QuorumRequired(comp.VotingSeats, comp.Seats),
 		"Cm": cm, "Base": Base(cm.ID), "CanEdit": edit,
 	}}
-	var buf bytes.Buffer
-	if err := c.App().Config().Views.Render(&buf, "registry/composition_body", data); err != nil {
-		return nil, err
-	}
-	return &composedPage{html: template.HTML(buf.String())}, nil // html/template's output, escaped already
+	return web.RenderFragment(c, "registry/composition_body", data)
 }
 
 // SeatForm is the seat form, as typed.

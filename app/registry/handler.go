@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"html/template"
 	"log/slog"
 	"strconv"
 	"time"
@@ -32,13 +33,13 @@ type Handler struct {
 	// composed keeps the composition page's body rendered (NewHandler): every seat and
 	// holder through the template is most of the page's cost (issue 17), and it changes
 	// only with the data or the day.
-	composed *models.Memo[compositionKey, *composedPage]
+	composed *models.Memo[compositionKey, template.HTML]
 }
 
 // NewHandler returns the registry handler h with the composition kept until the next
 // write w counts, and at most maxAge.
 func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
-	h.composed = &models.Memo[compositionKey, *composedPage]{Writes: w, MaxAge: maxAge, Max: 64}
+	h.composed = &models.Memo[compositionKey, template.HTML]{Writes: w, MaxAge: maxAge, Max: 64}
 	return &h
 }
 

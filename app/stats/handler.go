@@ -48,12 +48,9 @@ func NewHandler(db *bun.DB, now func() time.Time, w *models.Writes, maxAge time.
 func (h *Handler) sectionsOf(c *fiber.Ctx, r *statsmodel.StatsReport) (*renderedSections, error) {
 	render := func() (*renderedSections, error) {
 		rs := &renderedSections{sections: sections(r)}
-		var buf bytes.Buffer
-		if err := c.App().Config().Views.Render(&buf, "stats/sections", rs.sections); err != nil {
-			return nil, err
-		}
-		rs.html = template.HTML(buf.String()) // html/template's output, escaped already
-		return rs, nil
+		var err error
+		rs.html, err = web.RenderFragment(c, "stats/sections", rs.sections)
+		return rs, err
 	}
 	if h.rendered == nil {
 		return &renderedSections{sections: sections(r)}, nil

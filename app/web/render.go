@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"html/template"
+
 	"github.com/gofiber/fiber/v2"
 
 	"seance/models"
@@ -58,6 +61,16 @@ type Page struct {
 	Site       Site
 	Data       fiber.Map
 	Errors     map[string]string // field errors of a form, by field name
+}
+
+// RenderFragment renders the template name with data on its own, for a page to keep
+// (models.Memo) and include: html/template's output, escaped already.
+func RenderFragment(c *fiber.Ctx, name string, data any) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := c.App().Config().Views.Render(&buf, name, data); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil
 }
 
 // Render renders the page template name (e.g. "home/index") with data.
