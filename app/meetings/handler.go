@@ -41,8 +41,8 @@ type Handler struct {
 	index *models.Memo[indexKey, *indexParts]
 }
 
-// NewHandler returns the sessions handler h with the staff's part of a session page
-// kept until the next write w counts, and at most maxAge.
+// NewHandler returns the sessions handler h with the session list and the staff's part
+// of a session page kept until the next write w counts, and at most maxAge.
 func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
 	h.staff = &models.Memo[int64, *staffParts]{Writes: w, MaxAge: maxAge, Max: 64}
 	h.index = models.NewMemo[indexKey, *indexParts](w, maxAge)

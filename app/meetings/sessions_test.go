@@ -265,6 +265,28 @@ func TestConvocationThroughSMTPWithCalendarAndPersonalLink(t *testing.T) {
 	}
 }
 
+// convene puts the site's file on the agenda of the session at path and sends the convocation.
+func (s *site) convene(t *testing.T, sec *servertest.Client, path string) {
+	t.Helper()
+	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/dossier", url.Values{"file": {fmt.Sprint(s.file.ID)}}), http.StatusSeeOther)
+	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
+}
+
+// convened plans a files session in 8 days, convenes it with the site's file on its
+// agenda, and returns the secretariat's browser, the session's path, and browsers
+// signed in as members b and c.
+func (s *site) convened(t *testing.T) (sec *servertest.Client, path string, b, c *servertest.Client) {
+	t.Helper()
+	sec = s.Client()
+	sec.SignIn(t, models.RoleSecretariat)
+	path = s.plan(t, sec, 8)
+	s.convene(t, sec, path)
+	b, c = s.Client(), s.Client()
+	b.SignInAs(t, s.b.Email, servertest.Password)
+	c.SignInAs(t, s.c.Email, servertest.Password)
+	return sec, path, b, c
+}
+
 func TestRule3_ConvocationNoticeThroughThePage(t *testing.T) {
 	s := newSite(t, nil)
 	sec := s.Client()
@@ -281,14 +303,7 @@ func TestRule3_ConvocationNoticeThroughThePage(t *testing.T) {
 
 func TestRule2_ProxyThroughTheMemberPage(t *testing.T) {
 	s := newSite(t, nil)
-	sec := s.Client()
-	sec.SignIn(t, models.RoleSecretariat)
-	path := s.plan(t, sec, 8)
-	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/dossier", url.Values{"file": {fmt.Sprint(s.file.ID)}}), http.StatusSeeOther)
-	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
-	b, c := s.Client(), s.Client()
-	b.SignInAs(t, s.b.Email, servertest.Password)
-	c.SignInAs(t, s.c.Email, servertest.Password)
+	sec, path, b, c := s.convened(t)
 	for _, tt := range []struct {
 		who  *servertest.Client
 		form url.Values
@@ -440,14 +455,7 @@ func TestSessionPageFollowsEachWrite(t *testing.T) {
 // answer to the convocation.
 func TestMemberDashboardIsTheirOwn(t *testing.T) {
 	s := newSite(t, nil)
-	sec := s.Client()
-	sec.SignIn(t, models.RoleSecretariat)
-	path := s.plan(t, sec, 8)
-	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/dossier", url.Values{"file": {fmt.Sprint(s.file.ID)}}), http.StatusSeeOther)
-	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
-	b, c := s.Client(), s.Client()
-	b.SignInAs(t, s.b.Email, servertest.Password)
-	c.SignInAs(t, s.c.Email, servertest.Password)
+	_, path, b, c := s.convened(t)
 	servertest.Expect(t, "", b.PostForm(t, path+"/reponse", url.Values{"status": {string(meetingsmodel.AttPresentOnSite)}}), http.StatusSeeOther)
 	servertest.Expect(t, "b's dashboard", b.Get(t, "/"), http.StatusOK, "vous avez répondu à chaque convocation")
 	servertest.Expect(t, "c's dashboard", c.Get(t, "/"), http.StatusOK, "1 convocation attend votre réponse")
@@ -481,8 +489,7 @@ func TestSessionListFollowsEachWrite(t *testing.T) {
 	b, seatless := s.Client(), s.Client()
 	b.SignInAs(t, s.b.Email, servertest.Password)
 	seatless.SignInAs(t, u.Email, servertest.Password)
-	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/dossier", url.Values{"file": {fmt.Sprint(s.file.ID)}}), http.StatusSeeOther)
-	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
+	s.convene(t, sec, path)
 	servertest.Expect(t, "convened member", b.Get(t, "/seances?annee="+year), http.StatusOK, `href="`+path+`"`)
 	servertest.Expect(t, "member without a seat", seatless.Get(t, "/seances?annee="+year), http.StatusOK, "Aucune séance en "+year)
 }
