@@ -122,3 +122,45 @@ func TestStatisticsPageFollowsEachWrite(t *testing.T) {
 		t.Fatal("a held session of the year was cancelled, but the page's sections did not change (stale rendering)")
 	}
 }
+
+// TestStatsYearsFollowEachWriteAndYear checks the kept list of years (issue 17): served
+// again with no write between, it follows a write that brings an earlier year, and the
+// first day of a new year lists that year.
+func TestStatsYearsFollowEachWriteAndYear(t *testing.T) {
+	env, seed := servertest.NewSeeded(t, 1)
+	ctx, db, cid := context.Background(), env.DB, seed.Commission.ID
+	now := env.Clock()
+	// An age limit longer than the test's span: only the key and the writes renew the list.
+	cache := statsmodel.NewCache(models.TrackWrites(db), 400*24*time.Hour)
+	years := func(at time.Time) []int {
+		t.Helper()
+		ys, err := cache.Years(ctx, db, cid, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ys
+	}
+	first := years(now)
+	if len(first) == 0 || first[0] != now.UTC().Year() {
+		t.Fatalf("years at %s = %v, want the year of now first", now, first)
+	}
+	if again := years(now); &again[0] != &first[0] {
+		t.Fatal("the same years twice with no write between: listed again instead of kept")
+	}
+	oldest := first[len(first)-1]
+	var id int64
+	if err := db.NewSelect().Table("files").Column("id").Where("commission_id = ? AND submitted_at IS NOT NULL", cid).Order("id ASC").Limit(1).Scan(ctx, &id); err != nil {
+		t.Fatal(err)
+	}
+	earlier := time.Date(oldest-2, 3, 10, 9, 0, 0, 0, time.UTC)
+	if _, err := db.NewUpdate().Table("files").Set("submitted_at = ?", earlier).Where("id = ?", id).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := years(now); got[len(got)-1] != oldest-2 {
+		t.Fatalf("after a file submitted in %d: years %v, want them to go back to it (stale list)", oldest-2, got)
+	}
+	next := time.Date(now.UTC().Year()+1, 1, 1, 0, 30, 0, 0, time.UTC)
+	if got := years(next); got[0] != next.Year() {
+		t.Fatalf("on %s: years %v, want %d first", next.Format(time.DateOnly), got, next.Year())
+	}
+}

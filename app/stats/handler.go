@@ -120,7 +120,7 @@ func (h *Handler) report(c *fiber.Ctx, year int, exactView bool) (*statsmodel.St
 // definitions.
 func (h *Handler) Index(c *fiber.Ctx) error {
 	u := web.User(c)
-	years, err := statsmodel.StatsYears(c.UserContext(), h.DB, u.CommissionIDOrZero(), h.Now())
+	years, err := h.Cache.Years(c.UserContext(), h.DB, u.CommissionIDOrZero(), h.Now())
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (l ReportYear) FinalYear() int { return l.Year + 1 }
 // Reports lists the years with their annual workbook; the current year is provisional.
 func (h *Handler) Reports(c *fiber.Ctx) error {
 	u := web.User(c)
-	years, err := statsmodel.StatsYears(c.UserContext(), h.DB, u.CommissionIDOrZero(), h.Now())
+	years, err := h.Cache.Years(c.UserContext(), h.DB, u.CommissionIDOrZero(), h.Now())
 	if err != nil {
 		return err
 	}
@@ -251,7 +251,7 @@ func FileName(cm *models.Commission, year int) string {
 func (h *Handler) Workbook(c *fiber.Ctx) error {
 	u := web.User(c)
 	ctx := c.UserContext()
-	years, err := statsmodel.StatsYears(ctx, h.DB, u.CommissionIDOrZero(), h.Now())
+	years, err := h.Cache.Years(ctx, h.DB, u.CommissionIDOrZero(), h.Now())
 	if err != nil {
 		return err
 	}

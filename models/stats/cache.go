@@ -16,7 +16,15 @@ import (
 // older than the last write this process made; one older than the memo's MaxAge too,
 // for the writes of other instances on PostgreSQL.
 type Cache struct {
-	memo *models.Memo[cacheKey, *StatsReport]
+	memo  *models.Memo[cacheKey, *StatsReport]
+	years *models.Memo[yearsKey, []int]
+}
+
+// yearsKey is what StatsYears depends on besides the data: the commission and the year
+// of now (always listed).
+type yearsKey struct {
+	cid  int64
+	year int
 }
 
 type cacheKey struct {
@@ -29,7 +37,19 @@ type cacheKey struct {
 // NewCache returns an empty cache on the writes w counts, whose reports are at most
 // maxAge old.
 func NewCache(w *models.Writes, maxAge time.Duration) *Cache {
-	return &Cache{memo: models.NewMemo[cacheKey, *StatsReport](w, maxAge)}
+	return &Cache{memo: models.NewMemo[cacheKey, *StatsReport](w, maxAge), years: models.NewMemo[yearsKey, []int](w, maxAge)}
+}
+
+// Years returns StatsYears of commission cid at now, from the cache when nothing was
+// written since they were listed. The slice is shared: callers only read it.
+func (c *Cache) Years(ctx context.Context, db bun.IDB, cid int64, now time.Time) ([]int, error) {
+	var m *models.Memo[yearsKey, []int]
+	if c != nil {
+		m = c.years
+	}
+	return m.Get(yearsKey{cid: cid, year: now.UTC().Year()}, now, func() ([]int, error) {
+		return StatsYears(ctx, db, cid, now)
+	})
 }
 
 // Report returns the report of year for commission cid (BuildStatsReport of
