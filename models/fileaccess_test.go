@@ -107,6 +107,19 @@ func TestFileAccessMatrix(t *testing.T) {
 					t.Errorf("OpenAttachment = %d bytes, %v", len(content), err)
 				}
 			}
+			// ViewFile, the file page's one read, gives each part at the same access.
+			v, err := files.ViewFile(w.ctx, w.db, w.kr, u, f.ID, now)
+			switch {
+			case (tt.want >= files.AccessSummary) != (err == nil), err != nil && !isNotFound(err):
+				t.Errorf("ViewFile error = %v with access %v", err, tt.want)
+			case err != nil:
+			case v.Access != tt.want || v.Summary.ID != f.ID:
+				t.Errorf("ViewFile = access %v, summary of file %d; want %v, %d", v.Access, v.Summary.ID, tt.want, f.ID)
+			case (v.File != nil) != (tt.want >= files.AccessProposal), (v.Proposal != nil) != (v.File != nil), (len(v.Attachments) == 1) != (v.File != nil), (len(v.History) > 0) != (v.File != nil):
+				t.Errorf("ViewFile with access %v: file %v, proposal %v, %d attachments, %d events", tt.want, v.File != nil, v.Proposal != nil, len(v.Attachments), len(v.History))
+			case v.File != nil && (v.Attachments[0].Name == "rapport.pdf") != (tt.want == files.AccessFull):
+				t.Errorf("ViewFile with access %v names the attachment %q", tt.want, v.Attachments[0].Name)
+			}
 			_, err = files.RevealIdentity(w.ctx, w.db, w.kr, u, f.ID, now)
 			if (tt.want == files.AccessFull) != (err == nil) || (err != nil && !isNotFound(err)) {
 				t.Errorf("RevealIdentity error = %v with access %v", err, tt.want)

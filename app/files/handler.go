@@ -299,14 +299,15 @@ type ShowForms struct {
 // values of a form that failed (Errors, Forms, Open) or the revealed identity.
 func (h *Handler) renderFile(c *fiber.Ctx, id int64, extra fiber.Map) error {
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	sum, acc, err := filesmodel.FindFileSummary(ctx, h.DB, u, id, now)
+	v, err := filesmodel.ViewFile(ctx, h.DB, h.Keys, u, id, now)
 	if err != nil {
 		return err
 	}
+	sum, acc := &v.Summary, v.Access
 	data := fiber.Map{"Title": "Dossier " + sum.Reference, "Summary": sum, "Badge": stateBadge(sum.State), "Access": int(acc),
 		"CanReveal": acc >= filesmodel.AccessFull, "FullAccess": acc >= filesmodel.AccessFull}
 	if acc >= filesmodel.AccessProposal {
-		if err := h.loadFileDetails(c, u, id, data); err != nil {
+		if err := h.fileDetails(c, u, v, data); err != nil {
 			return err
 		}
 	}
@@ -316,34 +317,18 @@ func (h *Handler) renderFile(c *fiber.Ctx, id int64, extra fiber.Map) error {
 	return render(c, "files/show", data)
 }
 
-// loadFileDetails adds the proposal, attachments, history, parcours and offered actions.
-func (h *Handler) loadFileDetails(c *fiber.Ctx, u *models.User, id int64, data fiber.Map) error {
-	ctx, now := c.UserContext(), h.Now()
-	f, _, err := filesmodel.FindFile(ctx, h.DB, u, id, now)
-	if err != nil {
-		return err
-	}
-	p, err := filesmodel.FileProposal(ctx, h.DB, h.Keys, u, id, now)
-	if err != nil {
-		return err
-	}
-	as, err := filesmodel.ListAttachments(ctx, h.DB, h.Keys, u, id, now)
-	if err != nil {
-		return err
-	}
-	es, err := filesmodel.FileHistory(ctx, h.DB, u, id, now)
-	if err != nil {
-		return err
-	}
-	events := make([]Event, len(es))
-	for i, e := range es {
-		events[len(es)-1-i] = eventView(e) // newest first
+// fileDetails adds the proposal, attachments, history, parcours and offered actions of v.
+func (h *Handler) fileDetails(c *fiber.Ctx, u *models.User, v *filesmodel.FileView, data fiber.Map) error {
+	ctx, now, f := c.UserContext(), h.Now(), v.File
+	events := make([]Event, len(v.History))
+	for i, e := range v.History {
+		events[len(v.History)-1-i] = eventView(e) // newest first
 	}
 	var offers []Offer
 	for _, o := range filesmodel.AllowedTransitions(u, f) {
 		offers = append(offers, Offer{TransitionOption: o, Form: formFor(f.State, o.To)})
 	}
-	data["File"], data["Proposal"], data["Attachments"], data["Events"], data["Offers"] = f, p, as, events, offers
+	data["File"], data["Proposal"], data["Attachments"], data["Events"], data["Offers"] = f, v.Proposal, v.Attachments, events, offers
 	data["Shown"] = shownFor(f.Kind)
 	data["MayEdit"], data["MayDelete"] = filesmodel.MayEditFile(u, f), filesmodel.MayDeleteDraft(u, f)
 	data["MayAttach"], data["MayObserve"], data["MayAfter"] = filesmodel.MayChangeAttachments(u, f), filesmodel.MayRecordObservations(u, f), filesmodel.MayRecordAfterDecision(u, f)

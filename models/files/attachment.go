@@ -309,6 +309,12 @@ func ListAttachments(ctx context.Context, db bun.IDB, kr *keyring.Keyring, viewe
 	if err != nil {
 		return nil, err
 	}
+	return attachmentsOf(ctx, db, kr, f, acc)
+}
+
+// attachmentsOf lists the attachments of f without their content, named as a viewer with
+// access acc (at least AccessProposal) sees them.
+func attachmentsOf(ctx context.Context, db bun.IDB, kr *keyring.Keyring, f *File, acc Access) ([]Attachment, error) {
 	var as []Attachment
 	if err := db.NewSelect().Model(&as).ExcludeColumn("content").Where("file_id = ?", f.ID).Order("id ASC").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list attachments: %w", err)

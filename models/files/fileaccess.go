@@ -274,11 +274,55 @@ func FileHistory(ctx context.Context, db bun.IDB, viewer *models.User, fileID in
 	if err != nil {
 		return nil, err
 	}
+	return historyOf(ctx, db, f)
+}
+
+func historyOf(ctx context.Context, db bun.IDB, f *File) ([]FileEvent, error) {
 	var es []FileEvent
 	if err := db.NewSelect().Model(&es).Where("file_id = ?", f.ID).Order("id ASC").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("file history: %w", err)
 	}
 	return es, nil
+}
+
+// FileView is what the file page shows of a file to one viewer: the summary, and from
+// AccessProposal on the record, the proposal, the attachments and the history.
+type FileView struct {
+	Summary     FileSummary
+	Access      Access
+	File        *File
+	Proposal    *Proposal
+	Attachments []Attachment
+	History     []FileEvent // oldest first
+}
+
+// ViewFile returns what viewer may see of file fileID at now, reading the file and
+// checking the access once (FindFileSummary, FindFile, FileProposal, ListAttachments and
+// FileHistory each do both).
+func ViewFile(ctx context.Context, db bun.IDB, kr *keyring.Keyring, viewer *models.User, fileID int64, now time.Time) (*FileView, error) {
+	f, acc, err := findFileFor(ctx, db, viewer, fileID, AccessSummary, now)
+	if err != nil {
+		return nil, err
+	}
+	ss, err := Summarize(ctx, db, f.CommissionID, []File{*f})
+	if err != nil {
+		return nil, err
+	}
+	v := &FileView{Summary: ss[0], Access: acc}
+	if acc < AccessProposal {
+		return v, nil
+	}
+	v.File = f
+	if v.Proposal, err = openProposal(kr, f); err != nil {
+		return nil, err
+	}
+	if v.Attachments, err = attachmentsOf(ctx, db, kr, f, acc); err != nil {
+		return nil, err
+	}
+	if v.History, err = historyOf(ctx, db, f); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // FileFilter narrows ListFiles; zero values match everything.
