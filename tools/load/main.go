@@ -45,6 +45,9 @@ type options struct {
 	reps, rate       int
 	clients          []int
 	db               string
+	// only, when set, keeps the pages whose "role path" it matches (and the two
+	// baselines), and leaves out the ballot storm and the cold start: a partial run.
+	only *regexp.Regexp
 }
 
 func run(args []string, out io.Writer) error {
@@ -58,6 +61,7 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.reps, "reps", 3, "interleaved repetitions (the median is reported)")
 	fs.IntVar(&o.rate, "rate", 300, "requests per second of the fixed-rate measurements")
 	clients := fs.String("clients", "50,200", "client counts of the closed-loop measurements")
+	only := fs.String("only", "", "a regular expression: measure only the pages whose \"role path\" it matches (e.g. 'secretariat /dossiers/'), without the ballot storm and the cold start")
 	crashAfter := fs.Duration("crash", 0, "instead of measuring: kill the portal with SIGKILL this long into a ballot storm, restart it and check that no acknowledged ballot was lost or doubled and the audit chain verifies")
 	cold := fs.Int("cold", 0, "instead of measuring: only time this many restarts of `seance serve` (exec to the first answer)")
 	if err := fs.Parse(args); err != nil {
@@ -76,6 +80,13 @@ func run(args []string, out io.Writer) error {
 			return fmt.Errorf("-clients: %q is not a client count", s)
 		}
 		o.clients = append(o.clients, n)
+	}
+	if *only != "" {
+		re, err := regexp.Compile(*only)
+		if err != nil {
+			return fmt.Errorf("-only: %w", err)
+		}
+		o.only = re
 	}
 	o.db = os.Getenv("DATABASE_URL")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -221,6 +232,9 @@ func measureAll(ctx context.Context, o options, out io.Writer) error {
 		at(sec, "secretariat", minutes+".xlsx", 10),
 		at(pref, "prefecture", report, 10),
 	}
+	if o.only != nil {
+		pages = slices.DeleteFunc(pages, func(p page) bool { return p.role != "" && !o.only.MatchString(p.role+" "+p.Name) })
+	}
 	// Closed loops, interleaved: every target once per repetition and client count.
 	results := map[string][]Result{}
 	key := func(p page, c int) string { return p.role + " " + p.Name + " " + strconv.Itoa(c) }
@@ -252,6 +266,10 @@ func measureAll(ctx context.Context, o options, out io.Writer) error {
 		fmt.Fprintf(os.Stderr, "load: %d req/s on %s %s\n", o.rate, p.role, p.Name)
 		rateRes[p.role+" "+p.Name] = Open(ctx, p.Target, o.rate, o.rateD)
 	}
+	if o.only != nil {
+		writeTables(out, o, pages, rated, results, rateRes, loadBefore, dbName)
+		return nil
+	}
 	// The ballot storm: every titulaire signed in, on the demo's open vote.
 	var members []*User
 	for i := 1; i <= 19; i++ {
@@ -274,7 +292,29 @@ func measureAll(ctx context.Context, o options, out io.Writer) error {
 	fmt.Fprintln(os.Stderr, "load: cold start")
 	cold, coldErr := coldStart(ctx, bin, dir, 5)
 
-	// The report.
+	writeTables(out, o, pages, rated, results, rateRes, loadBefore, dbName)
+	fmt.Fprintln(out)
+	if coldErr != nil {
+		fmt.Fprintf(out, "Cold start: FAILED: %v\n\n", coldErr)
+	} else {
+		fmt.Fprintf(out, "%s\n\n", cold)
+	}
+	if stormErr != nil {
+		fmt.Fprintf(out, "Ballot storm: FAILED: %v\n", stormErr)
+		return stormErr
+	}
+	if coldErr != nil {
+		return coldErr
+	}
+	r := storm.Result
+	fmt.Fprintf(out, "Ballot storm on vote %s: %d voters casting and changing their ballot for %s (POST then the page it redirects to): "+
+		"%.0f ballots/s, p50 %s, p99 %s, %s; %s.\n", storm.VoteID, storm.Voters, o.stormD, r.PerSecond(), ms(r.P50), ms(r.P99), errs(r), storm.Checked)
+	return nil
+}
+
+// writeTables writes the closed-loop and fixed-rate tables.
+func writeTables(out io.Writer, o options, pages, rated []page, results map[string][]Result, rateRes map[string]Result, loadBefore, dbName string) {
+	key := func(p page, c int) string { return p.role + " " + p.Name + " " + strconv.Itoa(c) }
 	fmt.Fprintf(out, "Machine: %d CPU (%s), %s/%s, %s; database %s; load average %s before, %s after.\n",
 		runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version(), dbName, loadBefore, loadAverage())
 	fmt.Fprintf(out, "Closed loop, %s per measurement, median of %d interleaved repetitions.\n\n", o.d, o.reps)
@@ -300,23 +340,6 @@ func measureAll(ctx context.Context, o options, out io.Writer) error {
 		r := rateRes[p.role+" "+p.Name]
 		fmt.Fprintf(out, "| `%s` | %s | %.0f | %s | %s | %s |\n", p.Name, cmpOr(p.role, "—"), r.PerSecond(), ms(r.P50), ms(r.P99), errs(r))
 	}
-	fmt.Fprintln(out)
-	if coldErr != nil {
-		fmt.Fprintf(out, "Cold start: FAILED: %v\n\n", coldErr)
-	} else {
-		fmt.Fprintf(out, "%s\n\n", cold)
-	}
-	if stormErr != nil {
-		fmt.Fprintf(out, "Ballot storm: FAILED: %v\n", stormErr)
-		return stormErr
-	}
-	if coldErr != nil {
-		return coldErr
-	}
-	r := storm.Result
-	fmt.Fprintf(out, "Ballot storm on vote %s: %d voters casting and changing their ballot for %s (POST then the page it redirects to): "+
-		"%.0f ballots/s, p50 %s, p99 %s, %s; %s.\n", storm.VoteID, storm.Voters, o.stormD, r.PerSecond(), ms(r.P50), ms(r.P99), errs(r), storm.Checked)
-	return nil
 }
 
 // medianResult returns the result with the median rate.
