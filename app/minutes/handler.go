@@ -55,13 +55,13 @@ func (h *Handler) record(c *fiber.Ctx) (*meetings.Meeting, *minutesmodel.Minutes
 // closed and its procès-verbal not yet established, the secretariat is offered the
 // button that establishes the draft (Establish).
 func (h *Handler) Show(c *fiber.Ctx) error {
-	if m, ok, err := h.awaitingDraft(c); err != nil {
-		return err
-	} else if ok {
-		return web.Render(c, "minutes/establish", fiber.Map{"Title": "Procès-verbal — " + m.Title(), "Meeting": m, "Action": minutesPath(m.ID) + "/etablir"})
-	}
 	m, r, err := h.record(c)
 	if err != nil {
+		// Not readable: when it is because the closed sitting has no procès-verbal yet, the
+		// secretariat is offered to establish it (looked up only then: two more statements).
+		if m, ok, derr := h.awaitingDraft(c); derr == nil && ok {
+			return web.Render(c, "minutes/establish", fiber.Map{"Title": "Procès-verbal — " + m.Title(), "Meeting": m, "Action": minutesPath(m.ID) + "/etablir"})
+		}
 		return err
 	}
 	return h.render(c, m, r, nil, nil)

@@ -52,6 +52,7 @@ import (
 	_ "time/tzdata" // the portal's zone is embedded: writers need no zoneinfo on the host
 
 	"seance/app/web"
+	"seance/models"
 	"seance/models/keyring"
 	"seance/models/meetings"
 	minutesmodel "seance/models/minutes"
@@ -445,8 +446,9 @@ func (m *Minutes) Location() (*time.Location, error) {
 		return m.loc, nil
 	}
 	name := m.TimeZone
-	if name == "" {
-		name = "Europe/Paris"
+	if name == "" || name == models.Paris.String() {
+		m.loc = models.Paris // loaded once: LoadLocation reads the zone file each time
+		return m.loc, nil
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
