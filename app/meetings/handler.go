@@ -36,15 +36,20 @@ type Handler struct {
 	// convocations and their recipients, the candidate files, the usual items) until
 	// the next write (NewHandler): half the page's statements (issue 17).
 	staff *models.Memo[int64, *staffParts]
+	// shared keeps, by session, what every reader's page reads besides the access
+	// checks (the agenda, the settings, the first convocation, the agenda's files as the
+	// links need them) until the next write.
+	shared *models.Memo[int64, *sharedParts]
 	// index keeps a reader's year of the session list (the sessions, their calendar
 	// feed, the check of the policy sessions) until the next write.
 	index *models.Memo[indexKey, *indexParts]
 }
 
-// NewHandler returns the sessions handler h with the session list and the staff's part
-// of a session page kept until the next write w counts, and at most maxAge.
+// NewHandler returns the sessions handler h with the session list, and the parts of a
+// session page that are the same for every reader and the staff's, kept until the next write w counts, and at most maxAge.
 func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
 	h.staff = &models.Memo[int64, *staffParts]{Writes: w, MaxAge: maxAge, Max: 64}
+	h.shared = &models.Memo[int64, *sharedParts]{Writes: w, MaxAge: maxAge, Max: 64}
 	h.index = models.NewMemo[indexKey, *indexParts](w, maxAge)
 	return &h
 }
@@ -246,29 +251,58 @@ func (h *Handler) Show(c *fiber.Ctx) error {
 	return web.Render(c, "meetings/show", data)
 }
 
+// sharedParts is what a session page reads besides the access checks and the reader's
+// own answer: the same for every reader of the session, and nothing in it depends on
+// the time.
+type sharedParts struct {
+	agenda   []meetingsmodel.AgendaEntry
+	settings *models.CommissionSettings
+	first    *meetingsmodel.Meeting // the first convocation of a second one
+	files    []filesmodel.File      // the agenda's, as files.ReadableAmong needs them
+}
+
+func (h *Handler) readSharedParts(ctx context.Context, m *meetingsmodel.Meeting) (*sharedParts, error) {
+	p := &sharedParts{}
+	var err error
+	if p.agenda, err = meetingsmodel.LoadAgenda(ctx, h.DB, m); err != nil {
+		return nil, err
+	}
+	if p.settings, err = models.FindSettings(ctx, h.DB, m.CommissionID); err != nil {
+		return nil, err
+	}
+	if m.FirstConvocationID != nil {
+		if p.first, err = meetingsmodel.FindMeeting(ctx, h.DB, m.CommissionID, *m.FirstConvocationID); err != nil {
+			return nil, err
+		}
+	}
+	var ids []int64
+	for _, e := range p.agenda {
+		if e.FileID != nil {
+			ids = append(ids, *e.FileID)
+		}
+	}
+	if p.files, err = filesmodel.LinkRows(ctx, h.DB, m.CommissionID, ids); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 func (h *Handler) showData(c *fiber.Ctx, m *meetingsmodel.Meeting) (fiber.Map, error) {
 	ctx, u := c.UserContext(), web.User(c)
 	cid := u.CommissionIDOrZero()
-	agenda, err := meetingsmodel.LoadAgenda(ctx, h.DB, m)
+	p, err := h.shared.Get(m.ID, h.Now(), func() (*sharedParts, error) { return h.readSharedParts(ctx, m) })
 	if err != nil {
 		return nil, err
 	}
-	s, err := models.FindSettings(ctx, h.DB, cid)
-	if err != nil {
-		return nil, err
-	}
+	agenda, s := p.agenda, p.settings
 	data := fiber.Map{"Title": m.Title(), "Meeting": m, "Agenda": agenda, "LastIndex": len(agenda) - 1, "Staff": isStaff(u),
 		"Settings": s, "When": h.when(m), "ReplyAction": meetingPath(m.ID) + "/reponse"}
-	if m.FirstConvocationID != nil {
-		first, err := meetingsmodel.FindMeeting(ctx, h.DB, cid, *m.FirstConvocationID)
-		if err != nil {
-			return nil, err
-		}
-		data["First"] = first
+	if p.first != nil {
+		data["First"] = p.first
 	}
 	editable := m.Status == meetingsmodel.MeetingPlanned || m.Status == meetingsmodel.MeetingConvened
 	data["Editable"] = editable && isStaff(u)
-	if err := h.linkData(c, m, agenda, data); err != nil {
+	if err := h.linkData(c, m, p, data); err != nil {
 		return nil, err
 	}
 	if isStaff(u) {
@@ -288,7 +322,7 @@ func (h *Handler) showData(c *fiber.Ctx, m *meetingsmodel.Meeting) (fiber.Map, e
 // linkData says which links of the session page answer for the signed-in user: the
 // procès-verbal when they may read a version of it, each file of the agenda whose summary
 // they may read (FileLinks: agenda item ID → file ID).
-func (h *Handler) linkData(c *fiber.Ctx, m *meetingsmodel.Meeting, agenda []meetingsmodel.AgendaEntry, data fiber.Map) error {
+func (h *Handler) linkData(c *fiber.Ctx, m *meetingsmodel.Meeting, p *sharedParts, data fiber.Map) error {
 	ctx, u := c.UserContext(), web.User(c)
 	held := m.Status == meetingsmodel.MeetingClosed || m.Status == meetingsmodel.MeetingMinutesApproved
 	readable := held && u.Role == models.RoleSecretariat // the page offers the secretariat to establish them
@@ -303,18 +337,12 @@ func (h *Handler) linkData(c *fiber.Ctx, m *meetingsmodel.Meeting, agenda []meet
 		}
 	}
 	data["MinutesReadable"] = readable
-	var ids []int64
-	for _, e := range agenda {
-		if e.FileID != nil {
-			ids = append(ids, *e.FileID)
-		}
-	}
-	ok, err := filesmodel.ReadableFiles(ctx, h.DB, u, ids, h.Now())
+	ok, err := filesmodel.ReadableAmong(ctx, h.DB, u, p.files, h.Now())
 	if err != nil {
 		return err
 	}
 	links := map[int64]int64{}
-	for _, e := range agenda {
+	for _, e := range p.agenda {
 		if e.FileID != nil && ok[*e.FileID] {
 			links[e.ID] = *e.FileID
 		}

@@ -272,14 +272,21 @@ func (s *site) convene(t *testing.T, sec *servertest.Client, path string) {
 	servertest.Expect(t, "", sec.PostForm(t, path+"/convocation", nil), http.StatusSeeOther)
 }
 
+// planned plans a files session in days days and returns the secretariat's browser and
+// the session's path.
+func (s *site) planned(t *testing.T, days int) (sec *servertest.Client, path string) {
+	t.Helper()
+	sec = s.Client()
+	sec.SignIn(t, models.RoleSecretariat)
+	return sec, s.plan(t, sec, days)
+}
+
 // convened plans a files session in 8 days, convenes it with the site's file on its
 // agenda, and returns the secretariat's browser, the session's path, and browsers
 // signed in as members b and c.
 func (s *site) convened(t *testing.T) (sec *servertest.Client, path string, b, c *servertest.Client) {
 	t.Helper()
-	sec = s.Client()
-	sec.SignIn(t, models.RoleSecretariat)
-	path = s.plan(t, sec, 8)
+	sec, path = s.planned(t, 8)
 	s.convene(t, sec, path)
 	b, c = s.Client(), s.Client()
 	b.SignInAs(t, s.b.Email, servertest.Password)
@@ -423,9 +430,7 @@ func TestRule7_PolicySessionsPerYear(t *testing.T) {
 func TestSessionPageFollowsEachWrite(t *testing.T) {
 	s := newSite(t, nil)
 	ctx := context.Background()
-	sec := s.Client()
-	sec.SignIn(t, models.RoleSecretariat)
-	path := s.plan(t, sec, 6)
+	sec, path := s.planned(t, 6)
 	servertest.Expect(t, "planned", sec.Get(t, path), http.StatusOK, s.file.Reference)
 
 	au := s.Users[models.RoleSecretariat]
@@ -492,4 +497,35 @@ func TestSessionListFollowsEachWrite(t *testing.T) {
 	s.convene(t, sec, path)
 	servertest.Expect(t, "convened member", b.Get(t, "/seances?annee="+year), http.StatusOK, `href="`+path+`"`)
 	servertest.Expect(t, "member without a seat", seatless.Get(t, "/seances?annee="+year), http.StatusOK, "Aucune séance en "+year)
+}
+
+// TestSessionPageSharedPartsFollowEachWrite checks the parts of the session page kept
+// for every reader until the next write (issue 17): the settings follow a change, an
+// agenda file is linked for each reader who may open it, and a member whose grant is
+// withdrawn loses the link at once while the secretariat keeps it.
+func TestSessionPageSharedPartsFollowEachWrite(t *testing.T) {
+	s := newSite(t, nil)
+	ctx := context.Background()
+	sec, path := s.planned(t, 12)
+	servertest.Expect(t, "planned", sec.Get(t, path), http.StatusOK, "Délai de convocation : 5 jours.")
+	set := models.DefaultSettings(s.Commission.ID)
+	set.NoticeDays = 9
+	if _, err := s.DB.NewInsert().Model(set).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	servertest.Expect(t, "after the notice was set to 9 days", sec.Get(t, path), http.StatusOK, "Délai de convocation : 9 jours.")
+
+	s.convene(t, sec, path)
+	b := s.Client()
+	b.SignInAs(t, s.b.Email, servertest.Password)
+	link := fmt.Sprintf(`href="/dossiers/%d"`, s.file.ID)
+	servertest.Expect(t, "secretariat, convened", sec.Get(t, path), http.StatusOK, link)
+	servertest.Expect(t, "member b, convened", b.Get(t, path), http.StatusOK, link)
+	if _, err := s.DB.NewDelete().Table("file_access_grants").Where("user_id = ?", s.b.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.Get(t, path); r.Status != http.StatusOK || strings.Contains(r.Body, link) {
+		t.Fatalf("member b without a grant: GET %s = %d, still linking the file", path, r.Status)
+	}
+	servertest.Expect(t, "secretariat, after b lost the grant", sec.Get(t, path), http.StatusOK, link)
 }
