@@ -59,6 +59,12 @@ func TestFileAccessMatrix(t *testing.T) {
 		&files.FileAccessGrant{CommissionID: w.c.ID, FileID: f.ID, UserID: w.users["prefecture"].ID, ValidFrom: now, ValidUntil: session, Reason: "x"}, now)
 	wantRefusal(t, err, models.FormLevel, "membres")
 
+	// One record read once, viewed by every user below: the views open what they may see
+	// for themselves only.
+	rec, err := files.ReadFileRecord(w.ctx, w.db, w.c.ID, f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		user string
 		want files.Access
@@ -119,6 +125,12 @@ func TestFileAccessMatrix(t *testing.T) {
 				t.Errorf("ViewFile with access %v: file %v, proposal %v, %d attachments, %d events", tt.want, v.File != nil, v.Proposal != nil, len(v.Attachments), len(v.History))
 			case v.File != nil && (v.Attachments[0].Name == "rapport.pdf") != (tt.want == files.AccessFull):
 				t.Errorf("ViewFile with access %v names the attachment %q", tt.want, v.Attachments[0].Name)
+			}
+			if rv, err := files.ViewRecord(w.ctx, w.db, w.kr, u, rec, now); (err == nil) != (tt.want >= files.AccessSummary) || (err == nil && rv.Access != tt.want) {
+				t.Errorf("ViewRecord of the shared record = %v, %v; want access %v", rv, err, tt.want)
+			}
+			if rec.Attachments[0].Name != "" || rec.File.ProposalSealed == "" {
+				t.Fatalf("after %s's view the shared record holds the name %q (or lost its sealed proposal)", tt.user, rec.Attachments[0].Name)
 			}
 			_, err = files.RevealIdentity(w.ctx, w.db, w.kr, u, f.ID, now)
 			if (tt.want == files.AccessFull) != (err == nil) || (err != nil && !isNotFound(err)) {

@@ -656,3 +656,47 @@ func TestFileListFollowsEachWriteAndDay(t *testing.T) {
 		t.Fatalf("after midnight the parcours is due in %d days, want %d", after, before-1)
 	}
 }
+
+// TestFilePageFollowsEachWriteAndReader checks the file page's record, kept sealed by
+// file until the next write (issue 17): an attachment and the end of the parcours show
+// on the next request, each reader's access is checked at each request, and the names
+// the secretariat's page opened are not what the next reader of the same record sees.
+func TestFilePageFollowsEachWriteAndReader(t *testing.T) {
+	w := filestest.New(t)
+	ctx := context.Background()
+	f, d := w.Submitted(t, w.A1), w.Decided(t, w.A1)
+	path := fmt.Sprintf("/dossiers/%d", f.ID)
+	sec, pres := signIn(t, w, w.Secretariat()), signIn(t, w, w.Users[models.RolePresident])
+	asso, other := signIn(t, w, w.A1), signIn(t, w, w.A2)
+	servertest.Expect(t, "secretariat", sec.Get(t, path), http.StatusOK, f.Reference)
+
+	if _, err := files.AddAttachment(ctx, w.DB, w.Config.Keys, w.Secretariat(), f.ID, files.AttachmentReport, "rapport-Fictive-Ada.pdf", pdf("r"), w.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	servertest.Expect(t, "secretariat after an attachment", sec.Get(t, path), http.StatusOK, "rapport-Fictive-Ada.pdf", "Pièce ajoutée : ")
+	servertest.Expect(t, "instructing association", asso.Get(t, path), http.StatusOK, "rapport-Fictive-Ada.pdf")
+	servertest.Expect(t, "another association", other.Get(t, path), http.StatusNotFound)
+	// The president without a grant sees the summary only; with one, the proposal and
+	// the attachments under masked names, read right after the secretariat's page.
+	if r := pres.Get(t, path); r.Status != http.StatusOK || strings.Contains(r.Body, "Pièce n° 1") || strings.Contains(r.Body, "rapport-Fictive") {
+		t.Fatalf("president without a grant: GET %s = %d, showing the attachments", path, r.Status)
+	}
+	g := &files.FileAccessGrant{CommissionID: w.Commission.ID, FileID: f.ID, UserID: w.Users[models.RolePresident].ID,
+		ValidFrom: w.Clock().Add(-time.Hour), ValidUntil: w.Clock().AddDate(0, 0, 30), Reason: "Convocation (test)"}
+	if err := files.GrantFileAccess(ctx, w.DB, models.SystemActor("test"), g, w.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	servertest.Expect(t, "secretariat after the grant", sec.Get(t, path), http.StatusOK, "rapport-Fictive-Ada.pdf")
+	r := pres.Get(t, path)
+	servertest.Expect(t, "president with a grant", r, http.StatusOK, "Pièce n° 1 (PDF")
+	if strings.Contains(r.Body, "rapport-Fictive") {
+		t.Fatal("the president's page shows the attachment's name the secretariat's page opened")
+	}
+
+	decided := fmt.Sprintf("/dossiers/%d", d.ID)
+	servertest.Expect(t, "decided file", sec.Get(t, decided), http.StatusOK, "Parcours ", "Fin de la période")
+	if err := files.EndParcours(ctx, w.DB, w.Secretariat(), *d.ParcoursID, files.EndLeft, models.CalendarDay(w.Clock()), w.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	servertest.Expect(t, "decided file after its parcours ended", sec.Get(t, decided), http.StatusOK, files.EndLeft.Label())
+}

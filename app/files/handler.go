@@ -33,12 +33,20 @@ type Handler struct {
 	// rendered, until the next write (NewHandler): reading and rendering a page of 50
 	// files is most of the page's cost (issue 17).
 	lists *models.Memo[listKey, *listView]
+	// records keeps, by file, what its page reads from the database, still sealed
+	// (files.FileRecord), until the next write: each request checks the access and
+	// opens the proposal and the attachments' names for itself.
+	records *models.Memo[recordKey, *filesmodel.FileRecord]
 }
 
-// NewHandler returns the files handler h with the lists kept until the next write w
-// counts, and at most maxAge.
+// recordKey names a file's record: the commission it is read in, and the file.
+type recordKey struct{ cid, id int64 }
+
+// NewHandler returns the files handler h with the lists and the files' records kept
+// until the next write w counts, and at most maxAge.
 func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
 	h.lists = &models.Memo[listKey, *listView]{Writes: w, MaxAge: maxAge, Max: 64}
+	h.records = &models.Memo[recordKey, *filesmodel.FileRecord]{Writes: w, MaxAge: maxAge, Max: 256}
 	return &h
 }
 
@@ -299,7 +307,14 @@ type ShowForms struct {
 // values of a form that failed (Errors, Forms, Open) or the revealed identity.
 func (h *Handler) renderFile(c *fiber.Ctx, id int64, extra fiber.Map) error {
 	u, ctx, now := web.User(c), c.UserContext(), h.Now()
-	v, err := filesmodel.ViewFile(ctx, h.DB, h.Keys, u, id, now)
+	cid := u.CommissionIDOrZero()
+	rec, err := h.records.Get(recordKey{cid, id}, now, func() (*filesmodel.FileRecord, error) {
+		return filesmodel.ReadFileRecord(ctx, h.DB, cid, id)
+	})
+	if err != nil {
+		return err
+	}
+	v, err := filesmodel.ViewRecord(ctx, h.DB, h.Keys, u, rec, now)
 	if err != nil {
 		return err
 	}
@@ -307,9 +322,7 @@ func (h *Handler) renderFile(c *fiber.Ctx, id int64, extra fiber.Map) error {
 	data := fiber.Map{"Title": "Dossier " + sum.Reference, "Summary": sum, "Badge": stateBadge(sum.State), "Access": int(acc),
 		"CanReveal": acc >= filesmodel.AccessFull, "FullAccess": acc >= filesmodel.AccessFull}
 	if acc >= filesmodel.AccessProposal {
-		if err := h.fileDetails(c, u, v, data); err != nil {
-			return err
-		}
+		h.fileDetails(u, v, data)
 	}
 	for k, v := range extra {
 		data[k] = v
@@ -318,8 +331,8 @@ func (h *Handler) renderFile(c *fiber.Ctx, id int64, extra fiber.Map) error {
 }
 
 // fileDetails adds the proposal, attachments, history, parcours and offered actions of v.
-func (h *Handler) fileDetails(c *fiber.Ctx, u *models.User, v *filesmodel.FileView, data fiber.Map) error {
-	ctx, now, f := c.UserContext(), h.Now(), v.File
+func (h *Handler) fileDetails(u *models.User, v *filesmodel.FileView, data fiber.Map) {
+	now, f := h.Now(), v.File
 	events := make([]Event, len(v.History))
 	for i, e := range v.History {
 		events[len(v.History)-1-i] = eventView(e) // newest first
@@ -337,14 +350,9 @@ func (h *Handler) fileDetails(c *fiber.Ctx, u *models.User, v *filesmodel.FileVi
 	data["Avises"], data["Means"], data["AttachmentKinds"] = options(filesmodel.Avises), options(filesmodel.ObservationMeansList), options(filesmodel.AttachmentKinds)
 	data["Outcomes"] = options([]filesmodel.DecisionOutcome{filesmodel.DecisionAuthorised, filesmodel.DecisionRefused})
 	data["Forms"] = defaultForms(f, now)
-	if f.ParcoursID != nil && u.Role != models.RoleMember {
-		ps, err := filesmodel.FindParcours(ctx, h.DB, u, *f.ParcoursID, now)
-		if err != nil {
-			return err
-		}
-		data["Parcours"] = parcoursRow(*ps, now)
+	if v.Parcours != nil {
+		data["Parcours"] = parcoursRow(*v.Parcours, now)
 	}
-	return nil
 }
 
 func formFor(from, to filesmodel.State) string {

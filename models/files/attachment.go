@@ -315,10 +315,27 @@ func ListAttachments(ctx context.Context, db bun.IDB, kr *keyring.Keyring, viewe
 // attachmentsOf lists the attachments of f without their content, named as a viewer with
 // access acc (at least AccessProposal) sees them.
 func attachmentsOf(ctx context.Context, db bun.IDB, kr *keyring.Keyring, f *File, acc Access) ([]Attachment, error) {
+	as, err := attachmentRows(ctx, db, f.ID)
+	if err != nil {
+		return nil, err
+	}
+	return nameAttachments(kr, as, acc)
+}
+
+// attachmentRows lists the attachments of file fileID without their content; their
+// names stay sealed.
+func attachmentRows(ctx context.Context, db bun.IDB, fileID int64) ([]Attachment, error) {
 	var as []Attachment
-	if err := db.NewSelect().Model(&as).ExcludeColumn("content").Where("file_id = ?", f.ID).Order("id ASC").Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&as).ExcludeColumn("content").Where("file_id = ?", fileID).Order("id ASC").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list attachments: %w", err)
 	}
+	return as, nil
+}
+
+// nameAttachments returns a copy of rows named as a viewer with access acc sees them:
+// opened for AccessFull, masked below.
+func nameAttachments(kr *keyring.Keyring, rows []Attachment, acc Access) ([]Attachment, error) {
+	as := slices.Clone(rows)
 	for i := range as {
 		if acc < AccessFull {
 			as[i].Name = as[i].maskedName(i + 1)

@@ -286,43 +286,96 @@ func historyOf(ctx context.Context, db bun.IDB, f *File) ([]FileEvent, error) {
 }
 
 // FileView is what the file page shows of a file to one viewer: the summary, and from
-// AccessProposal on the record, the proposal, the attachments and the history.
+// AccessProposal on the record, the proposal, the attachments, the history and the
+// parcours the viewer may follow.
 type FileView struct {
 	Summary     FileSummary
 	Access      Access
 	File        *File
 	Proposal    *Proposal
 	Attachments []Attachment
-	History     []FileEvent // oldest first
+	History     []FileEvent      // oldest first
+	Parcours    *ParcoursSummary // nil without one, or when the viewer may not follow it
 }
 
-// ViewFile returns what viewer may see of file fileID at now, reading the file and
-// checking the access once (FindFileSummary, FindFile, FileProposal, ListAttachments and
-// FileHistory each do both).
-func ViewFile(ctx context.Context, db bun.IDB, kr *keyring.Keyring, viewer *models.User, fileID int64, now time.Time) (*FileView, error) {
-	f, acc, err := findFileFor(ctx, db, viewer, fileID, AccessSummary, now)
+// FileRecord is what is stored of a file for its page, the same for every reader and
+// without plaintext: the proposal and the attachments' names stay sealed (ViewRecord
+// opens them for one viewer). A page may keep it until the next write; it is only read.
+type FileRecord struct {
+	File          File
+	Summary       FileSummary
+	Attachments   []Attachment // names sealed
+	History       []FileEvent  // oldest first
+	Parcours      *Parcours    // with its periods, when the file belongs to one
+	ParcoursFiles []File       // the parcours' files, for its summary
+}
+
+// ReadFileRecord reads the record of file fileID of commission cid; ErrNotFound when
+// there is none.
+func ReadFileRecord(ctx context.Context, db bun.IDB, cid, fileID int64) (*FileRecord, error) {
+	f, err := FindFileRow(ctx, db, cid, fileID)
 	if err != nil {
 		return nil, err
 	}
+	rec := &FileRecord{File: *f}
 	ss, err := Summarize(ctx, db, f.CommissionID, []File{*f})
 	if err != nil {
 		return nil, err
 	}
-	v := &FileView{Summary: ss[0], Access: acc}
+	rec.Summary = ss[0]
+	if rec.Attachments, err = attachmentRows(ctx, db, f.ID); err != nil {
+		return nil, err
+	}
+	if rec.History, err = historyOf(ctx, db, f); err != nil {
+		return nil, err
+	}
+	if f.ParcoursID != nil {
+		if rec.Parcours, err = FindParcoursRow(ctx, db, cid, *f.ParcoursID); err != nil {
+			return nil, err
+		}
+		if rec.ParcoursFiles, err = parcoursFiles(ctx, db, []int64{rec.Parcours.ID}); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
+}
+
+// ViewRecord returns what viewer may see at now of the file of rec, which may have been
+// read earlier (and kept until the next write): the access is checked now, and the
+// proposal and the attachments' names are opened for this view only, never into rec.
+func ViewRecord(ctx context.Context, db bun.IDB, kr *keyring.Keyring, viewer *models.User, rec *FileRecord, now time.Time) (*FileView, error) {
+	f := rec.File // a copy: the view's own
+	acc, err := accessFor(ctx, db, viewer, &f, now)
+	if err != nil {
+		return nil, err
+	}
+	v := &FileView{Summary: rec.Summary, Access: acc}
 	if acc < AccessProposal {
 		return v, nil
 	}
-	v.File = f
-	if v.Proposal, err = openProposal(kr, f); err != nil {
+	v.File = &f
+	if v.Proposal, err = openProposal(kr, &f); err != nil {
 		return nil, err
 	}
-	if v.Attachments, err = attachmentsOf(ctx, db, kr, f, acc); err != nil {
+	if v.Attachments, err = nameAttachments(kr, rec.Attachments, acc); err != nil {
 		return nil, err
 	}
-	if v.History, err = historyOf(ctx, db, f); err != nil {
-		return nil, err
+	v.History = rec.History
+	if rec.Parcours != nil && mayFollow(viewer, rec.Parcours) {
+		s := summaryOf(rec.Parcours, rec.ParcoursFiles, now)
+		v.Parcours = &s
 	}
 	return v, nil
+}
+
+// ViewFile returns what viewer may see of file fileID at now (ReadFileRecord, then
+// ViewRecord).
+func ViewFile(ctx context.Context, db bun.IDB, kr *keyring.Keyring, viewer *models.User, fileID int64, now time.Time) (*FileView, error) {
+	rec, err := ReadFileRecord(ctx, db, viewer.CommissionIDOrZero(), fileID)
+	if err != nil {
+		return nil, err
+	}
+	return ViewRecord(ctx, db, kr, viewer, rec, now)
 }
 
 // FileFilter narrows ListFiles; zero values match everything.

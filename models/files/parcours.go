@@ -446,29 +446,43 @@ func summarizeParcours(ctx context.Context, db bun.IDB, ps []Parcours, now time.
 	for i := range ps {
 		ids[i] = ps[i].ID
 	}
+	files, err := parcoursFiles(ctx, db, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ParcoursSummary, len(ps))
+	for i := range ps {
+		out[i] = summaryOf(&ps[i], files, now)
+	}
+	return out, nil
+}
+
+// parcoursFiles returns the files of the parcours ids, as summaryOf needs them.
+func parcoursFiles(ctx context.Context, db bun.IDB, ids []int64) ([]File, error) {
 	var files []File
 	err := db.NewSelect().Model(&files).Column("id", "reference", "parcours_id", "kind", "state").
 		Where("parcours_id IN (?)", bun.In(ids)).Order("id ASC").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("summarize parcours: %w", err)
 	}
-	out := make([]ParcoursSummary, len(ps))
-	for i := range ps {
-		p := &ps[i]
-		s := ParcoursSummary{Parcours: *p, Status: p.Status(now), CumulativeMonths: CumulativeMonths(p.Periods), RenewalDueOn: p.RenewalDueOn()}
-		for _, f := range files {
-			if *f.ParcoursID != p.ID {
-				continue
-			}
-			if f.Kind == KindEngagement {
-				s.Reference = f.Reference
-			} else if f.State != StateDraft && f.State != StateDecided {
-				s.PendingFile, s.PendingFileState = f.Reference, f.State
-			}
+	return files, nil
+}
+
+// summaryOf computes the figures of parcours p on day now; files holds its files (others
+// are skipped).
+func summaryOf(p *Parcours, files []File, now time.Time) ParcoursSummary {
+	s := ParcoursSummary{Parcours: *p, Status: p.Status(now), CumulativeMonths: CumulativeMonths(p.Periods), RenewalDueOn: p.RenewalDueOn()}
+	for _, f := range files {
+		if *f.ParcoursID != p.ID {
+			continue
 		}
-		out[i] = s
+		if f.Kind == KindEngagement {
+			s.Reference = f.Reference
+		} else if f.State != StateDraft && f.State != StateDecided {
+			s.PendingFile, s.PendingFileState = f.Reference, f.State
+		}
 	}
-	return out, nil
+	return s
 }
 
 // ListParcours returns the parcours the viewer may follow: all of the commission for the
@@ -493,18 +507,24 @@ func ListParcours(ctx context.Context, db bun.IDB, viewer *models.User, now time
 	return summarizeParcours(ctx, db, ps, now)
 }
 
+// mayFollow reports whether viewer may follow parcours p (see ListParcours).
+func mayFollow(viewer *models.User, p *Parcours) bool {
+	switch {
+	case !viewer.Active || viewer.CommissionIDOrZero() != p.CommissionID:
+		return false
+	case viewer.Role == models.RoleSecretariat, viewer.Role == models.RolePresident:
+		return true
+	}
+	return viewer.Role == models.RoleAssociation && viewer.AssociationID != nil && *viewer.AssociationID == p.AssociationID
+}
+
 // FindParcours returns one parcours the viewer may follow (see ListParcours).
 func FindParcours(ctx context.Context, db bun.IDB, viewer *models.User, id int64, now time.Time) (*ParcoursSummary, error) {
 	p, err := FindParcoursRow(ctx, db, viewer.CommissionIDOrZero(), id)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case !viewer.Active:
-		return nil, models.ErrNotFound
-	case viewer.Role == models.RoleSecretariat, viewer.Role == models.RolePresident:
-	case viewer.Role == models.RoleAssociation && viewer.AssociationID != nil && *viewer.AssociationID == p.AssociationID:
-	default:
+	if !mayFollow(viewer, p) {
 		return nil, models.ErrNotFound
 	}
 	ss, err := summarizeParcours(ctx, db, []Parcours{*p}, now)
