@@ -27,6 +27,21 @@ type Handler struct {
 	DB   *bun.DB
 	Keys *keyring.Keyring
 	Now  func() time.Time
+
+	// records keeps, by session, its procès-verbal as stored (the snapshots sealed)
+	// until the next write (NewHandler); each request checks its reader and opens the
+	// version it shows for itself.
+	records *models.Memo[recordKey, *minutesmodel.MinutesRecord]
+}
+
+// recordKey names a session's record: the commission it is read in, and the session.
+type recordKey struct{ cid, id int64 }
+
+// NewHandler returns the procès-verbal handler h with the sessions' records kept until
+// the next write w counts, and at most maxAge.
+func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
+	h.records = &models.Memo[recordKey, *minutesmodel.MinutesRecord]{Writes: w, MaxAge: maxAge, Max: 64}
+	return &h
 }
 
 func minutesPath(meetingID int64) string { return fmt.Sprintf("/seances/%d/pv", meetingID) }
@@ -40,8 +55,14 @@ func (h *Handler) record(c *fiber.Ctx) (*meetings.Meeting, *minutesmodel.Minutes
 	if err != nil {
 		return nil, nil, err
 	}
-	u := web.User(c)
-	m, r, err := minutesmodel.ReadableMinutes(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), id)
+	u, ctx, cid := web.User(c), c.UserContext(), web.User(c).CommissionIDOrZero()
+	rec, err := h.records.Get(recordKey{cid, id}, h.Now(), func() (*minutesmodel.MinutesRecord, error) {
+		return minutesmodel.ReadMinutesRecord(ctx, h.DB, cid, id)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	m, r, err := minutesmodel.ReadableIn(ctx, h.DB, u, rec)
 	switch {
 	case errors.Is(err, minutesmodel.ErrMinutesNotEstablished):
 		return nil, nil, fiber.NewError(fiber.StatusNotFound, web.RefusalText(err))

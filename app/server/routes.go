@@ -75,7 +75,7 @@ func registerRoutes(app *fiber.App, d Deps) {
 	president := []models.Role{models.RolePresident}
 
 	voters := []models.Role{models.RoleMember, models.RolePresident}
-	minutesH := &minutes.Handler{DB: d.DB, Keys: d.Config.Keys, Now: d.Now}
+	minutesH := minutes.NewHandler(minutes.Handler{DB: d.DB, Keys: d.Config.Keys, Now: d.Now}, d.Writes, memoMaxAge)
 	// Readers of a procès-verbal; the handler narrows members to their sessions and the
 	// prefecture to approved versions.
 	minutesReaders := []models.Role{models.RoleSecretariat, models.RolePresident, models.RoleMember, models.RolePrefecture}

@@ -107,21 +107,47 @@ func (r *MinutesReader) Latest(m *meetings.Meeting, versions []Minutes) (*Minute
 // ErrMinutesNotEstablished, ErrMinutesNotConvened, ErrMinutesInPreparation or
 // ErrMinutesNotApproved; ErrNotFound for a session of another commission.
 func ReadableMinutes(ctx context.Context, db bun.IDB, u *models.User, cid, meetingID int64) (*meetings.Meeting, *Minutes, error) {
-	m, err := meetings.FindMeeting(ctx, db, cid, meetingID)
+	rec, err := ReadMinutesRecord(ctx, db, cid, meetingID)
 	if err != nil {
 		return nil, nil, err
 	}
+	return ReadableIn(ctx, db, u, rec)
+}
+
+// MinutesRecord is what is stored of a session's procès-verbal: the session and every
+// version, their snapshots sealed. It is the same for every reader; a page may keep it
+// until the next write, and only reads it.
+type MinutesRecord struct {
+	Meeting  meetings.Meeting
+	Versions []Minutes // oldest first
+}
+
+// ReadMinutesRecord reads the record of session meetingID of commission cid; ErrNotFound
+// for a session of another commission.
+func ReadMinutesRecord(ctx context.Context, db bun.IDB, cid, meetingID int64) (*MinutesRecord, error) {
+	m, err := meetings.FindMeeting(ctx, db, cid, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	versions, err := ListMinutesVersions(ctx, db, cid, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &MinutesRecord{Meeting: *m, Versions: versions}, nil
+}
+
+// ReadableIn is ReadableMinutes on a record read earlier: u is checked now, and the
+// session and version returned are copies, the caller's own.
+func ReadableIn(ctx context.Context, db bun.IDB, u *models.User, rec *MinutesRecord) (*meetings.Meeting, *Minutes, error) {
 	r, err := MinutesReaderFor(ctx, db, u)
 	if err != nil {
 		return nil, nil, err
 	}
-	versions, err := ListMinutesVersions(ctx, db, cid, m.ID)
+	m := rec.Meeting
+	v, err := r.Latest(&m, rec.Versions)
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := r.Latest(m, versions)
-	if err != nil {
-		return nil, nil, err
-	}
-	return m, v, nil
+	own := *v
+	return &m, &own, nil
 }
