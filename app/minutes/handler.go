@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"slices"
 	"strconv"
@@ -32,7 +33,21 @@ type Handler struct {
 	// until the next write (NewHandler); each request checks its reader and opens the
 	// version it shows for itself.
 	records *models.Memo[recordKey, *minutesmodel.MinutesRecord]
+	// documents keeps, by version, the procès-verbal rendered (minutes/document) and
+	// sealed with the keyring until the next write: a request opens it for itself, so the
+	// page neither decodes the snapshot nor renders the document again, and no plaintext
+	// outlives its request.
+	documents *models.Memo[int64, *sealedDocument]
 }
+
+// sealedDocument is a version's rendered procès-verbal, sealed.
+type sealedDocument struct {
+	sealed []byte
+	zone   *time.Location // the minutes' time zone, for the dates of the workflow
+}
+
+// documentAAD binds a sealed rendering to its version.
+func documentAAD(versionID int64) string { return fmt.Sprintf("minutes-page:%d", versionID) }
 
 // recordKey names a session's record: the commission it is read in, and the session.
 type recordKey struct{ cid, id int64 }
@@ -41,6 +56,7 @@ type recordKey struct{ cid, id int64 }
 // the next write w counts, and at most maxAge.
 func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
 	h.records = &models.Memo[recordKey, *minutesmodel.MinutesRecord]{Writes: w, MaxAge: maxAge, Max: 64}
+	h.documents = &models.Memo[int64, *sealedDocument]{Writes: w, MaxAge: maxAge, Max: 64}
 	return &h
 }
 
@@ -166,8 +182,42 @@ type SessionChoice struct {
 	Label string
 }
 
+// document returns version r of the procès-verbal of session m rendered, and its time
+// zone: opened from the kept sealed rendering, or rendered from the decoded snapshot and
+// kept sealed for the next requests.
+func (h *Handler) document(c *fiber.Ctx, m *meetings.Meeting, r *minutesmodel.Minutes) (template.HTML, *time.Location, error) {
+	var fresh template.HTML // this request's own rendering, when it made one
+	d, err := h.documents.Get(r.ID, h.Now(), func() (*sealedDocument, error) {
+		view, err := FromRecord(r, h.Keys)
+		if err != nil {
+			return nil, err
+		}
+		zone, err := view.Location()
+		if err != nil {
+			return nil, err
+		}
+		if fresh, err = web.RenderFragment(c, "minutes/document", fiber.Map{
+			"Minutes": view, "PDFURL": minutesPath(m.ID) + ".pdf", "XLSXURL": minutesPath(m.ID) + ".xlsx",
+		}); err != nil {
+			return nil, err
+		}
+		return &sealedDocument{sealed: h.Keys.SealBytes([]byte(fresh), documentAAD(r.ID)), zone: zone}, nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if fresh != "" {
+		return fresh, d.zone, nil
+	}
+	html, err := h.Keys.OpenBytes(d.sealed, documentAAD(r.ID))
+	if err != nil {
+		return "", nil, fmt.Errorf("open the rendered procès-verbal %d: %w", r.ID, err)
+	}
+	return template.HTML(html), d.zone, nil
+}
+
 func (h *Handler) render(c *fiber.Ctx, m *meetings.Meeting, r *minutesmodel.Minutes, errs models.FieldErrors, form map[string]string) error {
-	view, err := FromRecord(r, h.Keys)
+	doc, loc, err := h.document(c, m, r)
 	if err != nil {
 		return err
 	}
@@ -186,10 +236,6 @@ func (h *Handler) render(c *fiber.Ctx, m *meetings.Meeting, r *minutesmodel.Minu
 		if err != nil {
 			return err
 		}
-		loc, err := view.Location()
-		if err != nil {
-			return err
-		}
 		for _, n := range ms {
 			if n.Status.Active() {
 				w.NextSessions = append(w.NextSessions, SessionChoice{ID: n.ID, Label: n.Title() + " — " + n.StartsAt.In(loc).Format("02/01/2006 à 15:04")})
@@ -200,8 +246,7 @@ func (h *Handler) render(c *fiber.Ctx, m *meetings.Meeting, r *minutesmodel.Minu
 		form = map[string]string{"general_items": r.GeneralItems, "observations": r.Observations}
 	}
 	data := fiber.Map{
-		"Title": "Procès-verbal — " + m.Title(), "Minutes": view, "Workflow": w, "Form": form, "Errors": errs,
-		"PDFURL": minutesPath(m.ID) + ".pdf", "XLSXURL": minutesPath(m.ID) + ".xlsx",
+		"Title": "Procès-verbal — " + m.Title(), "Document": doc, "Workflow": w, "Form": form, "Errors": errs,
 	}
 	if !chair {
 		data["Workflow"] = (*Workflow)(nil)

@@ -18,7 +18,7 @@ import (
 func printPage(t *testing.T, data map[string]any) string {
 	t.Helper()
 	root := template.New("")
-	for _, name := range []string{"layouts/head", "layouts/foot", "minutes/workflow", "minutes/print"} {
+	for _, name := range []string{"layouts/head", "layouts/foot", "minutes/workflow", "minutes/document", "minutes/print"} {
 		b, err := fs.ReadFile(views.FS, name+".html")
 		if err != nil {
 			t.Fatal(err)
