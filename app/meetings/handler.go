@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -366,11 +367,18 @@ func (h *Handler) when(m *meetingsmodel.Meeting) string {
 }
 
 func (h *Handler) staffData(c *fiber.Ctx, m *meetingsmodel.Meeting, agenda []meetingsmodel.AgendaEntry, s *models.CommissionSettings, data fiber.Map) error {
-	p, err := h.staff.Get(m.ID, h.Now(), func() (*staffParts, error) { return h.readStaffParts(c.UserContext(), m) })
+	p, err := h.staff.Get(m.ID, h.Now(), func() (*staffParts, error) {
+		p, err := h.readStaffParts(c.UserContext(), m)
+		if err != nil {
+			return nil, err
+		}
+		p.sent, err = web.RenderFragment(c, "meetings/sent", fiber.Map{"Convocations": p.convocations, "Recipients": p.recipients})
+		return p, err
+	})
 	if err != nil {
 		return err
 	}
-	data["Convocations"] = p.convocations
+	data["Convocations"], data["SentHTML"] = p.convocations, p.sent
 	if len(p.convocations) > 0 {
 		data["LastConvocation"], data["Recipients"], data["Stale"] = p.convocations[len(p.convocations)-1], p.recipients, p.stale
 	}
@@ -404,6 +412,7 @@ type staffParts struct {
 	stale        bool
 	candidates   *candidates // files sessions in preparation only
 	standing     []meetingsmodel.ItemInput
+	sent         template.HTML // the tables of the convocations and recipients (meetings/sent)
 }
 
 type candidates struct {

@@ -521,6 +521,10 @@ func TestSessionPageSharedPartsFollowEachWrite(t *testing.T) {
 	link := fmt.Sprintf(`href="/dossiers/%d"`, s.file.ID)
 	servertest.Expect(t, "secretariat, convened", sec.Get(t, path), http.StatusOK, link)
 	servertest.Expect(t, "member b, convened", b.Get(t, path), http.StatusOK, link)
+	servertest.Expect(t, "secretariat, the convocation's recipients", sec.Get(t, path), http.StatusOK, "Convocations envoyées", "Destinataires de la dernière convocation (", s.b.Email)
+	if r := b.Get(t, path); strings.Contains(r.Body, "no value") || strings.Contains(r.Body, "Convocations envoyées") {
+		t.Fatal("member b's page shows the staff's tables of the convocations, or a missing value")
+	}
 	if _, err := s.DB.NewDelete().Table("file_access_grants").Where("user_id = ?", s.b.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
