@@ -186,6 +186,10 @@ func TestSittingFromOpeningToResult(t *testing.T) {
 	if m == nil || !strings.Contains(r.Body, "Vote enregistré") {
 		t.Fatalf("after voting: no receipt shown\n%s", r.Body)
 	}
+	// The receipts table of the member's page, kept with it, follows the ballot.
+	if r := mem.Get(t, "/votes"); !strings.Contains(r.Body, `<code class="seance-receipt">`+m[1]+`</code>`) {
+		t.Fatalf("member's votes page lacks the new receipt %s in its table", m[1])
+	}
 	// The secretariat enters m2's ballot for the room; the live tally shows both.
 	follow(t, sec, sec.PostForm(t, votePage+"/ballot", url.Values{"voter": {fmt.Sprintf("%d:0", w.users["m2"].ID)}, "choice": {"contre"}}))
 	tally := sec.Get(t, votePage+"/tally")

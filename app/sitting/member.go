@@ -3,6 +3,7 @@ package sitting
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -39,7 +40,7 @@ func (h *Handler) renderMyVotes(c *fiber.Ctx, data fiber.Map) error {
 	data["Open"] = open
 	data["Closed"] = closed
 	data["Sessions"] = page.sessions
-	data["Receipts"] = page.receipts
+	data["ReceiptsHTML"] = page.receiptsHTML
 	return web.Render(c, "sitting/votes", data)
 }
 
@@ -50,6 +51,8 @@ type memberPage struct {
 	votes    []sittingmodel.MemberVote
 	sessions []sittingmodel.MemberSession
 	receipts []sittingmodel.ReceiptLine
+	// receiptsHTML is the table of the receipts (sitting/receipts), rendered once.
+	receiptsHTML template.HTML
 }
 
 type memberPageKey struct {
@@ -69,6 +72,9 @@ func (h *Handler) loadMemberPage(c *fiber.Ctx, u *models.User) (*memberPage, err
 		return nil, err
 	}
 	if p.receipts, err = sittingmodel.MyReceipts(ctx, h.DB, u, 50); err != nil {
+		return nil, err
+	}
+	if p.receiptsHTML, err = web.RenderFragment(c, "sitting/receipts", p.receipts); err != nil {
 		return nil, err
 	}
 	return &p, nil
