@@ -5,7 +5,11 @@ package kvstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -27,6 +31,9 @@ type KV struct {
 type Storage struct {
 	DB  *bun.DB
 	Now func() time.Time
+
+	mu  sync.Mutex // prepares get
+	get atomic.Pointer[sql.Stmt]
 }
 
 // NewStorage returns a Storage on db.
@@ -34,18 +41,45 @@ func NewStorage(db *bun.DB, now func() time.Time) *Storage { return &Storage{DB:
 
 // Get returns the value for key, or nil when it is missing or expired.
 func (s *Storage) Get(key string) ([]byte, error) {
-	var kv KV
-	err := s.DB.NewSelect().Model(&kv).Where("name = ?", key).Scan(context.Background())
+	ctx := context.Background()
+	st, err := s.getStmt(ctx)
 	if err != nil {
-		if models.NotFound(err, "") == models.ErrNotFound {
-			return nil, nil
-		}
+		return nil, fmt.Errorf("storage get: %w", err)
+	}
+	var kv KV
+	if err := st.QueryRowContext(ctx, key).Scan(&kv.Value, &kv.ExpiresAt); errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
 		return nil, fmt.Errorf("storage get: %w", err)
 	}
 	if kv.ExpiresAt != 0 && kv.ExpiresAt <= s.Now().Unix() {
 		return nil, nil
 	}
 	return kv.Value, nil
+}
+
+// getStmt returns the read of a key, prepared once: it runs on every request (the
+// session), and preparing the same SELECT again each time was most of its cost on
+// SQLite. It goes around bun's hooks, which only a write needs (models.Writes).
+func (s *Storage) getStmt(ctx context.Context) (*sql.Stmt, error) {
+	if st := s.get.Load(); st != nil {
+		return st, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.get.Load(); st != nil {
+		return st, nil
+	}
+	q := "SELECT value, expires_at FROM kv_store WHERE name = ?"
+	if models.IsPG(s.DB) {
+		q = "SELECT value, expires_at FROM kv_store WHERE name = $1"
+	}
+	st, err := s.DB.DB.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	s.get.Store(st)
+	return st, nil
 }
 
 // Set stores val under key for exp (0: no expiry).
@@ -84,8 +118,13 @@ func (s *Storage) Reset() error {
 	return nil
 }
 
-// Close does nothing: the database is closed by its owner.
-func (s *Storage) Close() error { return nil }
+// Close releases the prepared read; the database is closed by its owner.
+func (s *Storage) Close() error {
+	if st := s.get.Swap(nil); st != nil {
+		return st.Close()
+	}
+	return nil
+}
 
 // DeleteExpired removes expired keys; the cleanup job calls it.
 func (s *Storage) DeleteExpired(ctx context.Context) (int64, error) {
