@@ -96,14 +96,16 @@ func (h *Handler) renderConsole(c *fiber.Ctx, id int64, data fiber.Map) error {
 	if err != nil {
 		return err
 	}
-	presidents, err := sittingmodel.ListPresidents(ctx, h.DB, cidOf(c))
-	if err != nil {
-		return err
+	if o.Meeting.Status == meetings.MeetingConvened { // the chair is chosen when the sitting opens
+		presidents, err := sittingmodel.ListPresidents(ctx, h.DB, cidOf(c))
+		if err != nil {
+			return err
+		}
+		data["Presidents"] = presidents
 	}
 	data["Title"] = "Séance du " + dateFR(o.Meeting.StartsAt, h.Location)
 	data["O"] = o
 	data["Seats"] = seatRows(o.Presence)
-	data["Presidents"] = presidents
 	data["Modes"] = meetings.MeetingModes
 	data["Avises"] = files.Avises
 	data["Now"] = h.Now()

@@ -142,6 +142,11 @@ func TestSittingFromOpeningToResult(t *testing.T) {
 	sec := w.env.Client()
 	sec.SignIn(t, models.RoleSecretariat)
 	base := w.path("/sitting/%d", w.m.ID)
+	// Before the opening, the console offers the presidents as chair (read only then).
+	chair := fmt.Sprintf(`<option value="%d"`, w.env.Users[models.RolePresident].ID)
+	if r := sec.Get(t, base); r.Status != http.StatusOK || !strings.Contains(r.Body, `id="chair_id"`) || !strings.Contains(r.Body, chair) {
+		t.Fatalf("GET %s before the opening = %d, without the president in the choice of the chair", base, r.Status)
+	}
 
 	// Opening is refused until every seat is confirmed.
 	r := follow(t, sec, sec.PostForm(t, base+"/open", url.Values{"chair_id": {fmt.Sprint(w.env.Users[models.RolePresident].ID)}}))
