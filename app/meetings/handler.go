@@ -111,33 +111,44 @@ type indexParts struct {
 	meetings []meetingsmodel.Meeting
 	feed     *meetingsmodel.CalendarFeed
 	policy   *meetingsmodel.PolicySessionCheck // the staff's only
+	year     template.HTML                     // the year grid (meetings/year)
 }
 
 func (h *Handler) renderIndex(c *fiber.Ctx, year int, newFeedURL string) error {
 	u := web.User(c)
-	loc := h.Location
+	linked := isStaff(u) || u.Role == models.RoleMember
 	p, err := h.index.Get(indexKey{u.ID, u.Role, u.CommissionIDOrZero(), year}, h.Now(), func() (*indexParts, error) {
-		return h.readIndex(c.UserContext(), u, year)
+		p, err := h.readIndex(c.UserContext(), u, year)
+		if err != nil {
+			return nil, err
+		}
+		p.year, err = web.RenderFragment(c, "meetings/year", fiber.Map{"Months": h.months(p.meetings), "Year": year, "Linked": linked})
+		return p, err
 	})
 	if err != nil {
 		return err
 	}
-	groups := make([]MonthGroup, 12)
-	for i := range groups {
-		groups[i].Name = web.MonthsFR[i]
-	}
-	for _, m := range p.meetings {
-		i := m.StartsAt.In(loc).Month() - 1
-		groups[i].Meetings = append(groups[i].Meetings, m)
-	}
 	data := fiber.Map{
-		"Title": fmt.Sprintf("Séances %d", year), "Year": year, "Prev": year - 1, "Next": year + 1, "Months": groups,
-		"Count": len(p.meetings), "Staff": isStaff(u), "Linked": isStaff(u) || u.Role == models.RoleMember, "Feed": p.feed, "NewFeedURL": newFeedURL,
+		"Title": fmt.Sprintf("Séances %d", year), "Year": year, "Prev": year - 1, "Next": year + 1, "YearHTML": p.year,
+		"Count": len(p.meetings), "Staff": isStaff(u), "Feed": p.feed, "NewFeedURL": newFeedURL,
 	}
 	if p.policy != nil {
 		data["Policy"] = *p.policy
 	}
 	return web.Render(c, "meetings/index", data)
+}
+
+// months groups the sessions ms by month of the commission's time zone.
+func (h *Handler) months(ms []meetingsmodel.Meeting) []MonthGroup {
+	groups := make([]MonthGroup, 12)
+	for i := range groups {
+		groups[i].Name = web.MonthsFR[i]
+	}
+	for _, m := range ms {
+		i := m.StartsAt.In(h.Location).Month() - 1
+		groups[i].Meetings = append(groups[i].Meetings, m)
+	}
+	return groups
 }
 
 // readIndex reads the sessions of year u may see, u's calendar feed and, for the staff,
