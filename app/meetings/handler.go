@@ -47,7 +47,8 @@ type Handler struct {
 }
 
 // NewHandler returns the sessions handler h with the session list, and the parts of a
-// session page that are the same for every reader and the staff's, kept until the next write w counts, and at most maxAge.
+// session page that are the same for every reader and the staff's, kept until the next
+// write w counts, and at most maxAge.
 func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
 	h.staff = &models.Memo[int64, *staffParts]{Writes: w, MaxAge: maxAge, Max: 64}
 	h.shared = &models.Memo[int64, *sharedParts]{Writes: w, MaxAge: maxAge, Max: 64}

@@ -71,7 +71,8 @@ func (h *Handler) record(c *fiber.Ctx) (*meetings.Meeting, *minutesmodel.Minutes
 	if err != nil {
 		return nil, nil, err
 	}
-	u, ctx, cid := web.User(c), c.UserContext(), web.User(c).CommissionIDOrZero()
+	u, ctx := web.User(c), c.UserContext()
+	cid := u.CommissionIDOrZero()
 	rec, err := h.records.Get(recordKey{cid, id}, h.Now(), func() (*minutesmodel.MinutesRecord, error) {
 		return minutesmodel.ReadMinutesRecord(ctx, h.DB, cid, id)
 	})

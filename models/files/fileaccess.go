@@ -368,16 +368,6 @@ func ViewRecord(ctx context.Context, db bun.IDB, kr *keyring.Keyring, viewer *mo
 	return v, nil
 }
 
-// ViewFile returns what viewer may see of file fileID at now (ReadFileRecord, then
-// ViewRecord).
-func ViewFile(ctx context.Context, db bun.IDB, kr *keyring.Keyring, viewer *models.User, fileID int64, now time.Time) (*FileView, error) {
-	rec, err := ReadFileRecord(ctx, db, viewer.CommissionIDOrZero(), fileID)
-	if err != nil {
-		return nil, err
-	}
-	return ViewRecord(ctx, db, kr, viewer, rec, now)
-}
-
 // FileFilter narrows ListFiles; zero values match everything.
 type FileFilter struct {
 	States        []State

@@ -43,11 +43,7 @@ func NewCache(w *models.Writes, maxAge time.Duration) *Cache {
 // Years returns StatsYears of commission cid at now, from the cache when nothing was
 // written since they were listed. The slice is shared: callers only read it.
 func (c *Cache) Years(ctx context.Context, db bun.IDB, cid int64, now time.Time) ([]int, error) {
-	var m *models.Memo[yearsKey, []int]
-	if c != nil {
-		m = c.years
-	}
-	return m.Get(yearsKey{cid: cid, year: now.UTC().Year()}, now, func() ([]int, error) {
+	return c.years.Get(yearsKey{cid: cid, year: now.UTC().Year()}, now, func() ([]int, error) {
 		return StatsYears(ctx, db, cid, now)
 	})
 }
