@@ -54,7 +54,7 @@ type Page struct {
 	Title      string
 	User       *models.User
 	Commission *models.Commission
-	Nav        []NavItem
+	Nav        template.HTML // the navigation's list items (navHTML); empty when signed out
 	Path       string
 	CSRF       string
 	Flashes    []Flash
@@ -81,7 +81,7 @@ func Render(c *fiber.Ctx, name string, data fiber.Map) error {
 	site, _ := c.Locals(siteLocal).(Site)
 	u := User(c)
 	p := Page{
-		User: u, Commission: Commission(c), Nav: navFor(u, c.Path()), Path: c.Path(),
+		User: u, Commission: Commission(c), Nav: navHTML(navFor(u, c.Path())), Path: c.Path(),
 		CSRF: SessionOf(c).CSRFToken(), Flashes: takeFlashes(c), Site: site, Data: data,
 	}
 	if t, ok := data["Title"].(string); ok {
