@@ -38,9 +38,9 @@ type Handler struct {
 	// the next write (NewHandler): half the page's statements (issue 17).
 	staff *models.Memo[int64, *staffParts]
 	// shared keeps, by session, what every reader's page reads besides the access
-	// checks (the agenda, the settings, the first convocation, the agenda's files as the
-	// links need them) until the next write.
-	shared *models.Memo[int64, *sharedParts]
+	// checks (the session, its agenda, the settings, the first convocation, the agenda's
+	// files as the links need them) until the next write.
+	shared *models.Memo[sessionKey, *sharedParts]
 	// index keeps a reader's year of the session list (the sessions, their calendar
 	// feed, the check of the policy sessions) until the next write.
 	index *models.Memo[indexKey, *indexParts]
@@ -51,7 +51,7 @@ type Handler struct {
 // write w counts, and at most maxAge.
 func NewHandler(h Handler, w *models.Writes, maxAge time.Duration) *Handler {
 	h.staff = &models.Memo[int64, *staffParts]{Writes: w, MaxAge: maxAge, Max: 64}
-	h.shared = &models.Memo[int64, *sharedParts]{Writes: w, MaxAge: maxAge, Max: 64}
+	h.shared = &models.Memo[sessionKey, *sharedParts]{Writes: w, MaxAge: maxAge, Max: 64}
 	h.index = models.NewMemo[indexKey, *indexParts](w, maxAge)
 	return &h
 }
@@ -253,30 +253,57 @@ func (h *Handler) Update(c *fiber.Ctx) error {
 // Show shows a session: to the secretariat and the présidence with the agenda builder,
 // the convocation and its proof; to a member with the agenda and their reply.
 func (h *Handler) Show(c *fiber.Ctx) error {
-	m, err := h.visibleMeeting(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
-	data, err := h.showData(c, m)
+	p, err := h.sharedPartsOf(c, id)
+	if err != nil {
+		return err
+	}
+	// The access check of visibleMeeting, on the kept session.
+	ok, err := meetingsmodel.CanSeeMeeting(c.UserContext(), h.DB, web.User(c), p.meeting)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return models.ErrNotFound
+	}
+	data, err := h.showData(c, p)
 	if err != nil {
 		return err
 	}
 	return web.Render(c, "meetings/show", data)
 }
 
+// sessionKey names a session as its reader finds it: in the reader's commission.
+type sessionKey struct{ commission, id int64 }
+
 // sharedParts is what a session page reads besides the access checks and the reader's
 // own answer: the same for every reader of the session, and nothing in it depends on
-// the time.
+// the time. Pages only read it.
 type sharedParts struct {
+	meeting  *meetingsmodel.Meeting
 	agenda   []meetingsmodel.AgendaEntry
 	settings *models.CommissionSettings
 	first    *meetingsmodel.Meeting // the first convocation of a second one
 	files    []filesmodel.File      // the agenda's, as files.ReadableAmong needs them
 }
 
-func (h *Handler) readSharedParts(ctx context.Context, m *meetingsmodel.Meeting) (*sharedParts, error) {
-	p := &sharedParts{}
-	var err error
+// sharedPartsOf returns the kept parts of session id of the signed-in user's commission.
+// A session of another commission is not found; access is the caller's to check.
+func (h *Handler) sharedPartsOf(c *fiber.Ctx, id int64) (*sharedParts, error) {
+	ctx := c.UserContext()
+	key := sessionKey{web.User(c).CommissionIDOrZero(), id}
+	return h.shared.Get(key, h.Now(), func() (*sharedParts, error) { return h.readSharedParts(ctx, key) })
+}
+
+func (h *Handler) readSharedParts(ctx context.Context, key sessionKey) (*sharedParts, error) {
+	m, err := meetingsmodel.FindMeeting(ctx, h.DB, key.commission, key.id)
+	if err != nil {
+		return nil, err
+	}
+	p := &sharedParts{meeting: m}
 	if p.agenda, err = meetingsmodel.LoadAgenda(ctx, h.DB, m); err != nil {
 		return nil, err
 	}
@@ -300,24 +327,23 @@ func (h *Handler) readSharedParts(ctx context.Context, m *meetingsmodel.Meeting)
 	return p, nil
 }
 
-func (h *Handler) showData(c *fiber.Ctx, m *meetingsmodel.Meeting) (fiber.Map, error) {
+// showData is the session page's data for the signed-in user, who may see the session.
+func (h *Handler) showData(c *fiber.Ctx, p *sharedParts) (fiber.Map, error) {
 	ctx, u := c.UserContext(), web.User(c)
 	cid := u.CommissionIDOrZero()
-	p, err := h.shared.Get(m.ID, h.Now(), func() (*sharedParts, error) { return h.readSharedParts(ctx, m) })
-	if err != nil {
-		return nil, err
-	}
-	agenda, s := p.agenda, p.settings
-	data := fiber.Map{"Title": m.Title(), "Meeting": m, "Agenda": agenda, "LastIndex": len(agenda) - 1, "Staff": isStaff(u),
+	m, agenda, s := p.meeting, p.agenda, p.settings
+	data := fiber.Map{"Title": m.Title(), "Meeting": m, "Staff": isStaff(u),
 		"Settings": s, "When": h.when(m), "ReplyAction": meetingPath(m.ID) + "/reponse"}
 	if p.first != nil {
 		data["First"] = p.first
 	}
-	editable := m.Status == meetingsmodel.MeetingPlanned || m.Status == meetingsmodel.MeetingConvened
-	data["Editable"] = editable && isStaff(u)
-	if err := h.linkData(c, m, p, data); err != nil {
+	editable := (m.Status == meetingsmodel.MeetingPlanned || m.Status == meetingsmodel.MeetingConvened) && isStaff(u)
+	data["Editable"] = editable
+	links, err := h.linkData(c, m, p, data)
+	if err != nil {
 		return nil, err
 	}
+	data["Agenda"] = h.agendaRows(agenda, links, isStaff(u), editable)
 	if isStaff(u) {
 		if err := h.staffData(c, m, agenda, s, data); err != nil {
 			return nil, err
@@ -334,8 +360,8 @@ func (h *Handler) showData(c *fiber.Ctx, m *meetingsmodel.Meeting) (fiber.Map, e
 
 // linkData says which links of the session page answer for the signed-in user: the
 // procès-verbal when they may read a version of it, each file of the agenda whose summary
-// they may read (FileLinks: agenda item ID → file ID).
-func (h *Handler) linkData(c *fiber.Ctx, m *meetingsmodel.Meeting, p *sharedParts, data fiber.Map) error {
+// they may read (agenda item ID → file ID).
+func (h *Handler) linkData(c *fiber.Ctx, m *meetingsmodel.Meeting, p *sharedParts, data fiber.Map) (map[int64]int64, error) {
 	ctx, u := c.UserContext(), web.User(c)
 	held := m.Status == meetingsmodel.MeetingClosed || m.Status == meetingsmodel.MeetingMinutesApproved
 	readable := held && u.Role == models.RoleSecretariat // the page offers the secretariat to establish them
@@ -346,13 +372,13 @@ func (h *Handler) linkData(c *fiber.Ctx, m *meetingsmodel.Meeting, p *sharedPart
 			readable = true
 		case !errors.Is(err, minutes.ErrMinutesNotEstablished) && !errors.Is(err, minutes.ErrMinutesNotConvened) &&
 			!errors.Is(err, minutes.ErrMinutesInPreparation) && !errors.Is(err, minutes.ErrMinutesNotApproved):
-			return err
+			return nil, err
 		}
 	}
 	data["MinutesReadable"] = readable
 	ok, err := filesmodel.ReadableAmong(ctx, h.DB, u, p.files, h.Now())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	links := map[int64]int64{}
 	for _, e := range p.agenda {
@@ -360,8 +386,38 @@ func (h *Handler) linkData(c *fiber.Ctx, m *meetingsmodel.Meeting, p *sharedPart
 			links[e.ID] = *e.FileID
 		}
 	}
-	data["FileLinks"] = links
-	return nil
+	return links, nil
+}
+
+// agendaRow is an agenda entry as the session page shows it to its reader, flat and
+// formatted beforehand. The template then only reads direct fields: text/template finds
+// a field promoted from an embedded struct by a search that allocates, and calls each
+// method or function through reflection, for every item of every request.
+type agendaRow struct {
+	ID                                     int64
+	Title, Kind, Notes, Warning, Reference string
+	Reason, DueOn                          string // for the staff only
+	FileID                                 int64  // the file the reader may open (0: none)
+	Up, Down                               bool   // the move buttons of an editable agenda
+}
+
+func (h *Handler) agendaRows(agenda []meetingsmodel.AgendaEntry, links map[int64]int64, staff, editable bool) []agendaRow {
+	rows := make([]agendaRow, len(agenda))
+	for i, e := range agenda {
+		r := agendaRow{ID: e.ID, Title: e.Title, Kind: e.Kind.Label(), Notes: e.Notes, Warning: e.Warning,
+			Reference: e.Reference, FileID: links[e.ID]}
+		if staff {
+			r.Reason = e.Reason
+			if e.DueOn != nil {
+				r.DueOn = web.DateFR(*e.DueOn, h.Location)
+			}
+		}
+		if editable {
+			r.Up, r.Down = i > 0, i < len(agenda)-1
+		}
+		rows[i] = r
+	}
+	return rows
 }
 
 // replyData adds the reply form's values.
@@ -561,7 +617,11 @@ func (h *Handler) AddItem(c *fiber.Ctx) error {
 	in := meetingsmodel.ItemInput{Kind: meetingsmodel.AgendaItemKind(c.FormValue("kind")), Title: c.FormValue("title"), Notes: c.FormValue("notes")}
 	_, err = meetingsmodel.AddAgendaItem(c.UserContext(), h.DB, u, u.CommissionIDOrZero(), m.ID, in, h.Now())
 	if fe, ok := models.AsFieldErrors(err); ok {
-		data, derr := h.showData(c, m)
+		p, derr := h.sharedPartsOf(c, m.ID)
+		if derr != nil {
+			return derr
+		}
+		data, derr := h.showData(c, p)
 		if derr != nil {
 			return derr
 		}
@@ -598,7 +658,11 @@ func (h *Handler) agendaChanged(c *fiber.Ctx, m *meetingsmodel.Meeting, err erro
 		if err != nil && !refused {
 			return err
 		}
-		data, derr := h.showData(c, m)
+		p, derr := h.sharedPartsOf(c, m.ID)
+		if derr != nil {
+			return derr
+		}
+		data, derr := h.showData(c, p)
 		if derr != nil {
 			return derr
 		}
@@ -800,7 +864,7 @@ func (h *Handler) Link(c *fiber.Ctx) error {
 	c.Set("X-Robots-Tag", "noindex, nofollow")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	data := fiber.Map{
-		"Title": "Convocation — " + l.Meeting.Title(), "Link": l, "Meeting": l.Meeting, "Agenda": agenda, "When": h.when(l.Meeting),
+		"Title": "Convocation — " + l.Meeting.Title(), "Link": l, "Meeting": l.Meeting, "Agenda": h.agendaRows(agenda, nil, false, false), "When": h.when(l.Meeting),
 		"CommissionName": cm.Name, "ReplyAction": "/convocation/" + c.Params("token"),
 	}
 	if l.Meeting.FirstConvocationID != nil {

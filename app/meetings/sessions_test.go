@@ -359,6 +359,40 @@ func TestAgendaReorderWithHtmxAndWithout(t *testing.T) {
 	servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"policy"}, "title": {" "}, "notes": {"gardé"}}), http.StatusUnprocessableEntity, "Indiquez l&#39;intitulé du point", "gardé")
 }
 
+// TestAgendaControlsFollowEachItemAndReader checks the agenda as the page lays it out
+// for its reader (agendaRows): the first item cannot move up, the last cannot move down,
+// every item of an editable agenda can be withdrawn, and a member reads the items
+// without any of the secretariat's controls.
+func TestAgendaControlsFollowEachItemAndReader(t *testing.T) {
+	s := newSite(t, nil)
+	sec, path := s.planned(t, 9)
+	for _, title := range []string{"Premier point", "Deuxième point", "Troisième point"} {
+		servertest.Expect(t, "", sec.PostForm(t, path+"/ordre-du-jour/point", url.Values{"kind": {"policy"}, "title": {title}, "notes": {"Précision : " + title}}), http.StatusSeeOther)
+	}
+	body := sec.Get(t, path).Body
+	items := regexp.MustCompile(`data-item-id="(\d+)"`).FindAllStringSubmatch(body, -1)
+	if len(items) != 3 {
+		t.Fatalf("%d items", len(items))
+	}
+	for i, it := range items {
+		up, down := strings.Contains(body, `id="up-`+it[1]+`"`), strings.Contains(body, `id="down-`+it[1]+`"`)
+		if up != (i > 0) || down != (i < 2) || !strings.Contains(body, "/ordre-du-jour/"+it[1]+"/retirer") {
+			t.Errorf("item %d: up %v, down %v, or no withdrawal", i, up, down)
+		}
+	}
+	servertest.Expect(t, "secretariat", sec.Get(t, path), http.StatusOK, "Précision : Deuxième point")
+	s.convene(t, sec, path)
+	b := s.Client()
+	b.SignInAs(t, s.b.Email, servertest.Password)
+	r := b.Get(t, path)
+	servertest.Expect(t, "member b", r, http.StatusOK, "Troisième point", "Précision : Premier point", `<span class="fr-tag fr-tag--sm">Point de politique ou de coordination</span>`)
+	for _, control := range []string{"/deplacer", "/retirer", `draggable="true"`, "Composer l"} {
+		if strings.Contains(r.Body, control) {
+			t.Errorf("member b's page holds the secretariat's control %q", control)
+		}
+	}
+}
+
 func TestCalendarFeedSubscription(t *testing.T) {
 	s := newSite(t, nil)
 	sec := s.Client()
@@ -500,7 +534,8 @@ func TestSessionListFollowsEachWrite(t *testing.T) {
 }
 
 // TestSessionPageSharedPartsFollowEachWrite checks the parts of the session page kept
-// for every reader until the next write (issue 17): the settings follow a change, an
+// for every reader until the next write (issue 17): the session and the settings follow
+// a change, an
 // agenda file is linked for each reader who may open it, and a member whose grant is
 // withdrawn loses the link at once while the secretariat keeps it.
 func TestSessionPageSharedPartsFollowEachWrite(t *testing.T) {
@@ -514,6 +549,11 @@ func TestSessionPageSharedPartsFollowEachWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	servertest.Expect(t, "after the notice was set to 9 days", sec.Get(t, path), http.StatusOK, "Délai de convocation : 9 jours.")
+	// The session itself is kept with its parts: a change of its row shows at once.
+	if _, err := s.DB.NewUpdate().Table("meetings").Set("place = ?", "Salle Capitole, 2e étage").Where("id = ?", strings.TrimPrefix(path, "/seances/")).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	servertest.Expect(t, "after the place changed", sec.Get(t, path), http.StatusOK, "Salle Capitole, 2e étage")
 
 	s.convene(t, sec, path)
 	b := s.Client()

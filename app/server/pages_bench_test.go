@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -101,6 +102,11 @@ func benchPages(b *testing.B, years int, afterWrite bool) {
 	if afterWrite {
 		perOp++
 	}
+	// The first session the list links to: the session page tools/load measures.
+	first := regexp.MustCompile(`href="(/seances/\d+)"`).FindStringSubmatch(d.secretariat.Get(b, "/seances").Body)
+	if first == nil {
+		b.Fatal("no session linked from /seances")
+	}
 	pages := []struct {
 		name, path, want string
 		c                *servertest.Client
@@ -110,6 +116,7 @@ func benchPages(b *testing.B, years int, afterWrite bool) {
 		{"statistiques", "/statistiques", "Statistiques", d.prefecture},
 		{"seances", "/seances", "Séances", d.secretariat},
 		{"seance", fmt.Sprintf("/seances/%d", d.meeting), "Ordre du jour", d.secretariat},
+		{"seance-liste", first[1], "Ordre du jour", d.secretariat},
 		{"pv", fmt.Sprintf("/seances/%d/pv", d.meeting), "Procès-verbal", d.secretariat},
 		{"dossiers", "/dossiers", "Dossiers", d.secretariat},
 		{"dossier", fmt.Sprintf("/dossiers/%d", d.file), "Dossier", d.secretariat},
