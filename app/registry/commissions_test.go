@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"testing"
@@ -80,4 +81,24 @@ func TestAdminCreatesCommission(t *testing.T) {
 	}
 	servertest.Expect(t, "GET composition", c.Get(t, resp.Location), http.StatusOK, "est créée")
 	servertest.Expect(t, "GET list", c.Get(t, "/admin/commissions"), http.StatusOK, "Gers (32)", "Commission départementale du Gers")
+}
+
+// TestCompositionShowsTheCommissionAsStored: the registry pages take the signed-in
+// user's commission from the account read with the session instead of reading it again
+// (issue 17); a change of the commission shows on the next request all the same, and
+// another commission stays out of reach.
+func TestCompositionShowsTheCommissionAsStored(t *testing.T) {
+	env := servertest.New(t)
+	c := env.Client()
+	c.SignIn(t, models.RoleSecretariat)
+	path := registry.Base(env.Commission.ID) + "/composition"
+	servertest.Expect(t, "before", c.Get(t, path), http.StatusOK, "<p class=\"fr-mb-1w\">"+env.Commission.Name+"</p>")
+	if _, err := env.DB.NewUpdate().Table("commissions").Set("name = ?", "Commission renommée de Haute-Garonne").
+		Where("id = ?", env.Commission.ID).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	servertest.Expect(t, "after the rename", c.Get(t, path), http.StatusOK, `<p class="fr-mb-1w">Commission renommée de Haute-Garonne</p>`)
+	if r := c.Get(t, registry.Base(env.Commission.ID+1)+"/composition"); r.Status != http.StatusNotFound {
+		t.Fatalf("another commission's composition: status %d, want 404", r.Status)
+	}
 }

@@ -60,6 +60,9 @@ func (h *Handler) commission(c *fiber.Ctx) (*models.Commission, error) {
 	if u.Role != models.RoleAdmin && u.CommissionIDOrZero() != cid {
 		return nil, models.ErrNotFound
 	}
+	if cm := web.Commission(c); cm != nil && cm.ID == cid {
+		return cm, nil // the signed-in user's, read with the account (this request's copy)
+	}
 	return models.FindCommission(c.UserContext(), h.DB, cid)
 }
 
