@@ -3,6 +3,7 @@ package models_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"seance/models"
 	"seance/models/files"
@@ -148,4 +149,33 @@ func TestFileTransitionInputsAreRequired(t *testing.T) {
 	err = files.Transition(w.ctx, w.db, w.kr, w.users["secretariat"], f.ID, files.StateDecided,
 		files.TransitionInput{Decision: files.Decision{Outcome: files.DecisionAuthorised, DecidedOn: at.AddDate(0, 0, 3)}}, at)
 	wantRefusal(t, err, "decided_on", "futur")
+}
+
+// TestFileDatesAreParisDays: a file's « today » is the day in France (models.CalendarDay),
+// as everywhere else in the portal. At 00:30 in Paris on 1 July (22:30 UTC on 30 June)
+// the commission's avis is dated 1 July, and a préfet's decision and its notifications
+// typed as 1 July are today, not in the future. A stored date stays itself.
+func TestFileDatesAreParisDays(t *testing.T) {
+	day := date(2026, 7, 1)
+	now := time.Date(2026, 6, 30, 22, 30, 0, 0, time.UTC)
+	if got := files.DateOf(now); !got.Equal(day) {
+		t.Errorf("DateOf(%s) = %s, want 1 July", now, got)
+	}
+	if got := files.FormatDate(now); got != "01/07/2026" {
+		t.Errorf("FormatDate(%s) = %q, want 01/07/2026", now, got)
+	}
+	for _, d := range []time.Time{day, date(2026, 1, 15), date(2026, 10, 25), date(2026, 3, 29)} {
+		if got := files.DateOf(d); !got.Equal(d) || files.FormatDate(d) != d.Format("02/01/2006") {
+			t.Errorf("the stored date %s became %s (%s)", d, got, files.FormatDate(d))
+		}
+	}
+
+	w := newWorld(t)
+	f := w.create(t, modelstest.CompleteInput(files.KindEngagement, modelstest.Person("Minuit", "Lou", 1990), 0), now)
+	w.driveTo(t, f.ID, files.StateExamined, "", now)
+	if got := w.file(t, f.ID).AvisOn; got == nil || !got.Equal(day) {
+		t.Fatalf("avis recorded at 00:30 in Paris on 1 July dated %v, want 1 July", got)
+	}
+	w.move(t, "secretariat", f.ID, files.StateDecided, files.TransitionInput{Decision: files.Decision{
+		Outcome: files.DecisionAuthorised, DecidedOn: day, NotifiedPersonOn: day, NotifiedAssociationOn: day}}, now)
 }

@@ -629,8 +629,8 @@ func TestDeleteDraft(t *testing.T) {
 // minute.
 func TestFileListFollowsEachWriteAndDay(t *testing.T) {
 	w := filestest.New(t)
-	y, m, d := w.Clock().UTC().Date() // the files count days in UTC (files.DateOf)
-	w.SetClock(time.Date(y, m, d+1, 23, 59, 30, 0, time.UTC))
+	y, m, d := w.Clock().In(models.Paris).Date() // the files count days in France (files.DateOf)
+	w.SetClock(time.Date(y, m, d+1, 23, 59, 30, 0, models.Paris))
 	e1 := w.Submitted(t, w.A1)
 	decided := w.Decided(t, w.A1)
 	c := signIn(t, w, w.Secretariat())

@@ -101,14 +101,13 @@ func FormatEuros(cents int64) string {
 	return fmt.Sprintf("%s%d,%02d €", sign, cents/100, cents%100)
 }
 
-// DateOf returns the calendar day of t (in UTC) at midnight UTC: how dates are stored.
-func DateOf(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+// DateOf returns the day on which t falls in France at midnight UTC, how dates are
+// stored (models.CalendarDay): 22:30 UTC on 30 June is 1 July. A stored date (midnight
+// UTC) stays itself.
+func DateOf(t time.Time) time.Time { return models.CalendarDay(t) }
 
-// FormatDate formats a date the French way, e.g. "03/11/2026".
-func FormatDate(t time.Time) string { return t.UTC().Format("02/01/2006") }
+// FormatDate formats the day of t in France the French way, e.g. "03/11/2026".
+func FormatDate(t time.Time) string { return models.CalendarDay(t).Format("02/01/2006") }
 
 // AddMonths adds n months to day t; a day missing in the target month becomes that
 // month's last day (31 August + 6 months = 28 or 29 February).
