@@ -64,19 +64,26 @@ func (h *Handler) visibleMeeting(c *fiber.Ctx) (*meetingsmodel.Meeting, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := web.User(c)
-	m, err := meetingsmodel.FindMeeting(c.UserContext(), h.DB, u.CommissionIDOrZero(), id)
+	m, err := meetingsmodel.FindMeeting(c.UserContext(), h.DB, web.User(c).CommissionIDOrZero(), id)
 	if err != nil {
 		return nil, err
 	}
-	ok, err := meetingsmodel.CanSeeMeeting(c.UserContext(), h.DB, u, m)
-	if err != nil {
+	if err := h.mustSee(c, m); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, models.ErrNotFound
 	}
 	return m, nil
+}
+
+// mustSee answers ErrNotFound when the signed-in user may not see session m.
+func (h *Handler) mustSee(c *fiber.Ctx, m *meetingsmodel.Meeting) error {
+	ok, err := meetingsmodel.CanSeeMeeting(c.UserContext(), h.DB, web.User(c), m)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return models.ErrNotFound
+	}
+	return nil
 }
 
 func isStaff(u *models.User) bool {
@@ -261,13 +268,8 @@ func (h *Handler) Show(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// The access check of visibleMeeting, on the kept session.
-	ok, err := meetingsmodel.CanSeeMeeting(c.UserContext(), h.DB, web.User(c), p.meeting)
-	if err != nil {
+	if err := h.mustSee(c, p.meeting); err != nil { // visibleMeeting's check, on the kept session
 		return err
-	}
-	if !ok {
-		return models.ErrNotFound
 	}
 	data, err := h.showData(c, p)
 	if err != nil {
